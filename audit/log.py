@@ -1,0 +1,69 @@
+"""The one entry point that writes the audit log, always inside the caller's transaction."""
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+
+from audit import context
+from audit.actors import Actor
+from audit.models import ActorType, AuditLog
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: json_safe(getattr(instance, _attname(instance, name))) for name in fields}
+
+
+def _attname(instance: models.Model, name: str) -> str:
+    field = instance._meta.get_field(name)
+    return field.attname
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    keys = list(dict.fromkeys([*old, *new]))
+    return {k: {"old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)}
+
+
+def record(
+    *,
+    entity_type: str,
+    entity_id: Any,
+    action: str,
+    actor: Actor | None,
+    team: Any = None,
+    changes: dict | None = None,
+    metadata: dict | None = None,
+    **oncall_fields: Any,
+) -> AuditLog:
+    """Write one AuditLog row. Refuses to run outside a transaction so that a failed change
+    never leaves an audit row behind (and an audited change never lacks one)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside transaction.atomic()")
+    meta = {"source": actor.source if actor else "system", **context.current(), **(metadata or {})}
+    return AuditLog.objects.create(
+        team=team,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        action=action,
+        actor_type=ActorType.USER if actor else ActorType.SYSTEM,
+        actor_id=actor.id if actor else "system",
+        changes=json_safe(changes or {}),
+        metadata=json_safe(meta),
+        **{k: ("" if v is None and k != "effective_date" else v) for k, v in oncall_fields.items()},
+    )

@@ -1,0 +1,58 @@
+from django.db import models
+
+from oncall_project.models import BaseModel
+
+
+class EntityType(models.TextChoices):
+    TEAM = "team"
+    SERVICE = "service"
+    SCHEDULE = "schedule"
+    OVERRIDE = "override"
+    ROTATION_CONFIG = "rotation_config"
+    TEAM_MEMBERSHIP = "team_membership"
+    UNAVAILABILITY = "unavailability"
+    ESCALATION = "escalation"
+    PERSON = "person"
+
+
+class ActorType(models.TextChoices):
+    USER = "user"
+    SYSTEM = "system"
+
+
+class AuditLog(BaseModel):
+    """One domain event: who changed what, old and new values, and why."""
+
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_logs"
+    )
+    entity_type = models.CharField(max_length=32, choices=EntityType.choices)
+    entity_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=40)
+    actor_type = models.CharField(max_length=10, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=150, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    engineer_slack_id = models.CharField(max_length=64, blank=True)
+    previous_engineer_slack_id = models.CharField(max_length=64, blank=True)
+    change_type = models.CharField(max_length=40, blank=True)
+    change_reason = models.TextField(blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["entity_type", "entity_id"]),
+            models.Index(fields=["action"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["actor_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor_type__in=ActorType.values), name="audit_actor_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type}:{self.action} by {self.actor_id or self.actor_type}"

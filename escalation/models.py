@@ -1,0 +1,93 @@
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from oncall_project.models import BaseModel
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Escalation(BaseModel):
+    """A bug that needs a human: who was tagged, at which level, and whether anyone answered."""
+
+    bug_id = models.CharField(max_length=120)
+    severity = models.CharField(max_length=40, blank=True)
+    services = models.JSONField(default=list, blank=True)
+    channel_id = models.CharField(max_length=32, blank=True)
+    thread_ts = models.CharField(max_length=32, blank=True)
+    level = models.PositiveSmallIntegerField(default=1)
+    mentions = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    acknowledged_by = models.CharField(max_length=150, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    ack_timeout_minutes = models.PositiveIntegerField(null=True, blank=True)
+    ack_deadline = models.DateTimeField(null=True, blank=True)
+    token = models.PositiveIntegerField(default=0, help_text="Fencing token for the climb task.")
+    created_by = models.CharField(max_length=150, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=3), name="escalation_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EscalationStatus.values), name="escalation_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["bug_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bug_id} L{self.level} ({self.status})"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Notification(BaseModel):
+    """The outbox: a Slack message written with the change that causes it, sent after commit."""
+
+    kind = models.CharField(max_length=40)
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation = models.ForeignKey(
+        Escalation, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    channel = models.CharField(max_length=32, help_text="Channel id, or a user id for a DM.")
+    thread_ts = models.CharField(max_length=32, blank=True)
+    text = models.TextField()
+    blocks = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    slack_ts = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.channel} ({self.status})"

@@ -1,0 +1,66 @@
+"""Shared steps of every action: validate and save, and turn field changes into an audit diff."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models
+
+from audit.log import diff, snapshot
+from oncall_project.errors import Conflict, InvalidInput
+
+
+def save_validated(
+    instance: models.Model, before_save: Callable[[Any], None] | None = None
+) -> None:
+    """full_clean(), the caller's extra checks, then save; a race the database catches becomes
+    a Conflict, not a 500."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from exc
+    if before_save:
+        before_save(instance)
+    try:
+        instance.save()
+    except IntegrityError as exc:
+        raise Conflict(f"This {instance._meta.verbose_name} clashes with another one.") from exc
+
+
+def check_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown or read-only field: {unknown[0]}.",
+            {name: ["Unknown or read-only field."] for name in unknown},
+        )
+
+
+def apply_changes(
+    instance: models.Model,
+    changes: dict[str, Any],
+    allowed: frozenset[str],
+    before_save: Callable[[Any], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Set the fields, validate, save, and return {"field": {"old", "new"}} of what changed."""
+    check_fields(changes, allowed)
+    fields = list(changes)
+    before = snapshot(instance, fields)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    save_validated(instance, before_save)
+    return diff(before, snapshot(instance, fields))
+
+
+def created_values(instance: models.Model, fields: frozenset[str] | list[str]) -> dict:
+    return {
+        name: {"old": None, "new": value}
+        for name, value in snapshot(instance, list(fields)).items()
+    }
+
+
+def deleted_values(instance: models.Model, fields: frozenset[str] | list[str]) -> dict:
+    return {
+        name: {"old": value, "new": None}
+        for name, value in snapshot(instance, list(fields)).items()
+    }

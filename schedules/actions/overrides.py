@@ -1,0 +1,133 @@
+"""Override requests and their state machine: pending → approved | rejected | cancelled,
+approved → cancelled. Row locks make two people deciding at once see each other's decision."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
+from oncall_project.writes import apply_changes, created_values
+from schedules.models import Override, OverrideStatus
+from teams.actions import lock_team
+from teams.models import Team
+from teams.permissions import can_manage_team, ensure_can_manage_team
+
+REQUEST_FIELDS = frozenset(
+    {"engineer_slack_id", "replaces_slack_id", "start_date", "end_date", "reason"}
+)
+TRANSITIONS = {
+    OverrideStatus.PENDING: {
+        OverrideStatus.APPROVED,
+        OverrideStatus.REJECTED,
+        OverrideStatus.CANCELLED,
+    },
+    OverrideStatus.APPROVED: {OverrideStatus.CANCELLED},
+}
+LIVE = (OverrideStatus.PENDING, OverrideStatus.APPROVED)
+
+
+def ensure_no_overlap(override: Override) -> None:
+    clash = (
+        Override.objects.filter(
+            team_id=override.team_id,
+            status__in=LIVE,
+            start_date__lte=override.end_date,
+            end_date__gte=override.start_date,
+        )
+        .exclude(pk=override.pk)
+        .first()
+    )
+    if clash:
+        raise Conflict(
+            f"Overlaps the {clash.status} override of {clash.engineer_slack_id} "
+            f"({clash.start_date} to {clash.end_date}).",
+            {"start_date": ["Overlaps another pending or approved override."]},
+        )
+
+
+@transaction.atomic
+def override_request(*, team: Team, actor: Actor | None, **fields: Any) -> Override:
+    """Anyone with a Slack identity may ask; the team's config says whether a lead must approve."""
+    team = lock_team(team.pk)
+    if actor is not None and not (actor.is_staff or actor.slack_user_id):
+        raise Forbidden("Link your Slack identity before requesting an override.")
+    auto_approved = not team.overrides_require_approval
+    override = Override(
+        team=team,
+        requested_by=actor.id if actor else "system",
+        status=OverrideStatus.APPROVED if auto_approved else OverrideStatus.PENDING,
+    )
+    if auto_approved:
+        override.decided_at = timezone.now()
+    apply_changes(override, fields, REQUEST_FIELDS, before_save=ensure_no_overlap)
+    record(
+        entity_type="override",
+        entity_id=override.pk,
+        action="override_requested",
+        actor=actor,
+        team=team,
+        changes=created_values(override, ["status", *sorted(REQUEST_FIELDS)]),
+        engineer_slack_id=override.engineer_slack_id,
+        previous_engineer_slack_id=override.replaces_slack_id,
+        change_type="override_created",
+        change_reason=override.reason,
+        effective_date=override.start_date,
+    )
+    return override
+
+
+def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> None:
+    if status != OverrideStatus.CANCELLED:
+        ensure_can_manage_team(actor, override.team)
+        return
+    own = actor is not None and actor.id in {override.requested_by, override.engineer_slack_id}
+    if not (own or can_manage_team(actor, override.team)):
+        raise Forbidden("Only the requester, the covering engineer, a lead or staff may cancel.")
+
+
+@transaction.atomic
+def override_decide(
+    *, override: Override, actor: Actor | None, status: str, reason: str = ""
+) -> Override:
+    if status not in {OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED}:
+        raise InvalidInput(
+            f"'{status}' is not a decision.",
+            {"status": ["Must be one of: approved, rejected, cancelled."]},
+        )
+    try:
+        override = (
+            Override.objects.select_for_update(of=("self",))
+            .select_related("team")
+            .get(pk=override.pk)
+        )
+    except Override.DoesNotExist as exc:
+        raise NotFound("No such override.") from exc
+    _ensure_may_decide(actor, override, status)
+    if status not in TRANSITIONS.get(override.status, set()):
+        raise Conflict(f"An override that is {override.status} cannot become {status}.")
+    changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}
+    if status != OverrideStatus.CANCELLED:
+        changes["approved_by"] = actor.id if actor else "system"
+    changed = apply_changes(override, changes, frozenset(changes))
+    record(
+        entity_type="override",
+        entity_id=override.pk,
+        action=f"override_{status}",
+        actor=actor,
+        team=override.team,
+        changes=changed,
+        engineer_slack_id=override.engineer_slack_id,
+        previous_engineer_slack_id=override.replaces_slack_id,
+        change_reason=reason,
+        effective_date=override.start_date,
+    )
+    return override
+
+
+def override_cancel(*, override: Override, actor: Actor | None, reason: str = "") -> Override:
+    return override_decide(
+        override=override, actor=actor, status=OverrideStatus.CANCELLED, reason=reason
+    )

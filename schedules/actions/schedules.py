@@ -1,0 +1,114 @@
+"""Manual and automatic schedules. The team row lock serialises overlap checks."""
+
+from typing import Any
+
+from django.db import transaction
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.errors import Conflict
+from oncall_project.writes import apply_changes, created_values, deleted_values
+from schedules.domain.overlap import spans_share_a_day
+from schedules.models import Origin, Schedule, ScheduleType
+from teams.actions import lock_team
+from teams.models import Team
+from teams.permissions import ensure_can_manage_team
+
+SCHEDULE_FIELDS = frozenset(
+    {"engineer_slack_id", "start_date", "end_date", "schedule_type", "days_of_week"}
+)
+
+
+def _days(schedule: Schedule) -> list[int] | None:
+    return schedule.days_of_week if schedule.schedule_type == ScheduleType.DAILY else None
+
+
+def ensure_no_overlap(schedule: Schedule) -> None:
+    """Refuse a schedule that shares a covered day with another schedule of its team."""
+    others = Schedule.objects.filter(
+        team_id=schedule.team_id,
+        start_date__lte=schedule.end_date,
+        end_date__gte=schedule.start_date,
+    ).exclude(pk=schedule.pk)
+    for other in others:
+        if spans_share_a_day(
+            schedule.start_date,
+            schedule.end_date,
+            _days(schedule),
+            other.start_date,
+            other.end_date,
+            _days(other),
+        ):
+            raise Conflict(
+                f"Overlaps the {other.origin} schedule of {other.engineer_slack_id} "
+                f"({other.start_date} to {other.end_date}).",
+                {"start_date": ["Overlaps another schedule of this team."]},
+            )
+
+
+@transaction.atomic
+def schedule_create(
+    *, team: Team, actor: Actor | None, origin: str = Origin.MANUAL, **fields: Any
+) -> Schedule:
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
+    apply_changes(schedule, fields, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
+    record(
+        entity_type="schedule",
+        entity_id=schedule.pk,
+        action="created",
+        actor=actor,
+        team=team,
+        changes=created_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)]),
+        engineer_slack_id=schedule.engineer_slack_id,
+        change_type="schedule_created",
+        effective_date=schedule.start_date,
+    )
+    return schedule
+
+
+def _lock_schedule(schedule: Schedule) -> tuple[Team, Schedule]:
+    team = lock_team(schedule.team_id)
+    return team, Schedule.objects.get(pk=schedule.pk)
+
+
+@transaction.atomic
+def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) -> Schedule:
+    team, schedule = _lock_schedule(schedule)
+    ensure_can_manage_team(actor, team)
+    previous = schedule.engineer_slack_id
+    changed = apply_changes(schedule, changes, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
+    if changed:
+        record(
+            entity_type="schedule",
+            entity_id=schedule.pk,
+            action="updated",
+            actor=actor,
+            team=team,
+            changes=changed,
+            engineer_slack_id=schedule.engineer_slack_id,
+            previous_engineer_slack_id=previous,
+            change_type="schedule_updated",
+            effective_date=schedule.start_date,
+        )
+    return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
+    team, schedule = _lock_schedule(schedule)
+    ensure_can_manage_team(actor, team)
+    changes = deleted_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)])
+    entity_id = schedule.pk
+    schedule.delete()
+    record(
+        entity_type="schedule",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        team=team,
+        changes=changes,
+        previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
+        change_type="schedule_deleted",
+    )

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium; install it when missing (root on CI machines).
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then exit 0; fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+else
+  echo "Chromium is missing: install Debian's 'chromium' package for the browser tests." >&2
+fi

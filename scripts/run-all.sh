@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Web, Celery worker and Celery beat together; Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PORT="${PORT:-8000}"
+export DEBUG="${DEBUG:-true}"
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+"$BIN/celery" -A oncall_project worker --loglevel=INFO --concurrency=2 &
+pids+=($!)
+"$BIN/celery" -A oncall_project beat --loglevel=INFO &
+pids+=($!)
+"$BIN/python" manage.py runserver "127.0.0.1:$PORT" --noreload &
+pids+=($!)
+
+echo
+echo "  On-call is running at http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
+echo "  Log in with the admin password seed_demo printed above (lost it? make run-reset)."
+echo "  Ctrl-C stops web, worker and beat."
+echo
+wait -n "${pids[@]}"

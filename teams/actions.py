@@ -1,0 +1,216 @@
+"""Every write to teams, memberships and unavailability."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.errors import InvalidInput, NotFound
+from oncall_project.writes import apply_changes, created_values, deleted_values, save_validated
+from teams.models import Team, TeamMembership, Unavailability
+from teams.permissions import ensure_can_manage_team, ensure_staff
+
+TEAM_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "description",
+        "slack_group_id",
+        "slack_channel_id",
+        "oncall_engineer",
+        "oncall_usergroup_id",
+        "timezone",
+        "overrides_require_approval",
+    }
+)
+ROTATION_FIELDS = frozenset(
+    {
+        "rotation_enabled",
+        "rotation_type",
+        "rotation_order",
+        "rotation_interval",
+        "rotation_start_date",
+        "handoff_day",
+        "handoff_time",
+        "lookahead_periods",
+    }
+)
+MEMBERSHIP_FIELDS = frozenset(
+    {"display_name", "team_role", "is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
+)
+UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
+
+
+def lock_team(team_id: Any) -> Team:
+    """The team row is the lock that serialises every change to one team's on-call data."""
+    try:
+        return Team.objects.select_for_update().get(pk=team_id)
+    except (Team.DoesNotExist, ValueError) as exc:
+        raise NotFound("No such team.") from exc
+
+
+@transaction.atomic
+def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
+    ensure_staff(actor)
+    allowed = TEAM_FIELDS | ROTATION_FIELDS
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field: {sorted(unknown)[0]}.", {k: ["Unknown field."] for k in unknown}
+        )
+    fields.setdefault("slug", slugify(name or ""))
+    if not fields["slug"]:
+        raise InvalidInput("A team needs a name.", {"name": ["A team needs a name."]})
+    team = Team(name=name, **fields)
+    save_validated(team)
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action="created",
+        actor=actor,
+        team=team,
+        changes=created_values(team, ["name", "slug", *sorted(fields)]),
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
+    """Update a team's own fields. Rotation settings change through rotation_config_update."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    changed = apply_changes(team, changes, TEAM_FIELDS)
+    if changed:
+        record(
+            entity_type="team",
+            entity_id=team.pk,
+            action="updated",
+            actor=actor,
+            team=team,
+            changes=changed,
+        )
+    return team
+
+
+def _set_active(team: Team, actor: Actor | None, active: bool, action: str) -> Team:
+    team = lock_team(team.pk)
+    ensure_staff(actor)
+    if team.is_active == active:
+        return team
+    changed = apply_changes(team, {"is_active": active}, frozenset({"is_active"}))
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action=action,
+        actor=actor,
+        team=team,
+        changes=changed,
+    )
+    return team
+
+
+@transaction.atomic
+def team_soft_delete(*, team: Team, actor: Actor | None) -> Team:
+    return _set_active(team, actor, False, "deleted")
+
+
+@transaction.atomic
+def team_restore(*, team: Team, actor: Actor | None) -> Team:
+    return _set_active(team, actor, True, "restored")
+
+
+@transaction.atomic
+def membership_upsert(
+    *, team: Team, slack_user_id: str, actor: Actor | None, **fields: Any
+) -> TeamMembership:
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
+    if membership is None:
+        membership = TeamMembership(team=team, slack_user_id=slack_user_id)
+        apply_changes(membership, fields, MEMBERSHIP_FIELDS)
+        changed = created_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+        action = "created"
+    else:
+        changed = apply_changes(membership, fields, MEMBERSHIP_FIELDS)
+        action = "updated"
+        if not changed:
+            return membership
+    record(
+        entity_type="team_membership",
+        entity_id=membership.pk,
+        action=action,
+        actor=actor,
+        team=team,
+        changes=changed,
+        engineer_slack_id=slack_user_id,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) -> None:
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
+    if membership is None:
+        raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
+    changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+    entity_id = membership.pk
+    membership.delete()
+    record(
+        entity_type="team_membership",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        team=team,
+        changes=changes,
+        engineer_slack_id=slack_user_id,
+    )
+
+
+@transaction.atomic
+def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailability:
+    team = fields.get("team")
+    if team is not None:
+        team = lock_team(team.pk)
+        fields["team"] = team
+    if not (actor is None or actor.is_staff or actor.slack_user_id == fields.get("slack_user_id")):
+        if team is None:
+            ensure_staff(actor)
+        ensure_can_manage_team(actor, team)
+    away = Unavailability()
+    apply_changes(away, fields, UNAVAILABILITY_FIELDS)
+    record(
+        entity_type="unavailability",
+        entity_id=away.pk,
+        action="created",
+        actor=actor,
+        team=team,
+        changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
+        engineer_slack_id=away.slack_user_id,
+    )
+    return away
+
+
+@transaction.atomic
+def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None) -> None:
+    away = unavailability
+    if not (actor is None or actor.is_staff or actor.slack_user_id == away.slack_user_id):
+        if away.team is None:
+            ensure_staff(actor)
+        ensure_can_manage_team(actor, away.team)
+    changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
+    entity_id, team = away.pk, away.team
+    away.delete()
+    record(
+        entity_type="unavailability",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        team=team,
+        changes=changes,
+        engineer_slack_id=changes["slack_user_id"]["old"],
+    )

@@ -1,0 +1,28 @@
+"""Who may change what. Actions call these, so every interface enforces the same rules."""
+
+from audit.actors import Actor
+from oncall_project.errors import Forbidden
+from teams.models import Team, TeamMembership, TeamRole
+
+
+def is_team_lead(actor: Actor, team: Team) -> bool:
+    if not actor.slack_user_id:
+        return False
+    return TeamMembership.objects.filter(
+        team=team, slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
+    ).exists()
+
+
+def can_manage_team(actor: Actor | None, team: Team) -> bool:
+    """The system, staff, and the team's leads manage a team."""
+    return actor is None or actor.is_staff or is_team_lead(actor, team)
+
+
+def ensure_can_manage_team(actor: Actor | None, team: Team) -> None:
+    if not can_manage_team(actor, team):
+        raise Forbidden(f"Only staff or a lead of {team.name} may do this.")
+
+
+def ensure_staff(actor: Actor | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise Forbidden("Only staff may do this.")

@@ -1,0 +1,154 @@
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from audit.actors import Actor
+from audit.models import AuditLog
+from oncall_project.errors import Conflict, Forbidden, InvalidInput
+from schedules.actions import override_cancel, override_decide, override_request
+from schedules.models import Override
+from teams.models import TeamRole
+from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
+
+D = datetime.date
+LEAD = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+BOB = Actor(id="U_BOB", slack_user_id="U_BOB")
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(overrides_require_approval=True)
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    return team
+
+
+def request(team, actor=BOB, **fields):
+    values = {
+        "engineer_slack_id": "U_BOB",
+        "start_date": D(2026, 12, 8),
+        "end_date": D(2026, 12, 9),
+        "reason": "Swap",
+        **fields,
+    }
+    return override_request(team=team, actor=actor, **values)
+
+
+def test_request_is_pending_when_the_team_requires_approval(team):
+    override = request(team)
+    assert (override.status, override.requested_by) == ("pending", "U_BOB")
+    row = AuditLog.objects.get()
+    assert (row.action, row.change_type, row.change_reason) == (
+        "override_requested",
+        "override_created",
+        "Swap",
+    )
+
+
+def test_request_is_approved_at_once_when_no_approval_is_needed(db):
+    override = request(TeamFactory(overrides_require_approval=False))
+    assert override.status == "approved" and override.decided_at is not None
+
+
+def test_request_needs_a_slack_identity(team):
+    with pytest.raises(Forbidden):
+        request(team, actor=Actor(id="someone"))
+    assert not Override.objects.exists()
+
+
+def test_overlapping_live_overrides_are_refused(team):
+    request(team)
+    with pytest.raises(Conflict):
+        request(team, start_date=D(2026, 12, 9), end_date=D(2026, 12, 12))
+    assert Override.objects.count() == 1 and AuditLog.objects.count() == 1
+
+
+def test_rejected_or_cancelled_overrides_free_their_dates(team):
+    OverrideFactory(team=team, status="rejected")
+    OverrideFactory(team=team, status="cancelled")
+    request(team)
+    assert Override.objects.filter(status="pending").count() == 1
+
+
+def test_bad_dates_are_refused(team):
+    with pytest.raises(InvalidInput) as excinfo:
+        request(team, start_date=D(2026, 12, 9), end_date=D(2026, 12, 8))
+    assert "end_date" in excinfo.value.errors
+
+
+VALID = [
+    ("pending", "approved"),
+    ("pending", "rejected"),
+    ("pending", "cancelled"),
+    ("approved", "cancelled"),
+]
+ALL = ["pending", "approved", "rejected", "cancelled"]
+
+
+@pytest.mark.parametrize("start", ALL)
+@pytest.mark.parametrize("target", ["approved", "rejected", "cancelled"])
+def test_every_transition(team, start, target):
+    override = OverrideFactory(team=team, status=start)
+    if (start, target) in VALID:
+        decided = override_decide(override=override, actor=LEAD, status=target)
+        assert decided.status == target and decided.decided_at is not None
+        row = AuditLog.objects.get()
+        assert row.action == f"override_{target}"
+        assert row.changes["status"] == {"old": start, "new": target}
+    else:
+        with pytest.raises(Conflict, match=f"{start} cannot become {target}"):
+            override_decide(override=override, actor=LEAD, status=target)
+        override.refresh_from_db()
+        assert override.status == start and not AuditLog.objects.exists()
+
+
+def test_unknown_decision_is_bad_input(team):
+    with pytest.raises(InvalidInput):
+        override_decide(override=OverrideFactory(team=team), actor=LEAD, status="pending")
+
+
+def test_only_leads_decide_but_the_requester_may_cancel(team):
+    override = OverrideFactory(team=team, requested_by="U_BOB")
+    with pytest.raises(Forbidden):
+        override_decide(override=override, actor=BOB, status="approved")
+    override_cancel(override=override, actor=BOB)
+    override.refresh_from_db()
+    assert override.status == "cancelled"
+
+
+def test_approve_twice_is_refused(team):
+    override = OverrideFactory(team=team)
+    override_decide(override=override, actor=LEAD, status="approved")
+    with pytest.raises(Conflict):
+        override_decide(override=override, actor=LEAD, status="approved")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_deciders_at_once_cannot_both_win():
+    team = TeamFactory(overrides_require_approval=True)
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    override = OverrideFactory(team=team)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(status):
+        barrier.wait()
+        try:
+            override_decide(override=override, actor=LEAD, status=status)
+            outcomes.append(status)
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=(s,)) for s in ("approved", "rejected")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["approved", "refused"], ["refused", "rejected"])
+    override.refresh_from_db()
+    assert override.status in {"approved", "rejected"}
+    assert AuditLog.objects.filter(entity_id=str(override.pk)).count() == 1

@@ -1,0 +1,143 @@
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from oncall_project.errors import Conflict, InvalidInput
+from schedules.actions import schedule_create, schedule_delete, schedule_update
+from schedules.models import Schedule
+from tests.factories import ScheduleFactory, TeamFactory
+
+D = datetime.date
+
+
+def test_schedule_create_audits_with_engineer(db, staff_actor):
+    team = TeamFactory()
+    schedule = schedule_create(
+        team=team,
+        actor=staff_actor,
+        engineer_slack_id="U_ALICE",
+        start_date="2026-12-07",
+        end_date="2026-12-13",
+    )
+    assert schedule.start_date == D(2026, 12, 7)
+    row = AuditLog.objects.get()
+    assert (row.action, row.engineer_slack_id, row.effective_date) == (
+        "created",
+        "U_ALICE",
+        D(2026, 12, 7),
+    )
+    assert schedule.created_by == "ops-admin" and schedule.origin == "manual"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"end_date": "2026-12-01"}, "end_date"),
+        ({"engineer_slack_id": "alice"}, "engineer_slack_id"),
+        ({"start_date": "next week"}, "start_date"),
+        ({"schedule_type": "daily", "days_of_week": []}, "days_of_week"),
+        ({"schedule_type": "daily", "days_of_week": [7]}, "days_of_week"),
+        ({"schedule_type": "daily", "days_of_week": ["mon"]}, "days_of_week"),
+        ({"schedule_type": "weekly", "days_of_week": [1]}, "days_of_week"),
+    ],
+)
+def test_schedule_create_refuses_bad_input(db, staff_actor, fields, field):
+    team = TeamFactory()
+    values = {
+        "engineer_slack_id": "U_ALICE",
+        "start_date": "2026-12-07",
+        "end_date": "2026-12-13",
+        **fields,
+    }
+    with pytest.raises(InvalidInput) as excinfo:
+        schedule_create(team=team, actor=staff_actor, **values)
+    assert field in excinfo.value.errors
+    assert not Schedule.objects.exists() and not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("existing", "new", "overlaps"),
+    [
+        # weekly against weekly
+        ({}, {"start_date": D(2026, 12, 13), "end_date": D(2026, 12, 20)}, True),
+        ({}, {"start_date": D(2026, 12, 14), "end_date": D(2026, 12, 20)}, False),
+        # daily with days against weekly: 2026-12-07 is a Monday
+        (
+            {},
+            {
+                "schedule_type": "daily",
+                "days_of_week": [5, 6],
+                "start_date": D(2026, 12, 12),
+                "end_date": D(2026, 12, 20),
+            },
+            True,
+        ),
+        # daily against daily on other days never clash, on a shared day they do
+        (
+            {"schedule_type": "daily", "days_of_week": [0, 1, 2, 3, 4]},
+            {"schedule_type": "daily", "days_of_week": [5, 6]},
+            False,
+        ),
+        (
+            {"schedule_type": "daily", "days_of_week": [0, 1, 2, 3, 4]},
+            {"schedule_type": "daily", "days_of_week": [4, 5]},
+            True,
+        ),
+        # a daily Monday-only schedule against a weekly one over Tue–Sat does not clash
+        (
+            {"schedule_type": "daily", "days_of_week": [0]},
+            {"start_date": D(2026, 12, 8), "end_date": D(2026, 12, 12)},
+            False,
+        ),
+    ],
+)
+def test_schedule_overlap_rules(db, staff_actor, existing, new, overlaps):
+    team = TeamFactory()
+    ScheduleFactory(team=team, **existing)
+    values = {
+        "engineer_slack_id": "U_BOB",
+        "start_date": D(2026, 12, 7),
+        "end_date": D(2026, 12, 13),
+        **new,
+    }
+    if overlaps:
+        with pytest.raises(Conflict):
+            schedule_create(team=team, actor=staff_actor, **values)
+        assert Schedule.objects.count() == 1 and not AuditLog.objects.exists()
+    else:
+        schedule_create(team=team, actor=staff_actor, **values)
+        assert Schedule.objects.count() == 2
+
+
+def test_schedules_of_other_teams_never_clash(db, staff_actor):
+    ScheduleFactory()
+    schedule_create(
+        team=TeamFactory(),
+        actor=staff_actor,
+        engineer_slack_id="U_BOB",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 13),
+    )
+    assert Schedule.objects.count() == 2
+
+
+def test_schedule_update_checks_overlap_against_others_only(db, staff_actor):
+    team = TeamFactory()
+    first = ScheduleFactory(team=team)
+    ScheduleFactory(team=team, start_date=D(2026, 12, 14), end_date=D(2026, 12, 20))
+    schedule_update(schedule=first, actor=staff_actor, engineer_slack_id="U_CAROL")
+    row = AuditLog.objects.get()
+    assert row.changes == {"engineer_slack_id": {"old": "U_ALICE", "new": "U_CAROL"}}
+    assert row.previous_engineer_slack_id == "U_ALICE"
+    with pytest.raises(Conflict):
+        schedule_update(schedule=first, actor=staff_actor, end_date=D(2026, 12, 14))
+    first.refresh_from_db()
+    assert first.end_date == D(2026, 12, 13) and AuditLog.objects.count() == 1
+
+
+def test_schedule_delete(db, staff_actor):
+    schedule = ScheduleFactory()
+    schedule_delete(schedule=schedule, actor=staff_actor)
+    assert not Schedule.objects.exists()
+    assert AuditLog.objects.get().changes["engineer_slack_id"] == {"old": "U_ALICE", "new": None}

@@ -1,0 +1,160 @@
+import datetime
+
+import pytest
+
+from audit.actors import Actor
+from audit.models import AuditLog
+from oncall_project.errors import Forbidden, InvalidInput, NotFound
+from teams import actions
+from teams.models import Team, TeamMembership, TeamRole
+from tests.factories import MembershipFactory, TeamFactory
+
+
+def only_audit_row() -> AuditLog:
+    rows = list(AuditLog.objects.all())
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_team_create_derives_slug_and_audits(db, staff_actor):
+    team = actions.team_create(actor=staff_actor, name="Auth & Identity", timezone="Europe/Berlin")
+    assert team.slug == "auth-identity"
+    row = only_audit_row()
+    assert (row.entity_type, row.action, row.actor_id) == ("team", "created", "ops-admin")
+    assert row.changes["name"] == {"old": None, "new": "Auth & Identity"}
+    assert row.changes["timezone"] == {"old": None, "new": "Europe/Berlin"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"slack_group_id": "C123"}, "slack_group_id"),
+        ({"slack_channel_id": "S123"}, "slack_channel_id"),
+        ({"oncall_engineer": "alice"}, "oncall_engineer"),
+        ({"handoff_day": 7}, "handoff_day"),
+        ({"rotation_order": ["U_A", "U_A"]}, "rotation_order"),
+        ({"rotation_enabled": True}, "rotation_start_date"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_team_create_refuses_bad_input_and_leaves_no_trace(db, staff_actor, fields, field):
+    with pytest.raises(InvalidInput) as excinfo:
+        actions.team_create(actor=staff_actor, name="Payments", **fields)
+    assert field in excinfo.value.errors
+    assert Team.objects.count() == 0
+    assert AuditLog.objects.count() == 0
+
+
+def test_team_create_refuses_a_taken_slug(db, staff_actor):
+    TeamFactory(name="Payments", slug="payments")
+    with pytest.raises(InvalidInput) as excinfo:
+        actions.team_create(actor=staff_actor, name="Payments")
+    assert "slug" in excinfo.value.errors
+
+
+def test_team_create_needs_staff(db, member_actor):
+    with pytest.raises(Forbidden):
+        actions.team_create(actor=member_actor, name="Payments")
+
+
+def test_team_update_records_old_and_new_values(db, staff_actor):
+    team = TeamFactory(name="Payments", oncall_engineer="U_ALICE")
+    actions.team_update(team=team, actor=staff_actor, oncall_engineer="U_BOB", name="Payments")
+    row = only_audit_row()
+    assert row.changes == {"oncall_engineer": {"old": "U_ALICE", "new": "U_BOB"}}
+    assert row.team_id == team.pk
+
+
+def test_team_update_without_change_writes_nothing(db, staff_actor):
+    team = TeamFactory(name="Payments")
+    actions.team_update(team=team, actor=staff_actor, name="Payments")
+    assert AuditLog.objects.count() == 0
+
+
+def test_team_update_by_lead_is_allowed_and_by_member_refused(db):
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    MembershipFactory(team=team, slack_user_id="U_MEMBER")
+    lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    actions.team_update(team=team, actor=lead, description="We take payments.")
+    with pytest.raises(Forbidden):
+        actions.team_update(
+            team=team, actor=Actor(id="U_MEMBER", slack_user_id="U_MEMBER"), description="x"
+        )
+    team.refresh_from_db()
+    assert team.description == "We take payments."
+
+
+def test_soft_delete_and_restore(db, staff_actor):
+    team = TeamFactory()
+    actions.team_soft_delete(team=team, actor=staff_actor)
+    team.refresh_from_db()
+    assert not team.is_active
+    actions.team_soft_delete(team=team, actor=staff_actor)
+    actions.team_restore(team=team, actor=staff_actor)
+    team.refresh_from_db()
+    assert team.is_active
+    assert list(AuditLog.objects.order_by("created_at").values_list("action", flat=True)) == [
+        "deleted",
+        "restored",
+    ]
+
+
+def test_membership_upsert_creates_then_updates(db, staff_actor):
+    team = TeamFactory()
+    actions.membership_upsert(team=team, slack_user_id="U_ALICE", actor=staff_actor, weight=2)
+    membership = actions.membership_upsert(
+        team=team, slack_user_id="U_ALICE", actor=staff_actor, team_role="lead"
+    )
+    assert (membership.weight, membership.team_role) == (2, "lead")
+    created, updated = AuditLog.objects.order_by("created_at")
+    assert created.action == "created" and created.changes["weight"]["new"] == 2
+    assert updated.changes == {"team_role": {"old": "member", "new": "lead"}}
+
+
+@pytest.mark.parametrize(
+    ("slack_user_id", "fields"),
+    [("alice", {}), ("U_ALICE", {"weight": 0}), ("U_ALICE", {"team_role": "boss"})],
+)
+def test_membership_upsert_refuses_bad_input(db, staff_actor, slack_user_id, fields):
+    team = TeamFactory()
+    with pytest.raises(InvalidInput):
+        actions.membership_upsert(
+            team=team, slack_user_id=slack_user_id, actor=staff_actor, **fields
+        )
+    assert TeamMembership.objects.count() == 0
+    assert AuditLog.objects.count() == 0
+
+
+def test_membership_remove(db, staff_actor):
+    membership = MembershipFactory(slack_user_id="U_ALICE")
+    actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
+    assert TeamMembership.objects.count() == 0
+    assert only_audit_row().changes["slack_user_id"] == {"old": "U_ALICE", "new": None}
+    with pytest.raises(NotFound):
+        actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
+
+
+def test_unavailability_for_oneself(db):
+    team = TeamFactory()
+    me = Actor(id="U_ALICE", slack_user_id="U_ALICE")
+    away = actions.unavailability_create(
+        actor=me,
+        slack_user_id="U_ALICE",
+        team=team,
+        start_date=datetime.date(2026, 12, 1),
+        end_date=datetime.date(2026, 12, 5),
+        reason="Holiday",
+    )
+    assert only_audit_row().engineer_slack_id == "U_ALICE"
+    with pytest.raises(Forbidden):
+        actions.unavailability_create(
+            actor=me,
+            slack_user_id="U_BOB",
+            team=team,
+            start_date=datetime.date(2026, 12, 1),
+            end_date=datetime.date(2026, 12, 5),
+        )
+    actions.unavailability_delete(unavailability=away, actor=me)
+    assert AuditLog.objects.filter(action="deleted").count() == 1
