@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from oncall_project.models import BaseModel
@@ -78,6 +79,7 @@ class Notification(BaseModel):
     last_error = models.TextField(blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     slack_ts = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -87,7 +89,7 @@ class Notification(BaseModel):
                 condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.channel} ({self.status})"

@@ -98,6 +98,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Wait for a writer rather than failing at once when web, worker and beat share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A file, not memory, so a real Celery worker started by a test sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -127,6 +129,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
 SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
+NOTIFICATION_RETRY_CAP_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_CAP_SECONDS", "120"))
+NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
 
 # --- Celery ----------------------------------------------------------------------------------
 _broker_dir = VAR_DIR / "broker"
@@ -157,7 +162,9 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "escalation.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

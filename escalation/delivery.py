@@ -1,0 +1,93 @@
+"""Deliver one outbox row to Slack. The row lock means a duplicated task never posts twice."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from escalation import slack
+from escalation.models import Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    retry_in: float | None = None
+
+
+def backoff(attempts: int) -> float:
+    """Exponential backoff after a failure: 2, 4, 8 … seconds, capped."""
+    return float(min(settings.NOTIFICATION_RETRY_CAP_SECONDS, 2**attempts))
+
+
+def deliver(notification_id) -> Outcome:
+    """Send one pending notification. Returns what happened and, for a temporary failure, when
+    to try again; the caller (a Celery task) owns the retry."""
+    with transaction.atomic():
+        note = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if note is None:  # already sent, given up, skipped, or another worker holds it
+            return Outcome("noop")
+        note.attempts += 1
+        try:
+            posted = slack.post_message(
+                channel=note.channel, text=note.text, blocks=note.blocks, thread_ts=note.thread_ts
+            )
+        except slack.SlackRetryLater as exc:
+            return _failed_for_now(note, str(exc), exc.retry_after)
+        except slack.SlackRefused as exc:
+            _finish(note, NotificationStatus.FAILED, str(exc))
+            return Outcome(NotificationStatus.FAILED)
+        note.slack_ts = posted.ts
+        note.sent_at = timezone.now()
+        _finish(note, NotificationStatus.SENT, "")
+        return Outcome(NotificationStatus.SENT)
+
+
+def _failed_for_now(note: Notification, error: str, retry_after: float | None) -> Outcome:
+    if note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        _finish(note, NotificationStatus.FAILED, f"Gave up after {note.attempts} attempts: {error}")
+        return Outcome(NotificationStatus.FAILED)
+    delay = retry_after if retry_after is not None else backoff(note.attempts)
+    note.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+    _finish(note, NotificationStatus.PENDING, error)
+    return Outcome(NotificationStatus.PENDING, retry_in=delay)
+
+
+def _finish(note: Notification, status: str, error: str) -> None:
+    note.status = status
+    note.last_error = error
+    note.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "attempts",
+            "slack_ts",
+            "sent_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+    if status == NotificationStatus.FAILED:
+        logger.error("Slack notification %s failed: %s", note.pk, error)
+
+
+def stranded(now: datetime.datetime) -> list:
+    """Pending rows whose task was lost (broker restart, killed worker): due and left alone
+    for longer than the grace period."""
+    grace = datetime.timedelta(seconds=settings.NOTIFICATION_SWEEP_GRACE_SECONDS)
+    return list(
+        Notification.objects.filter(
+            status=NotificationStatus.PENDING, next_attempt_at__lte=now - grace
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
