@@ -214,3 +214,35 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
         changes=changes,
         engineer_slack_id=changes["slack_user_id"]["old"],
     )
+
+
+@transaction.atomic
+def team_sync_members(
+    *, team: Team, slack_members: list[str], actor: Actor | None
+) -> dict[str, list[str]]:
+    """Apply the Slack user group's member list: newcomers get a row with default metadata,
+    members gone from the group keep their row (metadata preserved) but leave the rotation."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    in_group = set(slack_members)
+    rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}
+    added = sorted(in_group - set(rows))
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team=team, slack_user_id=uid, in_slack_group=True) for uid in added]
+    )
+    returned = sorted(u for u, m in rows.items() if u in in_group and m.in_slack_group is not True)
+    gone = sorted(u for u, m in rows.items() if u not in in_group and m.in_slack_group is not False)
+    TeamMembership.objects.filter(team=team, slack_user_id__in=returned).update(in_slack_group=True)
+    TeamMembership.objects.filter(team=team, slack_user_id__in=gone).update(in_slack_group=False)
+    outcome = {"added": added, "returned": returned, "gone": gone}
+    if any(outcome.values()):
+        record(
+            entity_type="team_membership",
+            entity_id=team.pk,
+            action="synced_from_slack",
+            actor=actor,
+            team=team,
+            changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
+            metadata=outcome,
+        )
+    return outcome
