@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from escalation import delivery
+from escalation import delivery, slack
 
 
 @shared_task(bind=True, max_retries=None, ignore_result=True)
@@ -22,3 +22,23 @@ def sweep_outbox() -> int:
     for pk in stranded:
         deliver_notification.delay(str(pk))
     return len(stranded)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(slack.SlackRetryLater,),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=8,
+    ignore_result=True,
+)
+def set_oncall_usergroup(self, team_id: str) -> None:
+    """Make the team's on-call Slack user group hold exactly the current on-call engineer."""
+    from teams.models import Team
+
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None or not team.oncall_usergroup_id or not team.current_engineer:
+        return
+    if not slack.is_configured():
+        return
+    slack.usergroup_set_members(team.oncall_usergroup_id, [team.current_engineer])

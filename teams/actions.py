@@ -82,6 +82,9 @@ def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     changed = apply_changes(team, changes, TEAM_FIELDS)
+    if "timezone" in changed:
+        # Handoffs follow the new local wall time from the next beat tick on.
+        Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
     if changed:
         record(
             entity_type="team",

@@ -85,11 +85,12 @@ class Team(BaseModel):
     lookahead_periods = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
-    current_rotation_index = models.PositiveIntegerField(default=0)
+    current_rotation_index = models.PositiveIntegerField(default=0, editable=False)
     overrides_require_approval = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
-    next_handoff_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_handoff_date = models.DateField(null=True, blank=True)
+    next_handoff_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_handoff_date = models.DateField(null=True, blank=True, editable=False)
+    current_engineer = models.CharField(max_length=32, blank=True, editable=False)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     history = HistoricalRecords()
@@ -182,6 +183,11 @@ class Unavailability(BaseModel):
                 condition=Q(end_date__gte=models.F("start_date")), name="unavailability_dates"
             ),
         ]
+
+    def clean(self) -> None:
+        dates = (self.start_date, self.end_date)
+        if all(isinstance(d, datetime.date) for d in dates) and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date is before the start date."})
 
     def __str__(self) -> str:
         return f"{self.slack_user_id} away {self.start_date}–{self.end_date}"

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from schedules.models import Override, Schedule
 from services.models import Service
@@ -61,12 +62,71 @@ class OverrideFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+    password = factory.LazyFunction(lambda: make_password("pw-for-tests-1"))
 
 
 def person(slack_user_id: str | None = None, **user_fields) -> Person:
     user = UserFactory(**user_fields)
     return Person.objects.create(user=user, slack_user_id=slack_user_id)
+
+
+class StaffUserFactory(UserFactory):
+    """An operator for admin tests; no password hashing, log in with client.force_login."""
+
+    username = factory.Sequence(lambda n: f"operator{n}")
+    is_staff = True
+    is_superuser = True
+    password = factory.LazyFunction(lambda: make_password(None))
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "teams.Unavailability"
+
+    slack_user_id = "U_ALICE"
+    team = factory.SubFactory(TeamFactory)
+    start_date = datetime.date(2026, 12, 14)
+    end_date = datetime.date(2026, 12, 18)
+
+
+class OnCallRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "schedules.OnCallRecord"
+
+    team = factory.SubFactory(TeamFactory)
+    on_call_date = datetime.date(2026, 12, 1)
+    engineer_slack_id = "U_ALICE"
+    source = "schedule"
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "escalation.Escalation"
+
+    bug_id = factory.Sequence(lambda n: f"BUG-{n}")
+    severity = "high"
+    services = ["Payment"]
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "escalation.Notification"
+
+    kind = "handoff"
+    channel = "C_PAYMENTS"
+    text = "U_ALICE is on call"
+    idempotency_key = factory.Sequence(lambda n: f"test-{n}")
+
+
+class AuditLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.AuditLog"
+
+    entity_type = "team"
+    entity_id = factory.Sequence(lambda n: f"entity-{n}")
+    action = "updated"
+    actor_type = "system"
+    actor_id = "system"
+    changes = {"name": {"old": "Pay", "new": "Payments"}}

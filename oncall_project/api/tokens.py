@@ -1,0 +1,29 @@
+"""API tokens for machine clients. knox stores only a hash; the token is shown once."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from knox.models import get_token_model
+
+from oncall_project.errors import InvalidInput
+
+
+@transaction.atomic
+def api_token_create(*, name: str, staff: bool = False) -> tuple[AbstractBaseUser, str]:
+    """A new token for the user named `name`, created without a password if new (it never logs
+    in to pages). `staff` makes the user staff; it never takes staff away."""
+    user_model = get_user_model()
+    try:
+        user_model._meta.get_field(user_model.USERNAME_FIELD).clean(name, None)
+    except ValidationError as exc:
+        raise InvalidInput(f"'{name}' is not a valid username: {' '.join(exc.messages)}") from exc
+    user, created = user_model.objects.get_or_create(**{user_model.USERNAME_FIELD: name})
+    if created:
+        user.set_unusable_password()
+    if staff:
+        user.is_staff = True
+    if created or staff:
+        user.save()
+    _, token = get_token_model().objects.create(user=user)
+    return user, token

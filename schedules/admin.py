@@ -1,0 +1,182 @@
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from oncall_project.admin_actions import ActionAdmin, ReadOnlyAdminMixin, run_each
+from schedules.actions import (
+    override_decide,
+    override_request,
+    schedule_create,
+    schedule_delete,
+    schedule_update,
+)
+from schedules.models import OnCallRecord, Override, OverrideStatus, Schedule
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class ScheduleForm(forms.ModelForm):
+    days_of_week = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Daily schedules only: the days they cover.",
+    )
+
+    class Meta:
+        model = Schedule
+        fields = (
+            "team",
+            "engineer_slack_id",
+            "start_date",
+            "end_date",
+            "schedule_type",
+            "days_of_week",
+        )
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(ActionAdmin):
+    form = ScheduleForm
+    list_display = (
+        "engineer_slack_id",
+        "team",
+        "start_date",
+        "end_date",
+        "schedule_type",
+        "days_of_week",
+        "origin",
+        "created_by",
+    )
+    list_filter = ("team", "origin", "schedule_type")
+    search_fields = ("engineer_slack_id", "created_by", "team__name", "team__slug")
+    list_select_related = ("team",)
+    autocomplete_fields = ("team",)
+    date_hierarchy = "start_date"
+    fields = (
+        "team",
+        "engineer_slack_id",
+        "start_date",
+        "end_date",
+        "schedule_type",
+        "days_of_week",
+        "origin",
+        "created_by",
+        "legacy_id",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ("origin", "created_by", "legacy_id", "created_at", "updated_at")
+        return always if obj is None else ("team", *always)
+
+    def create(self, *, actor, fields):
+        return schedule_create(actor=actor, **fields)
+
+    def update(self, *, obj, actor, changes):
+        return schedule_update(schedule=obj, actor=actor, **changes)
+
+    def delete(self, *, obj, actor):
+        schedule_delete(schedule=obj, actor=actor)
+
+
+@admin.register(Override)
+class OverrideAdmin(ActionAdmin):
+    list_display = (
+        "engineer_slack_id",
+        "replaces_slack_id",
+        "team",
+        "start_date",
+        "end_date",
+        "status",
+        "requested_by",
+        "approved_by",
+        "decided_at",
+    )
+    list_filter = ("status", "team")
+    search_fields = (
+        "engineer_slack_id",
+        "replaces_slack_id",
+        "requested_by",
+        "approved_by",
+        "reason",
+        "team__name",
+    )
+    list_select_related = ("team",)
+    autocomplete_fields = ("team",)
+    date_hierarchy = "start_date"
+    actions = ["approve_selected", "reject_selected"]
+    fields = (
+        "team",
+        "engineer_slack_id",
+        "replaces_slack_id",
+        "start_date",
+        "end_date",
+        "reason",
+        "status",
+        "requested_by",
+        "approved_by",
+        "decided_at",
+        "legacy_id",
+        "created_at",
+        "updated_at",
+    )
+    request_fields = (
+        "team",
+        "engineer_slack_id",
+        "replaces_slack_id",
+        "start_date",
+        "end_date",
+        "reason",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once requested, an override only moves through its states (override_decide).
+        decision = (
+            "requested_by",
+            "approved_by",
+            "decided_at",
+            "legacy_id",
+            "created_at",
+            "updated_at",
+        )
+        if obj is None:
+            return ("status", *decision)
+        return (*self.request_fields, *decision)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # overrides are cancelled, never deleted
+
+    def create(self, *, actor, fields):
+        return override_request(actor=actor, **fields)
+
+    def update(self, *, obj, actor, changes):
+        return override_decide(override=obj, actor=actor, status=changes["status"])
+
+    @admin.action(description="Approve selected overrides", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, OverrideStatus.APPROVED, "Approved")
+
+    @admin.action(description="Reject selected overrides", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, OverrideStatus.REJECTED, "Rejected")
+
+    def _decide(self, request, queryset, status, done):
+        run_each(
+            self,
+            request,
+            queryset.select_related("team"),
+            lambda override, actor: override_decide(override=override, actor=actor, status=status),
+            done,
+        )
+
+
+@admin.register(OnCallRecord)
+class OnCallRecordAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("on_call_date", "team", "engineer_slack_id", "source", "created_at")
+    list_filter = ("source", "team")
+    search_fields = ("engineer_slack_id", "team__name")
+    list_select_related = ("team",)
+    date_hierarchy = "on_call_date"

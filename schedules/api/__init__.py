@@ -1,0 +1,1 @@
+"""Schedules and overrides over the REST API."""

@@ -1,0 +1,98 @@
+"""/teams/{team}/oncall-overrides/ and /teams/{team}/oncall-overrides/{id}/."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+
+from oncall_project.api.inputs import CompleteInputSerializer, ModelInputSerializer
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from schedules.actions import override_decide, override_request
+from schedules.actions.overrides import REQUEST_FIELDS
+from schedules.models import Override, OverrideStatus
+from teams.api.scoping import TeamScopedMixin
+
+DECISIONS = [OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED]
+
+
+class OverrideSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Override
+        fields = [
+            "id",
+            "team",
+            "engineer_slack_id",
+            "replaces_slack_id",
+            "start_date",
+            "end_date",
+            "reason",
+            "status",
+            "requested_by",
+            "approved_by",
+            "decided_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OverrideRequestSerializer(ModelInputSerializer):
+    """Who covers (and optionally for whom), for which dates (`end_date` inclusive)."""
+
+    class Meta:
+        model = Override
+        fields = sorted(REQUEST_FIELDS)
+
+
+class OverrideDecisionSerializer(CompleteInputSerializer):
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in DECISIONS],
+        help_text="approved / rejected (a lead of the team or staff), or cancelled (also the "
+        "requester or the covering engineer).",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class OverrideFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OverrideStatus.choices)
+
+    class Meta:
+        model = Override
+        fields = ["status"]
+
+
+@extend_schema(tags=["overrides"], parameters=[TEAM_PATH_PARAMETER])
+class OverrideViewSet(
+    TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
+    """A team's overrides: someone covers for a run of dates, possibly after a lead's approval."""
+
+    serializer_class = OverrideSerializer
+    filterset_class = OverrideFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Override.objects.none()
+        return Override.objects.filter(team=self.team).order_by("start_date", "created_at")
+
+    @extend_schema(
+        request=OverrideRequestSerializer,
+        responses={201: OverrideSerializer},
+        description="Anyone with a Slack identity may ask. The override is `pending` when the "
+        "team requires a lead's approval, else `approved` at once.",
+    )
+    def create(self, request, *args, **kwargs):
+        fields = self.parse(OverrideRequestSerializer)
+        override = override_request(team=self.team, actor=self.actor(), **fields)
+        return self.respond(override, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OverrideDecisionSerializer,
+        responses=OverrideSerializer,
+        description="Decide or cancel: pending → approved | rejected | cancelled, "
+        "approved → cancelled. Any other transition is refused with 409.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        decision = self.parse(OverrideDecisionSerializer)
+        override = override_decide(override=self.get_object(), actor=self.actor(), **decision)
+        return self.respond(override)

@@ -1,0 +1,105 @@
+"""/teams/{team}/oncall-schedules/ and /teams/{team}/oncall-schedules/{id}/."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from oncall_project.api.filters import add_filters
+from oncall_project.api.inputs import ModelInputSerializer
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from schedules.actions import schedule_create, schedule_delete, schedule_update
+from schedules.actions.schedules import SCHEDULE_FIELDS
+from schedules.models import Origin, Schedule
+from teams.api.scoping import TeamScopedMixin
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    days_of_week = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "team",
+            "engineer_slack_id",
+            "start_date",
+            "end_date",
+            "schedule_type",
+            "days_of_week",
+            "origin",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ScheduleInputSerializer(ModelInputSerializer):
+    """A manual schedule. `end_date` is inclusive."""
+
+    days_of_week = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        help_text="For `daily` schedules: the days covered, 0 = Monday … 6 = Sunday.",
+    )
+
+    class Meta:
+        model = Schedule
+        fields = sorted(SCHEDULE_FIELDS)
+
+
+@add_filters(
+    **{
+        "from": django_filters.DateFilter(
+            field_name="end_date",
+            lookup_expr="gte",
+            label="Schedules ending on or after this date.",
+        ),
+        "to": django_filters.DateFilter(
+            field_name="start_date",
+            lookup_expr="lte",
+            label="Schedules starting on or before this date.",
+        ),
+    }
+)
+class ScheduleFilter(django_filters.FilterSet):
+    origin = django_filters.ChoiceFilter(choices=Origin.choices)
+
+    class Meta:
+        model = Schedule
+        fields = ["origin"]
+
+
+@extend_schema(tags=["schedules"], parameters=[TEAM_PATH_PARAMETER])
+class ScheduleViewSet(
+    TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
+    """A team's schedules: who is on call for a run of dates (`origin` auto = made by the
+    rotation, manual = entered by a person). Two schedules of a team never share a day."""
+
+    serializer_class = ScheduleSerializer
+    filterset_class = ScheduleFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Schedule.objects.none()
+        return Schedule.objects.filter(team=self.team).order_by("start_date", "created_at")
+
+    @extend_schema(request=ScheduleInputSerializer, responses={201: ScheduleSerializer})
+    def create(self, request, *args, **kwargs):
+        fields = self.parse(ScheduleInputSerializer)
+        schedule = schedule_create(team=self.team, actor=self.actor(), **fields)
+        return self.respond(schedule, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ScheduleInputSerializer, responses=ScheduleSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        changes = self.parse(ScheduleInputSerializer, partial=True)
+        schedule = schedule_update(schedule=self.get_object(), actor=self.actor(), **changes)
+        return self.respond(schedule)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        schedule_delete(schedule=self.get_object(), actor=self.actor())
+        return Response(status=status.HTTP_204_NO_CONTENT)

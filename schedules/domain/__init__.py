@@ -1,0 +1,134 @@
+"""The on-call engine: pure functions on frozen dataclasses — no Django, no clock, no I/O.
+
+Callers (selectors, actions, tasks) fill a `TeamState` from the ORM in a few queries and pass
+every instant (`at`) or date explicitly. Standard library only.
+
+Inputs (`model`)
+- `TeamConfig(timezone="UTC", handoff_time=09:00, handoff_day=None, rotation_enabled=False,
+  rotation_type="round_robin", rotation_order=(), rotation_interval="weekly",
+  rotation_start_date=None, default_engineer=None, has_slack_group=True)`
+- `Member(slack_user_id, joined_at, is_eligible=True, weight=1.0, in_slack_group=None,
+  display_name="", role="member")`
+- `ScheduleSpan(engineer, start_date, end_date, schedule_type="weekly", days_of_week=(),
+  origin="manual", id=None)`; `OverrideSpan(engineer, start_date, end_date,
+  status="approved", replaces=None, id=None)`; `Unavailability(slack_user_id, start_date,
+  end_date)`; `Shift(engineer, on_call_date)` (the ledger)
+- `TeamState(config, members=(), schedules=(), overrides=(), unavailability=(), history=())`
+  — the rotation's position is not a separate field: its `auto` schedules are its memory.
+
+Time (`clock`)
+- `on_call_date(at, tz, handoff_time) -> date`; `handoff_at(on_call_date, tz, handoff_time)
+  -> datetime` (aware, in `tz`; do arithmetic in UTC). DST-safe: no day dropped or doubled.
+
+Who is on call (`resolution`) — override → schedule → rotation → team default → nobody
+- `resolve_range(state, start_date, end_date) -> list[Assignment]` (one per date);
+  `resolve_day(state, day) -> Assignment`; `periods(assignments) -> list[ResolvedPeriod]`
+- `who_is_on_call(state, at) -> OnCallAnswer(engineer, source, on_call_date, starts_at,
+  ends_at, from_date, until_date)`
+- `Assignment(engineer, source, on_call_date)`, `ResolvedPeriod(engineer, source,
+  start_date, end_date)`, `Source` (override | schedule | rotation | team_default | none)
+
+Rotation (`periods`, `roster`, `rotation`, `materialise`)
+- `period_of(config, day) -> RotationPeriod(index, start_date, end_date) | None`
+- `candidates(state) -> tuple[str, ...]`
+- `plan(state, start_date, n) -> list[PlannedPeriod(index, start_date, end_date, engineer)]`
+- `auto_schedules(state, planned) -> list[ScheduleSpan]` — origin auto, never double-booked
+- `future_auto_schedules(state, today)` (what regenerating deletes) and
+  `without_future_auto_schedules(state, today) -> TeamState` (what it plans from)
+
+Coverage, services, impact
+- `coverage_gaps(state, start_date, days) -> list[Gap(start_date, end_date)]`
+- `resolve_service(ServiceInfo(name, team_answer, primary_oncall, service_owner,
+  team_slack_group, service_team_slack_group)) -> ServiceAnswer(service, target, kind,
+  source)`; `mention_for(target, kind) -> str`; `build_mentions(answers) -> list[str]`
+- `change_impact(before, after) -> Impact(gains, losses, changed_periods)` of `ShiftChange`s
+
+Bad input raises `DomainError` (a `ValueError`) with a message fit to show a user.
+"""
+
+from .answers import (
+    Assignment,
+    OnCallAnswer,
+    PlannedPeriod,
+    ResolvedPeriod,
+    RotationPeriod,
+    Source,
+)
+from .clock import handoff_at, on_call_date
+from .errors import DomainError
+from .gaps import Gap, coverage_gaps
+from .impact import Impact, ShiftChange, change_impact
+from .materialise import auto_schedules, future_auto_schedules, without_future_auto_schedules
+from .mentions import (
+    MentionKind,
+    ServiceAnswer,
+    ServiceInfo,
+    ServiceSource,
+    build_mentions,
+    mention_for,
+    resolve_service,
+)
+from .model import (
+    Member,
+    Origin,
+    OverrideSpan,
+    OverrideStatus,
+    RotationInterval,
+    RotationType,
+    ScheduleSpan,
+    ScheduleType,
+    Shift,
+    TeamConfig,
+    TeamState,
+    Unavailability,
+)
+from .periods import period_of
+from .resolution import periods, resolve_day, resolve_range, who_is_on_call
+from .roster import candidates
+from .rotation import plan
+
+__all__ = [
+    "Assignment",
+    "DomainError",
+    "Gap",
+    "Impact",
+    "Member",
+    "MentionKind",
+    "OnCallAnswer",
+    "Origin",
+    "OverrideSpan",
+    "OverrideStatus",
+    "PlannedPeriod",
+    "ResolvedPeriod",
+    "RotationInterval",
+    "RotationPeriod",
+    "RotationType",
+    "ScheduleSpan",
+    "ScheduleType",
+    "ServiceAnswer",
+    "ServiceInfo",
+    "ServiceSource",
+    "Shift",
+    "ShiftChange",
+    "Source",
+    "TeamConfig",
+    "TeamState",
+    "Unavailability",
+    "auto_schedules",
+    "build_mentions",
+    "candidates",
+    "change_impact",
+    "coverage_gaps",
+    "future_auto_schedules",
+    "handoff_at",
+    "mention_for",
+    "on_call_date",
+    "period_of",
+    "periods",
+    "plan",
+    "resolve_day",
+    "resolve_range",
+    "resolve_service",
+    "who_is_on_call",
+    "without_future_auto_schedules",
+]

@@ -1,0 +1,104 @@
+"""Weighted turns: the candidate furthest behind their fair share of real on-call days.
+
+A member's fair share accrues day by day, only from the day they joined, in proportion to
+their weight among the candidates who had joined by then; their real days count from the
+ledger, then the committed overrides and schedules, then the plan itself. The next period goes
+to the largest gap `share - days` (DESIGN's `weight/Σweights - shifts/total_shifts`, scaled by
+the total, with shares counted from each join date): a newcomer starts level instead of owed
+a burst. The period's own share is added before comparing, so whoever falls due first goes
+first; that keeps every member within one period of their share. Ties go to the longest since
+their last day on call, then rotation order — so equal weights give exactly the round-robin
+sequence. An unavailable member keeps their gap and therefore their turn.
+"""
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from .roster import Roster
+
+PeriodBounds = Callable[[int], tuple[int, int]]
+RealDay = Callable[[int, str | None], str | None]
+# Gaps are sums of float shares; closer than this they are a tie.
+_TIE = 1e-6
+
+
+class Fairness:
+    """Each candidate's fair share, real days and last day on call (ordinals)."""
+
+    def __init__(self, roster: Roster) -> None:
+        self.roster = roster
+        self.share = dict.fromkeys(roster.candidates, 0.0)
+        self.days = dict.fromkeys(roster.candidates, 0)
+        self.last_day = dict.fromkeys(roster.candidates, 0)
+        self.joins = sorted(set(roster.joined.values()))
+        self._pools: dict[int, tuple[tuple[str, ...], float]] = {}
+
+    def _pool(self, key: int) -> tuple[tuple[str, ...], float]:
+        """The candidates joined by the `key`-th join date, and their total weight."""
+        if key == 0:
+            return (), 0.0
+        if key not in self._pools:
+            cutoff = self.joins[key - 1]
+            pool = tuple(c for c in self.roster.candidates if self.roster.joined[c] <= cutoff)
+            self._pools[key] = (pool, sum(self.roster.weights[c] for c in pool))
+        return self._pools[key]
+
+    def count(self, days: Iterable[tuple[int, str | None]]) -> None:
+        """Count on-call days (ordinal, engineer); a day counts when a joined candidate had it."""
+        joined, per_pool = self.roster.joined, Counter()
+        for day, engineer in days:
+            joined_on = joined.get(engineer)
+            if joined_on is None or joined_on > day:
+                continue
+            self.days[engineer] += 1
+            self.last_day[engineer] = max(self.last_day[engineer], day)
+            per_pool[bisect_right(self.joins, day)] += 1
+        weights = self.roster.weights
+        for key, count in per_pool.items():
+            pool, total = self._pool(key)
+            for member in pool:
+                self.share[member] += count * weights[member] / total
+
+    def pick(self, first: int, last: int) -> str | None:
+        """The available candidate furthest behind their share for the period first..last."""
+        away = self.roster.away_during(first, last)
+        available = [c for c in self.roster.candidates if c not in away]
+        if not available:
+            return None
+        total = self._pool(bisect_right(self.joins, first))[1]
+        due = (last - first + 1) / total if total else 0.0
+        share, days, weights, joined = (
+            self.share,
+            self.days,
+            self.roster.weights,
+            self.roster.joined,
+        )
+        gaps = [
+            share[c] - days[c] + (weights[c] * due if joined[c] <= first else 0.0)
+            for c in available
+        ]
+        best = max(gaps) - _TIE
+        tied = [c for c, gap in zip(available, gaps, strict=True) if gap >= best]
+        return min(tied, key=self.last_day.__getitem__)
+
+
+def weighted_turns(
+    fairness: Fairness,
+    real_day: RealDay,
+    records: dict[int, str],
+    bounds: PeriodBounds,
+    last: int,
+) -> dict[int, str | None]:
+    """Engineers for periods 0..`last`: recorded turns stand, the rest go to the pick.
+
+    Each period's days are then counted for whoever really has them: `real_day(day, engineer)`
+    gives the ledger's, an override's or a schedule's engineer, else the period's.
+    """
+    engineers: dict[int, str | None] = {}
+    for index in range(last + 1):
+        first, end = bounds(index)
+        engineer = records[index] if index in records else fairness.pick(first, end)
+        fairness.count((day, real_day(day, engineer)) for day in range(first, end + 1))
+        engineers[index] = engineer
+    return engineers

@@ -1,0 +1,103 @@
+"""/services/ and /services/{id}/."""
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from oncall_project.api.inputs import ModelInputSerializer
+from oncall_project.api.views import ApiViewSet
+from services.actions import SERVICE_FIELDS, service_create, service_soft_delete, service_update
+from services.models import Service, Tier
+from services.selectors import service_list
+from teams.api.scoping import TeamRefField, TeamSummarySerializer
+from teams.selectors import team_ref_q
+
+
+class ServiceTeamSerializer(TeamSummarySerializer):
+    """The team embedded in a service (the service's on-call is added here)."""
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    team = ServiceTeamSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "name",
+            "team",
+            "service_owner",
+            "primary_oncall",
+            "team_slack_group",
+            "repository_url",
+            "tech_stack",
+            "environment",
+            "tier",
+            "metadata",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ServiceInputSerializer(ModelInputSerializer):
+    team = TeamRefField(
+        required=False, allow_null=True, help_text="The owning team's id or slug; null for none."
+    )
+    metadata = serializers.DictField(
+        required=False, help_text='Free-form links and facts, e.g. {"runbook": "https://…"}.'
+    )
+
+    class Meta:
+        model = Service
+        fields = sorted(SERVICE_FIELDS)
+
+
+class ServiceFilter(django_filters.FilterSet):
+    team = django_filters.CharFilter(method="filter_team", label="The team's id or slug.")
+    tier = django_filters.ChoiceFilter(choices=Tier.choices)
+    environment = django_filters.CharFilter(lookup_expr="iexact")
+    search = django_filters.CharFilter(
+        method="filter_search", label="Part of the name or the tech stack."
+    )
+
+    class Meta:
+        model = Service
+        fields = ["team", "tier", "environment", "is_active", "search"]
+
+    def filter_team(self, queryset, name, value: str):
+        return queryset.filter(team_ref_q(value, prefix="team__"))
+
+    def filter_search(self, queryset, name, value: str):
+        return queryset.filter(Q(name__icontains=value) | Q(tech_stack__icontains=value))
+
+
+@extend_schema(tags=["services"])
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Services and their owning team. Changes need staff or a lead of the (old and new) team."""
+
+    serializer_class = ServiceSerializer
+    filterset_class = ServiceFilter
+
+    def get_queryset(self):
+        return service_list()
+
+    @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})
+    def create(self, request, *args, **kwargs):
+        service = service_create(actor=self.actor(), **self.parse(ServiceInputSerializer))
+        return self.respond(service, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ServiceInputSerializer, responses=ServiceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        changes = self.parse(ServiceInputSerializer, partial=True)
+        service = service_update(service=self.get_object(), actor=self.actor(), **changes)
+        return self.respond(service)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        """Soft delete: the service is kept with is_active = false."""
+        service_soft_delete(service=self.get_object(), actor=self.actor())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,1 @@
+"""Teams and members over the REST API."""

@@ -1,0 +1,101 @@
+"""/teams/{team}/members/ and /teams/{team}/members/{slack_user_id}/."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from oncall_project.api.inputs import ModelInputSerializer
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from teams.actions import membership_remove, membership_upsert
+from teams.api.scoping import TeamScopedMixin
+from teams.models import TeamMembership
+from teams.selectors import membership_list
+
+EDITABLE_FIELDS = ["display_name", "team_role", "is_eligible_for_oncall", "weight", "joined_at"]
+SLACK_USER_PARAMETER = OpenApiParameter(
+    "slack_user_id", str, OpenApiParameter.PATH, description="The member's Slack user id (U…)."
+)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamMembership
+        fields = [
+            "id",
+            "slack_user_id",
+            *EDITABLE_FIELDS,
+            "in_slack_group",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "in_slack_group": {
+                "help_text": "Whether the last Slack sync found this person in the team's user "
+                "group; null until a sync has seen the team. Those found gone keep their row "
+                "but are left out of the rotation."
+            }
+        }
+
+
+class MemberInputSerializer(ModelInputSerializer):
+    class Meta:
+        model = TeamMembership
+        fields = ["slack_user_id", *EDITABLE_FIELDS]
+
+
+class MemberUpdateSerializer(ModelInputSerializer):
+    class Meta:
+        model = TeamMembership
+        fields = EDITABLE_FIELDS
+
+
+@extend_schema(tags=["members"], parameters=[TEAM_PATH_PARAMETER])
+class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """A team's members and their on-call metadata. Changes need staff or a lead of the team."""
+
+    serializer_class = MemberSerializer
+    lookup_field = "slack_user_id"
+    lookup_value_regex = "[^/.]+"
+
+    def get_queryset(self):
+        if self.schema_only():
+            return TeamMembership.objects.none()
+        return membership_list(team=self.team)
+
+    @extend_schema(
+        request=MemberInputSerializer,
+        responses={200: MemberSerializer, 201: MemberSerializer},
+        description="Adds the person (201) or updates their row (200).",
+    )
+    def create(self, request, *args, **kwargs):
+        fields = self.parse(MemberInputSerializer)
+        # Only to choose the status code; the action decides what happens.
+        existed = self.get_queryset().filter(slack_user_id=fields["slack_user_id"]).exists()
+        membership = membership_upsert(team=self.team, actor=self.actor(), **fields)
+        return self.respond(membership, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[SLACK_USER_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[SLACK_USER_PARAMETER],
+        request=MemberUpdateSerializer,
+        responses=MemberSerializer,
+    )
+    def partial_update(self, request, *args, **kwargs):
+        member = self.get_object()
+        changes = self.parse(MemberUpdateSerializer, partial=True)
+        membership = membership_upsert(
+            team=self.team, slack_user_id=member.slack_user_id, actor=self.actor(), **changes
+        )
+        return self.respond(membership)
+
+    @extend_schema(parameters=[SLACK_USER_PARAMETER], responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        membership_remove(
+            team=self.team, slack_user_id=self.kwargs["slack_user_id"], actor=self.actor()
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

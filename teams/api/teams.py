@@ -1,0 +1,117 @@
+"""/teams/ and /teams/{team}/."""
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from oncall_project.api.inputs import ModelInputSerializer
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from teams.actions import ROTATION_FIELDS, TEAM_FIELDS, team_create, team_soft_delete, team_update
+from teams.models import Team
+from teams.selectors import team_get, team_list
+
+ROTATION_CONFIG_HINT = (
+    "Rotation settings change through PATCH /api/v1/teams/{team}/rotation-config/, "
+    "which also regenerates the future automatic schedules."
+)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "slack_group_id",
+            "slack_channel_id",
+            "oncall_engineer",
+            "oncall_usergroup_id",
+            "timezone",
+            "overrides_require_approval",
+            "rotation_enabled",
+            "rotation_type",
+            "rotation_order",
+            "rotation_interval",
+            "rotation_start_date",
+            "handoff_day",
+            "handoff_time",
+            "lookahead_periods",
+            "current_rotation_index",
+            "next_handoff_at",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class TeamInputSerializer(ModelInputSerializer):
+    """A team's own fields. The slug defaults to one made from the name."""
+
+    class Meta:
+        model = Team
+        fields = sorted(TEAM_FIELDS)
+        extra_kwargs = {"slug": {"required": False}}
+
+    def unknown_field_message(self, name: str) -> str:
+        if name in ROTATION_FIELDS:
+            return ROTATION_CONFIG_HINT
+        return super().unknown_field_message(name)
+
+
+class TeamFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="Part of the name or slug.")
+
+    class Meta:
+        model = Team
+        fields = ["is_active"]
+
+    def filter_search(self, queryset, name, value: str):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+@extend_schema(tags=["teams"])
+class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Teams. Creating and deleting need staff; changing needs staff or a lead of the team."""
+
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilter
+    lookup_url_kwarg = "team"
+    lookup_value_regex = "[^/.]+"
+
+    def get_queryset(self):
+        return team_list()
+
+    def get_object(self) -> Team:
+        team = team_get(ref=self.kwargs["team"])
+        self.check_object_permissions(self.request, team)
+        return team
+
+    @extend_schema(parameters=[TEAM_PATH_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        return self.respond(self.get_object())
+
+    @extend_schema(request=TeamInputSerializer, responses={201: TeamSerializer})
+    def create(self, request, *args, **kwargs):
+        team = team_create(actor=self.actor(), **self.parse(TeamInputSerializer))
+        return self.respond(team, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[TEAM_PATH_PARAMETER], request=TeamInputSerializer, responses=TeamSerializer
+    )
+    def partial_update(self, request, *args, **kwargs):
+        changes = self.parse(TeamInputSerializer, partial=True)
+        return self.respond(team_update(team=self.get_object(), actor=self.actor(), **changes))
+
+    @extend_schema(parameters=[TEAM_PATH_PARAMETER], responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        """Soft delete: the team is kept with is_active = false."""
+        team_soft_delete(team=self.get_object(), actor=self.actor())
+        return Response(status=status.HTTP_204_NO_CONTENT)

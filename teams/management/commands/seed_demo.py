@@ -1,0 +1,180 @@
+"""`manage.py seed_demo`: a believable organisation to click through, built by the actions.
+
+Every row is checked for by its natural key first, so a second run changes nothing.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from oncall_project.errors import Conflict
+from schedules.actions import override_decide, override_request, schedule_create
+from schedules.models import Override, Schedule
+from services.actions import service_create
+from services.models import Service
+from teams import actions
+from teams.management import demo_org
+from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.person_actions import person_link
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "Create a demo organisation (teams, people, services, schedules) and an admin user."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-admin-password", action="store_true",
+            help="Give the existing admin user a new password (printed once).",
+        )
+
+    def handle(self, *args, reset_admin_password: bool = False, **options):
+        today = timezone.localdate()
+        self.monday = today - datetime.timedelta(days=today.weekday())
+        self.created: dict[str, int] = {}
+        self.notes: list[str] = []
+        with transaction.atomic():
+            teams = {spec["slug"]: self.team(spec) for spec in demo_org.TEAMS}
+            self.services(teams)
+            self.schedules(teams)
+            self.overrides(teams)
+            self.unavailability(teams)
+            self.admin_user(reset_admin_password)
+            self.users()
+        self.report()
+
+    def day(self, offset: int) -> datetime.date:
+        return self.monday + datetime.timedelta(days=offset)
+
+    def count(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+    def team(self, spec: dict) -> Team:
+        team = Team.objects.filter(slug=spec["slug"]).first()
+        if team is None:
+            fields = {k: v for k, v in spec.items() if k not in {"members", "rotation"}}
+            if "rotation" in spec:
+                fields |= spec["rotation"] | {
+                    "rotation_enabled": True, "rotation_start_date": self.monday,
+                }
+            team = actions.team_create(actor=None, **fields)
+            self.count("teams")
+        for slack_id, role, weight in spec["members"]:
+            if TeamMembership.objects.filter(team=team, slack_user_id=slack_id).exists():
+                continue
+            actions.membership_upsert(
+                team=team, slack_user_id=slack_id, actor=None, team_role=role, weight=weight,
+                display_name=demo_org.PEOPLE[slack_id],
+                joined_at=self.day(-30 if weight < 1 else -365),
+            )
+            self.count("memberships")
+        return team
+
+    def services(self, teams: dict[str, Team]) -> None:
+        for spec in demo_org.SERVICES:
+            if Service.objects.filter(name__iexact=spec["name"]).exists():
+                continue
+            team = teams[spec["team"]]
+            service_create(
+                actor=None, **spec | {"team": team, "team_slack_group": team.slack_group_id}
+            )
+            self.count("services")
+
+    def schedules(self, teams: dict[str, Team]) -> None:
+        for slug, engineer, first, last, days in demo_org.SCHEDULES:
+            team, start, end = teams[slug], self.day(first), self.day(last)
+            if Schedule.objects.filter(
+                team=team, engineer_slack_id=engineer, start_date=start, end_date=end
+            ).exists():
+                continue
+            fields = {"schedule_type": "daily", "days_of_week": days} if days else {}
+            try:
+                schedule_create(
+                    team=team, actor=None, engineer_slack_id=engineer, start_date=start,
+                    end_date=end, **fields,
+                )
+            except Conflict as exc:  # a run in a later week meets last week's demo schedules
+                self.notes.append(f"Schedule {engineer} {start}: {exc.message}")
+            else:
+                self.count("schedules")
+
+    def overrides(self, teams: dict[str, Team]) -> None:
+        for slug, engineer, replaces, first, last, reason, decision in demo_org.OVERRIDES:
+            team, start, end = teams[slug], self.day(first), self.day(last)
+            if Override.objects.filter(
+                team=team, engineer_slack_id=engineer, start_date=start, end_date=end
+            ).exists():
+                continue
+            try:
+                override = override_request(
+                    team=team, actor=None, engineer_slack_id=engineer, replaces_slack_id=replaces,
+                    start_date=start, end_date=end, reason=reason,
+                )
+            except Conflict as exc:
+                self.notes.append(f"Override {engineer} {start}: {exc.message}")
+                continue
+            if decision and override.status != decision:
+                override_decide(override=override, actor=None, status=decision)
+            self.count("overrides")
+
+    def unavailability(self, teams: dict[str, Team]) -> None:
+        for slack_id, slug, first, last, reason in demo_org.UNAVAILABILITY:
+            team, start = (teams[slug] if slug else None), self.day(first)
+            if Unavailability.objects.filter(
+                slack_user_id=slack_id, team=team, start_date=start
+            ).exists():
+                continue
+            actions.unavailability_create(
+                actor=None, slack_user_id=slack_id, team=team, start_date=start,
+                end_date=self.day(last), reason=reason,
+            )
+            self.count("unavailabilities")
+
+    def admin_user(self, reset_password: bool) -> None:
+        user_model = get_user_model()
+        admin = user_model.objects.filter(username=ADMIN_USERNAME).first()
+        if admin is not None and not reset_password:
+            self.notes.append(
+                f"Superuser '{ADMIN_USERNAME}' exists; its password is unchanged "
+                "(--reset-admin-password makes a new one)."
+            )
+            return
+        password = secrets.token_urlsafe(16)
+        if admin is None:
+            user_model.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", password)
+            self.count("users")
+        else:
+            admin.set_password(password)
+            admin.save(update_fields=["password"])
+        self.notes.append(f"Superuser '{ADMIN_USERNAME}' password: {password}")
+
+    def users(self) -> None:
+        user_model = get_user_model()
+        for username, slack_id in demo_org.USERS:
+            user = user_model.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(12)
+                first, last = demo_org.PEOPLE[slack_id].split(" ", 1)
+                user = user_model.objects.create_user(
+                    username, f"{username}@example.com", password, first_name=first,
+                    last_name=last,
+                )
+                self.count("users")
+                self.notes.append(f"User '{username}' ({slack_id}) password: {password}")
+            if not Person.objects.filter(slack_user_id=slack_id).exists():
+                person_link(user=user, slack_user_id=slack_id, actor=None)
+                self.count("people")
+
+    def report(self) -> None:
+        if self.created:
+            done = ", ".join(f"{n} {kind}" for kind, n in self.created.items())
+            self.stdout.write(self.style.SUCCESS(f"Created {done}."))
+        else:
+            self.stdout.write("The demo organisation is already there; nothing to create.")
+        for note in self.notes:
+            self.stdout.write(note)

@@ -1,0 +1,54 @@
+"""Every write to people: the link between a Django user and their Slack identity.
+
+Kept apart from teams/actions.py (owned by the teams engineer); fold it in there when convenient.
+"""
+
+from django.db import transaction
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.writes import apply_changes, created_values, deleted_values
+from teams.models import Person
+from teams.permissions import ensure_staff
+
+PERSON_FIELDS = ["user", "slack_user_id"]
+
+
+@transaction.atomic
+def person_link(*, user, slack_user_id: str | None, actor: Actor | None) -> Person:
+    """Link `user` to a Slack user id (empty unlinks it); only staff vouch for an identity."""
+    ensure_staff(actor)
+    person = Person.objects.select_for_update().filter(user=user).first()
+    slack_user_id = slack_user_id or None
+    previous = person.slack_user_id if person else None
+    if person is None:
+        person = Person(user=user)
+        apply_changes(person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"}))
+        changes, action = created_values(person, PERSON_FIELDS), "created"
+    else:
+        changes = apply_changes(
+            person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"})
+        )
+        if not changes:
+            return person
+        action = "updated"
+    record(
+        entity_type="person", entity_id=person.pk, action=action, actor=actor, changes=changes,
+        engineer_slack_id=person.slack_user_id,
+        previous_engineer_slack_id=previous,
+    )
+    return person
+
+
+@transaction.atomic
+def person_unlink(*, person: Person, actor: Actor | None) -> None:
+    """Forget a user's Slack identity (and with it their iCal feed token)."""
+    ensure_staff(actor)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changes = deleted_values(person, PERSON_FIELDS)
+    entity_id = person.pk
+    person.delete()
+    record(
+        entity_type="person", entity_id=entity_id, action="deleted", actor=actor, changes=changes,
+        previous_engineer_slack_id=changes["slack_user_id"]["old"],
+    )

@@ -1,0 +1,65 @@
+"""Operators read the audit log in the admin; nobody writes it there."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+
+from audit.models import AuditLog
+from tests.admin_support import admin_url, login_operator
+from tests.factories import AuditLogFactory
+
+
+@pytest.fixture
+def operator(client, db):
+    return login_operator(client)
+
+
+def shown(client, **params) -> list[str]:
+    response = client.get(admin_url(AuditLog, "changelist"), params)
+    assert response.status_code == 200
+    return sorted(row.entity_id for row in response.context["cl"].result_list)
+
+
+def test_audit_log_has_no_add_change_or_delete(operator):
+    request = RequestFactory().get("/")
+    request.user = operator
+    audit_admin = admin.site._registry[AuditLog]
+    row = AuditLogFactory()
+    assert not audit_admin.has_add_permission(request)
+    assert not audit_admin.has_change_permission(request, row)
+    assert not audit_admin.has_delete_permission(request, row)
+    assert audit_admin.has_view_permission(request, row)
+    assert "delete_selected" not in audit_admin.get_actions(request)
+
+
+def test_audit_change_page_shows_every_field_read_only_with_old_and_new(client, operator):
+    row = AuditLogFactory(changes={"tier": {"old": "standard", "new": "critical"}})
+
+    response = client.get(admin_url(AuditLog, "change", row.pk))
+
+    assert response.status_code == 200
+    assert not response.context["adminform"].form.fields
+    assert b"<td>standard</td><td>critical</td>" in response.content
+    assert client.post(admin_url(AuditLog, "change", row.pk), {"action": "x"}).status_code == 403
+    assert AuditLog.objects.get(pk=row.pk).action == row.action
+
+
+def test_audit_changelist_filters_and_search(client, operator):
+    AuditLogFactory(entity_id="t1", entity_type="team", action="created")
+    AuditLogFactory(entity_id="s1", entity_type="service", action="updated", actor_type="user",
+                    actor_id="U_ALICE")
+    AuditLogFactory(entity_id="o1", entity_type="override", action="override_approved",
+                    engineer_slack_id="U_BOB")
+    old = AuditLogFactory(entity_id="old", entity_type="team")
+    AuditLog.objects.filter(pk=old.pk).update(created_at=datetime.datetime(2020, 1, 1,
+                                                                           tzinfo=datetime.UTC))
+
+    assert shown(client, entity_type="team") == ["old", "t1"]
+    assert shown(client, action="override_approved") == ["o1"]
+    assert shown(client, actor_type="user") == ["s1"]
+    assert shown(client, q="U_ALICE") == ["s1"]
+    assert shown(client, q="U_BOB") == ["o1"]
+    assert shown(client, q="o1") == ["o1"]
+    assert shown(client, **{"created_at__gte": "2025-01-01"}) == ["o1", "s1", "t1"]

@@ -1,0 +1,124 @@
+from datetime import timedelta
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schedules.domain import Member, ScheduleSpan, Shift, plan
+
+from .builders import JOINED, MONDAY, day, engineers, members, rotation, team, with_config
+
+
+def weighted(*weights: float, **fields):
+    ids = [f"U{n}" for n in range(len(weights))]
+    people = tuple(
+        Member(slack_id, joined_at=JOINED, weight=weight)
+        for slack_id, weight in zip(ids, weights, strict=True)
+    )
+    return team(rotation(rotation_type="weighted"), members=people, **fields)
+
+
+def counts(planned) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for engineer in engineers(planned):
+        found[engineer] = found.get(engineer, 0) + 1
+    return found
+
+
+def test_weighted_gives_shares_in_proportion_to_weights():
+    planned = plan(weighted(2.0, 1.0, 1.0), MONDAY, 40)
+    assert counts(planned) == {"U0": 20, "U1": 10, "U2": 10}
+    assert engineers(planned)[:4] == ["U0", "U1", "U2", "U0"]
+
+
+def test_weighted_counts_real_shifts_from_the_ledger():
+    ledger = tuple(Shift("U0", day(-n)) for n in range(1, 15))  # two weeks for U0
+    state = weighted(1.0, 1.0, 1.0, history=ledger)
+    assert engineers(plan(state, MONDAY, 5)) == ["U1", "U2", "U1", "U2", "U0"]
+
+
+def test_weighted_ties_go_to_the_longest_since_their_last_shift():
+    ledger = (Shift("U1", day(-30)), Shift("U0", day(-2)), Shift("U2", day(-9)))
+    assert engineers(plan(weighted(1.0, 1.0, 1.0, history=ledger), MONDAY, 3)) == [
+        "U1",
+        "U2",
+        "U0",
+    ]
+
+
+def test_weighted_gives_back_a_turn_a_manual_schedule_took():
+    manual = (ScheduleSpan("UOTHER", day(0), day(6)),)
+    assert engineers(plan(weighted(1.0, 1.0, 1.0, schedules=manual), MONDAY, 4)) == [
+        "U0",
+        "U0",
+        "U1",
+        "U2",
+    ]
+    # Round robin spends the turn, as PagerDuty does.
+    state = with_config(weighted(1.0, 1.0, 1.0, schedules=manual), rotation_type="round_robin")
+    assert engineers(plan(state, MONDAY, 4)) == ["U0", "U1", "U2", "U0"]
+
+
+join_offsets = st.lists(st.integers(0, 400), min_size=1, max_size=7)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=join_offsets,
+    weight=st.sampled_from([0.5, 1.0, 3.0]),
+    n=st.integers(1, 30),
+    interval=st.sampled_from(["daily", "weekly", "biweekly"]),
+)
+def test_equal_weights_give_exactly_the_round_robin_sequence(offsets, weight, n, interval):
+    people = tuple(
+        Member(f"U{i}", joined_at=MONDAY - timedelta(days=offset), weight=weight)
+        for i, offset in enumerate(offsets)
+    )
+    config = rotation(rotation_interval=interval)
+    round_robin = plan(team(config, members=people), MONDAY, n)
+    weighted_plan = plan(
+        team(with_config(team(config), rotation_type="weighted").config, members=people), MONDAY, n
+    )
+    assert engineers(weighted_plan) == engineers(round_robin)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weights=st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), min_size=2, max_size=6),
+    cycles=st.integers(20, 30),
+)
+def test_weighted_shares_converge_to_the_weights(weights, cycles):
+    """From 20 cycles on, every member stays within one shift of their weight's share."""
+    planned = engineers(plan(weighted(*weights), MONDAY, cycles * len(weights)))
+    total = sum(weights)
+    taken = dict.fromkeys((f"U{i}" for i in range(len(weights))), 0)
+    for done, engineer in enumerate(planned, start=1):
+        taken[engineer] += 1
+        if done >= 20 * len(weights):
+            for i, weight in enumerate(weights):
+                assert abs(taken[f"U{i}"] - done * weight / total) <= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(team_size=st.integers(2, 6), served_weeks=st.integers(4, 60), horizon=st.integers(5, 30))
+def test_a_member_joining_late_gets_no_burst(team_size, served_weeks, horizon):
+    old = [f"U{i}" for i in range(team_size)]
+    ledger = tuple(Shift(old[(d // 7) % team_size], day(-1 - d)) for d in range(served_weeks * 7))
+    people = (*members(*old), Member("UNEW", joined_at=MONDAY))
+    state = team(rotation(rotation_type="weighted"), members=people, history=ledger)
+    planned = engineers(plan(state, MONDAY, horizon))
+    share = horizon / (team_size + 1)
+    assert planned.count("UNEW") <= share + 1
+    assert all(pair != ("UNEW", "UNEW") for pair in pairwise(planned))
+    # Nor is anyone starved for them: every old member keeps a fair share too.
+    for slack_id in old:
+        assert planned.count(slack_id) >= share - 1 - 1e-9
+
+
+def test_weighted_newcomer_waits_about_one_cycle_not_a_burst():
+    ledger = tuple(Shift(["U0", "U1", "U2"][(d // 7) % 3], day(-1 - d)) for d in range(26 * 7))
+    people = (*members("U0", "U1", "U2"), Member("UNEW", joined_at=MONDAY))
+    state = team(rotation(rotation_type="weighted"), members=people, history=ledger)
+    planned = engineers(plan(state, MONDAY, 12))
+    assert planned.count("UNEW") == 3
+    assert "UNEW" in planned[:4]

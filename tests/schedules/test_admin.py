@@ -1,0 +1,192 @@
+"""The schedule and override admin write through the schedule actions."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from schedules.models import Override, Schedule
+from tests.admin_support import (
+    admin_url,
+    form_data,
+    form_errors,
+    login_operator,
+    messages_of,
+    only_audit_row,
+)
+from tests.factories import OverrideFactory, ScheduleFactory, TeamFactory
+
+
+@pytest.fixture
+def operator(client, db):
+    return login_operator(client)
+
+
+def add_schedule(client, **fields):
+    page = client.get(admin_url(Schedule, "add"))
+    return client.post(admin_url(Schedule, "add"), form_data(page, **fields))
+
+
+def test_admin_schedule_change_is_audited_once_as_the_operator(client, operator):
+    schedule = ScheduleFactory(engineer_slack_id="U_ALICE")
+    url = admin_url(Schedule, "change", schedule.pk)
+
+    response = client.post(
+        url, form_data(client.get(url), engineer_slack_id="U_BOB", end_date="2026-12-10")
+    )
+
+    assert response.status_code == 302
+    row = only_audit_row()
+    assert (row.entity_type, row.action) == ("schedule", "updated")
+    assert (row.actor_type, row.actor_id, row.metadata["source"]) == ("user", "ops", "admin")
+    assert row.changes == {
+        "engineer_slack_id": {"old": "U_ALICE", "new": "U_BOB"},
+        "end_date": {"old": "2026-12-13", "new": "2026-12-10"},
+    }
+    assert (row.engineer_slack_id, row.previous_engineer_slack_id) == ("U_BOB", "U_ALICE")
+
+
+def test_admin_overlapping_schedule_is_a_form_error_and_writes_nothing(client, operator):
+    existing = ScheduleFactory(engineer_slack_id="U_ALICE")
+
+    response = add_schedule(
+        client,
+        team=str(existing.team_id),
+        engineer_slack_id="U_BOB",
+        start_date="2026-12-10",
+        end_date="2026-12-16",
+    )
+
+    errors = form_errors(response)
+    assert errors["start_date"] == ["Overlaps another schedule of this team."]
+    assert "Overlaps the manual schedule of U_ALICE" in errors["__all__"][0]
+    assert Schedule.objects.count() == 1
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_daily_schedule_takes_its_days_from_checkboxes(client, operator):
+    team = TeamFactory()
+
+    response = add_schedule(
+        client,
+        team=str(team.pk),
+        engineer_slack_id="U_BOB",
+        start_date="2026-12-07",
+        end_date="2026-12-20",
+        schedule_type="daily",
+        days_of_week=["0", "2", "4"],
+    )
+
+    assert response.status_code == 302
+    schedule = Schedule.objects.get()
+    assert (schedule.days_of_week, schedule.origin, schedule.created_by) == (
+        [0, 2, 4],
+        "manual",
+        "ops",
+    )
+    assert only_audit_row().action == "created"
+
+
+def test_admin_schedule_delete_is_audited(client, operator):
+    schedule = ScheduleFactory()
+
+    client.post(admin_url(Schedule, "delete", schedule.pk), {"post": "yes"})
+
+    assert not Schedule.objects.exists()
+    assert only_audit_row().action == "deleted"
+
+
+def test_admin_override_request_follows_the_team_approval_setting(client, operator):
+    team = TeamFactory(overrides_require_approval=True)
+    page = client.get(admin_url(Override, "add"))
+    data = form_data(
+        page,
+        team=str(team.pk),
+        engineer_slack_id="U_BOB",
+        replaces_slack_id="U_ALICE",
+        start_date="2026-12-08",
+        end_date="2026-12-09",
+        reason="Dentist",
+    )
+
+    assert client.post(admin_url(Override, "add"), data).status_code == 302
+
+    assert Override.objects.get().status == "pending"
+    assert only_audit_row().action == "override_requested"
+
+
+def test_admin_override_approve_action_is_audited(client, operator):
+    override = OverrideFactory(status="pending")
+
+    response = client.post(
+        admin_url(Override, "changelist"),
+        {"action": "approve_selected", "_selected_action": [override.pk]},
+        follow=True,
+    )
+
+    override.refresh_from_db()
+    assert (override.status, override.approved_by) == ("approved", "ops")
+    assert "Approved 1 override." in messages_of(response)
+    row = only_audit_row()
+    assert (row.action, row.actor_type, row.actor_id, row.metadata["source"]) == (
+        "override_approved",
+        "user",
+        "ops",
+        "admin",
+    )
+    assert row.changes["status"] == {"old": "pending", "new": "approved"}
+
+
+def test_admin_override_reject_reports_refused_ones_and_does_the_rest(client, operator):
+    pending = OverrideFactory(status="pending")
+    approved = OverrideFactory(
+        status="approved",
+        start_date=datetime.date(2026, 12, 20),
+        end_date=datetime.date(2026, 12, 21),
+    )
+
+    response = client.post(
+        admin_url(Override, "changelist"),
+        {"action": "reject_selected", "_selected_action": [pending.pk, approved.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    approved.refresh_from_db()
+    assert (pending.status, approved.status) == ("rejected", "approved")
+    shown = messages_of(response)
+    assert "Rejected 1 override." in shown
+    assert any("An override that is approved cannot become rejected." in m for m in shown)
+    assert only_audit_row().action == "override_rejected"
+
+
+def test_admin_override_status_change_goes_through_the_state_machine(client, operator):
+    override = OverrideFactory(status="rejected")
+    url = admin_url(Override, "change", override.pk)
+
+    response = client.post(url, form_data(client.get(url), status="approved"))
+
+    refusal = "An override that is rejected cannot become approved."
+    assert refusal in form_errors(response)["__all__"]
+    override.refresh_from_db()
+    assert override.status == "rejected"
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_override_cancel_from_the_change_form(client, operator):
+    override = OverrideFactory(status="approved")
+    url = admin_url(Override, "change", override.pk)
+
+    assert client.post(url, form_data(client.get(url), status="cancelled")).status_code == 302
+
+    override.refresh_from_db()
+    assert override.status == "cancelled"
+    assert only_audit_row().action == "override_cancelled"
+
+
+def test_admin_overrides_cannot_be_deleted(client, operator):
+    override = OverrideFactory()
+    response = client.post(admin_url(Override, "delete", override.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert Override.objects.exists()

@@ -1,0 +1,158 @@
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from audit.models import AuditLog
+from escalation.models import Notification
+from schedules.actions import handoff_process, rotation_generate
+from schedules.actions.handoff import due_team_ids
+from schedules.models import OnCallRecord, Schedule
+from teams.models import Team
+from tests.factories import OverrideFactory, TeamFactory
+from tests.schedules.conftest import NOW, UTC
+
+D = datetime.date
+
+
+def test_first_handoff_records_today_and_messages_the_people(rotating_team):
+    outcome = handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert (outcome.engineer, outcome.previous, outcome.recorded) == (
+        "U_ALICE",
+        None,
+        [D(2026, 12, 1)],
+    )
+    record = OnCallRecord.objects.get()
+    assert (record.on_call_date, record.engineer_slack_id, record.source) == (
+        D(2026, 12, 1),
+        "U_ALICE",
+        "rotation",
+    )
+    audit = AuditLog.objects.get()
+    assert (audit.action, audit.engineer_slack_id, audit.actor_type) == (
+        "rotation_triggered",
+        "U_ALICE",
+        "system",
+    )
+    kinds = dict(Notification.objects.values_list("kind", "channel"))
+    assert kinds == {"handoff": "C_PAY", "handoff_incoming": "U_ALICE"}
+    channel_text = Notification.objects.get(kind="handoff").text
+    assert "<@U_ALICE>" in channel_text and "Next: <@U_BOB>" in channel_text
+    rotating_team.refresh_from_db()
+    assert rotating_team.next_handoff_at == datetime.datetime(2026, 12, 2, 9, tzinfo=UTC)
+    assert rotating_team.current_engineer == "U_ALICE"
+    assert rotating_team.current_rotation_index == 0
+
+
+def test_a_repeated_handoff_does_nothing(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert handoff_process(team_id=rotating_team.pk, now=NOW) is None
+    assert handoff_process(team_id=rotating_team.pk, now=NOW + datetime.timedelta(hours=20)) is None
+    assert OnCallRecord.objects.count() == 1 and AuditLog.objects.count() == 1
+
+
+def test_the_next_days_handoff_records_without_a_change(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    tomorrow = datetime.datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
+    outcome = handoff_process(team_id=rotating_team.pk, now=tomorrow)
+    assert outcome.recorded == [D(2026, 12, 2)] and outcome.engineer == "U_ALICE"
+    assert AuditLog.objects.count() == 1  # same engineer: no rotation event, no messages
+    assert Notification.objects.count() == 2
+
+
+def test_the_rotation_hands_over_at_the_period_boundary(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    Team.objects.filter(pk=rotating_team.pk).update(last_handoff_date=D(2026, 12, 6))
+    monday = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    outcome = handoff_process(team_id=rotating_team.pk, now=monday)
+    assert (outcome.previous, outcome.engineer) == ("U_ALICE", "U_BOB")
+    assert Notification.objects.filter(kind="handoff_outgoing", channel="U_ALICE").exists()
+    assert Notification.objects.filter(kind="handoff_incoming", channel="U_BOB").exists()
+    rotating_team.refresh_from_db()
+    assert rotating_team.current_rotation_index == 1
+    # the rotation keeps lookahead_periods of auto schedules ahead
+    assert Schedule.objects.filter(team=rotating_team, origin="auto").count() >= 4
+
+
+def test_catch_up_after_downtime_fills_each_missed_day(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    later = datetime.datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    outcome = handoff_process(team_id=rotating_team.pk, now=later)
+    assert outcome.recorded == [D(2026, 12, 2), D(2026, 12, 3), D(2026, 12, 4)]
+    assert OnCallRecord.objects.count() == 4
+
+
+def test_an_override_shows_in_the_ledger_with_its_source(rotating_team):
+    OverrideFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        status="approved",
+        start_date=D(2026, 12, 1),
+        end_date=D(2026, 12, 1),
+    )
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert OnCallRecord.objects.get().source == "override"
+
+
+def test_a_team_with_nobody_records_a_gap(db):
+    team = TeamFactory()
+    handoff_process(team_id=team.pk, now=NOW)
+    record = OnCallRecord.objects.get()
+    assert (record.engineer_slack_id, record.source) == ("", "none")
+
+
+def test_due_teams_are_found_in_one_query(db, django_assert_num_queries):
+    due = TeamFactory(next_handoff_at=NOW - datetime.timedelta(minutes=1))
+    never = TeamFactory(next_handoff_at=None)
+    TeamFactory(next_handoff_at=NOW + datetime.timedelta(minutes=1))
+    TeamFactory(next_handoff_at=None, is_active=False)
+    with django_assert_num_queries(1):
+        found = due_team_ids(NOW)
+    assert set(found) == {due.pk, never.pk}
+
+
+def test_a_handoff_day_without_change_takes_few_queries(
+    rotating_team, django_assert_max_num_queries
+):
+    rotation_generate(team=rotating_team, actor=None, periods=4, now=NOW)
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    tomorrow = datetime.datetime(2026, 12, 2, 9, 1, tzinfo=UTC)
+    # lock the team, members, all spans (one UNION), ledger insert, team update; the test's
+    # transaction adds a SAVEPOINT and its RELEASE
+    with django_assert_max_num_queries(5 + 2):
+        handoff_process(team_id=rotating_team.pk, now=tomorrow)
+
+
+def test_a_handoff_with_a_change_of_engineer_takes_few_queries(
+    rotating_team, django_assert_max_num_queries
+):
+    rotation_generate(team=rotating_team, actor=None, periods=4, now=NOW)
+    # ... plus the audit row and the outbox rows
+    with django_assert_max_num_queries(7 + 2):
+        handoff_process(team_id=rotating_team.pk, now=NOW)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_handoff_tasks_at_once_record_once():
+    team = TeamFactory(slack_channel_id="C_OPS", oncall_engineer="U_ALICE")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(handoff_process(team_id=team.pk, now=NOW))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r is None for r in results) == [False, True]
+    assert OnCallRecord.objects.count() == 1
+    assert AuditLog.objects.filter(action="rotation_triggered").count() == 1
+    assert Notification.objects.filter(kind="handoff").count() == 1

@@ -1,0 +1,135 @@
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from escalation.models import Notification
+from oncall_project.errors import InvalidInput
+from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
+from schedules.models import Override, Schedule
+from tests.factories import OverrideFactory, ScheduleFactory
+from tests.schedules.conftest import NOW
+
+D = datetime.date
+
+
+def auto_rows(team):
+    return list(
+        Schedule.objects.filter(team=team, origin="auto")
+        .order_by("start_date")
+        .values_list("engineer_slack_id", "start_date", "end_date")
+    )
+
+
+def test_generate_saves_round_robin_auto_schedules(rotating_team, staff_actor):
+    outcome = rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    assert [e.engineer for e in outcome.entries] == ["U_ALICE", "U_BOB", "U_CAROL", "U_ALICE"]
+    assert auto_rows(rotating_team) == [
+        ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6)),
+        ("U_BOB", D(2026, 12, 7), D(2026, 12, 13)),
+        ("U_CAROL", D(2026, 12, 14), D(2026, 12, 20)),
+        ("U_ALICE", D(2026, 12, 21), D(2026, 12, 27)),
+    ]
+    assert outcome.created == 4
+    assert AuditLog.objects.get().action == "generated"
+
+
+def test_generate_twice_adds_nothing(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    again = rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    assert again.created == 0 and len(auto_rows(rotating_team)) == 4
+
+
+def test_generate_never_double_books_a_manual_schedule(rotating_team, staff_actor):
+    ScheduleFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 10),
+    )
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=3, now=NOW)
+    rows = auto_rows(rotating_team)
+    assert all(not (start <= D(2026, 12, 10) and end >= D(2026, 12, 7)) for _, start, end in rows)
+    assert ("U_BOB", D(2026, 12, 11), D(2026, 12, 13)) in rows
+
+
+def test_preview_answers_like_generate_and_saves_nothing(rotating_team):
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW)
+    assert [e.engineer for e in preview.entries] == ["U_ALICE", "U_BOB", "U_CAROL", "U_ALICE"]
+    # the rotation layer already answers for periods not yet materialised: generating them
+    # moves nobody's shift
+    assert preview.impact.affected == ()
+    assert not Schedule.objects.exists() and not AuditLog.objects.exists()
+
+
+def test_preview_of_a_config_change_shows_the_impact(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    preview = rotation_preview(
+        team=rotating_team,
+        periods=4,
+        now=NOW,
+        changes={
+            "rotation_type": "custom_order",
+            "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"],
+        },
+    )
+    assert preview.impact.affected  # someone's future shifts move
+    assert len(auto_rows(rotating_team)) == 4  # nothing saved
+    rotating_team.refresh_from_db()
+    assert rotating_team.rotation_type == "round_robin"
+
+
+@pytest.mark.parametrize("periods", [0, 105, "4", None, True])
+def test_bad_period_counts_are_refused(rotating_team, staff_actor, periods):
+    with pytest.raises(InvalidInput):
+        rotation_generate(team=rotating_team, actor=staff_actor, periods=periods, now=NOW)
+    assert not Schedule.objects.exists()
+
+
+def test_config_update_regenerates_only_future_auto_schedules(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    manual = ScheduleFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        start_date=D(2027, 1, 4),
+        end_date=D(2027, 1, 10),
+    )
+    override = OverrideFactory(
+        team=rotating_team, status="approved", start_date=D(2026, 12, 15), end_date=D(2026, 12, 16)
+    )
+    AuditLog.objects.all().delete()
+    outcome = rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        rotation_type="custom_order",
+        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
+    )
+    rows = auto_rows(rotating_team)
+    assert rows[0] == ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))  # the current period stays
+    assert outcome.deleted == 3 and outcome.created >= 3
+    assert Schedule.objects.filter(pk=manual.pk, engineer_slack_id="U_DAVE").exists()
+    assert Override.objects.filter(pk=override.pk, status="approved").exists()
+    row = AuditLog.objects.get()
+    assert (row.entity_type, row.action) == ("rotation_config", "updated")
+    assert row.changes["rotation_type"] == {"old": "round_robin", "new": "custom_order"}
+    assert row.metadata["affected"] == list(outcome.impact.affected)
+    dms = set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
+    assert dms == set(outcome.impact.affected)
+
+
+def test_config_update_with_bad_values_changes_nothing(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=2, now=NOW)
+    before = auto_rows(rotating_team)
+    with pytest.raises(InvalidInput):
+        rotation_config_update(
+            team=rotating_team, actor=staff_actor, now=NOW, rotation_interval="monthly"
+        )
+    assert auto_rows(rotating_team) == before
+    assert AuditLog.objects.count() == 1
+
+
+def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, rotation_enabled=False)
+    assert auto_rows(rotating_team) == [("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))]

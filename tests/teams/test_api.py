@@ -1,0 +1,220 @@
+"""/teams/ and /teams/{team}/."""
+
+import pytest
+
+from audit.models import AuditLog
+from teams.models import Team
+from tests.api_support import (
+    ROLES,
+    assert_error,
+    client_for,
+    make_user,
+    nothing_changes,
+    session_client,
+)
+from tests.factories import TeamFactory
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+
+
+@pytest.fixture
+def staff(db):
+    return client_for("staff")
+
+
+def url(team: Team | str, *parts: str) -> str:
+    ref = team if isinstance(team, str) else team.slug
+    return "/".join(["/api/v1/teams", ref, *parts, ""])
+
+
+# --- GET /teams/ ---------------------------------------------------------------------------
+
+
+def test_team_list_filters_by_activity_and_search(staff):
+    TeamFactory(name="Payments", slug="payments")
+    TeamFactory(name="Identity", slug="auth")
+    TeamFactory(name="Old Billing", slug="old-billing", is_active=False)
+
+    def names(query: str) -> list[str]:
+        return [t["name"] for t in staff.get(f"/api/v1/teams/{query}").json()["results"]]
+
+    assert names("") == ["Identity", "Old Billing", "Payments"]
+    assert names("?is_active=true") == ["Identity", "Payments"]
+    assert names("?is_active=false") == ["Old Billing"]
+    assert names("?search=AUTH") == ["Identity"]
+    assert names("?search=bill") == ["Old Billing"]
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_team_list_takes_the_same_queries_whatever_the_size(
+    db, size, django_assert_max_num_queries
+):
+    TeamFactory.create_batch(size)
+    client = session_client(make_user())
+    # session, user, count, page
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/teams/").json()["count"] == size
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_team_reads_need_authentication_only(team, role):
+    client = client_for(role, team)
+    expected = 401 if role == "anonymous" else 200
+    assert client.get("/api/v1/teams/").status_code == expected
+    assert client.get(url(team)).status_code == expected
+
+
+# --- GET /teams/{team}/ --------------------------------------------------------------------
+
+
+def test_team_is_addressed_by_id_or_slug(staff, team):
+    by_slug = staff.get(url(team)).json()
+    by_id = staff.get(url(str(team.pk))).json()
+    assert by_slug == by_id
+    assert by_slug["id"] == str(team.pk)
+    assert by_slug["oncall_engineer"] == "U_ALICE"
+    assert by_slug["rotation_order"] == []
+
+
+@pytest.mark.parametrize("ref", ["nope", "00000000-0000-4000-8000-000000000000"])
+def test_an_unknown_team_is_a_404(staff, ref):
+    assert_error(staff.get(url(ref)), 404)
+    assert_error(staff.get(url(ref, "members")), 404)
+
+
+# --- POST /teams/ --------------------------------------------------------------------------
+
+
+def test_team_create_by_staff_derives_the_slug_and_audits(staff):
+    response = staff.post(
+        "/api/v1/teams/",
+        {"name": "Auth & Identity", "timezone": "Europe/Berlin", "slack_group_id": "S_AUTH"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["slug"], body["timezone"], body["is_active"]) == (
+        "auth-identity",
+        "Europe/Berlin",
+        True,
+    )
+    row = AuditLog.objects.get()
+    assert (row.entity_type, row.action, row.entity_id) == ("team", "created", body["id"])
+    assert row.metadata["source"] == "api"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 401), ("token", 403), ("member", 403), ("lead", 403), ("staff", 201)],
+)
+def test_team_create_needs_staff(team, role, status):
+    client = client_for(role, team)
+    response = client.post("/api/v1/teams/", {"name": "Search"}, format="json")
+    assert response.status_code == status
+    assert Team.objects.filter(name="Search").exists() == (status == 201)
+    if status != 201:
+        assert_error(response, status)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ["Payments"]}, "name"),
+        ({"name": "Search", "overrides_require_approval": "perhaps"}, "overrides_require_approval"),
+        ({"name": "Search", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"name": "Search", "slack_group_id": "C123"}, "slack_group_id"),
+        ({"name": "Search", "slack_channel_id": "S123"}, "slack_channel_id"),
+        ({"name": "Search", "oncall_engineer": "alice"}, "oncall_engineer"),
+        ({"name": "Search", "slug": "not a slug"}, "slug"),
+        ({"name": "Payments"}, "slug"),
+        ({"name": "Search", "colour": "red"}, "colour"),
+        ({"name": "Search", "is_active": False}, "is_active"),
+        ({"name": "Search", "rotation_enabled": True}, "rotation_enabled"),
+    ],
+)
+def test_team_create_refuses_bad_input_and_changes_nothing(staff, team, body, field):
+    with nothing_changes():
+        assert_error(staff.post("/api/v1/teams/", body, format="json"), 400, field)
+
+
+# --- PATCH /teams/{team}/ ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 401), ("token", 403), ("member", 403), ("lead", 200), ("staff", 200)],
+)
+def test_team_update_needs_staff_or_a_lead_of_the_team(team, role, status):
+    client = client_for(role, team)
+    response = client.patch(url(team), {"description": "We take payments."}, format="json")
+    assert response.status_code == status
+    team.refresh_from_db()
+    assert (team.description == "We take payments.") == (status == 200)
+
+
+def test_a_lead_of_another_team_may_not_update(team):
+    other = TeamFactory()
+    client = client_for("lead", other)
+    with nothing_changes():
+        assert_error(client.patch(url(team), {"description": "x"}, format="json"), 403)
+
+
+def test_team_update_records_old_and_new_values(staff, team):
+    response = staff.patch(url(str(team.pk)), {"oncall_engineer": "U_BOB"}, format="json")
+    assert response.json()["oncall_engineer"] == "U_BOB"
+    row = AuditLog.objects.get()
+    assert row.changes == {"oncall_engineer": {"old": "U_ALICE", "new": "U_BOB"}}
+
+
+def test_team_update_of_rotation_settings_points_to_rotation_config(staff, team):
+    with nothing_changes():
+        body = assert_error(
+            staff.patch(url(team), {"rotation_type": "weighted"}, format="json"),
+            400,
+            "rotation_type",
+        )
+    assert "rotation-config" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timezone": "Nowhere"}, "timezone"),
+        ({"oncall_engineer": "bob"}, "oncall_engineer"),
+        ({"name": ""}, "name"),
+        ({"id": "00000000-0000-4000-8000-000000000000"}, "id"),
+    ],
+)
+def test_team_update_refuses_bad_input_and_changes_nothing(staff, team, body, field):
+    with nothing_changes():
+        assert_error(staff.patch(url(team), body, format="json"), 400, field)
+
+
+def test_team_update_refuses_a_slug_taken_by_another_team(staff, team):
+    TeamFactory(slug="identity")
+    with nothing_changes():
+        assert_error(staff.patch(url(team), {"slug": "identity"}, format="json"), 400, "slug")
+
+
+# --- DELETE /teams/{team}/ -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 401), ("token", 403), ("member", 403), ("lead", 403), ("staff", 204)],
+)
+def test_team_delete_is_a_soft_delete_by_staff(team, role, status):
+    response = client_for(role, team).delete(url(team))
+    assert response.status_code == status
+    team.refresh_from_db()
+    assert team.is_active == (status != 204)
+    assert AuditLog.objects.filter(action="deleted").exists() == (status == 204)
+
+
+def test_a_deleted_team_stays_readable(staff, team):
+    staff.delete(url(team))
+    assert staff.get(url(team)).json()["is_active"] is False

@@ -1,0 +1,308 @@
+"""The API's frame: every endpoint refuses anonymous callers, one error shape, tokens, throttling,
+pagination and the OpenAPI schema."""
+
+import io
+import itertools
+import re
+from collections.abc import Iterator
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.regex_helper import normalize
+from knox.models import AuthToken
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.test import APIClient
+
+from audit.models import AuditLog
+from oncall_project.api.errors import flatten_errors
+from tests.api_support import (
+    assert_error,
+    make_user,
+    nothing_changes,
+    session_client,
+    token_client,
+)
+from tests.factories import TeamFactory
+
+# Values tried for a URL parameter until the whole pattern matches.
+DUMMY_VALUES = ("00000000-0000-4000-8000-000000000000", "U0DUMMY", "dummy", "json", "1")
+METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_history():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _strip(regex: str) -> str:
+    return re.sub(r"(\$|\\Z)$", "", regex.removeprefix("^"))
+
+
+def api_routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:
+    """The full regex of every URL pattern, walking included URLconfs recursively."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        regex = prefix + _strip(entry.pattern.regex.pattern)
+        if isinstance(entry, URLResolver):
+            yield from api_routes(entry, regex)
+        elif isinstance(entry, URLPattern) and regex.startswith("api/"):
+            yield regex
+
+
+def example_path(regex: str) -> str:
+    for template, params in normalize(regex):
+        for values in itertools.product(DUMMY_VALUES, repeat=len(params)):
+            path = template % dict(zip(params, values, strict=True))
+            if re.fullmatch(regex, path):
+                return "/" + path
+    raise AssertionError(f"No example path for {regex}")
+
+
+API_PATHS = sorted({example_path(regex) for regex in api_routes()})
+PATH_IDS = [path.replace(DUMMY_VALUES[0], "{id}") for path in API_PATHS]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "api/v1/teams/",
+        "api/v1/teams/payments/",
+        "api/v1/teams/payments/members/",
+        "api/v1/teams/payments/members/U_ALICE/",
+        "api/v1/teams/payments/oncall-schedules/",
+        "api/v1/teams/payments/oncall-schedules/6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11/",
+        "api/v1/teams/payments/oncall-overrides/",
+        "api/v1/teams/payments/oncall-overrides/6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11/",
+        "api/v1/services/",
+        "api/v1/services/6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11/",
+        "api/v1/audit-logs/",
+        "api/schema/",
+        "api/docs/",
+    ],
+)
+def test_the_walk_sees_the_endpoint(path):
+    assert any(re.fullmatch(regex, path) for regex in api_routes())
+
+
+@pytest.mark.parametrize("path", API_PATHS, ids=PATH_IDS)
+def test_every_api_endpoint_refuses_anonymous_requests(db, path):
+    client = APIClient()
+    for method in METHODS:
+        response = client.generic(method, path, "{}", content_type="application/json")
+        assert response.status_code in (401, 403), (method, path, response.status_code)
+
+
+@pytest.mark.parametrize("path", API_PATHS, ids=PATH_IDS)
+def test_no_endpoint_answers_unknown_ids_or_empty_bodies_with_a_server_error(db, path):
+    client = session_client(make_user(is_staff=True))
+    for method in METHODS:
+        response = client.generic(method, path, "{}", content_type="application/json")
+        assert response.status_code < 500, (method, path, response.status_code)
+
+
+def test_anonymous_gets_401_in_the_error_shape_with_the_token_scheme(db):
+    response = APIClient().get("/api/v1/teams/")
+    assert_error(response, 401)
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_staff_token_writes_without_csrf_and_is_audited_under_its_name(db):
+    client = token_client(staff=True)
+    response = client.post("/api/v1/teams/", {"name": "Search"}, format="json")
+    assert response.status_code == 201, response.content
+    row = AuditLog.objects.get()
+    assert row.actor_id.startswith("bot-")
+    assert row.metadata["source"] == "api"
+
+
+def test_session_writes_need_the_csrf_token(db):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_user(is_staff=True))
+    with nothing_changes():
+        assert_error(client.post("/api/v1/teams/", {"name": "Search"}, format="json"), 403)
+
+
+def test_a_wrong_token_is_refused(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert_error(client.get("/api/v1/teams/"), 401)
+
+
+# --- error shape ---------------------------------------------------------------------------
+
+
+def test_malformed_json_is_a_400_in_the_error_shape(db):
+    client = session_client(make_user(is_staff=True))
+    response = client.post("/api/v1/teams/", "{not json", content_type="application/json")
+    assert_error(response, 400)
+
+
+def test_a_form_body_is_refused_with_415(db):
+    client = session_client(make_user(is_staff=True))
+    assert_error(client.post("/api/v1/teams/", {"name": "Payments"}, format="multipart"), 415)
+
+
+def test_a_method_not_offered_is_a_405(db):
+    client = session_client(make_user())
+    assert_error(client.put("/api/v1/teams/", {}, format="json"), 405)
+
+
+def test_an_unknown_api_path_is_a_json_404(db):
+    client = session_client(make_user())
+    body = assert_error(client.get("/api/v1/no-such-thing/"), 404)
+    assert "/api/v1/no-such-thing/" in body["detail"]
+    assert "Did you mean /api/v1/teams/?" in client.get("/api/v1/teams").json()["detail"]
+    assert_error(client.get("/api/v1/services/not-a-uuid/"), 404)
+
+
+def test_a_page_past_the_end_is_a_404(db):
+    client = session_client(make_user())
+    assert_error(client.get("/api/v1/teams/?page=9"), 404)
+
+
+def test_a_bad_filter_value_is_a_400_naming_the_parameter(db):
+    client = session_client(make_user())
+    assert_error(client.get("/api/v1/services/?tier=gold"), 400, "tier")
+
+
+def test_validation_errors_are_flattened_to_field_paths():
+    detail = {
+        "name": [ErrorDetail("This field is required.")],
+        "days_of_week": {0: [ErrorDetail("Bad day.")]},
+        "team": {"non_field_errors": [ErrorDetail("No team.")]},
+        "items": [{}, {"slack_user_id": [ErrorDetail("Not a Slack id.")]}],
+    }
+    assert flatten_errors(detail) == {
+        "name": ["This field is required."],
+        "days_of_week.0": ["Bad day."],
+        "team": ["No team."],
+        "items.1.slack_user_id": ["Not a Slack id."],
+    }
+    assert flatten_errors([ErrorDetail("Expected an object.")]) == {
+        "non_field_errors": ["Expected an object."]
+    }
+
+
+def test_a_body_that_is_not_an_object_is_a_400(db):
+    client = session_client(make_user(is_staff=True))
+    body = assert_error(client.post("/api/v1/teams/", [1, 2], format="json"), 400)
+    assert "non_field_errors" in body["errors"]
+
+
+# --- pagination ----------------------------------------------------------------------------
+
+
+def test_lists_are_paginated(db):
+    TeamFactory.create_batch(3)
+    client = session_client(make_user())
+    body = client.get("/api/v1/teams/?page_size=2").json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2
+    assert body["previous"] is None
+    assert body["next"].endswith("page=2&page_size=2")
+    assert len(client.get(body["next"]).json()["results"]) == 1
+
+
+# --- tokens and throttling -----------------------------------------------------------------
+
+
+def test_create_api_token_prints_a_token_that_authenticates_and_is_stored_hashed(db):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("create_api_token", "bug-bot", stdout=out, stderr=err)
+    token = out.getvalue().strip()
+    assert len(token) >= 32 and "\n" not in token
+    assert "not shown again" in err.getvalue()
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/teams/").status_code == 200
+
+    row = AuthToken.objects.get()
+    assert row.user.username == "bug-bot"
+    assert not row.user.has_usable_password()
+    assert not row.user.is_staff
+    stored = [str(value) for value in AuthToken.objects.values_list().get()]
+    assert all(token not in value for value in stored)
+    assert row.digest != token
+
+
+def test_create_api_token_reuses_the_user_and_staff_is_opt_in(db):
+    user = make_user()
+    user.set_password("keep-me-123")
+    user.save()
+    call_command("create_api_token", user.username, stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "create_api_token", user.username, "--staff", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    user.refresh_from_db()
+    assert user.is_staff
+    assert user.check_password("keep-me-123")
+    assert AuthToken.objects.filter(user=user).count() == 2
+
+
+def test_create_api_token_refuses_a_bad_name(db):
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "no spaces please", stdout=io.StringIO())
+    assert not AuthToken.objects.exists()
+
+
+def _rates(rate: str) -> dict:
+    return {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": rate}}
+
+
+def test_token_clients_are_throttled_at_the_configured_rate(db):
+    with override_settings(REST_FRAMEWORK=_rates("2/minute")):
+        client = token_client()
+        assert client.get("/api/v1/teams/").status_code == 200
+        assert client.get("/api/v1/teams/").status_code == 200
+        response = client.get("/api/v1/teams/")
+        assert_error(response, 429)
+        assert int(response["Retry-After"]) > 0
+        assert token_client().get("/api/v1/teams/").status_code == 200
+
+
+def test_session_clients_are_not_throttled(db):
+    with override_settings(REST_FRAMEWORK=_rates("1/minute")):
+        client = session_client(make_user())
+        assert [client.get("/api/v1/teams/").status_code for _ in range(3)] == [200] * 3
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def test_the_schema_generates_valid_and_without_warnings(db, tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert "Error" in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code in ("401", "403"):
+                ref = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert ref == {"$ref": "#/components/schemas/Error"}, (path, method, code)
+
+
+def test_every_v1_endpoint_is_in_the_schema(db, tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    documented = [
+        re.sub(r"\{[^}]+\}", "[^/]+", path).lstrip("/")
+        for path in yaml.safe_load(target.read_text())["paths"]
+    ]
+    for path in API_PATHS:
+        if path.startswith("/api/v1/"):
+            assert any(re.fullmatch(doc, path.lstrip("/")) for doc in documented), path
+
+
+def test_the_schema_and_docs_are_served_to_signed_in_users(db):
+    client = session_client(make_user())
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger" in docs.content.lower()
