@@ -41,6 +41,10 @@ def default_handoff_time() -> datetime.time:
     return datetime.time(9, 0)
 
 
+def new_ical_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Team(BaseModel):
     """A team (the original plan's "service group") and its rotation configuration."""
 
@@ -92,6 +96,11 @@ class Team(BaseModel):
     last_handoff_date = models.DateField(null=True, blank=True, editable=False)
     current_engineer = models.CharField(max_length=32, blank=True, editable=False)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    ical_token = models.CharField(
+        max_length=64, unique=True, default=new_ical_token, editable=False,
+        help_text="Secret part of the team's iCal feed URL.",
+    )
+    metadata = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
 
@@ -191,10 +200,6 @@ class Unavailability(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.slack_user_id} away {self.start_date}–{self.end_date}"
-
-
-def new_ical_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class Person(BaseModel):

@@ -2,8 +2,6 @@ import datetime
 
 import pytest
 
-from teams.models import TeamRole
-from tests.factories import MembershipFactory, TeamFactory
 
 UTC = datetime.UTC
 # Tuesday 1 December 2026, 12:00 UTC: inside the rotation period that began Monday 30 November.
@@ -12,6 +10,9 @@ NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def rotating_team(db):
+    from teams.models import TeamRole
+    from tests.factories import MembershipFactory, TeamFactory
+
     team = TeamFactory(
         name="Payments",
         slug="payments",
