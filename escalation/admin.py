@@ -10,7 +10,13 @@ class EscalationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only until escalation actions exist; escalations are raised by the bug bot's API."""
 
     list_display = (
-        "bug_id", "severity", "level", "status", "acknowledged_by", "ack_deadline", "created_at",
+        "bug_id",
+        "severity",
+        "level",
+        "status",
+        "acknowledged_by",
+        "ack_deadline",
+        "created_at",
     )
     list_filter = ("status", "level", "severity")
     search_fields = ("bug_id", "channel_id", "thread_ts", "acknowledged_by", "created_by")

@@ -42,3 +42,11 @@ def set_oncall_usergroup(self, team_id: str) -> None:
     if not slack.is_configured():
         return
     slack.usergroup_set_members(team.oncall_usergroup_id, [team.current_engineer])
+
+
+@shared_task(ignore_result=True)
+def climb_escalation(escalation_id: str, token: int) -> None:
+    """Runs at the ack deadline; the fencing token makes a duplicate or late run a no-op."""
+    from escalation.actions import escalation_climb
+
+    escalation_climb(escalation_id=escalation_id, token=token)

@@ -3,8 +3,12 @@ check that a refused request changed nothing."""
 
 import contextlib
 import itertools
+import re
+from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.regex_helper import normalize
 from rest_framework.test import APIClient
 
 from audit.models import AuditLog
@@ -84,3 +88,38 @@ def nothing_changes():
     before = _state()
     yield
     assert _state() == before
+
+
+# --- the URLconf under /api/ ------------------------------------------------------------
+
+# Values tried for a URL parameter until the whole pattern matches.
+DUMMY_UUID = "00000000-0000-4000-8000-000000000000"
+DUMMY_VALUES = (DUMMY_UUID, "U0DUMMY", "dummy", "json", "1")
+
+
+def _strip(regex: str) -> str:
+    return re.sub(r"(\$|\\Z)$", "", regex.removeprefix("^"))
+
+
+def api_routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:
+    """The full regex of every URL pattern, walking included URLconfs recursively."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        regex = prefix + _strip(entry.pattern.regex.pattern)
+        if isinstance(entry, URLResolver):
+            yield from api_routes(entry, regex)
+        elif isinstance(entry, URLPattern) and regex.startswith("api/"):
+            yield regex
+
+
+def example_path(regex: str) -> str:
+    for template, params in normalize(regex):
+        for values in itertools.product(DUMMY_VALUES, repeat=len(params)):
+            path = template % dict(zip(params, values, strict=True))
+            if re.fullmatch(regex, path):
+                return "/" + path
+    raise AssertionError(f"No example path for {regex}")
+
+
+def api_paths() -> list[str]:
+    """Every URL under /api/, whoever added it, with its parameters filled in."""
+    return sorted({example_path(regex) for regex in api_routes()})

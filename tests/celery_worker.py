@@ -27,10 +27,15 @@ def _database_url() -> str:
 
 
 @contextmanager
-def celery_worker(**extra_env: str):
-    """Yield the queue name a started worker consumes; stop it afterwards."""
+def celery_worker(queue: str | None = None, **extra_env: str):
+    """Yield the queue name a started worker consumes; stop it afterwards. Tests of work that
+    fans out (beat ticks, eta tasks) pass queue="celery", the default queue, after a purge."""
     assert dj_database_url  # the worker parses DATABASE_URL the same way settings do
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+    if queue == "celery":
+        from oncall_project.celery import app
+
+        app.control.purge()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),

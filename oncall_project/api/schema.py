@@ -44,8 +44,14 @@ class AutoSchema(SpectacularAutoSchema):
             codes += ["400", "409"]
         elif self.method == "DELETE":
             codes.append("409")
-        elif self._is_list_view():
+        elif self._is_list_view() or self._has_query_parameters():
             codes.append("400")
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         return sorted(codes)
+
+    def _has_query_parameters(self) -> bool:
+        return any(
+            isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
+            for p in self.get_override_parameters()
+        )

@@ -1,0 +1,222 @@
+"""Escalations: record, tag the right people in the bug's thread, climb when nobody answers."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit import record
+from audit.actors import Actor
+from escalation import domain
+from escalation.audience import audience_for
+from escalation.models import Escalation, EscalationStatus
+from escalation.outbox import Message, enqueue
+from oncall_project.errors import InvalidInput, NotFound
+from oncall_project.slack_ids import validate_channel_id
+
+RECENT = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class EscalationOutcome:
+    escalation: Escalation
+    created: bool
+
+
+def _validate(bug_id, severity, services, channel_id, level, ack_timeout_minutes) -> dict:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(bug_id, str) or not bug_id.strip() or len(bug_id) > 120:
+        errors["bug_id"] = ["A bug id of 1 to 120 characters."]
+    if not isinstance(severity, str) or len(severity) > 40:
+        errors["severity"] = ["Text of at most 40 characters."]
+    if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+        errors["services"] = ["A list of service names."]
+    try:
+        validate_channel_id(channel_id if isinstance(channel_id, str) and channel_id else "?")
+    except ValidationError as exc:
+        errors["channel_id"] = exc.messages
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= domain.MAX_LEVEL:
+        errors["escalation_level"] = [f"A level from 1 to {domain.MAX_LEVEL}."]
+    limit = settings.ESCALATION_MAX_ACK_MINUTES
+    if ack_timeout_minutes is not None and (
+        isinstance(ack_timeout_minutes, bool)
+        or not isinstance(ack_timeout_minutes, int)
+        or not 1 <= ack_timeout_minutes <= limit
+    ):
+        errors["ack_timeout_minutes"] = [f"Minutes from 1 to {limit}."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors)
+    return {"services": [s.strip() for s in services if s.strip()]}
+
+
+def _serialise_bug(bug_id: str) -> None:
+    """Two bot retries for one bug at once must not both page: serialise them per bug."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"escalation:{bug_id}"])
+
+
+@transaction.atomic
+def escalation_create(
+    *,
+    actor: Actor | None,
+    bug_id: Any,
+    severity: Any = "",
+    services: Any = (),
+    channel_id: Any = "",
+    thread_ts: Any = "",
+    escalation_level: Any = 1,
+    ack_timeout_minutes: Any = None,
+    now: datetime.datetime | None = None,
+) -> EscalationOutcome:
+    services = list(services) if isinstance(services, (list, tuple)) else services
+    clean = _validate(bug_id, severity, services, channel_id, escalation_level, ack_timeout_minutes)
+    now = now or timezone.now()
+    _serialise_bug(bug_id)
+    recent = Escalation.objects.filter(
+        bug_id=bug_id, level=escalation_level, created_at__gte=now - RECENT
+    ).first()
+    if recent is not None:
+        return EscalationOutcome(recent, created=False)
+    escalation = Escalation.objects.create(
+        bug_id=bug_id,
+        severity=severity,
+        services=clean["services"],
+        channel_id=channel_id,
+        thread_ts=str(thread_ts or ""),
+        level=escalation_level,
+        ack_timeout_minutes=ack_timeout_minutes,
+        created_by=actor.id if actor else "system",
+    )
+    _page(escalation, now)
+    record(
+        entity_type="escalation",
+        entity_id=escalation.pk,
+        action="created",
+        actor=actor,
+        changes={
+            "level": {"old": None, "new": escalation.level},
+            "mentions": {"old": None, "new": escalation.mentions},
+        },
+        metadata={"bug_id": bug_id, "services": clean["services"]},
+    )
+    return EscalationOutcome(escalation, created=True)
+
+
+def _page(escalation: Escalation, now: datetime.datetime) -> None:
+    """Tag this level's people in the bug's thread; arm the climb if an ack is due."""
+    audience = audience_for(escalation.services, now)
+    targets = domain.targets_for_level(audience, escalation.level)
+    escalation.mentions = [t.mention for t in targets]
+    escalation.text = domain.escalation_text(
+        bug_id=escalation.bug_id,
+        severity=escalation.severity,
+        services=escalation.services,
+        level=escalation.level,
+        mentions=escalation.mentions,
+    )
+    escalation.token += 1
+    if escalation.ack_timeout_minutes:
+        escalation.ack_deadline = now + datetime.timedelta(minutes=escalation.ack_timeout_minutes)
+    escalation.save(update_fields=["mentions", "text", "token", "ack_deadline", "updated_at"])
+    enqueue([_thread_message(escalation)])
+    if escalation.ack_deadline and domain.next_level(escalation.level):
+        args = [str(escalation.pk), escalation.token]
+        eta = escalation.ack_deadline
+
+        def arm():
+            from escalation.tasks import climb_escalation
+
+            climb_escalation.apply_async(args=args, eta=eta)
+
+        transaction.on_commit(arm)
+
+
+def _thread_message(escalation: Escalation) -> Message:
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escalation.text}},
+        {
+            "type": "actions",
+            "block_id": f"escalation:{escalation.pk}",
+            "elements": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action_id": "escalation_ack",
+                    "text": {"type": "plain_text", "text": "Acknowledge"},
+                    "value": str(escalation.pk),
+                },
+            ],
+        },
+    ]
+    return Message(
+        kind="escalation",
+        channel=escalation.channel_id,
+        text=escalation.text,
+        idempotency_key=f"escalation:{escalation.pk}:level{escalation.level}",
+        blocks=blocks,
+        thread_ts=escalation.thread_ts,
+        escalation_id=escalation.pk,
+    )
+
+
+def _lock(escalation_id) -> Escalation:
+    try:
+        return Escalation.objects.select_for_update().get(pk=escalation_id)
+    except (Escalation.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound("No such escalation.") from exc
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
+    """Stop the climb. Acknowledging twice is harmless: the first answer stands."""
+    escalation = _lock(escalation_id)
+    if escalation.status != EscalationStatus.OPEN:
+        return escalation
+    escalation.status = EscalationStatus.ACKNOWLEDGED
+    escalation.acknowledged_by = actor.id if actor else "system"
+    escalation.acknowledged_at = timezone.now()
+    escalation.token += 1  # fences off any climb task still queued
+    escalation.save(
+        update_fields=["status", "acknowledged_by", "acknowledged_at", "token", "updated_at"]
+    )
+    record(
+        entity_type="escalation",
+        entity_id=escalation.pk,
+        action="acknowledged",
+        actor=actor,
+        changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_climb(
+    *, escalation_id, token: int, now: datetime.datetime | None = None
+) -> Escalation | None:
+    """Move an unacknowledged escalation up one level. A duplicate, late or stale task (its
+    token no longer current) does nothing."""
+    escalation = Escalation.objects.select_for_update().filter(pk=escalation_id).first()
+    if escalation is None or escalation.token != token:
+        return None
+    if escalation.status != EscalationStatus.OPEN or not domain.next_level(escalation.level):
+        return None
+    previous = escalation.level
+    escalation.level = domain.next_level(previous)
+    escalation.save(update_fields=["level", "updated_at"])
+    _page(escalation, now or timezone.now())
+    record(
+        entity_type="escalation",
+        entity_id=escalation.pk,
+        action="escalated",
+        actor=None,
+        changes={
+            "level": {"old": previous, "new": escalation.level},
+            "mentions": {"old": None, "new": escalation.mentions},
+        },
+    )
+    return escalation

@@ -1,0 +1,131 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditLog
+from escalation import delivery
+from escalation.actions import escalation_acknowledge, escalation_climb, escalation_create
+from escalation.models import Escalation, Notification
+from oncall_project.errors import InvalidInput, NotFound
+from teams.models import TeamRole
+from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+
+
+@pytest.fixture
+def org(db):
+    payments = TeamFactory(name="Payments", oncall_engineer="U_ALICE", slack_group_id="S_PAY")
+    MembershipFactory(team=payments, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    auth = TeamFactory(name="Auth & Identity", oncall_engineer="U_DAVE", slack_group_id="S_AUTH")
+    ServiceFactory(name="Payment", team=payments, service_owner="U_BOB")
+    ServiceFactory(name="Bill", team=payments, service_owner="U_CAROL")
+    ServiceFactory(name="Auth", team=auth, service_owner="U_EVE")
+    ServiceFactory(name="Orphan", team=None, service_owner="U_FRANK", team_slack_group="S_ORPH")
+    return payments
+
+
+def create(**fields):
+    values = {"bug_id": "BUG-1", "severity": "high", "services": ["Payment", "Bill"],
+              "channel_id": "C_BUGS", "thread_ts": "1700.000100", **fields}
+    return escalation_create(actor=None, **values)
+
+
+def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):
+    outcome = create()
+    esc = outcome.escalation
+    assert outcome.created and esc.mentions == ["<@U_ALICE>"]
+    assert esc.text == (
+        ":rotating_light: *Escalation (Level 1) for BUG-1 (Severity: high) — "
+        "Services: Payment, Bill — Requires human investigation.*\n<@U_ALICE> please investigate."
+    )
+    note = Notification.objects.get()
+    assert (note.channel, note.thread_ts, note.kind) == ("C_BUGS", "1700.000100", "escalation")
+    assert AuditLog.objects.get().action == "created"
+
+
+def test_each_service_falls_back_and_order_is_kept(org):
+    esc = create(services=["auth", "Orphan", "payment", "nope"]).escalation
+    assert esc.mentions == ["<@U_DAVE>", "<@U_FRANK>", "<@U_ALICE>"]
+
+
+def test_levels_two_and_three_add_leads_then_groups(org):
+    assert create(escalation_level=2).escalation.mentions == ["<@U_ALICE>", "<@U_LEAD>"]
+    assert create(bug_id="BUG-2", escalation_level=3).escalation.mentions == [
+        "<@U_ALICE>", "<@U_LEAD>", "<!subteam^S_PAY>"
+    ]
+
+
+def test_no_services_reads_unknown(org):
+    esc = create(services=[]).escalation
+    assert "Services: Unknown" in esc.text and esc.mentions == []
+
+
+def test_a_retry_within_minutes_returns_the_same_escalation(org):
+    first = create().escalation
+    again = create()
+    assert not again.created and again.escalation.pk == first.pk
+    assert Escalation.objects.count() == 1 and Notification.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"bug_id": ""}, "bug_id"),
+        ({"services": "Payment"}, "services"),
+        ({"channel_id": ""}, "channel_id"),
+        ({"channel_id": "U_NOT_A_CHANNEL"}, "channel_id"),
+        ({"escalation_level": 4}, "escalation_level"),
+        ({"escalation_level": "1"}, "escalation_level"),
+        ({"ack_timeout_minutes": 0}, "ack_timeout_minutes"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(org, fields, field):
+    with pytest.raises(InvalidInput) as excinfo:
+        create(**fields)
+    assert field in excinfo.value.errors
+    assert not Escalation.objects.exists() and not Notification.objects.exists()
+
+
+def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
+    esc = create(ack_timeout_minutes=10).escalation
+    assert esc.ack_deadline is not None
+    climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
+    assert climbed.level == 2 and "<@U_LEAD>" in climbed.mentions
+    assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None  # stale token
+    top = escalation_climb(escalation_id=esc.pk, token=climbed.token)
+    assert top.level == 3
+    assert escalation_climb(escalation_id=esc.pk, token=top.token) is None  # never past 3
+    keys = sorted(Notification.objects.values_list("idempotency_key", flat=True))
+    assert [k.rsplit(":", 1)[1] for k in keys] == ["level1", "level2", "level3"]
+
+
+def test_acknowledging_fences_off_the_climb(org):
+    esc = create(ack_timeout_minutes=10).escalation
+    acked = escalation_acknowledge(escalation_id=esc.pk, actor=None)
+    assert acked.status == "acknowledged"
+    assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None
+    assert escalation_acknowledge(escalation_id=esc.pk, actor=None).status == "acknowledged"
+    assert AuditLog.objects.filter(action="acknowledged").count() == 1
+
+
+def test_acknowledging_an_unknown_escalation_is_not_found(db):
+    with pytest.raises(NotFound):
+        escalation_acknowledge(escalation_id="not-a-uuid", actor=None)
+
+
+def test_the_page_reaches_slack_in_the_bugs_thread(org, fake_slack):
+    esc = create().escalation
+    delivery.deliver(Notification.objects.get(escalation=esc).pk)
+    (call,) = fake_slack.calls_to("chat.postMessage")
+    assert call.body["thread_ts"] == "1700.000100" and "<@U_ALICE>" in call.body["text"]
+    assert call.body["blocks"][1]["elements"][0]["action_id"] == "escalation_ack"
+
+
+def test_the_mention_follows_an_override(org):
+    from tests.factories import OverrideFactory
+
+    today = timezone.now().date()
+    OverrideFactory(team=org, engineer_slack_id="U_ZOE", status="approved",
+                    start_date=today - datetime.timedelta(days=1),
+                    end_date=today + datetime.timedelta(days=1))
+    assert create().escalation.mentions == ["<@U_ZOE>"]
