@@ -17,7 +17,7 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def _when(instant: datetime.datetime | None, tz_name: str) -> str:
+def when(instant: datetime.datetime | None, tz_name: str) -> str:
     if instant is None:
         return "further notice"
     from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ def handoff_messages(
 ) -> list[Message]:
     """The handoff post to the team channel, and a DM to each of the two engineers."""
     key = f"handoff:{team_id}:{on_call_date.isoformat()}"
-    until_text = _when(until, timezone)
+    until_text = when(until, timezone)
     text = (
         f":pager: *{team_name}* on-call handoff: {user(outgoing)} → {user(incoming)}, "
         f"until {until_text}. Next: {user(next_engineer)}."

@@ -11,4 +11,7 @@ urlpatterns = [
     # Last under /api/: an unknown API path is a 404 in the API's error shape.
     re_path(r"^api/", api_not_found),
     # The server-rendered pages (dashboard, teams, services, audit viewer, iCal) are included here.
+    path("slack/", include("escalation.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("oncall_project.pages_urls")),
 ]

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from audit import record
 from audit.actors import Actor
+from escalation import messages, outbox
+from escalation import messages, outbox
 from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.writes import apply_changes, created_values
 from schedules.models import Override, OverrideStatus
@@ -76,6 +78,23 @@ def override_request(*, team: Team, actor: Actor | None, **fields: Any) -> Overr
         change_reason=override.reason,
         effective_date=override.start_date,
     )
+    outbox.enqueue(
+        [
+            messages.override_request_message(
+                override_id=override.pk,
+                team_id=team.pk,
+                team_name=team.name,
+                channel=team.slack_channel_id,
+                engineer=override.engineer_slack_id,
+                replaces=override.replaces_slack_id,
+                start=override.start_date,
+                end=override.end_date,
+                reason=override.reason,
+                requested_by=override.requested_by,
+                needs_approval=not auto_approved,
+            )
+        ]
+    )
     return override
 
 
@@ -123,6 +142,19 @@ def override_decide(
         previous_engineer_slack_id=override.replaces_slack_id,
         change_reason=reason,
         effective_date=override.start_date,
+    )
+    outbox.enqueue(
+        messages.override_decision_messages(
+            override_id=override.pk,
+            team_id=override.team_id,
+            team_name=override.team.name,
+            status=status,
+            decided_by=actor.id if actor else "system",
+            engineer=override.engineer_slack_id,
+            requested_by=override.requested_by,
+            start=override.start_date,
+            end=override.end_date,
+        )
     )
     return override
 

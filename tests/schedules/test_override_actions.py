@@ -152,3 +152,25 @@ def test_two_deciders_at_once_cannot_both_win():
     override.refresh_from_db()
     assert override.status in {"approved", "rejected"}
     assert AuditLog.objects.filter(entity_id=str(override.pk)).count() == 1
+
+
+def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
+    from escalation.models import Notification
+
+    team = TeamFactory(overrides_require_approval=True, slack_channel_id="C_PAY")
+    override = request(team)
+    note = Notification.objects.get()
+    assert (note.kind, note.channel) == ("override_request", "C_PAY")
+    actions = note.blocks[-1]["elements"]
+    assert [a["action_id"] for a in actions] == ["override_approve", "override_reject"]
+    assert actions[0]["value"] == str(override.pk)
+
+
+def test_a_decision_tells_the_requester_and_the_substitute(team):
+    from escalation.models import Notification
+
+    override = OverrideFactory(team=team, requested_by="U_CAROL", engineer_slack_id="U_BOB")
+    override_decide(override=override, actor=LEAD, status="approved")
+    dms = Notification.objects.filter(kind="override_decision")
+    assert sorted(dms.values_list("channel", flat=True)) == ["U_BOB", "U_CAROL"]
+    assert "approved" in dms.first().text

@@ -1,0 +1,81 @@
+"""Inbound Slack: the `/oncall` slash command and button clicks. Every request must carry a
+valid signature with a fresh timestamp (slack-sdk's SignatureVerifier), else 403."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from slack_sdk.signature import SignatureVerifier
+
+from audit.actors import Actor
+from escalation.actions import escalation_acknowledge
+from escalation.oncall_reply import oncall_reply
+from oncall_project.errors import DomainError
+from schedules.actions import override_decide
+from schedules.models import Override
+
+logger = logging.getLogger(__name__)
+
+
+def _verified(request: HttpRequest) -> bool:
+    secret = settings.SLACK_SIGNING_SECRET
+    if not secret:
+        return False
+    return SignatureVerifier(secret).is_valid_request(request.body, dict(request.headers))
+
+
+def _reply(text: str) -> JsonResponse:
+    return JsonResponse({"response_type": "ephemeral", "text": text})
+
+
+@csrf_exempt
+@require_POST
+def slack_command(request: HttpRequest) -> HttpResponse:
+    if not _verified(request):
+        return HttpResponse("Invalid Slack signature.", status=403)
+    return _reply(oncall_reply(request.POST.get("text", ""), timezone.now()))
+
+
+@csrf_exempt
+@require_POST
+def slack_interaction(request: HttpRequest) -> HttpResponse:
+    if not _verified(request):
+        return HttpResponse("Invalid Slack signature.", status=403)
+    try:
+        payload = json.loads(request.POST.get("payload", ""))
+        action = payload["actions"][0]
+        actor = Actor.slack(payload["user"]["id"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return HttpResponse("Malformed interaction payload.", status=400)
+    try:
+        return _reply(_handle(action.get("action_id"), action.get("value", ""), actor))
+    except DomainError as exc:
+        return _reply(f":no_entry: {exc.message}")
+
+
+def _handle(action_id: str, value: str, actor: Actor) -> str:
+    if action_id in {"override_approve", "override_reject"}:
+        override = Override.objects.filter(pk=value).first() if _is_uuid(value) else None
+        if override is None:
+            return "That override no longer exists."
+        status = "approved" if action_id == "override_approve" else "rejected"
+        override = override_decide(override=override, actor=actor, status=status)
+        return f"Override for <@{override.engineer_slack_id}> {override.status}."
+    if action_id == "escalation_ack":
+        escalation = escalation_acknowledge(escalation_id=value, actor=actor)
+        return f"Acknowledged by <@{escalation.acknowledged_by}>."
+    return "Unknown action."
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError):
+        return False
+    return True

@@ -1,0 +1,69 @@
+"""What every page view shares: who acts, running one action, and showing its domain errors.
+
+Pages never check permissions themselves: the actions do. A refused action becomes the 403
+page, a missing object the 404 page, and any other domain error a message on the form."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest
+
+from audit.actors import Actor
+from oncall_project.errors import DomainError, Forbidden, NotFound
+from schedules.domain import DomainError as EngineError
+
+PAGE_SIZE = 50
+
+
+def page_actor(request: HttpRequest) -> Actor:
+    return Actor.from_user(request.user, "page")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+
+
+def show_error(form: forms.Form, exc: DomainError) -> None:
+    """Field messages next to their fields; the rest, and the full message, above the form."""
+    shown = []
+    for field, messages in exc.errors.items():
+        target = field if field in form.fields else None
+        form.add_error(target, list(messages))
+        shown.extend(messages)
+    if exc.message not in shown:
+        form.add_error(None, exc.message)
+
+
+def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:
+    """Call one action; on a domain error put its messages on `form` and report failure.
+
+    The action runs in its own transaction, so a failure has changed nothing."""
+    try:
+        return Outcome(True, action(**kwargs))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        show_error(form, exc)
+    except EngineError as exc:
+        form.add_error(None, str(exc))
+    return Outcome(False)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
+    """One COUNT and one page of rows, whatever the size of the table."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

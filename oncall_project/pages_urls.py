@@ -1,0 +1,3 @@
+"""The server-rendered pages, mounted at /."""
+
+urlpatterns: list = []

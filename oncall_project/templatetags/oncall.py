@@ -1,0 +1,85 @@
+"""Small display helpers shared by every page: people, sources, handoff times, audit diffs."""
+
+import datetime
+import json
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+KIND_LABELS = {
+    "override": "Override",
+    "schedule": "Schedule",
+    "manual": "Manual schedule",
+    "rotation": "Rotation",
+    "team_default": "Team default",
+    "primary_oncall": "Service primary on-call",
+    "service_owner": "Service owner",
+    "slack_group": "Slack group",
+    "none": "Nobody (gap)",
+    "gap": "Nobody (gap)",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@register.simple_tag
+def person(slack_id, names=None):
+    """A person as "Display Name (U…)", or "nobody"."""
+    if not slack_id:
+        return format_html('<span class="nobody">nobody</span>')
+    name = (names or {}).get(slack_id, "")
+    if name:
+        return format_html(
+            '<span class="person">{} <code class="slack-id">{}</code></span>', name, slack_id
+        )
+    return format_html('<span class="person"><code class="slack-id">{}</code></span>', slack_id)
+
+
+@register.filter
+def kind_label(kind) -> str:
+    return KIND_LABELS.get(str(kind), str(kind).replace("_", " ").capitalize())
+
+
+@register.simple_tag
+def badge(kind):
+    return format_html('<span class="badge badge-{}">{}</span>', kind, kind_label(kind))
+
+
+@register.filter
+def handoff(value) -> str:
+    """An aware datetime in its own time zone (a team's), e.g. "Mon 7 Dec 2026 09:00 EST"."""
+    if not isinstance(value, datetime.datetime):
+        return ""
+    return value.strftime("%a %-d %b %Y %H:%M %Z")
+
+
+@register.filter
+def weekday(value) -> str:
+    if value is None or value == "":
+        return "any day"
+    return WEEKDAYS[int(value)]
+
+
+@register.filter
+def diff_rows(changes) -> list[tuple[str, str, str]]:
+    """An audit entry's {"field": {"old", "new"}} as (field, old, new) display rows."""
+    if not isinstance(changes, dict):
+        return [("value", "", _shown(changes))]
+    rows = []
+    for field, change in changes.items():
+        if isinstance(change, dict) and set(change) <= {"old", "new"}:
+            rows.append((field, _shown(change.get("old")), _shown(change.get("new"))))
+        else:
+            rows.append((field, "", _shown(change)))
+    return rows
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)

@@ -1,0 +1,222 @@
+"""What the on-call pages read: the dashboard, a team's overview and calendar, a person's
+shifts. Each in a fixed number of queries whatever the number of teams, members and spans
+(team_states loads any number of teams in two)."""
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Subquery
+
+from audit.actors import Actor
+from schedules import domain
+from schedules.models import Override, OverrideStatus, Schedule
+from schedules.selectors import local_today, team_state, team_states
+from teams.models import Team, TeamMembership, TeamRole
+
+GAP_DAYS = 14
+NEXT_DAYS = 120
+NEXT_PERIODS = 8
+
+
+def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
+    """Slack id → display name, from the members the states already hold (no query)."""
+    names: dict[str, str] = {}
+    for state in states:
+        for member in state.members:
+            if member.display_name:
+                names.setdefault(member.slack_user_id, member.display_name)
+    return names
+
+
+def day_kind(state: domain.TeamState, day: datetime.date, source: str) -> str:
+    """What a page shows as the source of a day: a materialised rotation (an `auto` schedule)
+    counts as the rotation, a `manual` one as a manual schedule; a gap is a gap."""
+    if source == domain.Source.SCHEDULE:
+        covering = next((s for s in state.schedules if s.covers(day)), None)
+        return "rotation" if covering and covering.origin == domain.Origin.AUTO else "manual"
+    return {domain.Source.NONE: "gap"}.get(source, str(source))
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One resolved period of a team with the handoff instants that open and close it."""
+
+    team: Team
+    engineer: str | None
+    kind: str
+    start_date: datetime.date
+    end_date: datetime.date
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+def shifts(team: Team, state: domain.TeamState, start: datetime.date, end: datetime.date):
+    config = state.config
+    return [
+        Shift(
+            team=team,
+            engineer=p.engineer,
+            kind=day_kind(state, p.start_date, p.source),
+            start_date=p.start_date,
+            end_date=p.end_date,
+            starts_at=domain.handoff_at(p.start_date, config.timezone, config.handoff_time),
+            ends_at=domain.handoff_at(
+                p.end_date + datetime.timedelta(days=1), config.timezone, config.handoff_time
+            ),
+        )
+        for p in domain.periods(domain.resolve_range(state, start, end))
+    ]
+
+
+@dataclass(frozen=True)
+class TeamNow:
+    """A team's on-call now, until when, who is next, and its coverage gaps ahead."""
+
+    team: Team
+    answer: domain.OnCallAnswer
+    kind: str
+    next_engineer: str | None
+    next_kind: str
+    gaps: list[domain.Gap] = field(default_factory=list)
+
+
+def _team_now(team: Team, state: domain.TeamState, now: datetime.datetime) -> TeamNow:
+    answer = domain.who_is_on_call(state, now)
+    following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
+    return TeamNow(
+        team=team,
+        answer=answer,
+        kind=day_kind(state, answer.on_call_date, answer.source),
+        next_engineer=following.engineer,
+        next_kind=day_kind(state, following.on_call_date, following.source),
+        gaps=domain.coverage_gaps(state, answer.on_call_date, GAP_DAYS),
+    )
+
+
+def teams_now(teams: list[Team], now: datetime.datetime) -> tuple[list[TeamNow], dict]:
+    """Every team's TeamNow and the display names of their members: two queries."""
+    if not teams:
+        return [], {}
+    days = [local_today(t, now) for t in teams]
+    states = team_states(teams, min(days), max(days) + datetime.timedelta(days=GAP_DAYS))
+    rows = [_team_now(t, states[t.pk], now) for t in teams]
+    return rows, display_names(states.values())
+
+
+def overrides_awaiting(actor: Actor) -> list[Override]:
+    """Pending overrides this person may decide: every team's for staff, else their teams as
+    lead (the same rule `can_manage_team` enforces, asked for all teams in one query)."""
+    pending = Override.objects.filter(
+        status=OverrideStatus.PENDING, team__is_active=True
+    ).select_related("team")
+    if not actor.is_staff:
+        if not actor.slack_user_id:
+            return []
+        led = TeamMembership.objects.filter(
+            slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
+        ).values("team_id")
+        pending = pending.filter(team_id__in=Subquery(led))
+    return list(pending.order_by("start_date", "team__name")[:100])
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: datetime.date
+    in_month: bool
+    is_today: bool
+    engineer: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    now: TeamNow
+    upcoming: list[Shift]
+    month: datetime.date
+    weeks: list[list[CalendarDay]]
+    names: dict[str, str]
+    today: datetime.date
+
+    @property
+    def previous_month(self) -> datetime.date:
+        return (self.month - datetime.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_month(self) -> datetime.date:
+        return (self.month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _grid(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The Monday before the month's first day to the Sunday after its last."""
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return (
+        first - datetime.timedelta(days=first.weekday()),
+        last + datetime.timedelta(days=6 - last.weekday()),
+    )
+
+
+def team_overview(team: Team, now: datetime.datetime, month: datetime.date | None) -> Overview:
+    """Now, the next periods and a month calendar coloured by source: two queries."""
+    today = local_today(team, now)
+    month = (month or today).replace(day=1)
+    grid_start, grid_end = _grid(month)
+    horizon = today + datetime.timedelta(days=NEXT_DAYS)
+    state = team_state(team, min(grid_start, today), max(grid_end, horizon))
+    days = domain.resolve_range(state, grid_start, grid_end)
+    cells = [
+        CalendarDay(
+            day=a.on_call_date,
+            in_month=a.on_call_date.month == month.month,
+            is_today=a.on_call_date == today,
+            engineer=a.engineer,
+            kind=day_kind(state, a.on_call_date, a.source),
+        )
+        for a in days
+    ]
+    return Overview(
+        now=_team_now(team, state, now),
+        upcoming=shifts(team, state, today, horizon)[:NEXT_PERIODS],
+        month=month,
+        weeks=[cells[i : i + 7] for i in range(0, len(cells), 7)],
+        names=display_names([state]),
+        today=today,
+    )
+
+
+def person_teams(slack_user_id: str) -> list[Team]:
+    """Active teams that may put this person on call: as a member (and so in the rotation), a
+    schedule, an approved override, or the team default. One query."""
+    schedules = Schedule.objects.filter(engineer_slack_id=slack_user_id)
+    overrides = Override.objects.filter(
+        engineer_slack_id=slack_user_id, status=OverrideStatus.APPROVED
+    )
+    members = TeamMembership.objects.filter(slack_user_id=slack_user_id)
+    return list(
+        Team.objects.filter(is_active=True)
+        .filter(
+            Q(oncall_engineer=slack_user_id)
+            | Q(pk__in=members.values("team_id"))
+            | Q(pk__in=schedules.values("team_id"))
+            | Q(pk__in=overrides.values("team_id"))
+        )
+        .order_by("name")
+    )
+
+
+def person_shifts(
+    slack_user_id: str, start: datetime.date, end: datetime.date
+) -> tuple[list[Shift], dict[str, str]]:
+    """This person's resolved periods (overrides applied) from `start` to `end` in every team,
+    in time order, and the display names of their teams' members: three queries."""
+    teams = person_teams(slack_user_id)
+    states = team_states(teams, start, end)
+    mine = [
+        s
+        for team in teams
+        for s in shifts(team, states[team.pk], start, end)
+        if s.engineer == slack_user_id
+    ]
+    return sorted(mine, key=lambda s: (s.starts_at, s.team.name)), display_names(states.values())

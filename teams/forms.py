@@ -1,0 +1,90 @@
+"""Page forms for teams, members, time away and a person's Slack identity. They parse input;
+the actions validate it and say no (their messages land next to the fields)."""
+
+import zoneinfo
+
+from django import forms
+
+from teams.models import TeamRole
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+WEEKDAY_CHOICES = [
+    ("", "Any day"),
+    *enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+]
+TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+def slack_user_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        required=required,
+        help_text=help_text or "A Slack user id, e.g. U024BE7LH.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(
+        max_length=140, required=False, help_text="The team's address; empty = from the name."
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    timezone = forms.CharField(
+        max_length=64,
+        initial="UTC",
+        help_text="IANA time zone of the handoffs, e.g. Europe/Berlin.",
+        widget=forms.TextInput(attrs={"list": "timezones"}),
+    )
+    slack_group_id = forms.CharField(label="Slack user group", max_length=32, required=False)
+    slack_channel_id = forms.CharField(label="Slack channel", max_length=32, required=False)
+    oncall_engineer = slack_user_field(
+        "Default on-call", required=False, help_text="Slack user id on call when nothing else is."
+    )
+    oncall_usergroup_id = forms.CharField(
+        label="On-call Slack user group", max_length=32, required=False
+    )
+    overrides_require_approval = forms.BooleanField(
+        required=False, help_text="A lead must approve override requests."
+    )
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        if not data.get("slug"):
+            data.pop("slug", None)
+        return data
+
+
+class MemberForm(forms.Form):
+    """Add a member by Slack id; the Slack sync adds the rest."""
+
+    slack_user_id = slack_user_field("Slack user id")
+    display_name = forms.CharField(max_length=120, required=False)
+    team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
+    weight = forms.FloatField(initial=1.0, help_text="Share of shifts in a weighted rotation.")
+
+
+class MemberEditForm(forms.Form):
+    """The inline edit of one member's on-call metadata."""
+
+    display_name = forms.CharField(max_length=120, required=False)
+    team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices)
+    is_eligible_for_oncall = forms.BooleanField(label="Eligible for on-call", required=False)
+    weight = forms.FloatField()
+
+
+class UnavailabilityForm(forms.Form):
+    slack_user_id = slack_user_field("Who is away")
+    start_date = forms.DateField(widget=DATE)
+    end_date = forms.DateField(widget=DATE)
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class ProfileForm(forms.Form):
+    slack_user_id = slack_user_field(
+        "Your Slack user id",
+        required=False,
+        help_text="In Slack: your profile → ⋮ → Copy member ID. Empty unlinks it.",
+    )
