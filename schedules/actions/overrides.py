@@ -9,7 +9,6 @@ from django.utils import timezone
 from audit import record
 from audit.actors import Actor
 from escalation import messages, outbox
-from escalation import messages, outbox
 from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.writes import apply_changes, created_values
 from schedules.models import Override, OverrideStatus

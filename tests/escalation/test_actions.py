@@ -25,8 +25,14 @@ def org(db):
 
 
 def create(**fields):
-    values = {"bug_id": "BUG-1", "severity": "high", "services": ["Payment", "Bill"],
-              "channel_id": "C_BUGS", "thread_ts": "1700.000100", **fields}
+    values = {
+        "bug_id": "BUG-1",
+        "severity": "high",
+        "services": ["Payment", "Bill"],
+        "channel_id": "C_BUGS",
+        "thread_ts": "1700.000100",
+        **fields,
+    }
     return escalation_create(actor=None, **values)
 
 
@@ -51,7 +57,9 @@ def test_each_service_falls_back_and_order_is_kept(org):
 def test_levels_two_and_three_add_leads_then_groups(org):
     assert create(escalation_level=2).escalation.mentions == ["<@U_ALICE>", "<@U_LEAD>"]
     assert create(bug_id="BUG-2", escalation_level=3).escalation.mentions == [
-        "<@U_ALICE>", "<@U_LEAD>", "<!subteam^S_PAY>"
+        "<@U_ALICE>",
+        "<@U_LEAD>",
+        "<!subteam^S_PAY>",
     ]
 
 
@@ -125,7 +133,11 @@ def test_the_mention_follows_an_override(org):
     from tests.factories import OverrideFactory
 
     today = timezone.now().date()
-    OverrideFactory(team=org, engineer_slack_id="U_ZOE", status="approved",
-                    start_date=today - datetime.timedelta(days=1),
-                    end_date=today + datetime.timedelta(days=1))
+    OverrideFactory(
+        team=org,
+        engineer_slack_id="U_ZOE",
+        status="approved",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=1),
+    )
     assert create().escalation.mentions == ["<@U_ZOE>"]

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from escalation.actions import escalation_create
-from escalation.models import Escalation
 from escalation.tasks import climb_escalation
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import ServiceFactory, TeamFactory
@@ -20,8 +19,14 @@ def test_an_overdue_escalation_climbs_through_the_worker():
     with celery_worker(queue="celery"):
         # The page went out 10 minutes ago with a 1-minute ack timeout: its climb is due now.
         past = timezone.now() - datetime.timedelta(minutes=10)
-        esc = escalation_create(actor=None, bug_id="BUG-9", services=["Payment"],
-                                channel_id="C_BUGS", ack_timeout_minutes=1, now=past).escalation
+        esc = escalation_create(
+            actor=None,
+            bug_id="BUG-9",
+            services=["Payment"],
+            channel_id="C_BUGS",
+            ack_timeout_minutes=1,
+            now=past,
+        ).escalation
         stale_token = esc.token
         climb_escalation.delay(str(esc.pk), stale_token)  # a duplicate delivery of the same task
 

@@ -27,15 +27,19 @@ def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
     base = f"v0:{timestamp}:{body}".encode()
     signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return client.post(
-        path, data=body, content_type="application/x-www-form-urlencoded",
-        HTTP_X_SLACK_REQUEST_TIMESTAMP=timestamp, HTTP_X_SLACK_SIGNATURE=signature,
+        path,
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=timestamp,
+        HTTP_X_SLACK_SIGNATURE=signature,
     )
 
 
 @pytest.fixture
 def payments(db):
-    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE",
-                       overrides_require_approval=True)
+    team = TeamFactory(
+        name="Payments", slug="payments", oncall_engineer="U_ALICE", overrides_require_approval=True
+    )
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
     ServiceFactory(name="Payment", team=team)
     return team
@@ -56,7 +60,8 @@ def test_oncall_command_answers_for_a_team_and_for_all(client, payments):
 
 
 @pytest.mark.parametrize(
-    ("secret", "age"), [("wrong-secret", 0), (SECRET, 60 * 10)],
+    ("secret", "age"),
+    [("wrong-secret", 0), (SECRET, 60 * 10)],
     ids=["bad signature", "stale timestamp"],
 )
 def test_unsigned_or_stale_requests_are_refused(client, payments, secret, age):
@@ -70,15 +75,19 @@ def test_without_a_signing_secret_everything_is_refused(client, payments, settin
 
 
 def interaction(action_id, value, user):
-    payload = {"type": "block_actions", "user": {"id": user},
-               "actions": [{"action_id": action_id, "value": value}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "actions": [{"action_id": action_id, "value": value}],
+    }
     return {"payload": json.dumps(payload)}
 
 
 def test_a_lead_approves_an_override_from_the_slack_button(client, payments):
     override = OverrideFactory(team=payments)
-    response = signed_post(client, "/slack/interactions/",
-                           interaction("override_approve", str(override.pk), "U_LEAD"))
+    response = signed_post(
+        client, "/slack/interactions/", interaction("override_approve", str(override.pk), "U_LEAD")
+    )
     assert "approved" in response.json()["text"]
     override.refresh_from_db()
     assert (override.status, override.approved_by) == ("approved", "U_LEAD")
@@ -86,17 +95,20 @@ def test_a_lead_approves_an_override_from_the_slack_button(client, payments):
 
 def test_a_non_lead_cannot_decide_from_slack(client, payments):
     override = OverrideFactory(team=payments)
-    response = signed_post(client, "/slack/interactions/",
-                           interaction("override_reject", str(override.pk), "U_RANDOM"))
+    response = signed_post(
+        client, "/slack/interactions/", interaction("override_reject", str(override.pk), "U_RANDOM")
+    )
     assert ":no_entry:" in response.json()["text"]
     assert Override.objects.get(pk=override.pk).status == "pending"
 
 
 def test_the_acknowledge_button_stops_the_escalation(client, payments):
-    esc = escalation_create(actor=None, bug_id="BUG-3", services=["Payment"],
-                            channel_id="C_BUGS", ack_timeout_minutes=5).escalation
-    response = signed_post(client, "/slack/interactions/",
-                           interaction("escalation_ack", str(esc.pk), "U_ALICE"))
+    esc = escalation_create(
+        actor=None, bug_id="BUG-3", services=["Payment"], channel_id="C_BUGS", ack_timeout_minutes=5
+    ).escalation
+    response = signed_post(
+        client, "/slack/interactions/", interaction("escalation_ack", str(esc.pk), "U_ALICE")
+    )
     assert response.json()["text"] == "Acknowledged by <@U_ALICE>."
     esc.refresh_from_db()
     assert esc.status == "acknowledged"

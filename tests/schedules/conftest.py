@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 
-
 UTC = datetime.UTC
 # Tuesday 1 December 2026, 12:00 UTC: inside the rotation period that began Monday 30 November.
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -18,10 +18,13 @@ def test_a_tick_hands_off_every_due_team_once():
         handoff_tick.delay()
         handoff_tick.delay()  # a second beat process ticking at the same minute
         wait_for(lambda: OnCallRecord.objects.count() == 3)
-        wait_for(lambda: all(t.next_handoff_at for t in
-                             type(teams[0]).objects.filter(is_active=True)))
+        wait_for(
+            lambda: all(t.next_handoff_at for t in type(teams[0]).objects.filter(is_active=True))
+        )
     assert OnCallRecord.objects.count() == 3
     assert AuditLog.objects.filter(action="rotation_triggered").count() == 3
     assert sorted(OnCallRecord.objects.values_list("engineer_slack_id", flat=True)) == [
-        "U_ENG0", "U_ENG1", "U_ENG2"
+        "U_ENG0",
+        "U_ENG1",
+        "U_ENG2",
     ]
