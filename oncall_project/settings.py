@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONCALL_VAR_DIR", BASE_DIR / "var"))
@@ -129,6 +130,17 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
+# worker shares one count.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Slack -----------------------------------------------------------------------------------
 SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
@@ -169,6 +181,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "coverage-report-weekly": {
+        "task": "schedules.tasks.coverage_report_tick",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
     "handoff-tick": {"task": "schedules.tasks.handoff_tick", "schedule": 60.0},
     "sweep-outbox": {"task": "escalation.tasks.sweep_outbox", "schedule": 60.0},
 }

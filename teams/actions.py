@@ -43,6 +43,23 @@ MEMBERSHIP_FIELDS = frozenset(
 UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
 
 
+ROTATION_MEMBER_FIELDS = frozenset(
+    {"is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
+)
+
+
+def _rotation_snapshot(team: Team):
+    from schedules.actions.rotation import rotation_snapshot
+
+    return rotation_snapshot(team)
+
+
+def _rotation_follow(team: Team, actor: Actor | None, snapshot, key: str) -> None:
+    from schedules.actions.rotation import rotation_follow_membership
+
+    rotation_follow_membership(team, actor, snapshot, key)
+
+
 def lock_team(team_id: Any) -> Team:
     """The team row is the lock that serialises every change to one team's on-call data."""
     try:
@@ -130,6 +147,7 @@ def membership_upsert(
 ) -> TeamMembership:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    snapshot = _rotation_snapshot(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
@@ -141,7 +159,7 @@ def membership_upsert(
         action = "updated"
         if not changed:
             return membership
-    record(
+    entry = record(
         entity_type="team_membership",
         entity_id=membership.pk,
         action=action,
@@ -150,6 +168,8 @@ def membership_upsert(
         changes=changed,
         engineer_slack_id=slack_user_id,
     )
+    if action == "created" or ROTATION_MEMBER_FIELDS & set(changed):
+        _rotation_follow(team, actor, snapshot, f"membership:{entry.pk}")
     return membership
 
 
@@ -160,10 +180,11 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
+    snapshot = _rotation_snapshot(team)
     changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
     entity_id = membership.pk
     membership.delete()
-    record(
+    entry = record(
         entity_type="team_membership",
         entity_id=entity_id,
         action="deleted",
@@ -172,6 +193,7 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
         changes=changes,
         engineer_slack_id=slack_user_id,
     )
+    _rotation_follow(team, actor, snapshot, f"membership:{entry.pk}")
 
 
 @transaction.atomic
@@ -227,6 +249,7 @@ def team_sync_members(
     members gone from the group keep their row (metadata preserved) but leave the rotation."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    snapshot = _rotation_snapshot(team)
     in_group = set(slack_members)
     rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}
     added = sorted(in_group - set(rows))
@@ -239,7 +262,7 @@ def team_sync_members(
     TeamMembership.objects.filter(team=team, slack_user_id__in=gone).update(in_slack_group=False)
     outcome = {"added": added, "returned": returned, "gone": gone}
     if any(outcome.values()):
-        record(
+        entry = record(
             entity_type="team_membership",
             entity_id=team.pk,
             action="synced_from_slack",
@@ -248,4 +271,5 @@ def team_sync_members(
             changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
             metadata=outcome,
         )
+        _rotation_follow(team, actor, snapshot, f"sync:{entry.pk}")
     return outcome

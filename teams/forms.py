@@ -9,10 +9,6 @@ from teams.models import TeamRole
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-WEEKDAY_CHOICES = [
-    ("", "Any day"),
-    *enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
-]
 TIMEZONES = sorted(zoneinfo.available_timezones())
 
 

@@ -226,3 +226,23 @@ def rotation_config_update(
     }
     entry.save(update_fields=["metadata"])
     return outcome
+
+
+def rotation_snapshot(team: Team, now: datetime.datetime | None = None):
+    """Before a membership change: the state to compare against, or None without a rotation."""
+    if not team.rotation_enabled:
+        return None
+    today = selectors.local_today(team, now or timezone.now())
+    horizon = _horizon(team, today, team.lookahead_periods + 8)
+    return selectors.team_state(team, today, horizon), today
+
+
+def rotation_follow_membership(
+    team: Team, actor: Actor | None, snapshot, change_key: str
+) -> RotationOutcome | None:
+    """After a membership change (caller holds the team lock): re-plan future auto schedules
+    and tell whoever gained or lost shifts."""
+    if snapshot is None:
+        return None
+    before, today = snapshot
+    return regenerate_future(team, actor, before, today, change_key=change_key)

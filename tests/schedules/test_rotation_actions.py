@@ -133,3 +133,27 @@ def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staf
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, rotation_enabled=False)
     assert auto_rows(rotating_team) == [("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))]
+
+
+def test_removing_a_member_moves_their_future_shifts_and_tells_people(rotating_team, staff_actor):
+    from teams.actions import membership_remove
+
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    Notification.objects.all().delete()
+    membership_remove(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor)
+    future = [row for row in auto_rows(rotating_team) if row[1] > D(2026, 12, 6)]
+    assert future and all(engineer != "U_BOB" for engineer, _, _ in future)
+    told = set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
+    assert "U_BOB" in told
+
+
+def test_a_display_name_change_does_not_replan(rotating_team, staff_actor):
+    from teams.actions import membership_upsert
+
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    before = auto_rows(rotating_team)
+    ids = set(Schedule.objects.values_list("pk", flat=True))
+    membership_upsert(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor,
+                      display_name="Bobby")
+    assert auto_rows(rotating_team) == before
+    assert set(Schedule.objects.values_list("pk", flat=True)) == ids

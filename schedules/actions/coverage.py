@@ -1,0 +1,36 @@
+"""The weekly coverage-gap post: each team's channel hears about the days nobody covers."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from escalation import messages, outbox
+from schedules import domain, selectors
+from teams.models import Team
+
+REPORT_DAYS = 14
+
+
+@transaction.atomic
+def coverage_report_queue(*, team_id, now: datetime.datetime | None = None) -> list | None:
+    """Queue this week's report for one team (once per week: the outbox key says so)."""
+    team = Team.objects.filter(pk=team_id, is_active=True).exclude(slack_channel_id="").first()
+    if team is None:
+        return None
+    today = selectors.local_today(team, now or timezone.now())
+    state = selectors.team_state(team, today, today + datetime.timedelta(days=REPORT_DAYS))
+    gaps = domain.coverage_gaps(state, today, REPORT_DAYS)
+    week_of = today - datetime.timedelta(days=today.weekday())
+    outbox.enqueue(
+        [
+            messages.coverage_gap_message(
+                team_id=team.pk,
+                team_name=team.name,
+                channel=team.slack_channel_id,
+                week_of=week_of,
+                gaps=[(g.start_date, g.end_date) for g in gaps],
+            )
+        ]
+    )
+    return gaps

@@ -1,0 +1,135 @@
+"""Page forms for schedules, overrides, the rotation, lookups and reports. They parse input;
+the actions validate it and say no."""
+
+import datetime
+import re
+
+from django import forms
+
+from schedules.actions.rotation import MAX_PERIODS
+from schedules.models import OverrideStatus, ScheduleType
+from teams.forms import DATE, TIME, slack_user_field
+from teams.models import RotationInterval, RotationType, Team
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MAX_REPORT_DAYS = 366
+
+
+class ScheduleForm(forms.Form):
+    engineer_slack_id = slack_user_field("Engineer")
+    start_date = forms.DateField(widget=DATE)
+    end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
+    schedule_type = forms.ChoiceField(
+        label="Type",
+        choices=ScheduleType.choices,
+        initial=ScheduleType.WEEKLY,
+        help_text="Weekly covers every day; daily only the days ticked below.",
+    )
+    days_of_week = forms.TypedMultipleChoiceField(
+        label="Days (daily only)",
+        choices=list(enumerate(WEEKDAYS)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class OverrideForm(forms.Form):
+    engineer_slack_id = slack_user_field("Who covers")
+    replaces_slack_id = slack_user_field(
+        "Instead of", required=False, help_text="The Slack id of the person being covered."
+    )
+    start_date = forms.DateField(widget=DATE)
+    end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (s, s)
+            for s in (OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED)
+        ]
+    )
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class RotationForm(forms.Form):
+    rotation_enabled = forms.BooleanField(label="Rotation on", required=False)
+    rotation_type = forms.ChoiceField(label="Type", choices=RotationType.choices)
+    rotation_interval = forms.ChoiceField(label="Period", choices=RotationInterval.choices)
+    rotation_start_date = forms.DateField(label="Starts", widget=DATE, required=False)
+    handoff_day = forms.TypedChoiceField(
+        choices=[("", "Any day"), *enumerate(WEEKDAYS)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    handoff_time = forms.TimeField(widget=TIME, help_text="In the team's time zone.")
+    rotation_order = forms.CharField(
+        label="Custom order",
+        required=False,
+        help_text="Slack user ids, separated by commas or spaces (custom order only).",
+    )
+    lookahead_periods = forms.IntegerField(label="Periods planned ahead", min_value=1, max_value=52)
+
+    def clean_rotation_order(self) -> list[str]:
+        return [part for part in re.split(r"[\s,]+", self.cleaned_data["rotation_order"]) if part]
+
+    @classmethod
+    def initial_for(cls, team: Team) -> dict:
+        initial = {name: getattr(team, name) for name in cls.base_fields}
+        initial["rotation_order"] = ", ".join(team.rotation_order or [])
+        return initial
+
+
+class GenerateForm(forms.Form):
+    periods = forms.IntegerField(
+        min_value=1, max_value=MAX_PERIODS, initial=4, help_text="How many periods to plan."
+    )
+
+
+class LookupForm(forms.Form):
+    q = forms.CharField(
+        label="Service or team",
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "lookup-names", "autocomplete": "off"}),
+    )
+    at = forms.DateTimeField(
+        label="At (the team's local time)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty = now.",
+    )
+
+
+class RangeForm(forms.Form):
+    """A date range, at most a year long."""
+
+    start = forms.DateField(label="From", widget=DATE, required=False)
+    end = forms.DateField(label="To", widget=DATE, required=False)
+
+    def __init__(self, data, *, default_days: int, back: bool, today: datetime.date, **kwargs):
+        super().__init__(data, **kwargs)
+        span = datetime.timedelta(days=default_days)
+        self.default = (today - span, today) if back else (today, today + span)
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start") or self.default[0]
+        end = data.get("end") or self.default[1]
+        if end < start:
+            self.add_error("end", "The end is before the start.")
+        elif (end - start).days > MAX_REPORT_DAYS:
+            self.add_error("end", f"At most {MAX_REPORT_DAYS} days at a time.")
+        data["start"], data["end"] = start, end
+        return data
+
+
+class FairnessForm(RangeForm):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All teams",
+    )

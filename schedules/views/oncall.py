@@ -1,0 +1,120 @@
+"""Read-only on-call pages: the dashboard, "who is on call for…", my schedule and the fairness
+report (with its CSV)."""
+
+import csv
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from oncall_project.pages import page_actor
+from schedules.forms import FairnessForm, LookupForm, RangeForm
+from schedules.page_selectors.fairness import fairness
+from schedules.page_selectors.oncall import overrides_awaiting, person_shifts, teams_now
+from services import page_selectors as service_selectors
+from teams.models import Team
+
+MY_SCHEDULE_DAYS = 56
+FAIRNESS_DAYS = 90
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    teams = list(Team.objects.filter(is_active=True).order_by("name"))
+    rows, names = teams_now(teams, timezone.now())
+    return render(
+        request,
+        "schedules/dashboard.html",
+        {
+            "rows": rows,
+            "names": names,
+            "gaps": [row for row in rows if row.gaps],
+            "awaiting": overrides_awaiting(page_actor(request)),
+            "lookup_form": LookupForm(),
+        },
+    )
+
+
+@login_required
+def lookup(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.GET or None)
+    result, matches = None, []
+    if form.is_valid():
+        service, team, matches = service_selectors.find(form.cleaned_data["q"])
+        if service or team:
+            result = service_selectors.lookup(
+                service=service, team=team, at=form.cleaned_data["at"]
+            )
+        elif not matches:
+            form.add_error("q", "No service or team has that name.")
+    return render(
+        request,
+        "schedules/lookup.html",
+        {
+            "form": form,
+            "result": result,
+            "matches": matches,
+            "suggestions": service_selectors.suggestions(),
+        },
+    )
+
+
+@login_required
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    actor = page_actor(request)
+    today = timezone.localdate()
+    form = RangeForm(request.GET, default_days=MY_SCHEDULE_DAYS, back=False, today=today)
+    shifts, names, ical = [], {}, None
+    if actor.slack_user_id and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        shifts, names = person_shifts(actor.slack_user_id, start, end)
+        person = request.user.person
+        path = reverse("schedules:ical-user", kwargs={"slack_user_id": actor.slack_user_id})
+        ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
+    return render(
+        request,
+        "schedules/my_schedule.html",
+        {"form": form, "shifts": shifts, "names": names, "ical": ical, "me": actor.slack_user_id},
+    )
+
+
+@login_required
+def fairness_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = FairnessForm(request.GET, default_days=FAIRNESS_DAYS, back=True, today=today)
+    rows = []
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        rows = fairness(team=form.cleaned_data["team"], start=start, end=end)
+        if request.GET.get("format") == "csv":
+            return _fairness_csv(rows, start, end)
+    totals: dict = {}
+    for row in rows:
+        totals[row.team.pk] = totals.get(row.team.pk, 0) + row.days
+    shares = [(row, row.share(totals[row.team.pk])) for row in rows]
+    return render(
+        request,
+        "schedules/fairness.html",
+        {"form": form, "rows": shares, "csv_query": _csv(request)},
+    )
+
+
+def _csv(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params["format"] = "csv"
+    return params.urlencode()
+
+
+def _fairness_csv(rows, start: datetime.date, end: datetime.date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="fairness-{start}-{end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days"])
+    for row in rows:
+        writer.writerow(
+            [row.team.slug, row.engineer, row.name, row.shifts, row.days, row.weekend_days]
+        )
+    return response

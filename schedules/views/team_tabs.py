@@ -1,0 +1,141 @@
+"""A team's schedules and overrides tabs: lists, create/edit/delete, override requests and
+decisions. Every write calls one action; its refusal is the 403 page, its other errors land
+on the form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from oncall_project.errors import DomainError, Forbidden
+from oncall_project.pages import page_actor, paginate, run_action
+from schedules import actions
+from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
+from schedules.models import Override, OverrideStatus, Schedule
+from schedules.selectors import local_today
+from teams.page_selectors import team_for_page
+from teams.views import team_page
+
+PAST_DAYS = 30
+
+
+def _schedules_page(request, team, form=None, status=200) -> HttpResponse:
+    today = local_today(team, timezone.now())
+    past = request.GET.get("past") == "1"
+    rows = Schedule.objects.filter(team=team).order_by("start_date", "pk")
+    if not past:
+        rows = rows.filter(end_date__gte=today - timezone.timedelta(days=PAST_DAYS))
+    response = team_page(
+        request, team, "schedules", "schedules/schedules.html",
+        page=paginate(request, rows), form=form or ScheduleForm(), past=past, today=today,
+    )
+    response.status_code = status
+    return response
+
+
+@login_required
+def schedules(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_page(slug)
+    if request.method != "POST":
+        return _schedules_page(request, team)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form, actions.schedule_create, team=team, actor=page_actor(request), **form.cleaned_data
+        )
+        if done.ok:
+            messages.success(request, "Schedule added.")
+            return redirect("schedules:schedules", slug=slug)
+    return _schedules_page(request, team, form)
+
+
+@login_required
+def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    team = team_for_page(slug)
+    schedule = get_object_or_404(Schedule, pk=pk, team=team)
+    initial = {name: getattr(schedule, name) for name in ScheduleForm.base_fields}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form, actions.schedule_update, schedule=schedule, actor=page_actor(request),
+            **form.cleaned_data,
+        )
+        if done.ok:
+            messages.success(request, "Schedule saved.")
+            return redirect("schedules:schedules", slug=slug)
+    return team_page(
+        request, team, "schedules", "schedules/schedule_edit.html", form=form, schedule=schedule
+    )
+
+
+@login_required
+@require_POST
+def schedule_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    team = team_for_page(slug)
+    schedule = get_object_or_404(Schedule, pk=pk, team=team)
+    _button(request, actions.schedule_delete, schedule=schedule)
+    messages.success(request, "Schedule deleted.")
+    return redirect("schedules:schedules", slug=slug)
+
+
+def _overrides_page(request, team, form=None) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = Override.objects.filter(team=team).order_by("-start_date", "-created_at")
+    if status in OverrideStatus.values:
+        rows = rows.filter(status=status)
+    initial = {
+        "replaces_slack_id": request.GET.get("replaces", ""),
+        "start_date": request.GET.get("start", ""),
+        "end_date": request.GET.get("end", ""),
+    }
+    return team_page(
+        request, team, "overrides", "schedules/overrides.html",
+        page=paginate(request, rows), form=form or OverrideForm(initial=initial),
+        status=status, statuses=OverrideStatus.values, me=page_actor(request).id,
+    )
+
+
+@login_required
+def overrides(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_page(slug)
+    if request.method != "POST":
+        return _overrides_page(request, team)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form, actions.override_request, team=team, actor=page_actor(request),
+            **form.cleaned_data,
+        )
+        if done.ok:
+            state = "approved" if done.value.status == OverrideStatus.APPROVED else "waiting for a lead"
+            messages.success(request, f"Override requested: {state}.")
+            return redirect("schedules:overrides", slug=slug)
+    return _overrides_page(request, team, form)
+
+
+@login_required
+@require_POST
+def override_decide(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    team = team_for_page(slug)
+    override = get_object_or_404(Override, pk=pk, team=team)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve, reject or cancel.")
+    elif _button(request, actions.override_decide, override=override, **form.cleaned_data):
+        messages.success(request, f"Override {form.cleaned_data['status']}.")
+    return redirect(request.POST.get("next") or f"/teams/{slug}/overrides/")
+
+
+def _button(request: HttpRequest, action, **kwargs) -> bool:
+    """A write from a button: a refusal is the 403 page, any other domain error a banner."""
+    try:
+        action(actor=page_actor(request), **kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True

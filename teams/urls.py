@@ -1,0 +1,35 @@
+"""Team pages, under /teams/ (and the profile at /profile/)."""
+
+from django.urls import path
+
+from teams import views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("teams/", views.team_list, name="list"),
+    path("teams/new/", views.team_create, name="create"),
+    path("teams/<slug:slug>/", views.team_detail, name="detail"),
+    path("teams/<slug:slug>/settings/", views.team_edit, name="edit"),
+    path("teams/<slug:slug>/delete/", views.team_set_active, {"active": False}, name="delete"),
+    path("teams/<slug:slug>/restore/", views.team_set_active, {"active": True}, name="restore"),
+    path("teams/<slug:slug>/members/", views.members, name="members"),
+    path(
+        "teams/<slug:slug>/members/<str:slack_user_id>/edit/",
+        views.member_edit,
+        name="member-edit",
+    ),
+    path(
+        "teams/<slug:slug>/members/<str:slack_user_id>/remove/",
+        views.member_remove,
+        name="member-remove",
+    ),
+    path("teams/<slug:slug>/away/", views.unavailability_add, name="away-add"),
+    path(
+        "teams/<slug:slug>/away/<uuid:pk>/delete/",
+        views.unavailability_delete,
+        name="away-delete",
+    ),
+    path("teams/<slug:slug>/sync/", views.sync_from_slack, name="sync"),
+]

@@ -1,0 +1,243 @@
+"""Team pages: the list, a team's overview and settings, its members (edited in place with
+htmx), time away, the Slack sync, and a person's profile. Each write calls one action."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from escalation.sync import sync_team_from_slack
+from oncall_project.errors import DomainError, Forbidden
+from oncall_project.pages import page_actor, run_action
+from schedules.page_selectors.oncall import team_overview
+from schedules.selectors import local_today
+from teams import actions, page_selectors, person_actions
+from teams.forms import TIMEZONES, MemberEditForm, MemberForm, ProfileForm, TeamForm
+from teams.forms import UnavailabilityForm
+from teams.models import Unavailability
+from teams.permissions import can_manage_team
+
+
+def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:
+    """Render one tab of a team's page with what every tab needs."""
+    context.setdefault("can_manage", can_manage_team(page_actor(request), team))
+    return render(request, template, {"team": team, "tab": tab, **context})
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    include_inactive = request.GET.get("inactive") == "1"
+    teams, now_by_team, names = page_selectors.team_list(
+        now=timezone.now(), include_inactive=include_inactive
+    )
+    rows = [(team, now_by_team.get(team.pk)) for team in teams]
+    return render(
+        request,
+        "teams/team_list.html",
+        {"rows": rows, "names": names, "include_inactive": include_inactive},
+    )
+
+
+@login_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(form, actions.team_create, actor=page_actor(request), **form.changes())
+        if done.ok:
+            messages.success(request, f"Team {done.value.name} created.")
+            return redirect("teams:detail", slug=done.value.slug)
+    return render(request, "teams/team_form.html", {"form": form, "timezones": TIMEZONES})
+
+
+@login_required
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    try:
+        month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = None
+    overview = team_overview(team, timezone.now(), month)
+    return team_page(request, team, "overview", "teams/team_detail.html", overview=overview)
+
+
+@login_required
+def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    fields = TeamForm.base_fields
+    form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form, actions.team_update, team=team, actor=page_actor(request), **form.changes()
+        )
+        if done.ok:
+            messages.success(request, "Team settings saved.")
+            return redirect("teams:detail", slug=done.value.slug)
+    return team_page(
+        request, team, "settings", "teams/team_form.html", form=form, timezones=TIMEZONES
+    )
+
+
+@login_required
+@require_POST
+def team_set_active(request: HttpRequest, slug: str, active: bool) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    action = actions.team_restore if active else actions.team_soft_delete
+    try:
+        action(team=team, actor=page_actor(request))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, f"{team.name} {'restored' if active else 'deleted'}.")
+    return redirect("teams:detail", slug=team.slug)
+
+
+def _members_page(request, team, add_form=None, away_form=None, status=200) -> HttpResponse:
+    today = local_today(team, timezone.now())
+    response = team_page(
+        request,
+        team,
+        "members",
+        "teams/members.html",
+        members=page_selectors.memberships(team),
+        away=page_selectors.unavailability(team, today),
+        add_form=add_form or MemberForm(),
+        away_form=away_form or UnavailabilityForm(),
+        edit_form=MemberEditForm,
+    )
+    response.status_code = status
+    return response
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    if request.method != "POST":
+        return _members_page(request, team)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        done = run_action(
+            form, actions.membership_upsert, team=team, actor=page_actor(request),
+            slack_user_id=data.pop("slack_user_id").strip(), **data,
+        )
+        if done.ok:
+            messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")
+            return redirect("teams:members", slug=slug)
+    return _members_page(request, team, add_form=form)
+
+
+def _member_row(request, team, membership, form=None) -> HttpResponse:
+    context = {"team": team, "m": membership, "can_manage": True, "form": form}
+    if form is None:
+        return render(request, "teams/_member_row.html", context)
+    template = "teams/_member_form.html" if request.htmx else "teams/member_edit.html"
+    return render(request, template, {**context, "tab": "members"})
+
+
+@login_required
+def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    membership = page_selectors.membership_for_page(team, slack_user_id)
+    if request.method != "POST":
+        if request.GET.get("cancel") and request.htmx:
+            return _member_row(request, team, membership)
+        fields = MemberEditForm.base_fields
+        initial = {f: getattr(membership, f) for f in fields}
+        return _member_row(request, team, membership, MemberEditForm(initial=initial))
+    form = MemberEditForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form, actions.membership_upsert, team=team, actor=page_actor(request),
+            slack_user_id=slack_user_id, **form.cleaned_data,
+        )
+        if done.ok and request.htmx:
+            return _member_row(request, team, done.value)
+        if done.ok:
+            messages.success(request, f"{slack_user_id} saved.")
+            return redirect("teams:members", slug=slug)
+    return _member_row(request, team, membership, form)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    _write(request, actions.membership_remove, f"{slack_user_id} removed.",
+           team=team, slack_user_id=slack_user_id)
+    return redirect("teams:members", slug=slug)
+
+
+@login_required
+@require_POST
+def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    form = UnavailabilityForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form, actions.unavailability_create, actor=page_actor(request), team=team,
+            **form.cleaned_data,
+        )
+        if done.ok:
+            messages.success(request, "Time away added.")
+            return redirect("teams:members", slug=slug)
+    return _members_page(request, team, away_form=form)
+
+
+@login_required
+@require_POST
+def unavailability_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    away = get_object_or_404(Unavailability, pk=pk)
+    _write(request, actions.unavailability_delete, "Time away removed.", unavailability=away)
+    return redirect("teams:members", slug=team.slug)
+
+
+@login_required
+@require_POST
+def sync_from_slack(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    outcome = _write(request, sync_team_from_slack, "", team=team)
+    if outcome is not None:
+        summary = ", ".join(f"{len(ids)} {what}" for what, ids in outcome.items())
+        messages.success(request, f"Synced from Slack: {summary}.")
+    return redirect("teams:members", slug=slug)
+
+
+def _write(request: HttpRequest, action, success: str, **kwargs):
+    """A write from a button (no form): a refusal is the 403 page, any other domain error a
+    banner on the page it redirects to."""
+    try:
+        result = action(actor=page_actor(request), **kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result if result is not None else True
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    initial = {"slack_user_id": person.slack_user_id if person else ""}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form, person_actions.person_link, user=request.user, actor=page_actor(request),
+            slack_user_id=form.cleaned_data["slack_user_id"].strip(),
+        )
+        if done.ok:
+            messages.success(request, "Your Slack identity is saved.")
+            return redirect("teams:profile")
+    ical = None
+    if person and person.slack_user_id:
+        path = reverse("schedules:ical-user", kwargs={"slack_user_id": person.slack_user_id})
+        ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
+    return render(request, "teams/profile.html", {"form": form, "person": person, "ical": ical})

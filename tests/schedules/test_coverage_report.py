@@ -1,0 +1,32 @@
+import datetime
+
+from escalation.models import Notification
+from schedules.actions.coverage import coverage_report_queue
+from tests.factories import ScheduleFactory, TeamFactory
+
+NOW = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)  # a Monday
+
+
+def test_the_weekly_report_lists_the_uncovered_days_once(db):
+    team = TeamFactory(name="Data", slack_channel_id="C_DATA")
+    ScheduleFactory(
+        team=team, start_date=datetime.date(2026, 12, 7), end_date=datetime.date(2026, 12, 13)
+    )
+    gaps = coverage_report_queue(team_id=team.pk, now=NOW)
+    assert [(g.start_date, g.end_date) for g in gaps] == [
+        (datetime.date(2026, 12, 14), datetime.date(2026, 12, 20))
+    ]
+    coverage_report_queue(team_id=team.pk, now=NOW + datetime.timedelta(hours=1))
+    note = Notification.objects.get()
+    assert note.channel == "C_DATA" and "2026-12-14 to 2026-12-20" in note.text
+
+
+def test_a_covered_team_hears_it_is_covered(db):
+    team = TeamFactory(slack_channel_id="C_OK", oncall_engineer="U_ALICE")
+    assert coverage_report_queue(team_id=team.pk, now=NOW) == []
+    assert "fully covered" in Notification.objects.get().text
+
+
+def test_a_team_without_a_channel_gets_no_report(db):
+    assert coverage_report_queue(team_id=TeamFactory().pk, now=NOW) is None
+    assert not Notification.objects.exists()
