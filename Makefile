@@ -40,6 +40,7 @@ lint: install-dev
 	$(BIN)/lint-imports
 
 bench: install-dev
+	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/run.py
 
 clean:

@@ -40,7 +40,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: {"old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)}
 
 
-def record(
+def entry(
     *,
     entity_type: str,
     entity_id: Any,
@@ -51,12 +51,9 @@ def record(
     metadata: dict | None = None,
     **oncall_fields: Any,
 ) -> AuditLog:
-    """Write one AuditLog row. Refuses to run outside a transaction so that a failed change
-    never leaves an audit row behind (and an audited change never lacks one)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside transaction.atomic()")
+    """An unsaved AuditLog row: what `record` writes, or `record_many` writes in bulk."""
     meta = {"source": actor.source if actor else "system", **context.current(), **(metadata or {})}
-    return AuditLog.objects.create(
+    return AuditLog(
         team=team,
         entity_type=entity_type,
         entity_id=str(entity_id),
@@ -67,3 +64,23 @@ def record(
         metadata=json_safe(meta),
         **{k: ("" if v is None and k != "effective_date" else v) for k, v in oncall_fields.items()},
     )
+
+
+def _ensure_in_transaction() -> None:
+    # A failed change must never leave an audit row behind, nor an audited change lack one.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside transaction.atomic()")
+
+
+def record(**fields: Any) -> AuditLog:
+    """Write one AuditLog row inside the caller's transaction (see `entry` for the fields)."""
+    _ensure_in_transaction()
+    row = entry(**fields)
+    row.save(force_insert=True)
+    return row
+
+
+def record_many(rows: list[AuditLog]) -> list[AuditLog]:
+    """Write many `entry(...)` rows in one INSERT, inside the caller's transaction."""
+    _ensure_in_transaction()
+    return AuditLog.objects.bulk_create(rows) if rows else []

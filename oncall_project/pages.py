@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.actors import Actor
 from oncall_project.errors import DomainError, Forbidden, NotFound
@@ -32,10 +34,10 @@ class Outcome:
 def show_error(form: forms.Form, exc: DomainError) -> None:
     """Field messages next to their fields; the rest, and the full message, above the form."""
     shown = []
-    for field, messages in exc.errors.items():
+    for field, field_messages in exc.errors.items():
         target = field if field in form.fields else None
-        form.add_error(target, list(messages))
-        shown.extend(messages)
+        form.add_error(target, list(field_messages))
+        shown.extend(field_messages)
     if exc.message not in shown:
         form.add_error(None, exc.message)
 
@@ -55,6 +57,27 @@ def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -
     except EngineError as exc:
         form.add_error(None, str(exc))
     return Outcome(False)
+
+
+def run_button(request: HttpRequest, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:
+    """A write from a button, with no form to hold errors: a refusal is the 403 page, any
+    other domain error a banner on the next page."""
+    try:
+        return Outcome(True, action(actor=page_actor(request), **kwargs))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return Outcome(False)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where a button asks to go back to, if it is a page of this site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if target and allowed else fallback
 
 
 def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:

@@ -1,3 +1,11 @@
-"""The server-rendered pages, mounted at /."""
+"""The server-rendered pages, mounted at /: the dashboard and lookups, teams, services, the
+audit viewer and the iCal feeds. Sign-in and sign-out live under /accounts/."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("schedules.urls")),
+    path("", include("teams.urls")),
+    path("", include("services.urls")),
+    path("", include("audit.urls")),
+]

@@ -1,30 +1,32 @@
-"""Celery adapters for handoffs: a beat tick fans out one task per due team."""
+"""Celery adapters for handoffs and the weekly coverage report: thin, idempotent."""
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
-from schedules.actions.handoff import due_team_ids, handoff_process
+from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process
 
 
 @shared_task(ignore_result=True)
 def handoff_tick() -> int:
-    due = due_team_ids(timezone.now())
-    for team_id in due:
-        process_team_handoff.delay(str(team_id))
+    """Every minute: fan out the due teams, in batches that each run in one transaction."""
+    due = [str(pk) for pk in due_team_ids(timezone.now())]
+    for start in range(0, len(due), BATCH_SIZE):
+        process_handoffs.delay(due[start : start + BATCH_SIZE])
     return len(due)
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(Exception,),
+    autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_backoff_max=60,
     max_retries=5,
     ignore_result=True,
 )
-def process_team_handoff(self, team_id: str) -> None:
-    # Safe to run twice: the action locks the team and skips a handoff already done.
-    handoff_process(team_id=team_id)
+def process_handoffs(self, team_ids: list[str]) -> int:
+    # Safe to run twice: teams are locked and a handoff already done is not due any more.
+    return len(handoffs_process(team_ids=team_ids))
 
 
 @shared_task(ignore_result=True)

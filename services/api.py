@@ -1,22 +1,50 @@
-"""/services/ and /services/{id}/."""
+"""/services/, /services/{id}/ and /services/{id}/oncall/."""
 
 import django_filters
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oncall_project.api.inputs import ModelInputSerializer
 from oncall_project.api.views import ApiViewSet
 from services.actions import SERVICE_FIELDS, service_create, service_soft_delete, service_update
+from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
+from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, LocalInstantField, instant
+from schedules.api.queries import read_query
+from services.api_oncall import OnCallAnswerSerializer, service_answer
 from services.models import Service, Tier
-from services.selectors import service_list
+from services.selectors import service_list, service_on_call, team_on_call_now
 from teams.api.scoping import TeamRefField, TeamSummarySerializer
 from teams.selectors import team_ref_q
 
 
+class TeamOnCallNowSerializer(serializers.Serializer):
+    engineer_slack_id = serializers.CharField(
+        source="engineer", allow_null=True, help_text="Null in a coverage gap."
+    )
+    source = source_field(TEAM_SOURCE_HELP)
+    until = LocalInstantField(
+        source="ends_at", help_text="The next handoff to someone else, in the team's time zone."
+    )
+
+
 class ServiceTeamSerializer(TeamSummarySerializer):
-    """The team embedded in a service (the service's on-call is added here)."""
+    """The team embedded in a service, with who is on call for it now (answers for every
+    service of a page are resolved together by the view: `team_oncall` in the context)."""
+
+    oncall = serializers.SerializerMethodField()
+
+    class Meta(TeamSummarySerializer.Meta):
+        fields = [*TeamSummarySerializer.Meta.fields, "oncall"]
+        read_only_fields = fields
+
+    @extend_schema_field(TeamOnCallNowSerializer(allow_null=True))
+    def get_oncall(self, team) -> dict | None:
+        answer = self.context.get("team_oncall", {}).get(team.pk)
+        return TeamOnCallNowSerializer(answer).data if answer else None
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -84,6 +112,27 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     def get_queryset(self):
         return service_list()
+
+    def get_serializer(self, *args, **kwargs):
+        if args and not kwargs.get("data"):
+            services = args[0] if kwargs.get("many") else [args[0]]
+            context = {**self.get_serializer_context(), **kwargs.get("context", {})}
+            context["team_oncall"] = team_on_call_now(services, timezone.now())
+            kwargs["context"] = context
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(
+        parameters=[AT_PARAMETER],
+        responses=OnCallAnswerSerializer,
+        summary="Who is on call for the service",
+        description="The service's team's on-call, else its primary on-call, else its owner, "
+        "else a Slack group — as GET /oncall/?service= answers.",
+    )
+    @action(detail=True, methods=["get"])
+    def oncall(self, request, *args, **kwargs):
+        at = instant(read_query(request, AtQuerySerializer))
+        service = self.get_object()
+        return Response(OnCallAnswerSerializer(service_answer(service_on_call(service, at))).data)
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})
     def create(self, request, *args, **kwargs):

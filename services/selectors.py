@@ -1,10 +1,56 @@
 """Reads of services, each in a fixed number of queries."""
 
-from django.db.models import QuerySet
+import datetime
+import uuid
+from collections.abc import Iterable
 
+from django.db.models import Q, QuerySet
+
+from schedules import domain
+from schedules.selectors import on_call_now
 from services.models import Service
+from services.oncall import ServiceOnCall, service_info, services_by_name
+from teams.models import Team
+from teams.selectors import team_ref_q
 
 
 def service_list() -> QuerySet[Service]:
     """Services with their team, in one query."""
     return Service.objects.select_related("team")
+
+
+def service_by_name(name: str) -> Service | None:
+    """The active service with this name (any case), with its team; one query."""
+    return services_by_name([name]).get(name.strip().lower())
+
+
+def team_on_call_now(
+    services: Iterable[Service], at: datetime.datetime
+) -> dict[object, domain.OnCallAnswer]:
+    """Team id → answer at `at` for the active teams of these services (teams loaded with
+    them): two queries for any number of services."""
+    teams = {s.team.pk: s.team for s in services if s.team is not None and s.team.is_active}
+    return on_call_now(teams.values(), at)
+
+
+def service_on_call(service: Service, at: datetime.datetime) -> ServiceOnCall:
+    """The service's answer at `at`, as `services.oncall.resolve_services` gives it."""
+    team_answer = team_on_call_now([service], at).get(service.team_id)
+    answer = domain.resolve_service(service_info(service, team_answer))
+    return ServiceOnCall(service.name, service, answer, team_answer)
+
+
+def team_by_ref_or_name(ref: str) -> Team | None:
+    """A team by id, slug or name (any case), preferring an id or slug match; one query."""
+    ref = ref.strip()
+    by_ref = team_ref_q(ref)
+    found = list(Team.objects.filter(by_ref | Q(name__iexact=ref)).order_by("-is_active")[:5])
+    exact = [t for t in found if t.slug == ref or _same_id(t, ref)]
+    return (exact or found or [None])[0]
+
+
+def _same_id(team: Team, ref: str) -> bool:
+    try:
+        return team.pk == uuid.UUID(ref)
+    except ValueError:
+        return False

@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from escalation.sync import sync_team_from_slack
-from oncall_project.errors import DomainError, Forbidden
-from oncall_project.pages import page_actor, run_action
+from oncall_project.pages import page_actor, run_action, run_button
 from schedules.page_selectors.oncall import team_overview
 from schedules.selectors import local_today
 from teams import actions, page_selectors, person_actions
-from teams.forms import TIMEZONES, MemberEditForm, MemberForm, ProfileForm, TeamForm
-from teams.forms import UnavailabilityForm
+from teams.forms import (
+    TIMEZONES,
+    MemberEditForm,
+    MemberForm,
+    ProfileForm,
+    TeamForm,
+    UnavailabilityForm,
+)
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
 
@@ -88,11 +92,8 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def team_set_active(request: HttpRequest, slug: str, active: bool) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     action = actions.team_restore if active else actions.team_soft_delete
-    try:
-        action(team=team, actor=page_actor(request))
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
-    messages.success(request, f"{team.name} {'restored' if active else 'deleted'}.")
+    if run_button(request, action, team=team).ok:
+        messages.success(request, f"{team.name} {'restored' if active else 'deleted'}.")
     return redirect("teams:detail", slug=team.slug)
 
 
@@ -122,8 +123,12 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         done = run_action(
-            form, actions.membership_upsert, team=team, actor=page_actor(request),
-            slack_user_id=data.pop("slack_user_id").strip(), **data,
+            form,
+            actions.membership_upsert,
+            team=team,
+            actor=page_actor(request),
+            slack_user_id=data.pop("slack_user_id").strip(),
+            **data,
         )
         if done.ok:
             messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")
@@ -152,8 +157,12 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
     form = MemberEditForm(request.POST)
     if form.is_valid():
         done = run_action(
-            form, actions.membership_upsert, team=team, actor=page_actor(request),
-            slack_user_id=slack_user_id, **form.cleaned_data,
+            form,
+            actions.membership_upsert,
+            team=team,
+            actor=page_actor(request),
+            slack_user_id=slack_user_id,
+            **form.cleaned_data,
         )
         if done.ok and request.htmx:
             return _member_row(request, team, done.value)
@@ -167,8 +176,9 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
 @require_POST
 def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
-    _write(request, actions.membership_remove, f"{slack_user_id} removed.",
-           team=team, slack_user_id=slack_user_id)
+    done = run_button(request, actions.membership_remove, team=team, slack_user_id=slack_user_id)
+    if done.ok:
+        messages.success(request, f"{slack_user_id} removed from {team.name}.")
     return redirect("teams:members", slug=slug)
 
 
@@ -179,7 +189,10 @@ def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = UnavailabilityForm(request.POST)
     if form.is_valid():
         done = run_action(
-            form, actions.unavailability_create, actor=page_actor(request), team=team,
+            form,
+            actions.unavailability_create,
+            actor=page_actor(request),
+            team=team,
             **form.cleaned_data,
         )
         if done.ok:
@@ -193,7 +206,8 @@ def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
 def unavailability_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     away = get_object_or_404(Unavailability, pk=pk)
-    _write(request, actions.unavailability_delete, "Time away removed.", unavailability=away)
+    if run_button(request, actions.unavailability_delete, unavailability=away).ok:
+        messages.success(request, "Time away removed.")
     return redirect("teams:members", slug=team.slug)
 
 
@@ -201,26 +215,11 @@ def unavailability_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
 @require_POST
 def sync_from_slack(request: HttpRequest, slug: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
-    outcome = _write(request, sync_team_from_slack, "", team=team)
-    if outcome is not None:
-        summary = ", ".join(f"{len(ids)} {what}" for what, ids in outcome.items())
+    done = run_button(request, sync_team_from_slack, team=team)
+    if done.ok:
+        summary = ", ".join(f"{len(ids)} {what}" for what, ids in done.value.items())
         messages.success(request, f"Synced from Slack: {summary}.")
     return redirect("teams:members", slug=slug)
-
-
-def _write(request: HttpRequest, action, success: str, **kwargs):
-    """A write from a button (no form): a refusal is the 403 page, any other domain error a
-    banner on the page it redirects to."""
-    try:
-        result = action(actor=page_actor(request), **kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result if result is not None else True
 
 
 @login_required
@@ -230,7 +229,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = run_action(
-            form, person_actions.person_link, user=request.user, actor=page_actor(request),
+            form,
+            person_actions.person_link,
+            user=request.user,
+            actor=page_actor(request),
             slack_user_id=form.cleaned_data["slack_user_id"].strip(),
         )
         if done.ok:

@@ -83,3 +83,11 @@ def _shown(value) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     return str(value)
+
+
+@register.filter
+def get_name(names, slack_id) -> str:
+    """A short label for a calendar cell: the display name, else the Slack id."""
+    if not slack_id:
+        return ""
+    return (names or {}).get(slack_id) or slack_id

@@ -2,16 +2,24 @@
 decisions. Every write calls one action; its refusal is the 403 page, its other errors land
 on the form."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.errors import DomainError, Forbidden
-from oncall_project.pages import page_actor, paginate, run_action
+from oncall_project.pages import (
+    page_actor,
+    paginate,
+    query_without_page,
+    run_action,
+    run_button,
+    safe_next,
+)
 from schedules import actions
 from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
 from schedules.models import Override, OverrideStatus, Schedule
@@ -27,10 +35,16 @@ def _schedules_page(request, team, form=None, status=200) -> HttpResponse:
     past = request.GET.get("past") == "1"
     rows = Schedule.objects.filter(team=team).order_by("start_date", "pk")
     if not past:
-        rows = rows.filter(end_date__gte=today - timezone.timedelta(days=PAST_DAYS))
+        rows = rows.filter(end_date__gte=today - datetime.timedelta(days=PAST_DAYS))
     response = team_page(
-        request, team, "schedules", "schedules/schedules.html",
-        page=paginate(request, rows), form=form or ScheduleForm(), past=past, today=today,
+        request,
+        team,
+        "schedules",
+        "schedules/schedules.html",
+        page=paginate(request, rows),
+        form=form or ScheduleForm(),
+        past=past,
+        query=query_without_page(request),
     )
     response.status_code = status
     return response
@@ -60,7 +74,10 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     form = ScheduleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = run_action(
-            form, actions.schedule_update, schedule=schedule, actor=page_actor(request),
+            form,
+            actions.schedule_update,
+            schedule=schedule,
+            actor=page_actor(request),
             **form.cleaned_data,
         )
         if done.ok:
@@ -76,8 +93,8 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
 def schedule_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
     team = team_for_page(slug)
     schedule = get_object_or_404(Schedule, pk=pk, team=team)
-    _button(request, actions.schedule_delete, schedule=schedule)
-    messages.success(request, "Schedule deleted.")
+    if run_button(request, actions.schedule_delete, schedule=schedule).ok:
+        messages.success(request, "Schedule deleted.")
     return redirect("schedules:schedules", slug=slug)
 
 
@@ -92,9 +109,16 @@ def _overrides_page(request, team, form=None) -> HttpResponse:
         "end_date": request.GET.get("end", ""),
     }
     return team_page(
-        request, team, "overrides", "schedules/overrides.html",
-        page=paginate(request, rows), form=form or OverrideForm(initial=initial),
-        status=status, statuses=OverrideStatus.values, me=page_actor(request).id,
+        request,
+        team,
+        "overrides",
+        "schedules/overrides.html",
+        page=paginate(request, rows),
+        form=form or OverrideForm(initial=initial),
+        status=status,
+        statuses=OverrideStatus.values,
+        me=page_actor(request).id,
+        query=query_without_page(request),
     )
 
 
@@ -106,11 +130,16 @@ def overrides(request: HttpRequest, slug: str) -> HttpResponse:
     form = OverrideForm(request.POST)
     if form.is_valid():
         done = run_action(
-            form, actions.override_request, team=team, actor=page_actor(request),
+            form,
+            actions.override_request,
+            team=team,
+            actor=page_actor(request),
             **form.cleaned_data,
         )
         if done.ok:
-            state = "approved" if done.value.status == OverrideStatus.APPROVED else "waiting for a lead"
+            state = (
+                "approved" if done.value.status == OverrideStatus.APPROVED else "waiting for a lead"
+            )
             messages.success(request, f"Override requested: {state}.")
             return redirect("schedules:overrides", slug=slug)
     return _overrides_page(request, team, form)
@@ -124,18 +153,6 @@ def override_decide(request: HttpRequest, slug: str, pk) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose approve, reject or cancel.")
-    elif _button(request, actions.override_decide, override=override, **form.cleaned_data):
+    elif run_button(request, actions.override_decide, override=override, **form.cleaned_data).ok:
         messages.success(request, f"Override {form.cleaned_data['status']}.")
-    return redirect(request.POST.get("next") or f"/teams/{slug}/overrides/")
-
-
-def _button(request: HttpRequest, action, **kwargs) -> bool:
-    """A write from a button: a refusal is the 403 page, any other domain error a banner."""
-    try:
-        action(actor=page_actor(request), **kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    return True
+    return redirect(safe_next(request, reverse("schedules:overrides", kwargs={"slug": slug})))

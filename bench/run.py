@@ -1,0 +1,103 @@
+"""Database benchmarks of the on-call engine, on a throw-away database.
+
+Run: make bench   (or .venv/bin/python bench/run.py; set DATABASE_URL for PostgreSQL)
+Prints query counts and median timings for the figures the engine issue pins."""
+
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from bench import data  # noqa: E402
+from schedules import domain, selectors  # noqa: E402
+from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process  # noqa: E402
+from teams.models import Team  # noqa: E402
+
+UTC = datetime.UTC
+NOW = datetime.datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+
+
+def measure(fn, repeat: int = 15):
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return queries, statistics.median(times)
+
+
+def report(label: str, queries: int, ms: float, target: str) -> None:
+    print(f"{label:<58} {queries:>3} queries {ms:>9.2f} ms   (target {target})")
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run() -> None:
+    print(f"database: {connection.vendor}")
+    (team,) = data.make_teams(1, prefix="solo", rotating=True)
+    data.add_members([team], 12)
+    data.add_schedules(team, weeks=60, overrides=40)
+    team = Team.objects.get(pk=team.pk)
+    q, ms = measure(lambda: selectors.who_is_on_call(team, NOW))
+    report("who is on call for a team at an instant", q, ms, "<= 3 queries")
+
+    def year():
+        state = selectors.team_state(team, NOW.date(), NOW.date() + datetime.timedelta(days=364))
+        return domain.periods(
+            domain.resolve_range(state, NOW.date(), NOW.date() + datetime.timedelta(days=364))
+        )
+
+    q, ms = measure(year)
+    report("a team's resolved schedule for 365 days", q, ms, "<= 4 queries, <= 20 ms")
+
+    data.make_teams(10_000, prefix="idle", due_at=NOW + datetime.timedelta(hours=1))
+    q, ms = measure(lambda: due_team_ids(NOW))
+    report("handoff tick, 10,000 active teams, none due", q, ms, "<= 2 queries, <= 50 ms")
+
+    due = data.make_teams(
+        1_000, prefix="due", due_at=NOW - datetime.timedelta(minutes=1), rotating=True
+    )
+    data.add_members(due, 4)
+    ids = due_team_ids(NOW)
+    counts = []
+    start = time.perf_counter()
+    for first in range(0, len(ids), BATCH_SIZE):
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            handoffs_process(team_ids=ids[first : first + BATCH_SIZE], now=NOW)
+        counts.append(len(ctx.captured_queries))
+    elapsed = time.perf_counter() - start
+    print(
+        f"{'handoff of ' + str(len(ids)) + ' due teams, batches of ' + str(BATCH_SIZE):<58} "
+        f"max {max(counts)} statements per batch, {elapsed:.2f} s in all   "
+        "(target <= 8 queries per team, <= 10 s)"
+    )
+    q, ms = measure(lambda: due_team_ids(NOW))
+    report("handoff tick after they were processed (none due)", q, ms, "<= 2 queries")
+
+
+if __name__ == "__main__":
+    main()

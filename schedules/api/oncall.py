@@ -1,0 +1,200 @@
+"""/teams/{team}/oncall/: who is on call for a team at an instant, since when, until when, and
+whom to try next — plus the answer fields every on-call endpoint shares."""
+
+import datetime
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from schedules import domain, selectors
+from schedules.api.queries import (
+    AT_PARAMETER,
+    AtQuerySerializer,
+    LocalInstantField,
+    instant,
+    read_query,
+)
+from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
+from teams.models import Team
+
+# One choice set for every `source` in the API (team layers, then a service's fallbacks), so
+# the schema has one enum for it.
+SOURCE_CHOICES = [s.value for s in domain.ServiceSource]
+KIND_CHOICES = [k.value for k in domain.MentionKind]
+
+
+def source_field(help_text: str, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=SOURCE_CHOICES, help_text=help_text, **kwargs)
+
+
+TEAM_SOURCE_HELP = (
+    "Which layer answered: override, schedule, rotation, team_default, or none (a coverage gap)."
+)
+
+
+class ChainLinkSerializer(serializers.Serializer):
+    source = source_field("What this link is.")
+    target = serializers.CharField(help_text="A Slack user id (U…) or user group id (S…).")
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
+    mention = serializers.CharField(help_text="Slack mark-up: `<@U…>` or `<!subteam^S…>`.")
+
+
+def chain_link(source: str, target: str, kind: str) -> dict[str, str]:
+    return {
+        "source": str(source),
+        "target": target,
+        "kind": str(kind),
+        "mention": domain.mention_for(target, kind),
+    }
+
+
+def deduplicated(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    kept = []
+    for link in links:
+        if link["target"] not in seen:
+            seen.add(link["target"])
+            kept.append(link)
+    return kept
+
+
+def team_chain(team: Team, answer: domain.OnCallAnswer) -> list[dict[str, str]]:
+    """Whom to tag, in order: the answer, the team's default engineer, its Slack group."""
+    user, group = domain.MentionKind.USER, domain.MentionKind.GROUP
+    links = []
+    if answer.engineer:
+        links.append(chain_link(answer.source, answer.engineer, user))
+    if team.oncall_engineer:
+        links.append(chain_link(domain.Source.TEAM_DEFAULT, team.oncall_engineer, user))
+    if team.slack_group_id:
+        links.append(chain_link(domain.ServiceSource.SLACK_GROUP, team.slack_group_id, group))
+    return deduplicated(links)
+
+
+def answer_fields(answer: domain.OnCallAnswer) -> dict[str, Any]:
+    engineer = answer.engineer
+    return {
+        "engineer_slack_id": engineer,
+        "mention": domain.mention_for(engineer, domain.MentionKind.USER) if engineer else None,
+        "source": str(answer.source),
+        "on_call_date": answer.on_call_date,
+        "starts_at": answer.starts_at,
+        "ends_at": answer.ends_at,
+        "from_date": answer.from_date,
+        "until_date": answer.until_date,
+    }
+
+
+def period_fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
+    """`from`/`until` (a keyword cannot be a class attribute) and the dates they hold for."""
+    return {
+        "on_call_date": serializers.DateField(
+            help_text="The team's on-call day holding the instant (it starts at the handoff "
+            "time, in the team's time zone).",
+            **extra,
+        ),
+        "from": LocalInstantField(
+            source="starts_at",
+            help_text="The handoff that began this run of days with the same engineer and "
+            "source, in the team's time zone.",
+            **extra,
+        ),
+        "until": LocalInstantField(
+            source="ends_at",
+            help_text="The handoff that ends it, in the team's time zone.",
+            **extra,
+        ),
+        "from_date": serializers.DateField(help_text="First on-call day of the run.", **extra),
+        "until_date": serializers.DateField(
+            help_text="Last on-call day of the run (inclusive).", **extra
+        ),
+    }
+
+
+class TeamOnCallSerializer(serializers.Serializer):
+    team = TeamSummarySerializer()
+    engineer_slack_id = serializers.CharField(
+        allow_null=True, help_text="Who is on call; null in a coverage gap."
+    )
+    display_name = serializers.CharField(
+        allow_blank=True, help_text="Their name in the team's membership, if they have one."
+    )
+    mention = serializers.CharField(allow_null=True, help_text="`<@U…>`; null in a gap.")
+    source = source_field(TEAM_SOURCE_HELP)
+    fallback_chain = ChainLinkSerializer(
+        many=True,
+        help_text="Whom to tag, in order: the on-call, the team's default engineer, the "
+        "team's Slack group (each once). Empty only when the team has none of them.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        chain = fields.pop("fallback_chain")
+        return {**fields, **period_fields(), "fallback_chain": chain}
+
+
+def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
+    """The team's answer at `at` (three queries: the team is loaded)."""
+    state = selectors.team_state(team, selectors.local_today(team, at))
+    answer = domain.who_is_on_call(state, at)
+    names = {m.slack_user_id: m.display_name for m in state.members}
+    return {
+        **answer_fields(answer),
+        "team": team,
+        "display_name": names.get(answer.engineer, "") if answer.engineer else "",
+        "fallback_chain": team_chain(team, answer),
+    }
+
+
+TEAM_ONCALL_EXAMPLE = OpenApiExample(
+    "Payments, on a rotation",
+    value={
+        "team": {
+            "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
+            "name": "Payments",
+            "slug": "payments",
+        },
+        "engineer_slack_id": "U_ALICE",
+        "display_name": "Alice",
+        "mention": "<@U_ALICE>",
+        "source": "rotation",
+        "on_call_date": "2026-12-08",
+        "from": "2026-12-07T09:00:00+01:00",
+        "until": "2026-12-14T09:00:00+01:00",
+        "from_date": "2026-12-07",
+        "until_date": "2026-12-13",
+        "fallback_chain": [
+            {"source": "rotation", "target": "U_ALICE", "kind": "user", "mention": "<@U_ALICE>"},
+            {"source": "team_default", "target": "U_LEAD", "kind": "user", "mention": "<@U_LEAD>"},
+            {
+                "source": "slack_group",
+                "target": "S_PAYMENTS",
+                "kind": "group",
+                "mention": "<!subteam^S_PAYMENTS>",
+            },
+        ],
+    },
+)
+
+
+@extend_schema(tags=["on-call"], parameters=[TEAM_PATH_PARAMETER])
+class TeamOnCallViewSet(TeamScopedMixin, ApiViewSet):
+    """Who is on call for a team."""
+
+    serializer_class = TeamOnCallSerializer
+
+    @extend_schema(
+        parameters=[AT_PARAMETER],
+        responses=TeamOnCallSerializer,
+        examples=[TEAM_ONCALL_EXAMPLE],
+        summary="Who is on call for the team",
+        description="Highest layer first: an approved override, a schedule, the rotation, the "
+        "team's default engineer; else nobody (`source` none: a coverage gap). The answer "
+        "holds from `from` until `until`.",
+    )
+    def retrieve(self, request, *args, **kwargs):
+        at = instant(read_query(request, AtQuerySerializer))
+        return self.respond(team_on_call(self.team, at))

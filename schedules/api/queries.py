@@ -1,0 +1,78 @@
+"""Query-string parameters shared by the on-call read endpoints: an instant (`?at=`), a date
+window (`?from=&to=`), and the answer's period rendered in the team's own time zone."""
+
+import datetime
+import re
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.request import Request
+
+# Lookups further out than this are refused: nobody plans on-call a decade ahead, and the engine
+# replays the rotation from its anchor, so an unbounded date would be unbounded work.
+REACH_YEARS = 10
+_REACH = datetime.timedelta(days=366 * REACH_YEARS)
+# A "+01:00" offset arrives as " 01:00" when the caller did not URL-encode the plus sign.
+_UNENCODED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+
+AT_PARAMETER = OpenApiParameter(
+    "at",
+    OpenApiTypes.DATETIME,
+    description="The instant to answer for, ISO 8601 (e.g. `2026-12-07T10:30:00Z` or "
+    "`2026-12-07T10:30:00+01:00`; without an offset it is read as UTC). Default: now. "
+    f"At most {REACH_YEARS} years from now.",
+)
+
+
+def read_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict:
+    """Validate the query string like a body: a bad value is a 400 naming the parameter."""
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def check_reach(value: datetime.date, today: datetime.date | None = None) -> None:
+    today = today or timezone.now().date()
+    if abs(value - today) > _REACH:
+        raise serializers.ValidationError(f"At most {REACH_YEARS} years from today.")
+
+
+class InstantField(serializers.DateTimeField):
+    """An aware instant from the query string, within reach of now."""
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        if isinstance(value, str):
+            value = _UNENCODED_OFFSET.sub(r"+\1", value.strip())
+        instant = super().to_internal_value(value)
+        check_reach(instant.date())
+        return instant
+
+
+class DateParamField(serializers.DateField):
+    """A date from the query string, within reach of today."""
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        day = super().to_internal_value(value)
+        check_reach(day)
+        return day
+
+
+class LocalInstantField(serializers.DateTimeField):
+    """An instant shown in its own time zone (the team's), not converted to UTC: a handoff
+    reads as the team's wall time, e.g. 09:00+01:00."""
+
+    def to_representation(self, value: datetime.datetime | None) -> str | None:
+        if value is None:
+            return None
+        return value.isoformat().replace("+00:00", "Z")
+
+
+class AtQuerySerializer(serializers.Serializer):
+    at = InstantField(required=False)
+
+
+def instant(query: dict) -> datetime.datetime:
+    return query.get("at") or timezone.now()

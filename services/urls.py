@@ -1,0 +1,16 @@
+"""The services directory, under /services/."""
+
+from django.urls import path
+
+from services import views
+
+app_name = "services"
+
+urlpatterns = [
+    path("services/", views.directory, name="directory"),
+    path("services/new/", views.create, name="create"),
+    path("services/<uuid:pk>/", views.detail, name="detail"),
+    path("services/<uuid:pk>/edit/", views.edit, name="edit"),
+    path("services/<uuid:pk>/delete/", views.delete, name="delete"),
+    path("services/<uuid:pk>/restore/", views.restore, name="restore"),
+]

@@ -1,0 +1,117 @@
+"""The services directory: filters, search, who is on call for each service, and create, edit
+and (soft) delete through the service actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from oncall_project.pages import page_actor, paginate, query_without_page, run_action, run_button
+from services import actions, page_selectors
+from services.forms import ServiceFilterForm, ServiceForm
+from services.models import Service
+from teams.permissions import can_manage_team
+
+FORM_FIELDS = list(ServiceForm.base_fields)
+
+
+def _service(pk) -> Service:
+    return get_object_or_404(Service.objects.select_related("team"), pk=pk)
+
+
+def _may_manage(request: HttpRequest, service: Service) -> bool:
+    """Whether to show the edit and delete buttons; the actions decide for real."""
+    actor = page_actor(request)
+    return actor.is_staff if service.team is None else can_manage_team(actor, service.team)
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    form = ServiceFilterForm(request.GET, environments=page_selectors.environments())
+    filters = form.cleaned_data if form.is_valid() else {}
+    services = page_selectors.service_directory(
+        search=filters.get("search", ""),
+        team=filters.get("team"),
+        tier=filters.get("tier", ""),
+        environment=filters.get("environment", ""),
+        active=filters.get("active") or "active",
+    )
+    page = paginate(request, services)
+    answers, names = page_selectors.services_on_call(list(page.object_list), timezone.now())
+    rows = [(service, answers[service.pk]) for service in page.object_list]
+    return render(
+        request,
+        "services/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "names": names,
+            "query": query_without_page(request),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk) -> HttpResponse:
+    service = _service(pk)
+    result = page_selectors.lookup(service=service, team=None, at=None)
+    return render(
+        request,
+        "services/detail.html",
+        {"service": service, "result": result, "can_manage": _may_manage(request, service)},
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = ServiceForm(request.POST or None, initial={"team": request.GET.get("team")})
+    if request.method == "POST" and form.is_valid():
+        done = run_action(form, actions.service_create, actor=page_actor(request), **form.changes())
+        if done.ok:
+            messages.success(request, f"Service {done.value.name} created.")
+            return redirect("services:detail", pk=done.value.pk)
+    return render(request, "services/form.html", {"form": form})
+
+
+@login_required
+def edit(request: HttpRequest, pk) -> HttpResponse:
+    service = _service(pk)
+    initial = {name: getattr(service, name) for name in FORM_FIELDS}
+    initial["team"] = service.team.slug if service.team else None
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = run_action(
+            form,
+            actions.service_update,
+            service=service,
+            actor=page_actor(request),
+            **form.changes(),
+        )
+        if done.ok:
+            messages.success(request, f"Service {done.value.name} saved.")
+            return redirect("services:detail", pk=service.pk)
+    return render(request, "services/form.html", {"form": form, "service": service})
+
+
+@login_required
+def delete(request: HttpRequest, pk) -> HttpResponse:
+    """GET asks for confirmation; POST soft-deletes (the service can be restored)."""
+    service = _service(pk)
+    if request.method == "POST":
+        if run_button(request, actions.service_soft_delete, service=service).ok:
+            messages.success(request, f"Service {service.name} deleted.")
+            return redirect("services:directory")
+        return redirect("services:detail", pk=service.pk)
+    return render(request, "services/confirm_delete.html", {"service": service})
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, pk) -> HttpResponse:
+    service = _service(pk)
+    if run_button(request, actions.service_restore, service=service).ok:
+        messages.success(request, f"Service {service.name} restored.")
+    return redirect("services:detail", pk=service.pk)
