@@ -19,7 +19,8 @@ pids+=($!)
 
 echo
 echo "  On-call is running at http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
-echo "  Log in with the admin password seed_demo printed above (lost it? make run-reset)."
+echo "  Log in as admin (or alice, a lead) with the password seed_demo printed above.
+  Lost it? .venv/bin/python manage.py seed_demo --reset-admin-password"
 echo "  Ctrl-C stops web, worker and beat."
 echo
 wait -n "${pids[@]}"
