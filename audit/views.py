@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from audit import page_selectors
 from audit.models import AuditLog, EntityType
 from oncall_project.pages import paginate, query_without_page
+from teams.forms import PageForm
 from teams.models import Team
 from teams.page_selectors import team_for_page
 from teams.views import team_page
@@ -25,7 +26,7 @@ TEAM_TABS = {
 }
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PageForm):
     entity_type = forms.ChoiceField(
         label="What", choices=[("", "Anything"), *EntityType.choices], required=False
     )

@@ -29,244 +29,93 @@ def uid(table: int, n: int) -> str:
     return f"00000000-0000-4000-8000-{table:06d}{n:06d}"
 
 
+def table(columns: str, *rows: tuple) -> list[dict[str, Any]]:
+    names = columns.split()
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
 T_PAY, T_AUTH, T_SEARCH, T_ODD = (uid(1, n) for n in range(1, 5))
-
-TEAMS = [
-    {
-        "id": T_PAY,
-        "slack_group_id": "S0PAYMENTS",
-        "oncall_engineer": "U_ALICE",
-        "rotation_enabled": True,
-        "rotation_type": "custom_order",
-        "rotation_order": Jsonb(["U_ALICE", "U_BOB", "U_CAROL"]),
-        "rotation_start_date": d("2026-02-23"),
-        "current_rotation_index": 2,
-        "created_at": ts("2025-11-03", "09:15"),
-        "updated_at": ts("2026-02-20", "17:40"),
-    },
-    {
-        "id": T_AUTH,
-        "slack_group_id": "S0AUTH",
-        "oncall_engineer": None,
-        "rotation_enabled": True,
-        "rotation_type": "round_robin",
-        "rotation_order": None,
-        "rotation_start_date": d("2026-02-24"),
-        "current_rotation_index": 1,
-        "created_at": ts("2025-12-01"),
-        "updated_at": ts("2026-01-05"),
-    },
-    {
-        "id": T_SEARCH,
-        "slack_group_id": "S0SEARCH",
-        "oncall_engineer": "U_DAVE",
-        "rotation_enabled": False,
-        "rotation_type": None,
-        "rotation_order": None,
-        "rotation_start_date": None,
-        "current_rotation_index": None,
-        "created_at": ts("2025-10-01"),
-        "updated_at": ts("2025-10-01"),
-    },
-    {
-        # A Slack handle typed where the group id belongs: kept in metadata, not dropped.
-        "id": T_ODD,
-        "slack_group_id": "payments-oncall",
-        "oncall_engineer": "U_ERIN",
-        "rotation_enabled": False,
-        "rotation_type": None,
-        "rotation_order": None,
-        "rotation_start_date": None,
-        "current_rotation_index": None,
-        "created_at": ts("2026-01-10"),
-        "updated_at": ts("2026-01-11"),
-    },
-]
-
 S_PAYMENT, S_BILLING, S_AUTH, S_SEARCH, S_CRON = (uid(2, n) for n in range(1, 6))
-
-SERVICES = [
-    {
-        "id": S_PAYMENT,
-        "service_name": "Payment",
-        "github_repo": "acme/payments",
-        "tech_stack": "Python, Django",
-        "team_slack_group": "S0PAYMENTS",
-        "primary_oncall": "U_ALICE",
-        "service_owner": "U_BOB",
-        "team_id": T_PAY,
-        "created_at": ts("2025-11-03", "10:00"),
-    },
-    {
-        "id": S_BILLING,
-        "service_name": "BILLING-Api",
-        "github_repo": "https://github.com/acme/billing",
-        "tech_stack": None,
-        "team_slack_group": None,
-        "primary_oncall": None,
-        "service_owner": "U_CAROL",
-        "team_id": T_PAY,
-        "created_at": ts("2025-11-04"),
-    },
-    {
-        "id": S_AUTH,
-        "service_name": "auth",
-        "github_repo": None,
-        "tech_stack": None,
-        "team_slack_group": None,
-        "primary_oncall": None,
-        "service_owner": None,
-        "team_id": T_AUTH,
-        "created_at": ts("2025-12-01", "11:00"),
-    },
-    {
-        "id": S_SEARCH,
-        "service_name": "Search-Indexer",
-        "github_repo": "acme/search",
-        "tech_stack": "Go",
-        "team_slack_group": "S0SEARCH",
-        "primary_oncall": None,
-        "service_owner": "U_DAVE",
-        "team_id": None,
-        "created_at": ts("2025-10-02"),
-    },
-    {
-        "id": S_CRON,
-        "service_name": "legacy-cron",
-        "github_repo": "git@github.com:acme/cron.git",
-        "tech_stack": "Bash",
-        "team_slack_group": None,
-        "primary_oncall": "dave",
-        "service_owner": None,
-        "team_id": T_SEARCH,
-        "created_at": ts("2025-10-03"),
-    },
-]
-
 SCH_WEEK, SCH_WEEKDAYS, SCH_AUTH, SCH_WEEKEND = (uid(3, n) for n in range(1, 5))
-
-SCHEDULES = [
-    {
-        "id": SCH_WEEK,
-        "team_id": T_PAY,
-        "engineer_slack_id": "U_ALICE",
-        "start_date": d("2026-02-23"),
-        "end_date": d("2026-03-01"),
-        "schedule_type": "weekly",
-        "days_of_week": None,
-        "created_by": "U_ADMIN",
-        "created_at": ts("2026-02-16"),
-        "updated_at": ts("2026-02-17"),
-    },
-    {
-        "id": SCH_WEEKDAYS,
-        "team_id": T_PAY,
-        "engineer_slack_id": "U_BOB",
-        "start_date": d("2026-03-02"),
-        "end_date": d("2026-03-15"),
-        "schedule_type": "daily",
-        "days_of_week": Jsonb([0, 1, 2, 3, 4]),
-        "created_by": None,
-        "created_at": ts("2026-02-18"),
-        "updated_at": ts("2026-02-18"),
-    },
-    {
-        # Weekly with days: the days meant nothing; they are kept aside, not dropped.
-        "id": SCH_AUTH,
-        "team_id": T_AUTH,
-        "engineer_slack_id": "U_EVE",
-        "start_date": d("2026-03-02"),
-        "end_date": d("2026-03-08"),
-        "schedule_type": "weekly",
-        "days_of_week": Jsonb([0, 1, 2, 3, 4, 5, 6]),
-        "created_by": "U_ADMIN",
-        "created_at": ts("2026-02-19"),
-        "updated_at": ts("2026-02-19"),
-    },
-    {
-        "id": SCH_WEEKEND,
-        "team_id": T_PAY,
-        "engineer_slack_id": "U_CAROL",
-        "start_date": d("2026-03-07"),
-        "end_date": d("2026-03-08"),
-        "schedule_type": "daily",
-        "days_of_week": Jsonb([5, 6]),
-        "created_by": "U_ADMIN",
-        "created_at": ts("2026-02-20"),
-        "updated_at": ts("2026-02-21"),
-    },
-]
-
 O_DENTIST, O_AUTH = uid(4, 1), uid(4, 2)
+CHANGE_TYPES = (
+    "manual",
+    "auto_rotation",
+    "schedule_created",
+    "schedule_updated",
+    "schedule_deleted",
+    "override_created",
+    "override_deleted",
+)
+H = {kind: uid(5, n) for n, kind in enumerate(CHANGE_TYPES, start=1)}
 
-OVERRIDES = [
-    {
-        "id": O_DENTIST,
-        "team_id": T_PAY,
-        "override_date": d("2026-03-04"),
-        "original_engineer_slack_id": "U_BOB",
-        "override_engineer_slack_id": "U_DAVE",
-        "reason": "Dentist",
-        "created_by": "U_BOB",
-        "created_at": ts("2026-03-01", "08:30"),
-    },
-    {
-        "id": O_AUTH,
-        "team_id": T_AUTH,
-        "override_date": d("2026-03-05"),
-        "original_engineer_slack_id": None,
-        "override_engineer_slack_id": "U_FRANK",
-        "reason": None,
-        "created_by": None,
-        "created_at": ts("2026-03-02", "12:00"),
-    },
-]
-
-H = {kind: uid(5, n) for n, kind in enumerate(
-    [
-        "manual",
-        "auto_rotation",
-        "schedule_created",
-        "schedule_updated",
-        "schedule_deleted",
-        "override_created",
-        "override_deleted",
-    ],
-    start=1,
-)}
-
-
-def _history(kind, team, engineer, previous, reason, effective, by, created) -> dict[str, Any]:
-    return {
-        "id": H[kind],
-        "team_id": team,
-        "engineer_slack_id": engineer,
-        "previous_engineer_slack_id": previous,
-        "change_type": kind,
-        "change_reason": reason,
-        "effective_date": d(effective),
-        "changed_by": by,
-        "created_at": created,
-    }
-
-
-HISTORY = [
-    _history("manual", T_SEARCH, "U_DAVE", None, "Initial assignment", "2025-10-01", "U_ADMIN",
-             ts("2025-10-01", "09:01")),
-    _history("auto_rotation", T_PAY, "U_CAROL", "U_BOB", "Automatic rotation (custom_order)",
-             "2026-03-03", None, ts("2026-03-03", "00:00")),
-    _history("schedule_created", T_PAY, "U_ALICE", "U_BOB",
-             "Schedule created: weekly from 2026-02-23 to 2026-03-01", "2026-02-23", "U_ADMIN",
-             ts("2026-02-16")),
-    _history("schedule_updated", T_PAY, "U_BOB", "U_ALICE", None, "2026-03-02", "U_ADMIN",
-             ts("2026-02-18", "14:22")),
-    _history("schedule_deleted", T_AUTH, "U_EVE", None, "Schedule deleted", "2026-02-24",
-             "U_ADMIN", ts("2026-02-19", "16:00")),
-    _history("override_created", T_PAY, "U_DAVE", "U_BOB", "Dentist", "2026-03-04", "U_BOB",
-             ts("2026-03-01", "08:30")),
-    _history("override_deleted", T_AUTH, "U_FRANK", None, None, "2026-03-05", None,
-             ts("2026-03-03", "07:45")),
-]
+# fmt: off
+TEAMS = table(
+    "id slack_group_id oncall_engineer rotation_enabled rotation_type rotation_order "
+    "rotation_start_date current_rotation_index created_at updated_at",
+    (T_PAY, "S0PAYMENTS", "U_ALICE", True, "custom_order", Jsonb(["U_ALICE", "U_BOB", "U_CAROL"]),
+     d("2026-02-23"), 2, ts("2025-11-03", "09:15"), ts("2026-02-20", "17:40")),
+    (T_AUTH, "S0AUTH", None, True, "round_robin", None, d("2026-02-24"), 1,
+     ts("2025-12-01"), ts("2026-01-05")),
+    (T_SEARCH, "S0SEARCH", "U_DAVE", False, None, None, None, None,
+     ts("2025-10-01"), ts("2025-10-01")),
+    # A Slack handle typed where the group id belongs: kept in metadata, not dropped.
+    (T_ODD, "payments-oncall", "U_ERIN", False, None, None, None, None,
+     ts("2026-01-10"), ts("2026-01-11")),
+)
+SERVICES = table(
+    "id service_name github_repo tech_stack team_slack_group primary_oncall service_owner "
+    "team_id created_at",
+    (S_PAYMENT, "Payment", "acme/payments", "Python, Django", "S0PAYMENTS", "U_ALICE", "U_BOB",
+     T_PAY, ts("2025-11-03", "10:00")),
+    (S_BILLING, "BILLING-Api", "https://github.com/acme/billing", None, None, None, "U_CAROL",
+     T_PAY, ts("2025-11-04")),
+    (S_AUTH, "auth", None, None, None, None, None, T_AUTH, ts("2025-12-01", "11:00")),
+    (S_SEARCH, "Search-Indexer", "acme/search", "Go", "S0SEARCH", None, "U_DAVE", None,
+     ts("2025-10-02")),
+    (S_CRON, "legacy-cron", "git@github.com:acme/cron.git", "Bash", None, "dave", None, T_SEARCH,
+     ts("2025-10-03")),
+)
+SCHEDULES = table(
+    "id team_id engineer_slack_id start_date end_date schedule_type days_of_week created_by "
+    "created_at updated_at",
+    (SCH_WEEK, T_PAY, "U_ALICE", d("2026-02-23"), d("2026-03-01"), "weekly", None, "U_ADMIN",
+     ts("2026-02-16"), ts("2026-02-17")),
+    (SCH_WEEKDAYS, T_PAY, "U_BOB", d("2026-03-02"), d("2026-03-15"), "daily",
+     Jsonb([0, 1, 2, 3, 4]), None, ts("2026-02-18"), ts("2026-02-18")),
+    # Weekly with days: the days meant nothing; they are kept aside, not dropped.
+    (SCH_AUTH, T_AUTH, "U_EVE", d("2026-03-02"), d("2026-03-08"), "weekly",
+     Jsonb([0, 1, 2, 3, 4, 5, 6]), "U_ADMIN", ts("2026-02-19"), ts("2026-02-19")),
+    (SCH_WEEKEND, T_PAY, "U_CAROL", d("2026-03-07"), d("2026-03-08"), "daily", Jsonb([5, 6]),
+     "U_ADMIN", ts("2026-02-20"), ts("2026-02-21")),
+)
+OVERRIDES = table(
+    "id team_id override_date original_engineer_slack_id override_engineer_slack_id reason "
+    "created_by created_at",
+    (O_DENTIST, T_PAY, d("2026-03-04"), "U_BOB", "U_DAVE", "Dentist", "U_BOB",
+     ts("2026-03-01", "08:30")),
+    (O_AUTH, T_AUTH, d("2026-03-05"), None, "U_FRANK", None, None, ts("2026-03-02", "12:00")),
+)
+HISTORY = table(
+    "id change_type team_id engineer_slack_id previous_engineer_slack_id change_reason "
+    "effective_date changed_by created_at",
+    (H["manual"], "manual", T_SEARCH, "U_DAVE", None, "Initial assignment", d("2025-10-01"),
+     "U_ADMIN", ts("2025-10-01", "09:01")),
+    (H["auto_rotation"], "auto_rotation", T_PAY, "U_CAROL", "U_BOB",
+     "Automatic rotation (custom_order)", d("2026-03-03"), None, ts("2026-03-03", "00:00")),
+    (H["schedule_created"], "schedule_created", T_PAY, "U_ALICE", "U_BOB",
+     "Schedule created: weekly from 2026-02-23 to 2026-03-01", d("2026-02-23"), "U_ADMIN",
+     ts("2026-02-16")),
+    (H["schedule_updated"], "schedule_updated", T_PAY, "U_BOB", "U_ALICE", None, d("2026-03-02"),
+     "U_ADMIN", ts("2026-02-18", "14:22")),
+    (H["schedule_deleted"], "schedule_deleted", T_AUTH, "U_EVE", None, "Schedule deleted",
+     d("2026-02-24"), "U_ADMIN", ts("2026-02-19", "16:00")),
+    (H["override_created"], "override_created", T_PAY, "U_DAVE", "U_BOB", "Dentist",
+     d("2026-03-04"), "U_BOB", ts("2026-03-01", "08:30")),
+    (H["override_deleted"], "override_deleted", T_AUTH, "U_FRANK", None, None, d("2026-03-05"),
+     None, ts("2026-03-03", "07:45")),
+)
+# fmt: on
 
 REALISTIC = {
     "teams": TEAMS,
@@ -365,3 +214,59 @@ def insert_rows(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
                     sql.SQL(", ").join([sql.Placeholder()] * len(row)),
                 )
                 conn.execute(query, list(row.values()))
+
+
+G_PAY = uid(11, 1)
+OLD_SERVICE, OLD_LEDGER = uid(12, 1), uid(12, 2)
+OLD_PENDING, OLD_CANCELLED = uid(14, 1), uid(14, 2)
+OLD_H_OVERRIDE, OLD_H_MANUAL = uid(15, 1), uid(15, 2)
+OLD_A_OVERRIDE, OLD_A_SERVICE = uid(16, 1), uid(16, 2)
+
+# fmt: off
+OLDER_ROWS = {
+    "service_groups": table(
+        "id group_name oncall_engineer group_slack_handle pagerduty_key created_at",
+        (G_PAY, "Payments", "U_ALICE", "S0PAY", "pd-123", ts("2025-06-01")),
+    ),
+    "service_team_mapping": table(
+        "id service_name group_id repository_url github_repo environment tier metadata is_active "
+        "created_at",
+        (OLD_SERVICE, "Payment", G_PAY, "https://github.com/acme/pay", "acme/pay", "staging",
+         "critical", Jsonb({"runbook": "https://runbooks.example/pay"}), True, ts("2025-06-02")),
+        (OLD_LEDGER, "Ledger", None, None, None, None, None, None, False, ts("2025-06-03")),
+    ),
+    "team_memberships": table(
+        "id team_id slack_user_id team_role weight is_eligible_for_oncall joined_at",
+        (uid(13, 1), G_PAY, "U_ALICE", "lead", 2.0, True, ts("2025-06-01", "10:30")),
+        (uid(13, 2), G_PAY, "U_BOB", None, None, False, ts("2025-07-01")),
+    ),
+    "oncall_overrides": table(
+        "id team_id override_date override_engineer_slack_id status requested_by created_by "
+        "created_at",
+        (OLD_PENDING, G_PAY, d("2026-03-04"), "U_BOB", "pending", "U_BOB", "U_BOB",
+         ts("2026-03-01")),
+        (OLD_CANCELLED, G_PAY, d("2026-03-04"), "U_CAROL", "cancelled", "U_CAROL", "U_ADMIN",
+         ts("2026-02-27")),
+    ),
+    "oncall_history": table(
+        "id team_id engineer_slack_id previous_engineer_slack_id change_type change_reason "
+        "effective_date changed_by created_at",
+        (OLD_H_OVERRIDE, G_PAY, "U_BOB", "U_ALICE", "override_created", "Swap", d("2026-03-04"),
+         "U_BOB", ts("2026-03-01")),
+        (OLD_H_MANUAL, G_PAY, "U_ALICE", None, "manual", None, d("2025-06-01"), None,
+         ts("2025-06-01")),
+    ),
+    "oncall_audit_logs": table(
+        "id team_id entity_type entity_id action actor_type actor_id changes metadata "
+        "engineer_slack_id previous_engineer_slack_id change_type change_reason effective_date "
+        "created_at",
+        # The same override request, dual-written by the old system: imported once.
+        (OLD_A_OVERRIDE, G_PAY, "override", OLD_PENDING, "override_requested", "user", "U_BOB",
+         Jsonb({"status": {"old": None, "new": "pending"}}), Jsonb({"source": "api"}), "U_BOB",
+         "U_ALICE", "override_created", "Swap", d("2026-03-04"), ts("2026-03-01")),
+        (OLD_A_SERVICE, None, "service", OLD_LEDGER, "deleted", "user", "U_ADMIN",
+         Jsonb({"is_active": {"old": True, "new": False}}), None, None, None, None, None, None,
+         ts("2025-09-09")),
+    ),
+}
+# fmt: on

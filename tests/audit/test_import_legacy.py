@@ -1,4 +1,6 @@
-"""`manage.py import_legacy`: the old bug-bot database brought over whole, once, or not at all."""
+"""`manage.py import_legacy`: the old bug-bot database brought over whole, once, or not at all.
+
+Each test gets its own legacy PostgreSQL database (tests/audit/legacy_fixtures.py)."""
 
 import datetime
 import io
@@ -14,11 +16,12 @@ from schedules.models import Override, Schedule
 from services.models import Service
 from teams.models import Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
-from tests.audit.legacy_fixtures import H, d, ts
+from tests.audit.legacy_fixtures import d, ts, uid
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (Team, TeamMembership, Service, Schedule, Override, AuditLog)
+NOT_VALID = "in metadata (not valid here)."
 
 
 @pytest.fixture
@@ -30,15 +33,10 @@ def postgres():
 
 
 @pytest.fixture
-def empty_legacy(postgres):
+def legacy_url(postgres):
     with legacy.legacy_database(legacy.SCHEMA.read_text()) as url:
+        legacy.insert_rows(url, legacy.REALISTIC)
         yield url
-
-
-@pytest.fixture
-def legacy_url(empty_legacy):
-    legacy.insert_rows(empty_legacy, legacy.REALISTIC)
-    return empty_legacy
 
 
 def run_import(url: str, *options: str) -> list[str]:
@@ -51,48 +49,52 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def by_legacy_id(model, table: str, legacy_id: str):
+def imported(model, table: str, legacy_id: str):
     return model.objects.get(legacy_id=f"{table}:{legacy_id}")
 
 
 def team(legacy_id: str) -> Team:
-    return by_legacy_id(Team, "teams", legacy_id)
+    return imported(Team, "teams", legacy_id)
 
 
-def fields(obj, names: str) -> dict:
-    return {name: getattr(obj, name) for name in names.split()}
-
-
-TEAM_FIELDS = (
-    "name slug slack_group_id oncall_engineer rotation_enabled rotation_type rotation_order "
-    "rotation_start_date current_rotation_index current_engineer metadata created_at updated_at"
-)
-EXPECTED_TEAMS = {
-    legacy.T_PAY: ("S0PAYMENTS", "s0payments", "S0PAYMENTS", "U_ALICE", True, "custom_order",
-                   ["U_ALICE", "U_BOB", "U_CAROL"], d("2026-02-23"), 2, "U_ALICE", {},
-                   ts("2025-11-03", "09:15"), ts("2026-02-20", "17:40")),
-    legacy.T_AUTH: ("S0AUTH", "s0auth", "S0AUTH", "", True, "round_robin", [], d("2026-02-24"),
-                    1, "", {}, ts("2025-12-01"), ts("2026-01-05")),
-    legacy.T_SEARCH: ("S0SEARCH", "s0search", "S0SEARCH", "U_DAVE", False, "round_robin", [],
-                      None, 0, "U_DAVE", {}, ts("2025-10-01"), ts("2025-10-01")),
-    legacy.T_ODD: ("payments-oncall", "payments-oncall", "", "U_ERIN", False, "round_robin", [],
-                   None, 0, "U_ERIN",
-                   {"legacy_import": {"invalid": {"slack_group_id": "payments-oncall"}}},
-                   ts("2026-01-10"), ts("2026-01-11")),
-}
+def values(obj, names: str) -> tuple:
+    return tuple(getattr(obj, name) for name in names.split())
 
 
 def test_every_team_arrives_with_its_slack_group_on_call_and_rotation(legacy_url):
     run_import(legacy_url)
 
-    assert Team.objects.count() == len(legacy.TEAMS)
-    for legacy_id, expected in EXPECTED_TEAMS.items():
-        imported = team(legacy_id)
-        assert fields(imported, TEAM_FIELDS) == dict(zip(TEAM_FIELDS.split(), expected))
-        assert (imported.timezone, imported.handoff_time) == ("UTC", datetime.time(9, 0))
-        assert (imported.rotation_interval, imported.is_active) == ("weekly", True)
-        first = imported.history.get()
-        assert first.history_change_reason == "Imported from the legacy bug-bot database"
+    columns = (
+        "name slug slack_group_id oncall_engineer rotation_enabled rotation_type rotation_order "
+        "rotation_start_date current_rotation_index current_engineer metadata created_at "
+        "updated_at"
+    )
+    odd_metadata = {"legacy_import": {"invalid": {"slack_group_id": "payments-oncall"}}}
+    # fmt: off
+    expected = {
+        legacy.T_PAY: ("S0PAYMENTS", "s0payments", "S0PAYMENTS", "U_ALICE", True, "custom_order",
+                       ["U_ALICE", "U_BOB", "U_CAROL"], d("2026-02-23"), 2, "U_ALICE", {},
+                       ts("2025-11-03", "09:15"), ts("2026-02-20", "17:40")),
+        legacy.T_AUTH: ("S0AUTH", "s0auth", "S0AUTH", "", True, "round_robin", [],
+                        d("2026-02-24"), 1, "", {}, ts("2025-12-01"), ts("2026-01-05")),
+        legacy.T_SEARCH: ("S0SEARCH", "s0search", "S0SEARCH", "U_DAVE", False, "round_robin", [],
+                          None, 0, "U_DAVE", {}, ts("2025-10-01"), ts("2025-10-01")),
+        legacy.T_ODD: ("payments-oncall", "payments-oncall", "", "U_ERIN", False, "round_robin",
+                       [], None, 0, "U_ERIN", odd_metadata, ts("2026-01-10"), ts("2026-01-11")),
+    }
+    # fmt: on
+    assert Team.objects.count() == len(expected)
+    for legacy_id, row in expected.items():
+        imported_team = team(legacy_id)
+        assert values(imported_team, columns) == row
+        assert values(imported_team, "timezone handoff_time rotation_interval is_active") == (
+            "UTC",
+            datetime.time(9, 0),
+            "weekly",
+            True,
+        )
+        first_version = imported_team.history.get()
+        assert first_version.history_change_reason == "Imported from the legacy bug-bot database"
 
 
 def test_custom_order_people_become_members_so_the_rotation_has_candidates(legacy_url):
@@ -102,56 +104,51 @@ def test_custom_order_people_become_members_so_the_rotation_has_candidates(legac
     assert [(m.team.legacy_id, m.slack_user_id) for m in members] == [
         (f"teams:{legacy.T_PAY}", who) for who in ("U_ALICE", "U_BOB", "U_CAROL")
     ]
-    assert {(m.joined_at, m.is_eligible_for_oncall, m.weight, m.team_role) for m in members} == {
-        (d("2026-02-23"), True, 1.0, "member")
-    }
-
-
-SERVICE_FIELDS = (
-    "name team_id service_owner primary_oncall team_slack_group repository_url tech_stack "
-    "environment tier metadata is_active created_at"
-)
+    columns = "joined_at is_eligible_for_oncall weight team_role in_slack_group"
+    assert {values(m, columns) for m in members} == {(d("2026-02-23"), True, 1.0, "member", None)}
 
 
 def test_every_service_arrives_with_owner_on_call_group_and_repository(legacy_url):
     run_import(legacy_url)
 
     pay, auth, search = (team(t).pk for t in (legacy.T_PAY, legacy.T_AUTH, legacy.T_SEARCH))
+    columns = (
+        "name team_id service_owner primary_oncall team_slack_group repository_url tech_stack "
+        "environment tier metadata is_active created_at"
+    )
+    gh = "https://github.com/acme/"
+    invalid = {"primary_oncall": "dave", "repository_url": "git@github.com:acme/cron.git"}
+    # fmt: off
     expected = {
-        legacy.S_PAYMENT: ("Payment", pay, "U_BOB", "U_ALICE", "S0PAYMENTS",
-                           "https://github.com/acme/payments", "Python, Django", "", "standard",
+        legacy.S_PAYMENT: ("Payment", pay, "U_BOB", "U_ALICE", "S0PAYMENTS", gh + "payments",
+                           "Python, Django", "", "standard",
                            {"legacy_import": {"github_repo": "acme/payments"}}, True,
                            ts("2025-11-03", "10:00")),
-        legacy.S_BILLING: ("BILLING-Api", pay, "U_CAROL", "", "", "https://github.com/acme/billing",
-                           "", "", "standard", {}, True, ts("2025-11-04")),
+        legacy.S_BILLING: ("BILLING-Api", pay, "U_CAROL", "", "", gh + "billing", "", "",
+                           "standard", {}, True, ts("2025-11-04")),
         legacy.S_AUTH: ("auth", auth, "", "", "", "", "", "", "standard", {}, True,
                         ts("2025-12-01", "11:00")),
-        legacy.S_SEARCH: ("Search-Indexer", None, "U_DAVE", "", "S0SEARCH",
-                          "https://github.com/acme/search", "Go", "", "standard",
-                          {"legacy_import": {"github_repo": "acme/search"}}, True,
+        legacy.S_SEARCH: ("Search-Indexer", None, "U_DAVE", "", "S0SEARCH", gh + "search", "Go",
+                          "", "standard", {"legacy_import": {"github_repo": "acme/search"}}, True,
                           ts("2025-10-02")),
         legacy.S_CRON: ("legacy-cron", search, "", "", "", "", "Bash", "", "standard",
-                        {"legacy_import": {"invalid": {
-                            "primary_oncall": "dave",
-                            "repository_url": "git@github.com:acme/cron.git",
-                        }}}, True, ts("2025-10-03")),
+                        {"legacy_import": {"invalid": invalid}}, True, ts("2025-10-03")),
     }
+    # fmt: on
     assert Service.objects.count() == len(expected)
-    for legacy_id, values in expected.items():
-        service = by_legacy_id(Service, "service_team_mapping", legacy_id)
-        assert fields(service, SERVICE_FIELDS) == dict(zip(SERVICE_FIELDS.split(), values))
-
-
-SCHEDULE_FIELDS = (
-    "team_id engineer_slack_id start_date end_date schedule_type days_of_week origin created_by "
-    "created_at updated_at"
-)
+    for legacy_id, row in expected.items():
+        assert values(imported(Service, "service_team_mapping", legacy_id), columns) == row
 
 
 def test_every_schedule_and_override_arrives(legacy_url):
     run_import(legacy_url)
 
     pay, auth = team(legacy.T_PAY).pk, team(legacy.T_AUTH).pk
+    columns = (
+        "team_id engineer_slack_id start_date end_date schedule_type days_of_week origin "
+        "created_by created_at updated_at"
+    )
+    # fmt: off
     expected = {
         legacy.SCH_WEEK: (pay, "U_ALICE", d("2026-02-23"), d("2026-03-01"), "weekly", [],
                           "manual", "U_ADMIN", ts("2026-02-16"), ts("2026-02-17")),
@@ -162,37 +159,37 @@ def test_every_schedule_and_override_arrives(legacy_url):
         legacy.SCH_WEEKEND: (pay, "U_CAROL", d("2026-03-07"), d("2026-03-08"), "daily", [5, 6],
                              "manual", "U_ADMIN", ts("2026-02-20"), ts("2026-02-21")),
     }
+    # fmt: on
     assert Schedule.objects.count() == len(expected)
-    for legacy_id, values in expected.items():
-        schedule = by_legacy_id(Schedule, "oncall_schedules", legacy_id)
-        assert fields(schedule, SCHEDULE_FIELDS) == dict(zip(SCHEDULE_FIELDS.split(), values))
+    for legacy_id, row in expected.items():
+        assert values(imported(Schedule, "oncall_schedules", legacy_id), columns) == row
 
-    override_fields = (
+    columns = (
         "team_id engineer_slack_id replaces_slack_id start_date end_date reason status "
         "requested_by approved_by decided_at created_at"
     )
+    # fmt: off
     expected = {
         legacy.O_DENTIST: (pay, "U_DAVE", "U_BOB", d("2026-03-04"), d("2026-03-04"), "Dentist",
                            "approved", "U_BOB", "", None, ts("2026-03-01", "08:30")),
         legacy.O_AUTH: (auth, "U_FRANK", "", d("2026-03-05"), d("2026-03-05"), "", "approved",
                         "", "", None, ts("2026-03-02", "12:00")),
     }
+    # fmt: on
     assert Override.objects.count() == len(expected)
-    for legacy_id, values in expected.items():
-        override = by_legacy_id(Override, "oncall_overrides", legacy_id)
-        assert fields(override, override_fields) == dict(zip(override_fields.split(), values))
-
-
-HISTORY_FIELDS = (
-    "team_id entity_type entity_id action actor_type actor_id engineer_slack_id "
-    "previous_engineer_slack_id change_type change_reason effective_date created_at"
-)
+    for legacy_id, row in expected.items():
+        assert values(imported(Override, "oncall_overrides", legacy_id), columns) == row
 
 
 def test_every_history_change_type_becomes_its_audit_entry(legacy_url):
     run_import(legacy_url)
 
     pay, auth, search = (team(t).pk for t in (legacy.T_PAY, legacy.T_AUTH, legacy.T_SEARCH))
+    columns = (
+        "team_id entity_type entity_id action actor_type actor_id engineer_slack_id "
+        "previous_engineer_slack_id change_type change_reason effective_date created_at"
+    )
+    # fmt: off
     expected = {
         "manual": (search, "team", str(search), "updated", "user", "U_ADMIN"),
         "auto_rotation": (pay, "team", str(pay), "rotation_triggered", "system", "system"),
@@ -202,47 +199,246 @@ def test_every_history_change_type_becomes_its_audit_entry(legacy_url):
         "override_created": (pay, "override", "unknown", "created", "user", "U_BOB"),
         "override_deleted": (auth, "override", "unknown", "deleted", "system", "system"),
     }
-    rows = {row["change_type"]: row for row in legacy.HISTORY}
-    for kind, values in expected.items():
-        row = rows[kind]
-        entry = by_legacy_id(AuditLog, "oncall_history", H[kind])
-        kept = (row["engineer_slack_id"], row["previous_engineer_slack_id"] or "", kind,
-                row["change_reason"] or "", row["effective_date"], row["created_at"])
-        assert fields(entry, HISTORY_FIELDS) == dict(zip(HISTORY_FIELDS.split(), values + kept))
-        assert entry.changes == {
-            "on_call": {"old": row["previous_engineer_slack_id"], "new": row["engineer_slack_id"]}
-        }
+    # fmt: on
+    assert set(expected) == set(legacy.CHANGE_TYPES)
+    for row in legacy.HISTORY:
+        entry = imported(AuditLog, "oncall_history", row["id"])
+        kept = (
+            row["engineer_slack_id"],
+            row["previous_engineer_slack_id"] or "",
+            row["change_type"],
+            row["change_reason"] or "",
+            row["effective_date"],
+            row["created_at"],
+        )
+        assert values(entry, columns) == expected[row["change_type"]] + kept
+        old, new = row["previous_engineer_slack_id"], row["engineer_slack_id"]
+        assert entry.changes == {"on_call": {"old": old, "new": new}}
         assert entry.metadata == {"source": "legacy_import"}
 
 
 def test_summary_counts_match_the_source_and_one_audit_entry_records_the_import(legacy_url):
     lines = run_import(legacy_url)
 
-    assert lines[1:7] == [
+    assert lines[1:8] == [
         "legacy table              source  imported  already present",
         "teams                          4         4                0",
         "teams.rotation_order           3         3                0",
         "service_team_mapping           5         5                0",
         "oncall_schedules               4         4                0",
         "oncall_overrides               2         2                0",
+        "oncall_history                 7         7                0",
     ]
-    assert lines[7] == "oncall_history                 7         7                0"
     assert lines[-1] == "Imported 25 rows."
-    assert counts() == {"Team": 4, "TeamMembership": 3, "Service": 5, "Schedule": 4,
-                        "Override": 2, "AuditLog": 8}
-    summary = AuditLog.objects.get(legacy_id__isnull=True)
-    assert (summary.entity_type, summary.entity_id, summary.action) == (
-        "team", "legacy-import", "imported"
+    assert counts() == dict(
+        Team=4, TeamMembership=3, Service=5, Schedule=4, Override=2, AuditLog=7 + 1
     )
-    assert (summary.actor_type, summary.metadata["source"]) == ("system", "legacy_import")
-    assert summary.metadata["counts"]["oncall_history"] == {
-        "source": 7, "imported": 7, "already_present": 0, "duplicates": 0
-    }
+    summary = AuditLog.objects.get(legacy_id__isnull=True)
+    assert values(summary, "entity_type entity_id action actor_type") == (
+        "team",
+        "legacy-import",
+        "imported",
+        "system",
+    )
+    assert summary.metadata["source"] == "legacy_import"
+    assert summary.metadata["counts"]["oncall_history"] == dict(
+        source=7, imported=7, already_present=0, duplicates=0
+    )
     assert summary.metadata["unplaced"] == {
         f"oncall_schedules:{legacy.SCH_AUTH}": {"days_of_week": [0, 1, 2, 3, 4, 5, 6]}
     }
-    assert [w.split(":", 2)[2][:30] for w in summary.metadata["warnings"]] == [
-        f"{legacy.T_ODD}: kept slack_group_id=",
-        f"{legacy.S_CRON}: kept primary_oncall=",
-        f"{legacy.S_CRON}: kept repository_url=",
-    ][:0] or [w.split(":", 2)[2][:30] for w in summary.metadata["warnings"]]
+    cron = f"service_team_mapping:{legacy.S_CRON}"
+    assert summary.metadata["warnings"] == [
+        f"teams:{legacy.T_ODD}: kept slack_group_id='payments-oncall' {NOT_VALID}",
+        f"{cron}: kept primary_oncall='dave' {NOT_VALID}",
+        f"{cron}: kept repository_url='git@github.com:acme/cron.git' {NOT_VALID}",
+    ]
+    assert lines[8:11] == [f"warning: {w}" for w in summary.metadata["warnings"]]
+
+
+def test_a_second_run_imports_nothing_twice_and_keeps_edits_made_here(legacy_url):
+    run_import(legacy_url)
+    before = counts()
+    Team.objects.filter(legacy_id=f"teams:{legacy.T_PAY}").update(name="Payments")
+
+    lines = run_import(legacy_url)
+
+    assert counts() == before
+    assert team(legacy.T_PAY).name == "Payments"
+    assert lines[2] == "teams                          4         0                4"
+    assert lines[3] == "teams.rotation_order           3         0                3"
+    assert lines[7] == "oncall_history                 7         0                7"
+    assert lines[-1] == "Nothing to import: every legacy row is already here."
+    assert AuditLog.objects.filter(entity_id="legacy-import").count() == 1
+
+
+def test_rows_added_to_the_old_system_meanwhile_come_over_on_the_next_run(legacy_url):
+    run_import(legacy_url)
+    later = {**legacy.HISTORY[1], "id": uid(5, 99), "effective_date": d("2026-03-10")}
+    legacy.insert_rows(legacy_url, {"oncall_history": [later]})
+
+    lines = run_import(legacy_url)
+
+    assert lines[7] == "oncall_history                 8         1                7"
+    entry = imported(AuditLog, "oncall_history", later["id"])
+    assert values(entry, "action effective_date") == ("rotation_triggered", d("2026-03-10"))
+    assert AuditLog.objects.filter(entity_id="legacy-import").count() == 2
+
+
+def test_dry_run_writes_nothing_but_prints_the_same_summary(legacy_url):
+    dry = run_import(legacy_url, "--dry-run")
+
+    assert set(counts().values()) == {0}
+    assert dry[0].endswith("(dry run)")
+    assert dry[-1] == "Dry run: 25 rows would be imported; nothing was written."
+    real = run_import(legacy_url)
+    assert dry[1:-1] == real[1:-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unknown_change_type_stops_the_import_with_nothing_written(legacy_url):
+    odd = {**legacy.HISTORY[0], "id": uid(5, 50), "change_type": "escalated"}
+    legacy.insert_rows(legacy_url, {"oncall_history": [odd]})
+
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+
+    assert "change types this import does not know how to map: 'escalated' (1 rows)" in str(
+        error.value
+    )
+    assert f"e.g. oncall_history:{odd['id']}" in str(error.value)
+    assert set(counts().values()) == {0}
+
+
+NEW = {"schedule": uid(3, 9), "service": uid(2, 9), "team": uid(1, 9)}
+# fmt: off
+BAD_ROWS = {
+    "bad-slack-id": (
+        {"oncall_schedules": [{**legacy.SCHEDULES[0], "id": NEW["schedule"],
+                               "start_date": d("2026-04-06"), "end_date": d("2026-04-12"),
+                               "engineer_slack_id": "bob"}]},
+        f"oncall_schedules:{NEW['schedule']}: engineer_slack_id: 'bob' is not a Slack user id",
+    ),
+    "overlap": (
+        {"oncall_schedules": [{**legacy.SCHEDULES[0], "id": NEW["schedule"],
+                               "start_date": d("2026-03-01"), "end_date": d("2026-03-02")}]},
+        f"oncall_schedules:{legacy.SCH_WEEK} overlaps oncall_schedules:{NEW['schedule']}",
+    ),
+    "name-case": (
+        {"service_team_mapping": [{**legacy.SERVICES[2], "id": NEW["service"],
+                                   "service_name": "AUTH"}]},
+        f"service_team_mapping:{NEW['service']}: service name 'AUTH' clashes with "
+        f"service_team_mapping:{legacy.S_AUTH}",
+    ),
+    "rotation-without-start": (
+        {"teams": [{**legacy.TEAMS[1], "id": NEW["team"], "slack_group_id": "S0NEW",
+                    "rotation_start_date": None}]},
+        f"teams:{NEW['team']}: rotation_start_date: Required when rotation is enabled.",
+    ),
+}
+# fmt: on
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("extra", "message"), BAD_ROWS.values(), ids=BAD_ROWS.keys())
+def test_a_row_that_cannot_be_kept_stops_the_import_naming_it(legacy_url, extra, message):
+    legacy.insert_rows(legacy_url, extra)
+
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+
+    assert message in str(error.value)
+    assert str(error.value).endswith("Nothing was imported.")
+    assert set(counts().values()) == {0}
+
+
+def test_the_legacy_database_is_only_ever_read(legacy_url):
+    with legacy_connection(legacy_url) as conn:
+        read_only = conn.execute("SHOW transaction_read_only").fetchone()
+        assert read_only == {"transaction_read_only": "on"}
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("DELETE FROM oncall_history")
+    with psycopg.connect(legacy_url) as conn:
+        assert conn.execute("SELECT count(*) FROM oncall_history").fetchone() == (7,)
+
+
+def test_an_unreachable_legacy_database_is_a_clear_error(postgres):
+    with pytest.raises(CommandError, match="Cannot read the legacy database legacy_test_gone"):
+        run_import(legacy.url_of("legacy_test_gone"))
+
+
+@pytest.fixture
+def older_import(postgres) -> list[str]:
+    """The shape plans/000 and plans/001 gave the old database, imported."""
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        yield run_import(url)
+
+
+def test_older_shape_service_groups_services_and_memberships_come_over(older_import):
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    service, ledger = (
+        imported(Service, "service_team_mapping", s)
+        for s in (legacy.OLD_SERVICE, legacy.OLD_LEDGER)
+    )
+    members = {m.slack_user_id: m for m in group.memberships.all()}
+    # fmt: off
+    assert values(group, "name slug slack_group_id oncall_engineer metadata") == (
+        "Payments", "payments", "S0PAY", "U_ALICE",
+        {"legacy_import": {"columns": {"pagerduty_key": "pd-123"}}},
+    )
+    assert values(service, "team repository_url environment tier metadata") == (
+        group, "https://github.com/acme/pay", "staging", "critical",
+        {"runbook": "https://runbooks.example/pay", "legacy_import": {"github_repo": "acme/pay"}},
+    )
+    assert values(ledger, "team tier environment metadata is_active") == (
+        None, "standard", "", {}, False,
+    )
+    columns = "team_role weight is_eligible_for_oncall joined_at created_at"
+    assert values(members["U_ALICE"], columns) == (
+        "lead", 2.0, True, d("2025-06-01"), ts("2025-06-01", "10:30"),
+    )
+    # fmt: on
+    assert values(members["U_BOB"], columns)[:3] == ("member", 1.0, False)
+
+
+def test_older_shape_override_statuses_map_one_to_one(older_import):
+    pending, cancelled = (
+        imported(Override, "oncall_overrides", o)
+        for o in (legacy.OLD_PENDING, legacy.OLD_CANCELLED)
+    )
+    assert values(pending, "status requested_by") == ("pending", "U_BOB")
+    assert values(cancelled, "status requested_by") == ("cancelled", "U_CAROL")
+    summary = AuditLog.objects.get(entity_id="legacy-import")
+    assert summary.metadata["unplaced"] == {
+        f"oncall_overrides:{legacy.OLD_CANCELLED}": {"created_by": "U_ADMIN"}
+    }
+
+
+def test_older_shape_audit_logs_come_over_and_dual_written_history_only_once(older_import):
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    pending = imported(Override, "oncall_overrides", legacy.OLD_PENDING)
+    ledger = imported(Service, "service_team_mapping", legacy.OLD_LEDGER)
+
+    request = imported(AuditLog, "oncall_audit_logs", legacy.OLD_A_OVERRIDE)
+    # fmt: off
+    assert values(request, "entity_type entity_id action actor_id change_type team") == (
+        "override", str(pending.pk), "override_requested", "U_BOB", "override_created", group,
+    )
+    # fmt: on
+    assert request.metadata == {
+        "source": "api",
+        "legacy_import": {
+            "entity_id": legacy.OLD_PENDING,
+            "duplicate": f"oncall_history:{legacy.OLD_H_OVERRIDE}",
+        },
+    }
+    assert not AuditLog.objects.filter(legacy_id=f"oncall_history:{legacy.OLD_H_OVERRIDE}")
+    deleted = imported(AuditLog, "oncall_audit_logs", legacy.OLD_A_SERVICE)
+    assert values(deleted, "entity_id team") == (str(ledger.pk), None)
+    assert deleted.metadata["source"] == "legacy_import"
+    manual = imported(AuditLog, "oncall_history", legacy.OLD_H_MANUAL)
+    assert values(manual, "entity_id actor_type action") == (str(group.pk), "system", "updated")
+    history_line = "oncall_history                 2         1                0"
+    assert f"{history_line}  + 1 also in oncall_audit_logs" in older_import
+    assert "oncall_audit_logs              2         2                0" in older_import
