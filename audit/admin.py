@@ -8,7 +8,13 @@ from oncall_project.admin_actions import ReadOnlyAdminMixin
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
-        "created_at", "entity_type", "action", "actor_type", "actor_id", "team", "entity_id",
+        "created_at",
+        "entity_type",
+        "action",
+        "actor_type",
+        "actor_id",
+        "team",
+        "entity_id",
         "engineer_slack_id",
     )
     list_filter = ("entity_type", "action", "actor_type", ("created_at", admin.DateFieldListFilter))
@@ -16,9 +22,22 @@ class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("team",)
     date_hierarchy = "created_at"
     fields = (
-        "created_at", "entity_type", "entity_id", "action", "actor_type", "actor_id", "team",
-        "change_table", "changes", "metadata", "engineer_slack_id", "previous_engineer_slack_id",
-        "change_type", "change_reason", "effective_date", "legacy_id",
+        "created_at",
+        "entity_type",
+        "entity_id",
+        "action",
+        "actor_type",
+        "actor_id",
+        "team",
+        "change_table",
+        "changes",
+        "metadata",
+        "engineer_slack_id",
+        "previous_engineer_slack_id",
+        "change_type",
+        "change_reason",
+        "effective_date",
+        "legacy_id",
     )
     readonly_fields = ("change_table",)
 

@@ -8,14 +8,14 @@ from django import forms
 
 from schedules.actions.rotation import MAX_PERIODS
 from schedules.models import OverrideStatus, ScheduleType
-from teams.forms import DATE, TIME, slack_user_field
+from teams.forms import DATE, TIME, PageForm, slack_user_field
 from teams.models import RotationInterval, RotationType, Team
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MAX_REPORT_DAYS = 366
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(PageForm):
     engineer_slack_id = slack_user_field("Engineer")
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
@@ -34,7 +34,7 @@ class ScheduleForm(forms.Form):
     )
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PageForm):
     engineer_slack_id = slack_user_field("Who covers")
     replaces_slack_id = slack_user_field(
         "Instead of", required=False, help_text="The Slack id of the person being covered."
@@ -44,7 +44,7 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PageForm):
     status = forms.ChoiceField(
         choices=[
             (s, s)
@@ -54,7 +54,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
-class RotationForm(forms.Form):
+class RotationForm(PageForm):
     rotation_enabled = forms.BooleanField(label="Rotation on", required=False)
     rotation_type = forms.ChoiceField(label="Type", choices=RotationType.choices)
     rotation_interval = forms.ChoiceField(label="Period", choices=RotationInterval.choices)
@@ -83,13 +83,13 @@ class RotationForm(forms.Form):
         return initial
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(PageForm):
     periods = forms.IntegerField(
-        min_value=1, max_value=MAX_PERIODS, initial=4, help_text="How many periods to plan."
+        label="Periods to generate", min_value=1, max_value=MAX_PERIODS, initial=4
     )
 
 
-class LookupForm(forms.Form):
+class LookupForm(PageForm):
     q = forms.CharField(
         label="Service or team",
         max_length=120,
@@ -103,7 +103,7 @@ class LookupForm(forms.Form):
     )
 
 
-class RangeForm(forms.Form):
+class RangeForm(PageForm):
     """A date range, at most a year long."""
 
     start = forms.DateField(label="From", widget=DATE, required=False)

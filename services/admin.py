@@ -9,7 +9,13 @@ from services.models import Service
 @admin.register(Service)
 class ServiceAdmin(SoftDeleteAdmin):
     list_display = (
-        "name", "team", "tier", "environment", "service_owner", "primary_oncall", "tech_stack",
+        "name",
+        "team",
+        "tier",
+        "environment",
+        "service_owner",
+        "primary_oncall",
+        "tech_stack",
         "is_active",
     )
     list_filter = ("team", "tier", "environment", "is_active")

@@ -10,10 +10,15 @@ from rest_framework.response import Response
 
 from oncall_project.api.inputs import ModelInputSerializer
 from oncall_project.api.views import ApiViewSet
-from services.actions import SERVICE_FIELDS, service_create, service_soft_delete, service_update
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
-from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, LocalInstantField, instant
-from schedules.api.queries import read_query
+from schedules.api.queries import (
+    AT_PARAMETER,
+    AtQuerySerializer,
+    LocalInstantField,
+    instant,
+    read_query,
+)
+from services.actions import SERVICE_FIELDS, service_create, service_soft_delete, service_update
 from services.api_oncall import OnCallAnswerSerializer, service_answer
 from services.models import Service, Tier
 from services.selectors import service_list, service_on_call, team_on_call_now
@@ -32,9 +37,9 @@ class TeamOnCallNowSerializer(serializers.Serializer):
 
 
 class ServiceTeamSerializer(TeamSummarySerializer):
-    """The team embedded in a service, with who is on call for it now (answers for every
-    service of a page are resolved together by the view: `team_oncall` in the context)."""
+    """The team embedded in a service, with who is on call for it now."""
 
+    # Resolved for every service of a page at once by the view (`team_oncall` in the context).
     oncall = serializers.SerializerMethodField()
 
     class Meta(TeamSummarySerializer.Meta):

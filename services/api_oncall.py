@@ -1,17 +1,14 @@
-"""The bug bot's lookups: /oncall/ (a service or team), /oncall/mentions/ (a list of services)
-and /services/lookup/ (a service's owner, group and group on-call, also as plain text)."""
+"""The bug bot's on-call lookups: /oncall/ (a service or a team) and /oncall/mentions/ (a list
+of services), and the answer /services/{id}/oncall/ shares with them."""
 
 import datetime
-import json
-from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import renderers, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 
+from oncall_project.api.schema import error_response
 from oncall_project.api.views import ApiViewSet
 from oncall_project.errors import NotFound
 from schedules import domain
@@ -26,8 +23,9 @@ from schedules.api.oncall import (
 )
 from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, instant, read_query
 from services.oncall import ServiceOnCall, mentions, resolve_services
-from services.selectors import service_by_name, service_on_call, team_by_ref_or_name
+from services.selectors import team_by_ref_or_name
 from teams.api.scoping import TeamSummarySerializer
+from teams.models import Team
 
 MAX_SERVICES = 100
 USER, GROUP = domain.MentionKind.USER, domain.MentionKind.GROUP
@@ -102,7 +100,7 @@ def service_answer(result: ServiceOnCall) -> dict[str, Any]:
     }
 
 
-def team_answer(team, at: datetime.datetime) -> dict[str, Any]:
+def team_answer(team: Team, at: datetime.datetime) -> dict[str, Any]:
     answer = team_on_call(team, at)
     engineer = answer["engineer_slack_id"]
     return {
@@ -174,10 +172,14 @@ def mention_entry(result: ServiceOnCall) -> dict[str, Any]:
 
 
 ONCALL_EXAMPLE = OpenApiExample(
-    "A service answered by its team's rotation",
+    "A service answered by its team rotation",
     value={
         "service": "Payment",
-        "team": {"id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11", "name": "Payments", "slug": "payments"},
+        "team": {
+            "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
+            "name": "Payments",
+            "slug": "payments",
+        },
         "engineer_slack_id": "U_ALICE",
         "target": "U_ALICE",
         "kind": "user",
@@ -201,8 +203,11 @@ MENTIONS_EXAMPLE = OpenApiExample(
         "services": [
             {
                 "service": "Payment",
-                "team": {"id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11", "name": "Payments",
-                         "slug": "payments"},
+                "team": {
+                    "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
+                    "name": "Payments",
+                    "slug": "payments",
+                },
                 "target": "U_ALICE",
                 "kind": "user",
                 "mention": "<@U_ALICE>",
@@ -210,8 +215,11 @@ MENTIONS_EXAMPLE = OpenApiExample(
             },
             {
                 "service": "Bill",
-                "team": {"id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11", "name": "Payments",
-                         "slug": "payments"},
+                "team": {
+                    "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
+                    "name": "Payments",
+                    "slug": "payments",
+                },
                 "target": "U_ALICE",
                 "kind": "user",
                 "mention": "<@U_ALICE>",
@@ -235,7 +243,7 @@ class OnCallViewSet(ApiViewSet):
             OpenApiParameter("team", str, description="A team's id, slug or name (any case)."),
             AT_PARAMETER,
         ],
-        responses=OnCallAnswerSerializer,
+        responses={200: OnCallAnswerSerializer, 404: error_response(404)},
         examples=[ONCALL_EXAMPLE],
         summary="Who is on call for a service or a team",
         description="Give exactly one of `service` or `team`. A service answers with its team's "
@@ -250,12 +258,12 @@ class OnCallViewSet(ApiViewSet):
             if team is None:
                 raise NotFound(f"No team '{query['team']}'.", {"team": ["No such team."]})
             return self.respond(team_answer(team, at))
-        service = service_by_name(query["service"])
-        if service is None:
+        result = resolve_services([query["service"]], at)[0]
+        if not result.known:
             raise NotFound(
                 f"No active service named '{query['service']}'.", {"service": ["No such service."]}
             )
-        return self.respond(service_answer(service_on_call(service, at)))
+        return self.respond(service_answer(result))
 
     @extend_schema(
         parameters=[
@@ -282,130 +290,3 @@ class OnCallViewSet(ApiViewSet):
             "unknown": [r.asked for r in results if not r.known],
         }
         return Response(MentionsSerializer(body).data)
-
-
-# --- /services/lookup/ ------------------------------------------------------------------------
-
-
-class PlainTextRenderer(renderers.BaseRenderer):
-    """`?format=text`: the text block the bot's tool shows; errors as their one sentence."""
-
-    media_type = "text/plain"
-    format = "text"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        if isinstance(data, Mapping):
-            data = data.get("detail") or json.dumps(data)
-        return str(data if data is not None else "").encode(self.charset)
-
-
-class LookupQuerySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-
-
-class ServiceLookupSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    repository_url = serializers.CharField(allow_blank=True)
-    tech_stack = serializers.CharField(allow_blank=True)
-    service_owner = serializers.CharField(
-        allow_null=True, help_text="The service's owner, else its primary on-call."
-    )
-    group = serializers.CharField(help_text='The team\'s name, else "Ungrouped".')
-    group_oncall = serializers.CharField(
-        allow_null=True, help_text="Who is on call for the team now (null: nobody, or no team)."
-    )
-    team_slack_group = serializers.CharField(
-        allow_null=True, help_text="The team's Slack user group, else the service's own."
-    )
-
-
-TEXT_LINES = (
-    ("Service", "name"),
-    ("GitHub repo", "repository_url"),
-    ("Tech stack", "tech_stack"),
-    ("Service owner", "service_owner"),
-    ("Group", "group"),
-    ("Group on-call", "group_oncall"),
-    ("Team Slack group", "team_slack_group"),
-)
-
-
-def lookup_text(facts: Mapping[str, Any]) -> str:
-    return "\n".join(f"{label}: {facts[key] or 'N/A'}" for label, key in TEXT_LINES)
-
-
-def service_facts(result: ServiceOnCall) -> dict[str, Any]:
-    service, team = result.service, result.service.team
-    group_oncall = result.team_answer.engineer if result.team_answer else None
-    return {
-        "id": service.pk,
-        "name": service.name,
-        "repository_url": service.repository_url,
-        "tech_stack": service.tech_stack,
-        "service_owner": service.service_owner or service.primary_oncall or None,
-        "group": team.name if team else "Ungrouped",
-        "group_oncall": group_oncall,
-        "team_slack_group": (team.slack_group_id if team else "") or service.team_slack_group or None,
-    }
-
-
-LOOKUP_JSON_EXAMPLE = OpenApiExample(
-    "Payment",
-    value={
-        "id": "0b6f1e4e-3a57-4b52-a8b3-5f7f0c2d9a10",
-        "name": "Payment",
-        "repository_url": "https://github.com/example/payment",
-        "tech_stack": "Go, PostgreSQL",
-        "service_owner": "U_BOB",
-        "group": "Payments",
-        "group_oncall": "U_ALICE",
-        "team_slack_group": "S_PAYMENTS",
-    },
-    media_type="application/json",
-)
-LOOKUP_TEXT_EXAMPLE = OpenApiExample(
-    "Payment, as text",
-    value="Service: Payment\nGitHub repo: https://github.com/example/payment\n"
-    "Tech stack: Go, PostgreSQL\nService owner: U_BOB\nGroup: Payments\n"
-    "Group on-call: U_ALICE\nTeam Slack group: S_PAYMENTS",
-    media_type="text/plain",
-)
-
-
-@extend_schema(tags=["on-call"])
-class ServiceLookupViewSet(ApiViewSet):
-    """A service's owner, group and group on-call, for the bot's `lookup_service_owner` tool."""
-
-    renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
-    serializer_class = ServiceLookupSerializer
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("name", str, required=True, description="The name, any case."),
-            OpenApiParameter(
-                "format",
-                str,
-                enum=["json", "text"],
-                description="`text`: plain-text lines `Service:`, `GitHub repo:`, `Tech stack:`, "
-                "`Service owner:`, `Group:`, `Group on-call:`, `Team Slack group:` (`N/A` where "
-                "empty).",
-            ),
-        ],
-        responses={
-            (200, "application/json"): ServiceLookupSerializer,
-            (200, "text/plain"): OpenApiTypes.STR,
-        },
-        examples=[LOOKUP_JSON_EXAMPLE, LOOKUP_TEXT_EXAMPLE],
-        summary="Look a service up by name",
-    )
-    def retrieve(self, request, *args, **kwargs):
-        name = read_query(request, LookupQuerySerializer)["name"]
-        service = service_by_name(name)
-        if service is None:
-            raise NotFound(f"No active service named '{name}'.", {"name": ["No such service."]})
-        facts = service_facts(service_on_call(service, timezone.now()))
-        if request.accepted_renderer.format == PlainTextRenderer.format:
-            return Response(lookup_text(facts))
-        return self.respond(facts)

@@ -1,8 +1,17 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from services.api import ServiceViewSet
+from services.api_lookup import ServiceLookupViewSet
 
 router = SimpleRouter()
 router.register("services", ServiceViewSet, basename="service")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "services/lookup/",
+        ServiceLookupViewSet.as_view({"get": "retrieve"}),
+        name="service-lookup",
+    ),
+    *router.urls,
+]

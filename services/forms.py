@@ -3,7 +3,7 @@
 from django import forms
 
 from services.models import Tier
-from teams.forms import slack_user_field
+from teams.forms import PageForm, slack_user_field
 from teams.models import Team
 
 ACTIVE_CHOICES = [("active", "Active"), ("inactive", "Deleted"), ("all", "All")]
@@ -18,7 +18,7 @@ def team_choice(required: bool = False, empty_label: str = "No team") -> forms.M
     )
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(PageForm):
     name = forms.CharField(max_length=120)
     team = team_choice()
     tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.STANDARD)
@@ -34,7 +34,9 @@ class ServiceForm(forms.Form):
     team_slack_group = forms.CharField(
         label="Slack group", max_length=32, required=False, help_text="S… user group id."
     )
-    repository_url = forms.URLField(label="Repository", max_length=300, required=False)
+    repository_url = forms.URLField(
+        label="Repository", max_length=300, required=False, assume_scheme="https"
+    )
     tech_stack = forms.CharField(max_length=200, required=False)
     metadata = forms.JSONField(
         required=False,
@@ -49,7 +51,7 @@ class ServiceForm(forms.Form):
         return data
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(PageForm):
     search = forms.CharField(label="Search", required=False, max_length=120)
     team = team_choice(empty_label="Any team")
     tier = forms.ChoiceField(choices=[("", "Any tier"), *Tier.choices], required=False)

@@ -6,11 +6,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from schedules import domain
 from schedules.page_selectors.oncall import day_kind, display_names, teams_now
 from schedules.selectors import local_today, team_state
 from services.models import Service
+from services.oncall import service_info
 from teams.models import Team
 
 MAX_MATCHES = 10
@@ -54,17 +56,7 @@ def environments() -> list[str]:
 def service_answer(
     service: Service, team_answer: domain.OnCallAnswer | domain.Assignment | None
 ) -> domain.ServiceAnswer:
-    team = service.team
-    return domain.resolve_service(
-        domain.ServiceInfo(
-            name=service.name,
-            team_answer=team_answer,
-            primary_oncall=service.primary_oncall or None,
-            service_owner=service.service_owner or None,
-            team_slack_group=(team.slack_group_id or None) if team else None,
-            service_team_slack_group=service.team_slack_group or None,
-        )
-    )
+    return domain.resolve_service(service_info(service, team_answer))
 
 
 def services_on_call(services: list[Service], now: datetime.datetime) -> tuple[dict, dict]:
@@ -165,11 +157,13 @@ def _service_steps(service: Service, source: str, answered: bool) -> list[Step]:
 
 
 def _instant(at: datetime.datetime | None, team: Team | None) -> datetime.datetime:
-    """A naive date-time from the form is the team's local time (UTC without a team)."""
-    if at is None:
-        return datetime.datetime.now(tz=datetime.UTC)
+    """The wall time typed in the form is the team's local time (UTC without a team); the
+    form made it aware in the site's zone, so read the wall time back first."""
     tz = zoneinfo.ZoneInfo(team.timezone if team else "UTC")
-    return at if at.tzinfo else at.replace(tzinfo=tz)
+    if at is None:
+        return timezone.now().astimezone(tz)
+    wall = timezone.make_naive(at) if timezone.is_aware(at) else at
+    return wall.replace(tzinfo=tz)
 
 
 def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime | None) -> Lookup:

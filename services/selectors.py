@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from schedules import domain
 from schedules.selectors import on_call_now
 from services.models import Service
-from services.oncall import ServiceOnCall, service_info, services_by_name
+from services.oncall import ServiceOnCall, service_info
 from teams.models import Team
 from teams.selectors import team_ref_q
 
@@ -17,11 +17,6 @@ from teams.selectors import team_ref_q
 def service_list() -> QuerySet[Service]:
     """Services with their team, in one query."""
     return Service.objects.select_related("team")
-
-
-def service_by_name(name: str) -> Service | None:
-    """The active service with this name (any case), with its team; one query."""
-    return services_by_name([name]).get(name.strip().lower())
 
 
 def team_on_call_now(

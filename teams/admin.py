@@ -8,8 +8,14 @@ from teams.models import Person, Team, TeamMembership, Unavailability
 from teams.person_actions import person_link, person_unlink
 
 TEAM_BOOKKEEPING = (
-    "is_active", "current_engineer", "current_rotation_index", "next_handoff_at",
-    "last_handoff_date", "legacy_id", "created_at", "updated_at",
+    "is_active",
+    "current_engineer",
+    "current_rotation_index",
+    "next_handoff_at",
+    "last_handoff_date",
+    "legacy_id",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -26,8 +32,13 @@ class MembershipInline(ActionInline):
     form = MembershipInlineForm
     extra = 0
     fields = (
-        "slack_user_id", "display_name", "team_role", "is_eligible_for_oncall", "weight",
-        "joined_at", "in_slack_group",
+        "slack_user_id",
+        "display_name",
+        "team_role",
+        "is_eligible_for_oncall",
+        "weight",
+        "joined_at",
+        "in_slack_group",
     )
     readonly_fields = ("in_slack_group",)
 
@@ -46,8 +57,15 @@ class MembershipInline(ActionInline):
 @admin.register(Team)
 class TeamAdmin(SoftDeleteAdmin):
     list_display = (
-        "name", "slug", "oncall_engineer", "slack_group_id", "timezone", "rotation_enabled",
-        "rotation_type", "overrides_require_approval", "is_active",
+        "name",
+        "slug",
+        "oncall_engineer",
+        "slack_group_id",
+        "timezone",
+        "rotation_enabled",
+        "rotation_type",
+        "overrides_require_approval",
+        "is_active",
     )
     list_filter = ("is_active", "rotation_type", "rotation_enabled", "overrides_require_approval")
     search_fields = ("name", "slug", "slack_group_id", "slack_channel_id", "oncall_engineer")
@@ -55,20 +73,39 @@ class TeamAdmin(SoftDeleteAdmin):
     inlines = (MembershipInline,)
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "is_active")}),
-        ("Slack", {"fields": (
-            "slack_group_id", "slack_channel_id", "oncall_engineer", "oncall_usergroup_id",
-        )}),
+        (
+            "Slack",
+            {
+                "fields": (
+                    "slack_group_id",
+                    "slack_channel_id",
+                    "oncall_engineer",
+                    "oncall_usergroup_id",
+                )
+            },
+        ),
         ("On-call", {"fields": ("timezone", "overrides_require_approval")}),
-        ("Rotation", {
-            "description": "A change here regenerates the future automatic schedules; manual "
-                           "schedules and overrides stay as they are.",
-            "fields": (
-                "rotation_enabled", "rotation_type", "rotation_order", "rotation_interval",
-                "rotation_start_date", "handoff_day", "handoff_time", "lookahead_periods",
-                "current_engineer", "current_rotation_index", "next_handoff_at",
-                "last_handoff_date",
-            ),
-        }),
+        (
+            "Rotation",
+            {
+                "description": "A change here regenerates the future automatic schedules; manual "
+                "schedules and overrides stay as they are.",
+                "fields": (
+                    "rotation_enabled",
+                    "rotation_type",
+                    "rotation_order",
+                    "rotation_interval",
+                    "rotation_start_date",
+                    "handoff_day",
+                    "handoff_time",
+                    "lookahead_periods",
+                    "current_engineer",
+                    "current_rotation_index",
+                    "next_handoff_at",
+                    "last_handoff_date",
+                ),
+            },
+        ),
         ("Record", {"classes": ("collapse",), "fields": ("legacy_id", "created_at", "updated_at")}),
     )
 
@@ -98,16 +135,30 @@ class TeamAdmin(SoftDeleteAdmin):
 @admin.register(TeamMembership)
 class TeamMembershipAdmin(ActionAdmin):
     list_display = (
-        "slack_user_id", "display_name", "team", "team_role", "is_eligible_for_oncall", "weight",
-        "in_slack_group", "joined_at",
+        "slack_user_id",
+        "display_name",
+        "team",
+        "team_role",
+        "is_eligible_for_oncall",
+        "weight",
+        "in_slack_group",
+        "joined_at",
     )
     list_filter = ("team_role", "is_eligible_for_oncall", "in_slack_group", "team")
     search_fields = ("slack_user_id", "display_name", "team__name", "team__slug")
     list_select_related = ("team",)
     autocomplete_fields = ("team",)
     fields = (
-        "team", "slack_user_id", "display_name", "team_role", "is_eligible_for_oncall", "weight",
-        "joined_at", "in_slack_group", "created_at", "updated_at",
+        "team",
+        "slack_user_id",
+        "display_name",
+        "team_role",
+        "is_eligible_for_oncall",
+        "weight",
+        "joined_at",
+        "in_slack_group",
+        "created_at",
+        "updated_at",
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -149,8 +200,13 @@ class UnavailabilityAdmin(ActionAdmin):
 @admin.register(Person)
 class PersonAdmin(ActionAdmin):
     list_display = ("user", "slack_user_id", "updated_at")
-    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name",
-                     "slack_user_id")
+    search_fields = (
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "slack_user_id",
+    )
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
     fields = ("user", "slack_user_id", "created_at", "updated_at")

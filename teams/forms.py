@@ -12,6 +12,14 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
+class PageForm(forms.Form):
+    """Labels without a trailing colon: they read better to a screen reader."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def slack_user_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -22,13 +30,14 @@ def slack_user_field(label: str, required: bool = True, help_text: str = "") -> 
     )
 
 
-class TeamForm(forms.Form):
+class TeamForm(PageForm):
     name = forms.CharField(max_length=120)
     slug = forms.SlugField(
         max_length=140, required=False, help_text="The team's address; empty = from the name."
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     timezone = forms.CharField(
+        label="Time zone",
         max_length=64,
         initial="UTC",
         help_text="IANA time zone of the handoffs, e.g. Europe/Berlin.",
@@ -53,7 +62,7 @@ class TeamForm(forms.Form):
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(PageForm):
     """Add a member by Slack id; the Slack sync adds the rest."""
 
     slack_user_id = slack_user_field("Slack user id")
@@ -62,7 +71,7 @@ class MemberForm(forms.Form):
     weight = forms.FloatField(initial=1.0, help_text="Share of shifts in a weighted rotation.")
 
 
-class MemberEditForm(forms.Form):
+class MemberEditForm(PageForm):
     """The inline edit of one member's on-call metadata."""
 
     display_name = forms.CharField(max_length=120, required=False)
@@ -71,14 +80,14 @@ class MemberEditForm(forms.Form):
     weight = forms.FloatField()
 
 
-class UnavailabilityForm(forms.Form):
+class UnavailabilityForm(PageForm):
     slack_user_id = slack_user_field("Who is away")
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=200, required=False)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PageForm):
     slack_user_id = slack_user_field(
         "Your Slack user id",
         required=False,

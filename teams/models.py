@@ -97,7 +97,10 @@ class Team(BaseModel):
     current_engineer = models.CharField(max_length=32, blank=True, editable=False)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     ical_token = models.CharField(
-        max_length=64, unique=True, default=new_ical_token, editable=False,
+        max_length=64,
+        unique=True,
+        default=new_ical_token,
+        editable=False,
         help_text="Secret part of the team's iCal feed URL.",
     )
     metadata = models.JSONField(default=dict, blank=True)

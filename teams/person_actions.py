@@ -33,7 +33,11 @@ def person_link(*, user, slack_user_id: str | None, actor: Actor | None) -> Pers
             return person
         action = "updated"
     record(
-        entity_type="person", entity_id=person.pk, action=action, actor=actor, changes=changes,
+        entity_type="person",
+        entity_id=person.pk,
+        action=action,
+        actor=actor,
+        changes=changes,
         engineer_slack_id=person.slack_user_id,
         previous_engineer_slack_id=previous,
     )
@@ -49,6 +53,10 @@ def person_unlink(*, person: Person, actor: Actor | None) -> None:
     entity_id = person.pk
     person.delete()
     record(
-        entity_type="person", entity_id=entity_id, action="deleted", actor=actor, changes=changes,
+        entity_type="person",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        changes=changes,
         previous_engineer_slack_id=changes["slack_user_id"]["old"],
     )

@@ -1,5 +1,6 @@
 """OpenAPI: every operation documents the error responses it can give, in the one error shape."""
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -55,3 +56,9 @@ class AutoSchema(SpectacularAutoSchema):
             isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
             for p in self.get_override_parameters()
         )
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """Our knox subclass documents itself as knox's own token scheme."""
+
+    target_class = "oncall_project.api.auth.ApiTokenAuthentication"

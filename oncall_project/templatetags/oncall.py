@@ -5,6 +5,7 @@ import json
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 def person(slack_id, names=None):
     """A person as "Display Name (U…)", or "nobody"."""
     if not slack_id:
-        return format_html('<span class="nobody">nobody</span>')
+        return mark_safe('<span class="nobody">nobody</span>')
     name = (names or {}).get(slack_id, "")
     if name:
         return format_html(
@@ -52,6 +53,14 @@ def handoff(value) -> str:
     if not isinstance(value, datetime.datetime):
         return ""
     return value.strftime("%a %-d %b %Y %H:%M %Z")
+
+
+@register.filter
+def handoff_short(value) -> str:
+    """Like `handoff` without the year and zone, for tables that name the zone once."""
+    if not isinstance(value, datetime.datetime):
+        return ""
+    return value.strftime("%a %-d %b %H:%M")
 
 
 @register.filter
@@ -87,7 +96,21 @@ def _shown(value) -> str:
 
 @register.filter
 def get_name(names, slack_id) -> str:
-    """A short label for a calendar cell: the display name, else the Slack id."""
+    """A short label for a calendar cell: the first name, else the Slack id."""
     if not slack_id:
         return ""
+    name = (names or {}).get(slack_id, "")
+    return name.split()[0] if name.strip() else slack_id
+
+
+@register.filter
+def humanize_code(value) -> str:
+    """An action or entity code as words: "override_approved" → "override approved"."""
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def full_name(names, slack_id) -> str:
+    if not slack_id:
+        return "nobody"
     return (names or {}).get(slack_id) or slack_id

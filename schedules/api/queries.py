@@ -16,7 +16,8 @@ from rest_framework.request import Request
 REACH_YEARS = 10
 _REACH = datetime.timedelta(days=366 * REACH_YEARS)
 # A "+01:00" offset arrives as " 01:00" when the caller did not URL-encode the plus sign.
-_UNENCODED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+_UNENCODED_OFFSET = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+_DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 
 AT_PARAMETER = OpenApiParameter(
     "at",
@@ -43,9 +44,16 @@ def check_reach(value: datetime.date, today: datetime.date | None = None) -> Non
 class InstantField(serializers.DateTimeField):
     """An aware instant from the query string, within reach of now."""
 
+    default_error_messages = {
+        "date_only": "An instant needs a time, e.g. 2026-12-07T10:30:00Z: a date alone would "
+        "be read as midnight UTC, which is rarely the on-call day meant.",
+    }
+
     def to_internal_value(self, value: Any) -> datetime.datetime:
         if isinstance(value, str):
-            value = _UNENCODED_OFFSET.sub(r"+\1", value.strip())
+            value = _UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
+            if _DATE_ONLY.match(value):
+                self.fail("date_only")
         instant = super().to_internal_value(value)
         check_reach(instant.date())
         return instant

@@ -18,7 +18,7 @@ def weekday_of(ordinal: int) -> int:
 class DayLayers:
     """Who each approved override and each schedule puts on call, day by day, in a window."""
 
-    __slots__ = ("first", "last", "overrides", "schedules")
+    __slots__ = ("auto", "first", "last", "overrides", "schedules")
 
     def __init__(self, first: date, last: date) -> None:
         self.first = first.toordinal()
@@ -26,12 +26,17 @@ class DayLayers:
         size = max(self.last - self.first + 1, 0)
         self.overrides: list[str | None] = [None] * size
         self.schedules: list[str | None] = [None] * size
+        # True where the schedule that day is the rotation's own (origin auto).
+        self.auto: list[bool | None] = [None] * size
 
     def override(self, ordinal: int) -> str | None:
         return self.overrides[ordinal - self.first]
 
     def schedule(self, ordinal: int) -> str | None:
         return self.schedules[ordinal - self.first]
+
+    def by_rotation(self, ordinal: int) -> bool:
+        return bool(self.auto[ordinal - self.first])
 
     def committed(self, ordinal: int) -> str | None:
         """The engineer an override or a schedule puts on call that day, if any."""
@@ -43,10 +48,11 @@ def _paint(
     layers: DayLayers,
     days: list[str | None],
     span: tuple[int, int],
-    engineer: str,
+    engineer: str | bool,
     weekdays: tuple[int, ...] | None,
 ) -> None:
-    """Paint `engineer` on the window indexes of `span` that fall on `weekdays` (None: all)."""
+    """Paint `engineer` (or any per-day value) on the window indexes of `span` that fall on
+    `weekdays` (None: all)."""
     first, last = span
     if weekdays is None:
         days[first : last + 1] = [engineer] * (last - first + 1)
@@ -86,6 +92,7 @@ def _paint_schedules(layers: DayLayers, schedules: Iterable[ScheduleSpan]) -> No
         daily = schedule.schedule_type == ScheduleType.DAILY
         weekdays = schedule.days_of_week if daily else None
         _paint(layers, layers.schedules, span, schedule.engineer, weekdays)
+        _paint(layers, layers.auto, span, schedule.origin == Origin.AUTO, weekdays)
 
 
 def day_layers(state: TeamState, start: date, end: date) -> DayLayers:

@@ -1,7 +1,8 @@
 """Who is on call on an on-call date, and at an instant — highest layer first.
 
 1. an approved override covering the date; 2. a schedule covering it (`daily` ones only on
-their days of the week); 3. the rotation: the engineer `rotation.plan` gives the period
+their days of the week; an `auto` one, the rotation's own, answers with source rotation);
+3. the rotation: the engineer `rotation.plan` gives the period
 holding it; 4. the team's default engineer; 5. nobody — a coverage gap.
 """
 
@@ -43,7 +44,9 @@ def _assignment(
     if engineer := layers.override(ordinal):
         return Assignment(engineer, Source.OVERRIDE, day)
     if engineer := layers.schedule(ordinal):
-        return Assignment(engineer, Source.SCHEDULE, day)
+        # The rotation's materialised (auto) schedules answer as the rotation they come from.
+        source = Source.ROTATION if layers.by_rotation(ordinal) else Source.SCHEDULE
+        return Assignment(engineer, source, day)
     if engineer := rotation(ordinal):
         return Assignment(engineer, Source.ROTATION, day)
     if default:

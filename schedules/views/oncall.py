@@ -67,17 +67,25 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     actor = page_actor(request)
     today = timezone.localdate()
     form = RangeForm(request.GET, default_days=MY_SCHEDULE_DAYS, back=False, today=today)
-    shifts, names, ical = [], {}, None
+    shifts, names, ical, shown = [], {}, None, None
     if actor.slack_user_id and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         shifts, names = person_shifts(actor.slack_user_id, start, end)
+        shown = (start, end)
         person = request.user.person
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": actor.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
     return render(
         request,
         "schedules/my_schedule.html",
-        {"form": form, "shifts": shifts, "names": names, "ical": ical, "me": actor.slack_user_id},
+        {
+            "form": form,
+            "shifts": shifts,
+            "names": names,
+            "ical": ical,
+            "me": actor.slack_user_id,
+            "shown": shown,
+        },
     )
 
 
@@ -85,9 +93,10 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
 def fairness_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = FairnessForm(request.GET, default_days=FAIRNESS_DAYS, back=True, today=today)
-    rows = []
+    rows, shown = [], None
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        shown = (start, end)
         rows = fairness(team=form.cleaned_data["team"], start=start, end=end)
         if request.GET.get("format") == "csv":
             return _fairness_csv(rows, start, end)
@@ -98,7 +107,7 @@ def fairness_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "schedules/fairness.html",
-        {"form": form, "rows": shares, "csv_query": _csv(request)},
+        {"form": form, "rows": shares, "csv_query": _csv(request), "shown": shown},
     )
 
 

@@ -100,7 +100,11 @@ def schedule_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
 
 def _overrides_page(request, team, form=None) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = Override.objects.filter(team=team).order_by("-start_date", "-created_at")
+    rows = (
+        Override.objects.filter(team=team)
+        .select_related("team")
+        .order_by("-start_date", "-created_at")
+    )
     if status in OverrideStatus.values:
         rows = rows.filter(status=status)
     initial = {

@@ -48,13 +48,23 @@ def test_audit_change_page_shows_every_field_read_only_with_old_and_new(client, 
 
 def test_audit_changelist_filters_and_search(client, operator):
     AuditLogFactory(entity_id="t1", entity_type="team", action="created")
-    AuditLogFactory(entity_id="s1", entity_type="service", action="updated", actor_type="user",
-                    actor_id="U_ALICE")
-    AuditLogFactory(entity_id="o1", entity_type="override", action="override_approved",
-                    engineer_slack_id="U_BOB")
+    AuditLogFactory(
+        entity_id="s1",
+        entity_type="service",
+        action="updated",
+        actor_type="user",
+        actor_id="U_ALICE",
+    )
+    AuditLogFactory(
+        entity_id="o1",
+        entity_type="override",
+        action="override_approved",
+        engineer_slack_id="U_BOB",
+    )
     old = AuditLogFactory(entity_id="old", entity_type="team")
-    AuditLog.objects.filter(pk=old.pk).update(created_at=datetime.datetime(2020, 1, 1,
-                                                                           tzinfo=datetime.UTC))
+    AuditLog.objects.filter(pk=old.pk).update(
+        created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
 
     assert shown(client, entity_type="team") == ["old", "t1"]
     assert shown(client, action="override_approved") == ["o1"]

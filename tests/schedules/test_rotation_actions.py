@@ -153,7 +153,8 @@ def test_a_display_name_change_does_not_replan(rotating_team, staff_actor):
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     before = auto_rows(rotating_team)
     ids = set(Schedule.objects.values_list("pk", flat=True))
-    membership_upsert(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor,
-                      display_name="Bobby")
+    membership_upsert(
+        team=rotating_team, slack_user_id="U_BOB", actor=staff_actor, display_name="Bobby"
+    )
     assert auto_rows(rotating_team) == before
     assert set(Schedule.objects.values_list("pk", flat=True)) == ids

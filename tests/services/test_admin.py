@@ -33,9 +33,14 @@ def test_admin_service_change_is_audited_once_as_the_operator(client, operator):
 def test_admin_service_add_is_audited(client, operator):
     team = TeamFactory()
     page = client.get(admin_url(Service, "add"))
-    data = form_data(page, name="Bill", team=str(team.pk), service_owner="U_CAROL",
-                     repository_url="https://github.com/acme/bill",
-                     metadata='{"runbook": "https://runbooks.acme.dev/bill"}')
+    data = form_data(
+        page,
+        name="Bill",
+        team=str(team.pk),
+        service_owner="U_CAROL",
+        repository_url="https://github.com/acme/bill",
+        metadata='{"runbook": "https://runbooks.acme.dev/bill"}',
+    )
 
     assert client.post(admin_url(Service, "add"), data).status_code == 302
 
@@ -72,7 +77,8 @@ def test_admin_service_soft_delete_and_restore_actions(client, operator):
     assert service.is_active
     assert "Restored 1 service." in [str(m) for m in response.context["messages"]]
     assert list(AuditLog.objects.order_by("created_at").values_list("action", flat=True)) == [
-        "deleted", "restored",
+        "deleted",
+        "restored",
     ]
 
 

@@ -62,7 +62,9 @@ def test_service_list_filters(staff, team):
 def test_service_embeds_its_team(staff, team):
     service = ServiceFactory(name="Payment", team=team, service_owner="U_OWNER")
     body = staff.get(url(service)).json()
+    oncall = body["team"].pop("oncall")
     assert body["team"] == {"id": str(team.pk), "name": "Payments", "slug": "payments"}
+    assert set(oncall) == {"engineer_slack_id", "source", "until"}
     assert body["service_owner"] == "U_OWNER"
     assert staff.get(url(ServiceFactory(team=None))).json()["team"] is None
 
@@ -74,8 +76,8 @@ def test_service_list_takes_the_same_queries_whatever_the_size(
     for _ in range(size):
         ServiceFactory(team=TeamFactory())
     client = session_client(make_user())
-    # session, user, count, page with teams
-    with django_assert_max_num_queries(4):
+    # session, user, count, page with teams, then the teams' on-call: members, spans
+    with django_assert_max_num_queries(6):
         body = client.get(url()).json()
     assert len(body["results"]) == size
     assert all(s["team"]["slug"] for s in body["results"])

@@ -22,8 +22,9 @@ def test_admin_team_change_is_audited_once_as_the_operator(client, operator):
     team = TeamFactory(name="Payments", slug="payments")
     MembershipFactory(team=team, slack_user_id="U_ALICE")
 
-    response = post_change(client, team, description="Money in, money out.",
-                           oncall_engineer="U_ALICE")
+    response = post_change(
+        client, team, description="Money in, money out.", oncall_engineer="U_ALICE"
+    )
 
     assert response.status_code == 302
     row = only_audit_row()
@@ -52,8 +53,14 @@ def test_admin_team_and_rotation_change_is_audited_by_each_action(client, operat
     team = TeamFactory(name="Platform", slug="platform")
     MembershipFactory(team=team, slack_user_id="U_IVAN")
 
-    response = post_change(client, team, description="Paved road.", rotation_enabled="on",
-                           rotation_start_date="2026-12-07", handoff_day="0")
+    response = post_change(
+        client,
+        team,
+        description="Paved road.",
+        rotation_enabled="on",
+        rotation_start_date="2026-12-07",
+        handoff_day="0",
+    )
 
     assert response.status_code == 302
     rows = {row.entity_type: row for row in AuditLog.objects.filter(action="updated")}
@@ -68,8 +75,14 @@ def test_admin_team_and_rotation_change_is_audited_by_each_action(client, operat
 def test_admin_bad_rotation_settings_are_a_form_error_and_write_nothing(client, operator):
     team = TeamFactory(description="before")
 
-    response = post_change(client, team, description="after", rotation_enabled="on",
-                           rotation_type="custom_order", rotation_start_date="2026-12-07")
+    response = post_change(
+        client,
+        team,
+        description="after",
+        rotation_enabled="on",
+        rotation_type="custom_order",
+        rotation_start_date="2026-12-07",
+    )
 
     assert "rotation_order" in form_errors(response)
     team.refresh_from_db()
@@ -97,7 +110,8 @@ def test_admin_team_add_with_a_member_audits_both(client, operator):
     assert team.memberships.get().team_role == "lead"
     rows = AuditLog.objects.order_by("entity_type")
     assert [(r.entity_type, r.action, r.actor_id) for r in rows] == [
-        ("team", "created", "ops"), ("team_membership", "created", "ops"),
+        ("team", "created", "ops"),
+        ("team_membership", "created", "ops"),
     ]
     assert rows[1].changes["weight"] == {"old": None, "new": 1.5}
 
@@ -130,9 +144,13 @@ def test_admin_bad_inline_row_undoes_the_team_change(client, operator):
     team = TeamFactory(description="before")
     page = client.get(admin_url(Team, "change", team.pk))
     data = form_data(page, description="after")
-    data |= {"memberships-TOTAL_FORMS": "1", "memberships-0-slack_user_id": "alice",
-             "memberships-0-team_role": "member", "memberships-0-weight": "1",
-             "memberships-0-joined_at": "2026-01-05"}
+    data |= {
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-0-slack_user_id": "alice",
+        "memberships-0-team_role": "member",
+        "memberships-0-weight": "1",
+        "memberships-0-joined_at": "2026-01-05",
+    }
 
     response = client.post(admin_url(Team, "change", team.pk), data)
 
@@ -147,8 +165,9 @@ def test_admin_team_soft_delete_and_restore_actions(client, operator):
     payments, auth = TeamFactory(), TeamFactory()
     changelist = admin_url(Team, "changelist")
 
-    client.post(changelist, {"action": "soft_delete_selected",
-                             "_selected_action": [payments.pk, auth.pk]})
+    client.post(
+        changelist, {"action": "soft_delete_selected", "_selected_action": [payments.pk, auth.pk]}
+    )
     assert Team.objects.filter(is_active=False).count() == 2
     client.post(changelist, {"action": "restore_selected", "_selected_action": [payments.pk]})
 
@@ -178,23 +197,37 @@ def test_admin_team_delete_button_soft_deletes(client, operator):
 def test_admin_standalone_membership_add_is_audited(client, operator):
     team = TeamFactory()
     page = client.get(admin_url(TeamMembership, "add"))
-    data = form_data(page, team=str(team.pk), slack_user_id="U_CAROL", team_role="member",
-                     weight="1", joined_at="2026-02-01")
+    data = form_data(
+        page,
+        team=str(team.pk),
+        slack_user_id="U_CAROL",
+        team_role="member",
+        weight="1",
+        joined_at="2026-02-01",
+    )
 
     response = client.post(admin_url(TeamMembership, "add"), data)
 
     assert response.status_code == 302
     row = only_audit_row()
     assert (row.entity_type, row.action, row.engineer_slack_id) == (
-        "team_membership", "created", "U_CAROL"
+        "team_membership",
+        "created",
+        "U_CAROL",
     )
 
 
 def test_admin_unavailability_add_and_delete_are_audited(client, operator):
     team = TeamFactory()
     page = client.get(admin_url(Unavailability, "add"))
-    data = form_data(page, slack_user_id="U_ALICE", team=str(team.pk), start_date="2026-12-01",
-                     end_date="2026-12-05", reason="Vacation")
+    data = form_data(
+        page,
+        slack_user_id="U_ALICE",
+        team=str(team.pk),
+        start_date="2026-12-01",
+        end_date="2026-12-05",
+        reason="Vacation",
+    )
     assert client.post(admin_url(Unavailability, "add"), data).status_code == 302
     away = Unavailability.objects.get()
 
@@ -202,14 +235,14 @@ def test_admin_unavailability_add_and_delete_are_audited(client, operator):
 
     assert not Unavailability.objects.exists()
     assert list(AuditLog.objects.order_by("created_at").values_list("action", flat=True)) == [
-        "created", "deleted",
+        "created",
+        "deleted",
     ]
 
 
 def test_admin_unavailability_with_end_before_start_is_refused(client, operator):
     page = client.get(admin_url(Unavailability, "add"))
-    data = form_data(page, slack_user_id="U_ALICE", start_date="2026-12-05",
-                     end_date="2026-12-01")
+    data = form_data(page, slack_user_id="U_ALICE", start_date="2026-12-05", end_date="2026-12-01")
 
     assert form_errors(client.post(admin_url(Unavailability, "add"), data))
     assert not Unavailability.objects.exists()
@@ -245,9 +278,13 @@ def test_admin_person_slack_id_taken_is_a_form_error(client, operator):
 def test_admin_team_add_refused_for_a_bad_member_can_be_corrected(client, operator):
     page = client.get(admin_url(Team, "add"))
     data = form_data(page, name="Payments", slug="payments")
-    data |= {"memberships-TOTAL_FORMS": "1", "memberships-0-slack_user_id": "alice",
-             "memberships-0-team_role": "member", "memberships-0-weight": "1",
-             "memberships-0-joined_at": "2026-01-05"}
+    data |= {
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-0-slack_user_id": "alice",
+        "memberships-0-team_role": "member",
+        "memberships-0-weight": "1",
+        "memberships-0-joined_at": "2026-01-05",
+    }
 
     refused = client.post(admin_url(Team, "add"), data)
     assert refused.status_code == 200

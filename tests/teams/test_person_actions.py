@@ -22,10 +22,13 @@ def test_person_link_creates_then_updates_and_audits_each(db, staff_actor):
     assert linked.slack_user_id == "U_ALICE2"
     rows = AuditLog.objects.order_by("created_at")
     assert [(r.entity_type, r.action, r.actor_id) for r in rows] == [
-        ("person", "created", "ops-admin"), ("person", "updated", "ops-admin"),
+        ("person", "created", "ops-admin"),
+        ("person", "updated", "ops-admin"),
     ]
-    assert (rows[1].engineer_slack_id, rows[1].previous_engineer_slack_id) == ("U_ALICE2",
-                                                                               "U_ALICE")
+    assert (rows[1].engineer_slack_id, rows[1].previous_engineer_slack_id) == (
+        "U_ALICE2",
+        "U_ALICE",
+    )
 
 
 def test_person_link_with_an_empty_id_unlinks_the_slack_identity(db, staff_actor):

@@ -59,8 +59,11 @@ def test_seed_demo_builds_the_original_plan_through_the_actions(db):
     assert (owners["Payment"], owners["Bill"]) == ("U_BOB", "U_CAROL")
     auth = Team.objects.get(name="Auth & Identity")
     owners = dict(Service.objects.filter(team=auth).values_list("name", "service_owner"))
-    assert (auth.oncall_engineer, owners["Auth"], owners["Company"]) == ("U_DAVE", "U_EVE",
-                                                                         "U_FRANK")
+    assert (auth.oncall_engineer, owners["Auth"], owners["Company"]) == (
+        "U_DAVE",
+        "U_EVE",
+        "U_FRANK",
+    )
     assert payments.memberships.get(slack_user_id="U_ALICE").team_role == "lead"
     assert Person.objects.get(slack_user_id="U_ALICE").user.username == "alice"
     assert Team.objects.count() >= 6

@@ -29,7 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reset-admin-password", action="store_true",
+            "--reset-admin-password",
+            action="store_true",
             help="Give the existing admin user a new password (printed once).",
         )
 
@@ -60,7 +61,8 @@ class Command(BaseCommand):
             fields = {k: v for k, v in spec.items() if k not in {"members", "rotation"}}
             if "rotation" in spec:
                 fields |= spec["rotation"] | {
-                    "rotation_enabled": True, "rotation_start_date": self.monday,
+                    "rotation_enabled": True,
+                    "rotation_start_date": self.monday,
                 }
             team = actions.team_create(actor=None, **fields)
             self.count("teams")
@@ -68,7 +70,11 @@ class Command(BaseCommand):
             if TeamMembership.objects.filter(team=team, slack_user_id=slack_id).exists():
                 continue
             actions.membership_upsert(
-                team=team, slack_user_id=slack_id, actor=None, team_role=role, weight=weight,
+                team=team,
+                slack_user_id=slack_id,
+                actor=None,
+                team_role=role,
+                weight=weight,
                 display_name=demo_org.PEOPLE[slack_id],
                 joined_at=self.day(-30 if weight < 1 else -365),
             )
@@ -95,8 +101,12 @@ class Command(BaseCommand):
             fields = {"schedule_type": "daily", "days_of_week": days} if days else {}
             try:
                 schedule_create(
-                    team=team, actor=None, engineer_slack_id=engineer, start_date=start,
-                    end_date=end, **fields,
+                    team=team,
+                    actor=None,
+                    engineer_slack_id=engineer,
+                    start_date=start,
+                    end_date=end,
+                    **fields,
                 )
             except Conflict as exc:  # a run in a later week meets last week's demo schedules
                 self.notes.append(f"Schedule {engineer} {start}: {exc.message}")
@@ -112,8 +122,13 @@ class Command(BaseCommand):
                 continue
             try:
                 override = override_request(
-                    team=team, actor=None, engineer_slack_id=engineer, replaces_slack_id=replaces,
-                    start_date=start, end_date=end, reason=reason,
+                    team=team,
+                    actor=None,
+                    engineer_slack_id=engineer,
+                    replaces_slack_id=replaces,
+                    start_date=start,
+                    end_date=end,
+                    reason=reason,
                 )
             except Conflict as exc:
                 self.notes.append(f"Override {engineer} {start}: {exc.message}")
@@ -130,8 +145,12 @@ class Command(BaseCommand):
             ).exists():
                 continue
             actions.unavailability_create(
-                actor=None, slack_user_id=slack_id, team=team, start_date=start,
-                end_date=self.day(last), reason=reason,
+                actor=None,
+                slack_user_id=slack_id,
+                team=team,
+                start_date=start,
+                end_date=self.day(last),
+                reason=reason,
             )
             self.count("unavailabilities")
 
@@ -161,7 +180,10 @@ class Command(BaseCommand):
                 password = secrets.token_urlsafe(12)
                 first, last = demo_org.PEOPLE[slack_id].split(" ", 1)
                 user = user_model.objects.create_user(
-                    username, f"{username}@example.com", password, first_name=first,
+                    username,
+                    f"{username}@example.com",
+                    password,
+                    first_name=first,
                     last_name=last,
                 )
                 self.count("users")

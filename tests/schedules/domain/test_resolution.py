@@ -234,3 +234,22 @@ def test_resolve_range_matches_the_rules_read_day_by_day(state, start, length, d
         engineer = planned.get(period.index) if period else None
         expected = read_one_day(state, assignment.on_call_date, engineer)
         assert (assignment.engineer, assignment.source) == expected
+
+
+def test_the_rotations_own_auto_schedules_answer_as_rotation_and_manual_ones_as_schedule():
+    from schedules.domain import ScheduleSpan, resolve_day
+
+    from .builders import day, members, team
+
+    state = team(
+        members=members("U_A", "U_B"),
+        schedules=(
+            ScheduleSpan("U_B", day(0), day(6), origin="auto"),
+            ScheduleSpan("U_C", day(7), day(13), origin="manual"),
+        ),
+    )
+    assert (resolve_day(state, day(3)).engineer, resolve_day(state, day(3)).source) == (
+        "U_B",
+        "rotation",
+    )
+    assert resolve_day(state, day(8)).source == "schedule"

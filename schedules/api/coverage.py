@@ -1,0 +1,85 @@
+"""/coverage-gaps/: the on-call days ahead with nobody on call, for every active team."""
+
+import datetime
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from oncall_project.api.views import ApiViewSet
+from schedules import domain, selectors
+from schedules.api.queries import read_query
+from teams.api.scoping import TeamSummarySerializer
+from teams.models import Team
+from teams.selectors import team_list, team_ref_q
+
+MAX_DAYS = 90
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=14)
+
+
+class GapSerializer(serializers.Serializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="Inclusive.")
+    days = serializers.IntegerField()
+
+
+class TeamGapsSerializer(serializers.Serializer):
+    team = TeamSummarySerializer()
+    gaps = GapSerializer(many=True, help_text="Runs of on-call days with nobody; often empty.")
+
+
+class CoverageFilter(django_filters.FilterSet):
+    team = django_filters.CharFilter(method="filter_team", label="Only this team (id or slug).")
+
+    class Meta:
+        model = Team
+        fields = ["team"]
+
+    def filter_team(self, queryset, name, value: str):
+        return queryset.filter(team_ref_q(value))
+
+
+@extend_schema(tags=["on-call"])
+class CoverageGapViewSet(ApiViewSet):
+    """Coverage gaps from each team's current on-call day, one entry per active team."""
+
+    serializer_class = TeamGapsSerializer
+    filterset_class = CoverageFilter
+
+    def get_queryset(self):
+        return team_list().filter(is_active=True).order_by("name", "pk")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "days",
+                int,
+                description=f"How many on-call days to look at, from today (1 to {MAX_DAYS}; "
+                "default 14).",
+            )
+        ],
+        responses=TeamGapsSerializer(many=True),
+        summary="Coverage gaps of every active team",
+    )
+    def list(self, request, *args, **kwargs):
+        days = read_query(request, CoverageQuerySerializer)["days"]
+        teams = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = team_gaps(teams, days)
+        return self.get_paginated_response(TeamGapsSerializer(rows, many=True).data)
+
+
+def team_gaps(teams: list[Team], days: int) -> list[dict]:
+    """Two queries for any number of teams: every team's state in one go."""
+    if not teams:
+        return []
+    now = timezone.now()
+    starts = {t.pk: selectors.local_today(t, now) for t in teams}
+    last = max(starts.values()) + datetime.timedelta(days=days - 1)
+    states = selectors.team_states(teams, min(starts.values()), last)
+    return [
+        {"team": t, "gaps": domain.coverage_gaps(states[t.pk], starts[t.pk], days)} for t in teams
+    ]

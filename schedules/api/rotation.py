@@ -1,0 +1,191 @@
+"""/teams/{team}/rotation-config/, /teams/{team}/rotation/preview/ and
+/teams/{team}/rotation/generate/: the rotation's settings, and its plan with who gains and who
+loses which shifts."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from oncall_project.api.inputs import InputSerializer, ModelInputSerializer
+from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.views import ApiViewSet
+from oncall_project.errors import InvalidInput
+from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
+from schedules.actions.rotation import MAX_PERIODS, RotationOutcome
+from teams.actions import ROTATION_FIELDS
+from teams.api.scoping import TeamScopedMixin
+from teams.models import Team
+
+CONFIG_FIELDS = sorted(ROTATION_FIELDS)
+
+
+class RotationConfigSerializer(serializers.ModelSerializer):
+    rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Team
+        fields = [*CONFIG_FIELDS, "current_rotation_index", "next_handoff_at"]
+        read_only_fields = fields
+
+
+class RotationConfigInputSerializer(ModelInputSerializer):
+    """Rotation settings; every one is optional."""
+
+    rotation_order = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        help_text="Slack user ids in turn order, for the custom_order rotation.",
+    )
+
+    class Meta:
+        model = Team
+        fields = CONFIG_FIELDS
+
+
+class ShiftChangeSerializer(serializers.Serializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="Inclusive.")
+    before = serializers.CharField(allow_null=True, help_text="On call before; null: nobody.")
+    after = serializers.CharField(allow_null=True, help_text="On call after; null: nobody.")
+
+
+class ImpactSerializer(serializers.Serializer):
+    affected = serializers.ListField(
+        child=serializers.CharField(), help_text="Everyone who gains or loses a day, sorted."
+    )
+    gains = serializers.DictField(
+        child=serializers.ListField(child=ShiftChangeSerializer()),
+        help_text="Engineer → the runs of on-call days they gain.",
+    )
+    losses = serializers.DictField(
+        child=serializers.ListField(child=ShiftChangeSerializer()),
+        help_text="Engineer → the runs of on-call days they lose.",
+    )
+
+
+class AutoSchedulesSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+
+
+class RotationConfigChangeSerializer(RotationConfigSerializer):
+    """The settings after the change, who it moves, and the auto schedules it rewrote."""
+
+    impact = serializers.SerializerMethodField()
+    auto_schedules = serializers.SerializerMethodField()
+
+    class Meta(RotationConfigSerializer.Meta):
+        fields = [*RotationConfigSerializer.Meta.fields, "impact", "auto_schedules"]
+        read_only_fields = fields
+
+    @extend_schema_field(ImpactSerializer)
+    def get_impact(self, team: Team) -> dict:
+        return ImpactSerializer(self.context["outcome"].impact).data
+
+    @extend_schema_field(AutoSchedulesSerializer)
+    def get_auto_schedules(self, team: Team) -> dict:
+        outcome: RotationOutcome = self.context["outcome"]
+        return {"created": outcome.created, "deleted": outcome.deleted}
+
+
+class PeriodsField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            min_value=1,
+            max_value=MAX_PERIODS,
+            help_text=f"How many rotation periods from the current one (1 to {MAX_PERIODS}).",
+            **kwargs,
+        )
+
+
+class PreviewInputSerializer(InputSerializer):
+    periods = PeriodsField()
+    changes = RotationConfigInputSerializer(
+        required=False, help_text="Rotation settings to try instead of the saved ones."
+    )
+
+
+class GenerateInputSerializer(InputSerializer):
+    periods = PeriodsField()
+
+
+class EntrySerializer(serializers.Serializer):
+    period = serializers.IntegerField(source="index", help_text="0 = the anchor's period.")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="Inclusive.")
+    engineer_slack_id = serializers.CharField(
+        source="engineer",
+        allow_null=True,
+        help_text="Null when every candidate is away, or nobody can rotate.",
+    )
+
+
+class PlanSerializer(serializers.Serializer):
+    entries = EntrySerializer(many=True)
+    impact = ImpactSerializer()
+
+
+class GeneratedSerializer(PlanSerializer):
+    created = serializers.IntegerField(help_text="Auto schedules saved (0: already there).")
+
+
+@extend_schema(tags=["rotation"], parameters=[TEAM_PATH_PARAMETER])
+class RotationConfigViewSet(TeamScopedMixin, ApiViewSet):
+    """The team's rotation settings. Changing them needs staff or a lead of the team and
+    regenerates the future automatic schedules (manual ones and overrides are kept)."""
+
+    serializer_class = RotationConfigSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.respond(self.team)
+
+    @extend_schema(request=RotationConfigInputSerializer, responses=RotationConfigChangeSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        changes = self.parse(RotationConfigInputSerializer, partial=True)
+        outcome = rotation_config_update(team=self.team, actor=self.actor(), **changes)
+        self.team.refresh_from_db()
+        context = {**self.get_serializer_context(), "outcome": outcome}
+        return Response(RotationConfigChangeSerializer(self.team, context=context).data)
+
+
+@extend_schema(tags=["rotation"], parameters=[TEAM_PATH_PARAMETER])
+class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
+    """Who the rotation gives the next periods to, and who gains or loses shifts by it."""
+
+    serializer_class = PlanSerializer
+
+    @extend_schema(
+        request=PreviewInputSerializer,
+        responses=PlanSerializer,
+        summary="Preview the rotation; nothing is saved",
+        description="Without `changes`: what generate would save. With them: what changing the "
+        "settings would plan, and whose shifts it would move. Any signed-in user may preview.",
+    )
+    def preview(self, request, *args, **kwargs):
+        fields = self.parse(PreviewInputSerializer)
+        try:
+            outcome = rotation_preview(
+                team=self.team, periods=fields["periods"], changes=fields.get("changes")
+            )
+        except InvalidInput as exc:
+            # The settings tried are under `changes` in the body: name them so.
+            errors = {
+                f"changes.{name}" if name in ROTATION_FIELDS else name: messages
+                for name, messages in exc.errors.items()
+            }
+            raise InvalidInput(exc.message, errors) from exc
+        return Response(PlanSerializer(outcome).data)
+
+    @extend_schema(
+        request=GenerateInputSerializer,
+        responses={201: GeneratedSerializer, 200: GeneratedSerializer},
+        summary="Save the rotation's automatic schedules",
+        description="Saves auto schedules for the next periods (201; 200 when every one was "
+        "already there). Manual schedules and overrides are never double-booked. Needs staff "
+        "or a lead of the team.",
+    )
+    def generate(self, request, *args, **kwargs):
+        periods = self.parse(GenerateInputSerializer)["periods"]
+        outcome = rotation_generate(team=self.team, actor=self.actor(), periods=periods)
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        return Response(GeneratedSerializer(outcome).data, status=code)

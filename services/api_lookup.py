@@ -1,0 +1,143 @@
+"""/services/lookup/: a service's owner, group and group on-call, for the bug bot's
+`lookup_service_owner` tool — as JSON, or as the plain-text block the tool shows."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.response import Response
+
+from oncall_project.api.schema import error_response
+from oncall_project.api.views import ApiViewSet
+from oncall_project.errors import NotFound
+from schedules.api.queries import read_query
+from services.oncall import ServiceOnCall, resolve_services
+
+
+class PlainTextRenderer(renderers.BaseRenderer):
+    """`?format=text`: the text block the bot's tool shows; errors as their one sentence."""
+
+    media_type = "text/plain"
+    format = "text"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, Mapping):
+            data = data.get("detail") or json.dumps(data)
+        return str(data if data is not None else "").encode(self.charset)
+
+
+class LookupQuerySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+
+
+class ServiceLookupSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    repository_url = serializers.CharField(allow_blank=True)
+    tech_stack = serializers.CharField(allow_blank=True)
+    service_owner = serializers.CharField(
+        allow_null=True, help_text="The service's owner, else its primary on-call."
+    )
+    group = serializers.CharField(help_text='The team\'s name, else "Ungrouped".')
+    group_oncall = serializers.CharField(
+        allow_null=True, help_text="Who is on call for the team now (null: nobody, or no team)."
+    )
+    team_slack_group = serializers.CharField(
+        allow_null=True, help_text="The team's Slack user group, else the service's own."
+    )
+
+
+TEXT_LINES = (
+    ("Service", "name"),
+    ("GitHub repo", "repository_url"),
+    ("Tech stack", "tech_stack"),
+    ("Service owner", "service_owner"),
+    ("Group", "group"),
+    ("Group on-call", "group_oncall"),
+    ("Team Slack group", "team_slack_group"),
+)
+
+
+def lookup_text(facts: Mapping[str, Any]) -> str:
+    return "\n".join(f"{label}: {facts[key] or 'N/A'}" for label, key in TEXT_LINES)
+
+
+def service_facts(result: ServiceOnCall) -> dict[str, Any]:
+    service, team = result.service, result.service.team
+    team_group = team.slack_group_id if team else ""
+    return {
+        "id": service.pk,
+        "name": service.name,
+        "repository_url": service.repository_url,
+        "tech_stack": service.tech_stack,
+        "service_owner": service.service_owner or service.primary_oncall or None,
+        "group": team.name if team else "Ungrouped",
+        "group_oncall": result.team_answer.engineer if result.team_answer else None,
+        "team_slack_group": team_group or service.team_slack_group or None,
+    }
+
+
+LOOKUP_JSON_EXAMPLE = OpenApiExample(
+    "Payment",
+    value={
+        "id": "0b6f1e4e-3a57-4b52-a8b3-5f7f0c2d9a10",
+        "name": "Payment",
+        "repository_url": "https://github.com/example/payment",
+        "tech_stack": "Go, PostgreSQL",
+        "service_owner": "U_BOB",
+        "group": "Payments",
+        "group_oncall": "U_ALICE",
+        "team_slack_group": "S_PAYMENTS",
+    },
+    media_type="application/json",
+)
+LOOKUP_TEXT_EXAMPLE = OpenApiExample(
+    "Payment, as text",
+    value="Service: Payment\nGitHub repo: https://github.com/example/payment\n"
+    "Tech stack: Go, PostgreSQL\nService owner: U_BOB\nGroup: Payments\n"
+    "Group on-call: U_ALICE\nTeam Slack group: S_PAYMENTS",
+    media_type="text/plain",
+)
+
+
+@extend_schema(tags=["on-call"])
+class ServiceLookupViewSet(ApiViewSet):
+    """A service's owner, group and group on-call, for the bot's `lookup_service_owner` tool."""
+
+    renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
+    serializer_class = ServiceLookupSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("name", str, required=True, description="The name, any case."),
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "text"],
+                description="`text`: plain-text lines `Service:`, `GitHub repo:`, `Tech stack:`, "
+                "`Service owner:`, `Group:`, `Group on-call:`, `Team Slack group:` (`N/A` where "
+                "empty).",
+            ),
+        ],
+        responses={
+            (200, "application/json"): ServiceLookupSerializer,
+            (200, "text/plain"): OpenApiTypes.STR,
+            404: error_response(404),
+        },
+        examples=[LOOKUP_JSON_EXAMPLE, LOOKUP_TEXT_EXAMPLE],
+        summary="Look a service up by name",
+    )
+    def retrieve(self, request, *args, **kwargs):
+        name = read_query(request, LookupQuerySerializer)["name"]
+        result = resolve_services([name], timezone.now())[0]
+        if not result.known:
+            raise NotFound(f"No active service named '{name}'.", {"name": ["No such service."]})
+        facts = service_facts(result)
+        if request.accepted_renderer.format == PlainTextRenderer.format:
+            return Response(lookup_text(facts))
+        return self.respond(facts)

@@ -1,0 +1,191 @@
+"""What engineers do every day, in a real browser: sign in, see who is on call, set up a team
+with a weighted rotation (preview, save, generate), ask for an override and have a lead approve
+it, then read every step in the audit trail. And the pages fit a phone."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from audit.models import AuditLog
+from schedules.models import Override, Schedule
+from teams.models import Person, Team
+from tests.e2e.conftest import PASSWORD, log_in, no_horizontal_scroll
+from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def user(username: str, slack_user_id: str | None = None, **fields):
+    account = get_user_model().objects.create_user(username, password=PASSWORD, **fields)
+    if slack_user_id:
+        Person.objects.create(user=account, slack_user_id=slack_user_id)
+    return account
+
+
+def on_call_team() -> Team:
+    today = timezone.localdate()
+    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice Nguyen")
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob Martins")
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=3),
+    )
+    ServiceFactory(name="Payment API", team=team, tier="critical")
+    return team
+
+
+def test_sign_in_and_the_dashboard_shows_who_is_on_call(open_page, artifacts):
+    on_call_team()
+    user("bob", "U_BOB")
+    page = open_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    log_in(page, "bob")
+    expect(page.get_by_role("heading", name="Who is on call now")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Payments")
+    expect(row).to_contain_text("Bob Martins")
+    expect(row).to_contain_text("U_BOB")
+    expect(row).to_contain_text("Manual schedule")
+    page.screenshot(path=artifacts / "dashboard.png", full_page=True)
+
+    page.get_by_label("Who is on call for a service or team").fill("Payment API")
+    page.get_by_role("button", name="Look up").click()
+    expect(page.locator(".answer")).to_contain_text("<@U_BOB>")
+    page.screenshot(path=artifacts / "lookup.png", full_page=True)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/teams/",
+        "/teams/payments/",
+        "/teams/payments/members/",
+        "/teams/payments/rotation/",
+        "/teams/payments/overrides/",
+        "/services/",
+        "/who/?q=Payment+API",
+        "/me/schedule/",
+        "/audit/",
+        "/fairness/",
+    ],
+)
+def test_pages_fit_a_phone_without_scrolling_sideways(open_page, artifacts, path):
+    on_call_team()
+    user("alice", "U_ALICE")
+    page = open_page(width=390, height=844)
+    log_in(page, "alice")
+    page.goto(path)
+    assert no_horizontal_scroll(page), path
+    if path == "/":
+        page.screenshot(path=artifacts / "dashboard-390.png", full_page=True)
+
+
+def test_members_are_edited_in_place(open_page):
+    team = on_call_team()
+    user("lead", "U_LEAD")
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role="lead")
+    page = open_page()
+    log_in(page, "lead")
+    page.goto("/teams/payments/members/")
+    page.get_by_role("link", name="Edit U_BOB").click()
+    form = page.locator("form#member-U_BOB")
+    form.get_by_label("Weight").fill("2.5")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("article#member-U_BOB")).to_contain_text("2.5")
+    assert page.url.endswith("/teams/payments/members/")  # swapped in place, no navigation
+
+
+def test_team_setup_rotation_override_and_audit_trail(open_page, artifacts):
+    user("ops", is_staff=True)
+    user("lead", "U_LEAD")
+    user("member", "U_MEMBER")
+    staff = open_page()
+    log_in(staff, "ops")
+
+    # Create a team and add its members with weights.
+    staff.goto("/teams/new/")
+    staff.get_by_label("Name", exact=True).fill("Search")
+    staff.get_by_label("Time zone").fill("Europe/Berlin")
+    staff.get_by_label("Overrides require approval").check()
+    staff.get_by_role("button", name="Create team").click()
+    expect(staff.get_by_role("heading", name="Search")).to_be_visible()
+    staff.get_by_role("link", name="Members").click()
+    for slack_id, role, weight in [
+        ("U_LEAD", "lead", "1"),
+        ("U_MEMBER", "member", "1"),
+        ("U_HEAVY", "member", "2"),
+    ]:
+        add = staff.locator("form").filter(has=staff.get_by_role("button", name="Add member"))
+        add.get_by_label("Slack user id").fill(slack_id)
+        add.get_by_label("Role").select_option(role)
+        add.get_by_label("Weight").fill(weight)
+        add.get_by_role("button", name="Add member").click()
+        expect(staff.locator(f"#member-{slack_id}")).to_be_visible()
+
+    # Configure a weighted rotation, preview it, save it, generate the coming periods.
+    staff.get_by_role("link", name="Rotation").click()
+    staff.get_by_label("Rotation on").check()
+    staff.get_by_label("Type", exact=True).select_option("weighted")
+    staff.get_by_label("Starts").fill(timezone.localdate().isoformat())
+    staff.get_by_role("button", name="Preview").click()
+    preview = staff.locator("#rotation-panel")
+    expect(preview.get_by_role("heading", name="Next periods")).to_be_visible()
+    expect(preview).to_contain_text("U_HEAVY")
+    assert not Team.objects.get(slug="search").rotation_enabled  # a preview saves nothing
+    staff.screenshot(path=artifacts / "rotation-preview.png", full_page=True)
+    staff.get_by_role("button", name="Save").click()
+    expect(staff.get_by_text("Rotation saved")).to_be_visible()
+    staff.get_by_label("Periods to generate").fill("6")
+    staff.get_by_role("button", name="Generate").click()
+    expect(staff.get_by_role("heading", name="Schedules")).to_be_visible()
+    assert Schedule.objects.filter(team__slug="search", origin="auto").count() >= 6
+
+    # A member asks for cover; the lead approves it from the dashboard.
+    member = open_page()
+    log_in(member, "member")
+    member.goto("/teams/search/overrides/")
+    start = timezone.localdate() + datetime.timedelta(days=2)
+    member.get_by_label("Who covers").fill("U_MEMBER")
+    member.get_by_label("Instead of").fill("U_HEAVY")
+    member.get_by_label("Start date").fill(start.isoformat())
+    member.get_by_label("End date").fill(start.isoformat())
+    member.get_by_label("Reason").fill("Dentist")
+    member.get_by_role("button", name="Request override").click()
+    expect(member.get_by_text("waiting for a lead")).to_be_visible()
+
+    lead = open_page()
+    log_in(lead, "lead")
+    waiting = lead.get_by_role("region", name="Overrides waiting for your decision")
+    expect(waiting).to_contain_text("Dentist")
+    lead.screenshot(path=artifacts / "dashboard-lead.png", full_page=True)
+    waiting.get_by_role("button", name="Approve").click()
+    expect(lead.get_by_text("Override approved")).to_be_visible()
+    assert Override.objects.get().status == "approved"
+
+    # The audit trail shows every step.
+    lead.goto("/teams/search/history/")
+    expected = [
+        "created team",
+        "created team membership",
+        "updated rotation config",
+        "generated rotation config",
+        "override requested override",
+        "override approved override",
+    ]
+    for words in expected:
+        expect(lead.locator("details.entry summary").filter(has_text=words).first).to_be_visible()
+    lead.screenshot(path=artifacts / "team-history.png", full_page=True)
+    assert AuditLog.objects.filter(metadata__source="page").count() >= 8
+    lead.goto("/teams/search/")
+    lead.screenshot(path=artifacts / "team-overview.png", full_page=True)

@@ -1,0 +1,257 @@
+"""On-call pages: the dashboard, "who is on call for…", my schedule and the fairness report.
+Access rules, what they show, and query counts that do not grow with the data."""
+
+import csv
+import datetime
+import io
+
+import pytest
+
+from schedules.models import OnCallRecord
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
+from tests.page_support import assert_login_redirect, client_for, days, field_errors, today
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice Nguyen")
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob Martins")
+    return team
+
+
+PAGES = ["/", "/who/", "/who/?q=Payments", "/me/schedule/", "/fairness/", "/fairness/?format=csv"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_on_call_pages_send_anonymous_visitors_to_log_in(client, team, path):
+    assert_login_redirect(client.get(path), path)
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "staff"])
+@pytest.mark.parametrize("path", PAGES)
+def test_on_call_pages_open_for_every_signed_in_role(team, role, path):
+    assert client_for(role, team).get(path).status_code == 200
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_who_is_on_call_until_when_and_who_is_next(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(2))
+    page = client_for("member", team).get("/").content.decode()
+    assert "Bob Martins" in page and "U_BOB" in page  # now: display name and Slack id
+    assert "Alice Nguyen" in page  # next: the team default after Bob's schedule
+    assert "badge-manual" in page
+
+
+def test_dashboard_lists_coverage_gaps_of_the_next_fourteen_days(db):
+    TeamFactory(name="Search", slug="search")  # nobody at all
+    page = client_for("staff").get("/").content.decode()
+    assert "Coverage gaps in the next 14 days" in page and "(14 days)" in page
+
+
+def test_dashboard_lists_pending_overrides_for_the_leads_who_decide_them(team):
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=days(3),
+        end_date=days(4),
+        status="pending",
+    )
+    lead_page = client_for("lead", team).get("/").content.decode()
+    member_page = client_for("member", team).get("/").content.decode()
+    staff_page = client_for("staff").get("/").content.decode()
+    assert "waiting for your decision" in lead_page and "waiting for your decision" in staff_page
+    assert "waiting for your decision" not in member_page
+
+
+def _teams(count: int) -> None:
+    for n in range(count):
+        team = TeamFactory(oncall_engineer="U_DEFAULT")
+        MembershipFactory(team=team, display_name=f"Person {n}", team_role="lead")
+        ScheduleFactory(team=team, start_date=days(-2), end_date=days(4))
+        OverrideFactory(team=team, start_date=days(1), end_date=days(1), status="approved")
+        OverrideFactory(team=team, start_date=days(8), end_date=days(9), status="pending")
+
+
+@pytest.mark.parametrize("size", [2, 200])
+def test_dashboard_takes_at_most_fifteen_queries_for_two_hundred_teams(
+    db, size, django_assert_max_num_queries
+):
+    _teams(size)
+    client = client_for("staff")
+    with django_assert_max_num_queries(15):
+        response = client.get("/")
+    assert response.status_code == 200 and len(response.context["rows"]) == size
+
+
+# --- who is on call for… -----------------------------------------------------------------
+
+
+def test_lookup_of_a_service_explains_the_source_and_gives_the_mention(team):
+    ServiceFactory(name="Payment API", team=team)
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(3))
+    response = client_for("member", team).get("/who/", {"q": "payment api"})
+    result = response.context["result"]
+    assert (result.subject, result.target, result.source) == ("service", "U_BOB", "manual")
+    assert result.mention == "<@U_BOB>" and result.next_target == "U_ALICE"
+    assert [s.state for s in result.steps][:2] == ["skipped", "answered"]
+    assert "&lt;@U_BOB&gt;" in response.content.decode()
+
+
+def test_lookup_of_a_service_without_a_team_falls_back_to_its_owner(db):
+    ServiceFactory(name="Legacy", team=None, service_owner="U_OWNER")
+    result = client_for("staff").get("/who/", {"q": "Legacy"}).context["result"]
+    assert (result.target, result.source, result.mention) == (
+        "U_OWNER",
+        "service_owner",
+        "<@U_OWNER>",
+    )
+
+
+def test_lookup_at_a_date_reads_the_wall_time_in_the_teams_zone(team):
+    team.timezone = "America/New_York"
+    team.save()
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(10), end_date=days(10))
+    day = days(10)
+    client = client_for("member", team)
+    at_ten = client.get("/who/", {"q": "Payments", "at": f"{day}T10:00"}).context["result"]
+    at_eight = client.get("/who/", {"q": "Payments", "at": f"{day}T08:00"}).context["result"]
+    assert at_ten.target == "U_BOB"  # after the 09:00 handoff in New York
+    assert at_eight.target == "U_ALICE"  # still the previous on-call day
+    assert str(at_ten.at.tzinfo) == "America/New_York"
+
+
+def test_lookup_suggests_names_that_partly_match(team):
+    TeamFactory(name="Payroll", slug="payroll")
+    response = client_for("member", team).get("/who/", {"q": "pay"})
+    assert response.context["matches"] == ["Payments", "Payroll"]
+
+
+def test_lookup_of_an_unknown_name_says_so(team):
+    response = client_for("member", team).get("/who/", {"q": "nothing-like-it"})
+    assert "q" in field_errors(response)
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_lookup_takes_the_same_queries_whatever_the_data_size(
+    team, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        ServiceFactory(team=team)
+        ScheduleFactory(team=team, start_date=days(-90 + 2 * n), end_date=days(-89 + 2 * n))
+    ServiceFactory(name="Payment API", team=team)
+    client = client_for("member", team)
+    with django_assert_max_num_queries(9):
+        assert client.get("/who/", {"q": "Payment API"}).context["result"].target
+
+
+# --- my schedule -----------------------------------------------------------------------------
+
+
+def test_my_schedule_lists_my_shifts_across_teams_with_overrides_applied(team):
+    other = TeamFactory(name="Search", slug="search")
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=days(2), end_date=days(8))
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=days(4),
+        end_date=days(4),
+        status="approved",
+    )
+    ScheduleFactory(
+        team=other, engineer_slack_id="U_MEMBER", start_date=days(20), end_date=days(21)
+    )
+    response = client_for("member", team).get("/me/schedule/")
+    shifts = [(s.team.slug, s.start_date, s.end_date) for s in response.context["shifts"]]
+    assert shifts == [
+        ("payments", days(2), days(3)),
+        ("payments", days(5), days(8)),
+        ("search", days(20), days(21)),
+    ]
+    page = response.content.decode()
+    assert f"replaces=U_MEMBER&amp;start={days(2)}" in page  # ask for cover on a shift
+    assert "/ical/user/U_MEMBER.ics?token=" in page
+
+
+def test_my_schedule_without_a_slack_identity_says_how_to_link_it(db):
+    page = client_for("staff").get("/me/schedule/").content.decode()
+    assert "not linked to a Slack user" in page
+
+
+def test_my_schedule_refuses_a_range_that_ends_before_it_starts(team):
+    response = client_for("member", team).get("/me/schedule/", {"start": days(5), "end": days(1)})
+    assert "end" in field_errors(response)
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_my_schedule_takes_the_same_queries_whatever_the_number_of_teams(
+    db, size, django_assert_max_num_queries
+):
+    client = client_for("member")
+    for _ in range(size):
+        team = TeamFactory()
+        MembershipFactory(team=team, slack_user_id="U_MEMBER")
+        ScheduleFactory(
+            team=team, engineer_slack_id="U_MEMBER", start_date=days(1), end_date=days(2)
+        )
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/me/schedule/").context["shifts"]) == size
+
+
+# --- fairness ----------------------------------------------------------------------------
+
+
+def _ledger(team, engineer: str, first: datetime.date, count: int) -> None:
+    for n in range(count):
+        OnCallRecord.objects.create(
+            team=team,
+            engineer_slack_id=engineer,
+            source="rotation",
+            on_call_date=first + datetime.timedelta(days=n),
+        )
+
+
+def test_fairness_counts_shifts_days_and_weekend_days_from_the_ledger(team):
+    monday = today() - datetime.timedelta(days=today().weekday() + 14)
+    _ledger(team, "U_ALICE", monday, 7)  # one shift, 7 days, 2 weekend days
+    _ledger(team, "U_BOB", monday + datetime.timedelta(days=7), 3)
+    _ledger(team, "U_ALICE", monday + datetime.timedelta(days=10), 1)  # a second shift
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    rows = {row.engineer: row for row, _share in response.context["rows"]}
+    assert (rows["U_ALICE"].shifts, rows["U_ALICE"].days, rows["U_ALICE"].weekend_days) == (2, 8, 2)
+    assert (rows["U_BOB"].shifts, rows["U_BOB"].days, rows["U_BOB"].name) == (1, 3, "Bob Martins")
+
+
+def test_fairness_csv_has_one_row_per_team_and_person(team):
+    _ledger(team, "U_ALICE", days(-5), 3)
+    response = client_for("member", team).get("/fairness/", {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days"]
+    assert rows[1][:5] == ["payments", "U_ALICE", "Alice Nguyen", "1", "3"]
+
+
+def test_fairness_refuses_more_than_a_year(team):
+    response = client_for("member", team).get("/fairness/", {"start": days(-800), "end": days(0)})
+    assert "end" in field_errors(response)
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_fairness_takes_the_same_queries_whatever_the_ledger_size(
+    db, size, django_assert_max_num_queries
+):
+    for _ in range(size):
+        team = TeamFactory()
+        MembershipFactory(team=team, slack_user_id="U_X")
+        _ledger(team, "U_X", days(-20), 10)
+    client = client_for("staff")
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/fairness/").context["rows"]) == size

@@ -1,0 +1,134 @@
+"""iCal feeds of a team and of a person: they parse with `icalendar`, match the resolved
+schedule (overrides applied, DST weeks timed right), keep their UIDs, and hide behind a token."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.test import Client
+from icalendar import Calendar
+
+from teams.models import Person
+from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.page_support import days, make_user, today
+
+# Between them these zones change their clocks in March, April, September, October and
+# November, so one of them has a transition within the next 170 days whatever today is.
+ZONES = ("America/New_York", "Europe/Berlin", "Australia/Sydney", "America/Santiago")
+
+
+def next_transition() -> tuple[str, datetime.date]:
+    """A zone and the first date of a coming week in which its clocks change."""
+    for offset in range(3, 170):
+        day = days(offset)
+        for name in ZONES:
+            tz = zoneinfo.ZoneInfo(name)
+            noon = datetime.datetime.combine(day, datetime.time(12), tz)
+            before = datetime.datetime.combine(
+                day - datetime.timedelta(days=1), datetime.time(12), tz
+            )
+            if noon.utcoffset() != before.utcoffset():
+                return name, day - datetime.timedelta(days=3)
+    raise AssertionError("no clock change found")
+
+
+def events(response) -> list:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    return sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+
+
+def feed(team) -> str:
+    return f"/ical/team/{team.slug}.ics?token={team.ical_token}"
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Payments", slug="payments")
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob Martins")
+    return team
+
+
+def test_team_feed_has_one_event_per_resolved_period_with_overrides_applied(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(8))
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_CAROL",
+        start_date=days(4),
+        end_date=days(4),
+        status="approved",
+    )
+    got = [
+        (str(e["summary"]), e.decoded("dtstart").date(), e.decoded("dtend").date())
+        for e in events(Client().get(feed(team)))
+    ]
+    assert got == [
+        ("On call: Bob Martins (Payments)", days(2), days(4)),
+        ("On call: U_CAROL (Payments)", days(4), days(5)),
+        ("On call: Bob Martins (Payments)", days(5), days(9)),
+    ]
+
+
+def test_team_feed_times_a_dst_week_at_the_local_handoff(team):
+    zone, start = next_transition()
+    team.timezone = zone
+    team.save()
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=start,
+        end_date=start + datetime.timedelta(days=6),
+    )
+    (event,) = events(Client().get(feed(team)))
+    begins, ends = event.decoded("dtstart"), event.decoded("dtend")
+    tz = zoneinfo.ZoneInfo(zone)
+    assert begins == datetime.datetime.combine(start, datetime.time(9), tz)
+    assert ends == datetime.datetime.combine(
+        start + datetime.timedelta(days=7), datetime.time(9), tz
+    )
+    assert (begins.hour, ends.hour) == (9, 9)
+    elapsed = ends.astimezone(datetime.UTC) - begins.astimezone(datetime.UTC)
+    assert abs(elapsed - datetime.timedelta(days=7)) == datetime.timedelta(hours=1)
+    assert event["dtstart"].params["TZID"] == zone
+    calendar = Calendar.from_ical(Client().get(feed(team)).content)
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == [zone]
+
+
+def test_team_feed_uids_are_stable(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(8))
+    first = [str(e["uid"]) for e in events(Client().get(feed(team)))]
+    again = [str(e["uid"]) for e in events(Client().get(feed(team)))]
+    assert first == again and len(set(first)) == len(first)
+
+
+@pytest.mark.parametrize("token", ["", "?token=wrong", "?token="])
+def test_team_feed_with_a_wrong_token_is_not_found(team, token):
+    assert Client().get(f"/ical/team/payments.ics{token}").status_code == 404
+
+
+def test_person_feed_lists_their_shifts_in_every_team(team):
+    person = Person.objects.create(user=make_user(), slack_user_id="U_BOB")
+    other = TeamFactory(name="Search", slug="search", timezone="Europe/Berlin")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
+    ScheduleFactory(team=other, engineer_slack_id="U_BOB", start_date=days(10), end_date=days(10))
+    ScheduleFactory(team=other, engineer_slack_id="U_EVE", start_date=days(11), end_date=days(11))
+    response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
+    got = [(str(e["summary"]), e.decoded("dtstart").date()) for e in events(response)]
+    assert got == [
+        ("On call: Bob Martins (Payments)", days(2)),
+        ("On call: Bob Martins (Search)", days(10)),
+    ]
+    assert Client().get("/ical/user/U_BOB.ics?token=nope").status_code == 404
+    assert Client().get(f"/ical/user/U_EVE.ics?token={person.ical_token}").status_code == 404
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_team_feed_takes_the_same_queries_whatever_the_number_of_schedules(
+    team, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        start = today() + datetime.timedelta(days=2 * n)
+        ScheduleFactory(team=team, start_date=start, end_date=start)
+    with django_assert_max_num_queries(3):
+        assert len(events(Client().get(feed(team)))) == size

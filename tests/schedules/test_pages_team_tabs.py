@@ -1,0 +1,288 @@
+"""A team's schedules, overrides and rotation tabs: every write through its action, refusals
+as 403, bad input and overlaps shown next to the field with nothing changed."""
+
+import pytest
+
+from audit.models import AuditLog
+from schedules.models import Override, Schedule
+from teams.models import Team
+from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.page_support import (
+    assert_login_redirect,
+    client_for,
+    days,
+    field_errors,
+    messages_of,
+    nothing_changes,
+)
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    for uid, weight in (("U_ALICE", 1.0), ("U_BOB", 1.0), ("U_CAROL", 2.0)):
+        MembershipFactory(team=team, slack_user_id=uid, display_name=uid[2:].title(), weight=weight)
+    return team
+
+
+TAB_PAGES = [
+    "/teams/payments/schedules/",
+    "/teams/payments/overrides/",
+    "/teams/payments/rotation/",
+]
+
+
+@pytest.mark.parametrize("path", TAB_PAGES)
+def test_tabs_send_anonymous_visitors_to_log_in(client, team, path):
+    assert_login_redirect(client.get(path), path)
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "staff"])
+@pytest.mark.parametrize("path", TAB_PAGES)
+def test_tabs_open_for_every_signed_in_role(team, role, path):
+    assert client_for(role, team).get(path).status_code == 200
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+def schedule_data(**fields) -> dict:
+    return {
+        "engineer_slack_id": "U_BOB",
+        "start_date": days(10),
+        "end_date": days(16),
+        "schedule_type": "weekly",
+        **fields,
+    }
+
+
+def test_a_lead_creates_edits_and_deletes_a_schedule(team):
+    client = client_for("lead", team)
+    assert client.post("/teams/payments/schedules/", schedule_data()).status_code == 302
+    schedule = Schedule.objects.get()
+    assert (schedule.origin, schedule.engineer_slack_id) == ("manual", "U_BOB")
+    edit = f"/teams/payments/schedules/{schedule.pk}/edit/"
+    assert client.get(edit).status_code == 200
+    client.post(edit, schedule_data(engineer_slack_id="U_CAROL"))
+    assert Schedule.objects.get().engineer_slack_id == "U_CAROL"
+    client.post(f"/teams/payments/schedules/{schedule.pk}/delete/")
+    assert not Schedule.objects.exists()
+    actions = list(AuditLog.objects.filter(entity_type="schedule").values_list("action", flat=True))
+    assert sorted(actions) == ["created", "deleted", "updated"]
+
+
+def test_an_overlapping_schedule_shows_the_clash_next_to_the_dates(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_ALICE", start_date=days(12), end_date=days(13))
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/schedules/", schedule_data())
+    errors = field_errors(response)
+    assert "start_date" in errors
+    assert "Overlaps the manual schedule of U_ALICE" in str(errors["__all__"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"end_date": "not a date"}, "end_date"),
+        ({"end_date": days(1)}, "end_date"),  # before the start
+        ({"schedule_type": "daily"}, "days_of_week"),  # a daily schedule needs days
+        ({"engineer_slack_id": "bob"}, "engineer_slack_id"),
+    ],
+)
+def test_a_schedule_with_bad_input_shows_the_field_error(team, fields, field):
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/schedules/", schedule_data(**fields))
+    assert field in field_errors(response)
+
+
+def test_a_member_may_not_change_schedules(team):
+    schedule = ScheduleFactory(team=team, start_date=days(1), end_date=days(2))
+    client = client_for("member", team)
+    with nothing_changes():
+        create = client.post("/teams/payments/schedules/", schedule_data())
+        edit = client.post(f"/teams/payments/schedules/{schedule.pk}/edit/", schedule_data())
+        delete = client.post(f"/teams/payments/schedules/{schedule.pk}/delete/")
+    assert (create.status_code, edit.status_code, delete.status_code) == (403, 403, 403)
+
+
+def test_schedules_show_their_origin(team):
+    ScheduleFactory(team=team, start_date=days(1), end_date=days(2), origin="auto")
+    ScheduleFactory(team=team, start_date=days(3), end_date=days(4), origin="manual")
+    page = client_for("member", team).get("/teams/payments/schedules/").content.decode()
+    assert "auto · rotation" in page and "badge-manual" in page
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_schedules_tab_takes_the_same_queries_whatever_the_number(
+    team, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        ScheduleFactory(team=team, start_date=days(2 * n), end_date=days(2 * n))
+    client = client_for("lead", team)
+    with django_assert_max_num_queries(8):
+        assert client.get("/teams/payments/schedules/").status_code == 200
+
+
+# --- overrides -----------------------------------------------------------------------------
+
+
+def override_data(**fields) -> dict:
+    return {
+        "engineer_slack_id": "U_MEMBER",
+        "replaces_slack_id": "U_ALICE",
+        "start_date": days(5),
+        "end_date": days(6),
+        "reason": "Swap",
+        **fields,
+    }
+
+
+def test_a_member_requests_and_a_lead_approves_an_override(team):
+    team.overrides_require_approval = True
+    team.save()
+    member, lead = client_for("member", team), client_for("lead", team)
+    response = member.post("/teams/payments/overrides/", override_data(), follow=True)
+    assert any("waiting for a lead" in m for m in messages_of(response))
+    override = Override.objects.get()
+    assert (override.status, override.requested_by) == ("pending", "U_MEMBER")
+    decide = f"/teams/payments/overrides/{override.pk}/decide/"
+    with nothing_changes():
+        assert member.post(decide, {"status": "approved"}).status_code == 403
+    lead.post(decide, {"status": "approved"})
+    override.refresh_from_db()
+    assert (override.status, override.approved_by) == ("approved", "U_LEAD")
+
+
+def test_the_requester_cancels_their_override_and_a_second_cancel_is_a_message(team):
+    override = OverrideFactory(
+        team=team,
+        engineer_slack_id="U_MEMBER",
+        requested_by="U_MEMBER",
+        status="approved",
+        start_date=days(3),
+        end_date=days(3),
+    )
+    client = client_for("member", team)
+    decide = f"/teams/payments/overrides/{override.pk}/decide/"
+    client.post(decide, {"status": "cancelled"})
+    assert Override.objects.get().status == "cancelled"
+    with nothing_changes():
+        response = client.post(decide, {"status": "cancelled"}, follow=True)
+    assert any("cannot become cancelled" in m for m in messages_of(response))
+
+
+def test_an_overlapping_override_shows_the_clash(team):
+    OverrideFactory(team=team, start_date=days(6), end_date=days(7), status="approved")
+    client = client_for("member", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/overrides/", override_data())
+    assert "start_date" in field_errors(response)
+
+
+def test_an_override_replacing_oneself_shows_the_error(team):
+    client = client_for("member", team)
+    with nothing_changes():
+        response = client.post(
+            "/teams/payments/overrides/", override_data(replaces_slack_id="U_MEMBER")
+        )
+    assert "replaces_slack_id" in field_errors(response)
+
+
+def test_a_person_without_a_slack_identity_may_not_request(team):
+    client = client_for("anonymous")
+    from tests.page_support import make_user
+
+    client.force_login(make_user())
+    with nothing_changes():
+        assert client.post("/teams/payments/overrides/", override_data()).status_code == 403
+
+
+def test_the_request_form_is_prefilled_from_my_schedule(team):
+    response = client_for("member", team).get(
+        "/teams/payments/overrides/", {"replaces": "U_MEMBER", "start": days(3), "end": days(4)}
+    )
+    assert response.context["form"].initial["replaces_slack_id"] == "U_MEMBER"
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_overrides_tab_takes_the_same_queries_whatever_the_number(
+    team, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        OverrideFactory(team=team, start_date=days(2 * n), end_date=days(2 * n))
+    client = client_for("lead", team)
+    with django_assert_max_num_queries(8):
+        assert client.get("/teams/payments/overrides/").status_code == 200
+
+
+# --- rotation ------------------------------------------------------------------------------
+
+
+def rotation_data(**fields) -> dict:
+    return {
+        "rotation_enabled": "on",
+        "rotation_type": "weighted",
+        "rotation_interval": "weekly",
+        "rotation_start_date": days(0),
+        "handoff_day": "",
+        "handoff_time": "09:00",
+        "rotation_order": "",
+        "lookahead_periods": "4",
+        **fields,
+    }
+
+
+def test_preview_shows_the_next_periods_and_who_gains_without_saving(team):
+    client = client_for("member", team)  # reading a preview needs no rights
+    with nothing_changes():
+        response = client.post("/teams/payments/rotation/preview/", rotation_data(), **HTMX)
+    assert response.templates[0].name == "schedules/_rotation_panel.html"
+    outcome = response.context["outcome"]
+    assert len(outcome.entries) == 4
+    assert {"U_ALICE", "U_BOB", "U_CAROL"} <= set(outcome.impact.affected)
+
+
+def test_preview_with_bad_input_shows_the_field_error(team):
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post(
+            "/teams/payments/rotation/preview/", rotation_data(rotation_start_date="")
+        )
+    assert "rotation_start_date" in field_errors(response)
+
+
+def test_a_lead_saves_the_rotation_and_sees_who_moved(team):
+    response = client_for("lead", team).post("/teams/payments/rotation/", rotation_data())
+    assert response.status_code == 200 and response.context["saved"]
+    team = Team.objects.get(pk=team.pk)
+    assert (team.rotation_enabled, team.rotation_type) == (True, "weighted")
+    assert Schedule.objects.filter(team=team, origin="auto").count() >= 4
+    assert "rotation_config" in AuditLog.objects.values_list("entity_type", flat=True)
+
+
+def test_a_member_may_not_save_or_generate(team):
+    client = client_for("member", team)
+    with nothing_changes():
+        save = client.post("/teams/payments/rotation/", rotation_data())
+        generate = client.post("/teams/payments/rotation/generate/", {"periods": "4"})
+    assert (save.status_code, generate.status_code) == (403, 403)
+
+
+def test_a_lead_generates_the_next_periods(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data())
+    Schedule.objects.filter(origin="auto").delete()
+    response = client.post("/teams/payments/rotation/generate/", {"periods": "3"}, follow=True)
+    assert Schedule.objects.filter(origin="auto").count() == 3
+    assert any("Generated 3" in m for m in messages_of(response))
+
+
+def test_generate_with_bad_periods_shows_the_error(team):
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/rotation/generate/", {"periods": "0"})
+    assert "periods" in field_errors(response, "generate_form")

@@ -1,0 +1,168 @@
+"""The services directory: filters, who is on call per service, create/edit/soft delete through
+the actions (staff, or the team's leads), bad input, and query counts."""
+
+import pytest
+
+from audit.models import AuditLog
+from services.models import Service
+from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
+from tests.page_support import (
+    assert_login_redirect,
+    client_for,
+    days,
+    field_errors,
+    nothing_changes,
+)
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice Nguyen")
+    return team
+
+
+@pytest.fixture
+def service(team):
+    return ServiceFactory(name="Payment API", team=team, tier="critical", environment="production")
+
+
+def pages(service) -> list[str]:
+    base = f"/services/{service.pk}/"
+    return ["/services/", "/services/new/", base, base + "edit/", base + "delete/"]
+
+
+def test_service_pages_send_anonymous_visitors_to_log_in(client, service):
+    for path in pages(service):
+        assert_login_redirect(client.get(path), path)
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "staff"])
+def test_service_pages_open_for_every_signed_in_role(team, service, role):
+    client = client_for(role, team)
+    for path in pages(service):
+        assert client.get(path).status_code == 200, path
+
+
+def test_directory_shows_who_is_on_call_for_each_service(team, service):
+    ServiceFactory(name="Ledger", team=None, primary_oncall="U_PRIMARY")
+    response = client_for("member", team).get("/services/")
+    answers = {s.name: answer for s, answer in response.context["rows"]}
+    assert (answers["Payment API"].target, answers["Payment API"].source) == (
+        "U_ALICE",
+        "team_default",
+    )
+    assert (answers["Ledger"].target, answers["Ledger"].source) == ("U_PRIMARY", "primary_oncall")
+    assert "Alice Nguyen" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"search": "payment"}, ["Payment API"]),
+        ({"team": "payments"}, ["Payment API"]),
+        ({"tier": "low"}, ["Search"]),
+        ({"environment": "staging"}, ["Search"]),
+        ({"active": "inactive"}, ["Old"]),
+        ({"active": "all"}, ["Old", "Payment API", "Search"]),
+        ({}, ["Payment API", "Search"]),
+    ],
+)
+def test_directory_filters(team, service, query, expected):
+    ServiceFactory(name="Search", team=None, tier="low", environment="staging")
+    ServiceFactory(name="Old", team=team, is_active=False)
+    response = client_for("member", team).get("/services/", query)
+    assert [s.name for s, _ in response.context["rows"]] == expected
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_directory_takes_the_same_queries_whatever_the_number_of_services(
+    db, size, django_assert_max_num_queries
+):
+    for _ in range(size):
+        team = TeamFactory()
+        ScheduleFactory(team=team, start_date=days(-1), end_date=days(1))
+        ServiceFactory(team=team)
+    client = client_for("staff")
+    with django_assert_max_num_queries(9):
+        assert client.get("/services/").status_code == 200
+
+
+def test_service_detail_explains_the_fallback_chain(team):
+    service = ServiceFactory(name="Ledger", team=None, service_owner="U_OWNER")
+    result = client_for("member", team).get(f"/services/{service.pk}/").context["result"]
+    assert (result.target, result.mention) == ("U_OWNER", "<@U_OWNER>")
+    assert [s.state for s in result.steps] == [
+        "skipped",
+        "skipped",
+        "answered",
+        "not_needed",
+        "not_needed",
+    ]
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def service_data(**fields) -> dict:
+    return {
+        "name": "Checkout",
+        "team": "payments",
+        "tier": "standard",
+        "environment": "production",
+        **fields,
+    }
+
+
+def test_a_lead_creates_and_edits_a_service_of_their_team(team):
+    client = client_for("lead", team)
+    response = client.post("/services/new/", service_data(metadata='{"runbook": "https://x"}'))
+    service = Service.objects.get(name="Checkout")
+    assert response["Location"] == f"/services/{service.pk}/"
+    assert service.metadata == {"runbook": "https://x"}
+    client.post(f"/services/{service.pk}/edit/", service_data(tier="critical"))
+    assert Service.objects.get(pk=service.pk).tier == "critical"
+    assert AuditLog.objects.filter(entity_type="service").count() == 2
+
+
+def test_a_member_may_not_create_or_edit_services(team, service):
+    client = client_for("member", team)
+    with nothing_changes():
+        create = client.post("/services/new/", service_data())
+        edit = client.post(f"/services/{service.pk}/edit/", service_data(name="Payment API"))
+        delete = client.post(f"/services/{service.pk}/delete/")
+    assert (create.status_code, edit.status_code, delete.status_code) == (403, 403, 403)
+
+
+def test_only_staff_creates_a_service_without_a_team(team):
+    lead = client_for("lead", team)
+    with nothing_changes():
+        assert lead.post("/services/new/", service_data(team="")).status_code == 403
+    client_for("staff").post("/services/new/", service_data(team=""))
+    assert Service.objects.get(name="Checkout").team is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "payment api"}, "name"),  # names are unique whatever the case
+        ({"service_owner": "alice"}, "service_owner"),
+        ({"metadata": "not json"}, "metadata"),
+        ({"repository_url": "not a url"}, "repository_url"),
+        ({"tier": "gold"}, "tier"),
+    ],
+)
+def test_a_service_with_bad_input_shows_the_field_error(team, service, fields, field):
+    client = client_for("staff")
+    with nothing_changes():
+        response = client.post("/services/new/", service_data(**fields))
+    assert field in field_errors(response)
+
+
+def test_soft_delete_asks_first_and_can_be_undone(team, service):
+    client = client_for("lead", team)
+    assert "Delete Payment API?" in client.get(f"/services/{service.pk}/delete/").content.decode()
+    assert client.post(f"/services/{service.pk}/delete/")["Location"] == "/services/"
+    assert Service.objects.get(pk=service.pk).is_active is False
+    client.post(f"/services/{service.pk}/restore/")
+    assert Service.objects.get(pk=service.pk).is_active is True

@@ -1,0 +1,172 @@
+"""Team pages: list, create, overview, settings and the profile (members: test_pages_members).
+Access rules, bad input, and query counts."""
+
+import pytest
+
+from audit.models import AuditLog
+from teams.models import Person, Team
+from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
+from tests.page_support import (
+    assert_login_redirect,
+    client_for,
+    days,
+    field_errors,
+    nothing_changes,
+    user_for,
+)
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(
+        name="Payments", slug="payments", oncall_engineer="U_ALICE", slack_group_id="S_PAY"
+    )
+
+
+TEAM_PAGES = [
+    "/teams/",
+    "/teams/payments/",
+    "/teams/payments/settings/",
+    "/teams/payments/members/",
+    "/profile/",
+]
+
+
+@pytest.mark.parametrize("path", TEAM_PAGES)
+def test_team_pages_send_anonymous_visitors_to_log_in(client, team, path):
+    assert_login_redirect(client.get(path), path)
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "staff"])
+@pytest.mark.parametrize("path", TEAM_PAGES)
+def test_team_pages_open_for_every_signed_in_role(team, role, path):
+    assert client_for(role, team).get(path).status_code == 200
+
+
+def test_team_list_shows_who_is_on_call_and_hides_deleted_teams(team):
+    TeamFactory(name="Old Billing", slug="old-billing", is_active=False)
+    client = client_for("member", team)
+    page = client.get("/teams/").content.decode()
+    assert "Payments" in page and "U_ALICE" in page and "Old Billing" not in page
+    assert "Old Billing" in client.get("/teams/?inactive=1").content.decode()
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_team_list_takes_the_same_queries_whatever_the_number_of_teams(
+    db, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        team = TeamFactory()
+        MembershipFactory(team=team, display_name=f"Person {n}")
+        ScheduleFactory(team=team, start_date=days(-3), end_date=days(3))
+    client = client_for("staff")
+    with django_assert_max_num_queries(7):
+        assert client.get("/teams/").status_code == 200
+
+
+# --- create, settings, delete ---------------------------------------------------------------
+
+
+def test_staff_creates_a_team_through_the_action(db):
+    response = client_for("staff").post(
+        "/teams/new/", {"name": "Search", "timezone": "Europe/Berlin"}
+    )
+    team = Team.objects.get(slug="search")
+    assert response["Location"] == "/teams/search/"
+    entry = AuditLog.objects.get(entity_type="team", action="created")
+    assert entry.metadata["source"] == "page" and team.timezone == "Europe/Berlin"
+
+
+def test_team_create_with_a_bad_time_zone_shows_the_error_and_changes_nothing(db):
+    client = client_for("staff")
+    with nothing_changes():
+        response = client.post("/teams/new/", {"name": "Search", "timezone": "Mars/Base"})
+    assert "timezone" in field_errors(response)
+
+
+def test_a_member_may_not_create_a_team(team):
+    client = client_for("member", team)
+    with nothing_changes():
+        response = client.post("/teams/new/", {"name": "Search", "timezone": "UTC"})
+    assert response.status_code == 403
+    assert "Only staff" in response.content.decode()
+
+
+def test_a_lead_edits_the_team_settings(team):
+    response = client_for("lead", team).post(
+        "/teams/payments/settings/",
+        {"name": "Payments & Billing", "timezone": "UTC", "oncall_engineer": "U_BOB"},
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.name, team.oncall_engineer) == ("Payments & Billing", "U_BOB")
+
+
+def test_team_settings_refuse_a_member_and_bad_input(team):
+    member, lead = client_for("member", team), client_for("lead", team)
+    with nothing_changes():
+        refused = member.post("/teams/payments/settings/", {"name": "X", "timezone": "UTC"})
+        bad = lead.post(
+            "/teams/payments/settings/", {"name": "P", "timezone": "UTC", "oncall_engineer": "bob"}
+        )
+    assert refused.status_code == 403
+    assert "oncall_engineer" in field_errors(bad)
+
+
+def test_staff_deletes_and_restores_a_team_but_a_lead_may_not(team):
+    lead = client_for("lead", team)
+    with nothing_changes():
+        assert lead.post("/teams/payments/delete/").status_code == 403
+    staff = client_for("staff")
+    staff.post("/teams/payments/delete/")
+    assert Team.objects.get(pk=team.pk).is_active is False
+    staff.post("/teams/payments/restore/")
+    assert Team.objects.get(pk=team.pk).is_active is True
+
+
+def test_team_overview_shows_now_next_and_a_month_calendar(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-2), end_date=days(2))
+    client = client_for("member", team)
+    page = client.get("/teams/payments/").content.decode()
+    assert "U_BOB" in page and "kind-manual" in page and 'class="calendar"' in page
+    assert client.get("/teams/payments/?month=garbage").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_team_overview_takes_the_same_queries_whatever_the_number_of_schedules(
+    team, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        ScheduleFactory(team=team, start_date=days(-60 + 2 * n), end_date=days(-59 + 2 * n))
+        MembershipFactory(team=team)
+    client = client_for("member", team)
+    with django_assert_max_num_queries(7):
+        assert client.get("/teams/payments/").status_code == 200
+
+
+# --- profile -----------------------------------------------------------------------------
+
+
+def test_staff_links_their_slack_identity_and_sees_their_ical_link(db):
+    user = user_for("staff")
+    client = client_for("anonymous")
+    client.force_login(user)
+    assert client.post("/profile/", {"slack_user_id": "U_OPS"}).status_code == 302
+    person = Person.objects.get(user=user)
+    assert person.slack_user_id == "U_OPS"
+    assert person.ical_token in client.get("/profile/").content.decode()
+
+
+def test_profile_refuses_a_bad_slack_id(db):
+    client = client_for("staff")
+    with nothing_changes():
+        response = client.post("/profile/", {"slack_user_id": "alice"})
+    assert "slack_user_id" in field_errors(response)
+
+
+def test_only_an_operator_vouches_for_a_slack_identity(team):
+    client = client_for("member", team)
+    page = client.get("/profile/").content.decode()
+    assert "Only an operator" in page and "U_MEMBER" in page
+    with nothing_changes():
+        assert client.post("/profile/", {"slack_user_id": "U_OTHER"}).status_code == 403

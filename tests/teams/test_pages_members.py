@@ -1,0 +1,173 @@
+"""A team's members tab: adding members, the inline htmx edit, removing, time away and the
+Slack sync. Every write through its action; refusals are 403; bad input changes nothing."""
+
+import pytest
+
+from teams.models import TeamMembership, Unavailability
+from tests.factories import MembershipFactory, TeamFactory
+from tests.page_support import client_for, days, field_errors, messages_of, nothing_changes
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(
+        name="Payments", slug="payments", oncall_engineer="U_ALICE", slack_group_id="S_PAY"
+    )
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def test_a_lead_adds_a_member_with_a_weight(team):
+    response = client_for("lead", team).post(
+        "/teams/payments/members/",
+        {"slack_user_id": "U_NEW", "display_name": "New", "team_role": "member", "weight": "2.5"},
+    )
+    assert response.status_code == 302
+    assert TeamMembership.objects.get(team=team, slack_user_id="U_NEW").weight == 2.5
+
+
+@pytest.mark.parametrize(
+    ("weight", "slack_id", "field"),
+    [("abc", "U_NEW", "weight"), ("0", "U_NEW", "weight"), ("1", "nobody", "slack_user_id")],
+)
+def test_adding_a_member_with_bad_input_shows_the_field_error(team, weight, slack_id, field):
+    client = client_for("lead", team)
+    data = {"slack_user_id": slack_id, "team_role": "member", "weight": weight}
+    with nothing_changes():
+        response = client.post("/teams/payments/members/", data)
+    assert field in field_errors(response, "add_form")
+
+
+def test_a_member_may_not_add_members(team):
+    client = client_for("member", team)
+    with nothing_changes():
+        response = client.post(
+            "/teams/payments/members/",
+            {"slack_user_id": "U_NEW", "team_role": "member", "weight": 1},
+        )
+    assert response.status_code == 403
+
+
+def test_inline_member_edit_swaps_a_form_then_the_saved_row(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob")
+    client = client_for("lead", team)
+    form = client.get("/teams/payments/members/U_BOB/edit/", **HTMX)
+    assert form.templates[0].name == "teams/_member_form.html"
+    saved = client.post(
+        "/teams/payments/members/U_BOB/edit/",
+        {"display_name": "Bob M", "team_role": "lead", "weight": "3"},
+        **HTMX,
+    )
+    assert saved.templates[0].name == "teams/_member_row.html"
+    bob = TeamMembership.objects.get(team=team, slack_user_id="U_BOB")
+    assert (bob.team_role, bob.weight, bob.is_eligible_for_oncall) == ("lead", 3.0, False)
+    cancel = client.get("/teams/payments/members/U_BOB/edit/?cancel=1", **HTMX)
+    assert cancel.templates[0].name == "teams/_member_row.html"
+
+
+def test_inline_member_edit_with_a_bad_weight_shows_the_error_in_place(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post(
+            "/teams/payments/members/U_BOB/edit/", {"team_role": "member", "weight": "-1"}, **HTMX
+        )
+    assert response.templates[0].name == "teams/_member_form.html"
+    assert "weight" in response.context["form"].errors
+
+
+def test_member_edit_without_htmx_is_a_whole_page(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client = client_for("lead", team)
+    assert client.get("/teams/payments/members/U_BOB/edit/").templates[0].name == (
+        "teams/member_edit.html"
+    )
+    response = client.post(
+        "/teams/payments/members/U_BOB/edit/", {"team_role": "member", "weight": "2"}
+    )
+    assert response["Location"] == "/teams/payments/members/"
+
+
+def test_a_member_may_not_edit_or_remove_members(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client = client_for("member", team)
+    with nothing_changes():
+        edit = client.post(
+            "/teams/payments/members/U_BOB/edit/", {"team_role": "lead", "weight": "1"}, **HTMX
+        )
+        remove = client.post("/teams/payments/members/U_BOB/remove/")
+    assert (edit.status_code, remove.status_code) == (403, 403)
+
+
+def test_a_lead_removes_a_member(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client_for("lead", team).post("/teams/payments/members/U_BOB/remove/")
+    assert not TeamMembership.objects.filter(slack_user_id="U_BOB").exists()
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_members_page_takes_the_same_queries_whatever_the_team_size(
+    team, size, django_assert_max_num_queries
+):
+    for _ in range(size):
+        member = MembershipFactory(team=team)
+        Unavailability.objects.create(
+            team=team, slack_user_id=member.slack_user_id, start_date=days(1), end_date=days(2)
+        )
+    client = client_for("lead", team)
+    with django_assert_max_num_queries(7):
+        assert client.get("/teams/payments/members/").status_code == 200
+
+
+# --- time away and the Slack sync ------------------------------------------------------------
+
+
+def test_a_member_adds_their_own_time_away_but_not_someone_elses(team):
+    client = client_for("member", team)
+    mine = {"slack_user_id": "U_MEMBER", "start_date": days(3), "end_date": days(5)}
+    assert client.post("/teams/payments/away/", mine).status_code == 302
+    assert Unavailability.objects.get().slack_user_id == "U_MEMBER"
+    with nothing_changes():
+        response = client.post("/teams/payments/away/", {**mine, "slack_user_id": "U_BOB"})
+    assert response.status_code == 403
+
+
+def test_time_away_ending_before_it_starts_shows_the_error(team):
+    client = client_for("lead", team)
+    data = {"slack_user_id": "U_LEAD", "start_date": days(5), "end_date": days(3)}
+    with nothing_changes():
+        response = client.post("/teams/payments/away/", data)
+    assert "end_date" in field_errors(response, "away_form")
+
+
+def test_time_away_is_removed(team):
+    away = Unavailability.objects.create(
+        team=team, slack_user_id="U_LEAD", start_date=days(1), end_date=days(2)
+    )
+    client_for("lead", team).post(f"/teams/payments/away/{away.pk}/delete/")
+    assert not Unavailability.objects.exists()
+
+
+def test_sync_without_slack_shows_why_and_changes_nothing(team, settings):
+    settings.SLACK_BOT_TOKEN = ""
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/sync/", follow=True)
+    assert any("Slack is not configured" in m for m in messages_of(response))
+
+
+def test_sync_from_slack_adds_the_group_members(team, fake_slack):
+    fake_slack.usergroups["S_PAY"] = ["U_LEAD", "U_NEW"]
+    response = client_for("lead", team).post("/teams/payments/sync/", follow=True)
+    assert TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").exists()
+    assert any("Synced from Slack" in m for m in messages_of(response))
+
+
+def test_a_member_may_not_sync_from_slack(team, fake_slack):
+    fake_slack.usergroups["S_PAY"] = ["U_NEW"]
+    client = client_for("member", team)
+    with nothing_changes():
+        assert client.post("/teams/payments/sync/").status_code == 403
