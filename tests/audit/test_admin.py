@@ -72,4 +72,4 @@ def test_audit_changelist_filters_and_search(client, operator):
     assert shown(client, q="U_ALICE") == ["s1"]
     assert shown(client, q="U_BOB") == ["o1"]
     assert shown(client, q="o1") == ["o1"]
-    assert shown(client, **{"created_at__gte": "2025-01-01"}) == ["o1", "s1", "t1"]
+    assert shown(client, **{"created_at__gte": "2025-01-01 00:00:00+00:00"}) == ["o1", "s1", "t1"]
