@@ -1,21 +1,24 @@
-"""The text of `/oncall [service or team]`: who, why, and until when."""
+"""The text of `/oncall [service or team]`: who, why, until when, and who is next."""
 
 import datetime
 
 from django.db.models import Q
 
 from escalation.messages import user, when
-from schedules import selectors
+from schedules import domain, selectors
 from services.oncall import resolve_services
 from teams.models import Team
 
-MAX_TEAMS = 25
+OWN_DAYS = 28
+MAX_LINES = 20
 
 
-def oncall_reply(query: str, now: datetime.datetime) -> str:
+def oncall_reply(query: str, caller: str, now: datetime.datetime) -> str:
+    """`/oncall <service or team>`: who, why, until when and who is next. `/oncall` alone: the
+    caller's own coming shifts."""
     query = query.strip()
     if not query:
-        return _all_teams(now)
+        return _own_shifts(caller, now)
     (result,) = resolve_services([query], now)
     if result.known and result.answer is not None:
         return _service_line(result, now)
@@ -24,7 +27,7 @@ def oncall_reply(query: str, now: datetime.datetime) -> str:
     ).first()
     if team is not None:
         return _team_line(team, selectors.who_is_on_call(team, now))
-    return f"No service or team called '{query}'. Try `/oncall` for every team."
+    return f"No service or team called '{query}'. `/oncall` alone lists your own shifts."
 
 
 def _service_line(result, now) -> str:
@@ -34,6 +37,7 @@ def _service_line(result, now) -> str:
     until = ""
     if result.team_answer is not None and answer.source == result.team_answer.source:
         until = f" until {when(result.team_answer.ends_at, service.team.timezone)}"
+        until += _next(service.team, result.team_answer)
     return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}."
 
 
@@ -42,13 +46,29 @@ def _team_line(team: Team, answer) -> str:
         return f"*{team.name}*: nobody is on call — a coverage gap."
     until = when(answer.ends_at, team.timezone)
     return (
-        f"*{team.name}*: {user(answer.engineer)} ({answer.source.replace('_', ' ')}) until {until}."
+        f"*{team.name}*: {user(answer.engineer)} ({answer.source.replace('_', ' ')}) "
+        f"until {until}{_next(team, answer)}."
     )
 
 
-def _all_teams(now: datetime.datetime) -> str:
-    teams = list(Team.objects.filter(is_active=True).order_by("name")[:MAX_TEAMS])
-    if not teams:
-        return "No teams yet."
-    answers = selectors.on_call_now(teams, now)
-    return "\n".join(_team_line(team, answers[team.pk]) for team in teams)
+def _next(team: Team, answer) -> str:
+    """ ", then <@U…>" — whoever holds the day after the current run ends."""
+    following = answer.until_date + datetime.timedelta(days=1)
+    nxt = domain.resolve_day(selectors.team_state(team, following), following)
+    return f", then {user(nxt.engineer)}" if nxt.engineer else ", then nobody (a gap)"
+
+
+def _own_shifts(caller: str, now: datetime.datetime) -> str:
+    today = now.date()
+    shifts = selectors.person_periods(caller, today, today + datetime.timedelta(days=OWN_DAYS))
+    if not shifts:
+        return (
+            f"You have no on-call shifts in the next {OWN_DAYS} days. "
+            "Ask `/oncall <service or team>` to see who is on call."
+        )
+    lines = [
+        f"• *{s.team.name}*: {when(s.starts_at, s.team.timezone)} → "
+        f"{when(s.ends_at, s.team.timezone)} ({s.source.replace('_', ' ')})"
+        for s in shifts[:MAX_LINES]
+    ]
+    return f"Your on-call shifts in the next {OWN_DAYS} days:\n" + "\n".join(lines)

@@ -5,6 +5,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -21,11 +22,23 @@ from schedules.models import Override
 logger = logging.getLogger(__name__)
 
 
+REPLAY_WINDOW_SECONDS = 60 * 6  # a little over the verifier's five minutes of freshness
+
+
 def _verified(request: HttpRequest) -> bool:
+    """A valid signature over a fresh timestamp, never seen before (a replayed request is
+    refused even inside the freshness window)."""
     secret = settings.SLACK_SIGNING_SECRET
     if not secret:
         return False
-    return SignatureVerifier(secret).is_valid_request(request.body, dict(request.headers))
+    if not SignatureVerifier(secret).is_valid_request(request.body, dict(request.headers)):
+        return False
+    signature = request.headers.get("X-Slack-Signature", "")
+    return cache.add(f"slack-signature:{signature}", 1, timeout=REPLAY_WINDOW_SECONDS)
+
+
+def _refused() -> HttpResponse:
+    return HttpResponse("Invalid, stale or replayed Slack signature.", status=401)
 
 
 def _reply(text: str) -> JsonResponse:
@@ -36,15 +49,18 @@ def _reply(text: str) -> JsonResponse:
 @require_POST
 def slack_command(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
-        return HttpResponse("Invalid Slack signature.", status=403)
-    return _reply(oncall_reply(request.POST.get("text", ""), timezone.now()))
+        return _refused()
+    text = oncall_reply(
+        request.POST.get("text", ""), request.POST.get("user_id", ""), timezone.now()
+    )
+    return _reply(text)
 
 
 @csrf_exempt
 @require_POST
 def slack_interaction(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
-        return HttpResponse("Invalid Slack signature.", status=403)
+        return _refused()
     try:
         payload = json.loads(request.POST.get("payload", ""))
         action = payload["actions"][0]

@@ -4,8 +4,12 @@ whatever the number of teams, members, schedules and overrides."""
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from schedules import domain
+from schedules.models import Override, OverrideStatus, Schedule
 from schedules.spans import spans_query
 from teams.models import Team, TeamMembership
 
@@ -111,3 +115,58 @@ def on_call_now(teams: Iterable[Team], at: datetime.datetime) -> dict[object, do
     days = {t.pk: local_today(t, at) for t in teams}
     states = team_states(teams, min(days.values()), max(days.values()))
     return {t.pk: domain.who_is_on_call(states[t.pk], at) for t in teams}
+
+
+def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> QuerySet[Team]:
+    """Active teams the person may be on call for in the window: a member, the team's default,
+    or named by a schedule or an approved override in it. One query."""
+    dated = {"team": OuterRef("pk"), "end_date__gte": start, "start_date__lte": end}
+    return Team.objects.filter(is_active=True).filter(
+        Q(oncall_engineer=slack_id)
+        | Exists(TeamMembership.objects.filter(team=OuterRef("pk"), slack_user_id=slack_id))
+        | Exists(Schedule.objects.filter(engineer_slack_id=slack_id, **dated))
+        | Exists(
+            Override.objects.filter(
+                engineer_slack_id=slack_id, status=OverrideStatus.APPROVED, **dated
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PersonPeriod:
+    """A run of on-call days one person holds in one team."""
+
+    team: Team
+    start_date: datetime.date
+    end_date: datetime.date
+    source: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[PersonPeriod]:
+    """The runs of on-call days the person holds, overrides applied: three queries."""
+    teams = list(teams_of_person(slack_id, start, end))
+    states = team_states(teams, start, end)
+    found = []
+    for team in teams:
+        assignments = domain.resolve_range(states[team.pk], start, end)
+        for period in domain.periods(assignments):
+            if period.engineer != slack_id:
+                continue
+            found.append(
+                PersonPeriod(
+                    team=team,
+                    start_date=period.start_date,
+                    end_date=period.end_date,
+                    source=str(period.source),
+                    starts_at=_handoff(team, period.start_date),
+                    ends_at=_handoff(team, period.end_date + datetime.timedelta(days=1)),
+                )
+            )
+    return sorted(found, key=lambda p: (p.start_date, p.team.name))
+
+
+def _handoff(team: Team, day: datetime.date) -> datetime.datetime:
+    return domain.handoff_at(day, team.timezone, team.handoff_time)

@@ -9,7 +9,7 @@ from audit import record
 from audit.actors import Actor
 from oncall_project.errors import InvalidInput, NotFound
 from oncall_project.writes import apply_changes, created_values, deleted_values, save_validated
-from teams.models import Team, TeamMembership, Unavailability
+from teams.models import Team, TeamMembership, Unavailability, new_ical_token
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
 TEAM_FIELDS = frozenset(
@@ -273,3 +273,22 @@ def team_sync_members(
         )
         _rotation_follow(team, actor, snapshot, f"sync:{entry.pk}")
     return outcome
+
+
+@transaction.atomic
+def team_ical_token_reset(*, team: Team, actor: Actor | None) -> Team:
+    """A new secret for the team's iCal feed; the old URL stops working at once."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    Team.objects.filter(pk=team.pk).update(ical_token=new_ical_token())
+    team.refresh_from_db(fields=["ical_token"])
+    # The audit says that the secret changed, never what it is.
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action="ical_token_reset",
+        actor=actor,
+        team=team,
+        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+    )
+    return team

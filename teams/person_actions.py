@@ -7,8 +7,9 @@ from django.db import transaction
 
 from audit import record
 from audit.actors import Actor
+from oncall_project.errors import Forbidden
 from oncall_project.writes import apply_changes, created_values, deleted_values
-from teams.models import Person
+from teams.models import Person, new_ical_token
 from teams.permissions import ensure_staff
 
 PERSON_FIELDS = ["user", "slack_user_id"]
@@ -60,3 +61,22 @@ def person_unlink(*, person: Person, actor: Actor | None) -> None:
         changes=changes,
         previous_engineer_slack_id=changes["slack_user_id"]["old"],
     )
+
+
+@transaction.atomic
+def person_ical_token_reset(*, person: Person, actor: Actor | None) -> Person:
+    """A new secret for the person's iCal feed: the person themselves, or staff."""
+    if actor is not None and not (actor.is_staff or actor.user_id == person.user_id):
+        raise Forbidden("Only you, or staff, may renew your calendar link.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.ical_token = new_ical_token()
+    person.save(update_fields=["ical_token", "updated_at"])
+    record(
+        entity_type="person",
+        entity_id=person.pk,
+        action="ical_token_reset",
+        actor=actor,
+        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+        engineer_slack_id=person.slack_user_id,
+    )
+    return person

@@ -8,6 +8,7 @@ app_name = "teams"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/ical-reset/", views.profile_ical_reset, name="profile-ical-reset"),
     path("teams/", views.team_list, name="list"),
     path("teams/new/", views.team_create, name="create"),
     path("teams/<slug:slug>/", views.team_detail, name="detail"),
@@ -32,4 +33,5 @@ urlpatterns = [
         name="away-delete",
     ),
     path("teams/<slug:slug>/sync/", views.sync_from_slack, name="sync"),
+    path("teams/<slug:slug>/ical-reset/", views.team_ical_reset, name="ical-reset"),
 ]

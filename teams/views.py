@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -243,3 +243,25 @@ def profile(request: HttpRequest) -> HttpResponse:
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": person.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
     return render(request, "teams/profile.html", {"form": form, "person": person, "ical": ical})
+
+
+@login_required
+@require_POST
+def profile_ical_reset(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404("Your account has no calendar feed yet.")
+    if run_button(request, person_actions.person_ical_token_reset, person=person).ok:
+        messages.success(request, "Your calendar link is renewed; the old one no longer works.")
+    return redirect("teams:profile")
+
+
+@login_required
+@require_POST
+def team_ical_reset(request: HttpRequest, slug: str) -> HttpResponse:
+    team = page_selectors.team_for_page(slug)
+    if run_button(request, actions.team_ical_token_reset, team=team).ok:
+        messages.success(
+            request, "The team's calendar link is renewed; the old one no longer works."
+        )
+    return redirect("teams:detail", slug=slug)

@@ -1,9 +1,7 @@
 """/users/{slack_id}/schedules/: one person's resolved on-call periods across every team."""
 
 import datetime
-from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,12 +10,10 @@ from rest_framework import serializers
 from oncall_project import slack_ids
 from oncall_project.api.views import ApiViewSet
 from oncall_project.errors import InvalidInput
-from schedules import domain, selectors
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import DateParamField, LocalInstantField, read_query
-from schedules.models import Override, OverrideStatus, Schedule
+from schedules.selectors import person_periods
 from teams.api.scoping import TeamSummarySerializer
-from teams.models import Team, TeamMembership
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
@@ -69,49 +65,6 @@ class PersonScheduleSerializer(serializers.Serializer):
             "to": serializers.DateField(help_text="The window's last on-call date (inclusive)."),
             "periods": fields["periods"],
         }
-
-
-def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> QuerySet[Team]:
-    """Active teams the person may be on call for in the window: a member, the team's default,
-    or named by a schedule or an approved override in it. One query."""
-    dated = {"team": OuterRef("pk"), "end_date__gte": start, "start_date__lte": end}
-    return Team.objects.filter(is_active=True).filter(
-        Q(oncall_engineer=slack_id)
-        | Exists(TeamMembership.objects.filter(team=OuterRef("pk"), slack_user_id=slack_id))
-        | Exists(Schedule.objects.filter(engineer_slack_id=slack_id, **dated))
-        | Exists(
-            Override.objects.filter(
-                engineer_slack_id=slack_id, status=OverrideStatus.APPROVED, **dated
-            )
-        )
-    )
-
-
-def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
-    """The runs of on-call days the person holds, overrides applied: three queries."""
-    teams = list(teams_of_person(slack_id, start, end))
-    states = selectors.team_states(teams, start, end)
-    found = []
-    for team in teams:
-        assignments = domain.resolve_range(states[team.pk], start, end)
-        for period in domain.periods(assignments):
-            if period.engineer != slack_id:
-                continue
-            found.append(
-                {
-                    "team": team,
-                    "start_date": period.start_date,
-                    "end_date": period.end_date,
-                    "source": str(period.source),
-                    "starts_at": _handoff(team, period.start_date),
-                    "ends_at": _handoff(team, period.end_date + datetime.timedelta(days=1)),
-                }
-            )
-    return sorted(found, key=lambda p: (p["start_date"], p["team"].name))
-
-
-def _handoff(team: Team, day: datetime.date) -> datetime.datetime:
-    return domain.handoff_at(day, team.timezone, team.handoff_time)
 
 
 @extend_schema(tags=["on-call"], parameters=[SLACK_ID_PARAMETER])

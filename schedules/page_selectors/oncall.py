@@ -7,12 +7,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 
 from audit.actors import Actor
 from schedules import domain
-from schedules.models import Override, OverrideStatus, Schedule
-from schedules.selectors import local_today, team_state, team_states
+from schedules.models import Override, OverrideStatus
+from schedules.selectors import local_today, team_state, team_states, teams_of_person
 from teams.models import Team, TeamMembership, TeamRole
 
 GAP_DAYS = 14
@@ -186,32 +186,12 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
     )
 
 
-def person_teams(slack_user_id: str) -> list[Team]:
-    """Active teams that may put this person on call: as a member (and so in the rotation), a
-    schedule, an approved override, or the team default. One query."""
-    schedules = Schedule.objects.filter(engineer_slack_id=slack_user_id)
-    overrides = Override.objects.filter(
-        engineer_slack_id=slack_user_id, status=OverrideStatus.APPROVED
-    )
-    members = TeamMembership.objects.filter(slack_user_id=slack_user_id)
-    return list(
-        Team.objects.filter(is_active=True)
-        .filter(
-            Q(oncall_engineer=slack_user_id)
-            | Q(pk__in=members.values("team_id"))
-            | Q(pk__in=schedules.values("team_id"))
-            | Q(pk__in=overrides.values("team_id"))
-        )
-        .order_by("name")
-    )
-
-
 def person_shifts(
     slack_user_id: str, start: datetime.date, end: datetime.date
 ) -> tuple[list[Shift], dict[str, str]]:
     """This person's resolved periods (overrides applied) from `start` to `end` in every team,
     in time order, and the display names of their teams' members: three queries."""
-    teams = person_teams(slack_user_id)
+    teams = list(teams_of_person(slack_user_id, start, end).order_by("name"))
     states = team_states(teams, start, end)
     mine = [
         s

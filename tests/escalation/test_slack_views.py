@@ -1,5 +1,6 @@
 """Inbound Slack requests, signed as Slack signs them (HMAC-SHA256 over v0:timestamp:body)."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -18,7 +19,10 @@ SECRET = "test-signing-secret"
 
 @pytest.fixture(autouse=True)
 def signing_secret(settings):
+    from django.core.cache import cache
+
     settings.SLACK_SIGNING_SECRET = SECRET
+    cache.clear()  # the replay guard remembers signatures; each test starts with none seen
 
 
 def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
@@ -51,12 +55,30 @@ def test_oncall_command_answers_for_a_service(client, payments):
     assert response.json()["text"].startswith("*Payment* (team Payments): <@U_ALICE>")
 
 
-def test_oncall_command_answers_for_a_team_and_for_all(client, payments):
+def test_oncall_command_answers_for_a_team(client, payments):
     text = signed_post(client, "/slack/commands/", {"text": "payments"}).json()["text"]
-    assert text.startswith("*Payments*: <@U_ALICE> (team default)")
-    assert "*Payments*" in signed_post(client, "/slack/commands/", {"text": ""}).json()["text"]
+    assert text.startswith("*Payments*: <@U_ALICE> (team default) until ")
     unknown = signed_post(client, "/slack/commands/", {"text": "nope"}).json()["text"]
     assert "No service or team called 'nope'" in unknown
+
+
+def test_oncall_alone_lists_the_callers_own_shifts(client, payments):
+    from django.utils import timezone
+
+    from tests.factories import ScheduleFactory
+
+    today = timezone.now().date()
+    ScheduleFactory(
+        team=payments,
+        engineer_slack_id="U_BOB",
+        start_date=today + datetime.timedelta(days=2),
+        end_date=today + datetime.timedelta(days=4),
+    )
+    mine = signed_post(client, "/slack/commands/", {"text": "", "user_id": "U_BOB"}).json()
+    assert mine["text"].startswith("Your on-call shifts in the next 28 days:")
+    assert "*Payments*" in mine["text"] and "(schedule)" in mine["text"]
+    none = signed_post(client, "/slack/commands/", {"text": "", "user_id": "U_NOBODY"}).json()
+    assert none["text"].startswith("You have no on-call shifts")
 
 
 @pytest.mark.parametrize(
@@ -66,12 +88,50 @@ def test_oncall_command_answers_for_a_team_and_for_all(client, payments):
 )
 def test_unsigned_or_stale_requests_are_refused(client, payments, secret, age):
     response = signed_post(client, "/slack/commands/", {"text": "payment"}, secret=secret, age=age)
-    assert response.status_code == 403
+    assert response.status_code == 401
+
+
+def test_a_replayed_request_is_refused_and_changes_nothing(client, payments):
+    override = OverrideFactory(team=payments)
+    form = interaction("override_approve", str(override.pk), "U_LEAD")
+    body = urllib.parse.urlencode(form)
+    timestamp = str(int(time.time()))
+    signature = (
+        "v0="
+        + hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    )
+    headers = {"HTTP_X_SLACK_REQUEST_TIMESTAMP": timestamp, "HTTP_X_SLACK_SIGNATURE": signature}
+    first = client.post(
+        "/slack/interactions/",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        **headers,
+    )
+    assert first.status_code == 200
+    Override.objects.filter(pk=override.pk).update(status="pending")
+    again = client.post(
+        "/slack/interactions/",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        **headers,
+    )
+    assert again.status_code == 401
+    assert Override.objects.get(pk=override.pk).status == "pending"
 
 
 def test_without_a_signing_secret_everything_is_refused(client, payments, settings):
     settings.SLACK_SIGNING_SECRET = ""
-    assert signed_post(client, "/slack/commands/", {"text": "x"}).status_code == 403
+    assert signed_post(client, "/slack/commands/", {"text": "x"}).status_code == 401
+
+
+def test_oncall_answers_within_three_seconds_among_a_thousand_teams(client, payments):
+    from bench import data
+
+    data.make_teams(1000, prefix="many")
+    start = time.perf_counter()
+    response = signed_post(client, "/slack/commands/", {"text": "many-999"})
+    assert time.perf_counter() - start < 3.0
+    assert response.json()["text"].startswith("*many 999*: <@UMANY999>")
 
 
 def interaction(action_id, value, user):
