@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from escalation.oncall_reply import oncall_reply
 from oncall_project.errors import DomainError
 from schedules.actions import override_decide
 from schedules.models import Override
+from teams import slack_proof
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ def _reply(text: str) -> JsonResponse:
 def slack_command(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
         return _refused()
+    if request.POST.get("text", "").strip().lower() == "link":
+        return _reply(_link_reply(request))
     text = oncall_reply(
         request.POST.get("text", ""), request.POST.get("user_id", ""), timezone.now()
     )
@@ -71,6 +75,19 @@ def slack_interaction(request: HttpRequest) -> HttpResponse:
         return _reply(_handle(action.get("action_id"), action.get("value", ""), actor))
     except DomainError as exc:
         return _reply(f":no_entry: {exc.message}")
+
+
+def _link_reply(request: HttpRequest) -> str:
+    """Slack vouches for the caller (the request is signed): hand them a short-lived link that
+    ties their On-call account to this Slack user."""
+    caller = request.POST.get("user_id", "")
+    proof = slack_proof.issue(caller)
+    url = request.build_absolute_uri(reverse("teams:profile-link", kwargs={"proof": proof}))
+    minutes = slack_proof.MAX_AGE_SECONDS // 60
+    return (
+        f"Open this link while signed in to On-call to link your account to <@{caller}> "
+        f"(valid {minutes} minutes, only for you): {url}"
+    )
 
 
 def _handle(action_id: str, value: str, actor: Actor) -> str:

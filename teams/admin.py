@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from oncall_project.admin_actions import ActionAdmin, ActionInline, SoftDeleteAdmin
+from escalation.sync import sync_team_from_slack
+from oncall_project.admin_actions import ActionAdmin, ActionInline, SoftDeleteAdmin, admin_actor
+from oncall_project.errors import DomainError
 from schedules.actions import rotation_config_update
 from teams import actions
 from teams.models import Person, Team, TeamMembership, Unavailability
@@ -71,6 +73,7 @@ class TeamAdmin(SoftDeleteAdmin):
     search_fields = ("name", "slug", "slack_group_id", "slack_channel_id", "oncall_engineer")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (MembershipInline,)
+    actions = [*SoftDeleteAdmin.actions, "sync_from_slack"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "is_active")}),
         (
@@ -130,6 +133,34 @@ class TeamAdmin(SoftDeleteAdmin):
 
     def restore(self, *, obj, actor):
         actions.team_restore(team=obj, actor=actor)
+
+    @admin.action(description="Sync members from Slack", permissions=["change"])
+    def sync_from_slack(self, request, queryset):
+        """One message per team: what changed, or why Slack or the action refused."""
+        actor = admin_actor(request)
+        for team in queryset:
+            try:
+                outcome = sync_team_from_slack(team=team, actor=actor)
+            except DomainError as exc:
+                self.message_user(request, f"{team}: {exc.message}", messages.ERROR)
+            else:
+                summary = ", ".join(f"{len(ids)} {what}" for what, ids in outcome.items())
+                self.message_user(request, f"{team}: synced from Slack ({summary}).")
+
+    def response_action(self, request, queryset):
+        """The Slack sync waits for Slack between its writes: run it outside ActionAdmin's
+        all-or-nothing transaction, so no team row stays locked during those calls (each
+        write is its own action's transaction)."""
+        if _chosen_action(request) == "sync_from_slack":
+            return super(ActionAdmin, self).response_action(request, queryset)
+        return super().response_action(request, queryset)
+
+
+def _chosen_action(request) -> str:
+    """The action whose button was pushed (the changelist may show two action forms)."""
+    chosen = request.POST.getlist("action")
+    index = request.POST.get("index", "0")
+    return chosen[int(index)] if index.isdigit() and int(index) < len(chosen) else ""
 
 
 @admin.register(TeamMembership)

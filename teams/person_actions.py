@@ -1,14 +1,16 @@
 """Every write to people: the link between a Django user and their Slack identity.
 
-Kept apart from teams/actions.py (owned by the teams engineer); fold it in there when convenient.
+Staff link anyone (the admin, seed data); a person links themselves with the proof that
+`/oncall link` in Slack hands them.
 """
 
 from django.db import transaction
 
 from audit import record
 from audit.actors import Actor
-from oncall_project.errors import Forbidden
+from oncall_project.errors import Forbidden, InvalidInput
 from oncall_project.writes import apply_changes, created_values, deleted_values
+from teams import slack_proof
 from teams.models import Person, new_ical_token
 from teams.permissions import ensure_staff
 
@@ -19,6 +21,26 @@ PERSON_FIELDS = ["user", "slack_user_id"]
 def person_link(*, user, slack_user_id: str | None, actor: Actor | None) -> Person:
     """Link `user` to a Slack user id (empty unlinks it); only staff vouch for an identity."""
     ensure_staff(actor)
+    return _link(user, slack_user_id, actor)
+
+
+@transaction.atomic
+def person_link_with_proof(*, user, proof: str, actor: Actor | None) -> Person:
+    """Link yourself to the Slack user that Slack vouched for: `proof` is the signed, short-lived
+    token `/oncall link` handed that Slack user (Slack signs the slash command, so whoever holds
+    the token spoke as that Slack user)."""
+    if actor is not None and actor.user_id != user.pk:
+        raise Forbidden("You can only link your own account.")
+    slack_user_id = slack_proof.verify(proof)
+    if slack_user_id is None:
+        raise InvalidInput(
+            "This link has expired or is not valid: run /oncall link in Slack again.",
+            {"proof": ["Expired or not valid."]},
+        )
+    return _link(user, slack_user_id, actor)
+
+
+def _link(user, slack_user_id: str | None, actor: Actor | None) -> Person:
     person = Person.objects.select_for_update().filter(user=user).first()
     slack_user_id = slack_user_id or None
     previous = person.slack_user_id if person else None

@@ -9,6 +9,7 @@ app_name = "teams"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/ical-reset/", views.profile_ical_reset, name="profile-ical-reset"),
+    path("profile/link/<str:proof>/", views.profile_link, name="profile-link"),
     path("teams/", views.team_list, name="list"),
     path("teams/new/", views.team_create, name="create"),
     path("teams/<slug:slug>/", views.team_detail, name="detail"),

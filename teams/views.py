@@ -15,7 +15,7 @@ from escalation.sync import sync_team_from_slack
 from oncall_project.pages import page_actor, run_action, run_button
 from schedules.page_selectors.oncall import team_overview
 from schedules.selectors import local_today
-from teams import actions, page_selectors, person_actions
+from teams import actions, page_selectors, person_actions, slack_proof
 from teams.forms import (
     TIMEZONES,
     MemberEditForm,
@@ -265,3 +265,17 @@ def team_ical_reset(request: HttpRequest, slug: str) -> HttpResponse:
             request, "The team's calendar link is renewed; the old one no longer works."
         )
     return redirect("teams:detail", slug=slug)
+
+
+@login_required
+def profile_link(request: HttpRequest, proof: str) -> HttpResponse:
+    """The page `/oncall link` sends a Slack user to: confirm, then link (POST only)."""
+    slack_user_id = slack_proof.verify(proof)
+    if request.method == "POST":
+        done = run_button(
+            request, person_actions.person_link_with_proof, user=request.user, proof=proof
+        )
+        if done.ok:
+            messages.success(request, f"Your account is now linked to Slack user {slack_user_id}.")
+        return redirect("teams:profile")
+    return render(request, "teams/profile_link.html", {"slack_user_id": slack_user_id})

@@ -1,9 +1,12 @@
 """/teams/{team}/members/ and /teams/{team}/members/{slack_user_id}/."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from escalation.sync import sync_team_from_slack
+from oncall_project.api.errors import ErrorSerializer
 from oncall_project.api.inputs import ModelInputSerializer
 from oncall_project.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.api.views import ApiViewSet
@@ -37,6 +40,20 @@ class MemberSerializer(serializers.ModelSerializer):
                 "but are left out of the rotation."
             }
         }
+
+
+class SyncOutcomeSerializer(serializers.Serializer):
+    added = serializers.ListField(
+        child=serializers.CharField(), help_text="In the Slack group, new to the team."
+    )
+    returned = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Back in the Slack group (or seen by a sync for the first time).",
+    )
+    gone = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="No longer in the Slack group: their rows are kept, out of the rotation.",
+    )
 
 
 class MemberInputSerializer(ModelInputSerializer):
@@ -99,3 +116,21 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
             team=self.team, slack_user_id=self.kwargs["slack_user_id"], actor=self.actor()
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: SyncOutcomeSerializer,
+            503: OpenApiResponse(
+                ErrorSerializer, description="Slack did not answer; try again later."
+            ),
+        },
+        summary="Sync the members from the team's Slack user group",
+        description="Newcomers get a row with default metadata and their Slack display name; "
+        "people gone from the group keep their row but leave the rotation. Joins and leaves "
+        "are audited. 400 when the team has no Slack group or Slack is not configured.",
+    )
+    @action(detail=False, methods=["post"])
+    def sync(self, request, *args, **kwargs):
+        outcome = sync_team_from_slack(team=self.team, actor=self.actor())
+        return Response(SyncOutcomeSerializer(outcome).data)

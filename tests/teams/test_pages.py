@@ -164,9 +164,9 @@ def test_profile_refuses_a_bad_slack_id(db):
     assert "slack_user_id" in field_errors(response)
 
 
-def test_only_an_operator_vouches_for_a_slack_identity(team):
+def test_only_an_operator_types_in_a_slack_identity(team):
     client = client_for("member", team)
     page = client.get("/profile/").content.decode()
-    assert "Only an operator" in page and "U_MEMBER" in page
+    assert "/oncall link" in page and "U_MEMBER" in page
     with nothing_changes():
         assert client.post("/profile/", {"slack_user_id": "U_OTHER"}).status_code == 403
