@@ -5,7 +5,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from escalation import slack
@@ -29,6 +30,7 @@ def deliver(notification_id) -> Outcome:
     """Send one pending notification. Returns what happened and, for a temporary failure, when
     to try again; the caller (a Celery task) owns the retry."""
     with transaction.atomic():
+        _take_sqlite_write_lock(notification_id)
         note = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
@@ -52,8 +54,21 @@ def deliver(notification_id) -> Outcome:
         return Outcome(NotificationStatus.SENT)
 
 
+def _take_sqlite_write_lock(notification_id) -> None:
+    """SQLite has no row locks, and a transaction that reads and only later writes fails at once
+    with "database is locked" when another worker wrote meanwhile: the outcome (perhaps of a
+    post that went through) would be lost and the row posted again. Writing first makes a
+    second worker wait for this delivery instead (PostgreSQL: the row lock does the job)."""
+    if connection.vendor == "sqlite":
+        Notification.objects.filter(pk=notification_id).update(attempts=F("attempts"))
+
+
 def _failed_for_now(note: Notification, error: str, retry_after: float | None) -> Outcome:
-    if note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+    age = (timezone.now() - note.created_at).total_seconds()
+    if (
+        note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        or age >= settings.NOTIFICATION_GIVE_UP_SECONDS
+    ):
         _finish(note, NotificationStatus.FAILED, f"Gave up after {note.attempts} attempts: {error}")
         return Outcome(NotificationStatus.FAILED)
     delay = retry_after if retry_after is not None else backoff(note.attempts)

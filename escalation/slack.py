@@ -2,8 +2,10 @@
 
 Connection errors are retried by slack-sdk's own handler; rate limits and server errors are NOT
 slept on here: they surface as `SlackRetryLater`, so the Celery task retries with a countdown
-and the worker stays free."""
+and the worker stays free. A Slack that does not answer within SLACK_TIMEOUT_SECONDS is a
+temporary failure too."""
 
+import http.client
 import logging
 from dataclasses import dataclass
 
@@ -41,7 +43,7 @@ def client() -> WebClient:
     return WebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
-        timeout=10,
+        timeout=settings.SLACK_TIMEOUT_SECONDS,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
     )
 
@@ -61,8 +63,10 @@ def _call(method: str, *, read: bool = False, **kwargs) -> dict:
         if status >= 500:
             raise SlackRetryLater(f"Slack server error {status}.") from exc
         raise SlackRefused(f"Slack refused {method}: {exc.response.get('error', status)}") from exc
-    except OSError as exc:  # connection refused / reset / timeout after slack-sdk's retries
-        raise SlackRetryLater(f"Could not reach Slack: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        # refused, reset, timed out (after slack-sdk's retries), or a truncated answer
+        detail = str(exc) or type(exc).__name__
+        raise SlackRetryLater(f"Could not reach Slack: {detail}") from exc
     return response.data if isinstance(response.data, dict) else {}
 
 

@@ -146,7 +146,11 @@ SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
 SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
 ESCALATION_MAX_ACK_MINUTES = int(os.environ.get("ESCALATION_MAX_ACK_MINUTES", "240"))
-NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
+SLACK_TIMEOUT_SECONDS = float(os.environ.get("SLACK_TIMEOUT_SECONDS", "10"))
+# A page must outlive a Slack outage: keep trying (backoff capped at RETRY_CAP) for up to
+# GIVE_UP seconds or MAX_ATTEMPTS attempts, whichever comes first.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "60"))
+NOTIFICATION_GIVE_UP_SECONDS = int(os.environ.get("NOTIFICATION_GIVE_UP_SECONDS", "3600"))
 NOTIFICATION_RETRY_CAP_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_CAP_SECONDS", "120"))
 NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
 
@@ -187,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "handoff-tick": {"task": "schedules.tasks.handoff_tick", "schedule": 60.0},
     "sweep-outbox": {"task": "escalation.tasks.sweep_outbox", "schedule": 60.0},
+    "slack-group-sync": {"task": "escalation.tasks.slack_group_sync_tick", "schedule": 600.0},
 }
 
 # --- API -------------------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 """A local fake of Slack's Web API over real HTTP. It records every request and answers from a
-script of canned responses, so tests exercise slack-sdk and our retry logic for real."""
+script of canned responses, so tests exercise slack-sdk and our retry logic for real.
+
+Faults, each switchable from any thread while requests are in flight:
+- `script(status, body, headers)`: the next answer, e.g. a 429 with Retry-After or a 500;
+- `begin_outage()` … `end_outage()`: 500 to every request in between;
+- `hang(*methods, seconds=…)` … `release()`: those requests get no answer until released or
+  `seconds` pass, then the connection is dropped. A hung request is never processed: it posts
+  nothing, as if it had not reached Slack."""
 
 import json
 import threading
@@ -14,6 +21,8 @@ class Call:
     method: str
     body: dict
     headers: dict
+    status: int | None = None  # None while hung, and for a request dropped unanswered
+    ok: bool = False
 
 
 @dataclass
@@ -21,25 +30,80 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     scripted: deque = field(default_factory=deque)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    profiles: dict[str, dict] = field(default_factory=dict)
     ts_counter: int = 0
+    in_outage: bool = False
+    hung_methods: frozenset | None = None  # None: nothing hangs; empty: every method hangs
+    hang_seconds: float = 60.0
+    released: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def script(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
         """Queue a response for the next call (before the default answers)."""
         self.scripted.append((status, body or {"ok": False, "error": "scripted"}, headers or {}))
 
+    def begin_outage(self) -> None:
+        self.in_outage = True
+
+    def end_outage(self) -> None:
+        self.in_outage = False
+
+    def hang(self, *methods: str, seconds: float = 60.0) -> None:
+        """Hang these methods (all when none given) for up to `seconds` each."""
+        with self.lock:
+            if self.released.is_set():  # a new hang after a release; hung requests keep theirs
+                self.released = threading.Event()
+            self.hang_seconds = seconds
+            self.hung_methods = frozenset(methods)
+
+    def release(self) -> None:
+        """Answer normally again; requests hung until now are dropped unanswered."""
+        with self.lock:
+            self.hung_methods = None
+            self.released.set()
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def posts(self) -> list[Call]:
+        """The messages Slack really posted: chat.postMessage calls answered with ok."""
+        return [c for c in self.calls_to("chat.postMessage") if c.ok]
+
+    def record(self, method: str, body: dict, headers: dict) -> Call:
+        call = Call(method, body, headers)
+        with self.lock:
+            self.calls.append(call)
+        return call
+
+    def wait_if_hung(self, method: str) -> bool:
+        """Block while `method` hangs; True if this request must be dropped unanswered."""
+        with self.lock:
+            hung = self.hung_methods
+            released, seconds = self.released, self.hang_seconds
+        if hung is None or (hung and method not in hung):
+            return False
+        released.wait(seconds)
+        return True
+
     def answer(self, method: str, body: dict) -> tuple[int, dict, dict]:
-        if self.scripted:
-            return self.scripted.popleft()
+        if self.in_outage:
+            return 500, {"ok": False, "error": "fatal_error"}, {}
+        with self.lock:
+            if self.scripted:
+                return self.scripted.popleft()
+            return self._default_answer(method, body)
+
+    def _default_answer(self, method: str, body: dict) -> tuple[int, dict, dict]:
         if method == "chat.postMessage":
             self.ts_counter += 1
-            return (
-                200,
-                {"ok": True, "channel": body.get("channel"), "ts": f"1700.{self.ts_counter:06d}"},
-                {},
-            )
+            ts = f"1700.{self.ts_counter:06d}"
+            return 200, {"ok": True, "channel": body.get("channel"), "ts": ts}, {}
+        if method == "chat.update":
+            reply = {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+            return 200, {**reply, "text": body.get("text", "")}, {}
+        if method == "conversations.open":
+            first = str(body.get("users", "")).split(",")[0]
+            return 200, {"ok": True, "channel": {"id": "D" + first.removeprefix("U")}}, {}
         if method == "usergroups.users.list":
             return 200, {"ok": True, "users": self.usergroups.get(body.get("usergroup"), [])}, {}
         if method == "usergroups.users.update":
@@ -47,7 +111,8 @@ class FakeSlack:
             return 200, {"ok": True}, {}
         if method == "users.info":
             user = body.get("user")
-            return 200, {"ok": True, "user": {"id": user, "profile": {"display_name": user}}}, {}
+            profile = self.profiles.get(user, {"display_name": user})
+            return 200, {"ok": True, "user": {"id": user, "name": user, "profile": profile}}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
 
@@ -60,8 +125,12 @@ def _handler(fake: FakeSlack):
             else:
                 body = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
             method = self.path.rstrip("/").rsplit("/", 1)[-1]
-            fake.calls.append(Call(method, body, dict(self.headers)))
+            call = fake.record(method, body, dict(self.headers))
+            if fake.wait_if_hung(method):
+                self.close_connection = True
+                return
             status, payload, headers = fake.answer(method, body)
+            call.status, call.ok = status, status == 200 and payload.get("ok") is True
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -81,7 +150,9 @@ class FakeSlackServer:
     def __init__(self):
         self.fake = FakeSlack()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -92,5 +163,6 @@ class FakeSlackServer:
         return self.fake
 
     def __exit__(self, *exc) -> None:
+        self.fake.release()
         self.server.shutdown()
         self.server.server_close()

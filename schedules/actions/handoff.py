@@ -150,7 +150,7 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
 def _handoff_messages(team, state, change, outgoing, now) -> list:
     answer = domain.who_is_on_call(state, now)
     following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
-    if team.oncall_usergroup_id and change.engineer:
+    if team.oncall_usergroup_id:  # nobody on call: the task falls back to the leads
         from escalation.tasks import set_oncall_usergroup
 
         team_id = str(team.pk)

@@ -107,3 +107,15 @@ def test_sweeper_finds_only_stranded_pending_rows(db, settings):
     )
     assert delivery.stranded(timezone.now()) == [old.pk]
     assert fresh.pk not in delivery.stranded(timezone.now())
+
+
+def test_a_long_outage_gives_up_only_after_the_give_up_time(db, fake_slack, settings):
+    settings.NOTIFICATION_GIVE_UP_SECONDS = 3600
+    fake_slack.script(503)
+    fake_slack.script(503)
+    note = queue()
+    assert delivery.deliver(note.pk).status == "pending"
+    Notification.objects.filter(pk=note.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert delivery.deliver(note.pk).status == "failed"
