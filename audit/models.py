@@ -13,6 +13,7 @@ class EntityType(models.TextChoices):
     UNAVAILABILITY = "unavailability"
     ESCALATION = "escalation"
     PERSON = "person"
+    API_TOKEN = "api_token"
 
 
 class ActorType(models.TextChoices):

@@ -89,7 +89,7 @@ def test_a_staff_token_writes_without_csrf_and_is_audited_under_its_name(db):
     client = token_client(staff=True)
     response = client.post("/api/v1/teams/", {"name": "Search"}, format="json")
     assert response.status_code == 201, response.content
-    row = AuditLog.objects.get()
+    row = AuditLog.objects.get(entity_type="team")
     assert row.actor_id.startswith("bot-")
     assert row.metadata["source"] == "api"
 
@@ -244,3 +244,13 @@ def test_session_clients_are_not_throttled(db):
     with override_settings(REST_FRAMEWORK=_rates("1/minute")):
         client = session_client(make_user())
         assert [client.get("/api/v1/teams/").status_code for _ in range(3)] == [200] * 3
+
+
+def test_a_new_api_token_is_audited_without_the_token(db):
+    from audit.models import AuditLog
+    from oncall_project.api.tokens import api_token_create
+
+    _user, token = api_token_create(name="bugbot")
+    row = AuditLog.objects.get(entity_type="api_token")
+    assert row.changes["user"] == {"old": None, "new": "bugbot"}
+    assert token not in str(row.changes) and token not in str(row.metadata)

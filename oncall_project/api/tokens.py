@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import get_token_model
 
+from audit import record
 from oncall_project.errors import InvalidInput
 
 
@@ -25,5 +26,16 @@ def api_token_create(*, name: str, staff: bool = False) -> tuple[AbstractBaseUse
         user.is_staff = True
     if created or staff:
         user.save()
-    _, token = get_token_model().objects.create(user=user)
+    instance, token = get_token_model().objects.create(user=user)
+    # Who got a token and when; never the token (knox keeps only its hash and an 8-char prefix).
+    record(
+        entity_type="api_token",
+        entity_id=instance.token_key,
+        action="created",
+        actor=None,
+        changes={
+            "user": {"old": None, "new": user.get_username()},
+            "is_staff": {"old": None, "new": user.is_staff},
+        },
+    )
     return user, token

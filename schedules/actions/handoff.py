@@ -53,6 +53,11 @@ def due_team_ids(now: datetime.datetime) -> list:
     return list(Team.objects.filter(_due(now), is_active=True).values_list("pk", flat=True))
 
 
+def handoff_mark_due(*, team_id) -> None:
+    """Make a team's handoff due now (`rotate_now --team`): the next run records what is left."""
+    Team.objects.filter(pk=team_id).update(next_handoff_at=None)
+
+
 def handoff_process(*, team_id, now: datetime.datetime | None = None) -> HandoffOutcome | None:
     """One team's handoff; None when it is not due (already done, or another worker's)."""
     outcomes = handoffs_process(team_ids=[team_id], now=now)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from schedules.actions.handoff import due_team_ids, handoff_process
+from schedules.actions.handoff import due_team_ids, handoff_mark_due, handoff_process
 from teams.models import Team
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No active team with slug '{team}'.")
             # Forced: make the handoff due, then let the action decide what is left to record.
-            Team.objects.filter(pk=found.pk).update(next_handoff_at=None)
+            handoff_mark_due(team_id=found.pk)
             ids = [found.pk]
         else:
             ids = due_team_ids(now)
