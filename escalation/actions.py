@@ -77,8 +77,9 @@ def escalation_create(
     clean = _validate(bug_id, severity, services, channel_id, escalation_level, ack_timeout_minutes)
     now = now or timezone.now()
     _serialise_bug(bug_id)
+    # A retry finds its escalation even after it climbed past the level asked for.
     recent = Escalation.objects.filter(
-        bug_id=bug_id, level=escalation_level, created_at__gte=now - RECENT
+        bug_id=bug_id, level__gte=escalation_level, created_at__gte=now - RECENT
     ).first()
     if recent is not None:
         return EscalationOutcome(recent, created=False)

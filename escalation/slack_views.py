@@ -52,12 +52,12 @@ def _reply(text: str) -> JsonResponse:
 def slack_command(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
         return _refused()
-    if request.POST.get("text", "").strip().lower() == "link":
+    query, caller = request.POST.get("text", ""), request.POST.get("user_id", "")
+    if "\x00" in query + caller:  # PostgreSQL refuses NUL in a text parameter
+        return HttpResponse("Malformed command.", status=400)
+    if query.strip().lower() == "link":
         return _reply(_link_reply(request))
-    text = oncall_reply(
-        request.POST.get("text", ""), request.POST.get("user_id", ""), timezone.now()
-    )
-    return _reply(text)
+    return _reply(oncall_reply(query, caller, timezone.now()))
 
 
 @csrf_exempt
@@ -68,11 +68,14 @@ def slack_interaction(request: HttpRequest) -> HttpResponse:
     try:
         payload = json.loads(request.POST.get("payload", ""))
         action = payload["actions"][0]
-        actor = Actor.slack(payload["user"]["id"])
-    except (ValueError, KeyError, IndexError, TypeError):
+        action_id, value = action.get("action_id"), action.get("value", "")
+        user_id = payload["user"]["id"]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return HttpResponse("Malformed interaction payload.", status=400)
+    if not (isinstance(value, str) and isinstance(user_id, str)):
         return HttpResponse("Malformed interaction payload.", status=400)
     try:
-        return _reply(_handle(action.get("action_id"), action.get("value", ""), actor))
+        return _reply(_handle(action_id, value, Actor.slack(user_id)))
     except DomainError as exc:
         return _reply(f":no_entry: {exc.message}")
 

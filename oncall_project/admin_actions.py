@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.forms import BaseForm
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import InlineForeignKeyField
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -107,11 +107,14 @@ class ActionAdmin(SimpleHistoryAdmin):
             adopt(instance, saved)
 
     def render_change_form(self, request, context, *args, **kwargs):
+        # Django's own preparation may query (the content type, on a cold cache): before the
+        # transaction is marked, as a marked one refuses every query.
+        response = super().render_change_form(request, context, *args, **kwargs)
         if request.method == "POST":
             # The form is shown again, so some part of it (the form or an inline) was refused:
             # undo what the valid parts already wrote.
             transaction.set_rollback(True)
-        return super().render_change_form(request, context, *args, **kwargs)
+        return response
 
     def save_model(self, request, obj, form, change):
         """Saved by the action while the form validated."""
@@ -152,6 +155,12 @@ class ActionAdmin(SimpleHistoryAdmin):
         # A revert would save the old row without an action: history is for reading.
         if request.method == "POST":
             raise PermissionDenied
+        # simple-history looks these up as given: a malformed one would be a 500, not a 404.
+        try:
+            self.opts.pk.to_python(object_id)
+            int(version_id)
+        except (ValidationError, ValueError) as exc:
+            raise Http404("No such version.") from exc
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

@@ -5,14 +5,19 @@ import datetime
 import re
 
 from django import forms
+from django.utils import timezone
 
 from schedules.actions.rotation import MAX_PERIODS
+from schedules.api.queries import REACH_YEARS
 from schedules.models import OverrideStatus, ScheduleType
 from teams.forms import DATE, TIME, PageForm, slack_user_field
 from teams.models import RotationInterval, RotationType, Team
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MAX_REPORT_DAYS = 366
+# As in the API: further out, the engine's date arithmetic runs off the calendar.
+REACH = datetime.timedelta(days=366 * REACH_YEARS)
+TOO_FAR = f"At most {REACH_YEARS} years from today."
 
 
 class ScheduleForm(PageForm):
@@ -102,6 +107,12 @@ class LookupForm(PageForm):
         help_text="Empty = now.",
     )
 
+    def clean_at(self) -> datetime.datetime | None:
+        at = self.cleaned_data["at"]
+        if at is not None and abs(at - timezone.now()) > REACH:
+            raise forms.ValidationError(TOO_FAR)
+        return at
+
 
 class RangeForm(PageForm):
     """A date range, at most a year long."""
@@ -112,13 +123,20 @@ class RangeForm(PageForm):
     def __init__(self, data, *, default_days: int, back: bool, today: datetime.date, **kwargs):
         super().__init__(data, **kwargs)
         span = datetime.timedelta(days=default_days)
+        self.today = today
         self.default = (today - span, today) if back else (today, today + span)
 
     def clean(self):
         data = super().clean()
         start = data.get("start") or self.default[0]
         end = data.get("end") or self.default[1]
-        if end < start:
+        far = [
+            name for name, day in (("start", start), ("end", end)) if abs(day - self.today) > REACH
+        ]
+        if far:
+            for name in far:
+                self.add_error(name, TOO_FAR)
+        elif end < start:
             self.add_error("end", "The end is before the start.")
         elif (end - start).days > MAX_REPORT_DAYS:
             self.add_error("end", f"At most {MAX_REPORT_DAYS} days at a time.")

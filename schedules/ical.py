@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from oncall_project import slack_ids
 from schedules.page_selectors.oncall import Shift, display_names, person_shifts, shifts
 from schedules.selectors import local_today, team_state
 from teams.models import Person, Team
@@ -84,7 +85,12 @@ def team_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def person_feed(request: HttpRequest, slack_user_id: str) -> HttpResponse:
-    person = Person.objects.filter(slack_user_id=slack_user_id).first()
+    # Not a Slack id (e.g. a NUL byte, which PostgreSQL refuses in a query): no such feed.
+    person = (
+        Person.objects.filter(slack_user_id=slack_user_id).first()
+        if slack_ids.is_user_id(slack_user_id)
+        else None
+    )
     _check_token(request, person.ical_token if person else None)
     now = timezone.now()
     today = now.date()

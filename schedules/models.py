@@ -94,11 +94,6 @@ class Schedule(BaseModel):
         if self.schedule_type == ScheduleType.WEEKLY and days:
             raise ValidationError({"days_of_week": "Only daily schedules have days of the week."})
 
-    def covers(self, day) -> bool:
-        if not (self.start_date <= day <= self.end_date):
-            return False
-        return self.schedule_type == ScheduleType.WEEKLY or day.weekday() in self.days_of_week
-
 
 class Override(BaseModel):
     """Someone covers for a run of dates; may need a lead's approval."""

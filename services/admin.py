@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from oncall_project.admin_actions import SoftDeleteAdmin
+from oncall_project.json_input import JSONField
 from services import actions
 from services.models import Service
 
@@ -23,7 +24,10 @@ class ServiceAdmin(SoftDeleteAdmin):
     list_select_related = ("team",)
     autocomplete_fields = ("team",)
     readonly_fields = ("is_active", "legacy_id", "created_at", "updated_at")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.JSONField: {"form_class": JSONField},
+    }
     fieldsets = (
         (None, {"fields": ("name", "team", "tier", "environment", "is_active")}),
         ("Who answers", {"fields": ("service_owner", "primary_oncall", "team_slack_group")}),

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from oncall_project.json_input import JSONField
 from services.models import Tier
 from teams.forms import PageForm, slack_user_field
 from teams.models import Team
@@ -38,7 +39,7 @@ class ServiceForm(PageForm):
         label="Repository", max_length=300, required=False, assume_scheme="https"
     )
     tech_stack = forms.CharField(max_length=200, required=False)
-    metadata = forms.JSONField(
+    metadata = JSONField(
         required=False,
         initial=dict,
         help_text='JSON, e.g. {"runbook": "https://…"}.',

@@ -1,3 +1,5 @@
+import math
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -55,6 +57,8 @@ class Service(BaseModel):
 
         if not isinstance(self.metadata, dict):
             raise ValidationError({"metadata": 'An object, e.g. {"runbook": "https://…"}.'})
+        if not _storable(self.metadata):
+            raise ValidationError({"metadata": "No NUL characters, NaN or infinite numbers."})
 
     def validate_constraints(self, exclude=None):
         # Django reports a functional unique constraint as a bare non-field error; say which.
@@ -64,3 +68,20 @@ class Service(BaseModel):
         if self.name and clash.exists():
             raise ValidationError({"name": f"A service named '{self.name}' already exists."})
         super().validate_constraints(exclude=exclude)
+
+
+def _storable(value) -> bool:
+    """Whether PostgreSQL's jsonb takes the value: it refuses NUL in text and NaN/Infinity
+    (which a page's JSON field parses). Walked without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return False
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend([*item, *item.values()])
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 
 from escalation.sync import sync_team_from_slack
 from oncall_project.admin_actions import ActionAdmin, ActionInline, SoftDeleteAdmin, admin_actor
 from oncall_project.errors import DomainError
+from oncall_project.json_input import JSONField
 from schedules.actions import rotation_config_update
 from teams import actions
 from teams.models import Person, Team, TeamMembership, Unavailability
@@ -113,6 +115,7 @@ class TeamAdmin(SoftDeleteAdmin):
     )
 
     readonly_fields = TEAM_BOOKKEEPING
+    formfield_overrides = {models.JSONField: {"form_class": JSONField}}
 
     def create(self, *, actor, fields):
         return actions.team_create(actor=actor, **fields)

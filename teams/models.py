@@ -33,7 +33,8 @@ class TeamRole(models.TextChoices):
 def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a key naming a folder of the tz database ("Europe") or too long for a file name.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(f"'{value}' is not an IANA time zone.") from exc
 
 

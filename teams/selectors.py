@@ -10,6 +10,9 @@ from teams.models import Team, TeamMembership
 
 def team_ref_q(ref: str, prefix: str = "") -> Q:
     """A team by id or slug, as a Q on `<prefix>pk` / `<prefix>slug`."""
+    if "\x00" in ref:
+        # No slug holds a NUL byte, and PostgreSQL refuses one in a query: match nothing.
+        return Q(**{f"{prefix}pk__in": []})
     condition = Q(**{f"{prefix}slug": ref})
     try:
         return condition | Q(**{f"{prefix}pk": uuid.UUID(ref)})

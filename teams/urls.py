@@ -18,12 +18,12 @@ urlpatterns = [
     path("teams/<slug:slug>/restore/", views.team_set_active, {"active": True}, name="restore"),
     path("teams/<slug:slug>/members/", views.members, name="members"),
     path(
-        "teams/<slug:slug>/members/<str:slack_user_id>/edit/",
+        "teams/<slug:slug>/members/<slug:slack_user_id>/edit/",
         views.member_edit,
         name="member-edit",
     ),
     path(
-        "teams/<slug:slug>/members/<str:slack_user_id>/remove/",
+        "teams/<slug:slug>/members/<slug:slack_user_id>/remove/",
         views.member_remove,
         name="member-remove",
     ),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 
 from audit.models import AuditLog
 from escalation.models import Escalation, Notification
@@ -10,7 +11,7 @@ from services.models import Service
 from teams.models import Person, Team, TeamMembership, Unavailability
 from tests import factories
 from tests.admin_support import admin_url as url
-from tests.admin_support import login_operator
+from tests.admin_support import form_data, form_errors, login_operator
 
 ROWS = {
     Team: factories.TeamFactory,
@@ -69,3 +70,21 @@ def test_history_cannot_revert_around_the_actions(client, operator, model):
     row = ROWS[model]()
     version = row.history.first()
     assert client.post(url(model, "simple_history", row.pk, version.pk), {}).status_code == 403
+
+
+@pytest.mark.parametrize("model", sorted(HISTORY - READ_ONLY, key=str), ids=lambda m: m.__name__)
+def test_a_malformed_history_version_address_is_a_404(client, operator, model):
+    row = ROWS[model]()
+    version = row.history.first()
+    assert client.get(url(model, "simple_history", "not-a-uuid", version.pk)).status_code == 404
+    assert client.get(url(model, "simple_history", row.pk, "abc")).status_code == 404
+
+
+def test_a_refused_form_is_shown_again_in_a_freshly_started_process(client, operator):
+    team = factories.TeamFactory(name="Payments", slug="payments")
+    page = client.get(url(Team, "change", team.pk))
+    ContentType.objects.clear_cache()  # as after a restart: the next lookup is a query
+
+    response = client.post(url(Team, "change", team.pk), form_data(page, timezone="Mars/Olympus"))
+
+    assert "timezone" in form_errors(response)

@@ -116,6 +116,15 @@ def test_malformed_json_is_a_400_in_the_error_shape(db):
     assert_error(response, 400)
 
 
+@pytest.mark.parametrize("depth", [600, 5000])  # the audit diff's recursion; the decoder's
+def test_a_body_nested_too_deeply_is_a_400_and_changes_nothing(db, depth):
+    client = session_client(make_user(is_staff=True))
+    body = '{"name": "Deep", "metadata": {"a": ' + "[" * depth + "]" * depth + "}}"
+    with nothing_changes():
+        response = client.post("/api/v1/services/", body, content_type="application/json")
+    assert "nested" in assert_error(response, 400)["detail"]
+
+
 def test_a_form_body_is_refused_with_415(db):
     client = session_client(make_user(is_staff=True))
     assert_error(client.post("/api/v1/teams/", {"name": "Payments"}, format="multipart"), 415)

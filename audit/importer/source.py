@@ -76,7 +76,9 @@ def read_snapshot(url: str) -> LegacySnapshot:
         with legacy_connection(url) as conn:
             tables = {name: _read(conn, name) for name in TABLES if _exists(conn, name)}
     except psycopg.Error as exc:
-        raise LegacyImportError(f"Cannot read the legacy database {label}: {exc}") from exc
+        # libpq quotes a malformed URL whole, password and all: name the database instead.
+        detail = str(exc).replace(url, label)
+        raise LegacyImportError(f"Cannot read the legacy database {label}: {detail}") from exc
     if not any(name in tables for name in TEAM_TABLES):
         raise LegacyImportError(
             f"{label} has neither a `teams` nor a `service_groups` table: "

@@ -31,8 +31,19 @@ class InstantOrDateField(forms.Field):
             except ValueError:
                 parsed = None
             if parsed is not None:
-                return parsed
+                return _in_utc(parsed)
         raise forms.ValidationError("An ISO 8601 date or date-time, e.g. 2026-12-07.")
+
+
+def _in_utc(value):
+    """An aware date-time as UTC, which the database compares in; one whose UTC falls outside
+    years 1–9999 (e.g. 0001-01-01T00:00+14:00) is refused here rather than failing there."""
+    if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
+        return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError as exc:
+        raise forms.ValidationError("A date-time within years 1–9999 in UTC.") from exc
 
 
 class InstantRangeFilter(Filter):
@@ -53,6 +64,8 @@ class InstantRangeFilter(Filter):
             if timezone.is_naive(value):
                 value = timezone.make_aware(value, datetime.UTC)
             lookup = "lte" if self.upper else "gte"
+        elif self.upper and value == datetime.date.max:
+            return qs  # up to the calendar's last day: no bound (the day after it overflows)
         else:
             day = value + datetime.timedelta(days=1) if self.upper else value
             value = datetime.datetime.combine(day, datetime.time(), datetime.UTC)

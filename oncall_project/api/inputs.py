@@ -2,8 +2,24 @@
 
 from collections.abc import Mapping
 
-from rest_framework import serializers
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.validators import UniqueValidator
+
+from oncall_project.json_input import TOO_DEEP, too_deep
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, refusing a body nested too deeply as a 400 (see oncall_project.json_input)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError(f"JSON parse error - {TOO_DEEP}") from exc
+        if too_deep(data):
+            raise ParseError(f"JSON parse error - {TOO_DEEP}")
+        return data
 
 
 class StrictInputMixin:

@@ -23,6 +23,9 @@ from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
 MAX_PERIODS = 104
+# The rotation replays its turns from its start date: much further back is unbounded work, and
+# near the calendar's end its periods run off it.
+START_REACH_YEARS = 10
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,13 @@ def _check_periods(periods: Any) -> int:
             {"periods": [f"A whole number from 1 to {MAX_PERIODS}."]},
         )
     return periods
+
+
+def _check_start_date(changes: dict[str, Any], today: datetime.date) -> None:
+    start = changes.get("rotation_start_date")
+    if isinstance(start, datetime.date) and abs(start - today).days > 366 * START_REACH_YEARS:
+        message = f"The rotation must start within {START_REACH_YEARS} years of today."
+        raise InvalidInput(message, {"rotation_start_date": [message]})
 
 
 def _horizon(team: Team, today: datetime.date, periods: int) -> datetime.date:
@@ -109,8 +119,10 @@ def rotation_preview(
             f"Unknown rotation field: {sorted(unknown)[0]}.",
             {k: ["Unknown rotation field."] for k in unknown},
         )
+    now = now or timezone.now()
+    _check_start_date(changes, now.date())
     draft = _config_after(team, changes) if changes else team
-    today = selectors.local_today(draft, now or timezone.now())
+    today = selectors.local_today(draft, now)
     horizon = _horizon(draft, today, periods)
     state = selectors.team_state(team, today, horizon)
     after = replace(state, config=selectors.team_config(draft))
@@ -203,6 +215,7 @@ def rotation_config_update(
     ensure_can_manage_team(actor, team)
     now = now or timezone.now()
     today = selectors.local_today(team, now)
+    _check_start_date(changes, today)
     before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
     changed = apply_changes(team, changes, ROTATION_FIELDS)
     if not changed:

@@ -18,6 +18,8 @@ from teams.models import Team, TeamMembership, TeamRole
 GAP_DAYS = 14
 NEXT_DAYS = 120
 NEXT_PERIODS = 8
+# A calendar month further away than this is not shown: the dates around it run off the calendar.
+MONTH_REACH = datetime.timedelta(days=366 * 10)
 
 
 def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
@@ -161,7 +163,9 @@ def _grid(month: datetime.date) -> tuple[datetime.date, datetime.date]:
 def team_overview(team: Team, now: datetime.datetime, month: datetime.date | None) -> Overview:
     """Now, the next periods and a month calendar coloured by source: two queries."""
     today = local_today(team, now)
-    month = (month or today).replace(day=1)
+    if month is None or abs(month - today) > MONTH_REACH:
+        month = today  # as for a month the page could not read
+    month = month.replace(day=1)
     grid_start, grid_end = _grid(month)
     horizon = today + datetime.timedelta(days=NEXT_DAYS)
     state = team_state(team, min(grid_start, today), max(grid_end, horizon))

@@ -74,7 +74,8 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     serializer_class = MemberSerializer
     lookup_field = "slack_user_id"
-    lookup_value_regex = "[^/.]+"
+    # A Slack id's characters only: anything else (a NUL byte reaching PostgreSQL) is no member.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
         if self.schema_only():

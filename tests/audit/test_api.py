@@ -77,6 +77,7 @@ def test_audit_log_is_newest_first_with_its_diff(log):
         ("?from=2026-12-02T23:30:00Z&to=2026-12-02T23:59:59Z", ["service"]),
         ("?from=2026-12-03T00:30:00%2B01:00", ["override", "service"]),
         ("?team=payments&entity_type=team", ["team"]),
+        ("?to=9999-12-31", ["override", "service", "team"]),  # the calendar's last day
     ],
 )
 def test_audit_log_filters(log, query, expected):
@@ -94,6 +95,8 @@ def test_audit_log_filters_by_team_id(log):
         ("?from=yesterday", "from"),
         ("?to=2026-02-30", "to"),
         ("?entity_type=planet", "entity_type"),
+        ("?from=0001-01-01T00:00:00%2B14:00", "from"),  # before year 1 in UTC
+        ("?to=9999-12-31T23:59:59-14:00", "to"),  # after year 9999 in UTC
     ],
 )
 def test_audit_log_refuses_bad_filters(db, query, field):

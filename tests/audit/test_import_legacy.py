@@ -367,6 +367,13 @@ def test_an_unreachable_legacy_database_is_a_clear_error(postgres):
         run_import(legacy.url_of("legacy_test_gone"))
 
 
+def test_a_malformed_legacy_url_is_reported_without_its_password():
+    # libpq refuses it before connecting, quoting it whole: no database is needed
+    with pytest.raises(CommandError, match="Cannot read the legacy database") as error:
+        run_import("postgresql://legacy:s3cret@[::1/oncall")
+    assert "s3cret" not in str(error.value)
+
+
 @pytest.fixture
 def older_import(postgres) -> list[str]:
     """The shape plans/000 and plans/001 gave the old database, imported."""

@@ -75,6 +75,15 @@ def test_a_retry_within_minutes_returns_the_same_escalation(org):
     assert Escalation.objects.count() == 1 and Notification.objects.count() == 1
 
 
+def test_a_retry_after_the_escalation_climbed_pages_nobody_again(org):
+    first = create(ack_timeout_minutes=1).escalation
+    escalation_climb(escalation_id=first.pk, token=first.token)
+    again = create(ack_timeout_minutes=1)  # the bot's retry of the same level-1 request
+    assert not again.created and again.escalation.pk == first.pk
+    assert Escalation.objects.count() == 1
+    assert Notification.objects.count() == 2  # level 1, then the climb's level 2
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [

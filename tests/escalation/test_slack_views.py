@@ -81,6 +81,30 @@ def test_oncall_alone_lists_the_callers_own_shifts(client, payments):
     assert none["text"].startswith("You have no on-call shifts")
 
 
+def test_oncall_alone_lists_the_shift_the_caller_is_on_now_west_of_utc(payments):
+    from zoneinfo import ZoneInfo
+
+    from escalation.oncall_reply import oncall_reply
+    from tests.factories import ScheduleFactory
+
+    payments.timezone = "America/Los_Angeles"
+    payments.save()
+    day = datetime.date(2026, 6, 10)
+    ScheduleFactory(team=payments, engineer_slack_id="U_BOB", start_date=day, end_date=day)
+    zone = ZoneInfo("America/Los_Angeles")
+    # the command passes timezone.now(), in UTC: 18:00 in California is already the 11th
+    evening = datetime.datetime(2026, 6, 10, 18, 0, tzinfo=zone).astimezone(datetime.UTC)
+    assert "*Payments*" in oncall_reply("", "U_BOB", evening)
+    after = datetime.datetime(2026, 6, 11, 9, 0, tzinfo=zone).astimezone(datetime.UTC)
+    assert oncall_reply("", "U_BOB", after).startswith("You have no on-call shifts")
+
+
+@pytest.mark.parametrize("form", [{"text": "pay\x00ment"}, {"text": "", "user_id": "U_BOB\x00"}])
+def test_a_command_with_a_nul_character_is_a_400(client, payments, form):
+    # PostgreSQL refuses NUL in a query parameter: a 500 there without the check
+    assert signed_post(client, "/slack/commands/", form).status_code == 400
+
+
 @pytest.mark.parametrize(
     ("secret", "age"),
     [("wrong-secret", 0), (SECRET, 60 * 10)],
@@ -174,5 +198,18 @@ def test_the_acknowledge_button_stops_the_escalation(client, payments):
     assert esc.status == "acknowledged"
 
 
-def test_a_malformed_payload_is_a_400(client, payments):
-    assert signed_post(client, "/slack/interactions/", {"payload": "{"}).status_code == 400
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{",
+        json.dumps({"user": {"id": "U_LEAD"}, "actions": ["override_approve"]}),
+        json.dumps(
+            {"user": {"id": "U_LEAD"}, "actions": [{"action_id": "override_approve", "value": [1]}]}
+        ),
+        json.dumps(
+            {"user": {"id": ["U_LEAD"]}, "actions": [{"action_id": "escalation_ack", "value": ""}]}
+        ),
+    ],
+)
+def test_a_malformed_payload_is_a_400(client, payments, payload):
+    assert signed_post(client, "/slack/interactions/", {"payload": payload}).status_code == 400

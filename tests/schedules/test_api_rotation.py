@@ -162,6 +162,8 @@ def test_rotation_config_changes_need_staff_or_a_lead(team, role, status):
         ({"rotation_order": "U_ALICE"}, "rotation_order"),
         ({"rotation_order": ["U_ALICE", "U_ALICE"]}, "rotation_order"),
         ({"rotation_start_date": None}, "rotation_start_date"),
+        ({"rotation_start_date": "9999-12-31"}, "rotation_start_date"),
+        ({"rotation_start_date": "0001-01-01"}, "rotation_start_date"),
         ({"rotation_type": "custom_order"}, "rotation_order"),
         ({"rotation_enabled": "sometimes"}, "rotation_enabled"),
         ({"name": "Renamed"}, "name"),
@@ -229,6 +231,14 @@ def test_preview_anonymous_is_refused(team):
         ({"periods": 2, "changes": {"name": "x"}}, "changes.name"),
         ({"periods": 2, "changes": ["daily"]}, "changes"),
         ({"periods": 2, "changes": {"rotation_type": "custom_order"}}, "changes.rotation_order"),
+        (
+            {"periods": 2, "changes": {"rotation_start_date": "9999-12-31"}},
+            "changes.rotation_start_date",
+        ),
+        (
+            {"periods": 2, "changes": {"rotation_start_date": "0001-01-01"}},
+            "changes.rotation_start_date",
+        ),
         ({"periods": 2, "extra": 1}, "extra"),
     ],
 )

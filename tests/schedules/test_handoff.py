@@ -10,7 +10,7 @@ from schedules.actions import handoff_process, rotation_generate
 from schedules.actions.handoff import due_team_ids
 from schedules.models import OnCallRecord, Schedule
 from teams.models import Team
-from tests.factories import OverrideFactory, TeamFactory
+from tests.factories import OverrideFactory, ScheduleFactory, TeamFactory
 from tests.schedules.conftest import NOW, UTC
 
 D = datetime.date
@@ -93,6 +93,23 @@ def test_an_override_shows_in_the_ledger_with_its_source(rotating_team):
     )
     handoff_process(team_id=rotating_team.pk, now=NOW)
     assert OnCallRecord.objects.get().source == "override"
+
+
+def test_the_top_up_does_not_double_book_a_manual_schedule_beyond_a_year(rotating_team):
+    # 40 biweekly periods reach well past the year around today the on-call answer needs
+    Team.objects.filter(pk=rotating_team.pk).update(
+        rotation_interval="biweekly", lookahead_periods=40
+    )
+    ScheduleFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        start_date=D(2028, 3, 1),
+        end_date=D(2028, 3, 10),
+    )
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    autos = Schedule.objects.filter(team=rotating_team, origin="auto")
+    assert autos.filter(start_date__gt=D(2028, 3, 10)).exists()  # the top-up reached past it
+    assert not autos.filter(start_date__lte=D(2028, 3, 10), end_date__gte=D(2028, 3, 1)).exists()
 
 
 def test_a_team_with_nobody_records_a_gap(db):

@@ -6,8 +6,10 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 
 from schedules.models import OnCallRecord
+from schedules.selectors import local_today
 from tests.factories import (
     MembershipFactory,
     OverrideFactory,
@@ -129,6 +131,12 @@ def test_lookup_at_a_date_reads_the_wall_time_in_the_teams_zone(team):
     assert str(at_ten.at.tzinfo) == "America/New_York"
 
 
+@pytest.mark.parametrize("at", ["9999-12-31T23:00", "0001-01-01T00:00"])
+def test_lookup_refuses_an_instant_out_of_reach(team, at):
+    response = client_for("member", team).get("/who/", {"q": "Payments", "at": at})
+    assert field_errors(response)["at"] == ["At most 10 years from today."]
+
+
 def test_lookup_suggests_names_that_partly_match(team):
     TeamFactory(name="Payroll", slug="payroll")
     response = client_for("member", team).get("/who/", {"q": "pay"})
@@ -151,6 +159,14 @@ def test_lookup_takes_the_same_queries_whatever_the_data_size(
     client = client_for("member", team)
     with django_assert_max_num_queries(9):
         assert client.get("/who/", {"q": "Payment API"}).context["result"].target
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_team_calendar_of_a_month_out_of_reach_shows_this_month(team, month):
+    response = client_for("member", team).get("/teams/payments/", {"month": month})
+    assert response.status_code == 200
+    this_month = local_today(team, timezone.now()).replace(day=1)
+    assert response.context["overview"].month == this_month
 
 
 # --- my schedule -----------------------------------------------------------------------------
@@ -189,6 +205,15 @@ def test_my_schedule_without_a_slack_identity_says_how_to_link_it(db):
 def test_my_schedule_refuses_a_range_that_ends_before_it_starts(team):
     response = client_for("member", team).get("/me/schedule/", {"start": days(5), "end": days(1)})
     assert "end" in field_errors(response)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-10")]
+)
+def test_my_schedule_refuses_dates_out_of_reach(team, start, end):
+    response = client_for("member", team).get("/me/schedule/", {"start": start, "end": end})
+    errors = field_errors(response)
+    assert errors["start"] == errors["end"] == ["At most 10 years from today."]
 
 
 @pytest.mark.parametrize("size", [1, 30])

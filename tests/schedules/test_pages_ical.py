@@ -123,6 +123,12 @@ def test_person_feed_lists_their_shifts_in_every_team(team):
     assert Client().get(f"/ical/user/U_EVE.ics?token={person.ical_token}").status_code == 404
 
 
+@pytest.mark.parametrize("slack_id", ["U%00BOB", "not-a-slack-id"])
+def test_person_feed_of_a_malformed_slack_id_is_not_found(team, slack_id):
+    # a NUL byte reached PostgreSQL, which refuses it: a 500 there without the check
+    assert Client().get(f"/ical/user/{slack_id}.ics?token=abc").status_code == 404
+
+
 @pytest.mark.parametrize("size", [2, 40])
 def test_team_feed_takes_the_same_queries_whatever_the_number_of_schedules(
     team, size, django_assert_max_num_queries

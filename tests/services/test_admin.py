@@ -51,6 +51,17 @@ def test_admin_service_add_is_audited(client, operator):
     assert row.changes["service_owner"] == {"old": None, "new": "U_CAROL"}
 
 
+@pytest.mark.parametrize("depth", [600, 5000])  # the audit diff's recursion; the decoder's
+def test_admin_service_metadata_nested_too_deeply_is_a_form_error(client, operator, depth):
+    page = client.get(admin_url(Service, "add"))
+    data = form_data(page, name="Deep", metadata='{"a": ' + "[" * depth + "]" * depth + "}")
+
+    response = client.post(admin_url(Service, "add"), data)
+
+    assert "metadata" in form_errors(response)
+    assert not Service.objects.exists()
+
+
 def test_admin_service_name_taken_in_another_case_is_a_form_error(client, operator):
     ServiceFactory(name="Payment")
     page = client.get(admin_url(Service, "add"))

@@ -149,11 +149,15 @@ def test_a_service_without_team_needs_staff(team):
         ({"name": "PAYMENT"}, "name"),
         ({"name": "Search", "team": "nobody"}, "team"),
         ({"name": "Search", "team": 12}, "team"),
+        ({"name": "Search", "team": "\u0000"}, "team"),  # PostgreSQL refuses NUL in a query
         ({"name": "Search", "tier": "gold"}, "tier"),
         ({"name": "Search", "service_owner": "alice"}, "service_owner"),
         ({"name": "Search", "team_slack_group": "U_ALICE"}, "team_slack_group"),
         ({"name": "Search", "repository_url": "not a url"}, "repository_url"),
         ({"name": "Search", "metadata": ["runbook"]}, "metadata"),
+        # PostgreSQL's jsonb refuses NUL in text (a 500 there without the check)
+        ({"name": "Search", "metadata": {"runbook": "a\u0000b"}}, "metadata"),
+        ({"name": "Search", "metadata": {"links": [{"\u0000": 1}]}}, "metadata"),
         ({"name": "Search", "is_active": False}, "is_active"),
     ],
 )

@@ -148,6 +148,10 @@ def test_only_staff_creates_a_service_without_a_team(team):
         ({"name": "payment api"}, "name"),  # names are unique whatever the case
         ({"service_owner": "alice"}, "service_owner"),
         ({"metadata": "not json"}, "metadata"),
+        ({"metadata": '{"runbook": NaN}'}, "metadata"),  # parsed, but jsonb refuses it
+        ({"metadata": '{"runbook": "a\\u0000b"}'}, "metadata"),  # jsonb refuses NUL in text
+        ({"metadata": "[" * 2000 + "]" * 2000}, "metadata"),  # beyond the JSON decoder's depth
+        ({"metadata": '{"a": ' + "[" * 600 + "]" * 600 + "}"}, "metadata"),  # beyond the audit's
         ({"repository_url": "not a url"}, "repository_url"),
         ({"tier": "gold"}, "tier"),
     ],

@@ -49,6 +49,15 @@ def test_admin_team_change_with_bad_input_shows_errors_and_writes_nothing(client
     assert AuditLog.objects.count() == 0
 
 
+def test_admin_team_rotation_order_nested_too_deeply_is_a_form_error(client, operator):
+    team = TeamFactory(name="Payments", slug="payments")
+
+    response = post_change(client, team, rotation_order="[" * 5000 + "]" * 5000)
+
+    assert "rotation_order" in form_errors(response)
+    assert AuditLog.objects.count() == 0
+
+
 def test_admin_team_and_rotation_change_is_audited_by_each_action(client, operator):
     team = TeamFactory(name="Platform", slug="platform")
     MembershipFactory(team=team, slack_user_id="U_IVAN")

@@ -79,7 +79,8 @@ def test_team_is_addressed_by_id_or_slug(staff, team):
     assert by_slug["rotation_order"] == []
 
 
-@pytest.mark.parametrize("ref", ["nope", "00000000-0000-4000-8000-000000000000"])
+# %00: a NUL byte, which PostgreSQL refuses in a query (a 500 there without the check).
+@pytest.mark.parametrize("ref", ["nope", "00000000-0000-4000-8000-000000000000", "%00"])
 def test_an_unknown_team_is_a_404(staff, ref):
     assert_error(staff.get(url(ref)), 404)
     assert_error(staff.get(url(ref, "members")), 404)
@@ -126,6 +127,8 @@ def test_team_create_needs_staff(team, role, status):
         ({"name": ["Payments"]}, "name"),
         ({"name": "Search", "overrides_require_approval": "perhaps"}, "overrides_require_approval"),
         ({"name": "Search", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"name": "Search", "timezone": "Europe"}, "timezone"),  # a folder of the tz database
+        ({"name": "Search", "timezone": "Europe/" + "x" * 300}, "timezone"),  # too long a file
         ({"name": "Search", "slack_group_id": "C123"}, "slack_group_id"),
         ({"name": "Search", "slack_channel_id": "S123"}, "slack_channel_id"),
         ({"name": "Search", "oncall_engineer": "alice"}, "oncall_engineer"),

@@ -61,6 +61,15 @@ def test_member_detail(staff, team):
     assert_error(staff.get(url(team, "members", "U_NOBODY")), 404)
 
 
+def test_a_member_id_with_a_nul_byte_is_a_404(staff, team):
+    # PostgreSQL refuses a NUL byte in a query: a 500 there, were it looked up.
+    path = url(team, "members", "U%00")
+    with nothing_changes():
+        assert_error(staff.get(path), 404)
+        assert_error(staff.patch(path, {"weight": 2}, format="json"), 404)
+        assert_error(staff.delete(path), 404)
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [("anonymous", 401), ("token", 403), ("member", 403), ("lead", 201), ("staff", 201)],

@@ -102,6 +102,14 @@ def test_a_member_may_not_edit_or_remove_members(team):
     assert (edit.status_code, remove.status_code) == (403, 403)
 
 
+def test_a_member_id_with_a_nul_byte_is_a_404(team):
+    # PostgreSQL refuses a NUL byte in a query: a 500 there, were it looked up.
+    client = client_for("lead", team)
+    with nothing_changes():
+        assert client.get("/teams/payments/members/U%00/edit/").status_code == 404
+        assert client.post("/teams/payments/members/U%00/remove/").status_code == 404
+
+
 def test_a_lead_removes_a_member(team):
     MembershipFactory(team=team, slack_user_id="U_BOB")
     client_for("lead", team).post("/teams/payments/members/U_BOB/remove/")
