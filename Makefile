@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint migrate seed worker beat web bench clean
+.PHONY: run test install install-dev lint migrate seed worker beat web bench bench-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/run.py
+
+## bench-api: the bot's lookups over HTTP (gunicorn + wrk) on a throw-away PostgreSQL database
+bench-api: install-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf var/ staticfiles/

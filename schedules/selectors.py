@@ -107,16 +107,6 @@ def who_is_on_call(team: Team, at: datetime.datetime) -> domain.OnCallAnswer:
     return domain.who_is_on_call(team_state(team, day), at)
 
 
-def on_call_now(teams: Iterable[Team], at: datetime.datetime) -> dict[object, domain.OnCallAnswer]:
-    """Team id → answer at `at`, for many teams at once (same queries as one team)."""
-    teams = list(teams)
-    if not teams:
-        return {}
-    days = {t.pk: local_today(t, at) for t in teams}
-    states = team_states(teams, min(days.values()), max(days.values()))
-    return {t.pk: domain.who_is_on_call(states[t.pk], at) for t in teams}
-
-
 def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> QuerySet[Team]:
     """Active teams the person may be on call for in the window: a member, the team's default,
     or named by a schedule or an approved override in it. One query."""

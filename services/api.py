@@ -137,7 +137,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def oncall(self, request, *args, **kwargs):
         at = instant(read_query(request, AtQuerySerializer))
         service = self.get_object()
-        return Response(OnCallAnswerSerializer(service_answer(service_on_call(service, at))).data)
+        return Response(service_answer(service_on_call(service, at)))
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})
     def create(self, request, *args, **kwargs):

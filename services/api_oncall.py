@@ -17,8 +17,10 @@ from schedules.api.oncall import (
     chain_link,
     deduplicated,
     period_fields,
+    period_json,
     source_field,
     team_chain,
+    team_json,
     team_on_call,
 )
 from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, instant, read_query
@@ -66,8 +68,9 @@ class OnCallAnswerSerializer(serializers.Serializer):
 
 
 def _period(answer: domain.OnCallAnswer | None) -> dict[str, Any]:
-    keys = ("on_call_date", "starts_at", "ends_at", "from_date", "until_date")
-    return {key: getattr(answer, key) if answer else None for key in keys}
+    if answer is None:
+        return dict.fromkeys(("on_call_date", "from", "until", "from_date", "until_date"))
+    return period_json(answer)
 
 
 def service_chain(result: ServiceOnCall) -> list[dict[str, str]]:
@@ -86,10 +89,12 @@ def service_chain(result: ServiceOnCall) -> list[dict[str, str]]:
 
 
 def service_answer(result: ServiceOnCall) -> dict[str, Any]:
+    """The answer as OnCallAnswerSerializer documents it, built as JSON directly: this is the
+    bot's hottest endpoint, and the schema test holds the two together."""
     answer = result.answer
     return {
         "service": result.service.name,
-        "team": result.service.team,
+        "team": team_json(result.service.team),
         "engineer_slack_id": answer.target if answer.kind == USER else None,
         "target": answer.target,
         "kind": str(answer.kind) if answer.kind else None,
@@ -104,10 +109,15 @@ def team_answer(team: Team, at: datetime.datetime) -> dict[str, Any]:
     answer = team_on_call(team, at)
     engineer = answer["engineer_slack_id"]
     return {
-        **answer,
         "service": None,
+        "team": team_json(team),
+        "engineer_slack_id": engineer,
         "target": engineer,
         "kind": USER.value if engineer else None,
+        "mention": answer["mention"],
+        "source": answer["source"],
+        **period_json(answer["answer"]),
+        "fallback_chain": answer["fallback_chain"],
     }
 
 
@@ -163,7 +173,7 @@ def mention_entry(result: ServiceOnCall) -> dict[str, Any]:
     answer = result.answer
     return {
         "service": result.service.name,
-        "team": result.service.team,
+        "team": team_json(result.service.team),
         "target": answer.target,
         "kind": str(answer.kind) if answer.kind else None,
         "mention": answer.mention,
@@ -257,13 +267,13 @@ class OnCallViewSet(ApiViewSet):
             team = team_by_ref_or_name(query["team"])
             if team is None:
                 raise NotFound(f"No team '{query['team']}'.", {"team": ["No such team."]})
-            return self.respond(team_answer(team, at))
+            return Response(team_answer(team, at))
         result = resolve_services([query["service"]], at)[0]
         if not result.known:
             raise NotFound(
                 f"No active service named '{query['service']}'.", {"service": ["No such service."]}
             )
-        return self.respond(service_answer(result))
+        return Response(service_answer(result))
 
     @extend_schema(
         parameters=[
@@ -289,4 +299,4 @@ class OnCallViewSet(ApiViewSet):
             "services": [mention_entry(r) for r in results if r.known],
             "unknown": [r.asked for r in results if not r.known],
         }
-        return Response(MentionsSerializer(body).data)
+        return Response(body)

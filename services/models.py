@@ -15,6 +15,14 @@ class Tier(models.TextChoices):
     LOW = "low"
 
 
+class ServiceQuerySet(models.QuerySet):
+    def named(self, *names: str) -> "ServiceQuerySet":
+        """Services named any of `names`, whatever the case, found through the unique index
+        on lower(name) (`name__iexact` would read every row)."""
+        wanted = sorted({name.lower() for name in names})
+        return self.alias(name_lower=Lower("name")).filter(name_lower__in=wanted)
+
+
 class Service(BaseModel):
     """A service the bug bot asks about; its on-call comes from its team."""
 
@@ -41,6 +49,8 @@ class Service(BaseModel):
 
     history = HistoricalRecords()
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -64,7 +74,7 @@ class Service(BaseModel):
         # Django reports a functional unique constraint as a bare non-field error; say which.
         from django.core.exceptions import ValidationError
 
-        clash = Service.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        clash = Service.objects.named(self.name).exclude(pk=self.pk)
         if self.name and clash.exists():
             raise ValidationError({"name": f"A service named '{self.name}' already exists."})
         super().validate_constraints(exclude=exclude)

@@ -4,10 +4,9 @@ Slack group. Three queries for any number of services."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
-
-from schedules import domain, selectors
+from schedules import domain, oncall_now
 from services.models import Service
+from services.named_lookup import active_services_named
 
 
 @dataclass(frozen=True)
@@ -23,15 +22,9 @@ class ServiceOnCall:
 
 
 def services_by_name(names: list[str]) -> dict[str, Service]:
-    """Lower-cased name → active service, in one query."""
+    """Lower-cased name → active service with its team, in one query."""
     wanted = {n.strip().lower() for n in names if n and n.strip()}
-    if not wanted:
-        return {}
-    match = Q()
-    for name in wanted:
-        match |= Q(name__iexact=name)
-    found = Service.objects.filter(match, is_active=True).select_related("team")
-    return {s.name.lower(): s for s in found}
+    return {s.name.lower(): s for s in active_services_named(wanted)}
 
 
 def service_info(service: Service, team_answer) -> domain.ServiceInfo:
@@ -50,7 +43,7 @@ def resolve_services(names: list[str], at: datetime.datetime) -> list[ServiceOnC
     """One entry per asked name, in order; unknown names have no service and no answer."""
     found = services_by_name(names)
     teams = {s.team.pk: s.team for s in found.values() if s.team and s.team.is_active}
-    team_answers = selectors.on_call_now(teams.values(), at)
+    team_answers = oncall_now.on_call_now(teams.values(), at)
     results = []
     for asked in names:
         service = found.get(asked.strip().lower())
@@ -65,3 +58,4 @@ def resolve_services(names: list[str], at: datetime.datetime) -> list[ServiceOnC
 
 def mentions(results: list[ServiceOnCall]) -> list[str]:
     return domain.build_mentions(r.answer for r in results if r.answer is not None)
+

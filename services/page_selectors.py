@@ -104,7 +104,7 @@ def find(query: str) -> tuple[Service | None, Team | None, list[str]]:
     """The service or team called `query` (exactly, else the one partial match), or the names
     that partly match it."""
     query = query.strip()
-    service = Service.objects.select_related("team").filter(name__iexact=query).first()
+    service = Service.objects.select_related("team").named(query).first()
     if service:
         return service, None, []
     active = Team.objects.filter(is_active=True)

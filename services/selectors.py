@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from schedules import domain
-from schedules.selectors import on_call_now
+from schedules.oncall_now import on_call_now
 from services.models import Service
 from services.oncall import ServiceOnCall, service_info
 from teams.models import Team

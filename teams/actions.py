@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from audit import record
@@ -61,11 +63,22 @@ def _rotation_follow(team: Team, actor: Actor | None, snapshot, key: str) -> Non
 
 
 def lock_team(team_id: Any) -> Team:
-    """The team row is the lock that serialises every change to one team's on-call data."""
+    """The team row is the lock that serialises every change to one team's on-call data.
+
+    Taking it bumps the team's on-call version (the UPDATE is what locks the row), so a state
+    cached for "now" lookups under the old version is never read again once this commits."""
     try:
-        return Team.objects.select_for_update().get(pk=team_id)
-    except (Team.DoesNotExist, ValueError) as exc:
+        bumped = Team.objects.filter(pk=team_id).update(oncall_version=F("oncall_version") + 1)
+    except (ValueError, ValidationError) as exc:
         raise NotFound("No such team.") from exc
+    if not bumped:
+        raise NotFound("No such team.")
+    return Team.objects.get(pk=team_id)
+
+
+def oncall_changed_everywhere() -> None:
+    """A change that concerns every team (time away with no team): bump every version."""
+    Team.objects.update(oncall_version=F("oncall_version") + 1)
 
 
 @transaction.atomic
@@ -196,19 +209,47 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     _rotation_follow(team, actor, snapshot, f"membership:{entry.pk}")
 
 
+def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
+    """The teams whose rotation time away can move, locked: its own team, or (away from every
+    team) each active rotating team the person is a member of."""
+    if team is not None:
+        return [lock_team(team.pk)]
+    oncall_changed_everywhere()
+    ids = (
+        TeamMembership.objects.filter(
+            slack_user_id=slack_user_id, team__is_active=True, team__rotation_enabled=True
+        )
+        .order_by("team_id")
+        .values_list("team_id", flat=True)
+    )
+    return [lock_team(pk) for pk in ids]
+
+
+def _ensure_may_record_away(actor: Actor | None, team: Team | None, slack_user_id: str) -> None:
+    if actor is None or actor.is_staff or actor.slack_user_id == slack_user_id:
+        return
+    if team is None:
+        ensure_staff(actor)
+    ensure_can_manage_team(actor, team)
+
+
+def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None:
+    """Time away moves turns: re-plan each rotation, as a membership change does."""
+    for team, snapshot in zip(teams, snapshots, strict=True):
+        _rotation_follow(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
+
+
 @transaction.atomic
 def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailability:
     team = fields.get("team")
+    _ensure_may_record_away(actor, team, fields.get("slack_user_id", ""))
+    teams = _away_teams(team, fields.get("slack_user_id", ""))
     if team is not None:
-        team = lock_team(team.pk)
-        fields["team"] = team
-    if not (actor is None or actor.is_staff or actor.slack_user_id == fields.get("slack_user_id")):
-        if team is None:
-            ensure_staff(actor)
-        ensure_can_manage_team(actor, team)
+        fields["team"] = teams[0]
+    snapshots = [_rotation_snapshot(t) for t in teams]
     away = Unavailability()
     apply_changes(away, fields, UNAVAILABILITY_FIELDS)
-    record(
+    entry = record(
         entity_type="unavailability",
         entity_id=away.pk,
         action="created",
@@ -217,20 +258,20 @@ def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailabili
         changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
         engineer_slack_id=away.slack_user_id,
     )
+    _replan_after_away(teams, actor, snapshots, entry)
     return away
 
 
 @transaction.atomic
 def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None) -> None:
     away = unavailability
-    if not (actor is None or actor.is_staff or actor.slack_user_id == away.slack_user_id):
-        if away.team is None:
-            ensure_staff(actor)
-        ensure_can_manage_team(actor, away.team)
+    _ensure_may_record_away(actor, away.team, away.slack_user_id)
+    teams = _away_teams(away.team, away.slack_user_id)
+    snapshots = [_rotation_snapshot(t) for t in teams]
     changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
     entity_id, team = away.pk, away.team
     away.delete()
-    record(
+    entry = record(
         entity_type="unavailability",
         entity_id=entity_id,
         action="deleted",
@@ -239,6 +280,7 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
         changes=changes,
         engineer_slack_id=changes["slack_user_id"]["old"],
     )
+    _replan_after_away(teams, actor, snapshots, entry)
 
 
 @transaction.atomic

@@ -96,6 +96,9 @@ class Team(BaseModel):
     next_handoff_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_handoff_date = models.DateField(null=True, blank=True, editable=False)
     current_engineer = models.CharField(max_length=32, blank=True, editable=False)
+    # Bumped in the transaction of every write that can change who is on call (teams.actions
+    # .lock_team and the handoff), so a state cached under an older one is never used again.
+    oncall_version = models.PositiveBigIntegerField(default=0, editable=False)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     ical_token = models.CharField(
         max_length=64,
@@ -147,6 +150,10 @@ class Team(BaseModel):
             raise ValidationError({"rotation_order": "Custom order needs at least one person."})
 
 
+# A share of the rotation, relative to the others': past this, sums of weights lose precision.
+MAX_WEIGHT = 1000
+
+
 class TeamMembership(BaseModel):
     """On-call metadata of one person in a team. Slack's user group says who is in the team."""
 
@@ -155,7 +162,9 @@ class TeamMembership(BaseModel):
     display_name = models.CharField(max_length=120, blank=True)
     team_role = models.CharField(max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     is_eligible_for_oncall = models.BooleanField(default=True)
-    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.01)])
+    weight = models.FloatField(
+        default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(MAX_WEIGHT)]
+    )
     in_slack_group = models.BooleanField(null=True, blank=True)
     joined_at = models.DateField(default=datetime.date.today)
 
@@ -166,6 +175,9 @@ class TeamMembership(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["team", "slack_user_id"], name="membership_unique"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="membership_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(weight__lte=MAX_WEIGHT), name="membership_weight_at_most_max"
+            ),
             models.CheckConstraint(
                 condition=Q(team_role__in=TeamRole.values), name="membership_role_valid"
             ),

@@ -263,3 +263,13 @@ def test_a_new_api_token_is_audited_without_the_token(db):
     row = AuditLog.objects.get(entity_type="api_token")
     assert row.changes["user"] == {"old": None, "new": "bugbot"}
     assert token not in str(row.changes) and token not in str(row.metadata)
+
+
+def test_me_says_who_the_caller_is_and_how_it_signed_in(db, django_assert_max_num_queries):
+    bot = token_client(staff=True)
+    with django_assert_max_num_queries(1):  # the token's own lookup
+        by_token = bot.get("/api/v1/me/").json()
+    assert by_token["authenticated_by"] == "token" and by_token["is_staff"] is True
+    assert by_token["username"].startswith("bot-")
+    person = session_client(make_user(is_staff=False)).get("/api/v1/me/").json()
+    assert person["authenticated_by"] == "session" and person["is_staff"] is False

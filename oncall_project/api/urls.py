@@ -3,6 +3,7 @@ app's list here. Endpoints that span apps (on-call lookups, coverage gaps) go in
 
 from django.urls import include, path, re_path
 
+from oncall_project.api.views import MeView
 from schedules.api.coverage import CoverageGapViewSet
 from schedules.api.people import PersonScheduleViewSet
 from services.api_oncall import OnCallViewSet
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("services.api_urls")),
     path("", include("audit.api_urls")),
     path("", include("escalation.api_urls")),
+    path("me/", MeView.as_view({"get": "retrieve"}), name="me"),
     path("oncall/", OnCallViewSet.as_view({"get": "retrieve"}), name="oncall"),
     path("oncall/mentions/", OnCallViewSet.as_view({"get": "mentions"}), name="oncall-mentions"),
     path("coverage-gaps/", CoverageGapViewSet.as_view({"get": "list"}), name="coverage-gaps"),

@@ -5,6 +5,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.permissions import IsAuthenticated
@@ -59,3 +60,23 @@ def api_not_found(request: Request, *args: Any, **kwargs: Any) -> Response:
     """Any other path under /api/: a 404 in the API's error shape, not an HTML page."""
     hint = "" if request.path.endswith("/") else f" Did you mean {request.path}/?"
     raise NotFound(f"No API endpoint at {request.path}.{hint}")
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    is_staff = serializers.BooleanField(help_text="Staff may make every team-scoped write.")
+    authenticated_by = serializers.ChoiceField(choices=["token", "session"])
+
+
+class MeView(viewsets.ViewSet):
+    """Who the caller is: a client checks its token with it (one query, the token's)."""
+
+    @extend_schema(responses=MeSerializer, summary="Who am I", tags=["auth"])
+    def retrieve(self, request: Request) -> Response:
+        by_token = isinstance(request.successful_authenticator, TokenAuthentication)
+        body = {
+            "username": request.user.get_username(),
+            "is_staff": request.user.is_staff,
+            "authenticated_by": "token" if by_token else "session",
+        }
+        return Response(MeSerializer(body).data)

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.log import entry, record_many
@@ -119,6 +119,8 @@ def _hand_off(team, state, days, today, now, writes: Writes) -> HandoffOutcome:
     )
     team.last_handoff_date = today
     team.updated_at = now
+    # New ledger days and top-up schedules: states cached under the old version are stale.
+    team.oncall_version = F("oncall_version") + 1
     writes.teams.append(team)
     return outcome
 
@@ -210,6 +212,7 @@ def _write(writes: Writes) -> None:
             "last_handoff_date",
             "current_engineer",
             "current_rotation_index",
+            "oncall_version",
             "updated_at",
         ],
         batch_size=BATCH_SIZE,

@@ -124,6 +124,7 @@ def override_decide(
     except Override.DoesNotExist as exc:
         raise NotFound("No such override.") from exc
     _ensure_may_decide(actor, override, status)
+    lock_team(override.team_id)  # a decision changes who is on call: a new on-call version
     if status not in TRANSITIONS.get(override.status, set()):
         raise Conflict(f"An override that is {override.status} cannot become {status}.")
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from oncall_project.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.api.views import ApiViewSet
-from schedules import domain, selectors
+from schedules import domain, oncall_now
 from schedules.api.queries import (
     AT_PARAMETER,
     AtQuerySerializer,
@@ -88,6 +88,27 @@ def answer_fields(answer: domain.OnCallAnswer) -> dict[str, Any]:
     }
 
 
+def instant_json(value: datetime.datetime) -> str:
+    """As LocalInstantField renders it: in its own (the team's) offset, UTC as Z."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def period_json(answer: domain.OnCallAnswer) -> dict[str, Any]:
+    """The period fields of `period_fields`, as JSON."""
+    return {
+        "on_call_date": answer.on_call_date.isoformat(),
+        "from": instant_json(answer.starts_at),
+        "until": instant_json(answer.ends_at),
+        "from_date": answer.from_date.isoformat(),
+        "until_date": answer.until_date.isoformat(),
+    }
+
+
+def team_json(team: Team | None) -> dict[str, str] | None:
+    """As TeamSummarySerializer renders it."""
+    return {"id": str(team.pk), "name": team.name, "slug": team.slug} if team else None
+
+
 def period_fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
     """`from`/`until` (a keyword cannot be a class attribute) and the dates they hold for."""
     return {
@@ -138,11 +159,12 @@ class TeamOnCallSerializer(serializers.Serializer):
 
 def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
     """The team's answer at `at` (three queries: the team is loaded)."""
-    state = selectors.team_state(team, selectors.local_today(team, at))
+    state = oncall_now.state_at(team, at)
     answer = domain.who_is_on_call(state, at)
     names = {m.slack_user_id: m.display_name for m in state.members}
     return {
         **answer_fields(answer),
+        "answer": answer,
         "team": team,
         "display_name": names.get(answer.engineer, "") if answer.engineer else "",
         "fallback_chain": team_chain(team, answer),

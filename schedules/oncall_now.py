@@ -1,0 +1,101 @@
+"""Who is on call at an instant for many teams, from team states kept in each process
+between requests.
+
+An entry is keyed by (team, on-call version, on-call date). Every write that can change who is
+on call bumps the team's version in its own transaction (`teams.actions.lock_team`, the
+handoff), and each lookup reads the version with the team row it was asked about, before the
+state: so a change or a new day is a miss, never a stale answer, in any process.
+
+A state loaded inside a transaction of our own might hold writes that are not committed (and
+may roll back), so it is used there but not kept."""
+
+import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from schedules import domain
+from schedules.selectors import local_today, team_states
+from teams.models import Team
+
+MAX_ENTRIES = 2048
+
+
+@dataclass
+class _Entry:
+    """A team's state for one on-call date, and its answer once asked: `who_is_on_call` reads
+    the instant only for its on-call date, so the answer holds for the whole day."""
+
+    state: domain.TeamState
+    answer: domain.OnCallAnswer | None = None
+
+
+_entries: OrderedDict[tuple, _Entry] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key(team: Team, day: datetime.date) -> tuple:
+    return (team.pk, team.oncall_version, day)
+
+
+def _may_keep() -> bool:
+    # Test cases wrap each test in atomic blocks of their own (marked `_from_testcase`, as
+    # Django's durable check reads them): those hold committed data as far as the test goes.
+    return not any(
+        not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
+
+
+def on_call_now(teams: Iterable[Team], at: datetime.datetime) -> dict[object, domain.OnCallAnswer]:
+    """Team id → answer at `at`, for many teams at once: no query for the teams already seen
+    today at their version, two for all the others (`team_states`). The teams must be freshly
+    read: their `oncall_version` is the key."""
+    answers = {}
+    for pk, entry in _entries_at(list(teams), at).items():
+        if entry.answer is None:
+            entry.answer = domain.who_is_on_call(entry.state, at)
+        answers[pk] = entry.answer
+    return answers
+
+
+def state_at(team: Team, at: datetime.datetime) -> domain.TeamState:
+    return _entries_at([team], at)[team.pk].state
+
+
+def _entries_at(teams: list[Team], at: datetime.datetime) -> dict[object, _Entry]:
+    keys = {team.pk: _key(team, local_today(team, at)) for team in teams}
+    found: dict[object, _Entry] = {}
+    missing: list[Team] = []
+    with _lock:
+        for team in teams:
+            entry = _entries.get(keys[team.pk])
+            if entry is None:
+                missing.append(team)
+            else:
+                _entries.move_to_end(keys[team.pk])
+                found[team.pk] = entry
+    if missing:
+        days = [keys[team.pk][2] for team in missing]
+        loaded = {
+            pk: _Entry(state) for pk, state in team_states(missing, min(days), max(days)).items()
+        }
+        found.update(loaded)
+        if _may_keep():
+            _keep({keys[pk]: entry for pk, entry in loaded.items()})
+    return found
+
+
+def _keep(entries: dict[tuple, _Entry]) -> None:
+    with _lock:
+        _entries.update(entries)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
+def clear() -> None:
+    """Forget every entry (for tests that write around the actions)."""
+    with _lock:
+        _entries.clear()
