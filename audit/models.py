@@ -51,6 +51,10 @@ class AuditLog(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(entity_type__in=EntityType.values),
+                name="audit_entity_type_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(actor_type__in=ActorType.values), name="audit_actor_type_valid"
             ),
         ]

@@ -2,11 +2,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from escalation.models import Escalation, Notification
-from oncall_project.admin_actions import ReadOnlyAdminMixin
+from oncall_project.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
     """Read-only until escalation actions exist; escalations are raised by the bug bot's API."""
 
     list_display = (

@@ -15,11 +15,12 @@ from django.db import models, transaction
 from django.forms import BaseForm
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import InlineForeignKeyField
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.actors import Actor
+from oncall_project.admin_reading import HistoryReadMixin, malformed_selection
 from oncall_project.errors import DomainError
 
 
@@ -65,7 +66,7 @@ def adopt(instance: models.Model, saved: models.Model) -> None:
     instance._state.db = saved._state.db
 
 
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(HistoryReadMixin, SimpleHistoryAdmin):
     """A model admin whose add, change and delete go through the app's actions."""
 
     def create(self, *, actor: Actor, fields: dict[str, Any]) -> models.Model:
@@ -139,6 +140,17 @@ class ActionAdmin(SimpleHistoryAdmin):
             url = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change"
             return HttpResponseRedirect(reverse(url, args=[object_id]))
 
+    def changelist_view(self, request, extra_context=None):
+        # Django filters the selection by the ids as posted: a malformed one would be a 500.
+        if request.method == "POST" and malformed_selection(self, request):
+            self.message_user(
+                request,
+                "The selection names rows that do not exist; nothing was done.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
     def response_action(self, request, queryset):
         """A bulk action is all or nothing; a refusal is a message, not a 500."""
         try:
@@ -147,21 +159,6 @@ class ActionAdmin(SimpleHistoryAdmin):
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A revert would save the old row without an action: history is for reading.
-        if request.method == "POST":
-            raise PermissionDenied
-        # simple-history looks these up as given: a malformed one would be a 500, not a 404.
-        try:
-            self.opts.pk.to_python(object_id)
-            int(version_id)
-        except (ValidationError, ValueError) as exc:
-            raise Http404("No such version.") from exc
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def run_each(modeladmin, request, queryset, write: Callable[[Any, Actor], Any], done: str) -> None:
@@ -274,16 +271,3 @@ class ActionInline(admin.TabularInline):
         except DomainError as exc:
             raise ValidationError(f"{form.instance}: {exc.message}") from exc
         formset.deleted_objects.append(form.instance)
-
-
-class ReadOnlyAdminMixin:
-    """Written only by the system (the audit log, the ledger, the outbox): operators look."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

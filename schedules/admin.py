@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from oncall_project.admin_actions import ActionAdmin, ReadOnlyAdminMixin, run_each
+from oncall_project.admin_actions import ActionAdmin, run_each
+from oncall_project.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
 from schedules.actions import (
     override_decide,
     override_request,
@@ -174,7 +175,7 @@ class OverrideAdmin(ActionAdmin):
 
 
 @admin.register(OnCallRecord)
-class OnCallRecordAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class OnCallRecordAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
     list_display = ("on_call_date", "team", "engineer_slack_id", "source", "created_at")
     list_filter = ("source", "team")
     search_fields = ("engineer_slack_id", "team__name")

@@ -3,15 +3,18 @@
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from simple_history.admin import SimpleHistoryAdmin
 
 from audit.models import AuditLog
 from escalation.models import Escalation, Notification
+from oncall_project.admin_actions import ActionAdmin
+from oncall_project.admin_reading import HistoryReadMixin
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
 from teams.models import Person, Team, TeamMembership, Unavailability
 from tests import factories
 from tests.admin_support import admin_url as url
-from tests.admin_support import form_data, form_errors, login_operator
+from tests.admin_support import form_data, form_errors, login_operator, messages_of
 
 ROWS = {
     Team: factories.TeamFactory,
@@ -65,19 +68,88 @@ def test_read_only_models_refuse_add_change_and_delete(client, operator, model):
     assert "delete_selected" not in model_admin.get_actions(client.get("/").wsgi_request)
 
 
-@pytest.mark.parametrize("model", sorted(HISTORY - READ_ONLY, key=str), ids=lambda m: m.__name__)
+def test_every_history_admin_checks_its_addresses_and_refuses_reverts():
+    history_admins = [a for a in admin.site._registry.values() if isinstance(a, SimpleHistoryAdmin)]
+    assert {a.model for a in history_admins} == HISTORY
+    assert all(isinstance(a, HistoryReadMixin) for a in history_admins)
+
+
+@pytest.mark.parametrize("model", sorted(HISTORY, key=str), ids=lambda m: m.__name__)
 def test_history_cannot_revert_around_the_actions(client, operator, model):
     row = ROWS[model]()
     version = row.history.first()
+    before = model.objects.values().get(pk=row.pk)
+
     assert client.post(url(model, "simple_history", row.pk, version.pk), {}).status_code == 403
 
+    assert model.objects.values().get(pk=row.pk) == before
+    assert row.history.count() == 1
 
-@pytest.mark.parametrize("model", sorted(HISTORY - READ_ONLY, key=str), ids=lambda m: m.__name__)
-def test_a_malformed_history_version_address_is_a_404(client, operator, model):
+
+def test_a_ledger_row_cannot_be_rewritten_through_its_history_page(client, operator):
+    row = factories.OnCallRecordFactory(engineer_slack_id="U_ALICE")
+    version = url(OnCallRecord, "simple_history", row.pk, row.history.first().pk)
+    full_form = {
+        "team": str(row.team_id),
+        "on_call_date": row.on_call_date.isoformat(),
+        "source": row.source,
+        "engineer_slack_id": "U_MALLORY",
+    }
+
+    assert client.post(version, full_form).status_code == 403
+
+    row.refresh_from_db()
+    assert row.engineer_slack_id == "U_ALICE"
+
+
+@pytest.mark.parametrize("model", sorted(HISTORY, key=str), ids=lambda m: m.__name__)
+@pytest.mark.parametrize("object_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_a_malformed_or_unknown_history_address_is_a_404(client, operator, model, object_id):
     row = ROWS[model]()
     version = row.history.first()
-    assert client.get(url(model, "simple_history", "not-a-uuid", version.pk)).status_code == 404
+    assert client.get(url(model, "history", object_id)).status_code == 404
+    assert client.get(url(model, "simple_history", object_id, version.pk)).status_code == 404
     assert client.get(url(model, "simple_history", row.pk, "abc")).status_code == 404
+    assert client.get(url(model, "simple_history", row.pk, "9" * 30)).status_code == 404
+
+
+ACTION_ADMINS = sorted(
+    (m for m, a in admin.site._registry.items() if isinstance(a, ActionAdmin)), key=str
+)
+
+
+@pytest.mark.parametrize("model", ACTION_ADMINS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("index", [{"index": "0"}, {}], ids=["direct", "confirmed"])
+def test_a_bulk_action_on_a_malformed_id_is_a_message_and_does_nothing(
+    client, operator, model, index
+):
+    row = ROWS[model]()
+    before = list(model.objects.values())
+    changelist = url(model, "changelist")
+    names = list(admin.site._registry[model].get_actions(client.get(changelist).wsgi_request))
+    assert names
+
+    for name in names:
+        selected = {"_selected_action": [str(row.pk), "not-a-uuid"]}
+        response = client.post(changelist, {"action": name, **index, **selected}, follow=True)
+
+        assert response.status_code == 200, name
+        assert "The selection names rows that do not exist; nothing was done." in messages_of(
+            response
+        )
+    assert list(model.objects.values()) == before
+    assert not AuditLog.objects.exists()
+
+
+def test_restoring_a_service_by_a_malformed_id_is_a_message(client, operator):
+    service = factories.ServiceFactory(is_active=False)
+    response = client.post(
+        url(Service, "changelist"),
+        {"action": "restore_selected", "_selected_action": ["not-a-uuid"]},
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert not service.is_active
 
 
 def test_a_refused_form_is_shown_again_in_a_freshly_started_process(client, operator):

@@ -5,10 +5,20 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from audit.models import AuditLog
+from escalation.models import Escalation, Notification
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
 from teams.models import Team, TeamMembership, Unavailability
-from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+from tests.factories import (
+    AuditLogFactory,
+    EscalationFactory,
+    MembershipFactory,
+    NotificationFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 
 D = datetime.date
 
@@ -16,6 +26,20 @@ D = datetime.date
 def refused(model, **fields):
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.create(**fields)
+
+
+def refused_in_bulk(constraint: str, model, **fields):
+    """As a bulk import writes: one INSERT, no save(), no clean()."""
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        model.objects.bulk_create([model(**fields)])
+
+
+def refused_update(constraint: str, row, **fields):
+    """As a QuerySet.update() writes: one UPDATE, no save(), no clean()."""
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(**fields)
+    row.refresh_from_db()
+    assert all(getattr(row, name) != value for name, value in fields.items())
 
 
 def test_team_constraints(db):
@@ -96,3 +120,45 @@ def test_auto_schedules_and_ledger_rows_are_unique(db):
         team=team, on_call_date=D(2026, 1, 5), source="rotation", engineer_slack_id="U_A"
     )
     refused(OnCallRecord, team=team, on_call_date=D(2026, 1, 5), source="rotation")
+
+
+def test_schedule_type_is_checked_by_the_database(db):
+    schedule = ScheduleFactory()
+    fields = {
+        "team": schedule.team,
+        "engineer_slack_id": "U_A",
+        "start_date": D(2027, 1, 1),
+        "end_date": D(2027, 1, 1),
+    }
+    refused_in_bulk("schedule_type_valid", Schedule, **fields, schedule_type="monthly")
+    refused_update("schedule_type_valid", schedule, schedule_type="monthly")
+
+
+def test_escalation_status_and_level_are_checked_by_the_database(db):
+    escalation = EscalationFactory()
+    refused_in_bulk("escalation_status_valid", Escalation, bug_id="BUG-X", status="forgotten")
+    refused_in_bulk("escalation_level_range", Escalation, bug_id="BUG-X", level=0)
+    refused_in_bulk("escalation_level_range", Escalation, bug_id="BUG-X", level=4)
+    refused_update("escalation_status_valid", escalation, status="forgotten")
+    refused_update("escalation_level_range", escalation, level=0)
+    refused_update("escalation_level_range", escalation, level=4)
+
+
+def test_notification_status_is_checked_by_the_database(db):
+    notification = NotificationFactory()
+    fields = {"kind": "handoff", "channel": "C_X", "text": "hi", "idempotency_key": "bulk-1"}
+    refused_in_bulk("notification_status_valid", Notification, **fields, status="lost")
+    refused_update("notification_status_valid", notification, status="lost")
+
+
+def test_audit_actor_and_entity_types_are_checked_by_the_database(db):
+    entry = AuditLogFactory()
+    fields = {"entity_id": "x", "action": "updated", "actor_id": "system"}
+    refused_in_bulk(
+        "audit_actor_type_valid", AuditLog, **fields, entity_type="team", actor_type="robot"
+    )
+    refused_in_bulk(
+        "audit_entity_type_valid", AuditLog, **fields, entity_type="spaceship", actor_type="system"
+    )
+    refused_update("audit_actor_type_valid", entry, actor_type="robot")
+    refused_update("audit_entity_type_valid", entry, entity_type="spaceship")

@@ -4,10 +4,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from knox.models import get_token_model
+from knox.models import AbstractAuthToken, get_token_model
 
 from audit import record
-from oncall_project.errors import InvalidInput
+from audit.actors import Actor
+from oncall_project.errors import InvalidInput, NotFound
 
 
 @transaction.atomic
@@ -39,3 +40,20 @@ def api_token_create(*, name: str, staff: bool = False) -> tuple[AbstractBaseUse
         },
     )
     return user, token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: AbstractAuthToken, actor: Actor | None) -> None:
+    """Revoke `token`: it stops authenticating at once. Audited by its key, never its secret."""
+    locked = get_token_model().objects.select_for_update().filter(pk=token.pk).first()
+    if locked is None:
+        raise NotFound(f"API token {token.token_key} was already revoked.")
+    username = locked.user.get_username()
+    locked.delete()
+    record(
+        entity_type="api_token",
+        entity_id=locked.token_key,
+        action="revoked",
+        actor=actor,
+        changes={"user": {"old": username, "new": None}},
+    )
