@@ -58,8 +58,10 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _entries(page) -> list[tuple[AuditLog, str | None]]:
-    return [(entry, link_for(entry)) for entry in page.object_list]
+def _entries(page) -> list[tuple[AuditLog, page_selectors.EntryLabel, str | None]]:
+    entries = list(page.object_list)
+    labels = page_selectors.entry_labels(entries)
+    return [(e, label, link_for(e)) for e, label in zip(entries, labels, strict=True)]
 
 
 @login_required

@@ -5,6 +5,7 @@ import datetime
 import re
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from schedules.actions.rotation import MAX_PERIODS
@@ -121,10 +122,15 @@ class RangeForm(PageForm):
     end = forms.DateField(label="To", widget=DATE, required=False)
 
     def __init__(self, data, *, default_days: int, back: bool, today: datetime.date, **kwargs):
-        super().__init__(data, **kwargs)
         span = datetime.timedelta(days=default_days)
         self.today = today
         self.default = (today - span, today) if back else (today, today + span)
+        # The inputs show the range the page uses, the default one included.
+        data = QueryDict(mutable=True) if data is None else data.copy()
+        for name, day in zip(("start", "end"), self.default, strict=True):
+            if not data.get(name):
+                data[name] = day.isoformat()
+        super().__init__(data, **kwargs)
 
     def clean(self):
         data = super().clean()

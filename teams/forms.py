@@ -13,10 +13,14 @@ TIMEZONES = sorted(zoneinfo.available_timezones())
 
 
 class PageForm(forms.Form):
-    """Labels without a trailing colon: they read better to a screen reader."""
+    """Labels without a trailing colon: they read better to a screen reader. A form that shares
+    a page with another names its ids apart (`auto_id`), so each label finds its own input."""
+
+    auto_id = "id_%s"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", self.auto_id)
         super().__init__(*args, **kwargs)
 
 
@@ -65,22 +69,34 @@ class TeamForm(PageForm):
 class MemberForm(PageForm):
     """Add a member by Slack id; the Slack sync adds the rest."""
 
+    auto_id = "add_%s"
+
     slack_user_id = slack_user_field("Slack user id")
     display_name = forms.CharField(max_length=120, required=False)
     team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
+    is_eligible_for_oncall = forms.BooleanField(
+        label="Eligible for on-call", required=False, initial=True
+    )
     weight = forms.FloatField(initial=1.0, help_text="Share of shifts in a weighted rotation.")
 
 
 class MemberEditForm(PageForm):
-    """The inline edit of one member's on-call metadata."""
+    """The inline edit of one member's on-call metadata; its ids carry the member's Slack id,
+    since it opens on the members page beside the add form."""
 
     display_name = forms.CharField(max_length=120, required=False)
     team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices)
     is_eligible_for_oncall = forms.BooleanField(label="Eligible for on-call", required=False)
     weight = forms.FloatField()
 
+    def __init__(self, *args, slack_user_id: str, **kwargs):
+        kwargs.setdefault("auto_id", f"edit-{slack_user_id}-%s")
+        super().__init__(*args, **kwargs)
+
 
 class UnavailabilityForm(PageForm):
+    auto_id = "away_%s"
+
     slack_user_id = slack_user_field("Who is away")
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE)

@@ -108,7 +108,6 @@ def _members_page(request, team, add_form=None, away_form=None, status=200) -> H
         away=page_selectors.unavailability(team, today),
         add_form=add_form or MemberForm(),
         away_form=away_form or UnavailabilityForm(),
-        edit_form=MemberEditForm,
     )
     response.status_code = status
     return response
@@ -153,8 +152,9 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             return _member_row(request, team, membership)
         fields = MemberEditForm.base_fields
         initial = {f: getattr(membership, f) for f in fields}
-        return _member_row(request, team, membership, MemberEditForm(initial=initial))
-    form = MemberEditForm(request.POST)
+        form = MemberEditForm(initial=initial, slack_user_id=slack_user_id)
+        return _member_row(request, team, membership, form)
+    form = MemberEditForm(request.POST, slack_user_id=slack_user_id)
     if form.is_valid():
         done = run_action(
             form,

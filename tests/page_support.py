@@ -1,9 +1,11 @@
 """Helpers for page tests: a logged-in client per role, a check that a refused or bad request
-changed nothing, and the field errors a page shows."""
+changed nothing, the field errors a page shows, and the ids and labels of its HTML."""
 
+import collections
 import contextlib
 import datetime
 import itertools
+from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -86,3 +88,30 @@ def assert_login_redirect(response, path: str) -> None:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_for: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(found["id"])
+        if tag == "label" and found.get("for"):
+            self.label_for.append(found["for"])
+
+
+def html_ids(html: str) -> tuple[list[str], list[str]]:
+    """Every id attribute of a page, in order, and the ids its labels point to."""
+    parser = _Ids()
+    parser.feed(html)
+    parser.close()
+    return parser.ids, parser.label_for
+
+
+def duplicate_ids(html: str) -> list[str]:
+    ids, _labels = html_ids(html)
+    return sorted(i for i, count in collections.Counter(ids).items() if count > 1)

@@ -20,6 +20,8 @@ NEXT_DAYS = 120
 NEXT_PERIODS = 8
 # A calendar month further away than this is not shown: the dates around it run off the calendar.
 MONTH_REACH = datetime.timedelta(days=366 * 10)
+# A team's on-call date can be up to two days behind UTC's (west of UTC, a late handoff).
+LOOK_BACK = datetime.timedelta(days=2)
 
 
 def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
@@ -204,3 +206,17 @@ def person_shifts(
         if s.engineer == slack_user_id
     ]
     return sorted(mine, key=lambda s: (s.starts_at, s.team.name)), display_names(states.values())
+
+
+def first_day_running(now: datetime.datetime) -> datetime.date:
+    """The earliest on-call date a shift still running at `now` can have, in any time zone."""
+    return now.astimezone(datetime.UTC).date() - LOOK_BACK
+
+
+def coming_shifts(
+    slack_user_id: str, now: datetime.datetime, end: datetime.date
+) -> tuple[list[Shift], dict[str, str]]:
+    """This person's shifts not over at `now`, up to on-call date `end`: the one running now
+    first, whatever its team's time zone. Three queries."""
+    found, names = person_shifts(slack_user_id, first_day_running(now), end)
+    return [s for s in found if s.ends_at > now], names

@@ -13,7 +13,12 @@ from django.utils import timezone
 from oncall_project.pages import page_actor
 from schedules.forms import FairnessForm, LookupForm, RangeForm
 from schedules.page_selectors.fairness import fairness
-from schedules.page_selectors.oncall import overrides_awaiting, person_shifts, teams_now
+from schedules.page_selectors.oncall import (
+    coming_shifts,
+    overrides_awaiting,
+    person_shifts,
+    teams_now,
+)
 from services import page_selectors as service_selectors
 from teams.models import Team
 
@@ -64,14 +69,20 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
+    """From today (the default) means from now: the shift running now is listed first even when
+    its team's on-call date is still yesterday's. Another start date reads as on-call dates."""
     actor = page_actor(request)
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     form = RangeForm(request.GET, default_days=MY_SCHEDULE_DAYS, back=False, today=today)
     shifts, names, ical, shown = [], {}, None, None
     if actor.slack_user_id and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        shifts, names = person_shifts(actor.slack_user_id, start, end)
-        shown = (start, end)
+        if start == today:
+            shifts, names = coming_shifts(actor.slack_user_id, now, end)
+        else:
+            shifts, names = person_shifts(actor.slack_user_id, start, end)
+        shown = (start, end, start == today)
         person = request.user.person
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": actor.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")

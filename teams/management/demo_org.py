@@ -1,8 +1,8 @@
 """The demo organisation `manage.py seed_demo` builds: six teams across five time zones.
 
 Payments and Auth & Identity are the original plan's two service groups, with its people.
-Dates are relative to the Monday of the current week, so a re-run in the same week finds
-everything already there.
+Dates are in days from the Monday of the week a team is first seeded: its schedules, overrides,
+time away and ledger history are written once, with the team, never again by a later run.
 """
 
 import datetime
@@ -182,23 +182,40 @@ SERVICES = [
     _service("Email Campaigns", "growth", "U_ZOE", "low", "Ruby on Rails, Sidekiq"),
 ]
 
+# The on-call ledger starts this many days before the first Monday (rotations start then too):
+# the handoff writes it as the beat would have, so the fairness report has weeks to show.
+HISTORY_DAYS = 28
+
 # Manual schedules as (team, engineer, first day, last day, days of week or None), in days
-# from this week's Monday.
+# from the first Monday; negative ones are the weeks the ledger history covers.
 SCHEDULES = [
+    ("payments", "U_BOB", -28, -22, None),
+    ("payments", "U_CAROL", -21, -15, None),
+    ("payments", "U_ALICE", -14, -8, None),
+    ("payments", "U_GRACE", -7, -1, None),
     ("payments", "U_ALICE", 0, 6, None),
     ("payments", "U_BOB", 7, 13, None),
     ("payments", "U_CAROL", 14, 20, None),
     ("payments", "U_ALICE", 21, 27, None),
+    ("auth-identity", "U_DAVE", -28, -22, None),
+    ("auth-identity", "U_EVE", -21, -15, None),
+    ("auth-identity", "U_FRANK", -14, -8, None),
+    ("auth-identity", "U_HEIDI", -7, -1, None),
     ("auth-identity", "U_DAVE", 0, 6, None),
     ("auth-identity", "U_EVE", 7, 13, None),
     ("auth-identity", "U_FRANK", 14, 20, None),
     ("auth-identity", "U_HEIDI", 21, 27, None),
+    ("growth", "U_MAYA", -28, -1, [0, 1, 2, 3, 4]),
+    ("growth", "U_ZOE", -16, -15, None),
+    ("growth", "U_LUCAS", -2, -1, None),
     ("growth", "U_LUCAS", 0, 13, [0, 1, 2, 3, 4]),
     ("growth", "U_ZOE", 5, 6, None),
 ]
 
 # (team, engineer, replaces, first day, last day, reason, decision or None)
 OVERRIDES = [
+    ("payments", "U_BOB", "U_CAROL", -19, -18, "Carol is ill.", "approved"),
+    ("auth-identity", "U_HEIDI", "U_EVE", -17, -17, "Eve's flight home was cancelled.", None),
     ("payments", "U_CAROL", "U_BOB", 9, 10, "Bob is at the PCI audit.", None),
     ("payments", "U_GRACE", "U_ALICE", 2, 3, "Alice is travelling.", "approved"),
     ("auth-identity", "U_FRANK", "U_DAVE", 2, 3, "Swap with Dave for a family event.", None),
@@ -206,6 +223,7 @@ OVERRIDES = [
 
 # (slack id, team or None for every team, first day, last day, reason)
 UNAVAILABILITY = [
+    ("U_RAHUL", "data", -14, -8, "Vacation"),
     ("U_KARL", "platform", 14, 20, "Vacation"),
     ("U_PRIYA", None, 7, 8, "Conference"),
 ]

@@ -1,6 +1,7 @@
 """A real legacy bug-bot database for the import tests: a fresh PostgreSQL database with the
-old schema (`shared/legacy/schema.sql`, or the older shape the original plans describe) and
-believable rows - NULLs, mixed-case names, a service without a group, every change type."""
+old schema (`legacy_schema.sql` beside this file, a copy of the design's `legacy/schema.sql`
+kept in the repository so a fresh clone has it, or the older shape the original plans describe)
+and believable rows - NULLs, mixed-case names, a service without a group, every change type."""
 
 import datetime
 import secrets
@@ -14,7 +15,9 @@ from django.conf import settings
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-SCHEMA = Path(settings.BASE_DIR).parent / "shared/legacy/schema.sql"
+SCHEMA = Path(__file__).with_name("legacy_schema.sql")
+# The design's copy, beside the repository when the shared folder is checked out next to it.
+DESIGN_SCHEMA = Path(settings.BASE_DIR).parent / "shared/legacy/schema.sql"
 
 
 def ts(day: str, time: str = "09:00") -> datetime.datetime:

@@ -1,9 +1,11 @@
 """The audit log viewer and a team's history tab: filters, pages, old → new values, links."""
 
 import datetime
+import re
 
 import pytest
 
+from escalation.models import Escalation
 from tests.factories import AuditLogFactory, ServiceFactory, TeamFactory
 from tests.page_support import assert_login_redirect, client_for
 
@@ -39,6 +41,69 @@ def test_entries_show_old_and_new_values_and_link_to_what_changed(team):
     assert "/teams/payments/overrides/" in page and f"/services/{service.pk}/" in page
 
 
+def _summaries(response) -> list[str]:
+    """The summary lines of the entries as a reader sees them, after the time and the actor."""
+    lines = re.findall(r"<summary>(.*?)</summary>", response.content.decode(), re.S)
+    words = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+    return [line.split(" ", 5)[-1] for line in words]  # drop "2026-01-15 10:00 UTC · actor"
+
+
+def test_summaries_name_what_changed_from_the_entry_itself(team):
+    service = ServiceFactory(name="Ledger", team=team)
+    AuditLogFactory(
+        team=team,
+        entity_type="service",
+        entity_id=str(service.pk),
+        action="created",
+        changes={"name": {"old": None, "new": "Ledger"}},
+    )
+    AuditLogFactory(
+        entity_type="escalation",
+        entity_id="esc-1",
+        action="created",
+        changes={"level": {"old": None, "new": 1}},
+        metadata={"bug_id": "BUG-42", "services": ["Ledger"]},
+    )
+    AuditLogFactory(
+        team=team,
+        entity_type="schedule",
+        action="deleted",
+        changes={"engineer_slack_id": {"old": "U_BOB", "new": None}},
+        previous_engineer_slack_id="U_BOB",
+    )
+    AuditLogFactory(team=team, entity_type="team", changes={})
+    assert sorted(_summaries(client_for("staff").get("/audit/"))) == [
+        "created escalation BUG-42",
+        "created service Ledger in Payments",
+        "deleted schedule U_BOB in Payments",
+        "updated team Payments",
+    ]
+
+
+def test_summaries_look_up_the_services_and_bugs_an_entry_does_not_name(team):
+    service = ServiceFactory(name="Ledger", team=team)
+    escalation = Escalation.objects.create(bug_id="BUG-7", services=["Ledger"])
+    AuditLogFactory(
+        team=team,
+        entity_type="service",
+        entity_id=str(service.pk),
+        changes={"tier": {"old": "low", "new": "critical"}},
+    )
+    AuditLogFactory(
+        entity_type="escalation",
+        entity_id=str(escalation.pk),
+        action="escalated",
+        changes={"level": {"old": 1, "new": 2}},
+    )
+    # Imported history may name its entity by something else, or hold odd changes: no 500.
+    AuditLogFactory(entity_type="service", entity_id="legacy-42", changes=["odd"], metadata=[])
+    assert sorted(_summaries(client_for("staff").get("/audit/"))) == [
+        "escalated escalation BUG-7",
+        "updated service",
+        "updated service Ledger in Payments",
+    ]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -60,24 +125,30 @@ def test_audit_log_filters(team, query, expected):
         created_at=datetime.datetime(2026, 2, 15, tzinfo=datetime.UTC)
     )
     response = client_for("staff").get("/audit/", query)
-    assert {entry.entity_id for entry, _link in response.context["entries"]} == expected
+    assert {entry.entity_id for entry, _label, _link in response.context["entries"]} == expected
 
 
 def test_team_history_shows_only_that_team(team):
     AuditLogFactory(team=team, entity_id="mine")
     AuditLogFactory(team=TeamFactory(), entity_id="theirs")
     response = client_for("member", team).get("/teams/payments/history/")
-    assert [entry.entity_id for entry, _ in response.context["entries"]] == ["mine"]
+    assert [entry.entity_id for entry, _label, _link in response.context["entries"]] == ["mine"]
 
 
 @pytest.mark.parametrize("size", [2, 120])
 def test_audit_log_takes_the_same_queries_whatever_its_size(
     team, size, django_assert_max_num_queries
 ):
-    for _ in range(size):
-        AuditLogFactory(team=team, entity_type="schedule")
+    for n in range(size):
+        service = ServiceFactory(team=team)
+        escalation = Escalation.objects.create(bug_id=f"BUG-{n}")
+        AuditLogFactory(team=team, entity_type="schedule", engineer_slack_id="U_BOB")
+        AuditLogFactory(team=team, entity_type="service", entity_id=str(service.pk), changes={})
+        AuditLogFactory(entity_type="escalation", entity_id=str(escalation.pk), changes={})
     client = client_for("staff")
     with django_assert_max_num_queries(8):
         response = client.get("/audit/", {"page": "2"} if size > 50 else {})
     assert response.status_code == 200
-    assert len(response.context["entries"]) == (50 if size > 50 else size)
+    entries = response.context["entries"]
+    assert len(entries) == (50 if size > 50 else 3 * size)
+    assert all(label.name or label.engineer for _entry, label, _link in entries)

@@ -73,3 +73,39 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+# Every input, select and textarea a person fills in, without a label or an aria name.
+UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
+  .filter((el) => !["hidden", "submit", "button", "reset", "image"].includes(el.type))
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+    && !el.getAttribute("aria-labelledby"))
+  .map((el) => el.outerHTML.slice(0, 160))"""
+
+DUPLICATE_IDS = """() => {
+  const seen = new Set(), twice = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    (seen.has(el.id) ? twice : seen).add(el.id);
+  }
+  return [...twice];
+}"""
+
+WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter((el) => !el.closest(".table-wrap"))
+  .slice(0, 5)
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def page_problems(page) -> dict[str, list]:
+    """What keeps a page from working on a phone or with a screen reader: sideways scrolling
+    (and what sticks out), inputs without a label, ids used twice (a label then finds the
+    wrong input). Empty when all is well."""
+    problems = {
+        "unlabelled inputs": page.evaluate(UNLABELLED),
+        "duplicate ids": page.evaluate(DUPLICATE_IDS),
+    }
+    if not no_horizontal_scroll(page):
+        sticking_out = page.evaluate(WIDER_THAN_THE_SCREEN)
+        problems["scrolls sideways"] = sticking_out or ["(the page is wider than the screen)"]
+    return {what: found for what, found in problems.items() if found}

@@ -13,8 +13,17 @@ from playwright.sync_api import expect
 from audit.models import AuditLog
 from schedules.models import Override, Schedule
 from teams.models import Person, Team
-from tests.e2e.conftest import PASSWORD, log_in, no_horizontal_scroll
-from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
+from tests.e2e.conftest import PASSWORD, log_in, page_problems
+from tests.factories import (
+    AuditLogFactory,
+    MembershipFactory,
+    OnCallRecordFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+    UnavailabilityFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,31 +73,117 @@ def test_sign_in_and_the_dashboard_shows_who_is_on_call(open_page, artifacts):
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/teams/",
-        "/teams/payments/",
-        "/teams/payments/members/",
-        "/teams/payments/rotation/",
-        "/teams/payments/overrides/",
-        "/services/",
-        "/who/?q=Payment+API",
-        "/me/schedule/",
-        "/audit/",
-        "/fairness/",
-    ],
-)
-def test_pages_fit_a_phone_without_scrolling_sideways(open_page, artifacts, path):
-    on_call_team()
-    user("alice", "U_ALICE")
+# Every page an engineer opens, with the forms a staff user sees (a superset of the others').
+PHONE_PAGES = [
+    "/",
+    "/who/",
+    "/who/?q=Payment+API",
+    "/who/?q=nothing-by-that-name",
+    "/teams/",
+    "/teams/new/",
+    "/teams/payments/",
+    "/teams/payments/settings/",
+    "/teams/payments/members/",
+    "/teams/payments/members/U_BOB/edit/",
+    "/teams/payments/schedules/",
+    "/teams/payments/schedules/{schedule}/edit/",
+    "/teams/payments/overrides/",
+    "/teams/payments/rotation/",
+    "/teams/payments/history/",
+    "/services/",
+    "/services/new/",
+    "/services/{service}/",
+    "/services/{service}/edit/",
+    "/services/{service}/delete/",
+    "/me/schedule/",
+    "/profile/",
+    "/audit/",
+    "/fairness/",
+    "/no-such-page/",
+]
+
+
+def busy_team() -> dict[str, str]:
+    """The on-call team with something on every tab: a pending override, time away, the
+    ledger, audit entries with long values."""
+    team = on_call_team()
+    today = timezone.localdate()
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role="lead")
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_ALICE",
+        replaces_slack_id="U_BOB",
+        start_date=today + datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=11),
+        reason="A long reason that needs to wrap on a phone screen without pushing it wider",
+    )
+    UnavailabilityFactory(
+        team=team,
+        slack_user_id="U_ALICE",
+        start_date=today + datetime.timedelta(days=20),
+        end_date=today + datetime.timedelta(days=27),
+    )
+    OnCallRecordFactory(team=team, engineer_slack_id="U_BOB", on_call_date=today)
+    AuditLogFactory(
+        team=team,
+        entity_type="team",
+        entity_id=str(team.pk),
+        changes={"description": {"old": "x" * 200, "new": "https://example.com/" + "y" * 200}},
+    )
+    return {
+        "schedule": str(Schedule.objects.get(team=team).pk),
+        "service": str(team.services.get().pk),
+    }
+
+
+def test_every_page_fits_a_phone_and_labels_every_input(open_page, artifacts):
+    ids = busy_team()
+    user("ops", "U_ALICE", is_staff=True)
     page = open_page(width=390, height=844)
-    log_in(page, "alice")
-    page.goto(path)
-    assert no_horizontal_scroll(page), path
-    if path == "/":
-        page.screenshot(path=artifacts / "dashboard-390.png", full_page=True)
+    log_in(page, "ops")
+    problems = {}
+    for path in PHONE_PAGES:
+        page.goto(path.format(**ids))
+        problems[path] = page_problems(page)
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "dashboard"
+        page.screenshot(path=artifacts / f"{name}-390.png", full_page=True)
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_pages_a_member_sees_fit_a_phone(open_page):
+    busy_team()
+    user("bob", "U_BOB")
+    page = open_page(width=390, height=844)
+    log_in(page, "bob")
+    problems = {}
+    for path in ["/", "/teams/payments/", "/teams/payments/members/", "/me/schedule/"]:
+        page.goto(path)
+        problems[path] = page_problems(page)
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_the_login_page_fits_a_phone(open_page):
+    page = open_page(width=390, height=844)
+    page.goto("/accounts/login/")
+    assert page_problems(page) == {}
+
+
+def test_htmx_swaps_fit_a_phone(open_page):
+    busy_team()
+    user("ops", "U_OPS", is_staff=True)
+    page = open_page(width=390, height=844)
+    log_in(page, "ops")
+    page.goto("/teams/payments/members/")
+    page.get_by_role("link", name="Edit U_BOB").click()
+    expect(page.locator("form#member-U_BOB")).to_be_visible()
+    assert page_problems(page) == {}
+    page.goto("/teams/payments/rotation/")
+    page.get_by_label("Rotation on").check()
+    page.get_by_label("Starts").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#rotation-panel")
+    expect(preview.get_by_role("heading", name="Next periods")).to_be_visible()
+    assert page_problems(page) == {}
 
 
 def test_members_are_edited_in_place(open_page):

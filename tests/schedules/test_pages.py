@@ -197,6 +197,44 @@ def test_my_schedule_lists_my_shifts_across_teams_with_overrides_applied(team):
     assert "/ical/user/U_MEMBER.ics?token=" in page
 
 
+# Tuesday 1 December 2026, 22:00 UTC = 14:00 in Los Angeles: before that team's 18:00 handoff,
+# so its on-call date is still Monday 30 November while UTC's is Tuesday.
+UTC_EVENING = datetime.datetime(2026, 12, 1, 22, 0, tzinfo=datetime.UTC)
+
+
+def test_my_schedule_lists_the_shift_running_now_in_a_team_west_of_utc(db, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: UTC_EVENING)
+    team = TeamFactory(slug="la", timezone="America/Los_Angeles", handoff_time=datetime.time(18))
+    MembershipFactory(team=team, slack_user_id="U_MEMBER")
+    for day in (28, 30):  # Saturday's shift is over; Monday's runs until Tuesday 18:00 there
+        nov = datetime.date(2026, 11, day)
+        ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=nov, end_date=nov)
+    thursday = datetime.date(2026, 12, 3)
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=thursday, end_date=thursday)
+    response = client_for("member", team).get("/me/schedule/")
+    shifts = [(s.start_date.day, s.end_date.day) for s in response.context["shifts"]]
+    assert shifts == [(30, 30), (3, 3)]
+    page = response.content.decode()
+    assert "Mon 30 Nov 2026 18:00 PST" in page and "Tue 1 Dec 2026 18:00 PST" in page
+    assert 'value="2026-12-01"' in page  # From: today, i.e. from now
+
+
+def test_my_schedule_from_an_earlier_date_lists_the_shifts_since_then(db, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: UTC_EVENING)
+    team = TeamFactory(slug="la", timezone="America/Los_Angeles", handoff_time=datetime.time(18))
+    MembershipFactory(team=team, slack_user_id="U_MEMBER")
+    saturday = datetime.date(2026, 11, 28)
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=saturday, end_date=saturday)
+    response = client_for("member", team).get("/me/schedule/", {"start": "2026-11-27"})
+    assert [s.start_date for s in response.context["shifts"]] == [saturday]
+
+
+def test_my_schedule_shows_the_dates_it_uses_in_its_inputs(team):
+    page = client_for("member", team).get("/me/schedule/").content.decode()
+    assert f'name="start" value="{today()}"' in page
+    assert f'name="end" value="{days(56)}"' in page
+
+
 def test_my_schedule_without_a_slack_identity_says_how_to_link_it(db):
     page = client_for("staff").get("/me/schedule/").content.decode()
     assert "not linked to a Slack user" in page
@@ -262,6 +300,20 @@ def test_fairness_csv_has_one_row_per_team_and_person(team):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days"]
     assert rows[1][:5] == ["payments", "U_ALICE", "Alice Nguyen", "1", "3"]
+
+
+def test_fairness_shows_the_default_range_in_its_inputs(team):
+    response = client_for("member", team).get("/fairness/")
+    page = response.content.decode()
+    assert f'name="start" value="{days(-90)}"' in page
+    assert f'name="end" value="{today()}"' in page
+    assert response.context["shown"] == (days(-90), today())
+
+
+def test_fairness_keeps_the_dates_asked_for_in_its_inputs(team):
+    page = client_for("member", team).get("/fairness/", {"start": days(-10)}).content.decode()
+    assert f'name="start" value="{days(-10)}"' in page
+    assert f'name="end" value="{today()}"' in page
 
 
 def test_fairness_refuses_more_than_a_year(team):

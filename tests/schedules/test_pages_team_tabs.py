@@ -79,8 +79,10 @@ def test_an_overlapping_schedule_shows_the_clash_next_to_the_dates(team):
     with nothing_changes():
         response = client.post("/teams/payments/schedules/", schedule_data())
     errors = field_errors(response)
-    assert "start_date" in errors
-    assert "Overlaps the manual schedule of U_ALICE" in str(errors["__all__"])
+    assert list(errors) == ["start_date"]  # once, next to the dates
+    assert errors["start_date"] == [
+        f"Overlaps the manual schedule of U_ALICE ({days(12)} to {days(13)})."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -175,12 +177,17 @@ def test_the_requester_cancels_their_override_and_a_second_cancel_is_a_message(t
     assert any("cannot become cancelled" in m for m in messages_of(response))
 
 
-def test_an_overlapping_override_shows_the_clash(team):
+def test_an_overlapping_override_shows_the_clash_once_next_to_the_dates(team):
     OverrideFactory(team=team, start_date=days(6), end_date=days(7), status="approved")
     client = client_for("member", team)
     with nothing_changes():
         response = client.post("/teams/payments/overrides/", override_data())
-    assert "start_date" in field_errors(response)
+    errors = field_errors(response)
+    message = f"Overlaps the approved override of U_BOB ({days(6)} to {days(7)})."
+    assert errors == {"start_date": [message]}
+    page = response.content.decode()
+    assert page.count("Overlaps the approved override") == 1
+    assert "Overlaps another pending or approved override" not in page
 
 
 def test_an_override_replacing_oneself_shows_the_error(team):

@@ -5,7 +5,15 @@ import pytest
 
 from teams.models import TeamMembership, Unavailability
 from tests.factories import MembershipFactory, TeamFactory
-from tests.page_support import client_for, days, field_errors, messages_of, nothing_changes
+from tests.page_support import (
+    client_for,
+    days,
+    duplicate_ids,
+    field_errors,
+    html_ids,
+    messages_of,
+    nothing_changes,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -27,6 +35,55 @@ def test_a_lead_adds_a_member_with_a_weight(team):
     )
     assert response.status_code == 302
     assert TeamMembership.objects.get(team=team, slack_user_id="U_NEW").weight == 2.5
+
+
+def test_the_add_form_asks_whether_the_new_member_takes_on_call(team):
+    client = client_for("lead", team)
+    page = client.get("/teams/payments/members/").content.decode()
+    assert 'type="checkbox" name="is_eligible_for_oncall" id="add_is_eligible_for_oncall"' in page
+    assert 'id="add_is_eligible_for_oncall" checked' in page  # eligible unless unticked
+    client.post(
+        "/teams/payments/members/",
+        {"slack_user_id": "U_LEAVER", "team_role": "member", "weight": "1"},
+    )
+    client.post(
+        "/teams/payments/members/",
+        {
+            "slack_user_id": "U_NEW",
+            "team_role": "member",
+            "weight": "1",
+            "is_eligible_for_oncall": "on",
+        },
+    )
+    members = TeamMembership.objects.filter(team=team)
+    eligible = dict(members.values_list("slack_user_id", "is_eligible_for_oncall"))
+    assert (eligible["U_NEW"], eligible["U_LEAVER"]) == (True, False)
+
+
+def test_members_page_ids_are_unique_and_every_label_finds_its_input(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client = client_for("lead", team)
+    page = client.get("/teams/payments/members/").content.decode()
+    ids, labels = html_ids(page)
+    assert duplicate_ids(page) == []
+    assert set(labels) <= set(ids)
+    assert '<label for="away_slack_user_id">Who is away' in page
+    assert '<label for="add_slack_user_id">Slack user id' in page
+    # The inline edit swaps a form in for Bob's row: its ids must not clash with the page's.
+    fragment = client.get("/teams/payments/members/U_BOB/edit/", **HTMX).content.decode()
+    fragment_ids, fragment_labels = html_ids(fragment)
+    assert set(fragment_ids) & set(ids) == {"member-U_BOB"}
+    assert set(fragment_labels) <= set(fragment_ids)
+
+
+def test_time_away_shown_again_with_its_errors_keeps_its_ids_apart(team):
+    client = client_for("lead", team)
+    with nothing_changes():
+        response = client.post("/teams/payments/away/", {"slack_user_id": "U_LEAD"})
+    assert "start_date" in field_errors(response, "away_form")
+    page = response.content.decode()
+    assert duplicate_ids(page) == []
+    assert 'id="away_start_date"' in page
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,9 @@
 """`manage.py seed_demo`: a believable organisation to click through, built by the actions.
 
-Every row is checked for by its natural key first, so a second run changes nothing.
+Teams, members, services and users are checked for by their natural key first. Dated rows
+(schedules, overrides, time away, the ledger history) come with the team that holds them, in the
+run that creates it: a later run, in any week, finds the team and adds none of them. So a second
+run changes nothing.
 """
 
 import datetime
@@ -11,21 +14,30 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from oncall_project.errors import Conflict
-from schedules.actions import override_decide, override_request, schedule_create
-from schedules.models import Override, Schedule
+from schedules.actions import (
+    override_decide,
+    override_request,
+    rotation_config_update,
+    schedule_create,
+)
+from schedules.actions.handoff import handoffs_process
+from schedules.domain import handoff_at
+from schedules.models import OnCallRecord
 from services.actions import service_create
 from services.models import Service
 from teams import actions
 from teams.management import demo_org
-from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.models import Person, Team, TeamMembership
 from teams.person_actions import person_link
 
 ADMIN_USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = "Create a demo organisation (teams, people, services, schedules) and an admin user."
+    help = (
+        "Create a demo organisation (teams, people, services, schedules, weeks of on-call "
+        "history) and an admin user."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,12 +51,14 @@ class Command(BaseCommand):
         self.monday = today - datetime.timedelta(days=today.weekday())
         self.created: dict[str, int] = {}
         self.notes: list[str] = []
+        self.new_teams: set[str] = set()
         with transaction.atomic():
             teams = {spec["slug"]: self.team(spec) for spec in demo_org.TEAMS}
             self.services(teams)
             self.schedules(teams)
             self.overrides(teams)
             self.unavailability(teams)
+            self.ledger_history()
             self.admin_user(reset_admin_password)
             self.users()
         self.report()
@@ -52,21 +66,36 @@ class Command(BaseCommand):
     def day(self, offset: int) -> datetime.date:
         return self.monday + datetime.timedelta(days=offset)
 
-    def count(self, kind: str) -> None:
-        self.created[kind] = self.created.get(kind, 0) + 1
+    def count(self, kind: str, n: int = 1) -> None:
+        self.created[kind] = self.created.get(kind, 0) + n
+
+    def is_new(self, slug: str | None) -> bool:
+        """Whether this run created the team (None: every team) a dated row belongs to."""
+        if slug is None:
+            return self.new_teams == {spec["slug"] for spec in demo_org.TEAMS}
+        return slug in self.new_teams
 
     def team(self, spec: dict) -> Team:
         team = Team.objects.filter(slug=spec["slug"]).first()
         if team is None:
             fields = {k: v for k, v in spec.items() if k not in {"members", "rotation"}}
-            if "rotation" in spec:
-                fields |= spec["rotation"] | {
-                    "rotation_enabled": True,
-                    "rotation_start_date": self.monday,
-                }
             team = actions.team_create(actor=None, **fields)
+            self.new_teams.add(team.slug)
             self.count("teams")
-        for slack_id, role, weight in spec["members"]:
+        self.members(team, spec["members"])
+        if "rotation" in spec and self.is_new(team.slug):
+            # Turned on once the members are in, as an operator would: the first plan has them.
+            rotation_config_update(
+                team=team,
+                actor=None,
+                **spec["rotation"],
+                rotation_enabled=True,
+                rotation_start_date=self.day(-demo_org.HISTORY_DAYS),
+            )
+        return team
+
+    def members(self, team: Team, members: list[tuple[str, str, float]]) -> None:
+        for slack_id, role, weight in members:
             if TeamMembership.objects.filter(team=team, slack_user_id=slack_id).exists():
                 continue
             actions.membership_upsert(
@@ -79,11 +108,10 @@ class Command(BaseCommand):
                 joined_at=self.day(-30 if weight < 1 else -365),
             )
             self.count("memberships")
-        return team
 
     def services(self, teams: dict[str, Team]) -> None:
         for spec in demo_org.SERVICES:
-            if Service.objects.filter(name__iexact=spec["name"]).exists():
+            if Service.objects.named(spec["name"]).exists():
                 continue
             team = teams[spec["team"]]
             service_create(
@@ -93,66 +121,63 @@ class Command(BaseCommand):
 
     def schedules(self, teams: dict[str, Team]) -> None:
         for slug, engineer, first, last, days in demo_org.SCHEDULES:
-            team, start, end = teams[slug], self.day(first), self.day(last)
-            if Schedule.objects.filter(
-                team=team, engineer_slack_id=engineer, start_date=start, end_date=end
-            ).exists():
+            if not self.is_new(slug):
                 continue
             fields = {"schedule_type": "daily", "days_of_week": days} if days else {}
-            try:
-                schedule_create(
-                    team=team,
-                    actor=None,
-                    engineer_slack_id=engineer,
-                    start_date=start,
-                    end_date=end,
-                    **fields,
-                )
-            except Conflict as exc:  # a run in a later week meets last week's demo schedules
-                self.notes.append(f"Schedule {engineer} {start}: {exc.message}")
-            else:
-                self.count("schedules")
+            schedule_create(
+                team=teams[slug],
+                actor=None,
+                engineer_slack_id=engineer,
+                start_date=self.day(first),
+                end_date=self.day(last),
+                **fields,
+            )
+            self.count("schedules")
 
     def overrides(self, teams: dict[str, Team]) -> None:
         for slug, engineer, replaces, first, last, reason, decision in demo_org.OVERRIDES:
-            team, start, end = teams[slug], self.day(first), self.day(last)
-            if Override.objects.filter(
-                team=team, engineer_slack_id=engineer, start_date=start, end_date=end
-            ).exists():
+            if not self.is_new(slug):
                 continue
-            try:
-                override = override_request(
-                    team=team,
-                    actor=None,
-                    engineer_slack_id=engineer,
-                    replaces_slack_id=replaces,
-                    start_date=start,
-                    end_date=end,
-                    reason=reason,
-                )
-            except Conflict as exc:
-                self.notes.append(f"Override {engineer} {start}: {exc.message}")
-                continue
+            override = override_request(
+                team=teams[slug],
+                actor=None,
+                engineer_slack_id=engineer,
+                replaces_slack_id=replaces,
+                start_date=self.day(first),
+                end_date=self.day(last),
+                reason=reason,
+            )
             if decision and override.status != decision:
                 override_decide(override=override, actor=None, status=decision)
             self.count("overrides")
 
     def unavailability(self, teams: dict[str, Team]) -> None:
         for slack_id, slug, first, last, reason in demo_org.UNAVAILABILITY:
-            team, start = (teams[slug] if slug else None), self.day(first)
-            if Unavailability.objects.filter(
-                slack_user_id=slack_id, team=team, start_date=start
-            ).exists():
+            if not self.is_new(slug):
                 continue
             actions.unavailability_create(
                 actor=None,
                 slack_user_id=slack_id,
-                team=team,
-                start_date=start,
+                team=teams[slug] if slug else None,
+                start_date=self.day(first),
                 end_date=self.day(last),
                 reason=reason,
             )
             self.count("unavailabilities")
+
+    def ledger_history(self) -> None:
+        """The ledger for the history weeks, written by the handoff itself: at each team's
+        handoff on every Monday of the history, then now. Each run catches up the days since
+        the last, as the beat tick does after a pause (a week, within its catch-up limit)."""
+        new = list(Team.objects.filter(slug__in=self.new_teams).order_by("slug"))
+        if not new:
+            return
+        for offset in range(-demo_org.HISTORY_DAYS, 0, 7):
+            for team in new:
+                at = handoff_at(self.day(offset), team.timezone, team.handoff_time)
+                handoffs_process(team_ids=[team.pk], now=at)
+        handoffs_process(team_ids=[team.pk for team in new], now=timezone.now())
+        self.count("on-call days", OnCallRecord.objects.filter(team__in=new).count())
 
     def admin_user(self, reset_password: bool) -> None:
         user_model = get_user_model()
