@@ -6,14 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit import record
 from audit.actors import Actor
-from escalation import domain
+from escalation import domain, messages
 from escalation.audience import audience_for
-from escalation.models import Escalation, EscalationStatus
+from escalation.models import Escalation, EscalationStatus, SlackSignature
 from escalation.outbox import Message, enqueue
 from oncall_project.errors import InvalidInput, NotFound
 from oncall_project.slack_ids import validate_channel_id
@@ -108,7 +108,9 @@ def escalation_create(
     return EscalationOutcome(escalation, created=True)
 
 
-def _page(escalation: Escalation, now: datetime.datetime) -> None:
+def _page(
+    escalation: Escalation, now: datetime.datetime, already_tagged: list[str] | None = None
+) -> None:
     """Tag this level's people in the bug's thread; arm the climb if an ack is due."""
     audience = audience_for(escalation.services, now)
     targets = domain.targets_for_level(audience, escalation.level)
@@ -119,6 +121,7 @@ def _page(escalation: Escalation, now: datetime.datetime) -> None:
         services=escalation.services,
         level=escalation.level,
         mentions=escalation.mentions,
+        already_tagged=already_tagged,
     )
     escalation.token += 1
     if escalation.ack_timeout_minutes:
@@ -192,6 +195,17 @@ def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
         actor=actor,
         changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
     )
+    posted = escalation.notifications.filter(kind="escalation").order_by("created_at")
+    enqueue(
+        messages.escalation_acknowledged_messages(
+            escalation_id=escalation.pk,
+            bug_id=escalation.bug_id,
+            channel=escalation.channel_id,
+            thread_ts=escalation.thread_ts,
+            acknowledged_by=escalation.acknowledged_by,
+            posted_keys=list(posted.values_list("idempotency_key", flat=True)),
+        )
+    )
     return escalation
 
 
@@ -206,10 +220,10 @@ def escalation_climb(
         return None
     if escalation.status != EscalationStatus.OPEN or not domain.next_level(escalation.level):
         return None
-    previous = escalation.level
+    previous, tagged = escalation.level, list(escalation.mentions)
     escalation.level = domain.next_level(previous)
     escalation.save(update_fields=["level", "updated_at"])
-    _page(escalation, now or timezone.now())
+    _page(escalation, now or timezone.now(), already_tagged=tagged)
     record(
         entity_type="escalation",
         entity_id=escalation.pk,
@@ -221,3 +235,20 @@ def escalation_climb(
         },
     )
     return escalation
+
+
+@transaction.atomic
+def slack_signature_remember(*, signature: str, keep_seconds: int, now=None) -> bool:
+    """Note an inbound Slack request's signature; False if it was seen already (a replay),
+    in any process: the unique key decides. Bookkeeping, not audited. Signatures older than
+    `keep_seconds` (past the verifier's freshness window) are forgotten on the way."""
+    now = now or timezone.now()
+    SlackSignature.objects.filter(
+        created_at__lt=now - datetime.timedelta(seconds=keep_seconds)
+    ).delete()
+    try:
+        with transaction.atomic():
+            SlackSignature.objects.create(signature=signature)
+    except IntegrityError:
+        return False
+    return True

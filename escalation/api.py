@@ -19,8 +19,11 @@ SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 
 def escalation_list() -> QuerySet[Escalation]:
-    """Escalations with the delivery status of their latest Slack message: one query."""
-    latest = Notification.objects.filter(escalation=OuterRef("pk")).order_by("-created_at")
+    """Escalations with the delivery status of their latest page (not of the acknowledgement's
+    edits and reply): one query."""
+    latest = Notification.objects.filter(escalation=OuterRef("pk"), kind="escalation").order_by(
+        "-created_at"
+    )
     return Escalation.objects.annotate(delivery=Subquery(latest.values("status")[:1])).order_by(
         "-created_at", "pk"
     )

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from escalation import slack
+from escalation import outbox, slack
 from escalation.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ def deliver(notification_id) -> Outcome:
             return Outcome("noop")
         note.attempts += 1
         try:
+            if note.update_of:
+                return _edit(note)
             posted = slack.post_message(
                 channel=note.channel, text=note.text, blocks=note.blocks, thread_ts=note.thread_ts
             )
@@ -51,7 +53,43 @@ def deliver(notification_id) -> Outcome:
         note.slack_ts = posted.ts
         note.sent_at = timezone.now()
         _finish(note, NotificationStatus.SENT, "")
+        _wake_edits(note)
         return Outcome(NotificationStatus.SENT)
+
+
+def _edit(note: Notification) -> Outcome:
+    """A chat.update of the message queued under `note.update_of`: its buttons are replaced by
+    this note's blocks. An edit queued before its original is posted waits for it, with the
+    usual retries (and is woken as soon as the original is posted); an original that will never
+    be posted (failed, skipped, never queued) leaves nothing to edit: the edit is `skipped`."""
+    original = Notification.objects.filter(idempotency_key=note.update_of).first()
+    if original is not None and original.status == NotificationStatus.PENDING:
+        return _failed_for_now(note, "Waiting for the original message to be posted.", None)
+    if original is None or original.status != NotificationStatus.SENT or not original.slack_ts:
+        state = "was never queued" if original is None else f"is {original.status}"
+        _finish(note, NotificationStatus.SKIPPED, f"Nothing to edit: the original message {state}.")
+        return Outcome(NotificationStatus.SKIPPED)
+    blocks = [b for b in original.blocks if b.get("type") != "actions"] + note.blocks
+    slack.update_message(
+        channel=original.channel,
+        ts=original.slack_ts,
+        text=f"{original.text}\n{note.text}",
+        blocks=blocks,
+    )
+    note.channel, note.slack_ts = original.channel, original.slack_ts
+    note.sent_at = timezone.now()
+    _finish(note, NotificationStatus.SENT, "")
+    return Outcome(NotificationStatus.SENT)
+
+
+def _wake_edits(note: Notification) -> None:
+    """A message with buttons may have edits waiting for its ts: send them now."""
+    if not any(block.get("type") == "actions" for block in note.blocks):
+        return
+    waiting = Notification.objects.filter(
+        update_of=note.idempotency_key, status=NotificationStatus.PENDING
+    ).values_list("pk", flat=True)
+    outbox.deliver_after_commit(list(waiting))
 
 
 def _take_sqlite_write_lock(notification_id) -> None:
@@ -82,6 +120,7 @@ def _finish(note: Notification, status: str, error: str) -> None:
     note.last_error = error
     note.save(
         update_fields=[
+            "channel",
             "status",
             "last_error",
             "attempts",

@@ -3,10 +3,17 @@
 import datetime
 
 from escalation.outbox import Message
+from oncall_project.slack_ids import is_user_id
 
 
 def user(slack_id: str | None) -> str:
     return f"<@{slack_id}>" if slack_id else "nobody"
+
+
+def actor(actor_id: str) -> str:
+    """Who did something: a Slack user as a mention; a username (staff without Slack) or
+    "system" as plain text."""
+    return f"<@{actor_id}>" if is_user_id(actor_id) else actor_id
 
 
 def _section(text: str) -> dict:
@@ -75,9 +82,10 @@ def override_request_message(
     needs_approval: bool,
 ) -> Message:
     covering = f"{user(engineer)} covers" + (f" for {user(replaces)}" if replaces else "")
+    title = "override request" if needs_approval else "override"
     text = (
-        f":arrows_counterclockwise: *{team_name}* override {'request' if needs_approval else ''}: "
-        f"{covering} from {start} to {end}. Reason: {reason or '—'} (by {requested_by})."
+        f":arrows_counterclockwise: *{team_name}* {title}: "
+        f"{covering} from {start} to {end}. Reason: {reason or '—'} (by {actor(requested_by)})."
     )
     blocks = [_section(text)]
     if needs_approval:
@@ -104,13 +112,18 @@ def override_request_message(
             }
         )
     return Message(
-        "override_request",
-        channel,
-        text,
-        f"override:{override_id}:requested",
-        blocks,
-        team_id=team_id,
+        "override_request", channel, text, _request_key(override_id), blocks, team_id=team_id
     )
+
+
+def _request_key(override_id) -> str:
+    return f"override:{override_id}:requested"
+
+
+DECISION_LINES = {
+    "approved": ":white_check_mark: Approved by {}",
+    "rejected": ":no_entry_sign: Rejected by {}",
+}
 
 
 def override_decision_messages(
@@ -125,13 +138,14 @@ def override_decision_messages(
     start: datetime.date,
     end: datetime.date,
 ) -> list[Message]:
-    """A DM to the requester and to the substitute (once if they are the same person)."""
+    """A DM to the requester and to the substitute (once if they are the same person); for an
+    approval or a rejection, also the request in the channel loses its buttons."""
     text = (
         f"Your *{team_name}* override ({user(engineer)}, {start} to {end}) was *{status}* "
-        f"by {decided_by}."
+        f"by {actor(decided_by)}."
     )
-    targets = dict.fromkeys(t for t in (requested_by, engineer) if t and t.startswith(("U", "W")))
-    return [
+    targets = dict.fromkeys(t for t in (requested_by, engineer) if is_user_id(t))
+    dms = [
         Message(
             "override_decision",
             target,
@@ -140,6 +154,58 @@ def override_decision_messages(
             team_id=team_id,
         )
         for target in targets
+    ]
+    if status not in DECISION_LINES:  # a cancellation: no buttons were answered
+        return dms
+    line = DECISION_LINES[status].format(actor(decided_by))
+    edit = Message(
+        "override_request_update",
+        "",  # the channel the request was posted to: the delivery takes it from there
+        line,
+        f"{_request_key(override_id)}:decided",
+        [_section(line)],
+        team_id=team_id,
+        update_of=_request_key(override_id),
+    )
+    return [edit, *dms]
+
+
+def escalation_acknowledged_messages(
+    *,
+    escalation_id,
+    bug_id: str,
+    channel: str,
+    thread_ts: str,
+    acknowledged_by: str,
+    posted_keys: list[str],
+) -> list[Message]:
+    """Each page of the escalation loses its Acknowledge button, and the bug's thread hears who
+    took it."""
+    who = actor(acknowledged_by)
+    line = f":white_check_mark: Acknowledged by {who}"
+    edits = [
+        Message(
+            "escalation_update",
+            channel,
+            line,
+            f"{key}:acknowledged",
+            [_section(line)],
+            escalation_id=escalation_id,
+            update_of=key,
+        )
+        for key in posted_keys
+    ]
+    reply = f":white_check_mark: *{bug_id}* acknowledged by {who}; the escalation stops here."
+    return [
+        *edits,
+        Message(
+            "escalation_acknowledged",
+            channel,
+            reply,
+            f"escalation:{escalation_id}:acknowledged",
+            thread_ts=thread_ts,
+            escalation_id=escalation_id,
+        ),
     ]
 
 

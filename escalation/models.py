@@ -81,6 +81,11 @@ class Notification(BaseModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     slack_ts = models.CharField(max_length=32, blank=True)
+    update_of = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Idempotency key of the posted message this one edits (chat.update).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -89,7 +94,26 @@ class Notification(BaseModel):
                 condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # A posted message finds the edits waiting for it (delivery.deliver).
+            models.Index(
+                fields=["update_of"], condition=~Q(update_of=""), name="notification_update_of"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.channel} ({self.status})"
+
+
+class SlackSignature(BaseModel):
+    """An inbound Slack request's signature, kept for the replay window so that a replayed
+    request is refused by every web process (a per-process cache would only see its own)."""
+
+    signature = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="slack_signature_created")]
+
+    def __str__(self) -> str:
+        return f"{self.signature[:16]}… at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -20,6 +20,9 @@ class Message:
     thread_ts: str = ""
     team_id: object = None
     escalation_id: object = None
+    # An edit (chat.update) of the message queued under this key; `channel` may stay empty,
+    # the delivery takes the original's. See delivery.deliver.
+    update_of: str = ""
 
 
 def enqueue(messages: list[Message]) -> list[Notification]:
@@ -38,22 +41,28 @@ def enqueue(messages: list[Message]) -> list[Notification]:
             idempotency_key=m.idempotency_key,
             team_id=m.team_id,
             escalation_id=m.escalation_id,
+            update_of=m.update_of,
             status=status,
             last_error="" if settings.SLACK_BOT_TOKEN else "SLACK_BOT_TOKEN is not set.",
         )
         for m in messages
-        if m.channel
+        if m.channel or m.update_of
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if status == NotificationStatus.PENDING:
-        ids = [str(row.pk) for row in rows]
-        transaction.on_commit(lambda: _send_after_commit(ids))
+        deliver_after_commit([row.pk for row in rows])
     return rows
 
 
-def _send_after_commit(ids: list[str]) -> None:
-    from escalation.tasks import deliver_notification
+def deliver_after_commit(ids: list) -> None:
+    """One delivery task per row, once the caller's transaction has committed."""
+    ids = [str(pk) for pk in ids]
 
-    for pk in ids:
-        deliver_notification.delay(pk)
+    def send() -> None:
+        from escalation.tasks import deliver_notification
+
+        for pk in ids:
+            deliver_notification.delay(pk)
+
+    transaction.on_commit(send)

@@ -82,6 +82,12 @@ def post_message(
     return Posted(channel=data.get("channel", channel), ts=data.get("ts", ""))
 
 
+def update_message(*, channel: str, ts: str, text: str, blocks: list) -> Posted:
+    """Replace a posted message's text and blocks (Slack keeps the old blocks unless given)."""
+    data = _call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+    return Posted(channel=data.get("channel", channel), ts=data.get("ts", ts))
+
+
 def usergroup_members(usergroup_id: str) -> list[str]:
     return list(_call("usergroups.users.list", read=True, usergroup=usergroup_id).get("users", []))
 

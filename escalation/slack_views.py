@@ -5,7 +5,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from slack_sdk.signature import SignatureVerifier
 
 from audit.actors import Actor
-from escalation.actions import escalation_acknowledge
+from escalation.actions import escalation_acknowledge, slack_signature_remember
 from escalation.oncall_reply import oncall_reply
 from oncall_project.errors import DomainError
 from schedules.actions import override_decide
@@ -35,8 +34,9 @@ def _verified(request: HttpRequest) -> bool:
         return False
     if not SignatureVerifier(secret).is_valid_request(request.body, dict(request.headers)):
         return False
+    # In the database, not the cache: every web process must see every signature.
     signature = request.headers.get("X-Slack-Signature", "")
-    return cache.add(f"slack-signature:{signature}", 1, timeout=REPLAY_WINDOW_SECONDS)
+    return slack_signature_remember(signature=signature, keep_seconds=REPLAY_WINDOW_SECONDS)
 
 
 def _refused() -> HttpResponse:

@@ -1,10 +1,14 @@
 """Celery adapters for handoffs and the weekly coverage report: thin, idempotent."""
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
 from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -25,8 +29,24 @@ def handoff_tick() -> int:
     ignore_result=True,
 )
 def process_handoffs(self, team_ids: list[str]) -> int:
-    # Safe to run twice: teams are locked and a handoff already done is not due any more.
-    return len(handoffs_process(team_ids=team_ids))
+    """Safe to run twice: teams are locked and a handoff already done is not due any more.
+
+    A batch is one transaction, so one team whose handoff fails would hold back all of them:
+    a batch that fails (other than by a database hiccup, retried whole) is split into one task
+    per team, each its own transaction. A team that fails alone is logged and stays due, so
+    the next tick tries it again while the others have moved on."""
+    try:
+        return len(handoffs_process(team_ids=team_ids))
+    except OperationalError:
+        raise
+    except Exception:
+        if len(team_ids) == 1:
+            logger.exception("Handoff of team %s failed; it stays due.", team_ids[0])
+            return 0
+        logger.exception("A batch of %d handoffs failed; handing off one by one.", len(team_ids))
+        for team_id in team_ids:
+            process_handoffs.delay([team_id])
+        return 0
 
 
 @shared_task(ignore_result=True)

@@ -74,6 +74,20 @@ def celery_worker(queue: str | None = None, **extra_env: str):
             proc.kill()
 
 
+@contextmanager
+def eager_tasks():
+    """Run tasks sent with .delay()/.apply_async() inline, in this process and transaction: for
+    tests of what a task fans out to, where a real worker is not the point."""
+    from oncall_project.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
 def wait_for(predicate, timeout: float = 40.0, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

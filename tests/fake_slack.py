@@ -6,12 +6,22 @@ Faults, each switchable from any thread while requests are in flight:
 - `begin_outage()` … `end_outage()`: 500 to every request in between;
 - `hang(*methods, seconds=…)` … `release()`: those requests get no answer until released or
   `seconds` pass, then the connection is dropped. A hung request is never processed: it posts
-  nothing, as if it had not reached Slack."""
+  nothing, as if it had not reached Slack.
 
+Posted messages are kept as Slack shows them (`messages`, by (channel, ts)): chat.update edits
+one and refuses a ts never posted, as Slack does (`message_not_found`).
+
+To try the product by hand: `python -m tests.fake_slack --port 8999` answers like Slack and
+prints every request it receives (see `main`)."""
+
+import argparse
+import datetime
 import json
+import sys
 import threading
 import urllib.parse
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,6 +47,10 @@ class FakeSlack:
     hang_seconds: float = 60.0
     released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    messages: dict[tuple[str, str], dict] = field(default_factory=dict)
+    # None: a user group never set reads as empty; else the error Slack gives for it
+    unknown_usergroup_error: str | None = None
+    on_answer: Callable[["Call", dict], None] | None = None  # told of each answered request
 
     def script(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
         """Queue a response for the next call (before the default answers)."""
@@ -97,15 +111,23 @@ class FakeSlack:
         if method == "chat.postMessage":
             self.ts_counter += 1
             ts = f"1700.{self.ts_counter:06d}"
+            self.messages[(body.get("channel"), ts)] = dict(body)
             return 200, {"ok": True, "channel": body.get("channel"), "ts": ts}, {}
         if method == "chat.update":
+            key = (body.get("channel"), body.get("ts"))
+            if key not in self.messages:
+                return 200, {"ok": False, "error": "message_not_found"}, {}
+            self.messages[key] = {**self.messages[key], **body}
             reply = {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
             return 200, {**reply, "text": body.get("text", "")}, {}
         if method == "conversations.open":
             first = str(body.get("users", "")).split(",")[0]
             return 200, {"ok": True, "channel": {"id": "D" + first.removeprefix("U")}}, {}
         if method == "usergroups.users.list":
-            return 200, {"ok": True, "users": self.usergroups.get(body.get("usergroup"), [])}, {}
+            group = body.get("usergroup")
+            if group not in self.usergroups and self.unknown_usergroup_error:
+                return 200, {"ok": False, "error": self.unknown_usergroup_error}, {}
+            return 200, {"ok": True, "users": self.usergroups.get(group, [])}, {}
         if method == "usergroups.users.update":
             self.usergroups[body["usergroup"]] = [u for u in body["users"].split(",") if u]
             return 200, {"ok": True}, {}
@@ -131,6 +153,8 @@ def _handler(fake: FakeSlack):
                 return
             status, payload, headers = fake.answer(method, body)
             call.status, call.ok = status, status == 200 and payload.get("ok") is True
+            if fake.on_answer is not None:
+                fake.on_answer(call, payload)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -147,16 +171,17 @@ def _handler(fake: FakeSlack):
 
 
 class FakeSlackServer:
-    def __init__(self):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
         self.fake = FakeSlack()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
+        self.server = ThreadingHTTPServer((host, port), _handler(self.fake))
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/api/"
 
     def __enter__(self) -> FakeSlack:
         self.thread.start()
@@ -166,3 +191,52 @@ class FakeSlackServer:
         self.fake.release()
         self.server.shutdown()
         self.server.server_close()
+
+
+def describe(call: Call, payload: dict) -> str:
+    """One request as `main` prints it: what was asked, what the fake answered."""
+    stamp = datetime.datetime.now().strftime("%H:%M:%S")
+    outcome = "ok" if call.ok else f"error {payload.get('error', call.status)}"
+    ts = f" ts={payload['ts']}" if payload.get("ts") else ""
+    lines = [f"{stamp} {call.method} -> {call.status} {outcome}{ts}"]
+    for name, value in call.body.items():
+        if name == "blocks":
+            value = json.dumps(value, ensure_ascii=False)
+        lines.append(f"    {name}: {value}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake on a fixed port until Ctrl-C, printing every request it receives."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fake_slack",
+        description="A local fake of Slack's Web API that prints every request it receives.",
+    )
+    parser.add_argument("--port", type=int, default=8999)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--usergroup",
+        action="append",
+        default=[],
+        metavar="S_GROUP=U_A,U_B",
+        help="members of a Slack user group; a group not given is unknown, as in Slack "
+        "(no_such_subteam), so a member sync changes nothing",
+    )
+    args = parser.parse_args(argv)
+    server = FakeSlackServer(port=args.port, host=args.host)
+    server.fake.unknown_usergroup_error = "no_such_subteam"
+    for entry in args.usergroup:
+        group, _, users = entry.partition("=")
+        server.fake.usergroups[group] = [u for u in users.split(",") if u]
+    server.fake.on_answer = lambda call, payload: print(describe(call, payload), flush=True)
+    print(f"Fake Slack on {server.url} (SLACK_API_URL={server.url}); Ctrl-C stops.", flush=True)
+    try:
+        server.server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+    finally:
+        server.server.server_close()
+
+
+if __name__ == "__main__":
+    main()

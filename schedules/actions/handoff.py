@@ -99,8 +99,9 @@ def _days_to_record(team: Team, today: datetime.date) -> list[datetime.date]:
 
 
 def _hand_off(team, state, days, today, now, writes: Writes) -> HandoffOutcome:
-    previous = team.current_engineer or None
-    outcome = HandoffOutcome(team.pk)
+    previous = _previous_engineer(team, state, days)
+    # Nothing new to record (a forced `rotate_now` the same day): the current engineer holds.
+    outcome = HandoffOutcome(team.pk, engineer=previous, previous=previous)
     if days:
         assignments = domain.resolve_range(state, days[0], today)
         writes.records += [
@@ -123,6 +124,15 @@ def _hand_off(team, state, days, today, now, writes: Writes) -> HandoffOutcome:
     team.oncall_version = F("oncall_version") + 1
     writes.teams.append(team)
     return outcome
+
+
+def _previous_engineer(team, state, days) -> str | None:
+    """Who was on call before the first day to record: the last handoff's engineer; at a team's
+    first handoff, with nothing recorded yet, whom the engine gives for the day before (the
+    state covers it), so the first message does not say "nobody →" after someone's shift."""
+    if team.last_handoff_date is not None or not days:
+        return team.current_engineer or None
+    return domain.resolve_day(state, days[0] - datetime.timedelta(days=1)).engineer
 
 
 def _changes(team, state, assignments, previous, now, writes: Writes) -> HandoffOutcome:
@@ -150,6 +160,8 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
         last_change, outgoing, engineer = a, engineer, a.engineer
     if last_change is not None:
         writes.messages += _handoff_messages(team, state, last_change, outgoing, now)
+    if team.oncall_usergroup_id and (last_change is not None or team.last_handoff_date is None):
+        _queue_oncall_group(team)  # at the first handoff too: the group was never set by us
     team.current_engineer = engineer or ""
     roster = domain.candidates(state)
     if engineer in roster:
@@ -160,11 +172,6 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
 def _handoff_messages(team, state, change, outgoing, now) -> list:
     answer = domain.who_is_on_call(state, now)
     following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
-    if team.oncall_usergroup_id:  # nobody on call: the task falls back to the leads
-        from escalation.tasks import set_oncall_usergroup
-
-        team_id = str(team.pk)
-        transaction.on_commit(lambda: set_oncall_usergroup.delay(team_id))
     return messages.handoff_messages(
         team_id=team.pk,
         team_name=team.name,
@@ -176,6 +183,15 @@ def _handoff_messages(team, state, change, outgoing, now) -> list:
         until=answer.ends_at,
         next_engineer=following.engineer,
     )
+
+
+def _queue_oncall_group(team: Team) -> None:
+    """Set the on-call Slack group after commit (nobody on call: the task falls back to the
+    leads)."""
+    from escalation.tasks import set_oncall_usergroup
+
+    team_id = str(team.pk)
+    transaction.on_commit(lambda: set_oncall_usergroup.delay(team_id))
 
 
 def _top_up(team: Team, state: domain.TeamState, today: datetime.date) -> list[Schedule]:

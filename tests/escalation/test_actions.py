@@ -125,6 +125,60 @@ def test_acknowledging_fences_off_the_climb(org):
     assert AuditLog.objects.filter(action="acknowledged").count() == 1
 
 
+def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
+    from audit.actors import Actor
+
+    esc = create(ack_timeout_minutes=10).escalation
+    climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
+    escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_LEAD"))
+    escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_ALICE"))  # too late
+    edits = Notification.objects.filter(kind="escalation_update").order_by("update_of")
+    assert [e.update_of for e in edits] == [
+        f"escalation:{esc.pk}:level1",
+        f"escalation:{esc.pk}:level2",
+    ]
+    assert {(e.channel, e.text) for e in edits} == {
+        ("C_BUGS", ":white_check_mark: Acknowledged by <@U_LEAD>")
+    }
+    (reply,) = Notification.objects.filter(kind="escalation_acknowledged")
+    assert (reply.channel, reply.thread_ts) == ("C_BUGS", "1700.000100")
+    assert reply.text.startswith(":white_check_mark: *BUG-1* acknowledged by <@U_LEAD>")
+    assert climbed.level == 2 and Notification.objects.count() == 5
+
+
+def test_acknowledged_through_the_api_by_a_user_without_slack_names_them(org):
+    from audit.actors import Actor
+
+    esc = create().escalation
+    escalation_acknowledge(escalation_id=esc.pk, actor=Actor(id="ops-admin", is_staff=True))
+    reply = Notification.objects.get(kind="escalation_acknowledged")
+    assert "acknowledged by ops-admin;" in reply.text
+
+
+@pytest.fixture
+def lead_on_call(db):
+    """The on-call is also the team's lead: level 2 adds nobody."""
+    team = TeamFactory(name="Payments", oncall_engineer="U_ALICE", slack_group_id="S_PAY")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", team_role=TeamRole.LEAD)
+    ServiceFactory(name="Payment", team=team)
+    return team
+
+
+def test_a_climb_that_adds_nobody_new_says_so_instead_of_repeating_the_mentions(lead_on_call):
+    esc = create(services=["Payment"], ack_timeout_minutes=10).escalation
+    level2 = escalation_climb(escalation_id=esc.pk, token=esc.token)
+    assert level2.text == (
+        ":rotating_light: *Escalation (Level 2) for BUG-1 (Severity: high) — Services: Payment — "
+        "Requires human investigation.*\nNo one new to tag; still waiting for an acknowledgement."
+    )
+    assert level2.mentions == ["<@U_ALICE>"]
+    texts = list(Notification.objects.order_by("created_at").values_list("text", flat=True))
+    assert [t.count("<@U_ALICE> please investigate.") for t in texts] == [1, 0]
+    # the climb goes on: level 3 adds the Slack group, so it tags again
+    level3 = escalation_climb(escalation_id=esc.pk, token=level2.token)
+    assert level3.text.endswith("\n<@U_ALICE> <!subteam^S_PAY> please investigate.")
+
+
 def test_acknowledging_an_unknown_escalation_is_not_found(db):
     with pytest.raises(NotFound):
         escalation_acknowledge(escalation_id="not-a-uuid", actor=None)

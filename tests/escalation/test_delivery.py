@@ -119,3 +119,95 @@ def test_a_long_outage_gives_up_only_after_the_give_up_time(db, fake_slack, sett
         created_at=timezone.now() - datetime.timedelta(hours=2)
     )
     assert delivery.deliver(note.pk).status == "failed"
+
+
+# --- edits (chat.update) of a posted message ---------------------------------------------
+
+
+def queue_edit(original_key="k1", key="k1:edit", channel="") -> Notification:
+    line = "Approved by <@U_LEAD>"
+    with transaction.atomic():
+        outbox.enqueue(
+            [
+                outbox.Message(
+                    kind="override_request_update",
+                    channel=channel,
+                    text=line,
+                    idempotency_key=key,
+                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": line}}],
+                    update_of=original_key,
+                )
+            ]
+        )
+    return Notification.objects.get(idempotency_key=key)
+
+
+BUTTONS = {"type": "actions", "elements": [{"type": "button", "action_id": "override_approve"}]}
+REQUEST = {"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}
+
+
+def test_an_edit_waits_for_its_original_then_replaces_the_buttons(db, fake_slack):
+    original = queue(blocks=[REQUEST, BUTTONS])
+    edit = queue_edit()
+    outcome = delivery.deliver(edit.pk)
+    assert (outcome.status, outcome.retry_in) == ("pending", 2.0)
+    edit.refresh_from_db()
+    assert edit.last_error == "Waiting for the original message to be posted."
+    assert fake_slack.calls == []  # nothing edited before there is a message to edit
+
+    assert delivery.deliver(original.pk).status == "sent"
+    assert delivery.deliver(edit.pk).status == "sent"
+    (update,) = fake_slack.calls_to("chat.update")
+    original.refresh_from_db()
+    assert (update.body["channel"], update.body["ts"]) == ("C_PAYMENTS", original.slack_ts)
+    assert update.body["text"] == "Hello\nApproved by <@U_LEAD>"
+    assert [b["type"] for b in update.body["blocks"]] == ["section", "section"]
+    edit.refresh_from_db()
+    assert (edit.status, edit.channel, edit.slack_ts) == ("sent", "C_PAYMENTS", original.slack_ts)
+    assert delivery.deliver(edit.pk).status == "noop"
+    assert len(fake_slack.calls_to("chat.update")) == 1
+
+
+def test_a_posted_message_with_buttons_wakes_the_edits_waiting_for_it(
+    db, fake_slack, django_capture_on_commit_callbacks
+):
+    from tests.celery_worker import eager_tasks
+
+    original = queue(blocks=[REQUEST, BUTTONS])
+    edit = queue_edit()
+    delivery.deliver(edit.pk)  # waiting, its retry a backoff away
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        delivery.deliver(original.pk)  # on commit, the waiting edit is delivered at once
+    edit.refresh_from_db()
+    assert edit.status == "sent"
+    assert [c.method for c in fake_slack.calls] == ["chat.postMessage", "chat.update"]
+
+
+@pytest.mark.parametrize(
+    ("original_status", "why"),
+    [("failed", "is failed"), ("skipped", "is skipped"), (None, "was never queued")],
+)
+def test_an_edit_of_a_message_that_will_never_be_posted_is_skipped(
+    db, fake_slack, original_status, why
+):
+    if original_status:
+        original = queue(blocks=[REQUEST, BUTTONS])
+        Notification.objects.filter(pk=original.pk).update(status=original_status)
+    edit = queue_edit()
+    assert delivery.deliver(edit.pk).status == "skipped"
+    edit.refresh_from_db()
+    assert (edit.status, edit.last_error) == (
+        "skipped",
+        f"Nothing to edit: the original message {why}.",
+    )
+    assert fake_slack.calls == []
+
+
+def test_an_edit_slack_refuses_fails_at_once(db, fake_slack):
+    original = queue(blocks=[REQUEST, BUTTONS])
+    delivery.deliver(original.pk)
+    fake_slack.messages.clear()  # deleted in Slack meanwhile: chat.update answers not found
+    edit = queue_edit()
+    assert delivery.deliver(edit.pk).status == "failed"
+    edit.refresh_from_db()
+    assert "message_not_found" in edit.last_error

@@ -8,6 +8,7 @@ import time
 import urllib.parse
 
 import pytest
+from django.core.cache import cache
 
 from escalation.actions import escalation_create
 from schedules.models import Override
@@ -19,10 +20,7 @@ SECRET = "test-signing-secret"
 
 @pytest.fixture(autouse=True)
 def signing_secret(settings):
-    from django.core.cache import cache
-
     settings.SLACK_SIGNING_SECRET = SECRET
-    cache.clear()  # the replay guard remembers signatures; each test starts with none seen
 
 
 def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
@@ -133,6 +131,8 @@ def test_a_replayed_request_is_refused_and_changes_nothing(client, payments):
     )
     assert first.status_code == 200
     Override.objects.filter(pk=override.pk).update(status="pending")
+    # Another gunicorn worker shares no per-process cache: forgetting the cache must not help.
+    cache.clear()
     again = client.post(
         "/slack/interactions/",
         data=body,
@@ -141,6 +141,29 @@ def test_a_replayed_request_is_refused_and_changes_nothing(client, payments):
     )
     assert again.status_code == 401
     assert Override.objects.get(pk=override.pk).status == "pending"
+
+
+def test_signatures_are_kept_for_the_replay_window_only(client, payments):
+    from django.utils import timezone
+
+    from escalation.models import SlackSignature
+    from escalation.slack_views import REPLAY_WINDOW_SECONDS
+
+    assert signed_post(client, "/slack/commands/", {"text": "payment"}).status_code == 200
+    (seen,) = SlackSignature.objects.all()
+    assert seen.signature.startswith("v0=")
+    old = timezone.now() - datetime.timedelta(seconds=REPLAY_WINDOW_SECONDS + 1)
+    SlackSignature.objects.filter(pk=seen.pk).update(created_at=old)
+    assert signed_post(client, "/slack/commands/", {"text": "bill"}).status_code == 200
+    # the stale one (its timestamp long refused by the verifier) was forgotten on the way
+    assert SlackSignature.objects.count() == 1 and not SlackSignature.objects.filter(pk=seen.pk)
+
+
+def test_a_refused_signature_is_not_remembered(client, payments):
+    from escalation.models import SlackSignature
+
+    assert signed_post(client, "/slack/commands/", {"text": "x"}, secret="bad").status_code == 401
+    assert not SlackSignature.objects.exists()
 
 
 def test_without_a_signing_secret_everything_is_refused(client, payments, settings):

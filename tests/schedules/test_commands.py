@@ -28,3 +28,14 @@ def test_rotate_now_records_the_handoff_once(rotating_team):
     assert "Payments: on call" in run("rotate_now", "--team", "payments")
     run("rotate_now")
     assert OnCallRecord.objects.count() == 1
+
+
+def test_rotate_now_again_the_same_day_names_who_is_on_call(db):
+    from tests.factories import TeamFactory
+
+    TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    first = run("rotate_now", "--team", "payments")
+    assert "Payments: on call U_ALICE (recorded " in first
+    again = run("rotate_now", "--team", "payments")
+    assert "Payments: on call U_ALICE (recorded nothing new)" in again
+    assert OnCallRecord.objects.count() == 1

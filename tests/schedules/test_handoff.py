@@ -16,11 +16,19 @@ from tests.schedules.conftest import NOW, UTC
 D = datetime.date
 
 
+def dave_on_call_yesterday(team) -> None:
+    """Someone else held the day before the team's first handoff (30 November)."""
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_DAVE", start_date=D(2026, 11, 30), end_date=D(2026, 11, 30)
+    )
+
+
 def test_first_handoff_records_today_and_messages_the_people(rotating_team):
+    dave_on_call_yesterday(rotating_team)
     outcome = handoff_process(team_id=rotating_team.pk, now=NOW)
     assert (outcome.engineer, outcome.previous, outcome.recorded) == (
         "U_ALICE",
-        None,
+        "U_DAVE",
         [D(2026, 12, 1)],
     )
     record = OnCallRecord.objects.get()
@@ -30,22 +38,50 @@ def test_first_handoff_records_today_and_messages_the_people(rotating_team):
         "rotation",
     )
     audit = AuditLog.objects.get()
-    assert (audit.action, audit.engineer_slack_id, audit.actor_type) == (
-        "rotation_triggered",
-        "U_ALICE",
-        "system",
-    )
+    assert (
+        audit.action,
+        audit.previous_engineer_slack_id,
+        audit.engineer_slack_id,
+        audit.actor_type,
+    ) == ("rotation_triggered", "U_DAVE", "U_ALICE", "system")
     kinds = dict(Notification.objects.values_list("kind", "channel"))
-    assert kinds == {"handoff": "C_PAY", "handoff_incoming": "U_ALICE"}
+    assert kinds == {
+        "handoff": "C_PAY",
+        "handoff_incoming": "U_ALICE",
+        "handoff_outgoing": "U_DAVE",
+    }
     channel_text = Notification.objects.get(kind="handoff").text
-    assert "<@U_ALICE>" in channel_text and "Next: <@U_BOB>" in channel_text
+    assert "<@U_DAVE> → <@U_ALICE>" in channel_text and "Next: <@U_BOB>" in channel_text
+    assert "nobody" not in channel_text
     rotating_team.refresh_from_db()
     assert rotating_team.next_handoff_at == datetime.datetime(2026, 12, 2, 9, tzinfo=UTC)
     assert rotating_team.current_engineer == "U_ALICE"
     assert rotating_team.current_rotation_index == 0
 
 
+def test_a_first_handoff_continuing_yesterdays_engineer_announces_nothing(rotating_team):
+    # The rotation gave Alice yesterday too (her week began on Monday 30 November): no handoff
+    # took place, so nobody is told "nobody → Alice".
+    outcome = handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert (outcome.previous, outcome.engineer) == ("U_ALICE", "U_ALICE")
+    assert not Notification.objects.exists() and not AuditLog.objects.exists()
+    assert OnCallRecord.objects.get().engineer_slack_id == "U_ALICE"
+    rotating_team.refresh_from_db()
+    assert (rotating_team.current_engineer, rotating_team.current_rotation_index) == ("U_ALICE", 0)
+
+
+def test_a_first_handoff_after_a_gap_comes_from_nobody(db):
+    team = TeamFactory(slack_channel_id="C_OPS")
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_ERIN", start_date=D(2026, 12, 1), end_date=D(2026, 12, 1)
+    )
+    outcome = handoff_process(team_id=team.pk, now=NOW)
+    assert (outcome.previous, outcome.engineer) == (None, "U_ERIN")
+    assert "nobody → <@U_ERIN>" in Notification.objects.get(kind="handoff").text
+
+
 def test_a_repeated_handoff_does_nothing(rotating_team):
+    dave_on_call_yesterday(rotating_team)
     handoff_process(team_id=rotating_team.pk, now=NOW)
     assert handoff_process(team_id=rotating_team.pk, now=NOW) is None
     assert handoff_process(team_id=rotating_team.pk, now=NOW + datetime.timedelta(hours=20)) is None
@@ -53,12 +89,13 @@ def test_a_repeated_handoff_does_nothing(rotating_team):
 
 
 def test_the_next_days_handoff_records_without_a_change(rotating_team):
+    dave_on_call_yesterday(rotating_team)
     handoff_process(team_id=rotating_team.pk, now=NOW)
     tomorrow = datetime.datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
     outcome = handoff_process(team_id=rotating_team.pk, now=tomorrow)
     assert outcome.recorded == [D(2026, 12, 2)] and outcome.engineer == "U_ALICE"
     assert AuditLog.objects.count() == 1  # same engineer: no rotation event, no messages
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 3
 
 
 def test_the_rotation_hands_over_at_the_period_boundary(rotating_team):
@@ -145,15 +182,18 @@ def test_a_handoff_with_a_change_of_engineer_takes_few_queries(
     rotating_team, django_assert_max_num_queries
 ):
     rotation_generate(team=rotating_team, actor=None, periods=4, now=NOW)
+    dave_on_call_yesterday(rotating_team)
     # ... plus the audit row and the outbox rows
     with django_assert_max_num_queries(7 + 2):
         handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert AuditLog.objects.filter(action="rotation_triggered").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_handoff_tasks_at_once_record_once():
     team = TeamFactory(slack_channel_id="C_OPS", oncall_engineer="U_ALICE")
+    dave_on_call_yesterday(team)  # a handoff with a change: audit and messages to count
     barrier = threading.Barrier(2)
     results = []
 

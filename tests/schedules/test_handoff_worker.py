@@ -1,18 +1,23 @@
 """The beat tick, end to end through a real Celery worker and the configured broker."""
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditLog
 from schedules.models import OnCallRecord
+from schedules.selectors import local_today
 from schedules.tasks import handoff_tick
 from tests.celery_worker import celery_worker, wait_for
-from tests.factories import TeamFactory
+from tests.factories import ScheduleFactory, TeamFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_tick_hands_off_every_due_team_once():
-    teams = [TeamFactory(oncall_engineer=f"U_ENG{n}") for n in range(3)]
+    teams = [TeamFactory() for _ in range(3)]
+    today = local_today(teams[0], timezone.now())
+    for n, team in enumerate(teams):  # nobody yesterday, an engineer today: a handoff to audit
+        ScheduleFactory(team=team, engineer_slack_id=f"U_ENG{n}", start_date=today, end_date=today)
     TeamFactory(is_active=False)
     with celery_worker(queue="celery"):
         handoff_tick.delay()

@@ -1,0 +1,42 @@
+"""Escalation wording and step selection: pure, no database."""
+
+import pytest
+
+from escalation.domain import Audience, Target, escalation_text, targets_for_level
+
+HEADER = (
+    ":rotating_light: *Escalation (Level 2) for BUG-1 (Severity: high) — Services: Payment — "
+    "Requires human investigation.*\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mentions", "already_tagged", "last_line"),
+    [
+        (["<@U_A>"], None, "<@U_A> please investigate."),
+        ([], None, "No on-call, owner or group was found for these services — please triage."),
+        (["<@U_A>", "<@U_L>"], ["<@U_A>"], "<@U_A> <@U_L> please investigate."),
+        (["<@U_A>"], ["<@U_A>"], "No one new to tag; still waiting for an acknowledgement."),
+        ([], [], "No one new to tag; still waiting for an acknowledgement."),
+        # the on-call changed between the levels: the new one is someone new
+        (["<@U_B>"], ["<@U_A>"], "<@U_B> please investigate."),
+    ],
+    ids=["first page", "nobody found", "adds a lead", "adds nobody", "still nobody", "new on-call"],
+)
+def test_escalation_text(mentions, already_tagged, last_line):
+    text = escalation_text(
+        bug_id="BUG-1",
+        severity="high",
+        services=["Payment"],
+        level=2,
+        mentions=mentions,
+        already_tagged=already_tagged,
+    )
+    assert text == HEADER + last_line
+
+
+def test_levels_are_cumulative_and_deduplicated():
+    alice, group = Target("U_A", "user"), Target("S_G", "group")
+    audience = Audience(oncall=(alice,), leads=(alice,), groups=(group,))
+    assert [t.mention for t in targets_for_level(audience, 2)] == ["<@U_A>"]
+    assert [t.mention for t in targets_for_level(audience, 3)] == ["<@U_A>", "<!subteam^S_G>"]

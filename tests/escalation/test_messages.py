@@ -1,0 +1,84 @@
+"""The message builders: pure, data in, outbox Message out."""
+
+import datetime
+
+import pytest
+
+from escalation import messages
+
+D = datetime.date
+
+
+def request(**fields):
+    values = {
+        "override_id": "o-1",
+        "team_id": "t-1",
+        "team_name": "Payments",
+        "channel": "C_PAY",
+        "engineer": "U_BOB",
+        "replaces": "",
+        "start": D(2026, 12, 8),
+        "end": D(2026, 12, 9),
+        "reason": "",
+        "requested_by": "U_BOB",
+        "needs_approval": False,
+        **fields,
+    }
+    return messages.override_request_message(**values)
+
+
+@pytest.mark.parametrize(
+    ("needs_approval", "title"), [(False, "override"), (True, "override request")]
+)
+def test_override_notice_and_request_titles(needs_approval, title):
+    message = request(needs_approval=needs_approval)
+    assert message.text == (
+        f":arrows_counterclockwise: *Payments* {title}: <@U_BOB> covers from 2026-12-08 to "
+        "2026-12-09. Reason: — (by <@U_BOB>)."
+    )
+    assert [b["type"] for b in message.blocks] == ["section"] + ["actions"] * needs_approval
+
+
+def decision(status="approved", decided_by="U_ALICE", requested_by="U_CAROL"):
+    return messages.override_decision_messages(
+        override_id="o-1",
+        team_id="t-1",
+        team_name="Payments",
+        status=status,
+        decided_by=decided_by,
+        engineer="U_BOB",
+        requested_by=requested_by,
+        start=D(2026, 12, 8),
+        end=D(2026, 12, 9),
+    )
+
+
+@pytest.mark.parametrize(
+    ("decided_by", "shown"),
+    [("U_ALICE", "<@U_ALICE>"), ("W0123ABC", "<@W0123ABC>"), ("ops-admin", "ops-admin")],
+    ids=["slack user", "enterprise user", "staff username"],
+)
+def test_the_decider_is_a_mention_when_a_slack_user(decided_by, shown):
+    dms = [m for m in decision(decided_by=decided_by) if m.kind == "override_decision"]
+    assert {m.channel for m in dms} == {"U_CAROL", "U_BOB"}
+    assert all(m.text.endswith(f"was *approved* by {shown}.") for m in dms)
+    (edit,) = [m for m in decision(decided_by=decided_by) if m.update_of]
+    assert edit.text == f":white_check_mark: Approved by {shown}"
+
+
+def test_a_cancellation_edits_nothing_and_a_username_requester_gets_no_dm():
+    sent = decision(status="cancelled", requested_by="ursula")
+    assert [(m.kind, m.channel) for m in sent] == [("override_decision", "U_BOB")]
+
+
+def test_a_rejection_edits_the_request_it_answers():
+    (edit,) = [m for m in decision(status="rejected") if m.update_of]
+    assert (edit.kind, edit.channel, edit.update_of) == (
+        "override_request_update",
+        "",
+        request().idempotency_key,
+    )
+    assert (
+        edit.blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": edit.text}}]
+        and edit.text == ":no_entry_sign: Rejected by <@U_ALICE>"
+    )
