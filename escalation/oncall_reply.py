@@ -59,11 +59,9 @@ def _next(team: Team, answer) -> str:
 
 
 def _own_shifts(caller: str, now: datetime.datetime) -> str:
-    # A team's on-call date can be up to two days behind UTC's (west of UTC, a late handoff):
-    # look from there, and keep the shifts not over yet, so the one running now is listed.
-    today = now.date()
+    # Keep the shifts not over yet, so the one running now is listed whatever its time zone.
     found = selectors.person_periods(
-        caller, today - datetime.timedelta(days=2), today + datetime.timedelta(days=OWN_DAYS)
+        caller, selectors.first_day_running(now), now.date() + datetime.timedelta(days=OWN_DAYS)
     )
     shifts = [s for s in found if s.ends_at > now]
     if not shifts:

@@ -107,6 +107,15 @@ def who_is_on_call(team: Team, at: datetime.datetime) -> domain.OnCallAnswer:
     return domain.who_is_on_call(team_state(team, day), at)
 
 
+# A team's on-call date trails UTC's by up to two days (far west of UTC, a late handoff).
+LOOK_BACK = datetime.timedelta(days=2)
+
+
+def first_day_running(now: datetime.datetime) -> datetime.date:
+    """The earliest on-call date a shift still running at `now` can have, in any time zone."""
+    return now.astimezone(datetime.UTC).date() - LOOK_BACK
+
+
 def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> QuerySet[Team]:
     """Active teams the person may be on call for in the window: a member, the team's default,
     or named by a schedule or an approved override in it. One query."""

@@ -12,7 +12,13 @@ from django.db.models import Subquery
 from audit.actors import Actor
 from schedules import domain
 from schedules.models import Override, OverrideStatus
-from schedules.selectors import local_today, team_state, team_states, teams_of_person
+from schedules.selectors import (
+    first_day_running,
+    local_today,
+    team_state,
+    team_states,
+    teams_of_person,
+)
 from teams.models import Team, TeamMembership, TeamRole
 
 GAP_DAYS = 14
@@ -20,8 +26,6 @@ NEXT_DAYS = 120
 NEXT_PERIODS = 8
 # A calendar month further away than this is not shown: the dates around it run off the calendar.
 MONTH_REACH = datetime.timedelta(days=366 * 10)
-# A team's on-call date can be up to two days behind UTC's (west of UTC, a late handoff).
-LOOK_BACK = datetime.timedelta(days=2)
 
 
 def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
@@ -206,11 +210,6 @@ def person_shifts(
         if s.engineer == slack_user_id
     ]
     return sorted(mine, key=lambda s: (s.starts_at, s.team.name)), display_names(states.values())
-
-
-def first_day_running(now: datetime.datetime) -> datetime.date:
-    """The earliest on-call date a shift still running at `now` can have, in any time zone."""
-    return now.astimezone(datetime.UTC).date() - LOOK_BACK
 
 
 def coming_shifts(
