@@ -7,7 +7,7 @@ from django.core.cache import cache
 from audit.actors import Actor
 from escalation import slack
 from oncall_project.errors import DomainError
-from teams.actions import membership_upsert, team_sync_members
+from teams.actions import ensure_team_active, membership_upsert, team_sync_members
 from teams.models import Team, TeamMembership, TeamRole
 from teams.permissions import ensure_can_manage_team
 
@@ -32,6 +32,7 @@ def sync_team_from_slack(*, team: Team, actor: Actor | None) -> dict[str, list[s
     apply it in one action, then name the members who have no display name yet."""
     # The action checks this again under its lock; here it spares Slack a refused caller's calls.
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     if not team.slack_group_id:
         raise DomainError(f"{team.name} has no Slack user group to sync from.")
     if not slack.is_configured():

@@ -213,6 +213,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "oncall_project.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # An unknown ?format= is a 400 naming the formats, not DRF's bare 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.api.negotiation.FormatNegotiation",
     "DEFAULT_SCHEMA_CLASS": "oncall_project.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "oncall_project.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["oncall_project.api.auth.TokenRateThrottle"],

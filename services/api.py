@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oncall_project.api.filters import StrictBooleanFilter
 from oncall_project.api.inputs import ModelInputSerializer
 from oncall_project.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
@@ -54,6 +55,10 @@ class ServiceTeamSerializer(TeamSummarySerializer):
 
 class ServiceSerializer(serializers.ModelSerializer):
     team = ServiceTeamSerializer(read_only=True, allow_null=True)
+    # Not `format: uri`: empty when the service has none.
+    repository_url = serializers.CharField(
+        read_only=True, help_text="The code repository's URL; empty when there is none."
+    )
 
     class Meta:
         model = Service
@@ -93,6 +98,7 @@ class ServiceFilter(django_filters.FilterSet):
     team = django_filters.CharFilter(method="filter_team", label="The team's id or slug.")
     tier = django_filters.ChoiceFilter(choices=Tier.choices)
     environment = django_filters.CharFilter(lookup_expr="iexact")
+    is_active = StrictBooleanFilter(label="Only active (true) or deleted (false) services.")
     search = django_filters.CharFilter(
         method="filter_search", label="Part of the name or the tech stack."
     )

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from audit import record
 from audit.actors import Actor
-from oncall_project.errors import InvalidInput, NotFound
+from oncall_project.errors import Conflict, InvalidInput, NotFound
 from oncall_project.writes import apply_changes, created_values, deleted_values, save_validated
 from teams.models import Team, TeamMembership, Unavailability, new_ical_token
 from teams.permissions import ensure_can_manage_team, ensure_staff
@@ -76,6 +76,17 @@ def lock_team(team_id: Any) -> Team:
     return Team.objects.get(pk=team_id)
 
 
+TEAM_DELETED = "The team is deleted; restore it first."
+
+
+def ensure_team_active(team: Team) -> None:
+    """A soft-deleted team keeps its data for reading; every write to its on-call data, from the
+    admin, a page or the API, waits until it is restored (team_restore does that). Resetting
+    its iCal secret stays allowed: that only ever closes a feed."""
+    if not team.is_active:
+        raise Conflict(TEAM_DELETED)
+
+
 def oncall_changed_everywhere() -> None:
     """A change that concerns every team (time away with no team): bump every version."""
     Team.objects.update(oncall_version=F("oncall_version") + 1)
@@ -111,6 +122,7 @@ def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
     """Update a team's own fields. Rotation settings change through rotation_config_update."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     changed = apply_changes(team, changes, TEAM_FIELDS)
     if "timezone" in changed:
         # Handoffs follow the new local wall time from the next beat tick on.
@@ -160,6 +172,7 @@ def membership_upsert(
 ) -> TeamMembership:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     snapshot = _rotation_snapshot(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
@@ -190,6 +203,7 @@ def membership_upsert(
 def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) -> None:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
@@ -213,7 +227,9 @@ def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
     """The teams whose rotation time away can move, locked: its own team, or (away from every
     team) each active rotating team the person is a member of."""
     if team is not None:
-        return [lock_team(team.pk)]
+        locked = lock_team(team.pk)
+        ensure_team_active(locked)
+        return [locked]
     oncall_changed_everywhere()
     ids = (
         TeamMembership.objects.filter(
@@ -291,6 +307,7 @@ def team_sync_members(
     members gone from the group keep their row (metadata preserved) but leave the rotation."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     snapshot = _rotation_snapshot(team)
     in_group = set(slack_members)
     rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}

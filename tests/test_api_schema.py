@@ -56,3 +56,49 @@ def test_the_schema_and_docs_are_served_to_signed_in_users(db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+
+
+BOT_LOOKUPS = [
+    ("/api/v1/oncall/", "get"),
+    ("/api/v1/oncall/mentions/", "get"),
+    ("/api/v1/services/lookup/", "get"),
+    ("/api/v1/teams/{team}/oncall/", "get"),
+    ("/api/v1/users/{slack_id}/schedules/", "get"),
+]
+
+
+def _resolve(schema: dict, spec: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _mismatches(value, schema: dict, spec: dict, where: str) -> list[str]:
+    """Where an example leaves the shape its schema documents (properties, required, arrays)."""
+    schema = _resolve(schema, spec)
+    if value is None:
+        return [] if schema.get("nullable") else [f"{where}: null"]
+    if schema.get("type") == "array":
+        return [
+            m
+            for n, item in enumerate(value)
+            for m in _mismatches(item, schema["items"], spec, where + f"[{n}]")
+        ]
+    if schema.get("type") != "object" or "properties" not in schema:
+        return []
+    found = [f"{where}.{key}: not documented" for key in value if key not in schema["properties"]]
+    found += [f"{where}.{key}: missing" for key in schema.get("required", []) if key not in value]
+    for key, item in value.items():
+        if key in schema["properties"]:
+            found += _mismatches(item, schema["properties"][key], spec, f"{where}.{key}")
+    return found
+
+
+def test_every_bot_lookup_has_an_example_of_the_shape_it_documents(db):
+    spec = SchemaGenerator().get_schema(request=None, public=True)
+    for path, method in BOT_LOOKUPS:
+        content = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        examples = content.get("examples", {})
+        assert examples, path
+        for name, example in examples.items():
+            assert _mismatches(example["value"], content["schema"], spec, name) == [], path

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django_filters import Filter, FilterSet
+from django_filters import BooleanFilter, Filter, FilterSet
 from drf_spectacular.utils import extend_schema_field
 
 
@@ -18,6 +18,31 @@ def add_filters(**filters: Filter):
         return filterset
 
     return decorate
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """`true`/`false` (or `1`/`0`), any case; another value is refused, not read as "any"."""
+
+    # The select widget maps what it does not know to "unknown" before the field sees it.
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in {"true", "1"}:
+            return True
+        if word in {"false", "0"}:
+            return False
+        raise forms.ValidationError("Either true or false.", code="invalid")
+
+
+class StrictBooleanFilter(BooleanFilter):
+    """A boolean query parameter: `?is_active=maybe` is a 400 naming it, as a bad choice is."""
+
+    field_class = StrictBooleanField
 
 
 class InstantOrDateField(forms.Field):

@@ -1,6 +1,7 @@
 """Override requests and their state machine: pending → approved | rejected | cancelled,
 approved → cancelled. Row locks make two people deciding at once see each other's decision."""
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,8 @@ from escalation import messages, outbox
 from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.writes import apply_changes, created_values
 from schedules.models import Override, OverrideStatus
-from teams.actions import lock_team
+from schedules.selectors import local_today
+from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import can_manage_team, ensure_can_manage_team
 
@@ -49,12 +51,37 @@ def ensure_no_overlap(override: Override) -> None:
         )
 
 
+def ensure_not_past(override: Override, today: datetime.date) -> None:
+    """An override that ends before the team's current on-call date would change nobody's
+    on-call, only the ledger's story of who was: refused."""
+    if override.end_date < today:
+        message = f"The override ends before today's on-call date ({today})."
+        raise InvalidInput(message, {"end_date": ["Ends in the past."]})
+
+
 @transaction.atomic
-def override_request(*, team: Team, actor: Actor | None, **fields: Any) -> Override:
-    """Anyone with a Slack identity may ask; the team's config says whether a lead must approve."""
+def override_request(
+    *,
+    team: Team,
+    actor: Actor | None,
+    now: datetime.datetime | None = None,
+    **fields: Any,
+) -> Override:
+    """Anyone with a Slack identity may ask; the team's config says whether a lead must approve.
+
+    An override ending before today's on-call date is refused, except from the system (actor
+    None), which records history (demo data, imports)."""
     team = lock_team(team.pk)
     if actor is not None and not (actor.is_staff or actor.slack_user_id):
         raise Forbidden("Link your Slack identity before requesting an override.")
+    ensure_team_active(team)
+    today = local_today(team, now or timezone.now())
+
+    def checks(override: Override) -> None:
+        if actor is not None:
+            ensure_not_past(override, today)
+        ensure_no_overlap(override)
+
     auto_approved = not team.overrides_require_approval
     override = Override(
         team=team,
@@ -63,7 +90,7 @@ def override_request(*, team: Team, actor: Actor | None, **fields: Any) -> Overr
     )
     if auto_approved:
         override.decided_at = timezone.now()
-    apply_changes(override, fields, REQUEST_FIELDS, before_save=ensure_no_overlap)
+    apply_changes(override, fields, REQUEST_FIELDS, before_save=checks)
     record(
         entity_type="override",
         entity_id=override.pk,
@@ -124,7 +151,8 @@ def override_decide(
     except Override.DoesNotExist as exc:
         raise NotFound("No such override.") from exc
     _ensure_may_decide(actor, override, status)
-    lock_team(override.team_id)  # a decision changes who is on call: a new on-call version
+    # A decision changes who is on call: a new on-call version.
+    ensure_team_active(lock_team(override.team_id))
     if status not in TRANSITIONS.get(override.status, set()):
         raise Conflict(f"An override that is {override.status} cannot become {status}.")
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}

@@ -18,7 +18,7 @@ from oncall_project.errors import InvalidInput
 from oncall_project.writes import apply_changes
 from schedules import domain, selectors
 from schedules.models import Origin, Schedule
-from teams.actions import ROTATION_FIELDS, lock_team
+from teams.actions import ROTATION_FIELDS, ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
@@ -55,16 +55,8 @@ def _check_start_date(changes: dict[str, Any], today: datetime.date) -> None:
 
 
 def _horizon(team: Team, today: datetime.date, periods: int) -> datetime.date:
-    days = {"daily": 1, "weekly": 7, "biweekly": 14}[team.rotation_interval]
-    return today + datetime.timedelta(days=days * (periods + 1))
-
-
-def _regenerated(state: domain.TeamState, today: datetime.date, periods: int):
-    """The state with future auto schedules replaced by a fresh plan: (plan, spans, state)."""
-    base = domain.without_future_auto_schedules(state, today)
-    planned = domain.plan(base, today, periods)
-    spans = domain.auto_schedules(base, planned)
-    return planned, spans, replace(base, schedules=base.schedules + tuple(spans))
+    """How far a change of the next `periods` periods is compared: to the end of a period."""
+    return domain.plan_horizon(selectors.team_config(team), today, periods)
 
 
 def _impact(before, after, today, horizon) -> domain.Impact:
@@ -72,6 +64,12 @@ def _impact(before, after, today, horizon) -> domain.Impact:
         domain.periods(domain.resolve_range(before, today, horizon)),
         domain.periods(domain.resolve_range(after, today, horizon)),
     )
+
+
+def _replan_impact(before, replan: domain.Replan, today, horizon) -> domain.Impact:
+    """Up to the horizon, or as far as the replan reaches when that is further (it plans again
+    every auto schedule already booked)."""
+    return _impact(before, replan.state, today, max(horizon, replan.until or horizon))
 
 
 def _save_spans(team: Team, spans: list[domain.ScheduleSpan], actor: Actor | None) -> int:
@@ -125,43 +123,49 @@ def rotation_preview(
     today = selectors.local_today(draft, now)
     horizon = _horizon(draft, today, periods)
     state = selectors.team_state(team, today, horizon)
-    after = replace(state, config=selectors.team_config(draft))
-    if changes:
-        planned, _spans, after = _regenerated(after, today, periods)
-    else:
-        planned = domain.plan(after, today, periods)
-        after = replace(
-            after, schedules=after.schedules + tuple(domain.auto_schedules(after, planned))
-        )
-    return RotationOutcome(planned, _impact(state, after, today, horizon))
+    replan = domain.replan(replace(state, config=selectors.team_config(draft)), today, periods)
+    return RotationOutcome(
+        list(replan.planned[:periods]), _replan_impact(state, replan, today, horizon)
+    )
 
 
 @transaction.atomic
 def rotation_generate(
     *, team: Team, actor: Actor | None, periods: int, now: datetime.datetime | None = None
 ) -> RotationOutcome:
-    """Save auto schedules for the next `periods` rotation periods."""
+    """Save auto schedules for the next `periods` rotation periods: the future ones are planned
+    again (as a config change does), so filling a gap never repeats a turn after it."""
     periods = _check_periods(periods)
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     today = selectors.local_today(team, now or timezone.now())
-    horizon = _horizon(team, today, periods)
-    state = selectors.team_state(team, today, horizon)
-    planned = domain.plan(state, today, periods)
-    spans = domain.auto_schedules(state, planned)
-    created = _save_spans(team, spans, actor)
-    after = replace(state, schedules=state.schedules + tuple(spans))
-    impact = _impact(state, after, today, horizon)
-    record(
+    entry = record(
         entity_type="rotation_config",
         entity_id=team.pk,
         action="generated",
         actor=actor,
         team=team,
-        changes={"auto_schedules": {"old": None, "new": created}},
+        changes={},
         metadata={"periods": periods},
     )
-    return RotationOutcome(planned, impact, created=created)
+    before = selectors.team_state(team, today, _horizon(team, today, periods))
+    outcome = regenerate_future(
+        team, actor, before, today, change_key=f"generate:{entry.pk}", periods=periods
+    )
+    entry.changes = {"auto_schedules": {"old": None, "new": outcome.created}}
+    _note_outcome(entry, outcome)
+    return outcome
+
+
+def _note_outcome(entry, outcome: RotationOutcome) -> None:
+    """On the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
+    entry.metadata = {
+        **entry.metadata,
+        "affected": list(outcome.impact.affected),
+        "auto_schedules": {"deleted": outcome.deleted, "created": outcome.created},
+    }
+    entry.save(update_fields=["changes", "metadata"])
 
 
 def regenerate_future(
@@ -170,21 +174,20 @@ def regenerate_future(
     before: domain.TeamState,
     today: datetime.date,
     change_key: str,
+    periods: int | None = None,
 ) -> RotationOutcome:
     """Inside the caller's transaction and team lock: replace future auto schedules by a new
-    plan from the team as saved, and tell the people whose shifts moved."""
-    periods = team.lookahead_periods
+    plan (of `periods`, default the lookahead) from the team as saved, and tell the people
+    whose shifts moved."""
+    periods = periods or team.lookahead_periods
     horizon = _horizon(team, today, periods)
-    current = selectors.team_state(team, today, horizon)
-    stale = [s.id for s in domain.future_auto_schedules(current, today)]
+    replan = domain.replan(selectors.team_state(team, today, horizon), today, periods)
+    stale = [span.id for span in replan.stale]
     deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO).delete()
-    planned, spans, after = _regenerated(current, today, periods)
-    if not team.rotation_enabled:
-        planned, spans, after = [], [], domain.without_future_auto_schedules(current, today)
-    created = _save_spans(team, spans, actor)
-    impact = _impact(before, after, today, horizon)
+    created = _save_spans(team, list(replan.new), actor)
+    impact = _replan_impact(before, replan, today, horizon)
     _tell_affected(team, impact, change_key)
-    return RotationOutcome(planned, impact, created=created, deleted=deleted)
+    return RotationOutcome(list(replan.planned[:periods]), impact, created, deleted)
 
 
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
@@ -213,6 +216,7 @@ def rotation_config_update(
     """Change the rotation settings, regenerate future auto schedules, return the impact."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     now = now or timezone.now()
     today = selectors.local_today(team, now)
     _check_start_date(changes, today)
@@ -232,12 +236,7 @@ def rotation_config_update(
         changes=changed,
     )
     outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry.pk}")
-    entry.metadata = {
-        **entry.metadata,
-        "affected": list(outcome.impact.affected),
-        "auto_schedules": {"deleted": outcome.deleted, "created": outcome.created},
-    }
-    entry.save(update_fields=["metadata"])
+    _note_outcome(entry, outcome)
     return outcome
 
 

@@ -10,7 +10,7 @@ from oncall_project.errors import Conflict
 from oncall_project.writes import apply_changes, created_values, deleted_values
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Schedule, ScheduleType
-from teams.actions import lock_team
+from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
@@ -52,6 +52,7 @@ def schedule_create(
 ) -> Schedule:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
     apply_changes(schedule, fields, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
     record(
@@ -68,15 +69,16 @@ def schedule_create(
     return schedule
 
 
-def _lock_schedule(schedule: Schedule) -> tuple[Team, Schedule]:
+def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Schedule]:
     team = lock_team(schedule.team_id)
+    ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
     return team, Schedule.objects.get(pk=schedule.pk)
 
 
 @transaction.atomic
 def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) -> Schedule:
-    team, schedule = _lock_schedule(schedule)
-    ensure_can_manage_team(actor, team)
+    team, schedule = _lock_schedule(schedule, actor)
     previous = schedule.engineer_slack_id
     changed = apply_changes(schedule, changes, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
     if changed:
@@ -97,8 +99,7 @@ def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) 
 
 @transaction.atomic
 def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
-    team, schedule = _lock_schedule(schedule)
-    ensure_can_manage_team(actor, team)
+    team, schedule = _lock_schedule(schedule, actor)
     changes = deleted_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)])
     entity_id = schedule.pk
     schedule.delete()

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from oncall_project.api.views import ApiViewSet
+from oncall_project.errors import NotFound
 from schedules import domain, selectors
 from schedules.api.queries import read_query
 from teams.api.scoping import TeamSummarySerializer
@@ -64,10 +65,16 @@ class CoverageGapViewSet(ApiViewSet):
         ],
         responses=TeamGapsSerializer(many=True),
         summary="Coverage gaps of every active team",
+        description="One entry per active team (paginated); with `team`, that team's only — "
+        "404 when no active team has that id or slug.",
     )
     def list(self, request, *args, **kwargs):
         days = read_query(request, CoverageQuerySerializer)["days"]
         teams = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        ref = request.query_params.get("team", "")
+        if ref and not self.paginator.page.paginator.count:
+            # As /oncall/?team= answers: a team asked for by name that is not there is a 404.
+            raise NotFound(f"No active team '{ref}'.", {"team": ["No such active team."]})
         rows = team_gaps(teams, days)
         return self.get_paginated_response(TeamGapsSerializer(rows, many=True).data)
 

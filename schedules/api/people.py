@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from oncall_project import slack_ids
@@ -67,6 +67,47 @@ class PersonScheduleSerializer(serializers.Serializer):
         }
 
 
+PAYMENTS = {"id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11", "name": "Payments", "slug": "payments"}
+PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
+    "Alice, in two teams",
+    value={
+        "slack_id": "U_ALICE",
+        "from": "2026-12-07",
+        "to": "2027-01-04",
+        "periods": [
+            {
+                "team": PAYMENTS,
+                "start_date": "2026-12-07",
+                "end_date": "2026-12-13",
+                "source": "rotation",
+                "from": "2026-12-07T09:00:00+01:00",
+                "until": "2026-12-14T09:00:00+01:00",
+            },
+            {
+                "team": {
+                    "id": "0d3b8a7e-2c4f-4a8e-9b1d-5e6f7a8b9c0d",
+                    "name": "Search",
+                    "slug": "search",
+                },
+                "start_date": "2026-12-19",
+                "end_date": "2026-12-20",
+                "source": "override",
+                "from": "2026-12-19T09:00:00Z",
+                "until": "2026-12-21T09:00:00Z",
+            },
+            {
+                "team": PAYMENTS,
+                "start_date": "2027-01-04",
+                "end_date": "2027-01-04",
+                "source": "schedule",
+                "from": "2027-01-04T09:00:00+01:00",
+                "until": "2027-01-05T09:00:00+01:00",
+            },
+        ],
+    },
+)
+
+
 @extend_schema(tags=["on-call"], parameters=[SLACK_ID_PARAMETER])
 class PersonScheduleViewSet(ApiViewSet):
     """A person's on-call periods in every team, as resolved (overrides, schedules, rotation,
@@ -89,7 +130,10 @@ class PersonScheduleViewSet(ApiViewSet):
             ),
         ],
         responses=PersonScheduleSerializer,
+        examples=[PERSON_SCHEDULE_EXAMPLE],
         summary="A person's on-call periods across all teams",
+        description="For the bot: when is this person on call, in which team, and which layer "
+        "put them there (periods cut at the window's edges).",
     )
     def retrieve(self, request, *args, **kwargs):
         slack_id = self.kwargs["slack_id"]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from oncall_project.api.fields import WallTimeField
 from oncall_project.api.inputs import InputSerializer, ModelInputSerializer
 from oncall_project.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.api.views import ApiViewSet
@@ -19,8 +20,15 @@ from teams.models import Team
 CONFIG_FIELDS = sorted(ROTATION_FIELDS)
 
 
+HANDOFF_TIME_HELP = (
+    "The handoff's wall time in the team's time zone, hh:mm[:ss], without an offset "
+    "(default 09:00)."
+)
+
+
 class RotationConfigSerializer(serializers.ModelSerializer):
     rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
+    handoff_time = WallTimeField(read_only=True, help_text=HANDOFF_TIME_HELP)
 
     class Meta:
         model = Team
@@ -36,6 +44,7 @@ class RotationConfigInputSerializer(ModelInputSerializer):
         required=False,
         help_text="Slack user ids in turn order, for the custom_order rotation.",
     )
+    handoff_time = WallTimeField(required=False, help_text=HANDOFF_TIME_HELP)
 
     class Meta:
         model = Team
@@ -127,6 +136,9 @@ class PlanSerializer(serializers.Serializer):
 
 class GeneratedSerializer(PlanSerializer):
     created = serializers.IntegerField(help_text="Auto schedules saved (0: already there).")
+    deleted = serializers.IntegerField(
+        help_text="Future auto schedules the fresh plan replaced (0: it kept them all)."
+    )
 
 
 @extend_schema(tags=["rotation"], parameters=[TEAM_PATH_PARAMETER])
@@ -180,9 +192,12 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         request=GenerateInputSerializer,
         responses={201: GeneratedSerializer, 200: GeneratedSerializer},
         summary="Save the rotation's automatic schedules",
-        description="Saves auto schedules for the next periods (201; 200 when every one was "
-        "already there). Manual schedules and overrides are never double-booked. Needs staff "
-        "or a lead of the team.",
+        description="Plans the periods after the current one again, as a change of the "
+        "settings does, and saves their auto schedules (201; 200 when every one was already "
+        "there): future auto schedules the fresh plan does not keep are replaced, and the "
+        "people whose shifts move are told. The plan reaches at least as far as the auto "
+        "schedules already saved. Manual schedules and overrides are never touched nor "
+        "double-booked. Needs staff or a lead of the team.",
     )
     def generate(self, request, *args, **kwargs):
         periods = self.parse(GenerateInputSerializer)["periods"]

@@ -33,8 +33,11 @@ Rotation (`periods`, `roster`, `rotation`, `materialise`)
 - `candidates(state) -> tuple[str, ...]`
 - `plan(state, start_date, n) -> list[PlannedPeriod(index, start_date, end_date, engineer)]`
 - `auto_schedules(state, planned) -> list[ScheduleSpan]` — origin auto, never double-booked
-- `future_auto_schedules(state, today)` (what regenerating deletes) and
+- `future_auto_schedules(state, today)` (what regenerating replaces) and
   `without_future_auto_schedules(state, today) -> TeamState` (what it plans from)
+- `replan(state, today, n) -> Replan(planned, stale, new, state)` — the future auto schedules
+  replaced by a fresh plan of at least `n` periods; `plan_horizon(config, today, n) -> date`,
+  the end of the period a change's impact is compared up to
 
 Coverage, services, impact
 - `coverage_gaps(state, start_date, days) -> list[Gap(start_date, end_date)]`
@@ -82,7 +85,8 @@ from .model import (
     TeamState,
     Unavailability,
 )
-from .periods import period_of
+from .periods import period_of, plan_horizon
+from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
 from .roster import candidates
 from .rotation import plan
@@ -99,6 +103,7 @@ __all__ = [
     "OverrideSpan",
     "OverrideStatus",
     "PlannedPeriod",
+    "Replan",
     "ResolvedPeriod",
     "RotationInterval",
     "RotationPeriod",
@@ -126,6 +131,8 @@ __all__ = [
     "period_of",
     "periods",
     "plan",
+    "plan_horizon",
+    "replan",
     "resolve_day",
     "resolve_range",
     "resolve_service",

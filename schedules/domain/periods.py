@@ -55,3 +55,13 @@ def period_of(config: TeamConfig, day: date) -> RotationPeriod | None:
     if index is None or index < 0:
         return None
     return period_by_index(config, index)
+
+
+def plan_horizon(config: TeamConfig, today: date, n: int) -> date:
+    """The last date a plan of `n` periods from `today` is compared up to: the end of the period
+    `n` + 1 after the one holding `today` (after period 0 when `today` is before the anchor),
+    so an impact never lists part of a period. Without a start date: `n` + 1 lengths ahead."""
+    index = period_index(config, today)
+    if index is None:
+        return today + timedelta(days=period_days(config) * (n + 1))
+    return period_by_index(config, max(index, 0) + n + 1).end_date

@@ -6,11 +6,26 @@ Candidates are eligible members minus those a Slack sync found gone from the tea
 - custom_order: `rotation_order`, keeping only ids that are candidate members (an id with no
   membership row is dropped: eligibility lives on the membership). Eligible members missing
   from the list take no turns.
+
+Weights are relative shares, read within `WEIGHT_RANGE`: an absurd one (infinite, or so large
+that the sum of a team's weights overflows) counts as the largest, so the weighted rotation's
+fair shares stay finite numbers whatever it is given.
 """
 
+import math
 from dataclasses import dataclass
 
 from .model import Member, RotationType, TeamState
+
+WEIGHT_RANGE = (1e-6, 1e6)
+
+
+def rotation_weight(weight: float) -> float:
+    """`weight` within WEIGHT_RANGE; a non-finite one is the largest."""
+    low, high = WEIGHT_RANGE
+    if not math.isfinite(weight):
+        return high
+    return min(max(weight, low), high)
 
 
 def _is_candidate(member: Member, has_slack_group: bool) -> bool:
@@ -72,7 +87,7 @@ def roster(state: TeamState) -> Roster:
     return Roster(
         order=order,
         candidates=candidates,
-        weights={c: members[c].weight for c in candidates},
+        weights={c: rotation_weight(members[c].weight) for c in candidates},
         joined={c: members[c].joined_at.toordinal() for c in candidates},
         unavailable=unavailable,
     )

@@ -8,7 +8,9 @@ the total, with shares counted from each join date): a newcomer starts level ins
 a burst. The period's own share is added before comparing, so whoever falls due first goes
 first; that keeps every member within one period of their share. Ties go to the longest since
 their last day on call, then rotation order — so equal weights give exactly the round-robin
-sequence. An unavailable member keeps their gap and therefore their turn.
+sequence. An unavailable member keeps their gap and therefore their turn. Weights come from the
+roster, bounded (`roster.WEIGHT_RANGE`), so every share and gap is a finite number and there is
+always a largest gap to pick.
 """
 
 from bisect import bisect_right

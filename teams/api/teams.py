@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from oncall_project.api.fields import WallTimeField
+from oncall_project.api.filters import StrictBooleanFilter
 from oncall_project.api.inputs import ModelInputSerializer
 from oncall_project.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.api.views import ApiViewSet
@@ -50,6 +52,9 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
+    handoff_time = WallTimeField(
+        read_only=True, help_text="The handoff's wall time in the team's time zone, hh:mm:ss."
+    )
 
 
 class TeamInputSerializer(ModelInputSerializer):
@@ -67,6 +72,7 @@ class TeamInputSerializer(ModelInputSerializer):
 
 
 class TeamFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter(label="Only active (true) or deleted (false) teams.")
     search = django_filters.CharFilter(method="filter_search", label="Part of the name or slug.")
 
     class Meta:

@@ -367,7 +367,15 @@ def test_coverage_gaps_for_every_active_team(staff):
     }
     assert gaps_by_slug(staff, "?team=partly&days=1") == {"partly": [(day(0), day(0), 1)]}
     assert gaps_by_slug(staff, f"?team={empty.pk}") == {"empty": [(day(0), day(13), 14)]}
-    assert gaps_by_slug(staff, "?team=nope") == {}
+
+
+@pytest.mark.parametrize("ref", ["nope", "gone"])
+def test_coverage_gaps_of_a_team_that_is_not_there_are_a_404(staff, ref):
+    TeamFactory(name="D gone", slug="gone", is_active=False)
+    body = assert_error(staff.get(f"/api/v1/coverage-gaps/?team={ref}"), 404, "team")
+    assert body["detail"] == f"No active team '{ref}'."
+    # as /oncall/ answers a team it cannot find
+    assert_error(staff.get("/api/v1/oncall/?team=nope"), 404, "team")
 
 
 @pytest.mark.parametrize("days", ["0", "91", "two", "-1"])

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditLog
 from schedules.models import Override
+from schedules.selectors import local_today
 from teams.models import Team
 from tests.api_support import (
     assert_error,
@@ -17,6 +19,7 @@ from tests.api_support import (
 from tests.factories import OverrideFactory, TeamFactory
 
 D = datetime.date
+DAY = datetime.timedelta(days=1)
 SWAP = {"engineer_slack_id": "U_MEMBER", "start_date": "2026-12-08", "end_date": "2026-12-09"}
 
 
@@ -99,6 +102,22 @@ def test_override_request_refuses_bad_input_and_changes_nothing(team, body, fiel
     member = client_for("member", team)
     with nothing_changes():
         assert_error(member.post(overrides_url(team), body, format="json"), 400, field)
+
+
+def test_an_override_request_ending_before_today_is_a_400_on_end_date(team):
+    # Today's on-call date, whatever the clock says: overrides in the past change nothing.
+    today = local_today(team, timezone.now())
+    past = {
+        **SWAP,
+        "start_date": (today - 3 * DAY).isoformat(),
+        "end_date": (today - DAY).isoformat(),
+    }
+    member = client_for("member", team)
+    with nothing_changes():
+        body = assert_error(member.post(overrides_url(team), past, format="json"), 400, "end_date")
+    assert "before today's on-call date" in body["detail"]
+    still_running = {**past, "end_date": today.isoformat()}
+    assert member.post(overrides_url(team), still_running, format="json").status_code == 201
 
 
 def test_an_overlapping_override_request_is_a_409(team):

@@ -3,16 +3,23 @@
 "now" (the real clock) is always inside it."""
 
 import datetime
+import itertools
 
 import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
+from escalation.models import Notification
 from schedules.models import Schedule
 from schedules.selectors import local_today
 from teams.models import Team, TeamRole
 from tests.api_support import ROLES, assert_error, client_for, nothing_changes
-from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    ScheduleFactory,
+    TeamFactory,
+    UnavailabilityFactory,
+)
 
 DAY = datetime.timedelta(days=1)
 MEMBERS = ["U_ALICE", "U_BOB", "U_CAROL"]
@@ -112,8 +119,9 @@ def test_a_rotation_change_regenerates_and_reports_who_gains_and_loses(staff, te
         assert all(c["after"] == engineer and c["start_date"] <= c["end_date"] for c in changes)
     for engineer, changes in impact["losses"].items():
         assert all(c["before"] == engineer for c in changes)
-    # The current period keeps its schedule; the three after it are planned again.
-    assert body["auto_schedules"] == {"created": 3, "deleted": 3}
+    # The current period (Carol's) keeps its schedule; the three after it are planned again:
+    # Alice, Bob, Carol become Bob, Alice, Carol, so Carol's is kept as it is.
+    assert body["auto_schedules"] == {"created": 2, "deleted": 2}
     after = auto_rows(team)
     assert after[0] == before[0] and after[1:] != before[1:] and len(after) == 4
     team.refresh_from_db()
@@ -156,6 +164,10 @@ def test_rotation_config_changes_need_staff_or_a_lead(team, role, status):
         ({"rotation_interval": "monthly"}, "rotation_interval"),
         ({"handoff_day": 7}, "handoff_day"),
         ({"handoff_time": "25:00"}, "handoff_time"),
+        # A wall time in the team's zone: an offset would be dropped, so it is refused.
+        ({"handoff_time": "09:00+01:00"}, "handoff_time"),
+        ({"handoff_time": "09:00:00Z"}, "handoff_time"),
+        ({"handoff_time": "T09:00"}, "handoff_time"),
         ({"lookahead_periods": 0}, "lookahead_periods"),
         ({"lookahead_periods": 53}, "lookahead_periods"),
         ({"rotation_order": ["alice"]}, "rotation_order"),
@@ -172,6 +184,15 @@ def test_rotation_config_changes_need_staff_or_a_lead(team, role, status):
 def test_bad_rotation_values_are_refused_and_change_nothing(staff, team, body, field):
     with nothing_changes():
         assert_error(staff.patch(url(team, "rotation-config"), body, format="json"), 400, field)
+
+
+def test_a_handoff_time_is_a_wall_time_and_documented_as_one(staff, team):
+    response = staff.patch(url(team, "rotation-config"), {"handoff_time": "8:30"}, format="json")
+    assert response.json()["handoff_time"] == "08:30:00"
+    schema = staff.get("/api/schema/?format=json").json()["components"]["schemas"]
+    for name in ("RotationConfig", "PatchedRotationConfigInput", "Team"):
+        documented = schema[name]["properties"]["handoff_time"]
+        assert "format" not in documented and documented["pattern"], name
 
 
 def test_rotation_config_of_an_unknown_team_is_a_404(staff):
@@ -283,6 +304,61 @@ def test_generate_never_double_books_a_manual_schedule(staff, team):
     staff.post(url(team, "rotation/generate"), {"periods": 3}, format="json")
     for _, start, end in auto_rows(team):
         assert end < manual.start_date or start > manual.end_date
+
+
+def test_generate_plans_the_turns_after_a_filled_gap_again(staff, team):
+    """Next week's auto schedule is deleted, Dave covers two days of it and its engineer is
+    away that week: generate gives the gap to the next in turn and plans the weeks after it
+    again, so nobody has two turns in a row, and the preview said exactly that."""
+    staff.post(url(team, "rotation/generate"), {"periods": 4}, format="json")
+    monday = local_today(team, timezone.now())
+    monday -= monday.weekday() * DAY
+    next_week = Schedule.objects.get(team=team, origin="auto", start_date=monday + 7 * DAY)
+    away = next_week.engineer_slack_id
+    schedules = url(team, "oncall-schedules")
+    assert staff.delete(f"{schedules}{next_week.pk}/").status_code == 204
+    manual = {
+        "engineer_slack_id": "U_DAVE",
+        "start_date": (monday + 7 * DAY).isoformat(),
+        "end_date": (monday + 8 * DAY).isoformat(),
+    }
+    assert staff.post(schedules, manual, format="json").status_code == 201
+    UnavailabilityFactory(
+        team=team, slack_user_id=away, start_date=monday + 7 * DAY, end_date=monday + 13 * DAY
+    )
+    preview = staff.post(url(team, "rotation/preview"), {"periods": 4}, format="json").json()
+
+    response = staff.post(url(team, "rotation/generate"), {"periods": 4}, format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["entries"], body["impact"]) == (preview["entries"], preview["impact"])
+    turns = [e["engineer_slack_id"] for e in body["entries"]]
+    assert all(a != b for a, b in itertools.pairwise(turns)), turns
+    assert turns[1] != away and turns[2] == away  # the turn is kept, one week later
+    rows = auto_rows(team)
+    periods = [(start - team.rotation_start_date).days // 7 for _, start, _ in rows]
+    engineers = dict(zip(periods, [engineer for engineer, _, _ in rows], strict=False))
+    assert [engineers[p] for p in sorted(engineers)] == turns
+    assert Schedule.objects.filter(team=team, origin="manual", **manual).count() == 1
+    for _, start, end in rows:
+        assert end < monday + 7 * DAY or start > monday + 8 * DAY  # never double-booked
+    assert body["deleted"] >= 1
+
+
+def test_generate_tells_whose_shifts_the_fresh_plan_moves(staff, team):
+    staff.post(url(team, "rotation/generate"), {"periods": 4}, format="json")
+    monday = local_today(team, timezone.now())
+    monday -= monday.weekday() * DAY
+    next_week = Schedule.objects.get(team=team, origin="auto", start_date=monday + 7 * DAY)
+    away = next_week.engineer_slack_id
+    next_week.delete()
+    UnavailabilityFactory(
+        team=team, slack_user_id=away, start_date=monday + 7 * DAY, end_date=monday + 13 * DAY
+    )
+    body = staff.post(url(team, "rotation/generate"), {"periods": 4}, format="json").json()
+    told = set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
+    assert told == set(body["impact"]["affected"]) and told
 
 
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("token", 403), ("member", 403)])

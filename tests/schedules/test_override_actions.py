@@ -174,3 +174,44 @@ def test_a_decision_tells_the_requester_and_the_substitute(team):
     dms = Notification.objects.filter(kind="override_decision")
     assert sorted(dms.values_list("channel", flat=True)) == ["U_BOB", "U_CAROL"]
     assert "approved" in dms.first().text
+
+
+# --- overrides in the past ---------------------------------------------------------------------
+
+TUESDAY_NOON = datetime.datetime(2026, 12, 8, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_an_override_ending_before_todays_on_call_date_is_refused(team):
+    with pytest.raises(InvalidInput) as refused:
+        request(team, start_date=D(2026, 12, 1), end_date=D(2026, 12, 7), now=TUESDAY_NOON)
+    assert "end_date" in refused.value.errors
+    assert not Override.objects.exists() and not AuditLog.objects.exists()
+
+
+def test_an_override_still_running_today_is_taken(team):
+    # The on-call day of Tuesday 08:00 is Monday's: it starts at the 09:00 handoff.
+    early = TUESDAY_NOON.replace(hour=8)
+    override = request(team, start_date=D(2026, 12, 1), end_date=D(2026, 12, 7), now=early)
+    assert override.end_date == D(2026, 12, 7)
+    assert request(team, start_date=D(2026, 12, 8), end_date=D(2026, 12, 8), now=TUESDAY_NOON)
+
+
+def test_the_system_may_record_an_override_of_the_past(team):
+    override = request(
+        team, actor=None, start_date=D(2026, 12, 1), end_date=D(2026, 12, 2), now=TUESDAY_NOON
+    )
+    assert override.requested_by == "system"
+
+
+# --- a deleted team ----------------------------------------------------------------------------
+
+
+def test_a_deleted_team_takes_no_override_request_nor_decision(team):
+    pending = request(team)
+    team.is_active = False
+    team.save()
+    with pytest.raises(Conflict, match=r"The team is deleted; restore it first\."):
+        request(team, start_date=D(2026, 12, 20), end_date=D(2026, 12, 21))
+    with pytest.raises(Conflict, match="restore it first"):
+        override_decide(override=pending, actor=LEAD, status="approved")
+    assert list(Override.objects.values_list("status", flat=True)) == ["pending"]

@@ -107,7 +107,14 @@ def test_config_update_regenerates_only_future_auto_schedules(rotating_team, sta
     )
     rows = auto_rows(rotating_team)
     assert rows[0] == ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))  # the current period stays
-    assert outcome.deleted == 3 and outcome.created >= 3
+    # Bob, Carol, Alice become Carol, Bob (around the override), Alice: Alice's is kept.
+    assert (outcome.deleted, outcome.created) == (2, 3)
+    assert rows[1:] == [
+        ("U_CAROL", D(2026, 12, 7), D(2026, 12, 13)),
+        ("U_BOB", D(2026, 12, 14), D(2026, 12, 14)),
+        ("U_BOB", D(2026, 12, 17), D(2026, 12, 20)),
+        ("U_ALICE", D(2026, 12, 21), D(2026, 12, 27)),
+    ]
     assert Schedule.objects.filter(pk=manual.pk, engineer_slack_id="U_DAVE").exists()
     assert Override.objects.filter(pk=override.pk, status="approved").exists()
     row = AuditLog.objects.get()
@@ -158,3 +165,73 @@ def test_a_display_name_change_does_not_replan(rotating_team, staff_actor):
     )
     assert auto_rows(rotating_team) == before
     assert set(Schedule.objects.values_list("pk", flat=True)) == ids
+
+
+def test_the_impact_runs_to_the_end_of_the_last_period_and_so_do_the_dms(
+    rotating_team, staff_actor
+):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    change = {"rotation_type": "custom_order", "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"]}
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW, changes=change)
+    runs = preview.impact.changed_periods
+    # Weekly from Monday: every run of moved days is whole weeks, the last one too.
+    assert runs and all(c.start_date.weekday() == 0 and c.end_date.weekday() == 6 for c in runs)
+    assert max(c.end_date for c in runs) == D(2027, 1, 10)
+
+    outcome = rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, **change)
+
+    assert outcome.impact.changed_periods == runs
+    texts = " ".join(
+        Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True)
+    )
+    assert "2027-01-04 to 2027-01-10" in texts and "to 2027-01-05" not in texts
+
+
+def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, staff_actor):
+    from tests.factories import UnavailabilityFactory
+
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    Schedule.objects.filter(team=rotating_team, start_date=D(2026, 12, 7)).delete()
+    ScheduleFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 8),
+    )
+    UnavailabilityFactory(
+        team=rotating_team,
+        slack_user_id="U_BOB",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 13),
+    )
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW)
+
+    outcome = rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+
+    assert (outcome.entries, outcome.impact) == (preview.entries, preview.impact)
+    assert [e.engineer for e in outcome.entries] == ["U_ALICE", "U_CAROL", "U_BOB", "U_ALICE"]
+    assert auto_rows(rotating_team) == [
+        ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6)),
+        ("U_CAROL", D(2026, 12, 9), D(2026, 12, 13)),
+        ("U_BOB", D(2026, 12, 14), D(2026, 12, 20)),
+        ("U_ALICE", D(2026, 12, 21), D(2026, 12, 27)),
+    ]
+    assert (outcome.created, outcome.deleted) == (2, 1)
+    entry = AuditLog.objects.filter(action="generated").latest("created_at")
+    assert entry.metadata["auto_schedules"] == {"deleted": 1, "created": 2}
+    assert entry.metadata["affected"] == ["U_BOB", "U_CAROL"]
+
+
+def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_team, staff_actor):
+    from oncall_project.errors import Conflict
+
+    rotating_team.is_active = False
+    rotating_team.save()
+    with pytest.raises(Conflict, match=r"The team is deleted; restore it first\."):
+        rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    with pytest.raises(Conflict, match="restore it first"):
+        rotation_config_update(
+            team=rotating_team, actor=staff_actor, now=NOW, rotation_interval="daily"
+        )
+    assert not Schedule.objects.exists() and not AuditLog.objects.exists()
+    assert len(rotation_preview(team=rotating_team, periods=2, now=NOW).entries) == 2

@@ -141,3 +141,22 @@ def test_schedule_delete(db, staff_actor):
     schedule_delete(schedule=schedule, actor=staff_actor)
     assert not Schedule.objects.exists()
     assert AuditLog.objects.get().changes["engineer_slack_id"] == {"old": "U_ALICE", "new": None}
+
+
+def test_a_deleted_team_takes_no_schedule_change(db, staff_actor):
+    team = TeamFactory(is_active=False)
+    schedule = ScheduleFactory(team=team)
+    with pytest.raises(Conflict, match=r"The team is deleted; restore it first\."):
+        schedule_create(
+            team=team,
+            actor=staff_actor,
+            engineer_slack_id="U_BOB",
+            start_date="2026-12-21",
+            end_date="2026-12-27",
+        )
+    with pytest.raises(Conflict, match="restore it first"):
+        schedule_update(schedule=schedule, actor=staff_actor, engineer_slack_id="U_BOB")
+    with pytest.raises(Conflict, match="restore it first"):
+        schedule_delete(schedule=schedule, actor=staff_actor)
+    assert list(Schedule.objects.values_list("engineer_slack_id", flat=True)) == ["U_ALICE"]
+    assert not AuditLog.objects.exists()

@@ -59,6 +59,21 @@ def test_service_list_filters(staff, team):
     assert names(staff, "?team=payments&tier=standard") == ["Bill"]
 
 
+@pytest.mark.parametrize("query", ["?is_active=maybe", "?is_active=yes", "?tier=bogus"])
+def test_a_bad_filter_value_is_a_400_naming_the_parameter(staff, query):
+    ServiceFactory(name="Payment")
+    body = assert_error(staff.get(url() + query), 400, query[1:].split("=")[0])
+    assert body["detail"].startswith(query[1:].split("=")[0])
+
+
+def test_is_active_reads_true_and_false_in_any_case_and_as_digits(staff):
+    ServiceFactory(name="Payment")
+    ServiceFactory(name="Legacy", is_active=False)
+    assert names(staff, "?is_active=True") == names(staff, "?is_active=1") == ["Payment"]
+    assert names(staff, "?is_active=FALSE") == names(staff, "?is_active=0") == ["Legacy"]
+    assert names(staff, "?is_active=") == ["Legacy", "Payment"]
+
+
 def test_service_embeds_its_team(staff, team):
     service = ServiceFactory(name="Payment", team=team, service_owner="U_OWNER")
     body = staff.get(url(service)).json()

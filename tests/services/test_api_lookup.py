@@ -290,6 +290,14 @@ def test_lookup_of_an_unknown_service_is_a_404_in_either_format(bot, org):
     assert_error(bot.get("/api/v1/services/lookup/"), 400, "name")
 
 
+@pytest.mark.parametrize("format_", ["xml", "api", "TEXT"])
+def test_lookup_in_an_unknown_format_is_a_400_naming_the_formats(bot, org, format_):
+    response = bot.get(f"/api/v1/services/lookup/?name=payment&format={format_}")
+    body = assert_error(response, 400, "format")
+    assert response["Content-Type"].startswith("application/json")
+    assert body["detail"] == f"Unknown format '{format_}': use one of json, text."
+
+
 def test_lookup_takes_three_queries_besides_authentication(bot, org, django_assert_max_num_queries):
     with django_assert_max_num_queries(TOKEN_AUTH + 3):
         bot.get("/api/v1/services/lookup/?name=payment")

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from audit.actors import Actor
 from audit.models import AuditLog
@@ -158,3 +159,147 @@ def test_unavailability_for_oneself(db):
         )
     actions.unavailability_delete(unavailability=away, actor=me)
     assert AuditLog.objects.filter(action="deleted").count() == 1
+
+
+# --- time away re-plans the rotation -----------------------------------------------------------
+
+
+def rotating_team(slug: str, members: list[str]) -> Team:
+    """A weekly round robin that began the Monday two weeks ago, with auto schedules saved for
+    the next four periods (the real clock: the actions read it)."""
+    from schedules.actions import rotation_generate
+
+    today = timezone.now().date()
+    team = TeamFactory(
+        slug=slug,
+        rotation_enabled=True,
+        rotation_type="round_robin",
+        rotation_interval="weekly",
+        handoff_day=0,
+        rotation_start_date=today - datetime.timedelta(days=today.weekday() + 14),
+    )
+    for n, uid in enumerate(members):
+        MembershipFactory(team=team, slack_user_id=uid, joined_at=datetime.date(2026, 1, 1 + n))
+    rotation_generate(team=team, actor=None, periods=4)
+    return team
+
+
+def week_after_next(team: Team) -> datetime.date:
+    monday = team.rotation_start_date + datetime.timedelta(days=14)
+    return monday + datetime.timedelta(days=14)
+
+
+def engineer_of_week(team: Team, monday: datetime.date) -> str:
+    from schedules.models import Schedule
+
+    return Schedule.objects.get(team=team, origin="auto", start_date=monday).engineer_slack_id
+
+
+def moved_dms() -> set[str]:
+    from escalation.models import Notification
+
+    return set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
+
+
+def test_time_away_gives_the_period_to_someone_else_and_deleting_it_gives_it_back(db, staff_actor):
+    from escalation.models import Notification
+
+    team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    monday = week_after_next(team)
+    engineer = engineer_of_week(team, monday)
+    Notification.objects.all().delete()
+
+    away = actions.unavailability_create(
+        actor=staff_actor,
+        slack_user_id=engineer,
+        team=team,
+        start_date=monday,
+        end_date=monday + datetime.timedelta(days=6),
+        reason="Holiday",
+    )
+
+    stand_in = engineer_of_week(team, monday)
+    assert stand_in != engineer
+    assert moved_dms() == {engineer, stand_in}
+    dm = Notification.objects.get(kind="shifts_moved", channel=engineer)
+    assert f"no longer on call: {monday} to {monday + datetime.timedelta(days=6)}" in dm.text
+
+    Notification.objects.all().delete()
+    actions.unavailability_delete(unavailability=away, actor=staff_actor)
+
+    assert engineer_of_week(team, monday) == engineer
+    assert engineer in moved_dms()
+
+
+def test_time_away_from_every_team_replans_each_rotation_of_the_person(db, staff_actor):
+    payments = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    search = rotating_team("search", ["U_CAROL", "U_BOB", "U_ALICE"])
+    monday = week_after_next(payments)
+    before = {t.slug: engineer_of_week(t, monday) for t in (payments, search)}
+    assert before == {"payments": "U_BOB", "search": "U_BOB"}
+
+    actions.unavailability_create(
+        actor=staff_actor,
+        slack_user_id="U_BOB",
+        team=None,
+        start_date=monday,
+        end_date=monday + datetime.timedelta(days=6),
+    )
+
+    assert {t.slug: engineer_of_week(t, monday) for t in (payments, search)} == {
+        "payments": "U_CAROL",
+        "search": "U_ALICE",
+    }
+    assert "U_BOB" in moved_dms()
+
+
+# --- a deleted team ----------------------------------------------------------------------------
+
+
+def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
+    from oncall_project.errors import Conflict
+
+    team = TeamFactory(name="Payments", is_active=False)
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    writes = [
+        lambda: actions.team_update(team=team, actor=staff_actor, description="Back"),
+        lambda: actions.membership_upsert(team=team, slack_user_id="U_BOB", actor=staff_actor),
+        lambda: actions.membership_remove(team=team, slack_user_id="U_ALICE", actor=staff_actor),
+        lambda: actions.team_sync_members(team=team, slack_members=["U_C"], actor=staff_actor),
+        lambda: actions.unavailability_create(
+            actor=staff_actor,
+            slack_user_id="U_ALICE",
+            team=team,
+            start_date=datetime.date(2026, 12, 14),
+            end_date=datetime.date(2026, 12, 18),
+        ),
+    ]
+    for write in writes:
+        with pytest.raises(Conflict, match=r"^The team is deleted; restore it first\.$"):
+            write()
+    assert not AuditLog.objects.exists()
+    assert list(TeamMembership.objects.values_list("slack_user_id", flat=True)) == ["U_ALICE"]
+
+    actions.team_restore(team=team, actor=staff_actor)
+    actions.team_update(team=team, actor=staff_actor, description="Back")
+    team.refresh_from_db()
+    assert (team.is_active, team.description) == (True, "Back")
+
+
+def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(db, staff_actor):
+    from oncall_project.errors import Conflict
+    from tests.factories import UnavailabilityFactory
+
+    team = TeamFactory(is_active=False)
+    away = UnavailabilityFactory(team=team)
+    with pytest.raises(Conflict):
+        actions.unavailability_delete(unavailability=away, actor=staff_actor)
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    everywhere = actions.unavailability_create(
+        actor=staff_actor,
+        slack_user_id="U_ALICE",
+        team=None,
+        start_date=datetime.date(2026, 12, 14),
+        end_date=datetime.date(2026, 12, 18),
+    )
+    assert everywhere.team is None

@@ -12,7 +12,7 @@ from tests.api_support import (
     nothing_changes,
     session_client,
 )
-from tests.factories import TeamFactory
+from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
 
 
 @pytest.fixture
@@ -46,6 +46,11 @@ def test_team_list_filters_by_activity_and_search(staff):
     assert names("?is_active=false") == ["Old Billing"]
     assert names("?search=AUTH") == ["Identity"]
     assert names("?search=bill") == ["Old Billing"]
+
+
+def test_team_list_refuses_an_is_active_that_is_neither_true_nor_false(staff):
+    body = assert_error(staff.get("/api/v1/teams/?is_active=maybe"), 400, "is_active")
+    assert body["detail"] == "is_active: Either true or false."
 
 
 @pytest.mark.parametrize("size", [2, 40])
@@ -221,3 +226,58 @@ def test_team_delete_is_a_soft_delete_by_staff(team, role, status):
 def test_a_deleted_team_stays_readable(staff, team):
     staff.delete(url(team))
     assert staff.get(url(team)).json()["is_active"] is False
+
+
+DELETED_TEAM_WRITES = [
+    ("patch", "", {"description": "Back again"}),
+    ("post", "members", {"slack_user_id": "U_NEW"}),
+    ("patch", "members/U_ALICE", {"weight": 2}),
+    ("delete", "members/U_ALICE", None),
+    (
+        "post",
+        "oncall-schedules",
+        {"engineer_slack_id": "U_ALICE", "start_date": "2026-12-21", "end_date": "2026-12-27"},
+    ),
+    (
+        "post",
+        "oncall-overrides",
+        {"engineer_slack_id": "U_ALICE", "start_date": "2026-12-21", "end_date": "2026-12-22"},
+    ),
+    ("patch", "rotation-config", {"lookahead_periods": 6}),
+    ("post", "rotation/generate", {"periods": 2}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), DELETED_TEAM_WRITES)
+def test_a_deleted_team_refuses_writes_with_a_409(staff, team, method, path, body):
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    staff.delete(url(team))
+    target = url(team, *([path] if path else []))
+    with nothing_changes():
+        response = getattr(staff, method)(target, body, format="json")
+    detail = assert_error(response, 409)["detail"]
+    assert detail == "The team is deleted; restore it first."
+
+
+def test_a_deleted_teams_schedules_and_overrides_are_kept_as_they_are(staff, team):
+    schedule = ScheduleFactory(team=team)
+    override = OverrideFactory(team=team, status="pending")
+    staff.delete(url(team))
+    with nothing_changes():
+        for response in (
+            staff.patch(
+                url(team, f"oncall-schedules/{schedule.pk}"),
+                {"engineer_slack_id": "U_BOB"},
+                format="json",
+            ),
+            staff.delete(url(team, f"oncall-schedules/{schedule.pk}")),
+            staff.patch(
+                url(team, f"oncall-overrides/{override.pk}"), {"status": "approved"}, format="json"
+            ),
+        ):
+            assert_error(response, 409)
+    # reads still work, the preview too
+    assert staff.get(url(team, "oncall-schedules")).json()["count"] == 1
+    assert staff.get(url(team, "rotation-config")).status_code == 200
+    preview = staff.post(url(team, "rotation/preview"), {"periods": 2}, format="json")
+    assert preview.status_code == 200

@@ -110,6 +110,8 @@ def test_member_post_upserts(staff, team):
         ({"slack_user_id": "alice"}, "slack_user_id"),
         ({"slack_user_id": "U_NEW", "weight": 0}, "weight"),
         ({"slack_user_id": "U_NEW", "weight": "heavy"}, "weight"),
+        ({"slack_user_id": "U_NEW", "weight": 1001}, "weight"),
+        ({"slack_user_id": "U_NEW", "weight": 1e308}, "weight"),
         ({"slack_user_id": "U_NEW", "team_role": "boss"}, "team_role"),
         ({"slack_user_id": "U_NEW", "joined_at": "yesterday"}, "joined_at"),
         ({"slack_user_id": "U_NEW", "in_slack_group": True}, "in_slack_group"),
@@ -135,6 +137,18 @@ def test_member_update_needs_staff_or_a_lead(team, role, status):
     assert alice.is_eligible_for_oncall == (status != 200)
 
 
+def test_a_weight_too_large_for_a_float_is_refused(staff, team):
+    # JSON has no infinity, but 1e999 parses as one: a 400, not NaN shares in the rotation.
+    with nothing_changes():
+        response = staff.generic(
+            "POST",
+            url(team, "members"),
+            '{"slack_user_id": "U_NEW", "weight": 1e999}',
+            content_type="application/json",
+        )
+        assert_error(response, 400, "weight")
+
+
 def test_member_update_of_an_unknown_member_is_a_404_and_creates_nobody(staff, team):
     with nothing_changes():
         assert_error(
@@ -146,6 +160,8 @@ def test_member_update_of_an_unknown_member_is_a_404_and_creates_nobody(staff, t
     ("body", "field"),
     [
         ({"weight": -1}, "weight"),
+        ({"weight": 1001}, "weight"),
+        ({"weight": 1e308}, "weight"),
         ({"team_role": "owner"}, "team_role"),
         ({"slack_user_id": "U_OTHER"}, "slack_user_id"),
         ({"is_eligible_for_oncall": "sometimes"}, "is_eligible_for_oncall"),

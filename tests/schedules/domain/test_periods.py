@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from schedules.domain import RotationPeriod, period_of
+from schedules.domain import RotationPeriod, period_of, plan_horizon
 
 from .builders import day, rotation
 
@@ -43,3 +43,21 @@ WED = date(2026, 3, 4)
 )
 def test_period_of(config, on, expected):
     assert period_of(config, on) == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "today", "n", "expected"),
+    [
+        # Tuesday of period 0, four periods: to the end of period 5, not Tuesday of period 5.
+        (rotation(), day(1), 4, day(5 * 7 + 6)),
+        (rotation(), day(6), 4, day(5 * 7 + 6)),
+        (rotation(rotation_interval="biweekly"), day(15), 2, day(4 * 14 + 13)),
+        (rotation(rotation_interval="daily"), day(3), 4, day(8)),
+        # Before the anchor: counted from period 0, where the plan starts.
+        (rotation(), day(-30), 1, day(2 * 7 + 6)),
+        # Without a start date there are no periods: n + 1 weeks ahead.
+        (rotation(rotation_start_date=None), day(3), 2, day(3 + 21)),
+    ],
+)
+def test_plan_horizon_ends_at_the_end_of_a_period(config, today, n, expected):
+    assert plan_horizon(config, today, n) == expected

@@ -122,3 +122,24 @@ def test_weighted_newcomer_waits_about_one_cycle_not_a_burst():
     planned = engineers(plan(state, MONDAY, 12))
     assert planned.count("UNEW") == 3
     assert "UNEW" in planned[:4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weights=st.lists(
+        st.floats(min_value=0, exclude_min=True, allow_infinity=True, allow_nan=False),
+        min_size=1,
+        max_size=5,
+    ),
+    n=st.integers(1, 20),
+)
+def test_weighted_gives_every_period_someone_whatever_the_weights(weights, n):
+    """Infinite, huge (their sum overflows) or subnormal weights cannot break the plan."""
+    planned = engineers(plan(weighted(*weights), MONDAY, n))
+    assert len(planned) == n and None not in planned
+
+
+def test_weights_past_the_range_count_as_its_ends():
+    # An infinite weight, or two whose sum overflows, is the largest share, not NaN.
+    assert engineers(plan(weighted(1e308, 1e308, 1.0), MONDAY, 4)) == ["U0", "U1", "U0", "U1"]
+    assert engineers(plan(weighted(float("inf"), 1.0), MONDAY, 3)) == ["U0", "U0", "U0"]
