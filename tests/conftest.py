@@ -1,6 +1,26 @@
+import datetime
+import time
+
 import pytest
+from django.utils import timezone
 
 from audit.actors import Actor
+
+# Tests written with fixed dates of December 2026 run on this clock (it ticks on from there), so
+# rules about "today" (an override may not end in the past) read them alike in any year.
+DECEMBER_1_2026 = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def december_2026(monkeypatch):
+    """The wall clock every layer reads (`timezone.now`) starts at 1 December 2026, 12:00 UTC."""
+    started = time.monotonic()
+    monkeypatch.setattr(
+        timezone,
+        "now",
+        lambda: DECEMBER_1_2026 + datetime.timedelta(seconds=time.monotonic() - started),
+    )
+    return DECEMBER_1_2026
 
 
 @pytest.fixture

@@ -25,6 +25,9 @@ from teams.models import Team, TeamRole
 from tests.escalation.test_slack_views import SECRET, interaction, signed_post
 from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
 
+# Written with fixed dates of December 2026: they run on that month's clock.
+pytestmark = pytest.mark.usefixtures("december_2026")
+
 D = datetime.date
 # Tuesday 1 December 2026: Alice's rotation week began on Monday 30 November.
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)

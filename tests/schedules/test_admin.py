@@ -16,6 +16,9 @@ from tests.admin_support import (
 )
 from tests.factories import OverrideFactory, ScheduleFactory, TeamFactory
 
+# Written with fixed dates of December 2026: they run on that month's clock.
+pytestmark = pytest.mark.usefixtures("december_2026")
+
 
 @pytest.fixture
 def operator(client, db):

@@ -18,6 +18,9 @@ from tests.api_support import (
 )
 from tests.factories import OverrideFactory, TeamFactory
 
+# Written with fixed dates of December 2026: they run on that month's clock.
+pytestmark = pytest.mark.usefixtures("december_2026")
+
 D = datetime.date
 DAY = datetime.timedelta(days=1)
 SWAP = {"engineer_slack_id": "U_MEMBER", "start_date": "2026-12-08", "end_date": "2026-12-09"}

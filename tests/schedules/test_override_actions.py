@@ -12,6 +12,9 @@ from schedules.models import Override
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
 
+# Written with fixed dates of December 2026: they run on that month's clock.
+pytestmark = pytest.mark.usefixtures("december_2026")
+
 D = datetime.date
 LEAD = Actor(id="U_LEAD", slack_user_id="U_LEAD")
 BOB = Actor(id="U_BOB", slack_user_id="U_BOB")

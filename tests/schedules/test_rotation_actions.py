@@ -142,7 +142,9 @@ def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staf
     assert auto_rows(rotating_team) == [("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))]
 
 
-def test_removing_a_member_moves_their_future_shifts_and_tells_people(rotating_team, staff_actor):
+def test_removing_a_member_moves_their_future_shifts_and_tells_people(
+    rotating_team, staff_actor, december_2026
+):
     from teams.actions import membership_remove
 
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
