@@ -1,0 +1,92 @@
+"""Every write to time away (unavailability): the rotation skips the person for those dates
+without losing their turn, so each change re-plans the rotations it touches."""
+
+from typing import Any
+
+from django.db import transaction
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.writes import apply_changes, created_values, deleted_values
+from teams.actions.members import rotation_after_change, rotation_before_change
+from teams.actions.team import ensure_team_active, lock_team, oncall_changed_everywhere
+from teams.models import Team, TeamMembership, Unavailability
+from teams.permissions import ensure_can_manage_team, ensure_staff
+
+UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
+
+
+def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
+    """The teams whose rotation time away can move, locked: its own team, or (away from every
+    team) each active rotating team the person is a member of."""
+    if team is not None:
+        locked = lock_team(team.pk)
+        ensure_team_active(locked)
+        return [locked]
+    oncall_changed_everywhere()
+    ids = (
+        TeamMembership.objects.filter(
+            slack_user_id=slack_user_id, team__is_active=True, team__rotation_enabled=True
+        )
+        .order_by("team_id")
+        .values_list("team_id", flat=True)
+    )
+    return [lock_team(pk) for pk in ids]
+
+
+def _ensure_may_record_away(actor: Actor | None, team: Team | None, slack_user_id: str) -> None:
+    if actor is None or actor.is_staff or actor.slack_user_id == slack_user_id:
+        return
+    if team is None:
+        ensure_staff(actor)
+    ensure_can_manage_team(actor, team)
+
+
+def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None:
+    """Time away moves turns: re-plan each rotation, as a membership change does."""
+    for team, snapshot in zip(teams, snapshots, strict=True):
+        rotation_after_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
+
+
+@transaction.atomic
+def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailability:
+    team = fields.get("team")
+    _ensure_may_record_away(actor, team, fields.get("slack_user_id", ""))
+    teams = _away_teams(team, fields.get("slack_user_id", ""))
+    if team is not None:
+        fields["team"] = teams[0]
+    snapshots = [rotation_before_change(t) for t in teams]
+    away = Unavailability()
+    apply_changes(away, fields, UNAVAILABILITY_FIELDS)
+    entry = record(
+        entity_type="unavailability",
+        entity_id=away.pk,
+        action="created",
+        actor=actor,
+        team=team,
+        changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
+        engineer_slack_id=away.slack_user_id,
+    )
+    _replan_after_away(teams, actor, snapshots, entry)
+    return away
+
+
+@transaction.atomic
+def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None) -> None:
+    away = unavailability
+    _ensure_may_record_away(actor, away.team, away.slack_user_id)
+    teams = _away_teams(away.team, away.slack_user_id)
+    snapshots = [rotation_before_change(t) for t in teams]
+    changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
+    entity_id, team = away.pk, away.team
+    away.delete()
+    entry = record(
+        entity_type="unavailability",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        team=team,
+        changes=changes,
+        engineer_slack_id=changes["slack_user_id"]["old"],
+    )
+    _replan_after_away(teams, actor, snapshots, entry)

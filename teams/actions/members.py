@@ -1,0 +1,126 @@
+"""Every write to memberships: one at a time, or the whole list from the Slack user group.
+A change that can move turns re-plans the rotation and tells whoever gained or lost shifts."""
+
+from typing import Any
+
+from django.db import transaction
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.errors import NotFound
+from oncall_project.writes import apply_changes, created_values, deleted_values
+from teams.actions.team import ensure_team_active, lock_team
+from teams.models import Team, TeamMembership
+from teams.permissions import ensure_can_manage_team
+
+MEMBERSHIP_FIELDS = frozenset(
+    {"display_name", "team_role", "is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
+)
+
+ROTATION_MEMBER_FIELDS = frozenset(
+    {"is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
+)
+
+
+def rotation_before_change(team: Team):
+    from schedules.actions.rotation import rotation_snapshot
+
+    return rotation_snapshot(team)
+
+
+def rotation_after_change(team: Team, actor: Actor | None, snapshot, key: str) -> None:
+    from schedules.actions.rotation import rotation_follow_membership
+
+    rotation_follow_membership(team, actor, snapshot, key)
+
+
+@transaction.atomic
+def membership_upsert(
+    *, team: Team, slack_user_id: str, actor: Actor | None, **fields: Any
+) -> TeamMembership:
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
+    snapshot = rotation_before_change(team)
+    membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
+    if membership is None:
+        membership = TeamMembership(team=team, slack_user_id=slack_user_id)
+        apply_changes(membership, fields, MEMBERSHIP_FIELDS)
+        changed = created_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+        action = "created"
+    else:
+        changed = apply_changes(membership, fields, MEMBERSHIP_FIELDS)
+        action = "updated"
+        if not changed:
+            return membership
+    entry = record(
+        entity_type="team_membership",
+        entity_id=membership.pk,
+        action=action,
+        actor=actor,
+        team=team,
+        changes=changed,
+        engineer_slack_id=slack_user_id,
+    )
+    if action == "created" or ROTATION_MEMBER_FIELDS & set(changed):
+        rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) -> None:
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
+    membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
+    if membership is None:
+        raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
+    snapshot = rotation_before_change(team)
+    changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+    entity_id = membership.pk
+    membership.delete()
+    entry = record(
+        entity_type="team_membership",
+        entity_id=entity_id,
+        action="deleted",
+        actor=actor,
+        team=team,
+        changes=changes,
+        engineer_slack_id=slack_user_id,
+    )
+    rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+
+
+@transaction.atomic
+def team_sync_members(
+    *, team: Team, slack_members: list[str], actor: Actor | None
+) -> dict[str, list[str]]:
+    """Apply the Slack user group's member list: newcomers get a row with default metadata,
+    members gone from the group keep their row (metadata preserved) but leave the rotation."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
+    snapshot = rotation_before_change(team)
+    in_group = set(slack_members)
+    rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}
+    added = sorted(in_group - set(rows))
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team=team, slack_user_id=uid, in_slack_group=True) for uid in added]
+    )
+    returned = sorted(u for u, m in rows.items() if u in in_group and m.in_slack_group is not True)
+    gone = sorted(u for u, m in rows.items() if u not in in_group and m.in_slack_group is not False)
+    TeamMembership.objects.filter(team=team, slack_user_id__in=returned).update(in_slack_group=True)
+    TeamMembership.objects.filter(team=team, slack_user_id__in=gone).update(in_slack_group=False)
+    outcome = {"added": added, "returned": returned, "gone": gone}
+    if any(outcome.values()):
+        entry = record(
+            entity_type="team_membership",
+            entity_id=team.pk,
+            action="synced_from_slack",
+            actor=actor,
+            team=team,
+            changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
+            metadata=outcome,
+        )
+        rotation_after_change(team, actor, snapshot, f"sync:{entry.pk}")
+    return outcome

@@ -1,0 +1,164 @@
+"""Every write to a team's own fields, and the team lock every on-call write takes."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from audit import record
+from audit.actors import Actor
+from oncall_project.errors import Conflict, InvalidInput, NotFound
+from oncall_project.writes import apply_changes, created_values, save_validated
+from teams.models import Team, new_ical_token
+from teams.permissions import ensure_can_manage_team, ensure_staff
+
+TEAM_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "description",
+        "slack_group_id",
+        "slack_channel_id",
+        "oncall_engineer",
+        "oncall_usergroup_id",
+        "timezone",
+        "overrides_require_approval",
+    }
+)
+ROTATION_FIELDS = frozenset(
+    {
+        "rotation_enabled",
+        "rotation_type",
+        "rotation_order",
+        "rotation_interval",
+        "rotation_start_date",
+        "handoff_day",
+        "handoff_time",
+        "lookahead_periods",
+    }
+)
+
+
+def lock_team(team_id: Any) -> Team:
+    """The team row is the lock that serialises every change to one team's on-call data.
+
+    Taking it bumps the team's on-call version (the UPDATE is what locks the row), so a state
+    cached for "now" lookups under the old version is never read again once this commits."""
+    try:
+        bumped = Team.objects.filter(pk=team_id).update(oncall_version=F("oncall_version") + 1)
+    except (ValueError, ValidationError) as exc:
+        raise NotFound("No such team.") from exc
+    if not bumped:
+        raise NotFound("No such team.")
+    return Team.objects.get(pk=team_id)
+
+
+TEAM_DELETED = "The team is deleted; restore it first."
+
+
+def ensure_team_active(team: Team) -> None:
+    """A soft-deleted team keeps its data for reading; every write to its on-call data, from the
+    admin, a page or the API, waits until it is restored (team_restore does that). Resetting
+    its iCal secret stays allowed: that only ever closes a feed."""
+    if not team.is_active:
+        raise Conflict(TEAM_DELETED)
+
+
+def oncall_changed_everywhere() -> None:
+    """A change that concerns every team (time away with no team): bump every version."""
+    Team.objects.update(oncall_version=F("oncall_version") + 1)
+
+
+@transaction.atomic
+def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
+    ensure_staff(actor)
+    allowed = TEAM_FIELDS | ROTATION_FIELDS
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field: {sorted(unknown)[0]}.", {k: ["Unknown field."] for k in unknown}
+        )
+    fields.setdefault("slug", slugify(name or ""))
+    if not fields["slug"]:
+        raise InvalidInput("A team needs a name.", {"name": ["A team needs a name."]})
+    team = Team(name=name, **fields)
+    save_validated(team)
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action="created",
+        actor=actor,
+        team=team,
+        changes=created_values(team, ["name", "slug", *sorted(fields)]),
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
+    """Update a team's own fields. Rotation settings change through rotation_config_update."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    ensure_team_active(team)
+    changed = apply_changes(team, changes, TEAM_FIELDS)
+    if "timezone" in changed:
+        # Handoffs follow the new local wall time from the next beat tick on.
+        Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
+    if changed:
+        record(
+            entity_type="team",
+            entity_id=team.pk,
+            action="updated",
+            actor=actor,
+            team=team,
+            changes=changed,
+        )
+    return team
+
+
+def _set_active(team: Team, actor: Actor | None, active: bool, action: str) -> Team:
+    team = lock_team(team.pk)
+    ensure_staff(actor)
+    if team.is_active == active:
+        return team
+    changed = apply_changes(team, {"is_active": active}, frozenset({"is_active"}))
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action=action,
+        actor=actor,
+        team=team,
+        changes=changed,
+    )
+    return team
+
+
+@transaction.atomic
+def team_soft_delete(*, team: Team, actor: Actor | None) -> Team:
+    return _set_active(team, actor, False, "deleted")
+
+
+@transaction.atomic
+def team_restore(*, team: Team, actor: Actor | None) -> Team:
+    return _set_active(team, actor, True, "restored")
+
+
+@transaction.atomic
+def team_ical_token_reset(*, team: Team, actor: Actor | None) -> Team:
+    """A new secret for the team's iCal feed; the old URL stops working at once."""
+    team = lock_team(team.pk)
+    ensure_can_manage_team(actor, team)
+    Team.objects.filter(pk=team.pk).update(ical_token=new_ical_token())
+    team.refresh_from_db(fields=["ical_token"])
+    # The audit says that the secret changed, never what it is.
+    record(
+        entity_type="team",
+        entity_id=team.pk,
+        action="ical_token_reset",
+        actor=actor,
+        team=team,
+        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+    )
+    return team
