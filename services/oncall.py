@@ -58,4 +58,3 @@ def resolve_services(names: list[str], at: datetime.datetime) -> list[ServiceOnC
 
 def mentions(results: list[ServiceOnCall]) -> list[str]:
     return domain.build_mentions(r.answer for r in results if r.answer is not None)
-
