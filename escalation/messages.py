@@ -48,14 +48,15 @@ def handoff_messages(
     """The handoff post to the team channel, and a DM to each of the two engineers."""
     key = f"handoff:{team_id}:{on_call_date.isoformat()}"
     until_text = when(until, timezone)
+    following = user(next_engineer) if until is not None else "no change planned"
     text = (
         f":pager: *{team_name}* on-call handoff: {user(outgoing)} → {user(incoming)}, "
-        f"until {until_text}. Next: {user(next_engineer)}."
+        f"until {until_text}. Next: {following}."
     )
     blocks = [
         _section(f":pager: *{team_name}* on-call handoff"),
         _section(f"{user(outgoing)} → *{user(incoming)}*\nUntil {until_text}"),
-        _context(f"Next up: {user(next_engineer)}"),
+        _context(f"Next up: {following}"),
     ]
     messages = [Message("handoff", channel, text, f"{key}:channel", blocks, team_id=team_id)]
     if incoming:

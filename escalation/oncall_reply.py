@@ -36,7 +36,7 @@ def _service_line(result, now) -> str:
     team = f" (team {service.team.name})" if service.team else ""
     until = ""
     if result.team_answer is not None and answer.source == result.team_answer.source:
-        until = f" until {when(result.team_answer.ends_at, service.team.timezone)}"
+        until = f" until {when(result.team_answer.until, service.team.timezone)}"
         until += _next(service.team, result.team_answer)
     return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}."
 
@@ -44,7 +44,7 @@ def _service_line(result, now) -> str:
 def _team_line(team: Team, answer) -> str:
     if answer.engineer is None:
         return f"*{team.name}*: nobody is on call — a coverage gap."
-    until = when(answer.ends_at, team.timezone)
+    until = when(answer.until, team.timezone)
     return (
         f"*{team.name}*: {user(answer.engineer)} ({answer.source.replace('_', ' ')}) "
         f"until {until}{_next(team, answer)}."
@@ -53,6 +53,8 @@ def _team_line(team: Team, answer) -> str:
 
 def _next(team: Team, answer) -> str:
     """ ", then <@U…>" — whoever holds the day after the current run ends."""
+    if answer.open_end:
+        return ""
     following = answer.until_date + datetime.timedelta(days=1)
     nxt = domain.resolve_day(selectors.team_state(team, following), following)
     return f", then {user(nxt.engineer)}" if nxt.engineer else ", then nobody (a gap)"

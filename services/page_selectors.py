@@ -97,6 +97,7 @@ class Lookup:
     until: datetime.datetime | None
     next_target: str | None
     steps: list[Step] = field(default_factory=list)
+    open_end: bool = False  # the run has no end within a year: until further notice
     names: dict[str, str] = field(default_factory=dict)
 
 
@@ -180,7 +181,8 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
         following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
         kind = day_kind(state, answer.on_call_date, answer.source)
         names = display_names([state])
-    until = answer.ends_at if answer else None
+    until = answer.until if answer else None
+    open_end = bool(answer and answer.open_end)
     steps = _team_steps(team, kind)
     if service is None:
         return Lookup(
@@ -197,6 +199,7 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
             next_target=following.engineer,
             steps=steps,
             names=names,
+            open_end=open_end,
         )
     result = service_answer(service, answer)
     after = service_answer(service, following) if following else None
@@ -215,4 +218,5 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
         next_target=after.target if after else None,
         steps=steps,
         names=names,
+        open_end=open_end,
     )

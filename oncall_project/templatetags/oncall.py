@@ -56,6 +56,14 @@ def handoff(value) -> str:
 
 
 @register.filter
+def until(answer) -> str:
+    """When an on-call answer's run ends, or "further notice" when it has no end in sight."""
+    if getattr(answer, "open_end", False):
+        return "further notice"
+    return handoff(getattr(answer, "ends_at", None))
+
+
+@register.filter
 def handoff_short(value) -> str:
     """Like `handoff` without the year and zone, for tables that name the zone once."""
     if not isinstance(value, datetime.datetime):

@@ -180,8 +180,8 @@ def _handoff_messages(team, state, change, outgoing, now) -> list:
         on_call_date=change.on_call_date,
         outgoing=outgoing,
         incoming=change.engineer,
-        until=answer.ends_at,
-        next_engineer=following.engineer,
+        until=answer.until,
+        next_engineer=None if answer.open_end else following.engineer,
     )
 
 

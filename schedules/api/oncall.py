@@ -81,26 +81,26 @@ def answer_fields(answer: domain.OnCallAnswer) -> dict[str, Any]:
         "mention": domain.mention_for(engineer, domain.MentionKind.USER) if engineer else None,
         "source": str(answer.source),
         "on_call_date": answer.on_call_date,
-        "starts_at": answer.starts_at,
-        "ends_at": answer.ends_at,
-        "from_date": answer.from_date,
-        "until_date": answer.until_date,
+        "starts_at": answer.since,
+        "ends_at": answer.until,
+        "from_date": None if answer.open_start else answer.from_date,
+        "until_date": None if answer.open_end else answer.until_date,
     }
 
 
-def instant_json(value: datetime.datetime) -> str:
+def instant_json(value: datetime.datetime | None) -> str | None:
     """As LocalInstantField renders it: in its own (the team's) offset, UTC as Z."""
-    return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def period_json(answer: domain.OnCallAnswer) -> dict[str, Any]:
     """The period fields of `period_fields`, as JSON."""
     return {
         "on_call_date": answer.on_call_date.isoformat(),
-        "from": instant_json(answer.starts_at),
-        "until": instant_json(answer.ends_at),
-        "from_date": answer.from_date.isoformat(),
-        "until_date": answer.until_date.isoformat(),
+        "from": instant_json(answer.since),
+        "until": instant_json(answer.until),
+        "from_date": None if answer.open_start else answer.from_date.isoformat(),
+        "until_date": None if answer.open_end else answer.until_date.isoformat(),
     }
 
 
@@ -109,8 +109,13 @@ def team_json(team: Team | None) -> dict[str, str] | None:
     return {"id": str(team.pk), "name": team.name, "slug": team.slug} if team else None
 
 
+OPEN_END = " Null when the run goes on more than a year past the instant: until further notice."
+OPEN_START = " Null when the run began more than a year before the instant."
+
+
 def period_fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
     """`from`/`until` (a keyword cannot be a class attribute) and the dates they hold for."""
+    nullable = {**extra, "allow_null": True}
     return {
         "on_call_date": serializers.DateField(
             help_text="The team's on-call day holding the instant (it starts at the handoff "
@@ -120,17 +125,20 @@ def period_fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
         "from": LocalInstantField(
             source="starts_at",
             help_text="The handoff that began this run of days with the same engineer and "
-            "source, in the team's time zone.",
-            **extra,
+            "source, in the team's time zone." + OPEN_START,
+            **nullable,
         ),
         "until": LocalInstantField(
             source="ends_at",
-            help_text="The handoff that ends it, in the team's time zone.",
-            **extra,
+            help_text="The handoff that ends it, in the team's time zone." + OPEN_END,
+            **nullable,
         ),
-        "from_date": serializers.DateField(help_text="First on-call day of the run.", **extra),
+        "from_date": serializers.DateField(
+            help_text="First on-call day of the run." + OPEN_START,
+            **nullable,
+        ),
         "until_date": serializers.DateField(
-            help_text="Last on-call day of the run (inclusive).", **extra
+            help_text="Last on-call day of the run (inclusive)." + OPEN_END, **nullable
         ),
     }
 

@@ -40,7 +40,9 @@ class OnCallAnswer:
 
     `from_date`..`until_date` is the run of on-call dates with the same engineer and source
     (looked for at most 366 days each way); `starts_at`/`ends_at` are the handoff instants that
-    open and close it, in the team's time zone.
+    open and close it, in the team's time zone. A run still going at the edge of that search
+    is open there (`open_start`, `open_end`): `since`/`until` are then None, "until further
+    notice", rather than a date nothing happens on.
     """
 
     engineer: str | None
@@ -50,6 +52,16 @@ class OnCallAnswer:
     ends_at: datetime
     from_date: date
     until_date: date
+    open_start: bool = False
+    open_end: bool = False
+
+    @property
+    def since(self) -> datetime | None:
+        return None if self.open_start else self.starts_at
+
+    @property
+    def until(self) -> datetime | None:
+        return None if self.open_end else self.ends_at
 
 
 @dataclass(frozen=True, slots=True)

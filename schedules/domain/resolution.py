@@ -121,4 +121,6 @@ def who_is_on_call(state: TeamState, at: datetime) -> OnCallAnswer:
         ends_at=handoff_at(until_date + timedelta(days=1), config.timezone, config.handoff_time),
         from_date=from_date,
         until_date=until_date,
+        open_start=low == 0,
+        open_end=high == len(days) - 1,
     )

@@ -53,6 +53,12 @@ def test_dashboard_shows_who_is_on_call_until_when_and_who_is_next(team):
     assert "badge-manual" in page
 
 
+def test_dashboard_says_until_further_notice_when_nothing_ends_the_run(team):
+    # the team's default holds, with no schedule, override or rotation ahead
+    page = client_for("member", team).get("/").content.decode()
+    assert "Alice Nguyen" in page and "further notice" in page
+
+
 def test_dashboard_lists_coverage_gaps_of_the_next_fourteen_days(db):
     TeamFactory(name="Search", slug="search")  # nobody at all
     page = client_for("staff").get("/").content.decode()

@@ -61,7 +61,9 @@ def test_a_service_answers_with_its_teams_oncall(bot, org):
         "<@U_ALICE>",
         "team_default",
     )
-    assert body["from"] and body["until"] and body["on_call_date"]
+    # the team's default, with nothing else planned: until further notice, not a made-up date
+    assert body["on_call_date"] and (body["from"], body["until"]) == (None, None)
+    assert (body["from_date"], body["until_date"]) == (None, None)
     assert [(link["source"], link["target"]) for link in body["fallback_chain"]] == [
         ("team_default", "U_ALICE"),
         ("service_owner", "U_BOB"),

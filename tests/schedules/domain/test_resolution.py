@@ -158,6 +158,23 @@ def test_a_steady_answer_is_looked_for_at_most_366_days_each_way():
     assert (answer.engineer, answer.source) == ("UDEF", "team_default")
     assert answer.from_date == date(2026, 6, 1) - timedelta(days=366)
     assert answer.until_date == date(2026, 6, 1) + timedelta(days=366)
+    # ...and says it has no end in sight rather than name a day nothing happens on
+    assert (answer.open_start, answer.open_end) == (True, True)
+    assert (answer.since, answer.until) == (None, None)
+
+
+def test_a_run_with_an_end_in_reach_is_open_only_at_its_other_side():
+    june = date(2026, 6, 1)
+    state = TeamState(
+        TeamConfig(default_engineer="UDEF"),
+        schedules=(ScheduleSpan("UA", june + timedelta(days=10), june + timedelta(days=16)),),
+    )
+    answer = who_is_on_call(state, datetime(2026, 6, 1, 12, tzinfo=UTC))
+    assert (answer.open_start, answer.open_end) == (True, False)
+    assert answer.since is None
+    assert answer.until == answer.ends_at == datetime(2026, 6, 11, 9, 0, tzinfo=UTC)
+    covered = who_is_on_call(state, datetime(2026, 6, 12, 12, tzinfo=UTC))
+    assert (covered.engineer, covered.open_start, covered.open_end) == ("UA", False, False)
 
 
 def test_a_gap_is_answered_as_nobody():
