@@ -5,7 +5,8 @@ the ORM each time, the query cost three times what the database spends on it (co
 select_related with a functional lookup); here the SQL is built once per number of names from
 the models' own metadata, and the rows become ordinary model instances with Django's own
 converters, as the ORM would make them. The names are matched through the unique index on
-lower(name)."""
+lower(name). Bookkeeping no lookup reads (timestamps, metadata, legacy ids, the iCal secret)
+is left out, as `.defer()` would: reading one of those costs a query."""
 
 import functools
 
@@ -14,9 +15,22 @@ from django.db import connection
 from services.models import Service
 from teams.models import Team
 
-SERVICE_FIELDS = tuple(Service._meta.concrete_fields)
-TEAM_FIELDS = tuple(Team._meta.concrete_fields)
+LEFT_OUT = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "metadata",
+        "legacy_id",
+        "description",
+        "ical_token",
+        "next_handoff_at",
+        "last_handoff_date",
+    }
+)
+SERVICE_FIELDS = tuple(f for f in Service._meta.concrete_fields if f.name not in LEFT_OUT)
+TEAM_FIELDS = tuple(f for f in Team._meta.concrete_fields if f.name not in LEFT_OUT)
 TEAM_PK = [f.primary_key for f in TEAM_FIELDS].index(True)
+FIELDS = {Service: SERVICE_FIELDS, Team: TEAM_FIELDS}
 
 
 @functools.cache
@@ -37,7 +51,7 @@ def _statement(vendor: str, count: int) -> str:
 def _conversions(vendor: str, model: type) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
     """The model's attribute names, and (position, column, converters) for the columns whose
     raw value the ORM would convert (JSON, and on SQLite dates, UUIDs, booleans…)."""
-    fields = model._meta.concrete_fields
+    fields = FIELDS[model]
     steps = []
     for position, field in enumerate(fields):
         column = field.get_col(model._meta.db_table)

@@ -249,6 +249,21 @@ def test_token_clients_are_throttled_at_the_configured_rate(db):
         assert token_client().get("/api/v1/teams/").status_code == 200
 
 
+def test_the_token_throttle_slides_its_window(db, monkeypatch):
+    from oncall_project.api.auth import TokenRateThrottle
+
+    clock = [60.0 * 1_000_000 + 50]  # 50 s into a minute
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    with override_settings(REST_FRAMEWORK=_rates("2/minute")):
+        client = token_client()
+        statuses = [client.get("/api/v1/me/").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        clock[0] += 30  # 20 s into the next minute: the last one still weighs 2/3 (1.33 of 2)
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+        clock[0] += 60  # a minute on, only the one request of the minute before weighs, 2/3
+        assert client.get("/api/v1/me/").status_code == 200
+
+
 def test_session_clients_are_not_throttled(db):
     with override_settings(REST_FRAMEWORK=_rates("1/minute")):
         client = session_client(make_user())
