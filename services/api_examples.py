@@ -2,15 +2,13 @@
 
 from drf_spectacular.utils import OpenApiExample
 
+from oncall_project.api.schema import EXAMPLE_TEAM
+
 ONCALL_EXAMPLE = OpenApiExample(
     "A service answered by its team rotation",
     value={
         "service": "Payment",
-        "team": {
-            "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
-            "name": "Payments",
-            "slug": "payments",
-        },
+        "team": EXAMPLE_TEAM,
         "engineer_slack_id": "U_ALICE",
         "target": "U_ALICE",
         "kind": "user",
@@ -34,11 +32,7 @@ MENTIONS_EXAMPLE = OpenApiExample(
         "services": [
             {
                 "service": "Payment",
-                "team": {
-                    "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
-                    "name": "Payments",
-                    "slug": "payments",
-                },
+                "team": EXAMPLE_TEAM,
                 "target": "U_ALICE",
                 "kind": "user",
                 "mention": "<@U_ALICE>",
@@ -46,11 +40,7 @@ MENTIONS_EXAMPLE = OpenApiExample(
             },
             {
                 "service": "Bill",
-                "team": {
-                    "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
-                    "name": "Payments",
-                    "slug": "payments",
-                },
+                "team": EXAMPLE_TEAM,
                 "target": "U_ALICE",
                 "kind": "user",
                 "mention": "<@U_ALICE>",

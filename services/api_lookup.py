@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
 
-from oncall_project.api.negotiation import FormatNegotiation
 from oncall_project.api.schema import error_response
 from oncall_project.api.views import ApiViewSet
 from oncall_project.errors import NotFound
@@ -111,7 +110,6 @@ class ServiceLookupViewSet(ApiViewSet):
     """A service's owner, group and group on-call, for the bot's `lookup_service_owner` tool."""
 
     renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
-    content_negotiation_class = FormatNegotiation
     serializer_class = ServiceLookupSerializer
 
     @extend_schema(

@@ -15,6 +15,13 @@ ERROR_DESCRIPTIONS = {
     "429": "Too many requests from this token; retry after `Retry-After` seconds.",
 }
 
+# The team the examples of the bot's answers show.
+EXAMPLE_TEAM = {
+    "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
+    "name": "Payments",
+    "slug": "payments",
+}
+
 TEAM_PATH_PARAMETER = OpenApiParameter(
     "team",
     str,

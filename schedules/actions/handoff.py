@@ -17,7 +17,6 @@ from django.utils import timezone
 from audit.log import entry, record_many
 from escalation import messages, outbox
 from schedules import domain, selectors
-from schedules.actions.rotation import _horizon
 from schedules.models import OnCallRecord, Origin, Schedule
 from teams.models import Team
 
@@ -79,7 +78,10 @@ def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) ->
     days = {t.pk: _days_to_record(t, todays[t.pk]) for t in teams}
     firsts = [d[0] for d in days.values() if d] or [min(todays.values())]
     # Up to the end of what `_top_up` plans, so it sees every schedule it must not double-book.
-    last = max(_horizon(t, todays[t.pk], t.lookahead_periods) for t in teams)
+    last = max(
+        domain.plan_horizon(selectors.team_config(t), todays[t.pk], t.lookahead_periods)
+        for t in teams
+    )
     states = selectors.team_states(teams, min(firsts), last)
     writes = Writes()
     outcomes = [

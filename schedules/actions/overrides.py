@@ -44,11 +44,11 @@ def ensure_no_overlap(override: Override) -> None:
         .first()
     )
     if clash:
-        raise Conflict(
+        message = (
             f"Overlaps the {clash.status} override of {clash.engineer_slack_id} "
-            f"({clash.start_date} to {clash.end_date}).",
-            {"start_date": ["Overlaps another pending or approved override."]},
+            f"({clash.start_date} to {clash.end_date})."
         )
+        raise Conflict(message, {"start_date": [message]})
 
 
 def ensure_not_past(override: Override, today: datetime.date) -> None:

@@ -39,11 +39,11 @@ def ensure_no_overlap(schedule: Schedule) -> None:
             other.end_date,
             _days(other),
         ):
-            raise Conflict(
+            message = (
                 f"Overlaps the {other.origin} schedule of {other.engineer_slack_id} "
-                f"({other.start_date} to {other.end_date}).",
-                {"start_date": ["Overlaps another schedule of this team."]},
+                f"({other.start_date} to {other.end_date})."
             )
+            raise Conflict(message, {"start_date": [message]})
 
 
 @transaction.atomic

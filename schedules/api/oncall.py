@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.api.schema import EXAMPLE_TEAM, TEAM_PATH_PARAMETER
 from oncall_project.api.views import ApiViewSet
 from schedules import domain, oncall_now
 from schedules.api.queries import (
@@ -83,6 +83,13 @@ def answer_fields(answer: domain.OnCallAnswer) -> dict[str, Any]:
         "on_call_date": answer.on_call_date,
         "starts_at": answer.since,
         "ends_at": answer.until,
+        **_run_dates(answer),
+    }
+
+
+def _run_dates(answer: domain.OnCallAnswer) -> dict[str, datetime.date | None]:
+    """The run's first and last on-call dates; None at an end still going past a year."""
+    return {
         "from_date": None if answer.open_start else answer.from_date,
         "until_date": None if answer.open_end else answer.until_date,
     }
@@ -95,12 +102,12 @@ def instant_json(value: datetime.datetime | None) -> str | None:
 
 def period_json(answer: domain.OnCallAnswer) -> dict[str, Any]:
     """The period fields of `period_fields`, as JSON."""
+    dates = {name: day.isoformat() if day else None for name, day in _run_dates(answer).items()}
     return {
         "on_call_date": answer.on_call_date.isoformat(),
         "from": instant_json(answer.since),
         "until": instant_json(answer.until),
-        "from_date": None if answer.open_start else answer.from_date.isoformat(),
-        "until_date": None if answer.open_end else answer.until_date.isoformat(),
+        **dates,
     }
 
 
@@ -182,11 +189,7 @@ def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
 TEAM_ONCALL_EXAMPLE = OpenApiExample(
     "Payments, on a rotation",
     value={
-        "team": {
-            "id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11",
-            "name": "Payments",
-            "slug": "payments",
-        },
+        "team": EXAMPLE_TEAM,
         "engineer_slack_id": "U_ALICE",
         "display_name": "Alice",
         "mention": "<@U_ALICE>",

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 
 from oncall_project import slack_ids
+from oncall_project.api.schema import EXAMPLE_TEAM
 from oncall_project.api.views import ApiViewSet
 from oncall_project.errors import InvalidInput
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
@@ -67,7 +68,6 @@ class PersonScheduleSerializer(serializers.Serializer):
         }
 
 
-PAYMENTS = {"id": "6f1c2a52-57f4-4f3e-9d55-7d0c1b2f0e11", "name": "Payments", "slug": "payments"}
 PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
     "Alice, in two teams",
     value={
@@ -76,7 +76,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
         "to": "2027-01-04",
         "periods": [
             {
-                "team": PAYMENTS,
+                "team": EXAMPLE_TEAM,
                 "start_date": "2026-12-07",
                 "end_date": "2026-12-13",
                 "source": "rotation",
@@ -96,7 +96,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
                 "until": "2026-12-21T09:00:00Z",
             },
             {
-                "team": PAYMENTS,
+                "team": EXAMPLE_TEAM,
                 "start_date": "2027-01-04",
                 "end_date": "2027-01-04",
                 "source": "schedule",

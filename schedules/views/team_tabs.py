@@ -3,8 +3,6 @@ decisions. Every write calls one action; its refusal is the 403 page, its other 
 on the form."""
 
 import datetime
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.errors import Conflict
 from oncall_project.pages import (
     page_actor,
     paginate,
@@ -31,21 +28,6 @@ from teams.page_selectors import team_for_page
 from teams.views import team_page
 
 PAST_DAYS = 30
-
-
-def _clash_at_the_dates(action: Callable[..., Any]) -> Callable[..., Any]:
-    """An overlap's message names what it clashes with: show that once, next to the dates,
-    instead of a generic field message plus the full one above the form."""
-
-    def run(**kwargs: Any) -> Any:
-        try:
-            return action(**kwargs)
-        except Conflict as exc:
-            if not exc.errors:
-                raise
-            raise Conflict(exc.message, {field: [exc.message] for field in exc.errors}) from exc
-
-    return run
 
 
 def _schedules_page(request, team, form=None, status=200) -> HttpResponse:
@@ -77,7 +59,7 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         done = run_action(
             form,
-            _clash_at_the_dates(actions.schedule_create),
+            actions.schedule_create,
             team=team,
             actor=page_actor(request),
             **form.cleaned_data,
@@ -97,7 +79,7 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
-            _clash_at_the_dates(actions.schedule_update),
+            actions.schedule_update,
             schedule=schedule,
             actor=page_actor(request),
             **form.cleaned_data,
@@ -157,7 +139,7 @@ def overrides(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         done = run_action(
             form,
-            _clash_at_the_dates(actions.override_request),
+            actions.override_request,
             team=team,
             actor=page_actor(request),
             **form.cleaned_data,

@@ -9,7 +9,7 @@ from audit import record
 from audit.actors import Actor
 from oncall_project.writes import apply_changes, created_values, deleted_values
 from teams.actions.members import rotation_after_change, rotation_before_change
-from teams.actions.team import ensure_team_active, lock_team, oncall_changed_everywhere
+from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership, Unavailability
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
@@ -17,13 +17,13 @@ UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_d
 
 
 def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
-    """The teams whose rotation time away can move, locked: its own team, or (away from every
-    team) each active rotating team the person is a member of."""
+    """The teams whose rotation time away can move, locked (so their on-call versions move on):
+    its own team, or (away from every team) each active rotating team the person is a member
+    of. No other team can feel it: only members take turns."""
     if team is not None:
         locked = lock_team(team.pk)
         ensure_team_active(locked)
         return [locked]
-    oncall_changed_everywhere()
     ids = (
         TeamMembership.objects.filter(
             slack_user_id=slack_user_id, team__is_active=True, team__rotation_enabled=True

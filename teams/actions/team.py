@@ -66,11 +66,6 @@ def ensure_team_active(team: Team) -> None:
         raise Conflict(TEAM_DELETED)
 
 
-def oncall_changed_everywhere() -> None:
-    """A change that concerns every team (time away with no team): bump every version."""
-    Team.objects.update(oncall_version=F("oncall_version") + 1)
-
-
 @transaction.atomic
 def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
     ensure_staff(actor)
