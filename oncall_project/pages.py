@@ -11,7 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.actors import Actor
@@ -90,3 +91,20 @@ def query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+class EngineErrorMiddleware:
+    """Stored data the engine cannot read (a team's time zone that a tzdata update removed)
+    ends a page with a page that says what to fix, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, EngineError):
+            return None
+        message = f"The on-call cannot be worked out: {exception} An operator can fix the team."
+        return render(request, "409.html", {"message": message}, status=409)

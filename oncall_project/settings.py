@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "oncall_project.pages.EngineErrorMiddleware",
 ]
 
 ROOT_URLCONF = "oncall_project.urls"

@@ -288,3 +288,20 @@ def test_me_says_who_the_caller_is_and_how_it_signed_in(db, django_assert_max_nu
     assert by_token["username"].startswith("bot-")
     person = session_client(make_user(is_staff=False)).get("/api/v1/me/").json()
     assert person["authenticated_by"] == "session" and person["is_staff"] is False
+
+
+def test_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409_not_a_500(db):
+    from tests.factories import ServiceFactory
+
+    # Valid when saved, removed by a tzdata update since (US/Pacific-New went in 2020b).
+    team = TeamFactory(slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    ServiceFactory(name="Odd", team=team)
+    bot = token_client()
+    for path in (
+        "/api/v1/oncall/?team=odd",
+        "/api/v1/oncall/?service=Odd",
+        "/api/v1/oncall/mentions/?services=Odd",
+        "/api/v1/teams/odd/oncall/",
+    ):
+        body = assert_error(bot.get(path), 409)
+        assert "US/Pacific-New" in body["detail"], path

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from oncall_project.errors import DomainError, InvalidInput
+from oncall_project.errors import Conflict, DomainError, InvalidInput
+from schedules.domain import DomainError as EngineError
 
 NON_FIELD = "non_field_errors"
 
@@ -61,6 +62,10 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = InvalidInput.from_validation_error(exc)
+    if isinstance(exc, EngineError):
+        # Stored data the engine cannot read (a team's time zone that a tzdata update removed):
+        # a refusal that says what to fix, not a 500.
+        exc = Conflict(f"This team's on-call cannot be worked out: {exc}")
     if isinstance(exc, DomainError):
         set_rollback()
         return Response(error_body(exc.message, exc.errors), status=exc.status_code)

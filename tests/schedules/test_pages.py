@@ -338,3 +338,12 @@ def test_fairness_takes_the_same_queries_whatever_the_ledger_size(
     client = client_for("staff")
     with django_assert_max_num_queries(6):
         assert len(client.get("/fairness/").context["rows"]) == size
+
+
+@pytest.mark.parametrize("path", ["/", "/teams/", "/teams/odd/"])
+def test_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409_page(team, path):
+    # Valid when saved, removed by a tzdata update since (US/Pacific-New went in 2020b).
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    response = client_for("member", team).get(path)
+    assert response.status_code == 409
+    assert "US/Pacific-New" in response.content.decode()
