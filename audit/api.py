@@ -6,8 +6,8 @@ from rest_framework import mixins, serializers
 
 from audit.models import AuditLog, EntityType
 from audit.selectors import audit_log_list
-from oncall_project.api.filters import InstantRangeFilter, add_filters
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.filters import InstantRangeFilter, add_filters
+from oncall_project.base.api.views import ApiViewSet
 from teams.api.scoping import TeamSummarySerializer
 from teams.selectors import team_ref_q
 

@@ -1,43 +1,13 @@
 """The one entry point that writes the audit log, always inside the caller's transaction."""
 
-import datetime
-import decimal
-import uuid
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from audit import context
-from audit.actors import Actor
 from audit.models import ActorType, AuditLog
-
-
-def json_safe(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value.pk)
-    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    return value
-
-
-def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {name: json_safe(getattr(instance, _attname(instance, name))) for name in fields}
-
-
-def _attname(instance: models.Model, name: str) -> str:
-    field = instance._meta.get_field(name)
-    return field.attname
-
-
-def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    keys = list(dict.fromkeys([*old, *new]))
-    return {k: {"old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)}
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import json_safe
 
 
 def entry(

@@ -1,6 +1,6 @@
 from django.db import models
 
-from oncall_project.models import BaseModel
+from oncall_project.base.models import BaseModel
 
 
 class EntityType(models.TextChoices):

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from audit import page_selectors
 from audit.models import AuditLog, EntityType
-from oncall_project.pages import paginate, query_without_page
+from oncall_project.base.pages import paginate, query_without_page
 from teams.forms import PageForm
 from teams.models import Team
 from teams.page_selectors import team_for_page

@@ -10,13 +10,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit import record
-from audit.actors import Actor
 from escalation import domain, messages
 from escalation.audience import audience_for
 from escalation.models import Escalation, EscalationStatus, SlackSignature
 from escalation.outbox import Message, enqueue
-from oncall_project.errors import InvalidInput, NotFound
-from oncall_project.slack_ids import validate_channel_id
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput, NotFound
+from oncall_project.base.slack_ids import validate_channel_id
 
 RECENT = datetime.timedelta(minutes=5)
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from escalation.models import Escalation, Notification
-from oncall_project.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
 
 
 @admin.register(Escalation)

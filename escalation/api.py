@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from escalation.actions import escalation_acknowledge, escalation_create
 from escalation.domain import MAX_LEVEL
 from escalation.models import Escalation, EscalationStatus, Notification, NotificationStatus
-from oncall_project.api.inputs import InputSerializer
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.inputs import InputSerializer
+from oncall_project.base.api.views import ApiViewSet
 
 SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 

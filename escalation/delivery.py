@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from escalation import outbox, slack
+from escalation import outbox
 from escalation.models import Notification, NotificationStatus
+from oncall_project.base import slack
 
 logger = logging.getLogger(__name__)
 

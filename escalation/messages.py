@@ -3,7 +3,7 @@
 import datetime
 
 from escalation.outbox import Message
-from oncall_project.slack_ids import is_user_id
+from oncall_project.base.slack_ids import is_user_id
 
 
 def user(slack_id: str | None) -> str:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from oncall_project.models import BaseModel
+from oncall_project.base.models import BaseModel
 
 
 class EscalationStatus(models.TextChoices):

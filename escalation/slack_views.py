@@ -12,10 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_sdk.signature import SignatureVerifier
 
-from audit.actors import Actor
 from escalation.actions import escalation_acknowledge, slack_signature_remember
 from escalation.oncall_reply import oncall_reply
-from oncall_project.errors import DomainError
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import DomainError
 from schedules.actions import override_decide
 from schedules.models import Override
 from teams import slack_proof

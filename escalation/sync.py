@@ -4,9 +4,9 @@ import logging
 
 from django.core.cache import cache
 
-from audit.actors import Actor
-from escalation import slack
-from oncall_project.errors import DomainError
+from oncall_project.base import slack
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import DomainError
 from teams.actions import ensure_team_active, membership_upsert, team_sync_members
 from teams.models import Team, TeamMembership, TeamRole
 from teams.permissions import ensure_can_manage_team

@@ -5,9 +5,10 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from escalation import delivery, slack
+from escalation import delivery
 from escalation.sync import SlackUnavailable, oncall_usergroup_set, sync_team_from_slack
-from oncall_project.errors import DomainError
+from oncall_project.base import slack
+from oncall_project.base.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

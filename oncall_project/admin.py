@@ -12,9 +12,9 @@ from django.http import HttpResponseRedirect
 from django.urls import path
 from knox.models import get_token_model
 
-from oncall_project.admin_actions import admin_actor
-from oncall_project.api.tokens import api_token_revoke
-from oncall_project.errors import DomainError
+from oncall_project.base.admin_actions import admin_actor
+from oncall_project.base.errors import DomainError
+from oncall_project.tokens import api_token_revoke
 
 AuthToken = get_token_model()
 if admin.site.is_registered(AuthToken):

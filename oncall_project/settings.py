@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
-    "oncall_project.pages.EngineErrorMiddleware",
+    "oncall_project.base.pages.EngineErrorMiddleware",
 ]
 
 ROOT_URLCONF = "oncall_project.urls"
@@ -205,20 +205,20 @@ CELERY_BEAT_SCHEDULE = {
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oncall_project.api.auth.ApiTokenAuthentication",
+        "oncall_project.base.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["oncall_project.api.inputs.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "oncall_project.api.pagination.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["oncall_project.base.api.inputs.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "oncall_project.base.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # An unknown ?format= is a 400 naming the formats, not DRF's bare 404.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.api.negotiation.FormatNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "oncall_project.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "oncall_project.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.api.auth.TokenRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.base.api.negotiation.FormatNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "oncall_project.base.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "oncall_project.base.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.base.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/minute")},
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}

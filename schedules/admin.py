@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from oncall_project.admin_actions import ActionAdmin, run_each
-from oncall_project.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from oncall_project.base.admin_actions import ActionAdmin, run_each
+from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
 from schedules.actions import (
     override_decide,
     override_request,

@@ -5,9 +5,9 @@ from typing import Any
 from django.db import transaction
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.errors import NotFound
-from oncall_project.writes import apply_changes, created_values
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import NotFound
+from oncall_project.base.writes import apply_changes, created_values
 from services.models import Service
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team, ensure_staff

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
-from oncall_project.admin_actions import SoftDeleteAdmin
-from oncall_project.json_input import JSONField
+from oncall_project.base.admin_actions import SoftDeleteAdmin
+from oncall_project.base.json_input import JSONField
 from services import actions
 from services.models import Service
 

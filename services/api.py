@@ -8,9 +8,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from oncall_project.api.filters import StrictBooleanFilter
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import (
     AT_PARAMETER,

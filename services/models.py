@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from oncall_project import slack_ids
-from oncall_project.models import BaseModel
+from oncall_project.base import slack_ids
+from oncall_project.base.models import BaseModel
 
 
 class Tier(models.TextChoices):

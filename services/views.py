@@ -8,7 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import page_actor, paginate, query_without_page, run_action, run_button
+from oncall_project.base.pages import (
+    page_actor,
+    paginate,
+    query_without_page,
+    run_action,
+    run_button,
+)
 from services import actions, page_selectors
 from services.forms import ServiceFilterForm, ServiceForm
 from services.models import Service

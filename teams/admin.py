@@ -3,9 +3,14 @@ from django.contrib import admin, messages
 from django.db import models
 
 from escalation.sync import sync_team_from_slack
-from oncall_project.admin_actions import ActionAdmin, ActionInline, SoftDeleteAdmin, admin_actor
-from oncall_project.errors import DomainError
-from oncall_project.json_input import JSONField
+from oncall_project.base.admin_actions import (
+    ActionAdmin,
+    ActionInline,
+    SoftDeleteAdmin,
+    admin_actor,
+)
+from oncall_project.base.errors import DomainError
+from oncall_project.base.json_input import JSONField
 from schedules.actions import rotation_config_update
 from teams import actions
 from teams.models import Person, Team, TeamMembership, Unavailability

@@ -7,9 +7,9 @@ Staff link anyone (the admin, seed data); a person links themselves with the pro
 from django.db import transaction
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.errors import Forbidden, InvalidInput
-from oncall_project.writes import apply_changes, created_values, deleted_values
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput
+from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams import slack_proof
 from teams.models import Person, new_ical_token
 from teams.permissions import ensure_staff

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from escalation.sync import sync_team_from_slack
-from oncall_project.pages import page_actor, run_action, run_button
+from oncall_project.base.pages import page_actor, run_action, run_button
 from schedules.page_selectors.oncall import team_overview
 from schedules.selectors import local_today
 from teams import actions, page_selectors, person_actions, slack_proof

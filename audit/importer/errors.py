@@ -1,6 +1,6 @@
 """The one way the import stops: a message naming the table and legacy row, nothing written."""
 
-from oncall_project.errors import DomainError
+from oncall_project.base.errors import DomainError
 
 
 class LegacyImportError(DomainError):

@@ -14,7 +14,7 @@ from audit.importer.source import TEAM_TABLES
 from audit.importer.state import ImportRun
 from audit.importer.values import aware, extra_columns, ref, text, validate
 from audit.importer.writer import insert
-from oncall_project import slack_ids
+from oncall_project.base import slack_ids
 from teams.models import TeamMembership, TeamRole
 
 TABLE = "team_memberships"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from audit.importer.errors import LegacyImportError
-from audit.log import json_safe
+from oncall_project.base.writes import json_safe
 
 IMPORT_SOURCE = "legacy_import"
 NOTES_KEY = "legacy_import"

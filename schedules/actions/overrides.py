@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from audit.actors import Actor
 from escalation import messages, outbox
-from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
-from oncall_project.writes import apply_changes, created_values
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from oncall_project.base.writes import apply_changes, created_values
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
 from teams.actions import ensure_team_active, lock_team

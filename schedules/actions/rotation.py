@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from audit.actors import Actor
 from escalation import messages, outbox
-from oncall_project.errors import InvalidInput
-from oncall_project.writes import apply_changes
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput
+from oncall_project.base.writes import apply_changes
 from schedules import domain, selectors
 from schedules.models import Origin, Schedule
 from teams.actions import ROTATION_FIELDS, ensure_team_active, lock_team

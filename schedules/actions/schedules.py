@@ -5,9 +5,9 @@ from typing import Any
 from django.db import transaction
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.errors import Conflict
-from oncall_project.writes import apply_changes, created_values, deleted_values
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict
+from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team

@@ -4,9 +4,9 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 
-from oncall_project.api.inputs import CompleteInputSerializer, ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.inputs import CompleteInputSerializer, ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from schedules.actions import override_decide, override_request
 from schedules.actions.overrides import REQUEST_FIELDS
 from schedules.models import Override, OverrideStatus

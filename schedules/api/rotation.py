@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.fields import WallTimeField
-from oncall_project.api.inputs import InputSerializer, ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import InvalidInput
+from oncall_project.base.api.fields import WallTimeField
+from oncall_project.base.api.inputs import InputSerializer, ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import InvalidInput
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.actions.rotation import MAX_PERIODS, RotationOutcome
 from teams.actions import ROTATION_FIELDS

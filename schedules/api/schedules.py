@@ -5,10 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.filters import add_filters
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.filters import add_filters
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from schedules.actions import schedule_create, schedule_delete, schedule_update
 from schedules.actions.schedules import SCHEDULE_FIELDS
 from schedules.models import Origin, Schedule

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import page_actor, run_action
+from oncall_project.base.pages import page_actor, run_action
 from schedules import actions
 from schedules.forms import GenerateForm, RotationForm
 from teams.models import Team

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import (
+from oncall_project.base.pages import (
     page_actor,
     paginate,
     query_without_page,

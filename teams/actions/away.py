@@ -6,8 +6,8 @@ from typing import Any
 from django.db import transaction
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.writes import apply_changes, created_values, deleted_values
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.members import rotation_after_change, rotation_before_change
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership, Unavailability

@@ -8,9 +8,9 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.errors import Conflict, InvalidInput, NotFound
-from oncall_project.writes import apply_changes, created_values, save_validated
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, InvalidInput, NotFound
+from oncall_project.base.writes import apply_changes, created_values, save_validated
 from teams.models import Team, new_ical_token
 from teams.permissions import ensure_can_manage_team, ensure_staff
 

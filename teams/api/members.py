@@ -6,10 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from escalation.sync import sync_team_from_slack
-from oncall_project.api.errors import ErrorSerializer
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.errors import ErrorSerializer
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from teams.actions import membership_remove, membership_upsert
 from teams.api.scoping import TeamScopedMixin
 from teams.models import TeamMembership

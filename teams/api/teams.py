@@ -6,11 +6,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.fields import WallTimeField
-from oncall_project.api.filters import StrictBooleanFilter
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.fields import WallTimeField
+from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from teams.actions import ROTATION_FIELDS, TEAM_FIELDS, team_create, team_soft_delete, team_update
 from teams.models import Team
 from teams.selectors import team_get, team_list

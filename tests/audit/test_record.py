@@ -2,9 +2,9 @@ import pytest
 from django.db import transaction
 
 from audit import record
-from audit.actors import Actor
-from audit.log import diff
 from audit.models import AuditLog
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import diff
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from escalation import delivery, outbox, slack
+from escalation import delivery, outbox
 from escalation.models import Notification
 from escalation.tasks import sweep_outbox
+from oncall_project.base import slack
 from tests.celery_worker import celery_worker, wait_for
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from audit.actors import Actor
 from escalation.actions import escalation_acknowledge, escalation_create
 from escalation.models import Notification
 from escalation.tasks import deliver_notification
+from oncall_project.base.actors import Actor
 from schedules.actions import (
     handoff_process,
     override_decide,

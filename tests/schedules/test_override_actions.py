@@ -4,9 +4,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Conflict, Forbidden, InvalidInput
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput
 from schedules.actions import override_cancel, override_decide, override_request
 from schedules.models import Override
 from teams.models import TeamRole

@@ -4,7 +4,7 @@ import pytest
 
 from audit.models import AuditLog
 from escalation.models import Notification
-from oncall_project.errors import InvalidInput
+from oncall_project.base.errors import InvalidInput
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.models import Override, Schedule
 from tests.factories import OverrideFactory, ScheduleFactory
@@ -225,7 +225,7 @@ def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, 
 
 
 def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_team, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
 
     rotating_team.is_active = False
     rotating_team.save()

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from audit.models import AuditLog
-from oncall_project.errors import Conflict, InvalidInput
+from oncall_project.base.errors import Conflict, InvalidInput
 from schedules.actions import schedule_create, schedule_delete, schedule_update
 from schedules.models import Schedule
 from tests.factories import ScheduleFactory, TeamFactory

@@ -1,8 +1,8 @@
 import pytest
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput
 from services.actions import service_create, service_restore, service_soft_delete, service_update
 from services.models import Service
 from teams.models import TeamRole

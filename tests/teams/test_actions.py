@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput, NotFound
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput, NotFound
 from teams import actions
 from teams.models import Team, TeamMembership, TeamRole
 from tests.factories import MembershipFactory, TeamFactory
@@ -257,7 +257,7 @@ def test_time_away_from_every_team_replans_each_rotation_of_the_person(db, staff
 
 
 def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
 
     team = TeamFactory(name="Payments", is_active=False)
     MembershipFactory(team=team, slack_user_id="U_ALICE")
@@ -287,7 +287,7 @@ def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
 
 
 def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(db, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
     from tests.factories import UnavailabilityFactory
 
     team = TeamFactory(is_active=False)

@@ -1,7 +1,7 @@
 import pytest
 
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput
+from oncall_project.base.errors import Forbidden, InvalidInput
 from teams.models import Person
 from teams.person_actions import person_link, person_unlink
 from tests.factories import UserFactory, person

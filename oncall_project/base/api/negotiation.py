@@ -3,7 +3,7 @@ the formats there are), not DRF's bare 404 "Not found." that reads like a missin
 
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from oncall_project.errors import InvalidInput
+from oncall_project.base.errors import InvalidInput
 
 
 class FormatNegotiation(DefaultContentNegotiation):

@@ -12,8 +12,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.actors import Actor
-from oncall_project.errors import NotFound
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import NotFound
 
 # Objects are addressed by UUID, so a word such as /services/lookup/ never reads as an id.
 UUID_PATH_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"

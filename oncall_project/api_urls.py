@@ -3,7 +3,7 @@ app's list here. Endpoints that span apps (on-call lookups, coverage gaps) go in
 
 from django.urls import include, path, re_path
 
-from oncall_project.api.views import MeView
+from oncall_project.base.api.views import MeView
 from schedules.api.coverage import CoverageGapViewSet
 from schedules.api.people import PersonScheduleViewSet
 from services.api_oncall import OnCallViewSet

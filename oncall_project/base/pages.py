@@ -15,9 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from audit.actors import Actor
-from oncall_project.errors import DomainError, Forbidden, NotFound
-from schedules.domain import DomainError as EngineError
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import DomainError, Forbidden, NotFound, engine_errors
 
 PAGE_SIZE = 50
 
@@ -55,7 +54,7 @@ def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -
         raise Http404(exc.message) from exc
     except DomainError as exc:
         show_error(form, exc)
-    except EngineError as exc:
+    except engine_errors() as exc:
         form.add_error(None, str(exc))
     return Outcome(False)
 
@@ -104,7 +103,7 @@ class EngineErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, EngineError):
+        if not isinstance(exception, engine_errors()):
             return None
         message = f"The on-call cannot be worked out: {exception} An operator can fix the team."
         return render(request, "409.html", {"message": message}, status=409)

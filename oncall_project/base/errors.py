@@ -38,3 +38,19 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+# Error classes of the pure engines (they import nothing of this project, so they cannot raise
+# a DomainError): what they say about stored data they cannot read, e.g. a team's time zone that
+# a tzdata update removed. Each app registers its engine's class when it is ready (schedules
+# does); the API answers them 409 and pages show them, instead of a 500.
+_engine_errors: list[type[Exception]] = []
+
+
+def register_engine_error(error_class: type[Exception]) -> None:
+    if error_class not in _engine_errors:
+        _engine_errors.append(error_class)
+
+
+def engine_errors() -> tuple[type[Exception], ...]:
+    return tuple(_engine_errors)

@@ -19,9 +19,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.actors import Actor
-from oncall_project.admin_reading import HistoryReadMixin, malformed_selection
-from oncall_project.errors import DomainError
+from oncall_project.base.actors import Actor
+from oncall_project.base.admin_reading import HistoryReadMixin, malformed_selection
+from oncall_project.base.errors import DomainError
 
 
 def admin_actor(request) -> Actor:

@@ -1,13 +1,42 @@
 """Shared steps of every action: validate and save, and turn field changes into an audit diff."""
 
+import datetime
+import decimal
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 
-from audit.log import diff, snapshot
-from oncall_project.errors import Conflict, InvalidInput
+from oncall_project.base.errors import Conflict, InvalidInput
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The JSON-ready values of `fields` (a foreign key as its id)."""
+    return {
+        name: json_safe(getattr(instance, instance._meta.get_field(name).attname))
+        for name in fields
+    }
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    keys = list(dict.fromkeys([*old, *new]))
+    return {k: {"old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)}
 
 
 def save_validated(

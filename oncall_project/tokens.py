@@ -7,8 +7,8 @@ from django.db import transaction
 from knox.models import AbstractAuthToken, get_token_model
 
 from audit import record
-from audit.actors import Actor
-from oncall_project.errors import InvalidInput, NotFound
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput, NotFound
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from oncall_project.api.errors import ErrorSerializer
+from oncall_project.base.api.errors import ErrorSerializer
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: field messages under `errors`.",
@@ -68,4 +68,4 @@ class AutoSchema(SpectacularAutoSchema):
 class ApiTokenScheme(KnoxTokenScheme):
     """Our knox subclass documents itself as knox's own token scheme."""
 
-    target_class = "oncall_project.api.auth.ApiTokenAuthentication"
+    target_class = "oncall_project.base.api.auth.ApiTokenAuthentication"

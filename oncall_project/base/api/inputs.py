@@ -6,11 +6,11 @@ from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.validators import UniqueValidator
 
-from oncall_project.json_input import TOO_DEEP, too_deep
+from oncall_project.base.json_input import TOO_DEEP, too_deep
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's, refusing a body nested too deeply as a 400 (see oncall_project.json_input)."""
+    """DRF's, refusing a body nested too deeply as a 400 (see oncall_project.base.json_input)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:

@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from oncall_project.errors import Conflict, DomainError, InvalidInput
-from schedules.domain import DomainError as EngineError
+from oncall_project.base.errors import Conflict, DomainError, InvalidInput, engine_errors
 
 NON_FIELD = "non_field_errors"
 
@@ -62,7 +61,7 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = InvalidInput.from_validation_error(exc)
-    if isinstance(exc, EngineError):
+    if isinstance(exc, engine_errors()):
         # Stored data the engine cannot read (a team's time zone that a tzdata update removed):
         # a refusal that says what to fix, not a 500.
         exc = Conflict(f"This team's on-call cannot be worked out: {exc}")
