@@ -84,7 +84,7 @@ def raise_escalations(count: int, services: list[str]) -> None:
 
 
 def status_counts() -> Counter:
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     return Counter(Notification.objects.values_list("status", flat=True))
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -13,12 +14,13 @@ from audit import record
 from escalation import domain, messages
 from escalation.audience import audience_for
 from escalation.models import Escalation, EscalationStatus, SlackSignature
-from escalation.outbox import Message, enqueue
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
+from oncall_project.base.outbox.queue import Message, enqueue
 from oncall_project.base.slack_ids import validate_channel_id
 
 RECENT = datetime.timedelta(minutes=5)
+CLIMB_TASK = "escalation.tasks.climb_escalation"
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,8 @@ def _page(
         args = [str(escalation.pk), escalation.token]
         eta = escalation.ack_deadline
 
-        def arm():
-            from escalation.tasks import climb_escalation
-
-            climb_escalation.apply_async(args=args, eta=eta)
-
-        transaction.on_commit(arm)
+        # By name: the task (escalation.tasks) calls these actions, so they cannot import it.
+        transaction.on_commit(lambda: current_app.send_task(CLIMB_TASK, args=args, eta=eta))
 
 
 def _thread_message(escalation: Escalation) -> Message:

@@ -11,9 +11,10 @@ from rest_framework.decorators import action
 
 from escalation.actions import escalation_acknowledge, escalation_create
 from escalation.domain import MAX_LEVEL
-from escalation.models import Escalation, EscalationStatus, Notification, NotificationStatus
+from escalation.models import Escalation, EscalationStatus
 from oncall_project.base.api.inputs import InputSerializer
 from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.outbox.models import Notification, NotificationStatus
 
 SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 

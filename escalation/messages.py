@@ -2,7 +2,7 @@
 
 import datetime
 
-from escalation.outbox import Message
+from oncall_project.base.outbox.queue import Message
 from oncall_project.base.slack_ids import is_user_id
 
 

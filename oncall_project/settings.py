@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "oncall_project",
+    "oncall_project.base.outbox",
     "audit",
     "teams",
     "services",

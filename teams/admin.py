@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
-from escalation.sync import sync_team_from_slack
 from oncall_project.base.admin_actions import (
     ActionAdmin,
     ActionInline,
@@ -15,6 +14,7 @@ from schedules.actions import rotation_config_update
 from teams import actions
 from teams.models import Person, Team, TeamMembership, Unavailability
 from teams.person_actions import person_link, person_unlink
+from teams.slack_sync import sync_team_from_slack
 
 TEAM_BOOKKEEPING = (
     "is_active",

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from escalation.sync import sync_team_from_slack
 from oncall_project.base.pages import page_actor, run_action, run_button
 from schedules.page_selectors.oncall import team_overview
 from schedules.selectors import local_today
@@ -26,6 +25,7 @@ from teams.forms import (
 )
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
+from teams.slack_sync import sync_team_from_slack
 
 
 def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:

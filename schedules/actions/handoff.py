@@ -15,10 +15,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.log import entry, record_many
-from escalation import messages, outbox
+from escalation import messages
+from oncall_project.base.outbox.queue import enqueue
 from schedules import domain, selectors
 from schedules.models import OnCallRecord, Origin, Schedule
 from teams.models import Team
+from teams.tasks import set_oncall_usergroup
 
 # A worker down for longer than this does not fill in the ledger day by day from that far back.
 MAX_CATCH_UP_DAYS = 31
@@ -190,8 +192,6 @@ def _handoff_messages(team, state, change, outgoing, now) -> list:
 def _queue_oncall_group(team: Team) -> None:
     """Set the on-call Slack group after commit (nobody on call: the task falls back to the
     leads)."""
-    from escalation.tasks import set_oncall_usergroup
-
     team_id = str(team.pk)
     transaction.on_commit(lambda: set_oncall_usergroup.delay(team_id))
 
@@ -219,7 +219,7 @@ def _write(writes: Writes) -> None:
     if writes.records:
         OnCallRecord.objects.bulk_create(writes.records, ignore_conflicts=True)
     record_many(writes.audit)
-    outbox.enqueue(writes.messages)
+    enqueue(writes.messages)
     if writes.schedules:
         Schedule.objects.bulk_create(writes.schedules, ignore_conflicts=True)
     # Bookkeeping, not a change anyone made: no history version for it.

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from escalation import messages, outbox
+from escalation import messages
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import apply_changes, created_values
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
@@ -104,7 +105,7 @@ def override_request(
         change_reason=override.reason,
         effective_date=override.start_date,
     )
-    outbox.enqueue(
+    enqueue(
         [
             messages.override_request_message(
                 override_id=override.pk,
@@ -171,7 +172,7 @@ def override_decide(
         change_reason=reason,
         effective_date=override.start_date,
     )
-    outbox.enqueue(
+    enqueue(
         messages.override_decision_messages(
             override_id=override.pk,
             team_id=override.team_id,

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from escalation import messages, outbox
+from escalation import messages
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
+from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import apply_changes
 from schedules import domain, selectors
 from schedules.models import Origin, Schedule
@@ -194,7 +195,7 @@ def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
     def runs(changes) -> list[str]:
         return [f"{c.start_date} to {c.end_date}" for c in changes]
 
-    outbox.enqueue(
+    enqueue(
         [
             messages.shifts_moved_message(
                 team_id=team.pk,

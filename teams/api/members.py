@@ -5,7 +5,6 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from escalation.sync import sync_team_from_slack
 from oncall_project.base.api.errors import ErrorSerializer
 from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
@@ -14,6 +13,7 @@ from teams.actions import membership_remove, membership_upsert
 from teams.api.scoping import TeamScopedMixin
 from teams.models import TeamMembership
 from teams.selectors import membership_list
+from teams.slack_sync import sync_team_from_slack
 
 EDITABLE_FIELDS = ["display_name", "team_role", "is_eligible_for_oncall", "weight", "joined_at"]
 SLACK_USER_PARAMETER = OpenApiParameter(

@@ -4,10 +4,11 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
-from escalation import delivery
 from escalation.actions import escalation_acknowledge, escalation_climb, escalation_create
-from escalation.models import Escalation, Notification
+from escalation.models import Escalation
 from oncall_project.base.errors import InvalidInput, NotFound
+from oncall_project.base.outbox import delivery
+from oncall_project.base.outbox.models import Notification
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from escalation.actions import escalation_acknowledge, escalation_create
-from escalation.models import Notification
-from escalation.tasks import deliver_notification
 from oncall_project.base.actors import Actor
+from oncall_project.base.outbox.delivery import deliver_notification
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import (
     handoff_process,
     override_decide,

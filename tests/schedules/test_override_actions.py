@@ -158,7 +158,7 @@ def test_two_deciders_at_once_cannot_both_win():
 
 
 def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     team = TeamFactory(overrides_require_approval=True, slack_channel_id="C_PAY")
     override = request(team)
@@ -170,7 +170,7 @@ def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
 
 
 def test_a_decision_tells_the_requester_and_the_substitute(team):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     override = OverrideFactory(team=team, requested_by="U_CAROL", engineer_slack_id="U_BOB")
     override_decide(override=override, actor=LEAD, status="approved")

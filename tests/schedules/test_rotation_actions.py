@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from audit.models import AuditLog
-from escalation.models import Notification
 from oncall_project.base.errors import InvalidInput
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.models import Override, Schedule
 from tests.factories import OverrideFactory, ScheduleFactory

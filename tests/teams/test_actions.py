@@ -196,13 +196,13 @@ def engineer_of_week(team: Team, monday: datetime.date) -> str:
 
 
 def moved_dms() -> set[str]:
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     return set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
 
 
 def test_time_away_gives_the_period_to_someone_else_and_deleting_it_gives_it_back(db, staff_actor):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
     monday = week_after_next(team)

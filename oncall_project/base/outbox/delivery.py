@@ -1,17 +1,19 @@
-"""Deliver one outbox row to Slack. The row lock means a duplicated task never posts twice."""
+"""Deliver one outbox row to Slack, in the task that does it (`deliver_notification`) and
+after the commit that queued it (`deliver_after_commit`). The row lock means a duplicated task
+never posts twice."""
 
 import datetime
 import logging
 from dataclasses import dataclass
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from escalation import outbox
-from escalation.models import Notification, NotificationStatus
 from oncall_project.base import slack
+from oncall_project.base.outbox.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def _wake_edits(note: Notification) -> None:
     waiting = Notification.objects.filter(
         update_of=note.idempotency_key, status=NotificationStatus.PENDING
     ).values_list("pk", flat=True)
-    outbox.deliver_after_commit(list(waiting))
+    deliver_after_commit(list(waiting))
 
 
 def _take_sqlite_write_lock(notification_id) -> None:
@@ -146,3 +148,26 @@ def stranded(now: datetime.datetime) -> list:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def deliver_after_commit(ids: list) -> None:
+    """One delivery task per row, once the caller's transaction has committed."""
+    ids = [str(pk) for pk in ids]
+
+    def send() -> None:
+        for pk in ids:
+            deliver_notification.delay(pk)
+
+    transaction.on_commit(send)
+
+
+# Named as when it lived in the escalation app, so tasks already queued survive a deploy.
+@shared_task(
+    bind=True, max_retries=None, ignore_result=True, name="escalation.tasks.deliver_notification"
+)
+def deliver_notification(self, notification_id: str) -> str:
+    # The row's own attempt counter bounds the retries (NOTIFICATION_MAX_ATTEMPTS).
+    outcome = deliver(notification_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status

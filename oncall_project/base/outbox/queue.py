@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from escalation.models import Notification, NotificationStatus
+from oncall_project.base.outbox.delivery import deliver_after_commit
+from oncall_project.base.outbox.models import Notification, NotificationStatus
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,3 @@ def enqueue(messages: list[Message]) -> list[Notification]:
     if status == NotificationStatus.PENDING:
         deliver_after_commit([row.pk for row in rows])
     return rows
-
-
-def deliver_after_commit(ids: list) -> None:
-    """One delivery task per row, once the caller's transaction has committed."""
-    ids = [str(pk) for pk in ids]
-
-    def send() -> None:
-        from escalation.tasks import deliver_notification
-
-        for pk in ids:
-            deliver_notification.delay(pk)
-
-    transaction.on_commit(send)
