@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from schedules.actions.coverage import coverage_report_queue
 from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process
+from teams.models import Team
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,6 @@ def process_handoffs(self, team_ids: list[str]) -> int:
 @shared_task(ignore_result=True)
 def coverage_report_tick() -> int:
     """Weekly: one task per active team with a Slack channel."""
-    from teams.models import Team
-
     ids = list(
         Team.objects.filter(is_active=True)
         .exclude(slack_channel_id="")
@@ -66,6 +66,4 @@ def coverage_report_tick() -> int:
 
 @shared_task(ignore_result=True)
 def post_coverage_report(team_id: str) -> None:
-    from schedules.actions.coverage import coverage_report_queue
-
     coverage_report_queue(team_id=team_id)

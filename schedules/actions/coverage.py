@@ -5,9 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from escalation import messages
 from oncall_project.base.outbox.queue import enqueue
-from schedules import domain, selectors
+from schedules import domain, messages, selectors
 from teams.models import Team
 
 REPORT_DAYS = 14

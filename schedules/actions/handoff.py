@@ -15,9 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.log import entry, record_many
-from escalation import messages
 from oncall_project.base.outbox.queue import enqueue
-from schedules import domain, selectors
+from schedules import domain, messages, selectors
 from schedules.models import OnCallRecord, Origin, Schedule
 from teams.models import Team
 from teams.tasks import set_oncall_usergroup

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from escalation import messages
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import apply_changes, created_values
+from schedules import messages
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
 from teams.actions import ensure_team_active, lock_team

@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import record
-from escalation import messages
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import apply_changes
-from schedules import domain, selectors
+from schedules import domain, messages, selectors
 from schedules.models import Origin, Schedule
 from teams.actions import ROTATION_FIELDS, ensure_team_active, lock_team
 from teams.models import Team
