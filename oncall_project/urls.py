@@ -13,5 +13,5 @@ urlpatterns = [
     # The server-rendered pages (dashboard, teams, services, audit viewer, iCal) are included here.
     path("slack/", include("escalation.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("oncall_project.pages_urls")),
+    path("", include("oncall_project.pages.urls")),
 ]

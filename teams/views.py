@@ -1,28 +1,17 @@
-"""Team pages: the list, a team's overview and settings, its members (edited in place with
-htmx), time away, the Slack sync, and a person's profile. Each write calls one action."""
-
-import datetime
+"""Team pages: a team's settings, its members' inline edits (htmx), time away, the Slack sync,
+and a person's profile; `team_page` renders a tab of any team page. Each write calls one action.
+The team list, overview and members tab show on-call data: oncall_project.pages.teams."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oncall_project.base.pages import page_actor, run_action, run_button
-from schedules.page_selectors.oncall import team_overview
-from schedules.selectors import local_today
 from teams import actions, page_selectors, person_actions, slack_proof
-from teams.forms import (
-    TIMEZONES,
-    MemberEditForm,
-    MemberForm,
-    ProfileForm,
-    TeamForm,
-    UnavailabilityForm,
-)
+from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
 from teams.slack_sync import sync_team_from_slack
@@ -35,20 +24,6 @@ def team_page(request: HttpRequest, team, tab: str, template: str, **context) ->
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
-    include_inactive = request.GET.get("inactive") == "1"
-    teams, now_by_team, names = page_selectors.team_list(
-        now=timezone.now(), include_inactive=include_inactive
-    )
-    rows = [(team, now_by_team.get(team.pk)) for team in teams]
-    return render(
-        request,
-        "teams/team_list.html",
-        {"rows": rows, "names": names, "include_inactive": include_inactive},
-    )
-
-
-@login_required
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,17 +32,6 @@ def team_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Team {done.value.name} created.")
             return redirect("teams:detail", slug=done.value.slug)
     return render(request, "teams/team_form.html", {"form": form, "timezones": TIMEZONES})
-
-
-@login_required
-def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    try:
-        month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        month = None
-    overview = team_overview(team, timezone.now(), month)
-    return team_page(request, team, "overview", "teams/team_detail.html", overview=overview)
 
 
 @login_required
@@ -95,44 +59,6 @@ def team_set_active(request: HttpRequest, slug: str, active: bool) -> HttpRespon
     if run_button(request, action, team=team).ok:
         messages.success(request, f"{team.name} {'restored' if active else 'deleted'}.")
     return redirect("teams:detail", slug=team.slug)
-
-
-def _members_page(request, team, add_form=None, away_form=None, status=200) -> HttpResponse:
-    today = local_today(team, timezone.now())
-    response = team_page(
-        request,
-        team,
-        "members",
-        "teams/members.html",
-        members=page_selectors.memberships(team),
-        away=page_selectors.unavailability(team, today),
-        add_form=add_form or MemberForm(),
-        away_form=away_form or UnavailabilityForm(),
-    )
-    response.status_code = status
-    return response
-
-
-@login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    if request.method != "POST":
-        return _members_page(request, team)
-    form = MemberForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        done = run_action(
-            form,
-            actions.membership_upsert,
-            team=team,
-            actor=page_actor(request),
-            slack_user_id=data.pop("slack_user_id").strip(),
-            **data,
-        )
-        if done.ok:
-            messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")
-            return redirect("teams:members", slug=slug)
-    return _members_page(request, team, add_form=form)
 
 
 def _member_row(request, team, membership, form=None) -> HttpResponse:
@@ -180,25 +106,6 @@ def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpRe
     if done.ok:
         messages.success(request, f"{slack_user_id} removed from {team.name}.")
     return redirect("teams:members", slug=slug)
-
-
-@login_required
-@require_POST
-def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    form = UnavailabilityForm(request.POST)
-    if form.is_valid():
-        done = run_action(
-            form,
-            actions.unavailability_create,
-            actor=page_actor(request),
-            team=team,
-            **form.cleaned_data,
-        )
-        if done.ok:
-            messages.success(request, "Time away added.")
-            return redirect("teams:members", slug=slug)
-    return _members_page(request, team, away_form=form)
 
 
 @login_required

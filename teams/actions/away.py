@@ -8,10 +8,10 @@ from django.db import transaction
 from audit import record
 from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
-from teams.actions.members import rotation_after_change, rotation_before_change
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership, Unavailability
 from teams.permissions import ensure_can_manage_team, ensure_staff
+from teams.rotation_hook import after_roster_change, before_roster_change
 
 UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
 
@@ -45,7 +45,7 @@ def _ensure_may_record_away(actor: Actor | None, team: Team | None, slack_user_i
 def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None:
     """Time away moves turns: re-plan each rotation, as a membership change does."""
     for team, snapshot in zip(teams, snapshots, strict=True):
-        rotation_after_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
+        after_roster_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
 
 
 @transaction.atomic
@@ -55,7 +55,7 @@ def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailabili
     teams = _away_teams(team, fields.get("slack_user_id", ""))
     if team is not None:
         fields["team"] = teams[0]
-    snapshots = [rotation_before_change(t) for t in teams]
+    snapshots = [before_roster_change(t) for t in teams]
     away = Unavailability()
     apply_changes(away, fields, UNAVAILABILITY_FIELDS)
     entry = record(
@@ -76,7 +76,7 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
     away = unavailability
     _ensure_may_record_away(actor, away.team, away.slack_user_id)
     teams = _away_teams(away.team, away.slack_user_id)
-    snapshots = [rotation_before_change(t) for t in teams]
+    snapshots = [before_roster_change(t) for t in teams]
     changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
     entity_id, team = away.pk, away.team
     away.delete()

@@ -12,6 +12,7 @@ from oncall_project.base.writes import apply_changes, created_values, deleted_va
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership
 from teams.permissions import ensure_can_manage_team
+from teams.rotation_hook import after_roster_change, before_roster_change
 
 MEMBERSHIP_FIELDS = frozenset(
     {"display_name", "team_role", "is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
@@ -22,18 +23,6 @@ ROTATION_MEMBER_FIELDS = frozenset(
 )
 
 
-def rotation_before_change(team: Team):
-    from schedules.actions.rotation import rotation_snapshot
-
-    return rotation_snapshot(team)
-
-
-def rotation_after_change(team: Team, actor: Actor | None, snapshot, key: str) -> None:
-    from schedules.actions.rotation import rotation_follow_membership
-
-    rotation_follow_membership(team, actor, snapshot, key)
-
-
 @transaction.atomic
 def membership_upsert(
     *, team: Team, slack_user_id: str, actor: Actor | None, **fields: Any
@@ -41,7 +30,7 @@ def membership_upsert(
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    snapshot = rotation_before_change(team)
+    snapshot = before_roster_change(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
@@ -63,7 +52,7 @@ def membership_upsert(
         engineer_slack_id=slack_user_id,
     )
     if action == "created" or ROTATION_MEMBER_FIELDS & set(changed):
-        rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+        after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
     return membership
 
 
@@ -75,7 +64,7 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
-    snapshot = rotation_before_change(team)
+    snapshot = before_roster_change(team)
     changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
     entity_id = membership.pk
     membership.delete()
@@ -88,7 +77,7 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
         changes=changes,
         engineer_slack_id=slack_user_id,
     )
-    rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+    after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
 
 
 @transaction.atomic
@@ -100,7 +89,7 @@ def team_sync_members(
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    snapshot = rotation_before_change(team)
+    snapshot = before_roster_change(team)
     in_group = set(slack_members)
     rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}
     added = sorted(in_group - set(rows))
@@ -122,5 +111,5 @@ def team_sync_members(
             changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
             metadata=outcome,
         )
-        rotation_after_change(team, actor, snapshot, f"sync:{entry.pk}")
+        after_roster_change(team, actor, snapshot, f"sync:{entry.pk}")
     return outcome

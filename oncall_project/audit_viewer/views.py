@@ -1,5 +1,5 @@
 """The audit log viewer and a team's history tab: filtered, paginated, each entry with its
-old → new values and a link to what it changed."""
+old → new values, the name of what it changed and a link to it (pages of every app)."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from audit import page_selectors
+from audit import selectors
 from audit.models import AuditLog, EntityType
+from oncall_project.audit_viewer import labels
 from oncall_project.base.pages import paginate, query_without_page
 from teams.forms import PageForm
 from teams.models import Team
@@ -58,17 +59,17 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _entries(page) -> list[tuple[AuditLog, page_selectors.EntryLabel, str | None]]:
+def _entries(page) -> list[tuple[AuditLog, labels.EntryLabel, str | None]]:
     entries = list(page.object_list)
-    labels = page_selectors.entry_labels(entries)
-    return [(e, label, link_for(e)) for e, label in zip(entries, labels, strict=True)]
+    names = labels.entry_labels(entries)
+    return [(e, label, link_for(e)) for e, label in zip(entries, names, strict=True)]
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET, actions=page_selectors.actions_recorded())
+    form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
     filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, page_selectors.audit_entries(**filters))
+    page = paginate(request, selectors.audit_entries(**filters))
     return render(
         request,
         "audit/audit_log.html",
@@ -84,7 +85,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
-    page = paginate(request, page_selectors.audit_entries(team=team))
+    page = paginate(request, selectors.audit_entries(team=team))
     return team_page(
         request, team, "history", "audit/team_history.html", page=page, entries=_entries(page)
     )

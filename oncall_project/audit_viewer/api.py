@@ -1,4 +1,4 @@
-"""/audit-logs/: the domain event log, read-only."""
+"""/audit-logs/: the domain event log, read-only, each entry with its team."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema

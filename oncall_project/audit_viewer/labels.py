@@ -1,49 +1,14 @@
-"""What the audit viewer reads: one filtered, paginated query (plus its COUNT), and the names
-of what the entries changed (at most two more queries a page)."""
+"""The names of what audit entries changed, for the audit viewer: from the entry itself where it
+holds one, else looked up in the apps that own the entities (at most two queries a page). Here,
+above the apps, since the audit log itself imports none of them."""
 
-import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
-
 from audit.models import AuditLog
-from audit.selectors import audit_log_list
 from escalation.models import Escalation
 from services.models import Service
-from teams.models import Team
-
-
-def audit_entries(
-    *,
-    entity_type: str = "",
-    action: str = "",
-    actor: str = "",
-    team: Team | None = None,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-) -> QuerySet[AuditLog]:
-    entries = audit_log_list()
-    if entity_type:
-        entries = entries.filter(entity_type=entity_type)
-    if action:
-        entries = entries.filter(action=action)
-    if actor:
-        entries = entries.filter(actor_id__icontains=actor)
-    if team is not None:
-        entries = entries.filter(team=team)
-    if date_from:
-        entries = entries.filter(created_at__date__gte=date_from)
-    if date_to:
-        entries = entries.filter(created_at__date__lte=date_to)
-    return entries
-
-
-def actions_recorded() -> list[str]:
-    """Every action code the log holds, for the filter's choices."""
-    return list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())
-
 
 # Whose change an entry is about, by what the entry itself holds.
 PERSON_ENTITIES = {"team_membership", "unavailability", "schedule", "override", "person"}

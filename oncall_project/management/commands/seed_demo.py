@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from oncall_project import demo_org
 from schedules.actions import (
     override_decide,
     override_request,
@@ -26,7 +27,6 @@ from schedules.models import OnCallRecord
 from services.actions import service_create
 from services.models import Service
 from teams import actions
-from teams.management import demo_org
 from teams.models import Person, Team, TeamMembership
 from teams.person_actions import person_link
 
