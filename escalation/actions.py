@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from escalation import domain, messages
 from escalation.audience import audience_for
 from escalation.models import Escalation, EscalationStatus, SlackSignature
@@ -97,15 +98,17 @@ def escalation_create(
     )
     _page(escalation, now)
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="created",
-        actor=actor,
-        changes={
-            "level": {"old": None, "new": escalation.level},
-            "mentions": {"old": None, "new": escalation.mentions},
-        },
-        metadata={"bug_id": bug_id, "services": clean["services"]},
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            changes={
+                "level": {"old": None, "new": escalation.level},
+                "mentions": {"old": None, "new": escalation.mentions},
+            },
+            metadata={"bug_id": bug_id, "services": clean["services"]},
+        )
     )
     return EscalationOutcome(escalation, created=True)
 
@@ -187,11 +190,13 @@ def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
         update_fields=["status", "acknowledged_by", "acknowledged_at", "token", "updated_at"]
     )
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="acknowledged",
-        actor=actor,
-        changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.ACKNOWLEDGED,
+            actor=actor,
+            changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+        )
     )
     posted = escalation.notifications.filter(kind="escalation").order_by("created_at")
     enqueue(
@@ -223,14 +228,16 @@ def escalation_climb(
     escalation.save(update_fields=["level", "updated_at"])
     _page(escalation, now or timezone.now(), already_tagged=tagged)
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="escalated",
-        actor=None,
-        changes={
-            "level": {"old": previous, "new": escalation.level},
-            "mentions": {"old": None, "new": escalation.mentions},
-        },
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.ESCALATED,
+            actor=None,
+            changes={
+                "level": {"old": previous, "new": escalation.level},
+                "mentions": {"old": None, "new": escalation.mentions},
+            },
+        )
     )
     return escalation
 

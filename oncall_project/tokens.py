@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import AbstractAuthToken, get_token_model
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 
@@ -30,14 +31,16 @@ def api_token_create(*, name: str, staff: bool = False) -> tuple[AbstractBaseUse
     instance, token = get_token_model().objects.create(user=user)
     # Who got a token and when; never the token (knox keeps only its hash and an 8-char prefix).
     record(
-        entity_type="api_token",
-        entity_id=instance.token_key,
-        action="created",
-        actor=None,
-        changes={
-            "user": {"old": None, "new": user.get_username()},
-            "is_staff": {"old": None, "new": user.is_staff},
-        },
+        AuditEvent(
+            entity_type=EntityType.API_TOKEN,
+            entity_id=instance.token_key,
+            action=AuditAction.CREATED,
+            actor=None,
+            changes={
+                "user": {"old": None, "new": user.get_username()},
+                "is_staff": {"old": None, "new": user.is_staff},
+            },
+        )
     )
     return user, token
 
@@ -51,9 +54,11 @@ def api_token_revoke(*, token: AbstractAuthToken, actor: Actor | None) -> None:
     username = locked.user.get_username()
     locked.delete()
     record(
-        entity_type="api_token",
-        entity_id=locked.token_key,
-        action="revoked",
-        actor=actor,
-        changes={"user": {"old": username, "new": None}},
+        AuditEvent(
+            entity_type=EntityType.API_TOKEN,
+            entity_id=locked.token_key,
+            action=AuditAction.REVOKED,
+            actor=actor,
+            changes={"user": {"old": username, "new": None}},
+        )
     )

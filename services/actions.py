@@ -4,7 +4,8 @@ from typing import Any
 
 from django.db import transaction
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import NotFound
 from oncall_project.base.writes import apply_changes, created_values
@@ -53,12 +54,14 @@ def service_create(*, actor: Actor | None, **fields: Any) -> Service:
     service = Service()
     apply_changes(service, fields, SERVICE_FIELDS)
     record(
-        entity_type="service",
-        entity_id=service.pk,
-        action="created",
-        actor=actor,
-        team=service.team,
-        changes=created_values(service, sorted(set(fields) | {"name"})),
+        AuditEvent(
+            entity_type=EntityType.SERVICE,
+            entity_id=service.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=service.team,
+            changes=created_values(service, sorted(set(fields) | {"name"})),
+        )
     )
     return service
 
@@ -72,38 +75,44 @@ def service_update(*, service: Service, actor: Actor | None, **changes: Any) -> 
     changed = apply_changes(service, changes, SERVICE_FIELDS)
     if changed:
         record(
-            entity_type="service",
-            entity_id=service.pk,
-            action="updated",
-            actor=actor,
-            team=service.team,
-            changes=changed,
+            AuditEvent(
+                entity_type=EntityType.SERVICE,
+                entity_id=service.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=service.team,
+                changes=changed,
+            )
         )
     return service
 
 
-def _set_active(service: Service, actor: Actor | None, active: bool, action: str) -> Service:
+def _set_active(
+    service: Service, actor: Actor | None, active: bool, action: AuditAction
+) -> Service:
     service = lock_service(service.pk)
     _ensure_can_manage(actor, service.team)
     if service.is_active == active:
         return service
     changed = apply_changes(service, {"is_active": active}, frozenset({"is_active"}))
     record(
-        entity_type="service",
-        entity_id=service.pk,
-        action=action,
-        actor=actor,
-        team=service.team,
-        changes=changed,
+        AuditEvent(
+            entity_type=EntityType.SERVICE,
+            entity_id=service.pk,
+            action=action,
+            actor=actor,
+            team=service.team,
+            changes=changed,
+        )
     )
     return service
 
 
 @transaction.atomic
 def service_soft_delete(*, service: Service, actor: Actor | None) -> Service:
-    return _set_active(service, actor, False, "deleted")
+    return _set_active(service, actor, False, AuditAction.DELETED)
 
 
 @transaction.atomic
 def service_restore(*, service: Service, actor: Actor | None) -> Service:
-    return _set_active(service, actor, True, "restored")
+    return _set_active(service, actor, True, AuditAction.RESTORED)

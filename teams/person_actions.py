@@ -6,7 +6,8 @@ Staff link anyone (the admin, seed data); a person links themselves with the pro
 
 from django.db import transaction
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden, InvalidInput
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
@@ -47,22 +48,24 @@ def _link(user, slack_user_id: str | None, actor: Actor | None) -> Person:
     if person is None:
         person = Person(user=user)
         apply_changes(person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"}))
-        changes, action = created_values(person, PERSON_FIELDS), "created"
+        changes, action = created_values(person, PERSON_FIELDS), AuditAction.CREATED
     else:
         changes = apply_changes(
             person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"})
         )
         if not changes:
             return person
-        action = "updated"
+        action = AuditAction.UPDATED
     record(
-        entity_type="person",
-        entity_id=person.pk,
-        action=action,
-        actor=actor,
-        changes=changes,
-        engineer_slack_id=person.slack_user_id,
-        previous_engineer_slack_id=previous,
+        AuditEvent(
+            entity_type=EntityType.PERSON,
+            entity_id=person.pk,
+            action=action,
+            actor=actor,
+            changes=changes,
+            engineer_slack_id=person.slack_user_id,
+            previous_engineer_slack_id=previous,
+        )
     )
     return person
 
@@ -76,12 +79,14 @@ def person_unlink(*, person: Person, actor: Actor | None) -> None:
     entity_id = person.pk
     person.delete()
     record(
-        entity_type="person",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        changes=changes,
-        previous_engineer_slack_id=changes["slack_user_id"]["old"],
+        AuditEvent(
+            entity_type=EntityType.PERSON,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            changes=changes,
+            previous_engineer_slack_id=changes["slack_user_id"]["old"],
+        )
     )
 
 
@@ -94,11 +99,13 @@ def person_ical_token_reset(*, person: Person, actor: Actor | None) -> Person:
     person.ical_token = new_ical_token()
     person.save(update_fields=["ical_token", "updated_at"])
     record(
-        entity_type="person",
-        entity_id=person.pk,
-        action="ical_token_reset",
-        actor=actor,
-        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
-        engineer_slack_id=person.slack_user_id,
+        AuditEvent(
+            entity_type=EntityType.PERSON,
+            entity_id=person.pk,
+            action=AuditAction.ICAL_TOKEN_RESET,
+            actor=actor,
+            changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+            engineer_slack_id=person.slack_user_id,
+        )
     )
     return person

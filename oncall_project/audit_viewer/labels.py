@@ -6,15 +6,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from audit.models import AuditLog
+from audit.models import AuditLog, EntityType
 from escalation.models import Escalation
 from services.models import Service
 
 # Whose change an entry is about, by what the entry itself holds.
-PERSON_ENTITIES = {"team_membership", "unavailability", "schedule", "override", "person"}
+PERSON_ENTITIES = {
+    EntityType.TEAM_MEMBERSHIP,
+    EntityType.UNAVAILABILITY,
+    EntityType.SCHEDULE,
+    EntityType.OVERRIDE,
+    EntityType.PERSON,
+}
 PERSON_FIELDS = ("slack_user_id", "engineer_slack_id")
 # What names the entities an entry may not name itself.
-LOOKUPS = {"service": (Service, "name"), "escalation": (Escalation, "bug_id")}
+LOOKUPS = {EntityType.SERVICE: (Service, "name"), EntityType.ESCALATION: (Escalation, "bug_id")}
 
 
 @dataclass(frozen=True)
@@ -39,14 +45,14 @@ def _changed(changes: Any, field: str) -> str:
 
 def _own_label(entry: AuditLog) -> EntryLabel:
     kind, changes = entry.entity_type, entry.changes
-    if kind == "service":
+    if kind == EntityType.SERVICE:
         return EntryLabel(name=_changed(changes, "name"))
-    if kind == "escalation":
+    if kind == EntityType.ESCALATION:
         bug_id = entry.metadata.get("bug_id") if isinstance(entry.metadata, dict) else None
         return EntryLabel(name=bug_id if isinstance(bug_id, str) else "")
-    if kind == "team":
+    if kind == EntityType.TEAM:
         return EntryLabel(name=_changed(changes, "name") or (entry.team.name if entry.team else ""))
-    if kind == "api_token":
+    if kind == EntityType.API_TOKEN:
         return EntryLabel(name=_changed(changes, "user"))
     if kind in PERSON_ENTITIES:
         found = [entry.engineer_slack_id, entry.previous_engineer_slack_id]

@@ -18,12 +18,12 @@ from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEAM_TABS = {
-    "team": "teams:detail",
-    "rotation_config": "schedules:rotation",
-    "team_membership": "teams:members",
-    "unavailability": "teams:members",
-    "schedule": "schedules:schedules",
-    "override": "schedules:overrides",
+    EntityType.TEAM: "teams:detail",
+    EntityType.ROTATION_CONFIG: "schedules:rotation",
+    EntityType.TEAM_MEMBERSHIP: "teams:members",
+    EntityType.UNAVAILABILITY: "teams:members",
+    EntityType.SCHEDULE: "schedules:schedules",
+    EntityType.OVERRIDE: "schedules:overrides",
 }
 
 
@@ -50,7 +50,7 @@ class AuditFilterForm(PageForm):
 def link_for(entry: AuditLog) -> str | None:
     """The page of what an entry changed, when there is one."""
     try:
-        if entry.entity_type == "service":
+        if entry.entity_type == EntityType.SERVICE:
             return reverse("services:detail", kwargs={"pk": entry.entity_id})
         if entry.team is not None and entry.entity_type in TEAM_TABS:
             return reverse(TEAM_TABS[entry.entity_type], kwargs={"slug": entry.team.slug})

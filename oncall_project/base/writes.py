@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connection, models
 
 from oncall_project.base.errors import Conflict, InvalidInput
 
@@ -93,3 +93,24 @@ def deleted_values(instance: models.Model, fields: frozenset[str] | list[str]) -
         name: {"old": value, "new": None}
         for name, value in snapshot(instance, list(fields)).items()
     }
+
+
+def restore_timestamps(model: type[models.Model], objs: list[models.Model]) -> None:
+    """Write back the created_at/updated_at the rows hold (times recorded elsewhere, e.g. by a
+    legacy system): auto_now_add sets created_at on insert whatever the row says, so they go in
+    with an UPDATE. One statement, many parameter sets (psycopg pipelines them): bulk_update's
+    CASE per row took 14 s for 18,000 rows, this well under one."""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [meta.get_field("created_at"), meta.get_field("updated_at"), meta.pk]
+    quote = connection.ops.quote_name
+    statement = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(  # noqa: S608 (names)
+        quote(meta.db_table), *(quote(field.column) for field in fields)
+    )
+    params = [
+        [field.get_db_prep_value(getattr(obj, field.attname), connection) for field in fields]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, params)

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from audit.log import entry, record_many
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.outbox.queue import enqueue
 from schedules import domain, messages, selectors
 from schedules.models import OnCallRecord, Origin, Schedule
@@ -145,10 +146,10 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
         if a.engineer == engineer:
             continue
         writes.audit.append(
-            entry(
-                entity_type="team",
+            AuditEvent(
+                entity_type=EntityType.TEAM,
                 entity_id=team.pk,
-                action="rotation_triggered",
+                action=AuditAction.ROTATION_TRIGGERED,
                 actor=None,
                 team=team,
                 changes={"on_call": {"old": engineer, "new": a.engineer}},
@@ -217,7 +218,7 @@ def _write(writes: Writes) -> None:
     """One statement per table for the whole batch."""
     if writes.records:
         OnCallRecord.objects.bulk_create(writes.records, ignore_conflicts=True)
-    record_many(writes.audit)
+    record(*writes.audit)
     enqueue(writes.messages)
     if writes.schedules:
         Schedule.objects.bulk_create(writes.schedules, ignore_conflicts=True)

@@ -7,7 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.base.outbox.queue import enqueue
@@ -31,6 +32,11 @@ TRANSITIONS = {
     OverrideStatus.APPROVED: {OverrideStatus.CANCELLED},
 }
 LIVE = (OverrideStatus.PENDING, OverrideStatus.APPROVED)
+DECISIONS = {
+    OverrideStatus.APPROVED: AuditAction.OVERRIDE_APPROVED,
+    OverrideStatus.REJECTED: AuditAction.OVERRIDE_REJECTED,
+    OverrideStatus.CANCELLED: AuditAction.OVERRIDE_CANCELLED,
+}
 
 
 def ensure_no_overlap(override: Override) -> None:
@@ -93,17 +99,19 @@ def override_request(
         override.decided_at = timezone.now()
     apply_changes(override, fields, REQUEST_FIELDS, before_save=checks)
     record(
-        entity_type="override",
-        entity_id=override.pk,
-        action="override_requested",
-        actor=actor,
-        team=team,
-        changes=created_values(override, ["status", *sorted(REQUEST_FIELDS)]),
-        engineer_slack_id=override.engineer_slack_id,
-        previous_engineer_slack_id=override.replaces_slack_id,
-        change_type="override_created",
-        change_reason=override.reason,
-        effective_date=override.start_date,
+        AuditEvent(
+            entity_type=EntityType.OVERRIDE,
+            entity_id=override.pk,
+            action=AuditAction.OVERRIDE_REQUESTED,
+            actor=actor,
+            team=team,
+            changes=created_values(override, ["status", *sorted(REQUEST_FIELDS)]),
+            engineer_slack_id=override.engineer_slack_id,
+            previous_engineer_slack_id=override.replaces_slack_id,
+            change_type="override_created",
+            change_reason=override.reason,
+            effective_date=override.start_date,
+        )
     )
     enqueue(
         [
@@ -138,7 +146,7 @@ def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> 
 def override_decide(
     *, override: Override, actor: Actor | None, status: str, reason: str = ""
 ) -> Override:
-    if status not in {OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED}:
+    if status not in DECISIONS:
         raise InvalidInput(
             f"'{status}' is not a decision.",
             {"status": ["Must be one of: approved, rejected, cancelled."]},
@@ -161,16 +169,18 @@ def override_decide(
         changes["approved_by"] = actor.id if actor else "system"
     changed = apply_changes(override, changes, frozenset(changes))
     record(
-        entity_type="override",
-        entity_id=override.pk,
-        action=f"override_{status}",
-        actor=actor,
-        team=override.team,
-        changes=changed,
-        engineer_slack_id=override.engineer_slack_id,
-        previous_engineer_slack_id=override.replaces_slack_id,
-        change_reason=reason,
-        effective_date=override.start_date,
+        AuditEvent(
+            entity_type=EntityType.OVERRIDE,
+            entity_id=override.pk,
+            action=DECISIONS[status],
+            actor=actor,
+            team=override.team,
+            changes=changed,
+            engineer_slack_id=override.engineer_slack_id,
+            previous_engineer_slack_id=override.replaces_slack_id,
+            change_reason=reason,
+            effective_date=override.start_date,
+        )
     )
     enqueue(
         messages.override_decision_messages(

@@ -4,6 +4,7 @@ never touched, and the engine never double-books a day they cover."""
 
 import copy
 import datetime
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from oncall_project.base.outbox.queue import enqueue
@@ -140,32 +142,32 @@ def rotation_generate(
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
     today = selectors.local_today(team, now or timezone.now())
-    entry = record(
-        entity_type="rotation_config",
-        entity_id=team.pk,
-        action="generated",
-        actor=actor,
-        team=team,
-        changes={},
-        metadata={"periods": periods},
-    )
+    entry_id = uuid.uuid4()  # the messages to the people moved name the entry
     before = selectors.team_state(team, today, _horizon(team, today, periods))
     outcome = regenerate_future(
-        team, actor, before, today, change_key=f"generate:{entry.pk}", periods=periods
+        team, actor, before, today, change_key=f"generate:{entry_id}", periods=periods
     )
-    entry.changes = {"auto_schedules": {"old": None, "new": outcome.created}}
-    _note_outcome(entry, outcome)
+    record(
+        AuditEvent(
+            id=entry_id,
+            entity_type=EntityType.ROTATION_CONFIG,
+            entity_id=team.pk,
+            action=AuditAction.GENERATED,
+            actor=actor,
+            team=team,
+            changes={"auto_schedules": {"old": None, "new": outcome.created}},
+            metadata={"periods": periods, **_outcome_notes(outcome)},
+        )
+    )
     return outcome
 
 
-def _note_outcome(entry, outcome: RotationOutcome) -> None:
-    """On the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
-    entry.metadata = {
-        **entry.metadata,
+def _outcome_notes(outcome: RotationOutcome) -> dict:
+    """For the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
+    return {
         "affected": list(outcome.impact.affected),
         "auto_schedules": {"deleted": outcome.deleted, "created": outcome.created},
     }
-    entry.save(update_fields=["changes", "metadata"])
 
 
 def regenerate_future(
@@ -227,16 +229,20 @@ def rotation_config_update(
     if {"handoff_time", "handoff_day"} & set(changed):
         # Recomputed by the next handoff tick, under the new settings.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
-    entry = record(
-        entity_type="rotation_config",
-        entity_id=team.pk,
-        action="updated",
-        actor=actor,
-        team=team,
-        changes=changed,
+    entry_id = uuid.uuid4()  # the messages to the people moved name the entry
+    outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry_id}")
+    record(
+        AuditEvent(
+            id=entry_id,
+            entity_type=EntityType.ROTATION_CONFIG,
+            entity_id=team.pk,
+            action=AuditAction.UPDATED,
+            actor=actor,
+            team=team,
+            changes=changed,
+            metadata=_outcome_notes(outcome),
+        )
     )
-    outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry.pk}")
-    _note_outcome(entry, outcome)
     return outcome
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.db import transaction
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
@@ -56,15 +57,17 @@ def schedule_create(
     schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
     apply_changes(schedule, fields, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
     record(
-        entity_type="schedule",
-        entity_id=schedule.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)]),
-        engineer_slack_id=schedule.engineer_slack_id,
-        change_type="schedule_created",
-        effective_date=schedule.start_date,
+        AuditEvent(
+            entity_type=EntityType.SCHEDULE,
+            entity_id=schedule.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)]),
+            engineer_slack_id=schedule.engineer_slack_id,
+            change_type="schedule_created",
+            effective_date=schedule.start_date,
+        )
     )
     return schedule
 
@@ -83,16 +86,18 @@ def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) 
     changed = apply_changes(schedule, changes, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
     if changed:
         record(
-            entity_type="schedule",
-            entity_id=schedule.pk,
-            action="updated",
-            actor=actor,
-            team=team,
-            changes=changed,
-            engineer_slack_id=schedule.engineer_slack_id,
-            previous_engineer_slack_id=previous,
-            change_type="schedule_updated",
-            effective_date=schedule.start_date,
+            AuditEvent(
+                entity_type=EntityType.SCHEDULE,
+                entity_id=schedule.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=team,
+                changes=changed,
+                engineer_slack_id=schedule.engineer_slack_id,
+                previous_engineer_slack_id=previous,
+                change_type="schedule_updated",
+                effective_date=schedule.start_date,
+            )
         )
     return schedule
 
@@ -104,12 +109,14 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     entity_id = schedule.pk
     schedule.delete()
     record(
-        entity_type="schedule",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
-        change_type="schedule_deleted",
+        AuditEvent(
+            entity_type=EntityType.SCHEDULE,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
+            change_type="schedule_deleted",
+        )
     )

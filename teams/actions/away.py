@@ -5,7 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.team import ensure_team_active, lock_team
@@ -58,14 +59,16 @@ def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailabili
     snapshots = [before_roster_change(t) for t in teams]
     away = Unavailability()
     apply_changes(away, fields, UNAVAILABILITY_FIELDS)
-    entry = record(
-        entity_type="unavailability",
-        entity_id=away.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
-        engineer_slack_id=away.slack_user_id,
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.UNAVAILABILITY,
+            entity_id=away.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
+            engineer_slack_id=away.slack_user_id,
+        )
     )
     _replan_after_away(teams, actor, snapshots, entry)
     return away
@@ -80,13 +83,15 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
     changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
     entity_id, team = away.pk, away.team
     away.delete()
-    entry = record(
-        entity_type="unavailability",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        engineer_slack_id=changes["slack_user_id"]["old"],
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.UNAVAILABILITY,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            engineer_slack_id=changes["slack_user_id"]["old"],
+        )
     )
     _replan_after_away(teams, actor, snapshots, entry)

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import NotFound
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
@@ -36,22 +37,24 @@ def membership_upsert(
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
         apply_changes(membership, fields, MEMBERSHIP_FIELDS)
         changed = created_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
-        action = "created"
+        action = AuditAction.CREATED
     else:
         changed = apply_changes(membership, fields, MEMBERSHIP_FIELDS)
-        action = "updated"
+        action = AuditAction.UPDATED
         if not changed:
             return membership
-    entry = record(
-        entity_type="team_membership",
-        entity_id=membership.pk,
-        action=action,
-        actor=actor,
-        team=team,
-        changes=changed,
-        engineer_slack_id=slack_user_id,
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.TEAM_MEMBERSHIP,
+            entity_id=membership.pk,
+            action=action,
+            actor=actor,
+            team=team,
+            changes=changed,
+            engineer_slack_id=slack_user_id,
+        )
     )
-    if action == "created" or ROTATION_MEMBER_FIELDS & set(changed):
+    if action == AuditAction.CREATED or ROTATION_MEMBER_FIELDS & set(changed):
         after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
     return membership
 
@@ -68,14 +71,16 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
     entity_id = membership.pk
     membership.delete()
-    entry = record(
-        entity_type="team_membership",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        engineer_slack_id=slack_user_id,
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.TEAM_MEMBERSHIP,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            engineer_slack_id=slack_user_id,
+        )
     )
     after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
 
@@ -102,14 +107,16 @@ def team_sync_members(
     TeamMembership.objects.filter(team=team, slack_user_id__in=gone).update(in_slack_group=False)
     outcome = {"added": added, "returned": returned, "gone": gone}
     if any(outcome.values()):
-        entry = record(
-            entity_type="team_membership",
-            entity_id=team.pk,
-            action="synced_from_slack",
-            actor=actor,
-            team=team,
-            changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
-            metadata=outcome,
+        [entry] = record(
+            AuditEvent(
+                entity_type=EntityType.TEAM_MEMBERSHIP,
+                entity_id=team.pk,
+                action=AuditAction.SYNCED_FROM_SLACK,
+                actor=actor,
+                team=team,
+                changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
+                metadata=outcome,
+            )
         )
         after_roster_change(team, actor, snapshot, f"sync:{entry.pk}")
     return outcome

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from audit import record
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, InvalidInput, NotFound
 from oncall_project.base.writes import apply_changes, created_values, save_validated
@@ -81,12 +82,14 @@ def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
     team = Team(name=name, **fields)
     save_validated(team)
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(team, ["name", "slug", *sorted(fields)]),
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(team, ["name", "slug", *sorted(fields)]),
+        )
     )
     return team
 
@@ -103,41 +106,45 @@ def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
     if changed:
         record(
-            entity_type="team",
-            entity_id=team.pk,
-            action="updated",
-            actor=actor,
-            team=team,
-            changes=changed,
+            AuditEvent(
+                entity_type=EntityType.TEAM,
+                entity_id=team.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=team,
+                changes=changed,
+            )
         )
     return team
 
 
-def _set_active(team: Team, actor: Actor | None, active: bool, action: str) -> Team:
+def _set_active(team: Team, actor: Actor | None, active: bool, action: AuditAction) -> Team:
     team = lock_team(team.pk)
     ensure_staff(actor)
     if team.is_active == active:
         return team
     changed = apply_changes(team, {"is_active": active}, frozenset({"is_active"}))
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action=action,
-        actor=actor,
-        team=team,
-        changes=changed,
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=action,
+            actor=actor,
+            team=team,
+            changes=changed,
+        )
     )
     return team
 
 
 @transaction.atomic
 def team_soft_delete(*, team: Team, actor: Actor | None) -> Team:
-    return _set_active(team, actor, False, "deleted")
+    return _set_active(team, actor, False, AuditAction.DELETED)
 
 
 @transaction.atomic
 def team_restore(*, team: Team, actor: Actor | None) -> Team:
-    return _set_active(team, actor, True, "restored")
+    return _set_active(team, actor, True, AuditAction.RESTORED)
 
 
 @transaction.atomic
@@ -149,11 +156,13 @@ def team_ical_token_reset(*, team: Team, actor: Actor | None) -> Team:
     team.refresh_from_db(fields=["ical_token"])
     # The audit says that the secret changed, never what it is.
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action="ical_token_reset",
-        actor=actor,
-        team=team,
-        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=AuditAction.ICAL_TOKEN_RESET,
+            actor=actor,
+            team=team,
+            changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+        )
     )
     return team

@@ -4,16 +4,17 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from audit import record
-from audit.importer.errors import LegacyImportError
-from audit.importer.history_import import check_change_types, import_history
-from audit.importer.membership_import import import_memberships
-from audit.importer.schedule_import import import_overrides, import_schedules
-from audit.importer.service_import import check_unique_names, import_services
-from audit.importer.source import read_snapshot
-from audit.importer.state import ImportRun, TableCount
-from audit.importer.team_import import import_teams
-from audit.importer.values import IMPORT_SOURCE
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.history_import import check_change_types, import_history
+from oncall_project.legacy.membership_import import import_memberships
+from oncall_project.legacy.schedule_import import import_overrides, import_schedules
+from oncall_project.legacy.service_import import check_unique_names, import_services
+from oncall_project.legacy.source import read_snapshot
+from oncall_project.legacy.state import ImportRun, TableCount
+from oncall_project.legacy.team_import import import_teams
+from oncall_project.legacy.values import IMPORT_SOURCE
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,17 @@ def _check_counts(run: ImportRun) -> None:
 def _record_summary(run: ImportRun) -> None:
     """The import's own audit entry: one per import that wrote anything."""
     record(
-        entity_type="team",
-        entity_id="legacy-import",
-        action="imported",
-        actor=None,
-        metadata={
-            "source": IMPORT_SOURCE,
-            "legacy_database": run.snapshot.label,
-            "counts": {name: count.as_dict() for name, count in run.counts.items()},
-            "warnings": run.warnings,
-            "unplaced": run.unplaced,
-        },
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id="legacy-import",
+            action=AuditAction.IMPORTED,
+            actor=None,
+            metadata={
+                "source": IMPORT_SOURCE,
+                "legacy_database": run.snapshot.label,
+                "counts": {name: count.as_dict() for name, count in run.counts.items()},
+                "warnings": run.warnings,
+                "unplaced": run.unplaced,
+            },
+        )
     )

@@ -11,7 +11,7 @@ from psycopg import IsolationLevel, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
-from audit.importer.errors import LegacyImportError
+from oncall_project.legacy.errors import LegacyImportError
 
 # Every table the old system had at one stage or another (plans/000–002, legacy/schema.sql).
 # `service_groups` was renamed `teams`; a database may hold either or both.

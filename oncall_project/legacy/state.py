@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.source import LegacySnapshot
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.source import LegacySnapshot
 
 
 @dataclass

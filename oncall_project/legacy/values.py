@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from audit.importer.errors import LegacyImportError
+from audit.log import LegacyEvent, invalid_fields
 from oncall_project.base.writes import json_safe
+from oncall_project.legacy.errors import LegacyImportError
 
 IMPORT_SOURCE = "legacy_import"
 NOTES_KEY = "legacy_import"
@@ -74,10 +75,19 @@ def validate(
             kept[name] = json_safe(getattr(instance, name))
             setattr(instance, name, _empty(instance._meta.get_field(name)))
         errors = _errors(instance, exclude)
+    _stop_if_invalid(errors, where)
+    return kept
+
+
+def validate_entry(event: LegacyEvent, where: str) -> None:
+    """An audit entry's codes and lengths, as the audit log would check them."""
+    _stop_if_invalid(invalid_fields(event), where)
+
+
+def _stop_if_invalid(errors: dict[str, list], where: str) -> None:
     if errors:
         detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
         raise LegacyImportError(f"{where}: {detail}")
-    return kept
 
 
 def _empty(field: models.Field) -> Any:

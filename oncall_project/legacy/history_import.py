@@ -6,25 +6,35 @@ audit log copy says more (entity id, changes), so it is imported and the history
 its duplicate, its id noted on the entry."""
 
 from collections import Counter, defaultdict
+from functools import partial
 from typing import Any
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.state import ImportRun
-from audit.importer.values import IMPORT_SOURCE, extra_columns, ref, text, validate, with_notes
-from audit.importer.writer import import_table
-from audit.models import ActorType, AuditLog, EntityType
+from audit.log import LegacyEvent
+from audit.models import ActorType, AuditAction, EntityType
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.values import (
+    IMPORT_SOURCE,
+    aware,
+    extra_columns,
+    ref,
+    text,
+    validate_entry,
+    with_notes,
+)
+from oncall_project.legacy.writer import import_entries
 
 HISTORY = "oncall_history"
 AUDIT_LOGS = "oncall_audit_logs"
 # Exhaustive: any other change type stops the import (check_change_types).
 CHANGE_TYPES = {
-    "manual": (EntityType.TEAM, "updated"),
-    "auto_rotation": (EntityType.TEAM, "rotation_triggered"),
-    "schedule_created": (EntityType.SCHEDULE, "created"),
-    "schedule_updated": (EntityType.SCHEDULE, "updated"),
-    "schedule_deleted": (EntityType.SCHEDULE, "deleted"),
-    "override_created": (EntityType.OVERRIDE, "created"),
-    "override_deleted": (EntityType.OVERRIDE, "deleted"),
+    "manual": (EntityType.TEAM, AuditAction.UPDATED),
+    "auto_rotation": (EntityType.TEAM, AuditAction.ROTATION_TRIGGERED),
+    "schedule_created": (EntityType.SCHEDULE, AuditAction.CREATED),
+    "schedule_updated": (EntityType.SCHEDULE, AuditAction.UPDATED),
+    "schedule_deleted": (EntityType.SCHEDULE, AuditAction.DELETED),
+    "override_created": (EntityType.OVERRIDE, AuditAction.CREATED),
+    "override_deleted": (EntityType.OVERRIDE, AuditAction.DELETED),
 }
 # The old history row does not say which schedule or override changed.
 UNKNOWN_ENTITY = "unknown"
@@ -77,23 +87,21 @@ def check_change_types(run: ImportRun) -> None:
 def import_history(run: ImportRun) -> None:
     copies = _dual_writes(run)
     if run.snapshot.has(AUDIT_LOGS):
-        import_table(
-            run, AuditLog, AUDIT_LOGS, lambda row, legacy_id: _audit(run, row, legacy_id, copies)
-        )
+        import_entries(run, AUDIT_LOGS, partial(_audit, run, copies=copies))
     if run.snapshot.has(HISTORY):
         duplicates = set(copies.values())
         rows = [row for row in run.snapshot.rows(HISTORY) if str(row["id"]) not in duplicates]
         run.count(HISTORY).duplicates += len(run.snapshot.rows(HISTORY)) - len(rows)
-        import_table(
-            run, AuditLog, HISTORY, lambda row, legacy_id: _history(run, row, legacy_id), rows=rows
+        import_entries(
+            run, HISTORY, lambda row, legacy_id: _history(run, row, legacy_id), rows=rows
         )
 
 
-def _history(run: ImportRun, row: dict[str, Any], legacy_id: str) -> AuditLog:
+def _history(run: ImportRun, row: dict[str, Any], legacy_id: str) -> LegacyEvent:
     entity_type, action = CHANGE_TYPES[row["change_type"]]
     team_pk = run.team_pk(row["team_id"], legacy_id)
     actor = text(row.get("changed_by"))
-    entry = AuditLog(
+    entry = LegacyEvent(
         team_id=team_pk,
         entity_type=entity_type,
         entity_id=str(team_pk) if entity_type == EntityType.TEAM else UNKNOWN_ENTITY,
@@ -103,13 +111,16 @@ def _history(run: ImportRun, row: dict[str, Any], legacy_id: str) -> AuditLog:
         changes=_on_call_change(row),
         metadata=with_notes({"source": IMPORT_SOURCE}, _notes(row, HISTORY_COLUMNS)),
         legacy_id=legacy_id,
+        recorded_at=aware(row.get("created_at")),
         **_on_call_columns(row),
     )
-    validate(entry, legacy_id)
+    validate_entry(entry, legacy_id)
     return entry
 
 
-def _audit(run: ImportRun, row: dict[str, Any], legacy_id: str, copies: dict[str, str]) -> AuditLog:
+def _audit(
+    run: ImportRun, row: dict[str, Any], legacy_id: str, copies: dict[str, str]
+) -> LegacyEvent:
     entity_type = text(row.get("entity_type"))
     entity_id, notes = _entity(run, entity_type, row.get("entity_id"))
     notes.update(_notes(row, AUDIT_COLUMNS))
@@ -119,7 +130,7 @@ def _audit(run: ImportRun, row: dict[str, Any], legacy_id: str, copies: dict[str
     team = row.get("team_id")
     metadata = with_notes(row.get("metadata"), notes)
     metadata.setdefault("source", IMPORT_SOURCE)
-    entry = AuditLog(
+    entry = LegacyEvent(
         team_id=None if team is None else run.team_pk(team, legacy_id),
         entity_type=entity_type,
         entity_id=entity_id,
@@ -129,9 +140,10 @@ def _audit(run: ImportRun, row: dict[str, Any], legacy_id: str, copies: dict[str
         changes=row.get("changes") or {},
         metadata=metadata,
         legacy_id=legacy_id,
+        recorded_at=aware(row.get("created_at")),
         **_on_call_columns(row),
     )
-    validate(entry, legacy_id)
+    validate_entry(entry, legacy_id)
     return entry
 
 

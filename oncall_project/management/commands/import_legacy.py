@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.importer import LegacyImportError, import_legacy
+from oncall_project.legacy import LegacyImportError, import_legacy
 
 
 class Command(BaseCommand):

@@ -3,10 +3,17 @@ shape, `group_id` (a `service_groups` row); a service may have neither."""
 
 from typing import Any
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.state import ImportRun
-from audit.importer.values import GITHUB_SHORT, extra_columns, ref, text, validate, with_notes
-from audit.importer.writer import import_table
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.values import (
+    GITHUB_SHORT,
+    extra_columns,
+    ref,
+    text,
+    validate,
+    with_notes,
+)
+from oncall_project.legacy.writer import import_table
 from services.models import Service, Tier
 
 TABLE = "service_team_mapping"

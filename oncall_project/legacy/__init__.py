@@ -21,7 +21,7 @@ URL, a tier) is kept the same way and reported as a warning; any other invalid r
 import with a message naming its table and legacy id.
 """
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.run import ImportReport, import_legacy
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.run import ImportReport, import_legacy
 
 __all__ = ["ImportReport", "LegacyImportError", "import_legacy"]

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.source import TEAM_TABLES
-from audit.importer.state import ImportRun
-from audit.importer.values import aware, extra_columns, ref, text, validate
-from audit.importer.writer import insert
 from oncall_project.base import slack_ids
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.source import TEAM_TABLES
+from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.values import aware, extra_columns, ref, text, validate
+from oncall_project.legacy.writer import insert
 from teams.models import TeamMembership, TeamRole
 
 TABLE = "team_memberships"

@@ -8,10 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from audit.importer.errors import LegacyImportError
-from audit.importer.state import ImportRun
-from audit.importer.values import aware, extra_columns, text, validate
-from audit.importer.writer import import_table
+from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.values import aware, extra_columns, text, validate
+from oncall_project.legacy.writer import import_table
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Override, OverrideStatus, Schedule, ScheduleType
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from audit.importer.source import TEAM_TABLES
-from audit.importer.state import ImportRun
-from audit.importer.values import extra_columns, text, validate, with_notes
-from audit.importer.writer import import_table
+from oncall_project.legacy.source import TEAM_TABLES
+from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.values import extra_columns, text, validate, with_notes
+from oncall_project.legacy.writer import import_table
 from teams.models import Team
 
 KNOWN = frozenset(
