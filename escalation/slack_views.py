@@ -3,6 +3,7 @@ valid signature with a fresh timestamp (slack-sdk's SignatureVerifier), else 403
 
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -108,8 +109,6 @@ def _handle(action_id: str, value: str, actor: Actor) -> str:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except (ValueError, TypeError):
