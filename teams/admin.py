@@ -6,8 +6,8 @@ from django.contrib import admin
 
 from oncall_project.base.admin_actions import ActionAdmin, ActionInline
 from teams import actions
+from teams.actions import person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
-from teams.person_actions import person_link, person_unlink
 
 
 class MembershipInlineForm(forms.ModelForm):

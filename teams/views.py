@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from oncall_project.base.pages import page_actor, run_action, run_button
-from teams import actions, page_selectors, person_actions, slack_proof
+from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
@@ -137,7 +137,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
-            person_actions.person_link,
+            actions.person_link,
             user=request.user,
             actor=page_actor(request),
             slack_user_id=form.cleaned_data["slack_user_id"].strip(),
@@ -158,7 +158,7 @@ def profile_ical_reset(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     if person is None:
         raise Http404("Your account has no calendar feed yet.")
-    if run_button(request, person_actions.person_ical_token_reset, person=person).ok:
+    if run_button(request, actions.person_ical_token_reset, person=person).ok:
         messages.success(request, "Your calendar link is renewed; the old one no longer works.")
     return redirect("teams:profile")
 
@@ -179,9 +179,7 @@ def profile_link(request: HttpRequest, proof: str) -> HttpResponse:
     """The page `/oncall link` sends a Slack user to: confirm, then link (POST only)."""
     slack_user_id = slack_proof.verify(proof)
     if request.method == "POST":
-        done = run_button(
-            request, person_actions.person_link_with_proof, user=request.user, proof=proof
-        )
+        done = run_button(request, actions.person_link_with_proof, user=request.user, proof=proof)
         if done.ok:
             messages.success(request, f"Your account is now linked to Slack user {slack_user_id}.")
         return redirect("teams:profile")

@@ -1,4 +1,4 @@
-"""Every write to teams, memberships and time away (one module each)."""
+"""Every write to teams, memberships, time away and people (one module each)."""
 
 from teams.actions.away import unavailability_create, unavailability_delete
 from teams.actions.members import (
@@ -6,6 +6,12 @@ from teams.actions.members import (
     membership_remove,
     membership_upsert,
     team_sync_members,
+)
+from teams.actions.people import (
+    person_ical_token_reset,
+    person_link,
+    person_link_with_proof,
+    person_unlink,
 )
 from teams.actions.team import (
     ROTATION_FIELDS,
@@ -29,6 +35,10 @@ __all__ = [
     "lock_team",
     "membership_remove",
     "membership_upsert",
+    "person_ical_token_reset",
+    "person_link",
+    "person_link_with_proof",
+    "person_unlink",
     "team_create",
     "team_ical_token_reset",
     "team_restore",

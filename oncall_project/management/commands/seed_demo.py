@@ -27,8 +27,8 @@ from schedules.models import OnCallRecord
 from services.actions import service_create
 from services.models import Service
 from teams import actions
+from teams.actions import person_link
 from teams.models import Person, Team, TeamMembership
-from teams.person_actions import person_link
 
 ADMIN_USERNAME = "admin"
 
