@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from escalation.actions import escalation_acknowledge, escalation_create
+from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
 from escalation.domain import MAX_LEVEL
 from escalation.models import Escalation, EscalationStatus
 from escalation.selectors import escalation_list
@@ -172,7 +172,8 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
     )
     def create(self, request, *args, **kwargs):
         fields = self.parse(EscalationInputSerializer)
-        outcome = escalation_create(actor=self.actor(), **fields)
+        asked = EscalationRequest(**fields)
+        outcome = escalation_create(actor=self.actor(), request=asked)
         escalation = self.get_queryset().get(pk=outcome.escalation.pk)
         return self.respond(
             escalation, status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK

@@ -175,17 +175,17 @@ class TeamAdmin(SoftDeleteAdmin):
     formfield_overrides = {models.JSONField: {"form_class": JSONField}}
 
     def create(self, *, actor, fields):
-        return actions.team_create(actor=actor, **fields)
+        own, rotation = actions.team_fields(fields)
+        return actions.team_create(actor=actor, fields=own, rotation=rotation)
 
     def update(self, *, obj, actor, changes):
         """The team's own fields and its rotation settings have one action each; both run in
         the form's savepoint, so a refusal of either leaves the team as it was."""
-        rotation = {k: v for k, v in changes.items() if k in actions.ROTATION_FIELDS}
-        own = {k: v for k, v in changes.items() if k not in rotation}
-        if own:
-            actions.team_update(team=obj, actor=actor, **own)
-        if rotation:
-            rotation_config_update(team=obj, actor=actor, **rotation)
+        own, rotation = actions.team_fields(changes)
+        if own.given():
+            actions.team_update(team=obj, actor=actor, changes=own)
+        if rotation.given():
+            rotation_config_update(team=obj, actor=actor, settings=rotation)
         return Team.objects.get(pk=obj.pk)
 
     def delete(self, *, obj, actor):

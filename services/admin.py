@@ -36,10 +36,12 @@ class ServiceAdmin(SoftDeleteAdmin):
     )
 
     def create(self, *, actor, fields):
-        return actions.service_create(actor=actor, **fields)
+        return actions.service_create(actor=actor, fields=actions.ServiceFields.parse(fields))
 
     def update(self, *, obj, actor, changes):
-        return actions.service_update(service=obj, actor=actor, **changes)
+        return actions.service_update(
+            service=obj, actor=actor, changes=actions.ServiceFields.parse(changes)
+        )
 
     def delete(self, *, obj, actor):
         actions.service_soft_delete(service=obj, actor=actor)

@@ -75,7 +75,12 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None, initial={"team": request.GET.get("team")})
     if request.method == "POST" and form.is_valid():
-        done = run_action(form, actions.service_create, actor=page_actor(request), **form.changes())
+        done = run_action(
+            form,
+            actions.service_create,
+            actor=page_actor(request),
+            fields=actions.ServiceFields(**form.changes()),
+        )
         if done.ok:
             messages.success(request, f"Service {done.value.name} created.")
             return redirect("services:detail", pk=done.value.pk)
@@ -94,7 +99,7 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
             actions.service_update,
             service=service,
             actor=page_actor(request),
-            **form.changes(),
+            changes=actions.ServiceFields(**form.changes()),
         )
         if done.ok:
             messages.success(request, f"Service {done.value.name} saved.")

@@ -10,6 +10,17 @@ from teams.actions import person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
 
 
+def _upsert(team, actor, fields: dict):
+    """A member row from an admin form: its Slack id, and the metadata the form holds."""
+    slack_user_id = fields.pop("slack_user_id")
+    return actions.membership_upsert(
+        team=team,
+        slack_user_id=slack_user_id,
+        actor=actor,
+        fields=actions.MembershipFields.parse(fields),
+    )
+
+
 class MembershipInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,12 +45,10 @@ class MembershipInline(ActionInline):
     readonly_fields = ("in_slack_group",)
 
     def create_row(self, *, parent, actor, fields):
-        return actions.membership_upsert(team=parent, actor=actor, **fields)
+        return _upsert(parent, actor, fields)
 
     def update_row(self, *, obj, actor, changes):
-        return actions.membership_upsert(
-            team=obj.team, slack_user_id=obj.slack_user_id, actor=actor, **changes
-        )
+        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
 
     def delete_row(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)
@@ -79,12 +88,10 @@ class TeamMembershipAdmin(ActionAdmin):
         return always if obj is None else ("team", "slack_user_id", *always)
 
     def create(self, *, actor, fields):
-        return actions.membership_upsert(actor=actor, **fields)
+        return _upsert(fields.pop("team"), actor, fields)
 
     def update(self, *, obj, actor, changes):
-        return actions.membership_upsert(
-            team=obj.team, slack_user_id=obj.slack_user_id, actor=actor, **changes
-        )
+        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
 
     def delete(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)

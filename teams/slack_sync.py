@@ -7,7 +7,12 @@ from django.core.cache import cache
 from oncall_project.base import slack
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import DomainError
-from teams.actions import ensure_team_active, membership_upsert, team_sync_members
+from teams.actions import (
+    MembershipFields,
+    ensure_team_active,
+    membership_upsert,
+    team_sync_members,
+)
 from teams.models import Team, TeamMembership, TeamRole
 from teams.permissions import ensure_can_manage_team
 
@@ -56,7 +61,12 @@ def _fill_display_names(team: Team, members: list[str], actor: Actor | None) -> 
     )
     for user_id, name in _display_names(unnamed).items():
         if name:
-            membership_upsert(team=team, slack_user_id=user_id, actor=actor, display_name=name)
+            membership_upsert(
+                team=team,
+                slack_user_id=user_id,
+                actor=actor,
+                fields=MembershipFields(display_name=name),
+            )
 
 
 def _display_names(user_ids: list[str]) -> dict[str, str]:

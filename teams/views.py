@@ -27,7 +27,12 @@ def team_page(request: HttpRequest, team, tab: str, template: str, **context) ->
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_action(form, actions.team_create, actor=page_actor(request), **form.changes())
+        done = run_action(
+            form,
+            actions.team_create,
+            actor=page_actor(request),
+            fields=actions.TeamFields(**form.changes()),
+        )
         if done.ok:
             messages.success(request, f"Team {done.value.name} created.")
             return redirect("teams:detail", slug=done.value.slug)
@@ -41,7 +46,11 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         done = run_action(
-            form, actions.team_update, team=team, actor=page_actor(request), **form.changes()
+            form,
+            actions.team_update,
+            team=team,
+            actor=page_actor(request),
+            changes=actions.TeamFields(**form.changes()),
         )
         if done.ok:
             messages.success(request, "Team settings saved.")
@@ -88,7 +97,7 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             team=team,
             actor=page_actor(request),
             slack_user_id=slack_user_id,
-            **form.cleaned_data,
+            fields=actions.MembershipFields(**form.cleaned_data),
         )
         if done.ok and request.htmx:
             return _member_row(request, team, done.value)

@@ -1,10 +1,14 @@
-"""Shared steps of every action: validate and save, and turn field changes into an audit diff."""
+"""Shared steps of every action: typed inputs (`Fields`, `UNSET`), validate and save, and turn
+field changes into an audit diff."""
 
+import dataclasses
 import datetime
 import decimal
+import enum
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models
@@ -56,23 +60,51 @@ def save_validated(
         raise Conflict(f"This {instance._meta.verbose_name} clashes with another one.") from exc
 
 
-def check_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise InvalidInput(
-            f"Unknown or read-only field: {unknown[0]}.",
-            {name: ["Unknown or read-only field."] for name in unknown},
-        )
+class Unset(enum.Enum):
+    """A field the caller left out, as against one set to None or empty."""
+
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fields:
+    """The typed input of a create or update action: the model fields a caller may set, each
+    UNSET unless given, so an update changes (and audits) only what it was given. Subclasses
+    list the fields once; forms, serializers and the admin take their names from here."""
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(field.name for field in dataclasses.fields(cls))
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any]) -> Self:
+        """Untyped values (a form's, a script's) as this input: a name it has not is bad input,
+        refused before any action runs."""
+        unknown = sorted(set(values) - set(cls.names()))
+        if unknown:
+            raise InvalidInput(
+                f"Unknown or read-only field: {unknown[0]}.",
+                {name: ["Unknown or read-only field."] for name in unknown},
+            )
+        return cls(**values)
+
+    def given(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in self.names()}
+        return {name: value for name, value in values.items() if value is not UNSET}
 
 
 def apply_changes(
     instance: models.Model,
     changes: dict[str, Any],
-    allowed: frozenset[str],
     before_save: Callable[[Any], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Set the fields, validate, save, and return {"field": {"old", "new"}} of what changed."""
-    check_fields(changes, allowed)
     fields = list(changes)
     before = snapshot(instance, fields)
     for name, value in changes.items():
@@ -81,14 +113,14 @@ def apply_changes(
     return diff(before, snapshot(instance, fields))
 
 
-def created_values(instance: models.Model, fields: frozenset[str] | list[str]) -> dict:
+def created_values(instance: models.Model, fields: Sequence[str]) -> dict:
     return {
         name: {"old": None, "new": value}
         for name, value in snapshot(instance, list(fields)).items()
     }
 
 
-def deleted_values(instance: models.Model, fields: frozenset[str] | list[str]) -> dict:
+def deleted_values(instance: models.Model, fields: Sequence[str]) -> dict:
     return {
         name: {"old": value, "new": None}
         for name, value in snapshot(instance, list(fields)).items()

@@ -89,7 +89,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             team=team,
             actor=page_actor(request),
             slack_user_id=data.pop("slack_user_id").strip(),
-            **data,
+            fields=actions.MembershipFields(**data),
         )
         if done.ok:
             messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")

@@ -2,6 +2,7 @@
 approved → cancelled. Row locks make two people deciding at once see each other's decision."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from oncall_project.base.outbox.queue import enqueue
-from oncall_project.base.writes import apply_changes, created_values
+from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from schedules import messages
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
@@ -20,9 +21,18 @@ from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import can_manage_team, ensure_can_manage_team
 
-REQUEST_FIELDS = frozenset(
-    {"engineer_slack_id", "replaces_slack_id", "start_date", "end_date", "reason"}
-)
+
+@dataclass(frozen=True, kw_only=True)
+class OverrideFields(Fields):
+    """An override request: who covers (and for whom), which dates (`end_date` inclusive)."""
+
+    engineer_slack_id: str | Unset = UNSET
+    replaces_slack_id: str | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    reason: str | Unset = UNSET
+
+
 TRANSITIONS = {
     OverrideStatus.PENDING: {
         OverrideStatus.APPROVED,
@@ -71,8 +81,8 @@ def override_request(
     *,
     team: Team,
     actor: Actor | None,
+    fields: OverrideFields,
     now: datetime.datetime | None = None,
-    **fields: Any,
 ) -> Override:
     """Anyone with a Slack identity may ask; the team's config says whether a lead must approve.
 
@@ -97,7 +107,7 @@ def override_request(
     )
     if auto_approved:
         override.decided_at = timezone.now()
-    apply_changes(override, fields, REQUEST_FIELDS, before_save=checks)
+    apply_changes(override, fields.given(), before_save=checks)
     record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,
@@ -105,7 +115,7 @@ def override_request(
             action=AuditAction.OVERRIDE_REQUESTED,
             actor=actor,
             team=team,
-            changes=created_values(override, ["status", *sorted(REQUEST_FIELDS)]),
+            changes=created_values(override, ["status", *sorted(OverrideFields.names())]),
             engineer_slack_id=override.engineer_slack_id,
             previous_engineer_slack_id=override.replaces_slack_id,
             change_type="override_created",
@@ -167,7 +177,7 @@ def override_decide(
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}
     if status != OverrideStatus.CANCELLED:
         changes["approved_by"] = actor.id if actor else "system"
-    changed = apply_changes(override, changes, frozenset(changes))
+    changed = apply_changes(override, changes)
     record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,

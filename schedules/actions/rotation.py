@@ -20,7 +20,7 @@ from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import apply_changes
 from schedules import domain, messages, selectors
 from schedules.models import Origin, Schedule
-from teams.actions import ROTATION_FIELDS, ensure_team_active, lock_team
+from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
@@ -107,18 +107,13 @@ def rotation_preview(
     *,
     team: Team,
     periods: int,
-    changes: dict[str, Any] | None = None,
+    settings: RotationSettings | None = None,
     now: datetime.datetime | None = None,
 ) -> RotationOutcome:
-    """What generate (or a config change) would do over the next periods. Nothing is saved."""
+    """What generate (or a change to `settings`) would do over the next periods. Nothing is
+    saved."""
     periods = _check_periods(periods)
-    changes = changes or {}
-    unknown = set(changes) - ROTATION_FIELDS
-    if unknown:
-        raise InvalidInput(
-            f"Unknown rotation field: {sorted(unknown)[0]}.",
-            {k: ["Unknown rotation field."] for k in unknown},
-        )
+    changes = settings.given() if settings else {}
     now = now or timezone.now()
     _check_start_date(changes, now.date())
     draft = _config_after(team, changes) if changes else team
@@ -213,9 +208,14 @@ def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
 
 @transaction.atomic
 def rotation_config_update(
-    *, team: Team, actor: Actor | None, now: datetime.datetime | None = None, **changes: Any
+    *,
+    team: Team,
+    actor: Actor | None,
+    settings: RotationSettings,
+    now: datetime.datetime | None = None,
 ) -> RotationOutcome:
     """Change the rotation settings, regenerate future auto schedules, return the impact."""
+    changes = settings.given()
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
@@ -223,7 +223,7 @@ def rotation_config_update(
     today = selectors.local_today(team, now)
     _check_start_date(changes, today)
     before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
-    changed = apply_changes(team, changes, ROTATION_FIELDS)
+    changed = apply_changes(team, changes)
     if not changed:
         return RotationOutcome([], domain.Impact())
     if {"handoff_time", "handoff_day"} & set(changed):

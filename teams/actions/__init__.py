@@ -2,7 +2,7 @@
 
 from teams.actions.away import unavailability_create, unavailability_delete
 from teams.actions.members import (
-    MEMBERSHIP_FIELDS,
+    MembershipFields,
     membership_remove,
     membership_upsert,
     team_sync_members,
@@ -14,12 +14,13 @@ from teams.actions.people import (
     person_unlink,
 )
 from teams.actions.team import (
-    ROTATION_FIELDS,
     TEAM_DELETED,
-    TEAM_FIELDS,
+    RotationSettings,
+    TeamFields,
     ensure_team_active,
     lock_team,
     team_create,
+    team_fields,
     team_ical_token_reset,
     team_restore,
     team_soft_delete,
@@ -27,10 +28,10 @@ from teams.actions.team import (
 )
 
 __all__ = [
-    "MEMBERSHIP_FIELDS",
-    "ROTATION_FIELDS",
     "TEAM_DELETED",
-    "TEAM_FIELDS",
+    "MembershipFields",
+    "RotationSettings",
+    "TeamFields",
     "ensure_team_active",
     "lock_team",
     "membership_remove",
@@ -40,6 +41,7 @@ __all__ = [
     "person_link_with_proof",
     "person_unlink",
     "team_create",
+    "team_fields",
     "team_ical_token_reset",
     "team_restore",
     "team_soft_delete",

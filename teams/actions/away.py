@@ -1,7 +1,7 @@
 """Every write to time away (unavailability): the rotation skips the person for those dates
 without losing their turn, so each change re-plans the rotations it touches."""
 
-from typing import Any
+import datetime
 
 from django.db import transaction
 
@@ -14,7 +14,8 @@ from teams.models import Team, TeamMembership, Unavailability
 from teams.permissions import ensure_can_manage_team, ensure_staff
 from teams.rotation_hook import after_roster_change, before_roster_change
 
-UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
+# What the audit entries of time away hold.
+AWAY_FIELDS = ("end_date", "reason", "slack_user_id", "start_date", "team")
 
 
 def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
@@ -50,15 +51,23 @@ def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None
 
 
 @transaction.atomic
-def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailability:
-    team = fields.get("team")
-    _ensure_may_record_away(actor, team, fields.get("slack_user_id", ""))
-    teams = _away_teams(team, fields.get("slack_user_id", ""))
-    if team is not None:
-        fields["team"] = teams[0]
+def unavailability_create(
+    *,
+    actor: Actor | None,
+    slack_user_id: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    team: Team | None = None,
+    reason: str = "",
+) -> Unavailability:
+    """Time away from `team`, or (None) from every team."""
+    _ensure_may_record_away(actor, team, slack_user_id)
+    teams = _away_teams(team, slack_user_id)
     snapshots = [before_roster_change(t) for t in teams]
     away = Unavailability()
-    apply_changes(away, fields, UNAVAILABILITY_FIELDS)
+    fields = {"slack_user_id": slack_user_id, "team": teams[0] if team else None}
+    fields |= {"start_date": start_date, "end_date": end_date, "reason": reason}
+    apply_changes(away, fields)
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.UNAVAILABILITY,
@@ -66,7 +75,7 @@ def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailabili
             action=AuditAction.CREATED,
             actor=actor,
             team=team,
-            changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
+            changes=created_values(away, AWAY_FIELDS),
             engineer_slack_id=away.slack_user_id,
         )
     )
@@ -80,7 +89,7 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
     _ensure_may_record_away(actor, away.team, away.slack_user_id)
     teams = _away_teams(away.team, away.slack_user_id)
     snapshots = [before_roster_change(t) for t in teams]
-    changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
+    changes = deleted_values(away, AWAY_FIELDS)
     entity_id, team = away.pk, away.team
     away.delete()
     [entry] = record(

@@ -1,7 +1,8 @@
 """Every write to memberships: one at a time, or the whole list from the Slack user group.
 A change that can move turns re-plans the rotation and tells whoever gained or lost shifts."""
 
-from typing import Any
+import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -9,16 +10,33 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import NotFound
-from oncall_project.base.writes import apply_changes, created_values, deleted_values
+from oncall_project.base.writes import (
+    UNSET,
+    Fields,
+    Unset,
+    apply_changes,
+    created_values,
+    deleted_values,
+)
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_hook import after_roster_change, before_roster_change
 
-MEMBERSHIP_FIELDS = frozenset(
-    {"display_name", "team_role", "is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
-)
 
+@dataclass(frozen=True, kw_only=True)
+class MembershipFields(Fields):
+    """A member's on-call metadata (the member is named by team and Slack id)."""
+
+    display_name: str | Unset = UNSET
+    team_role: str | Unset = UNSET
+    is_eligible_for_oncall: bool | Unset = UNSET
+    weight: float | Unset = UNSET
+    in_slack_group: bool | Unset | None = UNSET
+    joined_at: datetime.date | Unset = UNSET
+
+
+# A change to these moves turns: the rotation is re-planned.
 ROTATION_MEMBER_FIELDS = frozenset(
     {"is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
 )
@@ -26,8 +44,15 @@ ROTATION_MEMBER_FIELDS = frozenset(
 
 @transaction.atomic
 def membership_upsert(
-    *, team: Team, slack_user_id: str, actor: Actor | None, **fields: Any
+    *,
+    team: Team,
+    slack_user_id: str,
+    actor: Actor | None,
+    fields: MembershipFields | None = None,
 ) -> TeamMembership:
+    """Add the member, or change their metadata; audited, and the rotation re-planned when
+    turns may move."""
+    given = fields.given() if fields else {}
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
@@ -35,11 +60,11 @@ def membership_upsert(
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
-        apply_changes(membership, fields, MEMBERSHIP_FIELDS)
-        changed = created_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+        apply_changes(membership, given)
+        changed = created_values(membership, ["slack_user_id", *MembershipFields.names()])
         action = AuditAction.CREATED
     else:
-        changed = apply_changes(membership, fields, MEMBERSHIP_FIELDS)
+        changed = apply_changes(membership, given)
         action = AuditAction.UPDATED
         if not changed:
             return membership
@@ -68,7 +93,7 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     if membership is None:
         raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
     snapshot = before_roster_change(team)
-    changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+    changes = deleted_values(membership, ["slack_user_id", *MembershipFields.names()])
     entity_id = membership.pk
     membership.delete()
     [entry] = record(

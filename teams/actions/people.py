@@ -47,12 +47,10 @@ def _link(user, slack_user_id: str | None, actor: Actor | None) -> Person:
     previous = person.slack_user_id if person else None
     if person is None:
         person = Person(user=user)
-        apply_changes(person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"}))
+        apply_changes(person, {"slack_user_id": slack_user_id})
         changes, action = created_values(person, PERSON_FIELDS), AuditAction.CREATED
     else:
-        changes = apply_changes(
-            person, {"slack_user_id": slack_user_id}, frozenset({"slack_user_id"})
-        )
+        changes = apply_changes(person, {"slack_user_id": slack_user_id})
         if not changes:
             return person
         action = AuditAction.UPDATED

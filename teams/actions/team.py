@@ -1,5 +1,8 @@
 """Every write to a team's own fields, and the team lock every on-call write takes."""
 
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,35 +14,54 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, InvalidInput, NotFound
-from oncall_project.base.writes import apply_changes, created_values, save_validated
+from oncall_project.base.writes import (
+    UNSET,
+    Fields,
+    Unset,
+    apply_changes,
+    created_values,
+    save_validated,
+)
 from teams.models import Team, new_ical_token
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
-TEAM_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "description",
-        "slack_group_id",
-        "slack_channel_id",
-        "oncall_engineer",
-        "oncall_usergroup_id",
-        "timezone",
-        "overrides_require_approval",
-    }
-)
-ROTATION_FIELDS = frozenset(
-    {
-        "rotation_enabled",
-        "rotation_type",
-        "rotation_order",
-        "rotation_interval",
-        "rotation_start_date",
-        "handoff_day",
-        "handoff_time",
-        "lookahead_periods",
-    }
-)
+
+@dataclass(frozen=True, kw_only=True)
+class TeamFields(Fields):
+    """A team's own fields (its rotation settings are `RotationSettings`)."""
+
+    name: str | Unset = UNSET
+    slug: str | Unset = UNSET
+    description: str | Unset = UNSET
+    slack_group_id: str | Unset = UNSET
+    slack_channel_id: str | Unset = UNSET
+    oncall_engineer: str | Unset = UNSET
+    oncall_usergroup_id: str | Unset = UNSET
+    timezone: str | Unset = UNSET
+    overrides_require_approval: bool | Unset = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class RotationSettings(Fields):
+    """How a team's rotation turns; a change re-plans its future automatic schedules
+    (schedules.actions.rotation_config_update)."""
+
+    rotation_enabled: bool | Unset = UNSET
+    rotation_type: str | Unset = UNSET
+    rotation_order: list[str] | Unset = UNSET
+    rotation_interval: str | Unset = UNSET
+    rotation_start_date: datetime.date | Unset | None = UNSET
+    handoff_day: int | Unset | None = UNSET
+    handoff_time: datetime.time | Unset = UNSET
+    lookahead_periods: int | Unset = UNSET
+
+
+def team_fields(values: Mapping[str, Any]) -> tuple[TeamFields, RotationSettings]:
+    """A team's values from one form (the admin's, a script's) as the two actions' inputs: its
+    own fields and its rotation settings. A name that is neither is bad input."""
+    rotation = {k: v for k, v in values.items() if k in RotationSettings.names()}
+    own = {k: v for k, v in values.items() if k not in rotation}
+    return TeamFields.parse(own), RotationSettings.parse(rotation)
 
 
 def lock_team(team_id: Any) -> Team:
@@ -68,18 +90,18 @@ def ensure_team_active(team: Team) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
+def team_create(
+    *, actor: Actor | None, fields: TeamFields, rotation: RotationSettings | None = None
+) -> Team:
+    """A new team (staff only), with its rotation settings when given; the slug defaults to
+    one made from the name."""
     ensure_staff(actor)
-    allowed = TEAM_FIELDS | ROTATION_FIELDS
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(
-            f"Unknown field: {sorted(unknown)[0]}.", {k: ["Unknown field."] for k in unknown}
-        )
-    fields.setdefault("slug", slugify(name or ""))
-    if not fields["slug"]:
+    given = {**fields.given(), **(rotation.given() if rotation else {})}
+    name = given.pop("name", "")
+    given.setdefault("slug", slugify(name or ""))
+    if not given["slug"]:
         raise InvalidInput("A team needs a name.", {"name": ["A team needs a name."]})
-    team = Team(name=name, **fields)
+    team = Team(name=name, **given)
     save_validated(team)
     record(
         AuditEvent(
@@ -88,19 +110,19 @@ def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
             action=AuditAction.CREATED,
             actor=actor,
             team=team,
-            changes=created_values(team, ["name", "slug", *sorted(fields)]),
+            changes=created_values(team, ["name", "slug", *sorted(given)]),
         )
     )
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
+def team_update(*, team: Team, actor: Actor | None, changes: TeamFields) -> Team:
     """Update a team's own fields. Rotation settings change through rotation_config_update."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    changed = apply_changes(team, changes, TEAM_FIELDS)
+    changed = apply_changes(team, changes.given())
     if "timezone" in changed:
         # Handoffs follow the new local wall time from the next beat tick on.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
@@ -123,7 +145,7 @@ def _set_active(team: Team, actor: Actor | None, active: bool, action: AuditActi
     ensure_staff(actor)
     if team.is_active == active:
         return team
-    changed = apply_changes(team, {"is_active": active}, frozenset({"is_active"}))
+    changed = apply_changes(team, {"is_active": active})
     record(
         AuditEvent(
             entity_type=EntityType.TEAM,

@@ -4,7 +4,12 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
-from escalation.actions import escalation_acknowledge, escalation_climb, escalation_create
+from escalation.actions import (
+    EscalationRequest,
+    escalation_acknowledge,
+    escalation_climb,
+    escalation_create,
+)
 from escalation.models import Escalation
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.outbox import delivery
@@ -34,7 +39,7 @@ def create(**fields):
         "thread_ts": "1700.000100",
         **fields,
     }
-    return escalation_create(actor=None, **values)
+    return escalation_create(actor=None, request=EscalationRequest(**values))
 
 
 def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):

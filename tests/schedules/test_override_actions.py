@@ -7,7 +7,7 @@ from django.db import connection, connections
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden, InvalidInput
-from schedules.actions import override_cancel, override_decide, override_request
+from schedules.actions import OverrideFields, override_cancel, override_decide, override_request
 from schedules.models import Override
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
@@ -27,7 +27,7 @@ def team(db):
     return team
 
 
-def request(team, actor=BOB, **fields):
+def request(team, actor=BOB, now=None, **fields):
     values = {
         "engineer_slack_id": "U_BOB",
         "start_date": D(2026, 12, 8),
@@ -35,7 +35,7 @@ def request(team, actor=BOB, **fields):
         "reason": "Swap",
         **fields,
     }
-    return override_request(team=team, actor=actor, **values)
+    return override_request(team=team, actor=actor, fields=OverrideFields(**values), now=now)
 
 
 def test_request_is_pending_when_the_team_requires_approval(team):

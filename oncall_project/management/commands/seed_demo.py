@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from oncall_project import demo_org
 from schedules.actions import (
+    OverrideFields,
+    ScheduleFields,
     override_decide,
     override_request,
     rotation_config_update,
@@ -24,7 +26,7 @@ from schedules.actions import (
 from schedules.actions.handoff import handoffs_process
 from schedules.domain import handoff_at
 from schedules.models import OnCallRecord
-from services.actions import service_create
+from services.actions import ServiceFields, service_create
 from services.models import Service
 from teams import actions
 from teams.actions import person_link
@@ -79,19 +81,18 @@ class Command(BaseCommand):
         team = Team.objects.filter(slug=spec["slug"]).first()
         if team is None:
             fields = {k: v for k, v in spec.items() if k not in {"members", "rotation"}}
-            team = actions.team_create(actor=None, **fields)
+            team = actions.team_create(actor=None, fields=actions.TeamFields(**fields))
             self.new_teams.add(team.slug)
             self.count("teams")
         self.members(team, spec["members"])
         if "rotation" in spec and self.is_new(team.slug):
             # Turned on once the members are in, as an operator would: the first plan has them.
-            rotation_config_update(
-                team=team,
-                actor=None,
+            settings = actions.RotationSettings(
                 **spec["rotation"],
                 rotation_enabled=True,
                 rotation_start_date=self.day(-demo_org.HISTORY_DAYS),
             )
+            rotation_config_update(team=team, actor=None, settings=settings)
         return team
 
     def members(self, team: Team, members: list[tuple[str, str, float]]) -> None:
@@ -102,10 +103,12 @@ class Command(BaseCommand):
                 team=team,
                 slack_user_id=slack_id,
                 actor=None,
-                team_role=role,
-                weight=weight,
-                display_name=demo_org.PEOPLE[slack_id],
-                joined_at=self.day(-30 if weight < 1 else -365),
+                fields=actions.MembershipFields(
+                    team_role=role,
+                    weight=weight,
+                    display_name=demo_org.PEOPLE[slack_id],
+                    joined_at=self.day(-30 if weight < 1 else -365),
+                ),
             )
             self.count("memberships")
 
@@ -114,9 +117,8 @@ class Command(BaseCommand):
             if Service.objects.named(spec["name"]).exists():
                 continue
             team = teams[spec["team"]]
-            service_create(
-                actor=None, **spec | {"team": team, "team_slack_group": team.slack_group_id}
-            )
+            fields = spec | {"team": team, "team_slack_group": team.slack_group_id}
+            service_create(actor=None, fields=ServiceFields(**fields))
             self.count("services")
 
     def schedules(self, teams: dict[str, Team]) -> None:
@@ -127,10 +129,12 @@ class Command(BaseCommand):
             schedule_create(
                 team=teams[slug],
                 actor=None,
-                engineer_slack_id=engineer,
-                start_date=self.day(first),
-                end_date=self.day(last),
-                **fields,
+                fields=ScheduleFields(
+                    engineer_slack_id=engineer,
+                    start_date=self.day(first),
+                    end_date=self.day(last),
+                    **fields,
+                ),
             )
             self.count("schedules")
 
@@ -141,11 +145,13 @@ class Command(BaseCommand):
             override = override_request(
                 team=teams[slug],
                 actor=None,
-                engineer_slack_id=engineer,
-                replaces_slack_id=replaces,
-                start_date=self.day(first),
-                end_date=self.day(last),
-                reason=reason,
+                fields=OverrideFields(
+                    engineer_slack_id=engineer,
+                    replaces_slack_id=replaces,
+                    start_date=self.day(first),
+                    end_date=self.day(last),
+                    reason=reason,
+                ),
             )
             if decision and override.status != decision:
                 override_decide(override=override, actor=None, status=decision)
