@@ -7,6 +7,8 @@
 - workers and beats run the watchdog in a thread: if beat dies, the workers still watch, and
   if the workers die, the beats do."""
 
+from contextvars import Token
+
 from celery import signals
 
 from audit.context import current, request_context
@@ -14,6 +16,7 @@ from oncall_project.ops import watchdog
 from oncall_project.telemetry import instruments
 
 HEADER = "oncall_request_id"
+_entered: dict[str, Token] = {}  # task id → the context to go back to when it ends
 
 
 @signals.before_task_publish.connect
@@ -25,14 +28,18 @@ def carry_request_id(headers: dict | None = None, **kwargs) -> None:
 
 @signals.task_prerun.connect
 def enter_request_context(task=None, task_id: str = "", **kwargs) -> None:
-    request_id = getattr(task.request, HEADER, None) if task is not None else None
+    """The id from the message; a task run inline (eager) keeps its caller's."""
+    carried = getattr(task.request, HEADER, None) if task is not None else None
+    request_id = carried or current().get("request_id") or task_id
     name = task.name if task is not None else ""
-    request_context.set({"request_id": request_id or task_id, "task": name})
+    _entered[task_id] = request_context.set({"request_id": request_id, "task": name})
 
 
 @signals.task_postrun.connect
-def leave_request_context(**kwargs) -> None:
-    request_context.set(None)
+def leave_request_context(task_id: str = "", **kwargs) -> None:
+    token = _entered.pop(task_id, None)
+    if token is not None:
+        request_context.reset(token)
 
 
 @signals.task_failure.connect

@@ -60,7 +60,7 @@ def broker() -> Check:
         if not os.access(folder, os.W_OK):
             return Check(False, "broker folder not writable")
         return Check(True, "folder writable")
-    with celery_app.connection_for_write() as conn:
+    with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         client = getattr(conn.default_channel, "client", None)
         if client is not None:
