@@ -23,7 +23,7 @@ LEASE = "celery-beat"
 class LeaderScheduler(PersistentScheduler):
     def __init__(self, *args, **kwargs):
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.leading = False
+        self.leading: bool | None = None  # unknown until the first try: then said either way
         super().__init__(*args, **kwargs)
 
     @property
