@@ -250,6 +250,7 @@ WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILIN
 OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
 ADMINS = getaddresses(env_list("ADMINS", ""))
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
+EMAIL_SUBJECT_PREFIX = "[On-call] "
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -16,10 +16,9 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         current = context.current()
-        if not getattr(record, "request_id", ""):
-            record.request_id = current.get("request_id", "")
-        if "task" in current and not hasattr(record, "task"):
-            record.task = current["task"]
+        for name in ("request_id", "task"):
+            if current.get(name) and not getattr(record, name, ""):
+                setattr(record, name, current[name])
         return True
 
 

@@ -6,6 +6,7 @@ any host check. RequestMetricsMiddleware times every other request and logs it (
 object per line with LOG_FORMAT=json)."""
 
 import logging
+import re
 import time
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,10 +54,16 @@ class ProbeMiddleware:
         return response
 
 
+NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+
 def route_of(request: HttpRequest) -> str:
-    """The URL pattern that answered (bounded label values), never the path itself."""
+    """The URL pattern that answered (bounded label values), never the path itself; a DRF
+    router's regex reads like a path pattern: api/v1/teams/<team>/."""
     match = getattr(request, "resolver_match", None)
-    return match.route if match is not None else "unmatched"
+    if match is None:
+        return "unmatched"
+    return NAMED_GROUP.sub(r"<\1>", match.route.replace("^", "").replace("$", ""))
 
 
 def user_of(request: HttpRequest) -> str:

@@ -59,7 +59,8 @@ class Processes(ExitStack):
 
     def web(self, name: str, port: int, **env: str) -> subprocess.Popen:
         command = [str(BIN / "gunicorn"), "oncall_project.wsgi", "--workers", "1"]
-        command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+        # no control socket: its default path is one per user, shared by every node
+        command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
         return self.start(name, command, **env)
 
 

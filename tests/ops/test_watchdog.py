@@ -47,7 +47,7 @@ def test_a_stale_tick_is_told_once_and_its_recovery_once(operators):
     assert [a.name for a in told] == ["handoff_tick_stale"]
     (post,) = ops_posts(operators)
     assert "has not run for 6 minutes" in post and post.startswith("*On-call alert")
-    assert [m.subject for m in mail.outbox] == ["[Django] On-call alert: handoff_tick_stale"]
+    assert [m.subject for m in mail.outbox] == ["[On-call] On-call alert: handoff_tick_stale"]
     assert watchdog.check() == []  # still stale: nothing more is said
     tick_ran(0)
     assert [a.name for a in watchdog.check()] == ["handoff_tick_stale"]
