@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
 READY_TICK_MAX_AGE_SECONDS = int(os.environ.get("READY_TICK_MAX_AGE_SECONDS", "180"))
 READY_PENDING_MAX_AGE_SECONDS = int(os.environ.get("READY_PENDING_MAX_AGE_SECONDS", "300"))
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_COVERAGE_CACHE_SECONDS = int(os.environ.get("METRICS_COVERAGE_CACHE_SECONDS", "300"))
 # Read by prometheus-client itself at process start; here so /metrics knows to add up the files.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("WATCHDOG_INTERVAL_SECONDS", "30"))

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,9 +11,11 @@ from audit.actors import Actor
 from escalation import outbox, slack
 from escalation.actions import escalation_acknowledge, escalation_climb, escalation_create
 from escalation.models import Escalation, Notification
+from oncall_project.ops.collectors import COVERAGE_CACHE_KEY
 from oncall_project.telemetry.heartbeats import HANDOFF_TICK, heartbeat_record
 from schedules.selectors import local_today
 from schedules.tasks import handoff_tick, process_handoffs
+from teams.models import Team
 from tests.api_support import token_client
 from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 from tests.ops.metrics_support import scrape, value
@@ -110,6 +113,12 @@ def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
     assert value(text, f"{ack}_sum") == pytest.approx(240, abs=1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_coverage_figures():
+    """Coverage-gap figures are cached between scrapes: each test starts without them."""
+    cache.delete(COVERAGE_CACHE_KEY)
+
+
 @pytest.mark.django_db
 def test_coverage_gap_days_per_team_over_the_next_14_days(client):
     covered = TeamFactory(slug="covered", oncall_engineer="U_ALICE")
@@ -121,6 +130,16 @@ def test_coverage_gap_days_per_team_over_the_next_14_days(client):
     assert value(text, "oncall_coverage_gap_days", team=covered.slug) == 0
     assert value(text, "oncall_coverage_gap_days", team="gappy") == 10
     assert value(text, "oncall_coverage_gap_days", team="gone") is None
+
+
+@pytest.mark.django_db
+def test_coverage_gap_figures_are_kept_for_a_while_then_worked_out_again(client, settings):
+    team = TeamFactory(slug="later-covered")
+    assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 14
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_ALICE")
+    assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 14  # cached
+    cache.delete(COVERAGE_CACHE_KEY)  # as the cache does after METRICS_COVERAGE_CACHE_SECONDS
+    assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 0
 
 
 @pytest.mark.django_db
@@ -168,9 +187,10 @@ def test_a_scrape_costs_the_same_few_queries_whatever_the_number_of_teams(
     for n in range(2):
         TeamFactory(oncall_engineer=f"U_{n}")
     scrape(client)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):  # coverage-gap figures from the cache
         scrape(client)
     for n in range(30):
         TeamFactory(oncall_engineer=f"U_MORE{n}")
-    with django_assert_max_num_queries(9):
+    cache.delete(COVERAGE_CACHE_KEY)
+    with django_assert_max_num_queries(9):  # and worked out: three queries for every team
         scrape(client)
