@@ -19,20 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.api_data import TEAMS, build  # noqa: E402
-from bench.api_load import drop_database, recreate_database  # noqa: E402
+from bench.api_load import bench_database_url, drop_database, recreate_database  # noqa: E402
 
 SCRAPES = 15
 # Prometheus' default scrape timeout is 10 s: a scrape that works the coverage gaps out (once
 # every METRICS_COVERAGE_CACHE_SECONDS) stays within half of it, the others well under a second.
 TARGETS_MS = {"cached": 500.0, "worked out": 5000.0}
 NOTIFICATIONS, ESCALATIONS = 100_000, 5_000
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/metrics_scrape.py measures the production stack: DATABASE_URL=postgres://…")
-    return url.rsplit("/", 1)[0] + "/oncall_metrics_bench"
 
 
 def fill_history() -> None:
@@ -125,7 +118,7 @@ def report() -> None:
 
 
 def main() -> None:
-    url = bench_database_url()
+    url = bench_database_url("oncall_metrics_bench", "bench/metrics_scrape.py")
     recreate_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only"}
     try:

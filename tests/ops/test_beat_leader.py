@@ -37,14 +37,20 @@ def sends(processes: Processes, name: str) -> int:
     return processes.log(name).count(SENT)
 
 
+def leader_and_standby(processes: Processes) -> tuple:
+    """beat-a dispatching, then beat-b started and standing by."""
+    first = processes.beat("beat-a")
+    wait_for(lambda: sends(processes, "beat-a") >= 1)
+    second = processes.beat("beat-b")
+    wait_for(lambda: "stands by" in processes.log("beat-b"))
+    return first, second
+
+
 @pytest.mark.django_db(transaction=True)
 def test_of_two_beats_one_dispatches_and_the_other_takes_over_when_it_is_killed(tmp_path):
     lease = 3.0
     with Processes(tmp_path, BEAT_LEASE_SECONDS=str(lease)) as processes:
-        first = processes.beat("beat-a")
-        wait_for(lambda: sends(processes, "beat-a") >= 1)
-        second = processes.beat("beat-b")
-        wait_for(lambda: "stands by" in processes.log("beat-b"))
+        first, second = leader_and_standby(processes)
         time.sleep(3)  # both running: the first sends, the second does not
         assert sends(processes, "beat-a") >= 3
         assert sends(processes, "beat-b") == 0
@@ -64,10 +70,7 @@ def test_of_two_beats_one_dispatches_and_the_other_takes_over_when_it_is_killed(
 def test_a_beat_stopped_cleanly_hands_over_before_its_lease_would_run_out(tmp_path):
     lease = 12.0
     with Processes(tmp_path, BEAT_LEASE_SECONDS=str(lease)) as processes:
-        first = processes.beat("beat-a")
-        wait_for(lambda: sends(processes, "beat-a") >= 1)
-        processes.beat("beat-b")
-        wait_for(lambda: "stands by" in processes.log("beat-b"))
+        first, _ = leader_and_standby(processes)
         first.terminate()
         first.wait(timeout=15)
         stopped = time.monotonic()

@@ -114,7 +114,6 @@ def topology_env(folder: Path) -> dict[str, str]:
         "ADMINS": "ops@example.com",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(folder / "mail"),
-        "DB_CONN_MAX_AGE": "0",
     }
 
 
