@@ -138,28 +138,12 @@ def test_two_nodes_two_workers_two_beats_through_an_outage_and_a_killed_beat(fak
         assert (created, retried) == (201, 200) and first["id"] == again["id"]
 
         # 3. Slack goes down for a minute; meanwhile a team falls due and the leading beat dies.
-        fake_slack.begin_outage()
-        outage_began = time.monotonic()
-        team_due_now("Billing", "C_BILL")
-        leader = int(lease_holder(LEASE).split(":")[1])
-        survivor = next(node for node, proc in beats.items() if proc.pid != leader)
-        os.kill(leader, signal.SIGKILL)
-        killed_at = timezone.now()
-        wait_for(lambda: OnCallRecord.objects.count() == 3, timeout=30)  # the survivor ticks
-        wait_for(lambda: all(readyz(ports[n]) == 503 for n in NODES), timeout=40)
-        body = json.loads(get(f"http://127.0.0.1:{ports['a']}/readyz")[1])
-        assert not body["checks"]["outbox"]["ok"] and body["checks"]["handoff_tick"]["ok"]
-        wait_for(lambda: Escalation.objects.get().level == 2, timeout=90)  # climbs, Slack down
-        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - outage_began)))
-        fake_slack.end_outage()
+        survivor, killed_at = outage_with_a_killed_beat(fake_slack, ports, beats)
 
         # 4. Recovery: everything delivered, the nodes ready again, the operators told.
-        wait_for(lambda: not Notification.objects.exclude(status="sent").exists(), timeout=60)
-        wait_for(lambda: all(readyz(ports[n]) == 200 for n in NODES), timeout=30)
-        wait_for(lambda: len(ops_posts(fake_slack)) == 1, timeout=30)
-        scraped = [get(f"http://127.0.0.1:{ports[n]}/metrics")[1].decode() for n in NODES]
-        assert heartbeat_at(HANDOFF_TICK) > killed_at
-        assert lease_holder(LEASE).split(":")[1] == str(beats[survivor].pid)
+        scraped = recovery(fake_slack, ports)
+        assert heartbeat_at(HANDOFF_TICK) > killed_at  # the survivor ticks
+        assert lease_holder(LEASE).split(":")[1] == str(survivor.pid)
         web_log = processes.log("web-a")
 
     assert_each_message_posted_once(fake_slack)
@@ -168,6 +152,33 @@ def test_two_nodes_two_workers_two_beats_through_an_outage_and_a_killed_beat(fak
     assert_operators_told_once(fake_slack, tmp_path / "mail")
     assert_metrics_from_every_process(scraped)
     assert_request_logged_and_carried(web_log)
+
+
+def outage_with_a_killed_beat(fake_slack, ports: dict, beats: dict) -> tuple:
+    """The surviving beat and when the other was killed."""
+    fake_slack.begin_outage()
+    outage_began = time.monotonic()
+    team_due_now("Billing", "C_BILL")
+    leader = int(lease_holder(LEASE).split(":")[1])
+    (survivor,) = [proc for proc in beats.values() if proc.pid != leader]
+    os.kill(leader, signal.SIGKILL)
+    killed_at = timezone.now()
+    wait_for(lambda: OnCallRecord.objects.count() == 3, timeout=30)  # handed off, not told
+    wait_for(lambda: all(readyz(ports[n]) == 503 for n in NODES), timeout=40)
+    body = json.loads(get(f"http://127.0.0.1:{ports['a']}/readyz")[1])
+    assert not body["checks"]["outbox"]["ok"] and body["checks"]["handoff_tick"]["ok"]
+    wait_for(lambda: Escalation.objects.get().level == 2, timeout=90)  # climbs, Slack down
+    time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - outage_began)))
+    fake_slack.end_outage()
+    return survivor, killed_at
+
+
+def recovery(fake_slack, ports: dict) -> list[str]:
+    """Wait for everything to be delivered and told; each node's /metrics then."""
+    wait_for(lambda: not Notification.objects.exclude(status="sent").exists(), timeout=60)
+    wait_for(lambda: all(readyz(ports[n]) == 200 for n in NODES), timeout=30)
+    wait_for(lambda: len(ops_posts(fake_slack)) == 1, timeout=30)
+    return [get(f"http://127.0.0.1:{ports[n]}/metrics")[1].decode() for n in NODES]
 
 
 def ops_posts(fake) -> list[str]:
