@@ -26,14 +26,21 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
         response = JsonResponse({"detail": "A valid bearer token is required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    try:
-        loopback = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback:
+    if is_local(request):
         return None
     detail = "Metrics answer loopback clients only; set METRICS_TOKEN to scrape from elsewhere."
     return JsonResponse({"detail": detail}, status=403)
+
+
+def is_local(request: HttpRequest) -> bool:
+    """A loopback client that no proxy forwarded: a reverse proxy on the same host connects
+    from loopback on behalf of anyone, and says so in its forwarding headers."""
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 def process_metrics() -> bytes:

@@ -9,6 +9,7 @@ import logging
 import re
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from oncall_project.ops import probes
@@ -54,6 +55,7 @@ class ProbeMiddleware:
         return response
 
 
+STATIC_PREFIX = f"/{settings.STATIC_URL.lstrip('/')}"
 NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 
 
@@ -62,7 +64,7 @@ def route_of(request: HttpRequest) -> str:
     router's regex reads like a path pattern: api/v1/teams/<team>/."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return "unmatched"
+        return "static" if request.path.startswith(STATIC_PREFIX) else "unmatched"
     return NAMED_GROUP.sub(r"<\1>", match.route.replace("^", "").replace("$", ""))
 
 

@@ -30,6 +30,9 @@ def test_metrics_answer_loopback_only_without_a_token(client):
     assert response.status_code == 403
     assert "METRICS_TOKEN" in response.json()["detail"]
     assert client.get("/metrics", REMOTE_ADDR="::1").status_code == 200
+    # a reverse proxy on the same host connects from loopback on anyone's behalf
+    proxied = client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert proxied.status_code == 403
 
 
 @pytest.mark.django_db
@@ -51,6 +54,7 @@ def test_requests_are_counted_by_route_and_status_with_latency(client):
     api.get("/api/v1/me/")
     api.get("/api/v1/me/")
     client.get("/no/such/page/")
+    client.get("/static/no-such-file.css")
     after = scrape(client)
     labels = {"route": route, "method": "GET"}
 
@@ -64,6 +68,8 @@ def test_requests_are_counted_by_route_and_status_with_latency(client):
     assert grew("oncall_http_request_duration_seconds_bucket", le="+Inf") == 2
     unmatched = {"route": "unmatched", "method": "GET", "status": "404"}
     assert value(after, "oncall_http_requests_total", **unmatched) >= 1
+    static = {"route": "static", "method": "GET", "status": "404"}
+    assert value(after, "oncall_http_requests_total", **static) >= 1
 
 
 @pytest.mark.django_db
