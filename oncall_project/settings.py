@@ -3,6 +3,7 @@ filesystem broker under var/, so a fresh clone runs with no servers."""
 
 import os
 import secrets
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -58,9 +59,14 @@ INSTALLED_APPS = [
     "services",
     "schedules",
     "escalation",
+    "oncall_project.telemetry",
+    "oncall_project.ops",
 ]
 
 MIDDLEWARE = [
+    # First: probes and /metrics answer before any host check, session or login.
+    "oncall_project.ops.middleware.ProbeMiddleware",
+    "oncall_project.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,6 +199,9 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Several beats may run: the one holding a database lease dispatches (oncall_project/ops/beat.py).
+CELERY_BEAT_SCHEDULER = "oncall_project.ops.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = float(os.environ.get("BEAT_LEASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "coverage-report-weekly": {
         "task": "schedules.tasks.coverage_report_tick",
@@ -230,9 +239,43 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Operations: probes, metrics, watchdog, logs -----------------------------------------------
+READY_TICK_MAX_AGE_SECONDS = int(os.environ.get("READY_TICK_MAX_AGE_SECONDS", "180"))
+READY_PENDING_MAX_AGE_SECONDS = int(os.environ.get("READY_PENDING_MAX_AGE_SECONDS", "300"))
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_COVERAGE_CACHE_SECONDS = int(os.environ.get("METRICS_COVERAGE_CACHE_SECONDS", "300"))
+# Read by prometheus-client itself at process start; here so /metrics knows to add up the files.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("WATCHDOG_INTERVAL_SECONDS", "30"))
+WATCHDOG_TICK_STALE_SECONDS = int(os.environ.get("WATCHDOG_TICK_STALE_SECONDS", "300"))
+WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILING_SECONDS", "600"))
+OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
+ADMINS = getaddresses(env_list("ADMINS", ""))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
+EMAIL_SUBJECT_PREFIX = "[On-call] "
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "oncall_project.ops.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "oncall_project.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Celery's workers keep Django's logging (and so the JSON lines) instead of their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

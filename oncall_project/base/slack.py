@@ -14,6 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from oncall_project.telemetry import instruments
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,6 +59,7 @@ def _call(method: str, *, read: bool = False, **kwargs) -> dict:
             response = client().api_call(method, json=kwargs)
     except SlackApiError as exc:
         status = exc.response.status_code
+        instruments.slack_call(method, instruments.slack_result(status))
         if status == 429:
             retry_after = float(exc.response.headers.get("Retry-After", "30") or 30)
             raise SlackRetryLater("Slack rate limit (429).", retry_after) from exc
@@ -66,7 +69,9 @@ def _call(method: str, *, read: bool = False, **kwargs) -> dict:
     except (OSError, http.client.HTTPException) as exc:
         # refused, reset, timed out (after slack-sdk's retries), or a truncated answer
         detail = str(exc) or type(exc).__name__
+        instruments.slack_call(method, "unreachable")
         raise SlackRetryLater(f"Could not reach Slack: {detail}") from exc
+    instruments.slack_call(method, "ok")
     return response.data if isinstance(response.data, dict) else {}
 
 
