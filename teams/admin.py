@@ -13,12 +13,13 @@ from teams.models import Person, TeamMembership, Unavailability
 def _upsert(team, actor, fields: dict):
     """A member row from an admin form: its Slack id, and the metadata the form holds."""
     slack_user_id = fields.pop("slack_user_id")
-    return actions.membership_upsert(
+    membership, _ = actions.membership_upsert(
         team=team,
         slack_user_id=slack_user_id,
         actor=actor,
         fields=actions.MembershipFields.parse(fields),
     )
+    return membership
 
 
 class MembershipInlineForm(forms.ModelForm):

@@ -100,7 +100,8 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             fields=actions.MembershipFields(**form.cleaned_data),
         )
         if done.ok and request.htmx:
-            return _member_row(request, team, done.value)
+            membership, _ = done.value
+            return _member_row(request, team, membership)
         if done.ok:
             messages.success(request, f"{slack_user_id} saved.")
             return redirect("teams:members", slug=slug)

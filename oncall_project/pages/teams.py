@@ -92,7 +92,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             fields=actions.MembershipFields(**data),
         )
         if done.ok:
-            messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")
+            membership, _ = done.value
+            messages.success(request, f"{membership.slack_user_id} is a member of {team.name}.")
             return redirect("teams:members", slug=slug)
     return _members_page(request, team, add_form=form)
 

@@ -49,9 +49,10 @@ def membership_upsert(
     slack_user_id: str,
     actor: Actor | None,
     fields: MembershipFields | None = None,
-) -> TeamMembership:
+) -> tuple[TeamMembership, bool]:
     """Add the member, or change their metadata; audited, and the rotation re-planned when
-    turns may move."""
+    turns may move. Returns the row and whether it was added, as update_or_create does:
+    decided under the team lock, so of any number of calls at once exactly one adds."""
     given = fields.given() if fields else {}
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
@@ -67,7 +68,7 @@ def membership_upsert(
         changed = apply_changes(membership, given)
         action = AuditAction.UPDATED
         if not changed:
-            return membership
+            return membership, False
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.TEAM_MEMBERSHIP,
@@ -81,7 +82,7 @@ def membership_upsert(
     )
     if action == AuditAction.CREATED or ROTATION_MEMBER_FIELDS & set(changed):
         after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
-    return membership
+    return membership, action == AuditAction.CREATED
 
 
 @transaction.atomic

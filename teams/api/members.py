@@ -89,15 +89,13 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     )
     def create(self, request, *args, **kwargs):
         fields = self.parse(MemberInputSerializer)
-        # Only to choose the status code; the action decides what happens.
-        existed = self.get_queryset().filter(slack_user_id=fields["slack_user_id"]).exists()
-        membership = membership_upsert(
+        membership, added = membership_upsert(
             team=self.team,
             slack_user_id=fields.pop("slack_user_id"),
             actor=self.actor(),
             fields=MembershipFields(**fields),
         )
-        return self.respond(membership, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self.respond(membership, status.HTTP_201_CREATED if added else status.HTTP_200_OK)
 
     @extend_schema(parameters=[SLACK_USER_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
@@ -111,7 +109,7 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
         changes = self.parse(MemberUpdateSerializer, partial=True)
-        membership = membership_upsert(
+        membership, _ = membership_upsert(
             team=self.team,
             slack_user_id=member.slack_user_id,
             actor=self.actor(),

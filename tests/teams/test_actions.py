@@ -112,15 +112,16 @@ def test_soft_delete_and_restore(db, staff_actor):
 
 def test_membership_upsert_creates_then_updates(db, staff_actor):
     team = TeamFactory()
-    actions.membership_upsert(
+    _, added = actions.membership_upsert(
         team=team, slack_user_id="U_ALICE", actor=staff_actor, fields=MembershipFields(weight=2)
     )
-    membership = actions.membership_upsert(
+    membership, added_again = actions.membership_upsert(
         team=team,
         slack_user_id="U_ALICE",
         actor=staff_actor,
         fields=MembershipFields(team_role="lead"),
     )
+    assert (added, added_again) == (True, False)
     assert (membership.weight, membership.team_role) == (2, "lead")
     created, updated = AuditLog.objects.order_by("created_at")
     assert created.action == "created" and created.changes["weight"]["new"] == 2

@@ -1,6 +1,9 @@
 """/teams/{team}/members/ and /teams/{team}/members/{slack_user_id}/."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
 
 from audit.models import AuditLog
 from teams.models import Team, TeamMembership, TeamRole
@@ -101,6 +104,32 @@ def test_member_post_upserts(staff, team):
         "created",
         "updated",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_ten_concurrent_upserts_of_one_member_answer_one_201_then_200s():
+    team = TeamFactory(name="Payments", slug="payments")
+    clients = [client_for("staff") for _ in range(10)]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def upsert(client):
+        start.wait()
+        try:
+            body = {"slack_user_id": "U_NEW", "display_name": "New"}
+            statuses.append(client.post(url(team, "members"), body, format="json").status_code)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=upsert, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 9 + [201]
+    assert TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").count() == 1
+    assert AuditLog.objects.filter(entity_type="team_membership").count() == 1
 
 
 @pytest.mark.parametrize(
