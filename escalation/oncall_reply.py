@@ -2,12 +2,11 @@
 
 import datetime
 
-from django.db.models import Q
-
 from schedules import domain, selectors
 from schedules.messages import user, when
 from services.oncall import resolve_services
 from teams.models import Team
+from teams.selectors import team_by_word
 
 OWN_DAYS = 28
 MAX_LINES = 20
@@ -22,9 +21,7 @@ def oncall_reply(query: str, caller: str, now: datetime.datetime) -> str:
     (result,) = resolve_services([query], now)
     if result.known and result.answer is not None:
         return _service_line(result, now)
-    team = Team.objects.filter(
-        Q(slug__iexact=query) | Q(name__iexact=query), is_active=True
-    ).first()
+    team = team_by_word(query, active_only=True)
     if team is not None:
         return _team_line(team, selectors.who_is_on_call(team, now))
     return f"No service or team called '{query}'. `/oncall` alone lists your own shifts."

@@ -26,9 +26,9 @@ from schedules.api.oncall import (
 from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, instant, read_query
 from services.api_examples import MENTIONS_EXAMPLE, ONCALL_EXAMPLE
 from services.oncall import ServiceOnCall, mentions, resolve_services
-from services.selectors import team_by_ref_or_name
 from teams.api.scoping import TeamSummarySerializer
 from teams.models import Team
+from teams.selectors import team_by_word
 
 MAX_SERVICES = 100
 USER, GROUP = domain.MentionKind.USER, domain.MentionKind.GROUP
@@ -205,7 +205,7 @@ class OnCallViewSet(ApiViewSet):
         query = read_query(request, OnCallQuerySerializer)
         at = instant(query)
         if "team" in query:
-            team = team_by_ref_or_name(query["team"])
+            team = team_by_word(query["team"])
             if team is None:
                 raise NotFound(f"No team '{query['team']}'.", {"team": ["No such team."]})
             return Response(team_answer(team, at))

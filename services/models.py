@@ -3,11 +3,15 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
-from oncall_project.base.models import BaseModel
+from oncall_project.base.models import (
+    BaseModel,
+    NamedQuerySet,
+    UniquelyNamed,
+    unique_name_constraint,
+)
 
 
 class Tier(models.TextChoices):
@@ -16,15 +20,7 @@ class Tier(models.TextChoices):
     LOW = "low"
 
 
-class ServiceQuerySet(models.QuerySet):
-    def named(self, *names: str) -> "ServiceQuerySet":
-        """Services named any of `names`, whatever the case, found through the unique index
-        on lower(name) (`name__iexact` would read every row)."""
-        wanted = sorted({name.lower() for name in names})
-        return self.alias(name_lower=Lower("name")).filter(name_lower__in=wanted)
-
-
-class Service(BaseModel):
+class Service(UniquelyNamed, BaseModel):
     """A service the bug bot asks about; its on-call comes from its team."""
 
     name = models.CharField(max_length=120)
@@ -50,12 +46,12 @@ class Service(BaseModel):
 
     history = HistoricalRecords()
 
-    objects = ServiceQuerySet.as_manager()
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="service_name_unique_ci"),
+            unique_name_constraint("service"),
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="service_tier_valid"),
         ]
         indexes = [models.Index(fields=["team", "is_active"])]
@@ -68,13 +64,6 @@ class Service(BaseModel):
             raise ValidationError({"metadata": 'An object, e.g. {"runbook": "https://…"}.'})
         if not _storable(self.metadata):
             raise ValidationError({"metadata": "No NUL characters, NaN or infinite numbers."})
-
-    def validate_constraints(self, exclude=None):
-        # Django reports a functional unique constraint as a bare non-field error; say which.
-        clash = Service.objects.named(self.name).exclude(pk=self.pk)
-        if self.name and clash.exists():
-            raise ValidationError({"name": f"A service named '{self.name}' already exists."})
-        super().validate_constraints(exclude=exclude)
 
 
 def _storable(value) -> bool:

@@ -14,6 +14,7 @@ from schedules.selectors import local_today, team_state
 from services.models import Service
 from services.oncall import service_info
 from teams.models import Team
+from teams.selectors import team_by_word
 
 MAX_MATCHES = 10
 
@@ -108,14 +109,13 @@ def find(query: str) -> tuple[Service | None, Team | None, list[str]]:
     service = Service.objects.select_related("team").named(query).first()
     if service:
         return service, None, []
-    active = Team.objects.filter(is_active=True)
-    team = active.filter(Q(name__iexact=query) | Q(slug__iexact=query)).first()
+    team = team_by_word(query, active_only=True)
     if team:
         return None, team, []
     services = list(
         Service.objects.select_related("team").filter(name__icontains=query)[:MAX_MATCHES]
     )
-    teams = list(active.filter(name__icontains=query)[:MAX_MATCHES])
+    teams = list(Team.objects.filter(is_active=True, name__icontains=query)[:MAX_MATCHES])
     if len(services) + len(teams) == 1:
         return (services or [None])[0], (teams or [None])[0], []
     return None, None, sorted({*(s.name for s in services), *(t.name for t in teams)})

@@ -1,17 +1,14 @@
 """Reads of services, each in a fixed number of queries."""
 
 import datetime
-import uuid
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from schedules import domain
 from schedules.oncall_now import on_call_now
 from services.models import Service
 from services.oncall import ServiceOnCall, service_info
-from teams.models import Team
-from teams.selectors import team_ref_q
 
 
 def service_list() -> QuerySet[Service]:
@@ -33,19 +30,3 @@ def service_on_call(service: Service, at: datetime.datetime) -> ServiceOnCall:
     team_answer = team_on_call_now([service], at).get(service.team_id)
     answer = domain.resolve_service(service_info(service, team_answer))
     return ServiceOnCall(service.name, service, answer, team_answer)
-
-
-def team_by_ref_or_name(ref: str) -> Team | None:
-    """A team by id, slug or name (any case), preferring an id or slug match; one query."""
-    ref = ref.strip()
-    by_ref = team_ref_q(ref)
-    found = list(Team.objects.filter(by_ref | Q(name__iexact=ref)).order_by("-is_active")[:5])
-    exact = [t for t in found if t.slug == ref or _same_id(t, ref)]
-    return (exact or found or [None])[0]
-
-
-def _same_id(team: Team, ref: str) -> bool:
-    try:
-        return team.pk == uuid.UUID(ref)
-    except ValueError:
-        return False

@@ -10,7 +10,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
-from oncall_project.base.models import BaseModel
+from oncall_project.base.models import (
+    BaseModel,
+    NamedQuerySet,
+    UniquelyNamed,
+    unique_name_constraint,
+)
 
 
 class RotationType(models.TextChoices):
@@ -46,8 +51,9 @@ def new_ical_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Team(BaseModel):
-    """A team (the original plan's "service group") and its rotation configuration."""
+class Team(UniquelyNamed, BaseModel):
+    """A team (the original plan's "service group") and its rotation configuration. Its name
+    is unique whatever the case, so a lookup by name finds one team or none."""
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
@@ -111,9 +117,12 @@ class Team(BaseModel):
 
     history = HistoricalRecords()
 
+    objects = NamedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
+            unique_name_constraint("team"),
             models.CheckConstraint(
                 condition=Q(rotation_type__in=RotationType.values), name="team_rotation_type_valid"
             ),

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
 from teams.models import Team, TeamMembership
@@ -30,6 +31,33 @@ def team_get(*, ref: str) -> Team:
     if team is None:
         raise NotFound(f"No team '{ref}'.")
     return team
+
+
+def team_by_word(word: str, *, active_only: bool = False) -> Team | None:
+    """The team a person or a bot means by `word`: its id, else its slug, else its name, each
+    compared without case (an exact slug first should two slugs differ only in case). Names
+    are unique whatever the case, so this finds one team or none, never one of several; a word
+    that is one team's slug and another's name always finds the slug's. One query."""
+    word = word.strip()
+    if "\x00" in word:
+        return None
+    lowered = word.lower()
+    teams = Team.objects.alias(slug_lower=Lower("slug"), name_lower=Lower("name"))
+    if active_only:
+        teams = teams.filter(is_active=True)
+    found = teams.filter(team_ref_q(word) | Q(slug_lower=lowered) | Q(name_lower=lowered))
+
+    def rank(team: Team) -> tuple[bool, ...]:
+        return (not _is_id_of(team, word), team.slug != word, team.slug.lower() != lowered)
+
+    return min(found, key=rank, default=None)
+
+
+def _is_id_of(team: Team, word: str) -> bool:
+    try:
+        return team.pk == uuid.UUID(word)
+    except ValueError:
+        return False
 
 
 def membership_list(*, team: Team) -> QuerySet[TeamMembership]:

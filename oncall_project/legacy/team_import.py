@@ -3,6 +3,8 @@
 The old `teams` row has no name: like the old system's own backfill (plans/001 §1.1), the
 name comes from the Slack group id; a `service_groups` row brings its `group_name`."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.text import slugify
@@ -48,18 +50,22 @@ SOFT = frozenset(
         "current_rotation_index",
     }
 )
+NAME_MAX = Team._meta.get_field("name").max_length
 # Only set when the legacy row has a value; otherwise our defaults (UTC 09:00, weekly…).
 OPTIONAL = ("rotation_type", "rotation_interval", "handoff_time")
 
 
 def import_teams(run: ImportRun) -> None:
-    slugs = set(Team.objects.values_list("slug", flat=True))
+    taken = _Taken(
+        slugs=set(Team.objects.values_list("slug", flat=True)),
+        names={name.lower() for name in Team.objects.values_list("name", flat=True)},
+    )
     for table in TEAM_TABLES:
         if not run.snapshot.has(table):
             continue
 
         pks = import_table(
-            run, Team, table, lambda row, legacy_id: _build(run, row, legacy_id, slugs)
+            run, Team, table, lambda row, legacy_id: _build(run, row, legacy_id, taken)
         )
         for row in run.snapshot.rows(table):
             run.teams.setdefault(str(row["id"]), pks[f"{table}:{row['id']}"])
@@ -91,27 +97,52 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _build(run: ImportRun, row: dict[str, Any], legacy_id: str, slugs: set[str]) -> Team:
+@dataclass(frozen=True)
+class _Taken:
+    """Slugs, and names lower-cased (unique whatever the case), already used."""
+
+    slugs: set[str]
+    names: set[str]
+
+
+def _build(run: ImportRun, row: dict[str, Any], legacy_id: str, taken: _Taken) -> Team:
     fields = _fields(row)
     wanted = slugify(row.get("slug") or fields["name"])[:130] or "team"
-    team = Team(slug=_unique_slug(wanted, slugs), legacy_id=legacy_id, **fields)
-    # Unique fields: the slug was made unique above, the legacy id is new, the token random.
+    slug = _first_free(wanted, taken.slugs, lambda n: f"{wanted}-{n}")
+    wanted_name = fields.pop("name")
+    name = _first_free(wanted_name, taken.names, lambda n: _numbered(wanted_name, n))
+    team = Team(name=name, slug=slug, legacy_id=legacy_id, **fields)
+    # Unique fields: slug and name were made unique above, the legacy id is new, the token
+    # random.
     invalid = validate(team, legacy_id, soft=SOFT)
-    for name, value in invalid.items():
-        run.warnings.append(f"{legacy_id}: kept {name}={value!r} in metadata (not valid here).")
+    for field, value in invalid.items():
+        run.warnings.append(f"{legacy_id}: kept {field}={value!r} in metadata (not valid here).")
     # The old on-call is who the first handoff here hands over from: no spurious handoff.
     team.current_engineer = team.oncall_engineer
     notes = {"columns": extra_columns(row, KNOWN), "invalid": invalid}
     if team.slug != wanted:
         notes["slug"] = wanted
         run.warnings.append(f"{legacy_id}: slug '{wanted}' is taken, imported as '{team.slug}'.")
+    if team.name != wanted_name:
+        notes["name"] = wanted_name
+        run.warnings.append(
+            f"{legacy_id}: name '{wanted_name}' is taken (names are unique whatever the case), "
+            f"imported as '{team.name}'."
+        )
     team.metadata = with_notes(row.get("metadata"), notes)
     return team
 
 
-def _unique_slug(wanted: str, taken: set[str]) -> str:
-    slug, n = wanted, 2
-    while slug in taken:
-        slug, n = f"{wanted}-{n}", n + 1
-    taken.add(slug)
-    return slug
+def _numbered(name: str, number: int) -> str:
+    suffix = f" ({number})"
+    return name[: NAME_MAX - len(suffix)] + suffix
+
+
+def _first_free(wanted: str, taken: set[str], numbered: Callable[[int], str]) -> str:
+    """`wanted`, else its first numbered form (from 2) not taken yet, compared lower-cased
+    (slugs are lower-case anyway); marked taken."""
+    value, n = wanted, 2
+    while value.lower() in taken:
+        value, n = numbered(n), n + 1
+    taken.add(value.lower())
+    return value

@@ -17,6 +17,7 @@ from services.models import Service
 from teams.models import Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
 from tests.audit.legacy_fixtures import d, ts, uid
+from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -405,6 +406,18 @@ def test_older_shape_service_groups_services_and_memberships_come_over(older_imp
     )
     # fmt: on
     assert values(members["U_BOB"], columns)[:3] == ("member", 1.0, False)
+
+
+def test_a_team_name_taken_here_in_another_case_arrives_with_a_suffix(postgres):
+    TeamFactory(name="PAYMENTS", slug="ours")
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        lines = run_import(url)
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    assert values(group, "name slug") == ("Payments (2)", "payments")
+    assert group.metadata["legacy_import"]["name"] == "Payments"
+    warning = f"warning: service_groups:{legacy.G_PAY}: name 'Payments' is taken (names are "
+    assert f"{warning}unique whatever the case), imported as 'Payments (2)'." in lines
 
 
 def test_older_shape_override_statuses_map_one_to_one(older_import):
