@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.filters import ActiveFilter
 from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
@@ -98,7 +98,7 @@ class ServiceFilter(django_filters.FilterSet):
     team = django_filters.CharFilter(method="filter_team", label="The team's id or slug.")
     tier = django_filters.ChoiceFilter(choices=Tier.choices)
     environment = django_filters.CharFilter(lookup_expr="iexact")
-    is_active = StrictBooleanFilter(label="Only active (true) or deleted (false) services.")
+    is_active = ActiveFilter(label="Active services (true, the default) or deleted ones (false).")
     search = django_filters.CharFilter(
         method="filter_search", label="Part of the name or the tech stack."
     )

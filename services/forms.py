@@ -4,10 +4,8 @@ from django import forms
 
 from oncall_project.base.json_input import JSONField
 from services.models import Tier
-from teams.forms import PageForm, slack_user_field
+from teams.forms import PageForm, active_field, slack_user_field
 from teams.models import Team
-
-ACTIVE_CHOICES = [("active", "Active"), ("inactive", "Deleted"), ("all", "All")]
 
 
 def team_choice(required: bool = False, empty_label: str = "No team") -> forms.ModelChoiceField:
@@ -57,7 +55,7 @@ class ServiceFilterForm(PageForm):
     team = team_choice(empty_label="Any team")
     tier = forms.ChoiceField(choices=[("", "Any tier"), *Tier.choices], required=False)
     environment = forms.ChoiceField(label="Environment", required=False)
-    active = forms.ChoiceField(label="Status", choices=ACTIVE_CHOICES, required=False)
+    active = active_field()
 
     def __init__(self, data, *, environments: list[str]):
         super().__init__(data)

@@ -24,6 +24,22 @@ class PageForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+# Soft-deleted teams and services are "archived" on the pages: out of lists by default.
+ACTIVE_CHOICES = [("active", "Active"), ("inactive", "Archived"), ("all", "All")]
+
+
+def active_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label="Status", choices=ACTIVE_CHOICES, required=False)
+
+
+class TeamFilterForm(PageForm):
+    active = active_field()
+
+    def wanted(self) -> str:
+        """active, inactive or all; a value it does not know reads as the default."""
+        return (self.cleaned_data.get("active") if self.is_valid() else "") or "active"
+
+
 def slack_user_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label,

@@ -18,19 +18,19 @@ from schedules.page_selectors.oncall import TeamNow, team_overview, teams_now
 from schedules.selectors import local_today
 from teams import actions
 from teams import page_selectors as team_selectors
-from teams.forms import MemberForm, UnavailabilityForm
+from teams.forms import MemberForm, TeamFilterForm, UnavailabilityForm
 from teams.models import Team
 from teams.views import team_page
 
 
 def team_rows(
-    *, now: datetime.datetime, include_inactive: bool = False
+    *, now: datetime.datetime, active: str = "active"
 ) -> tuple[list[Team], dict[object, TeamNow], dict[str, str]]:
-    """Teams with their member counts, who is on call now in each active one, and display
-    names: three queries."""
+    """Teams (`active`: active, inactive or all) with their member counts, who is on call now
+    in each active one, and display names: three queries."""
     teams = Team.objects.annotate(member_count=Count("memberships")).order_by("name")
-    if not include_inactive:
-        teams = teams.filter(is_active=True)
+    if active in {"active", "inactive"}:
+        teams = teams.filter(is_active=active == "active")
     teams = list(teams)
     rows, names = teams_now([t for t in teams if t.is_active], now)
     return teams, {row.team.pk: row for row in rows}, names
@@ -38,14 +38,10 @@ def team_rows(
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    include_inactive = request.GET.get("inactive") == "1"
-    teams, now_by_team, names = team_rows(now=timezone.now(), include_inactive=include_inactive)
+    form = TeamFilterForm(request.GET)
+    teams, now_by_team, names = team_rows(now=timezone.now(), active=form.wanted())
     rows = [(team, now_by_team.get(team.pk)) for team in teams]
-    return render(
-        request,
-        "teams/team_list.html",
-        {"rows": rows, "names": names, "include_inactive": include_inactive},
-    )
+    return render(request, "teams/team_list.html", {"rows": rows, "names": names, "form": form})
 
 
 @login_required

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from oncall_project.base.api.fields import WallTimeField
-from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.filters import ActiveFilter
 from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
@@ -63,7 +63,7 @@ class TeamInputSerializer(ModelInputSerializer):
 
 
 class TeamFilter(django_filters.FilterSet):
-    is_active = StrictBooleanFilter(label="Only active (true) or deleted (false) teams.")
+    is_active = ActiveFilter(label="Active teams (true, the default) or deleted ones (false).")
     search = django_filters.CharFilter(method="filter_search", label="Part of the name or slug.")
 
     class Meta:

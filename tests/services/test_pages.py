@@ -73,6 +73,7 @@ def test_directory_filters(team, service, query, expected):
     ServiceFactory(name="Old", team=team, is_active=False)
     response = client_for("member", team).get("/services/", query)
     assert [s.name for s, _ in response.context["rows"]] == expected
+    assert ">Archived</option>" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [2, 40])

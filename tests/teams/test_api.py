@@ -33,7 +33,7 @@ def url(team: Team | str, *parts: str) -> str:
 # --- GET /teams/ ---------------------------------------------------------------------------
 
 
-def test_team_list_filters_by_activity_and_search(staff):
+def test_team_list_hides_deleted_teams_unless_asked_and_searches(staff):
     TeamFactory(name="Payments", slug="payments")
     TeamFactory(name="Identity", slug="auth")
     TeamFactory(name="Old Billing", slug="old-billing", is_active=False)
@@ -41,11 +41,12 @@ def test_team_list_filters_by_activity_and_search(staff):
     def names(query: str) -> list[str]:
         return [t["name"] for t in staff.get(f"/api/v1/teams/{query}").json()["results"]]
 
-    assert names("") == ["Identity", "Old Billing", "Payments"]
+    assert names("") == names("?is_active=") == ["Identity", "Payments"]
     assert names("?is_active=true") == ["Identity", "Payments"]
     assert names("?is_active=false") == ["Old Billing"]
     assert names("?search=AUTH") == ["Identity"]
-    assert names("?search=bill") == ["Old Billing"]
+    assert names("?search=bill") == []
+    assert names("?search=bill&is_active=false") == ["Old Billing"]
 
 
 def test_team_list_refuses_an_is_active_that_is_neither_true_nor_false(staff):
@@ -223,9 +224,10 @@ def test_team_delete_is_a_soft_delete_by_staff(team, role, status):
     assert AuditLog.objects.filter(action="deleted").exists() == (status == 204)
 
 
-def test_a_deleted_team_stays_readable(staff, team):
+def test_a_deleted_team_stays_readable_by_id_and_slug(staff, team):
     staff.delete(url(team))
     assert staff.get(url(team)).json()["is_active"] is False
+    assert staff.get(url(str(team.pk))).json()["is_active"] is False
 
 
 DELETED_TEAM_WRITES = [

@@ -43,12 +43,30 @@ def test_team_pages_open_for_every_signed_in_role(team, role, path):
     assert client_for(role, team).get(path).status_code == 200
 
 
-def test_team_list_shows_who_is_on_call_and_hides_deleted_teams(team):
+def test_team_list_shows_who_is_on_call_and_hides_archived_teams(team):
     TeamFactory(name="Old Billing", slug="old-billing", is_active=False)
     client = client_for("member", team)
     page = client.get("/teams/").content.decode()
     assert "Payments" in page and "U_ALICE" in page and "Old Billing" not in page
-    assert "Old Billing" in client.get("/teams/?inactive=1").content.decode()
+    assert '<option value="inactive">Archived</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["Payments"]),
+        ({"active": "active"}, ["Payments"]),
+        ({"active": "inactive"}, ["Old Billing"]),
+        ({"active": "all"}, ["Old Billing", "Payments"]),
+        ({"active": "bogus"}, ["Payments"]),
+    ],
+)
+def test_team_list_filters_by_status(team, query, expected):
+    TeamFactory(name="Old Billing", slug="old-billing", is_active=False)
+    response = client_for("member", team).get("/teams/", query)
+    assert [row_team.name for row_team, _ in response.context["rows"]] == expected
+    if "inactive" in query.values():
+        assert '<span class="badge badge-inactive">archived</span>' in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [2, 40])

@@ -45,6 +45,14 @@ class StrictBooleanFilter(BooleanFilter):
     field_class = StrictBooleanField
 
 
+class ActiveFilter(StrictBooleanFilter):
+    """`?is_active=`: soft-deleted rows stay out of a list unless it asks for them with
+    `false`; left out (or empty), only active rows."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        return qs.filter(**{self.field_name: True if value is None else value})
+
+
 class InstantOrDateField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:

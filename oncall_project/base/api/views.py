@@ -25,6 +25,13 @@ class ApiViewSet(viewsets.GenericViewSet):
     def actor(self) -> Actor:
         return Actor.from_user(self.request.user, "api")
 
+    def filter_queryset(self, queryset):
+        """Query filters narrow lists; an object addressed by its id is found whatever they
+        say (a soft-deleted one answers with is_active false)."""
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def parse(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict:
         """Validate the request body; never saves (the action does)."""
         serializer = serializer_class(
