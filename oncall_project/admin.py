@@ -20,7 +20,7 @@ from oncall_project.base.admin_actions import ActionAdmin, SoftDeleteAdmin, admi
 from oncall_project.base.errors import DomainError
 from oncall_project.base.json_input import JSONField
 from oncall_project.tokens import api_token_revoke
-from schedules.actions import rotation_config_update
+from schedules.actions import rotation_config_update, team_create_with_rotation
 from teams import actions
 from teams.admin import MembershipInline
 from teams.models import Team
@@ -176,7 +176,7 @@ class TeamAdmin(SoftDeleteAdmin):
 
     def create(self, *, actor, fields):
         own, rotation = actions.team_fields(fields)
-        return actions.team_create(actor=actor, fields=own, rotation=rotation)
+        return team_create_with_rotation(actor=actor, fields=own, rotation=rotation)
 
     def update(self, *, obj, actor, changes):
         """The team's own fields and its rotation settings have one action each; both run in

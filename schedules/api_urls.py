@@ -6,9 +6,12 @@ from schedules.api.oncall import TeamOnCallViewSet
 from schedules.api.overrides import OverrideViewSet
 from schedules.api.rotation import RotationConfigViewSet, RotationPlanViewSet
 from schedules.api.schedules import ScheduleViewSet
+from schedules.api.teams import TeamViewSet
 from teams.api_urls import TEAM
 
 router = SimpleRouter()
+# Teams are created here, above teams, because a new team's rotation settings are planned.
+router.register("teams", TeamViewSet, basename="team")
 router.register(f"{TEAM}/oncall-schedules", ScheduleViewSet, basename="team-schedule")
 router.register(f"{TEAM}/oncall-overrides", OverrideViewSet, basename="team-override")
 router.register(f"{TEAM}/oncall-history", OnCallHistoryViewSet, basename="team-oncall-history")

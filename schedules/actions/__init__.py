@@ -18,6 +18,7 @@ from schedules.actions.schedules import (
     schedule_delete,
     schedule_update,
 )
+from schedules.actions.teams import team_create_with_rotation
 
 __all__ = [
     "OverrideFields",
@@ -32,4 +33,5 @@ __all__ = [
     "schedule_create",
     "schedule_delete",
     "schedule_update",
+    "team_create_with_rotation",
 ]

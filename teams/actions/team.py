@@ -90,13 +90,12 @@ def ensure_team_active(team: Team) -> None:
 
 
 @transaction.atomic
-def team_create(
-    *, actor: Actor | None, fields: TeamFields, rotation: RotationSettings | None = None
-) -> Team:
-    """A new team (staff only), with its rotation settings when given; the slug defaults to
-    one made from the name."""
+def team_create(*, actor: Actor | None, fields: TeamFields) -> Team:
+    """A new team (staff only); the slug defaults to one made from the name. A team created
+    with its rotation settings goes through schedules' team_create_with_rotation, which plans
+    it."""
     ensure_staff(actor)
-    given = {**fields.given(), **(rotation.given() if rotation else {})}
+    given = fields.given()
     name = given.pop("name", "")
     given.setdefault("slug", slugify(name or ""))
     if not given["slug"]:

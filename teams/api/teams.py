@@ -1,4 +1,5 @@
-"""/teams/ and /teams/{team}/."""
+"""/teams/ and /teams/{team}/: reading, changing and deleting teams. Creating one, with its
+rotation settings, is schedules.api.teams (it plans the rotation)."""
 
 import django_filters
 from django.db.models import Q
@@ -11,13 +12,7 @@ from oncall_project.base.api.filters import ActiveFilter
 from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
-from teams.actions import (
-    RotationSettings,
-    TeamFields,
-    team_create,
-    team_soft_delete,
-    team_update,
-)
+from teams.actions import RotationSettings, TeamFields, team_soft_delete, team_update
 from teams.models import Team
 from teams.selectors import team_get, team_list
 
@@ -94,12 +89,6 @@ class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(parameters=[TEAM_PATH_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
         return self.respond(self.get_object())
-
-    @extend_schema(request=TeamInputSerializer, responses={201: TeamSerializer})
-    def create(self, request, *args, **kwargs):
-        fields = TeamFields(**self.parse(TeamInputSerializer))
-        team = team_create(actor=self.actor(), fields=fields)
-        return self.respond(team, status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[TEAM_PATH_PARAMETER], request=TeamInputSerializer, responses=TeamSerializer

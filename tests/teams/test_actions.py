@@ -36,16 +36,14 @@ def test_team_create_derives_slug_and_audits(db, staff_actor):
         ({"slack_group_id": "C123"}, "slack_group_id"),
         ({"slack_channel_id": "S123"}, "slack_channel_id"),
         ({"oncall_engineer": "alice"}, "oncall_engineer"),
-        ({"handoff_day": 7}, "handoff_day"),
-        ({"rotation_order": ["U_A", "U_A"]}, "rotation_order"),
-        ({"rotation_enabled": True}, "rotation_start_date"),
         ({"colour": "red"}, "colour"),
     ],
 )
 def test_team_create_refuses_bad_input_and_leaves_no_trace(db, staff_actor, fields, field):
     with pytest.raises(InvalidInput) as excinfo:
-        own, rotation = actions.team_fields({"name": "Payments", **fields})
-        actions.team_create(actor=staff_actor, fields=own, rotation=rotation)
+        actions.team_create(
+            actor=staff_actor, fields=TeamFields.parse({"name": "Payments", **fields})
+        )
     assert field in excinfo.value.errors
     assert Team.objects.count() == 0
     assert AuditLog.objects.count() == 0

@@ -49,6 +49,18 @@ def test_admin_team_change_with_bad_input_shows_errors_and_writes_nothing(client
     assert AuditLog.objects.count() == 0
 
 
+def test_admin_team_add_meets_the_rotation_configs_rules_and_writes_nothing(client, operator):
+    page = client.get(admin_url(Team, "add"))
+    data = form_data(page, name="Search", slug="search", timezone="UTC")
+    data |= {"rotation_enabled": "on", "rotation_start_date": "2046-01-01"}
+
+    response = client.post(admin_url(Team, "add"), data)
+
+    assert "rotation_start_date" in form_errors(response)
+    assert not Team.objects.exists()
+    assert AuditLog.objects.count() == 0
+
+
 def test_admin_team_rotation_order_nested_too_deeply_is_a_form_error(client, operator):
     team = TeamFactory(name="Payments", slug="payments")
 

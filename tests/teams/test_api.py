@@ -142,12 +142,56 @@ def test_team_create_needs_staff(team, role, status):
         ({"name": "Payments"}, "slug"),
         ({"name": "Search", "colour": "red"}, "colour"),
         ({"name": "Search", "is_active": False}, "is_active"),
-        ({"name": "Search", "rotation_enabled": True}, "rotation_enabled"),
+        ({"name": "Search", "rotation_enabled": True}, "rotation_start_date"),
+        ({"name": "Search", "handoff_time": "09:00+01:00"}, "handoff_time"),
+        ({"name": "Search", "rotation_order": "U_ALICE"}, "rotation_order"),
+        ({"name": "Search", "lookahead_periods": 0}, "lookahead_periods"),
+        # rotation-config's own rules, as a change there would meet them
+        (
+            {"name": "Search", "rotation_enabled": True, "rotation_start_date": "2046-01-01"},
+            "rotation_start_date",
+        ),
+        (
+            {"name": "Search", "rotation_type": "custom_order", "rotation_enabled": True}
+            | {"rotation_start_date": "2026-12-07"},
+            "rotation_order",
+        ),
     ],
 )
 def test_team_create_refuses_bad_input_and_changes_nothing(staff, team, body, field):
     with nothing_changes():
         assert_error(staff.post("/api/v1/teams/", body, format="json"), 400, field)
+
+
+def test_team_create_takes_the_rotation_settings_and_plans_as_rotation_config_does(
+    staff, december_2026
+):
+    rotation = {
+        "rotation_enabled": True,
+        "rotation_type": "round_robin",
+        "rotation_interval": "daily",
+        "rotation_start_date": "2026-12-02",
+        "handoff_time": "10:30",
+        "lookahead_periods": 3,
+    }
+    response = staff.post(
+        "/api/v1/teams/", {"name": "Search", "timezone": "Europe/Berlin", **rotation}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    team = response.json()
+    assert {name: team[name] for name in rotation} == {**rotation, "handoff_time": "10:30:00"}
+    created, configured = AuditLog.objects.order_by("created_at")
+    assert (created.entity_type, created.action) == ("team", "created")
+    assert "rotation_enabled" not in created.changes
+    assert (configured.entity_type, configured.action) == ("rotation_config", "updated")
+    assert configured.changes["rotation_interval"] == {"old": "weekly", "new": "daily"}
+    assert configured.metadata["source"] == "api"
+    # the members it gains re-plan it, as any team's do
+    for slack_id in ("U_BOB", "U_CAROL"):
+        member = {"slack_user_id": slack_id}
+        assert staff.post(url(team["slug"], "members"), member, format="json").status_code == 201
+    plan = staff.get(url(team["slug"], "oncall-schedules"), {"origin": "auto"}).json()
+    assert [s["engineer_slack_id"] for s in plan["results"]] == ["U_BOB", "U_CAROL", "U_BOB"]
 
 
 # --- PATCH /teams/{team}/ ------------------------------------------------------------------
