@@ -22,6 +22,7 @@ os.environ.setdefault("NOTIFICATION_RETRY_CAP_SECONDS", "2")
 os.environ.setdefault("NOTIFICATION_MAX_ATTEMPTS", "100")
 
 from tests.fake_slack import FakeSlackServer  # stdlib only: imported before Django is set up
+from tests.isolation import use_own_var_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +36,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    use_own_var_dir()  # never `make run`'s broker folder: its worker would take ours
     server = FakeSlackServer()
     with server as fake:
         fake.begin_outage()
