@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oncall_project.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     "audit.middleware.RequestContextMiddleware",
     "oncall_project.pages.EngineErrorMiddleware",
 ]
+
+# The largest request body accepted (413 above it): the biggest API body or form is a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 ROOT_URLCONF = "oncall_project.urls"
 WSGI_APPLICATION = "oncall_project.wsgi.application"
