@@ -14,6 +14,7 @@ class EntityType(models.TextChoices):
     ESCALATION = "escalation"
     PERSON = "person"
     API_TOKEN = "api_token"
+    ACCOUNT = "account"  # a sign-in account: its lockouts
 
 
 class ActorType(models.TextChoices):

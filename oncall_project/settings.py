@@ -1,6 +1,7 @@
 """Settings, read from the environment. Defaults are the embedded stack: SQLite and Celery's
 filesystem broker under var/, so a fresh clone runs with no servers."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -52,7 +53,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "simple_history",
+    "axes",
     "oncall_project",
+    "oncall_project.signin",
     "audit",
     "teams",
     "services",
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "oncall_project.pages.EngineErrorMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The largest request body accepted (413 above it): the biggest API body or form is a few KB.
@@ -147,6 +152,37 @@ STORAGES = {
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# --- Sign-in throttling (django-axes) ----------------------------------------------------------
+# Failed sign-ins (pages and admin) are counted per username and per client address, each on its
+# own: SIGNIN_FAILURE_LIMIT failures lock that username everywhere and that address for every
+# username, until SIGNIN_LOCKOUT_MINUTES after the last failure. API tokens are not passwords:
+# the throttle leaves them alone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches a password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+# "username,ip_address" counts each on its own; "username+ip_address" counts the pair. Behind a
+# proxy that hides client addresses (every request from its address), use "username".
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("SIGNIN_LOCKOUT_BY", "username,ip_address")
+]
+# AXES_RESET_ON_SUCCESS stays off: a success would wipe every count of its address, other
+# usernames' included, so an attacker signing in to an account of their own would reset them.
+AXES_LOCKOUT_CALLABLE = "oncall_project.signin.views.locked_out"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+
+# --- Email (password reset) ------------------------------------------------------------------
+# Password-reset pages exist only when EMAIL_HOST is set: without email they could not work.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
 
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
