@@ -103,3 +103,16 @@ def test_queues_declared_at_once_are_all_bound(tmp_path):
     assert {name: sorted(b.queue for b in table) for name, table in tables.items()} == {
         x.name: queues for x in EXCHANGES
     }
+
+
+def test_a_deleted_queue_leaves_the_other_bindings_of_its_exchange(tmp_path):
+    for sub in ("queue", "control"):
+        (tmp_path / sub).mkdir()
+    exchange = Exchange("shared", type="direct")
+    with Connection("filesystem://", transport=TRANSPORT, transport_options=options(tmp_path)) as c:
+        channel = c.default_channel
+        kept, gone = (Queue(name, exchange, routing_key=name)(channel) for name in ("kept", "gone"))
+        kept.declare()
+        gone.declare()
+        gone.delete()
+        assert [binding.queue for binding in channel.get_table("shared")] == ["kept"]
