@@ -6,33 +6,20 @@ from django.urls import path
 
 from oncall_project.signin.views import SignInView, needs_email
 
-urlpatterns = [
-    path("login/", SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path(
-        "password_reset/",
-        needs_email(auth_views.PasswordResetView.as_view()),
-        name="password_reset",
-    ),
-    path(
-        "password_reset/done/",
-        needs_email(auth_views.PasswordResetDoneView.as_view()),
-        name="password_reset_done",
-    ),
-    path(
-        "reset/<uidb64>/<token>/",
-        needs_email(auth_views.PasswordResetConfirmView.as_view()),
-        name="password_reset_confirm",
-    ),
-    path(
-        "reset/done/",
-        needs_email(auth_views.PasswordResetCompleteView.as_view()),
-        name="password_reset_complete",
-    ),
+ACCOUNT_PAGES = [
+    ("login/", SignInView, "login"),
+    ("logout/", auth_views.LogoutView, "logout"),
+    ("password_change/", auth_views.PasswordChangeView, "password_change"),
+    ("password_change/done/", auth_views.PasswordChangeDoneView, "password_change_done"),
+]
+PASSWORD_RESET_PAGES = [
+    ("password_reset/", auth_views.PasswordResetView, "password_reset"),
+    ("password_reset/done/", auth_views.PasswordResetDoneView, "password_reset_done"),
+    ("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView, "password_reset_confirm"),
+    ("reset/done/", auth_views.PasswordResetCompleteView, "password_reset_complete"),
+]
+
+urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in ACCOUNT_PAGES] + [
+    path(route, needs_email(view.as_view()), name=name)
+    for route, view, name in PASSWORD_RESET_PAGES
 ]
