@@ -89,9 +89,10 @@ def wait_until_serving(base: str, proc: subprocess.Popen, timeout: float = 60.0)
 
 
 def _stop(proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    """SIGTERM to run-all.sh's process group (web, worker, beat and the worker's children), then
-    wait until every one of them has gone, so nothing still holds the database afterwards."""
-    _signal_group(proc.pid, signal.SIGTERM)
+    """Ctrl-C, as a person stops `make run`: SIGINT to run-all.sh's process group (web, worker,
+    beat and the worker's children); then wait until every one of them has gone, so nothing
+    still holds the database afterwards."""
+    _signal_group(proc.pid, signal.SIGINT)
     deadline = time.monotonic() + timeout
     while _signal_group(proc.pid, 0) and time.monotonic() < deadline:
         proc.poll()  # reap the leader, or the group never looks empty

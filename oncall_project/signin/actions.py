@@ -29,6 +29,6 @@ def sign_in_lockout_record(
         },
         change_reason=(
             f"{failures} failed sign-ins, the last as {username[:USERNAME_MAX]!r} from "
-            f"{ip_address or 'an unknown address'}: both paused for {minutes} minutes."
+            f"{ip_address or 'an unknown address'}; signing in paused for {minutes} minutes."
         ),
     )
