@@ -36,11 +36,12 @@ WORKERS = 2
 TARGET_SHARE, TARGET_P99_MS = 0.60, 25.0
 
 
-def bench_database_url() -> str:
+def bench_database_url(name: str = "oncall_api_bench", script: str = "bench/api_load.py") -> str:
+    """A database called `name` on DATABASE_URL's PostgreSQL server."""
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall")
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/api_load.py measures the production stack: DATABASE_URL=postgres://…")
-    return url.rsplit("/", 1)[0] + "/oncall_api_bench"
+        sys.exit(f"{script} measures the production stack: DATABASE_URL=postgres://…")
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def recreate_database(url: str) -> None:

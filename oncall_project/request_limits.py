@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
-from oncall_project.api.errors import error_body
+from oncall_project.base.api.errors import error_body
 
 
 class RequestBodyLimitMiddleware:

@@ -4,6 +4,7 @@ filesystem broker under var/, so a fresh clone runs with no servers."""
 import datetime
 import os
 import secrets
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -56,14 +57,20 @@ INSTALLED_APPS = [
     "axes",
     "oncall_project",
     "oncall_project.signin",
+    "oncall_project.base.outbox",
     "audit",
     "teams",
     "services",
     "schedules",
     "escalation",
+    "oncall_project.telemetry",
+    "oncall_project.ops",
 ]
 
 MIDDLEWARE = [
+    # First: probes and /metrics answer before any host check, session or login.
+    "oncall_project.ops.middleware.ProbeMiddleware",
+    "oncall_project.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,7 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
-    "oncall_project.pages.EngineErrorMiddleware",
+    "oncall_project.base.pages.EngineErrorMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -175,14 +182,20 @@ AXES_LOCKOUT_PARAMETERS = [
 AXES_LOCKOUT_CALLABLE = "oncall_project.signin.views.locked_out"
 AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
 
-# --- Email (password reset) ------------------------------------------------------------------
-# Password-reset pages exist only when EMAIL_HOST is set: without email they could not work.
+# --- Email (password reset, watchdog alerts to ADMINS) --------------------------------------
+# Password-reset pages exist only when EMAIL_HOST is set. The watchdog emails ADMINS when a host
+# is set or EMAIL_BACKEND names a backend that needs no server (file, console).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
+EMAIL_SUBJECT_PREFIX = "[On-call] "
 
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
@@ -240,6 +253,9 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Several beats may run: the one holding a database lease dispatches (oncall_project/ops/beat.py).
+CELERY_BEAT_SCHEDULER = "oncall_project.ops.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = float(os.environ.get("BEAT_LEASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "coverage-report-weekly": {
         "task": "schedules.tasks.coverage_report_tick",
@@ -253,20 +269,20 @@ CELERY_BEAT_SCHEDULE = {
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oncall_project.api.auth.ApiTokenAuthentication",
+        "oncall_project.base.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["oncall_project.api.inputs.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "oncall_project.api.pagination.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["oncall_project.base.api.inputs.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "oncall_project.base.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # An unknown ?format= is a 400 naming the formats, not DRF's bare 404.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.api.negotiation.FormatNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "oncall_project.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "oncall_project.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.api.auth.TokenRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.base.api.negotiation.FormatNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "oncall_project.base.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "oncall_project.base.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.base.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/minute")},
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
@@ -277,9 +293,33 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Operations: probes, metrics, watchdog, logs -----------------------------------------------
+READY_TICK_MAX_AGE_SECONDS = int(os.environ.get("READY_TICK_MAX_AGE_SECONDS", "180"))
+READY_PENDING_MAX_AGE_SECONDS = int(os.environ.get("READY_PENDING_MAX_AGE_SECONDS", "300"))
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_COVERAGE_CACHE_SECONDS = int(os.environ.get("METRICS_COVERAGE_CACHE_SECONDS", "300"))
+# Read by prometheus-client itself at process start; here so /metrics knows to add up the files.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("WATCHDOG_INTERVAL_SECONDS", "30"))
+WATCHDOG_TICK_STALE_SECONDS = int(os.environ.get("WATCHDOG_TICK_STALE_SECONDS", "300"))
+WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILING_SECONDS", "600"))
+OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
+ADMINS = getaddresses(env_list("ADMINS", ""))
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "oncall_project.ops.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "oncall_project.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Celery's workers keep Django's logging (and so the JSON lines) instead of their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

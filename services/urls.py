@@ -4,8 +4,6 @@ from django.urls import path
 
 from services import views
 
-app_name = "services"
-
 urlpatterns = [
     path("services/", views.directory, name="directory"),
     path("services/new/", views.create, name="create"),

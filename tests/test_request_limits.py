@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from oncall_project.api.tokens import api_token_create
+from oncall_project.tokens import api_token_create
 from tests.api_support import assert_error, client_for, nothing_changes
 from tests.factories import TeamFactory
 from tests.page_support import client_for as page_client_for

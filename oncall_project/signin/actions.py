@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import transaction
 
-from audit import record
-from audit.models import AuditLog, EntityType
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, AuditLog, EntityType
 
 USERNAME_MAX = 150  # Django's username length; a sign-in form may post anything
 
@@ -14,21 +14,24 @@ def sign_in_lockout_record(
     """Audit that signing in as `username`, or from `ip_address`, is locked after `failures`
     failed attempts. The system locks it: no one is signed in to act."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return record(
-        entity_type=EntityType.ACCOUNT,
-        entity_id=username[:64],
-        action="locked_out",
-        actor=None,
-        changes={"locked_out": {"old": False, "new": True}},
-        metadata={
-            "source": source,
-            "username": username[:USERNAME_MAX],
-            "ip": ip_address,
-            "failures": failures,
-            "cool_off_minutes": minutes,
-        },
-        change_reason=(
-            f"{failures} failed sign-ins, the last as {username[:USERNAME_MAX]!r} from "
-            f"{ip_address or 'an unknown address'}; signing in paused for {minutes} minutes."
-        ),
+    (entry,) = record(
+        AuditEvent(
+            entity_type=EntityType.ACCOUNT,
+            entity_id=username[:64],
+            action=AuditAction.LOCKED_OUT,
+            actor=None,
+            changes={"locked_out": {"old": False, "new": True}},
+            metadata={
+                "source": source,
+                "username": username[:USERNAME_MAX],
+                "ip": ip_address,
+                "failures": failures,
+                "cool_off_minutes": minutes,
+            },
+            change_reason=(
+                f"{failures} failed sign-ins, the last as {username[:USERNAME_MAX]!r} from "
+                f"{ip_address or 'an unknown address'}; signing in paused for {minutes} minutes."
+            ),
+        )
     )
+    return entry
