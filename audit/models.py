@@ -14,6 +14,7 @@ class EntityType(models.TextChoices):
     ESCALATION = "escalation"
     PERSON = "person"
     API_TOKEN = "api_token"
+    ACCOUNT = "account"  # a sign-in account: its lockouts
 
 
 class AuditAction(models.TextChoices):
@@ -36,6 +37,7 @@ class AuditAction(models.TextChoices):
     ESCALATED = "escalated"
     REVOKED = "revoked"
     IMPORTED = "imported"
+    LOCKED_OUT = "locked_out"
 
 
 class ActorType(models.TextChoices):

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from bench.api_data import TEAMS, build  # noqa: E402
+from tests.isolation import use_own_var_dir  # noqa: E402
 
 CONNECTIONS = 16
 WORKERS = 2
@@ -138,6 +139,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     url = bench_database_url()
+    use_own_var_dir()  # gunicorn inherits it: nothing of `make run`'s var/ is touched
     recreate_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DB_CONN_MAX_AGE": "600"}
     # The throttle stays on (its cost is part of every request), far above the load.

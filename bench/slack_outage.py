@@ -23,6 +23,7 @@ os.environ.setdefault("NOTIFICATION_MAX_ATTEMPTS", "100")
 
 from escalation.actions import EscalationRequest
 from tests.fake_slack import FakeSlackServer  # stdlib only: imported before Django is set up
+from tests.isolation import use_own_var_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,6 +37,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    use_own_var_dir()  # never `make run`'s broker folder: its worker would take ours
     server = FakeSlackServer()
     with server as fake:
         fake.begin_outage()

@@ -1,6 +1,7 @@
 """Settings, read from the environment. Defaults are the embedded stack: SQLite and Celery's
 filesystem broker under var/, so a fresh clone runs with no servers."""
 
+import datetime
 import os
 import secrets
 from email.utils import getaddresses
@@ -39,6 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "oncall_project.devserver",  # first: its runserver is the one `manage.py runserver` runs
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,7 +54,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "simple_history",
+    "axes",
     "oncall_project",
+    "oncall_project.signin",
     "oncall_project.base.outbox",
     "audit",
     "teams",
@@ -73,13 +77,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oncall_project.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "oncall_project.base.pages.EngineErrorMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body accepted (413 above it): the biggest API body or form is a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 ROOT_URLCONF = "oncall_project.urls"
 WSGI_APPLICATION = "oncall_project.wsgi.application"
@@ -106,8 +116,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a writer rather than failing at once when web, worker and beat share the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web threads, the worker and beat share the file: a writer waits its turn (up to `timeout`
+    # seconds) instead of failing with "database is locked". IMMEDIATE takes the write lock when
+    # the transaction begins, so a transaction that read first never has to upgrade its lock,
+    # which SQLite refuses at once, without waiting; WAL lets readers go on beside the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+    )
     # A file, not memory, so a real Celery worker started by a test sees the test database.
     # One file per test run, so two runs side by side never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
@@ -145,6 +160,43 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# --- Sign-in throttling (django-axes) ----------------------------------------------------------
+# Failed sign-ins (pages and admin) are counted per username and per client address, each on its
+# own: SIGNIN_FAILURE_LIMIT failures lock that username everywhere and that address for every
+# username, until SIGNIN_LOCKOUT_MINUTES after the last failure. API tokens are not passwords:
+# the throttle leaves them alone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches a password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+# "username,ip_address" counts each on its own; "username+ip_address" counts the pair. Behind a
+# proxy that hides client addresses (every request from its address), use "username".
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("SIGNIN_LOCKOUT_BY", "username,ip_address")
+]
+# AXES_RESET_ON_SUCCESS stays off: a success would wipe every count of its address, other
+# usernames' included, so an attacker signing in to an account of their own would reset them.
+AXES_LOCKOUT_CALLABLE = "oncall_project.signin.views.locked_out"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+
+# --- Email (password reset, watchdog alerts to ADMINS) --------------------------------------
+# Password-reset pages exist only when EMAIL_HOST is set. The watchdog emails ADMINS when a host
+# is set or EMAIL_BACKEND names a backend that needs no server (file, console).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
+EMAIL_SUBJECT_PREFIX = "[On-call] "
+
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -175,6 +227,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    # kombu's filesystem transport, made safe for web, worker and beat publishing at once.
+    CELERY_BROKER_TRANSPORT = "oncall_project.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -251,16 +305,6 @@ WATCHDOG_TICK_STALE_SECONDS = int(os.environ.get("WATCHDOG_TICK_STALE_SECONDS", 
 WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILING_SECONDS", "600"))
 OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
 ADMINS = getaddresses(env_list("ADMINS", ""))
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
-EMAIL_SUBJECT_PREFIX = "[On-call] "
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {

@@ -12,6 +12,6 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     # The server-rendered pages (dashboard, teams, services, audit viewer, iCal) are included here.
     path("slack/", include("escalation.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("oncall_project.signin.urls")),
     path("", include("oncall_project.pages.urls")),
 ]

@@ -33,9 +33,14 @@ def to_slack(subject: str, body: str) -> bool | None:
     return True
 
 
+def email_configured() -> bool:
+    """An SMTP backend needs a host; any other backend (file, console, tests' memory) does not."""
+    return bool(settings.EMAIL_HOST) or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
+
+
 def to_admins(subject: str, body: str) -> bool | None:
-    """None when no ADMINS are configured."""
-    if not settings.ADMINS:
+    """None when no ADMINS, or no email, are configured."""
+    if not (settings.ADMINS and email_configured()):
         return None
     try:
         mail_admins(subject, body, fail_silently=False)
