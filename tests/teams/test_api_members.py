@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from audit.models import AuditLog
 from teams.models import Team, TeamMembership, TeamRole
@@ -107,7 +107,6 @@ def test_member_post_upserts(staff, team):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_ten_concurrent_upserts_of_one_member_answer_one_201_then_200s():
     team = TeamFactory(name="Payments", slug="payments")
     clients = [client_for("staff") for _ in range(10)]
