@@ -8,6 +8,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.actions.rotation import MAX_PERIODS
 from schedules.api.queries import REACH_YEARS
 from schedules.models import OverrideStatus, ScheduleType
@@ -47,7 +48,9 @@ class OverrideForm(PageForm):
     )
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=REASON_MAX_LENGTH
+    )
 
 
 class DecisionForm(PageForm):
@@ -57,7 +60,7 @@ class DecisionForm(PageForm):
             for s in (OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED)
         ]
     )
-    reason = forms.CharField(max_length=500, required=False)
+    reason = forms.CharField(max_length=REASON_MAX_LENGTH, required=False)
 
 
 class RotationForm(PageForm):

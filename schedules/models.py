@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
+from oncall_project.base.bounds import REASON_MAX_LENGTH, bounded_text, validate_date_in_window
 from oncall_project.base.models import BaseModel
 
 
@@ -46,8 +47,8 @@ class Schedule(BaseModel):
 
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="schedules")
     engineer_slack_id = models.CharField(max_length=32, validators=[slack_ids.validate_user_id])
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_date_in_window])
+    end_date = models.DateField(validators=[validate_date_in_window])
     schedule_type = models.CharField(
         max_length=10, choices=ScheduleType.choices, default=ScheduleType.WEEKLY
     )
@@ -103,9 +104,9 @@ class Override(BaseModel):
     replaces_slack_id = models.CharField(
         max_length=32, blank=True, validators=[slack_ids.validate_user_id]
     )
-    start_date = models.DateField()
-    end_date = models.DateField()
-    reason = models.TextField(blank=True)
+    start_date = models.DateField(validators=[validate_date_in_window])
+    end_date = models.DateField(validators=[validate_date_in_window])
+    reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     status = models.CharField(
         max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
+from oncall_project.base.bounds import validate_metadata_size
 from oncall_project.base.models import (
     BaseModel,
     NamedQuerySet,
@@ -40,7 +41,7 @@ class Service(UniquelyNamed, BaseModel):
     tech_stack = models.CharField(max_length=200, blank=True)
     environment = models.CharField(max_length=40, blank=True, default="production")
     tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata_size])
     is_active = models.BooleanField(default=True)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
 

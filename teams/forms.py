@@ -1,15 +1,14 @@
 """Page forms for teams, members, time away and a person's Slack identity. They parse input;
 the actions validate it and say no (their messages land next to the fields)."""
 
-import zoneinfo
-
 from django import forms
 
-from teams.models import TeamRole
+from oncall_project.base.bounds import DESCRIPTION_MAX_LENGTH
+from teams.models import TeamRole, time_zone_names
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-TIMEZONES = sorted(zoneinfo.available_timezones())
+TIMEZONES = time_zone_names()
 
 
 class PageForm(forms.Form):
@@ -55,7 +54,9 @@ class TeamForm(PageForm):
     slug = forms.SlugField(
         max_length=140, required=False, help_text="The team's address; empty = from the name."
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=DESCRIPTION_MAX_LENGTH
+    )
     timezone = forms.CharField(
         label="Time zone",
         max_length=64,

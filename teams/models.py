@@ -1,4 +1,6 @@
 import datetime
+import functools
+import re
 import secrets
 import zoneinfo
 
@@ -10,12 +12,19 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
+from oncall_project.base.bounds import (
+    DESCRIPTION_MAX_LENGTH,
+    bounded_text,
+    validate_date_in_window,
+    validate_metadata_size,
+)
 from oncall_project.base.models import (
     BaseModel,
     NamedQuerySet,
     UniquelyNamed,
     unique_name_constraint,
 )
+from oncall_project.base.text import shown
 
 
 class RotationType(models.TextChoices):
@@ -35,12 +44,36 @@ class TeamRole(models.TextChoices):
     MEMBER = "member"
 
 
+# In the time zone database but no place: the host's own zone, a template file, a placeholder.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+# Fixed offsets named the POSIX way, the sign inverted ("Etc/GMT+5" is five hours behind UTC),
+# without daylight saving: a team choosing one is ten hours off, or an hour off half the year.
+_POSIX_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def _posix_offset_hours(name: str) -> int:
+    """Hours east of UTC of an Etc/GMT±N zone (0 for any other)."""
+    offset = _POSIX_OFFSET.match(name)
+    return (-1 if offset[1] == "+" else 1) * int(offset[2]) if offset else 0
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The zones a team may keep, sorted: the IANA database's (`available_timezones()`, links
+    such as US/Eastern included), less what names no place and the POSIX offsets."""
+    names = zoneinfo.available_timezones() - NOT_PLACES
+    return tuple(sorted(name for name in names if not _posix_offset_hours(name)))
+
+
 def validate_timezone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    # OSError: a key naming a folder of the tz database ("Europe") or too long for a file name.
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValidationError(f"'{value}' is not an IANA time zone.") from exc
+    hours = _posix_offset_hours(value)
+    if hours:
+        raise ValidationError(
+            f"'{value}' is UTC{hours:+03d}:00 (POSIX inverts the sign) without daylight "
+            "saving: choose the place whose clock the team keeps, e.g. Europe/Berlin."
+        )
+    if value not in time_zone_names():
+        raise ValidationError(f"'{shown(value)}' is not an IANA time zone.")
 
 
 def default_handoff_time() -> datetime.time:
@@ -57,7 +90,7 @@ class Team(UniquelyNamed, BaseModel):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
+    description = bounded_text(DESCRIPTION_MAX_LENGTH, blank=True)
     slack_group_id = models.CharField(
         max_length=32, blank=True, validators=[slack_ids.validate_group_id]
     )
@@ -85,7 +118,9 @@ class Team(UniquelyNamed, BaseModel):
     rotation_interval = models.CharField(
         max_length=10, choices=RotationInterval.choices, default=RotationInterval.WEEKLY
     )
-    rotation_start_date = models.DateField(null=True, blank=True)
+    rotation_start_date = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_window]
+    )
     handoff_day = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -113,7 +148,7 @@ class Team(UniquelyNamed, BaseModel):
         editable=False,
         help_text="Secret part of the team's iCal feed URL.",
     )
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata_size])
 
     history = HistoricalRecords()
 
@@ -175,7 +210,7 @@ class TeamMembership(BaseModel):
         default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(MAX_WEIGHT)]
     )
     in_slack_group = models.BooleanField(null=True, blank=True)
-    joined_at = models.DateField(default=datetime.date.today)
+    joined_at = models.DateField(default=datetime.date.today, validators=[validate_date_in_window])
 
     history = HistoricalRecords()
 
@@ -203,8 +238,8 @@ class Unavailability(BaseModel):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.CASCADE, related_name="unavailabilities"
     )
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_date_in_window])
+    end_date = models.DateField(validators=[validate_date_in_window])
     reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status
 from oncall_project.base.api.inputs import CompleteInputSerializer, ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.actions import OverrideFields, override_decide, override_request
 from schedules.models import Override, OverrideStatus
 from teams.api.scoping import TeamScopedMixin
@@ -49,7 +50,7 @@ class OverrideDecisionSerializer(CompleteInputSerializer):
         help_text="approved / rejected (a lead of the team or staff), or cancelled (also the "
         "requester or the covering engineer).",
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
 class OverrideFilter(django_filters.FilterSet):
