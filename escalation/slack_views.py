@@ -17,6 +17,7 @@ from escalation.actions import escalation_acknowledge, slack_signature_remember
 from escalation.oncall_reply import oncall_reply
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import DomainError
+from oncall_project.base.text import unstorable
 from schedules.actions import override_decide
 from schedules.models import Override
 from teams import slack_proof
@@ -53,9 +54,8 @@ def _reply(text: str) -> JsonResponse:
 def slack_command(request: HttpRequest) -> HttpResponse:
     if not _verified(request):
         return _refused()
+    # Its form body is text that can be stored (oncall_project.base.request_text).
     query, caller = request.POST.get("text", ""), request.POST.get("user_id", "")
-    if "\x00" in query + caller:  # PostgreSQL refuses NUL in a text parameter
-        return HttpResponse("Malformed command.", status=400)
     if query.strip().lower() == "link":
         return _reply(_link_reply(request))
     return _reply(oncall_reply(query, caller, timezone.now()))
@@ -75,6 +75,10 @@ def slack_interaction(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Malformed interaction payload.", status=400)
     if not (isinstance(value, str) and isinstance(user_id, str)):
         return HttpResponse("Malformed interaction payload.", status=400)
+    found = unstorable(payload)
+    if found:
+        where, problem = ".".join(found[0]), found[1]
+        return HttpResponse(f"Malformed interaction payload: {where}: {problem}", status=400)
     try:
         return _reply(_handle(action_id, value, Actor.slack(user_id)))
     except DomainError as exc:

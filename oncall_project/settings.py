@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "oncall_project.request_limits.RequestBodyLimitMiddleware",
+    # Query strings and form bodies not valid UTF-8, or with a NUL: 400, before any view.
+    "oncall_project.base.request_text.RequestTextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

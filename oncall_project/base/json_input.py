@@ -1,9 +1,12 @@
 """JSON typed in by people or sent by clients, nested at most MAX_DEPTH levels: deeper input is
 bad input, refused where it is parsed, not left to fail as a RecursionError (a 500) in whatever
-walks it next (the decoder itself, the audit diff, the renderer)."""
+walks it next (the decoder itself, the audit diff, the renderer). The form field also refuses
+text no column can store (oncall_project.base.text), which JSON's escapes can spell."""
 
 from django import forms
 from django.forms.fields import InvalidJSONInput
+
+from oncall_project.base.text import unstorable
 
 MAX_DEPTH = 32
 TOO_DEEP = f"JSON nested more than {MAX_DEPTH} levels deep."
@@ -33,12 +36,16 @@ class JSONField(forms.JSONField):
             raise forms.ValidationError(TOO_DEEP, code="invalid") from exc
         if too_deep(converted):
             raise forms.ValidationError(TOO_DEEP, code="invalid")
+        found = unstorable(converted)
+        if found:
+            raise forms.ValidationError(found[1], code="invalid")
         return converted
 
     def bound_data(self, data, initial):
-        """The form shown again keeps what was typed, without parsing it again too deeply."""
+        """The form shown again keeps what was typed, without parsing it again too deeply, nor
+        showing as text what the JSON escaped."""
         try:
             value = super().bound_data(data, initial)
         except RecursionError:
             return InvalidJSONInput(data)
-        return InvalidJSONInput(data) if too_deep(value) else value
+        return InvalidJSONInput(data) if too_deep(value) or unstorable(value) else value

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import DomainError, Forbidden, NotFound, engine_errors
+from oncall_project.base.text import shown
 
 PAGE_SIZE = 50
 
@@ -33,13 +34,13 @@ class Outcome:
 
 def show_error(form: forms.Form, exc: DomainError) -> None:
     """Field messages next to their fields; the rest, and the full message, above the form."""
-    shown = []
+    said = []
     for field, field_messages in exc.errors.items():
         target = field if field in form.fields else None
-        form.add_error(target, list(field_messages))
-        shown.extend(field_messages)
-    if exc.message not in shown:
-        form.add_error(None, exc.message)
+        form.add_error(target, [shown(message) for message in field_messages])
+        said.extend(field_messages)
+    if exc.message not in said:
+        form.add_error(None, shown(exc.message))
 
 
 def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from oncall_project.base.errors import Conflict, DomainError, InvalidInput, engine_errors
+from oncall_project.base.text import shown
 
 NON_FIELD = "non_field_errors"
 
@@ -31,7 +32,14 @@ class ErrorSerializer(serializers.Serializer):
 
 
 def error_body(detail: str, errors: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "errors": dict(errors or {})}
+    """The error shape; a message quoting input that cannot be encoded quotes it escaped."""
+    return {
+        "detail": shown(detail),
+        "errors": {
+            shown(str(field)): [shown(str(message)) for message in messages]
+            for field, messages in (errors or {}).items()
+        },
+    }
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

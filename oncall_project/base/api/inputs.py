@@ -4,13 +4,18 @@ from collections.abc import Mapping
 
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
+from oncall_project.base.errors import InvalidInput
 from oncall_project.base.json_input import TOO_DEEP, too_deep
+from oncall_project.base.text import first_unstorable_field
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's, refusing a body nested too deeply as a 400 (see oncall_project.base.json_input)."""
+    """DRF's, refusing as a 400 a body nested too deeply (see oncall_project.base.json_input)
+    and one holding text no column can store (see oncall_project.base.text), naming the
+    field, before anything reads it."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -19,6 +24,11 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(f"JSON parse error - {TOO_DEEP}") from exc
         if too_deep(data):
             raise ParseError(f"JSON parse error - {TOO_DEEP}")
+        found = first_unstorable_field(data)
+        if found:
+            field, message = found
+            field = field or api_settings.NON_FIELD_ERRORS_KEY
+            raise InvalidInput(f"{field}: {message}", {field: [message]})
         return data
 
 
