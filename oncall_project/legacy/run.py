@@ -14,7 +14,7 @@ from oncall_project.legacy.service_import import check_unique_names, import_serv
 from oncall_project.legacy.source import read_snapshot
 from oncall_project.legacy.state import ImportRun, TableCount
 from oncall_project.legacy.team_import import import_teams
-from oncall_project.legacy.values import IMPORT_SOURCE
+from oncall_project.legacy.values import IMPORT_SOURCE, check_storable_text
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ def import_legacy(*, url: str, dry_run: bool = False) -> ImportReport:
     A dry run does all the work, checks included, and rolls it back."""
     run = ImportRun(read_snapshot(url))
     check_change_types(run)
+    check_storable_text(run)
     with transaction.atomic():
         _lock_out_a_concurrent_import()
         check_unique_names(run)

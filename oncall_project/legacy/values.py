@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from audit.log import LegacyEvent, invalid_fields
+from oncall_project.base.text import unstorable
 from oncall_project.base.writes import json_safe
 from oncall_project.legacy.errors import LegacyImportError
+from oncall_project.legacy.state import ImportRun
 
 IMPORT_SOURCE = "legacy_import"
 NOTES_KEY = "legacy_import"
@@ -52,6 +54,20 @@ def with_notes(base: Any, notes: dict[str, Any]) -> dict[str, Any]:
     if notes:
         metadata[NOTES_KEY] = notes
     return metadata
+
+
+def check_storable_text(run: ImportRun) -> None:
+    """No legacy value holds text no column here can store (a `json` column keeps any escape:
+    a lone surrogate, a NUL): the first one found stops the import, naming row and column."""
+    for table in run.snapshot.tables.values():
+        for row in table.rows:
+            found = unstorable(row)
+            if found:
+                path, problem = found
+                raise LegacyImportError(
+                    f"{ref(table.name, row['id'])}: {'.'.join(path)}: {problem} "
+                    "Correct it in the legacy database."
+                )
 
 
 def validate(

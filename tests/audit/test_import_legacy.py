@@ -351,6 +351,29 @@ def test_a_row_that_cannot_be_kept_stops_the_import_naming_it(legacy_url, extra,
     assert set(counts().values()) == {0}
 
 
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        ('{"note": "\\ud800"}', "Text that is not valid Unicode (a lone surrogate, U+D800)"),
+        ('{"note": ["ok", "a\\u0000b"]}', "Text with a NUL character"),
+    ],
+)
+def test_text_that_cannot_be_stored_stops_the_import_naming_row_and_column(
+    legacy_url, stored, problem
+):
+    # `json` (unlike `jsonb`) keeps any escape it is given: the old system may hold such text.
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE teams ADD COLUMN notes json")
+        conn.execute("UPDATE teams SET notes = %s::json WHERE id = %s", [stored, legacy.T_PAY])
+
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+
+    assert f"teams:{legacy.T_PAY}: notes" in str(error.value)
+    assert problem in str(error.value)
+    assert set(counts().values()) == {0}
+
+
 def test_the_legacy_database_is_only_ever_read(legacy_url):
     with legacy_connection(legacy_url) as conn:
         read_only = conn.execute("SHOW transaction_read_only").fetchone()
