@@ -2,8 +2,7 @@
 admin, kept by the database, and a lookup by name or slug always finds the same one team."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditLog
@@ -15,6 +14,7 @@ from teams.models import Team
 from tests.admin_support import admin_url, form_errors, login_operator
 from tests.api_support import assert_error, client_for, nothing_changes
 from tests.factories import TeamFactory
+from tests.migration_support import migrate
 from tests.page_support import client_for as page_client_for
 from tests.page_support import field_errors
 
@@ -104,15 +104,6 @@ def test_every_lookup_by_word_finds_the_same_team_a_slug_before_a_name(db):
 BEFORE = [("teams", "0002_oncall_version_and_weight_cap")]
 
 
-def migrate(targets=None):
-    """Migrate to `targets` (default: the latest of every app); the apps as they were there."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_renames_existing_clashes_and_says_so_in_the_audit_log():
     old = migrate(BEFORE)
@@ -143,7 +134,7 @@ def test_the_migration_renames_existing_clashes_and_says_so_in_the_audit_log():
     )
     assert entries[0].metadata == {
         "source": "migration",
-        "migration": "teams.0003_team_names_unique",
+        "migration": "teams.0003_unique_names_and_bounds",
     }
     history = Team.history.filter(id=made["payments"]).get()
     assert (history.history_type, history.name) == ("~", "payments (4)")
