@@ -38,7 +38,8 @@ def _statement(vendor: str, count: int) -> str:
     quote = connection.ops.quote_name
     columns = [f"s.{quote(f.column)}" for f in SERVICE_FIELDS]
     columns += [f"t.{quote(f.column)}" for f in TEAM_FIELDS]
-    names = ", ".join(["%s"] * count)
+    # The database lowers the names asked as it lowers the stored ones (see NamedQuerySet).
+    names = ", ".join(["LOWER(%s)"] * count)
     # Only the models' own table and column names go into the text; the names are parameters.
     return (
         f"SELECT {', '.join(columns)} FROM {quote(Service._meta.db_table)} s "  # noqa: S608
@@ -71,7 +72,7 @@ def _instance(model: type, values: tuple):
 
 
 def active_services_named(names: set[str]) -> list[Service]:
-    """Active services whose lower-cased name is in `names` (lower-cased), team loaded."""
+    """Active services named any of `names`, whatever the case, team loaded."""
     if not names:
         return []
     with connection.cursor() as cursor:

@@ -22,9 +22,10 @@ class ServiceOnCall:
 
 
 def services_by_name(names: list[str]) -> dict[str, Service]:
-    """Lower-cased name → active service with its team, in one query."""
-    wanted = {n.strip().lower() for n in names if n and n.strip()}
-    return {s.name.lower(): s for s in active_services_named(wanted)}
+    """Name as stored, and lower-cased, → active service with its team, in one query."""
+    wanted = {n.strip() for n in names if n and n.strip()}
+    found = active_services_named(wanted)
+    return {s.name.lower(): s for s in found} | {s.name: s for s in found}
 
 
 def service_info(service: Service, team_answer) -> domain.ServiceInfo:
@@ -46,7 +47,7 @@ def resolve_services(names: list[str], at: datetime.datetime) -> list[ServiceOnC
     team_answers = oncall_now.on_call_now(teams.values(), at)
     results = []
     for asked in names:
-        service = found.get(asked.strip().lower())
+        service = found.get(asked.strip()) or found.get(asked.strip().lower())
         if service is None:
             results.append(ServiceOnCall(asked, None, None, None))
             continue

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
@@ -41,14 +41,15 @@ def team_by_word(word: str, *, active_only: bool = False) -> Team | None:
     word = word.strip()
     if "\x00" in word:
         return None
-    lowered = word.lower()
+    lowered = Lower(Value(word))  # by the database, as it lowers the stored names
     teams = Team.objects.alias(slug_lower=Lower("slug"), name_lower=Lower("name"))
     if active_only:
         teams = teams.filter(is_active=True)
     found = teams.filter(team_ref_q(word) | Q(slug_lower=lowered) | Q(name_lower=lowered))
 
     def rank(team: Team) -> tuple[bool, ...]:
-        return (not _is_id_of(team, word), team.slug != word, team.slug.lower() != lowered)
+        by_slug = team.slug.lower() == word.lower()
+        return (not _is_id_of(team, word), team.slug != word, not by_slug)
 
     return min(found, key=rank, default=None)
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 
@@ -19,8 +20,10 @@ class BaseModel(models.Model):
 class NamedQuerySet(models.QuerySet):
     def named(self, *names: str) -> "NamedQuerySet":
         """Rows named any of `names`, whatever the case, found through the unique index on
-        lower(name) (`name__iexact` would read every row)."""
-        wanted = sorted({name.lower() for name in names})
+        lower(name) (`name__iexact` would read every row). The database lowers both sides, as
+        the index does (SQLite's LOWER folds ASCII letters only: Python's lower() would miss
+        'Öl' there)."""
+        wanted = [Lower(Value(name)) for name in sorted(set(names))]
         return self.alias(name_lower=Lower("name")).filter(name_lower__in=wanted)
 
 

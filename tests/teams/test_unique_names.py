@@ -13,7 +13,7 @@ from teams import actions
 from teams.models import Team
 from tests.admin_support import admin_url, form_errors, login_operator
 from tests.api_support import assert_error, client_for, nothing_changes
-from tests.factories import TeamFactory
+from tests.factories import ServiceFactory, TeamFactory
 from tests.migration_support import migrate
 from tests.page_support import client_for as page_client_for
 from tests.page_support import field_errors
@@ -97,6 +97,18 @@ def test_every_lookup_by_word_finds_the_same_team_a_slug_before_a_name(db):
     assert answer["team"]["slug"] == "payments"
     by_name = staff.get("/api/v1/oncall/", {"team": "pay"}).json()
     assert by_name["engineer_slack_id"] == "U_ALICE"
+
+
+def test_a_name_with_capitals_beyond_ascii_is_found_as_written(db):
+    # SQLite's LOWER() folds ASCII letters only: the database lowers the word asked for too
+    TeamFactory(name="Überweisung", slug="transfers", oncall_engineer="U_ALICE")
+    ServiceFactory(name="Öl", team=None, service_owner="U_BOB")
+    staff = client_for("staff")
+    answer = staff.get("/api/v1/oncall/", {"team": "Überweisung"}).json()
+    assert answer["team"]["slug"] == "transfers"
+    assert staff.get("/api/v1/oncall/", {"service": "Öl"}).json()["engineer_slack_id"] == "U_BOB"
+    mentions = staff.get("/api/v1/oncall/mentions/", {"services": "Öl,Nope"}).json()
+    assert (mentions["mentions"], mentions["unknown"]) == (["<@U_BOB>"], ["Nope"])
 
 
 # --- the migration that brings the rule to existing data ---------------------------------------
