@@ -1,4 +1,4 @@
-"""On-call pages: dashboard, lookup, my schedule, fairness, a team's schedules, overrides and
+"""On-call pages: dashboard, my schedule, fairness, a team's schedules, overrides and
 rotation tabs, and the iCal feeds."""
 
 from django.urls import path
@@ -10,7 +10,6 @@ app_name = "schedules"
 
 urlpatterns = [
     path("", oncall.dashboard, name="dashboard"),
-    path("who/", oncall.lookup, name="lookup"),
     path("me/schedule/", oncall.my_schedule, name="my-schedule"),
     path("fairness/", oncall.fairness_report, name="fairness"),
     path("teams/<slug:slug>/schedules/", team_tabs.schedules, name="schedules"),

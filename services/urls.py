@@ -1,4 +1,4 @@
-"""The services directory, under /services/."""
+"""The services directory, under /services/, and "who is on call for…" at /who/."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from services import views
 app_name = "services"
 
 urlpatterns = [
+    path("who/", views.lookup, name="lookup"),
     path("services/", views.directory, name="directory"),
     path("services/new/", views.create, name="create"),
     path("services/<uuid:pk>/", views.detail, name="detail"),

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from oncall_project.api.views import MeView
 from schedules.api.coverage import CoverageGapViewSet
 from schedules.api.people import PersonScheduleViewSet
-from services.api_oncall import OnCallViewSet
+from services.api.oncall import OnCallViewSet
 
 urlpatterns = [
     path("", include("teams.api_urls")),

@@ -1,5 +1,5 @@
-"""Read-only on-call pages: the dashboard, "who is on call for…", my schedule and the fairness
-report (with its CSV)."""
+"""Read-only on-call pages: the dashboard (its search box asks "who is on call for…", a
+services page), my schedule and the fairness report (with its CSV)."""
 
 import csv
 import datetime
@@ -19,7 +19,6 @@ from schedules.page_selectors.oncall import (
     person_shifts,
     teams_now,
 )
-from services import page_selectors as service_selectors
 from teams.models import Team
 
 MY_SCHEDULE_DAYS = 56
@@ -39,30 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "gaps": [row for row in rows if row.gaps],
             "awaiting": overrides_awaiting(page_actor(request)),
             "lookup_form": LookupForm(),
-        },
-    )
-
-
-@login_required
-def lookup(request: HttpRequest) -> HttpResponse:
-    form = LookupForm(request.GET or None)
-    result, matches = None, []
-    if form.is_valid():
-        service, team, matches = service_selectors.find(form.cleaned_data["q"])
-        if service or team:
-            result = service_selectors.lookup(
-                service=service, team=team, at=form.cleaned_data["at"]
-            )
-        elif not matches:
-            form.add_error("q", "No service or team has that name.")
-    return render(
-        request,
-        "schedules/lookup.html",
-        {
-            "form": form,
-            "result": result,
-            "matches": matches,
-            "suggestions": service_selectors.suggestions(),
         },
     )
 
