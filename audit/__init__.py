@@ -1,7 +1,2 @@
-"""The domain event log. `audit.record(...)` is the one way to write it."""
-
-
-def record(**kwargs):
-    from audit.log import record as _record
-
-    return _record(**kwargs)
+"""The domain event log. `audit.log.record(...)` is the one way to write it, a change's
+entries and the legacy import's alike; the app imports no other app (a leaf above the base)."""

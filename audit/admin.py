@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from audit.models import AuditLog
-from oncall_project.admin_reading import ReadOnlyAdminMixin
+from oncall_project.base.admin_reading import ReadOnlyAdminMixin
 
 
 @admin.register(AuditLog)

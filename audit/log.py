@@ -1,86 +1,112 @@
-"""The one entry point that writes the audit log, always inside the caller's transaction."""
+"""The one entry point that writes the audit log: `record(*events)`, one INSERT for any number
+of events, always inside the caller's transaction, so a failed change never leaves an audit row
+behind and an audited change never lacks one. Nothing else writes AuditLog rows."""
 
 import datetime
-import decimal
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from audit import context
-from audit.actors import Actor
-from audit.models import ActorType, AuditLog
+from audit.models import ActorType, AuditAction, AuditLog, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import json_safe, restore_timestamps
+
+BATCH = 500
 
 
-def json_safe(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value.pk)
-    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    return value
+@dataclass(frozen=True, kw_only=True)
+class _Entry:
+    """What every entry holds: the entity changed, old and new values, and for on-call changes
+    who is on call now and before, why, and from when."""
+
+    entity_id: Any
+    changes: dict | None = None
+    metadata: dict | None = None
+    engineer_slack_id: str | None = ""
+    previous_engineer_slack_id: str | None = ""
+    change_type: str = ""
+    change_reason: str = ""
+    effective_date: datetime.date | None = None
+    # Known before the write, so a change can name its entry (e.g. in message keys) first.
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
-def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {name: json_safe(getattr(instance, _attname(instance, name))) for name in fields}
+@dataclass(frozen=True, kw_only=True)
+class AuditEvent(_Entry):
+    """A change made here, by `actor` (None: the system), from the request it came with."""
+
+    entity_type: EntityType
+    action: AuditAction
+    actor: Actor | None
+    team: models.Model | None = None
 
 
-def _attname(instance: models.Model, name: str) -> str:
-    field = instance._meta.get_field(name)
-    return field.attname
+@dataclass(frozen=True, kw_only=True)
+class LegacyEvent(_Entry):
+    """An entry the old system recorded (the legacy import), kept as it was: its own codes,
+    actor and time, its metadata as given."""
+
+    entity_type: str
+    action: str
+    actor_type: str
+    actor_id: str
+    team_id: Any = None
+    legacy_id: str
+    recorded_at: datetime.datetime | None = None
 
 
-def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    keys = list(dict.fromkeys([*old, *new]))
-    return {k: {"old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)}
-
-
-def entry(
-    *,
-    entity_type: str,
-    entity_id: Any,
-    action: str,
-    actor: Actor | None,
-    team: Any = None,
-    changes: dict | None = None,
-    metadata: dict | None = None,
-    **oncall_fields: Any,
-) -> AuditLog:
-    """An unsaved AuditLog row: what `record` writes, or `record_many` writes in bulk."""
-    meta = {"source": actor.source if actor else "system", **context.current(), **(metadata or {})}
-    return AuditLog(
-        team=team,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        action=action,
-        actor_type=ActorType.USER if actor else ActorType.SYSTEM,
-        actor_id=actor.id if actor else "system",
-        changes=json_safe(changes or {}),
-        metadata=json_safe(meta),
-        **{k: ("" if v is None and k != "effective_date" else v) for k, v in oncall_fields.items()},
+def _row(event: AuditEvent | LegacyEvent) -> AuditLog:
+    row = AuditLog(
+        id=event.id,
+        entity_type=event.entity_type,
+        entity_id=str(event.entity_id),
+        action=event.action,
+        changes=json_safe(event.changes or {}),
+        engineer_slack_id=event.engineer_slack_id or "",
+        previous_engineer_slack_id=event.previous_engineer_slack_id or "",
+        change_type=event.change_type,
+        change_reason=event.change_reason,
+        effective_date=event.effective_date,
     )
-
-
-def _ensure_in_transaction() -> None:
-    # A failed change must never leave an audit row behind, nor an audited change lack one.
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside transaction.atomic()")
-
-
-def record(**fields: Any) -> AuditLog:
-    """Write one AuditLog row inside the caller's transaction (see `entry` for the fields)."""
-    _ensure_in_transaction()
-    row = entry(**fields)
-    row.save(force_insert=True)
+    if isinstance(event, LegacyEvent):
+        row.team_id, row.legacy_id = event.team_id, event.legacy_id
+        row.actor_type, row.actor_id = event.actor_type, event.actor_id
+        row.metadata = json_safe(event.metadata or {})
+        return row
+    actor = event.actor
+    row.team = event.team
+    row.actor_type = ActorType.USER if actor else ActorType.SYSTEM
+    row.actor_id = actor.id if actor else "system"
+    source = actor.source if actor else "system"
+    row.metadata = json_safe({"source": source, **context.current(), **(event.metadata or {})})
     return row
 
 
-def record_many(rows: list[AuditLog]) -> list[AuditLog]:
-    """Write many `entry(...)` rows in one INSERT, inside the caller's transaction."""
-    _ensure_in_transaction()
-    return AuditLog.objects.bulk_create(rows) if rows else []
+def invalid_fields(event: AuditEvent | LegacyEvent) -> dict[str, list[str]]:
+    """What the entry's fields would refuse (codes, lengths), by field; for input from outside,
+    such as the legacy import, checked before anything is written."""
+    try:
+        _row(event).full_clean(exclude=["team"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages}
+    return {}
+
+
+def record(*events: AuditEvent | LegacyEvent) -> list[AuditLog]:
+    """Write the entries in the caller's transaction, one INSERT (in batches) for all."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside transaction.atomic()")
+    rows = AuditLog.objects.bulk_create([_row(event) for event in events], batch_size=BATCH)
+    dated = [
+        (row, event.recorded_at)
+        for row, event in zip(rows, events, strict=True)
+        if isinstance(event, LegacyEvent) and event.recorded_at
+    ]
+    for row, at in dated:
+        row.created_at = row.updated_at = at
+    restore_timestamps(AuditLog, [row for row, _ in dated])
+    return rows

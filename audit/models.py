@@ -1,6 +1,6 @@
 from django.db import models
 
-from oncall_project.models import BaseModel
+from oncall_project.base.models import BaseModel
 
 
 class EntityType(models.TextChoices):
@@ -14,6 +14,30 @@ class EntityType(models.TextChoices):
     ESCALATION = "escalation"
     PERSON = "person"
     API_TOKEN = "api_token"
+    ACCOUNT = "account"  # a sign-in account: its lockouts
+
+
+class AuditAction(models.TextChoices):
+    """What happened to the entity. Every change made here names one of these; entries the
+    legacy import brought keep the old system's codes, so the column itself stays open."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    RESTORED = "restored"
+    GENERATED = "generated"
+    ROTATION_TRIGGERED = "rotation_triggered"
+    SYNCED_FROM_SLACK = "synced_from_slack"
+    ICAL_TOKEN_RESET = "ical_token_reset"
+    OVERRIDE_REQUESTED = "override_requested"
+    OVERRIDE_APPROVED = "override_approved"
+    OVERRIDE_REJECTED = "override_rejected"
+    OVERRIDE_CANCELLED = "override_cancelled"
+    ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    REVOKED = "revoked"
+    IMPORTED = "imported"
+    LOCKED_OUT = "locked_out"
 
 
 class ActorType(models.TextChoices):

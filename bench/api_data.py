@@ -30,7 +30,7 @@ def build(env: dict) -> tuple[str, list[str]]:
     _overrides(teams, monday)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    from oncall_project.api.tokens import api_token_create
+    from oncall_project.tokens import api_token_create
 
     _user, token = api_token_create(name="load-bench", staff=False)
     return token, names

@@ -29,17 +29,19 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from bench.api_data import TEAMS, build  # noqa: E402
+from tests.isolation import use_own_var_dir  # noqa: E402
 
 CONNECTIONS = 16
 WORKERS = 2
 TARGET_SHARE, TARGET_P99_MS = 0.60, 25.0
 
 
-def bench_database_url() -> str:
+def bench_database_url(name: str = "oncall_api_bench", script: str = "bench/api_load.py") -> str:
+    """A database called `name` on DATABASE_URL's PostgreSQL server."""
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall")
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/api_load.py measures the production stack: DATABASE_URL=postgres://…")
-    return url.rsplit("/", 1)[0] + "/oncall_api_bench"
+        sys.exit(f"{script} measures the production stack: DATABASE_URL=postgres://…")
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def recreate_database(url: str) -> None:
@@ -137,6 +139,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     url = bench_database_url()
+    use_own_var_dir()  # gunicorn inherits it: nothing of `make run`'s var/ is touched
     recreate_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DB_CONN_MAX_AGE": "600"}
     # The throttle stays on (its cost is part of every request), far above the load.

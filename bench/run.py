@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
 
 import django
 
+from tests.isolation import use_own_var_dir
+
+use_own_var_dir()  # never `make run`'s broker folder: its worker would take ours
+
 django.setup()
 
 from django.db import connection  # noqa: E402

@@ -21,7 +21,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
 os.environ.setdefault("NOTIFICATION_RETRY_CAP_SECONDS", "2")
 os.environ.setdefault("NOTIFICATION_MAX_ATTEMPTS", "100")
 
+from escalation.actions import EscalationRequest
 from tests.fake_slack import FakeSlackServer  # stdlib only: imported before Django is set up
+from tests.isolation import use_own_var_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +37,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    use_own_var_dir()  # never `make run`'s broker folder: its worker would take ours
     server = FakeSlackServer()
     with server as fake:
         fake.begin_outage()
@@ -75,16 +78,18 @@ def raise_escalations(count: int, services: list[str]) -> None:
     for n in range(count):
         escalation_create(
             actor=None,
-            bug_id=f"BUG-{n}",
-            severity="high",
-            services=[services[n % len(services)]],
-            channel_id="C_BUGS",
-            thread_ts=f"1700000000.{n:06d}",
+            request=EscalationRequest(
+                bug_id=f"BUG-{n}",
+                severity="high",
+                services=[services[n % len(services)]],
+                channel_id="C_BUGS",
+                thread_ts=f"1700000000.{n:06d}",
+            ),
         )
 
 
 def status_counts() -> Counter:
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     return Counter(Notification.objects.values_list("status", flat=True))
 

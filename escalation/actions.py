@@ -1,24 +1,26 @@
 """Escalations: record, tag the right people in the bug's thread, climb when nobody answers."""
 
 import datetime
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from audit import record
-from audit.actors import Actor
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
 from escalation import domain, messages
 from escalation.audience import audience_for
 from escalation.models import Escalation, EscalationStatus, SlackSignature
-from escalation.outbox import Message, enqueue
-from oncall_project.errors import InvalidInput, NotFound
-from oncall_project.slack_ids import validate_channel_id
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput, NotFound
+from oncall_project.base.outbox.queue import Message, enqueue
+from oncall_project.base.slack_ids import validate_channel_id
 
 RECENT = datetime.timedelta(minutes=5)
+CLIMB_TASK = "escalation.tasks.climb_escalation"
 
 
 @dataclass(frozen=True)
@@ -27,30 +29,42 @@ class EscalationOutcome:
     created: bool
 
 
-def _validate(bug_id, severity, services, channel_id, level, ack_timeout_minutes) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class EscalationRequest:
+    """What the bot asks for: tag this level's people for `services` in a bug's Slack thread.
+    Its shape (types, lengths) is checked where it comes in (the API's serializer); the action
+    checks the rules below."""
+
+    bug_id: str
+    channel_id: str
+    severity: str = ""
+    services: list[str] = field(default_factory=list)
+    thread_ts: str = ""
+    escalation_level: int = 1
+    ack_timeout_minutes: int | None = None
+
+
+def _check_rules(request: EscalationRequest) -> list[str]:
+    """A bug named, a list of services, a Slack channel to post in, a level that exists, an
+    acknowledgement timeout within the limit; the services' names, trimmed."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(bug_id, str) or not bug_id.strip() or len(bug_id) > 120:
+    if not request.bug_id.strip():
         errors["bug_id"] = ["A bug id of 1 to 120 characters."]
-    if not isinstance(severity, str) or len(severity) > 40:
-        errors["severity"] = ["Text of at most 40 characters."]
-    if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+    services = request.services
+    if not isinstance(services, list | tuple) or not all(isinstance(s, str) for s in services):
         errors["services"] = ["A list of service names."]
     try:
-        validate_channel_id(channel_id if isinstance(channel_id, str) and channel_id else "?")
+        validate_channel_id(request.channel_id or "?")
     except ValidationError as exc:
         errors["channel_id"] = exc.messages
-    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= domain.MAX_LEVEL:
+    if request.escalation_level not in range(1, domain.MAX_LEVEL + 1):
         errors["escalation_level"] = [f"A level from 1 to {domain.MAX_LEVEL}."]
     limit = settings.ESCALATION_MAX_ACK_MINUTES
-    if ack_timeout_minutes is not None and (
-        isinstance(ack_timeout_minutes, bool)
-        or not isinstance(ack_timeout_minutes, int)
-        or not 1 <= ack_timeout_minutes <= limit
-    ):
+    if request.ack_timeout_minutes not in (None, *range(1, limit + 1)):
         errors["ack_timeout_minutes"] = [f"Minutes from 1 to {limit}."]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
-    return {"services": [s.strip() for s in services if s.strip()]}
+    return [s.strip() for s in services if s.strip()]
 
 
 def _serialise_bug(bug_id: str) -> None:
@@ -62,48 +76,41 @@ def _serialise_bug(bug_id: str) -> None:
 
 @transaction.atomic
 def escalation_create(
-    *,
-    actor: Actor | None,
-    bug_id: Any,
-    severity: Any = "",
-    services: Any = (),
-    channel_id: Any = "",
-    thread_ts: Any = "",
-    escalation_level: Any = 1,
-    ack_timeout_minutes: Any = None,
-    now: datetime.datetime | None = None,
+    *, actor: Actor | None, request: EscalationRequest, now: datetime.datetime | None = None
 ) -> EscalationOutcome:
-    services = list(services) if isinstance(services, (list, tuple)) else services
-    clean = _validate(bug_id, severity, services, channel_id, escalation_level, ack_timeout_minutes)
+    services = _check_rules(request)
     now = now or timezone.now()
+    bug_id, level = request.bug_id, request.escalation_level
     _serialise_bug(bug_id)
     # A retry finds its escalation even after it climbed past the level asked for.
     recent = Escalation.objects.filter(
-        bug_id=bug_id, level__gte=escalation_level, created_at__gte=now - RECENT
+        bug_id=bug_id, level__gte=level, created_at__gte=now - RECENT
     ).first()
     if recent is not None:
         return EscalationOutcome(recent, created=False)
     escalation = Escalation.objects.create(
         bug_id=bug_id,
-        severity=severity,
-        services=clean["services"],
-        channel_id=channel_id,
-        thread_ts=str(thread_ts or ""),
-        level=escalation_level,
-        ack_timeout_minutes=ack_timeout_minutes,
+        severity=request.severity,
+        services=services,
+        channel_id=request.channel_id,
+        thread_ts=request.thread_ts,
+        level=level,
+        ack_timeout_minutes=request.ack_timeout_minutes,
         created_by=actor.id if actor else "system",
     )
     _page(escalation, now)
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="created",
-        actor=actor,
-        changes={
-            "level": {"old": None, "new": escalation.level},
-            "mentions": {"old": None, "new": escalation.mentions},
-        },
-        metadata={"bug_id": bug_id, "services": clean["services"]},
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            changes={
+                "level": {"old": None, "new": escalation.level},
+                "mentions": {"old": None, "new": escalation.mentions},
+            },
+            metadata={"bug_id": bug_id, "services": services},
+        )
     )
     return EscalationOutcome(escalation, created=True)
 
@@ -132,12 +139,8 @@ def _page(
         args = [str(escalation.pk), escalation.token]
         eta = escalation.ack_deadline
 
-        def arm():
-            from escalation.tasks import climb_escalation
-
-            climb_escalation.apply_async(args=args, eta=eta)
-
-        transaction.on_commit(arm)
+        # By name: the task (escalation.tasks) calls these actions, so they cannot import it.
+        transaction.on_commit(lambda: current_app.send_task(CLIMB_TASK, args=args, eta=eta))
 
 
 def _thread_message(escalation: Escalation) -> Message:
@@ -189,11 +192,13 @@ def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
         update_fields=["status", "acknowledged_by", "acknowledged_at", "token", "updated_at"]
     )
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="acknowledged",
-        actor=actor,
-        changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.ACKNOWLEDGED,
+            actor=actor,
+            changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+        )
     )
     posted = escalation.notifications.filter(kind="escalation").order_by("created_at")
     enqueue(
@@ -225,14 +230,16 @@ def escalation_climb(
     escalation.save(update_fields=["level", "updated_at"])
     _page(escalation, now or timezone.now(), already_tagged=tagged)
     record(
-        entity_type="escalation",
-        entity_id=escalation.pk,
-        action="escalated",
-        actor=None,
-        changes={
-            "level": {"old": previous, "new": escalation.level},
-            "mentions": {"old": None, "new": escalation.mentions},
-        },
+        AuditEvent(
+            entity_type=EntityType.ESCALATION,
+            entity_id=escalation.pk,
+            action=AuditAction.ESCALATED,
+            actor=None,
+            changes={
+                "level": {"old": previous, "new": escalation.level},
+                "mentions": {"old": None, "new": escalation.mentions},
+            },
+        )
     )
     return escalation
 

@@ -4,29 +4,19 @@ bug's services in its Slack thread, and someone acknowledges."""
 import re
 
 import django_filters
-from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from escalation.actions import escalation_acknowledge, escalation_create
+from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
 from escalation.domain import MAX_LEVEL
-from escalation.models import Escalation, EscalationStatus, Notification, NotificationStatus
-from oncall_project.api.inputs import InputSerializer
-from oncall_project.api.views import ApiViewSet
+from escalation.models import Escalation, EscalationStatus
+from escalation.selectors import escalation_list
+from oncall_project.base.api.inputs import InputSerializer
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.outbox.models import NotificationStatus
 
 SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
-
-
-def escalation_list() -> QuerySet[Escalation]:
-    """Escalations with the delivery status of their latest page (not of the acknowledgement's
-    edits and reply): one query."""
-    latest = Notification.objects.filter(escalation=OuterRef("pk"), kind="escalation").order_by(
-        "-created_at"
-    )
-    return Escalation.objects.annotate(delivery=Subquery(latest.values("status")[:1])).order_by(
-        "-created_at", "pk"
-    )
 
 
 class EscalationSerializer(serializers.ModelSerializer):
@@ -182,7 +172,8 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
     )
     def create(self, request, *args, **kwargs):
         fields = self.parse(EscalationInputSerializer)
-        outcome = escalation_create(actor=self.actor(), **fields)
+        asked = EscalationRequest(**fields)
+        outcome = escalation_create(actor=self.actor(), request=asked)
         escalation = self.get_queryset().get(pk=outcome.escalation.pk)
         return self.respond(
             escalation, status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK

@@ -4,8 +4,8 @@ import datetime
 
 from django.db.models import Q
 
-from escalation.messages import user, when
 from schedules import domain, selectors
+from schedules.messages import user, when
 from services.selectors.answers import resolve_services
 from teams.models import Team
 

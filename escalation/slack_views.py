@@ -3,6 +3,7 @@ valid signature with a fresh timestamp (slack-sdk's SignatureVerifier), else 403
 
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,12 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_sdk.signature import SignatureVerifier
 
-from audit.actors import Actor
 from escalation.actions import escalation_acknowledge, slack_signature_remember
-from escalation.messages import user
 from escalation.oncall_reply import oncall_reply
-from oncall_project.errors import DomainError
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import DomainError
 from schedules.actions import override_decide
+from schedules.messages import user
 from schedules.models import Override
 from teams import slack_proof
 
@@ -109,8 +110,6 @@ def _handle(action_id: str, value: str, actor: Actor) -> str:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except (ValueError, TypeError):

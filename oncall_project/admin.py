@@ -1,4 +1,7 @@
-"""API tokens in the admin: listed and revoked (audited), never created here — that is
+"""The admin pages that span apps.
+
+Teams: a team's own fields and its rotation settings are one form, saved by two actions of two
+apps (teams, schedules). API tokens: listed and revoked (audited), never created here — that is
 `manage.py create_api_token`, which shows the token once — and never shown by their digest,
 the primary key: a hash of the token, so the list names a token by its key (its first
 characters, as the audit log does)."""
@@ -7,14 +10,21 @@ import knox.admin  # noqa: F401 — knox registers its stock admin first; this o
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.forms import CheckboxInput
 from django.http import HttpResponseRedirect
 from django.urls import path
 from knox.models import get_token_model
 
-from oncall_project.admin_actions import admin_actor
-from oncall_project.api.tokens import api_token_revoke
-from oncall_project.errors import DomainError
+from oncall_project.base.admin_actions import ActionAdmin, SoftDeleteAdmin, admin_actor
+from oncall_project.base.errors import DomainError
+from oncall_project.base.json_input import JSONField
+from oncall_project.tokens import api_token_revoke
+from schedules.actions import rotation_config_update
+from teams import actions
+from teams.admin import MembershipInline
+from teams.models import Team
+from teams.slack_sync import sync_team_from_slack
 
 AuthToken = get_token_model()
 if admin.site.is_registered(AuthToken):
@@ -91,3 +101,123 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 revoked += 1
         if revoked:
             self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
+
+
+TEAM_BOOKKEEPING = (
+    "is_active",
+    "current_engineer",
+    "current_rotation_index",
+    "next_handoff_at",
+    "last_handoff_date",
+    "legacy_id",
+    "created_at",
+    "updated_at",
+)
+
+
+@admin.register(Team)
+class TeamAdmin(SoftDeleteAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "oncall_engineer",
+        "slack_group_id",
+        "timezone",
+        "rotation_enabled",
+        "rotation_type",
+        "overrides_require_approval",
+        "is_active",
+    )
+    list_filter = ("is_active", "rotation_type", "rotation_enabled", "overrides_require_approval")
+    search_fields = ("name", "slug", "slack_group_id", "slack_channel_id", "oncall_engineer")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (MembershipInline,)
+    actions = [*SoftDeleteAdmin.actions, "sync_from_slack"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "description", "is_active")}),
+        (
+            "Slack",
+            {
+                "fields": (
+                    "slack_group_id",
+                    "slack_channel_id",
+                    "oncall_engineer",
+                    "oncall_usergroup_id",
+                )
+            },
+        ),
+        ("On-call", {"fields": ("timezone", "overrides_require_approval")}),
+        (
+            "Rotation",
+            {
+                "description": "A change here regenerates the future automatic schedules; manual "
+                "schedules and overrides stay as they are.",
+                "fields": (
+                    "rotation_enabled",
+                    "rotation_type",
+                    "rotation_order",
+                    "rotation_interval",
+                    "rotation_start_date",
+                    "handoff_day",
+                    "handoff_time",
+                    "lookahead_periods",
+                    "current_engineer",
+                    "current_rotation_index",
+                    "next_handoff_at",
+                    "last_handoff_date",
+                ),
+            },
+        ),
+        ("Record", {"classes": ("collapse",), "fields": ("legacy_id", "created_at", "updated_at")}),
+    )
+
+    readonly_fields = TEAM_BOOKKEEPING
+    formfield_overrides = {models.JSONField: {"form_class": JSONField}}
+
+    def create(self, *, actor, fields):
+        own, rotation = actions.team_fields(fields)
+        return actions.team_create(actor=actor, fields=own, rotation=rotation)
+
+    def update(self, *, obj, actor, changes):
+        """The team's own fields and its rotation settings have one action each; both run in
+        the form's savepoint, so a refusal of either leaves the team as it was."""
+        own, rotation = actions.team_fields(changes)
+        if own.given():
+            actions.team_update(team=obj, actor=actor, changes=own)
+        if rotation.given():
+            rotation_config_update(team=obj, actor=actor, settings=rotation)
+        return Team.objects.get(pk=obj.pk)
+
+    def delete(self, *, obj, actor):
+        actions.team_soft_delete(team=obj, actor=actor)
+
+    def restore(self, *, obj, actor):
+        actions.team_restore(team=obj, actor=actor)
+
+    @admin.action(description="Sync members from Slack", permissions=["change"])
+    def sync_from_slack(self, request, queryset):
+        """One message per team: what changed, or why Slack or the action refused."""
+        actor = admin_actor(request)
+        for team in queryset:
+            try:
+                outcome = sync_team_from_slack(team=team, actor=actor)
+            except DomainError as exc:
+                self.message_user(request, f"{team}: {exc.message}", messages.ERROR)
+            else:
+                summary = ", ".join(f"{len(ids)} {what}" for what, ids in outcome.items())
+                self.message_user(request, f"{team}: synced from Slack ({summary}).")
+
+    def response_action(self, request, queryset):
+        """The Slack sync waits for Slack between its writes: run it outside ActionAdmin's
+        all-or-nothing transaction, so no team row stays locked during those calls (each
+        write is its own action's transaction)."""
+        if _chosen_action(request) == "sync_from_slack":
+            return super(ActionAdmin, self).response_action(request, queryset)
+        return super().response_action(request, queryset)
+
+
+def _chosen_action(request) -> str:
+    """The action whose button was pushed (the changelist may show two action forms)."""
+    chosen = request.POST.getlist("action")
+    index = request.POST.get("index", "0")
+    return chosen[int(index)] if index.isdigit() and int(index) < len(chosen) else ""

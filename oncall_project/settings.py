@@ -1,8 +1,10 @@
 """Settings, read from the environment. Defaults are the embedded stack: SQLite and Celery's
 filesystem broker under var/, so a fresh clone runs with no servers."""
 
+import datetime
 import os
 import secrets
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "oncall_project.devserver",  # first: its runserver is the one `manage.py runserver` runs
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,28 +54,42 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "simple_history",
+    "axes",
     "oncall_project",
+    "oncall_project.signin",
+    "oncall_project.base.outbox",
     "audit",
     "teams",
     "services",
     "schedules",
     "escalation",
+    "oncall_project.telemetry",
+    "oncall_project.ops",
 ]
 
 MIDDLEWARE = [
+    # First: probes and /metrics answer before any host check, session or login.
+    "oncall_project.ops.middleware.ProbeMiddleware",
+    "oncall_project.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oncall_project.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
-    "oncall_project.pages.EngineErrorMiddleware",
+    "oncall_project.base.pages.EngineErrorMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body accepted (413 above it): the biggest API body or form is a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 ROOT_URLCONF = "oncall_project.urls"
 WSGI_APPLICATION = "oncall_project.wsgi.application"
@@ -99,8 +116,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a writer rather than failing at once when web, worker and beat share the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web threads, the worker and beat share the file: a writer waits its turn (up to `timeout`
+    # seconds) instead of failing with "database is locked". IMMEDIATE takes the write lock when
+    # the transaction begins, so a transaction that read first never has to upgrade its lock,
+    # which SQLite refuses at once, without waiting; WAL lets readers go on beside the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+    )
     # A file, not memory, so a real Celery worker started by a test sees the test database.
     # One file per test run, so two runs side by side never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
@@ -138,6 +160,43 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# --- Sign-in throttling (django-axes) ----------------------------------------------------------
+# Failed sign-ins (pages and admin) are counted per username and per client address, each on its
+# own: SIGNIN_FAILURE_LIMIT failures lock that username everywhere and that address for every
+# username, until SIGNIN_LOCKOUT_MINUTES after the last failure. API tokens are not passwords:
+# the throttle leaves them alone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches a password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+# "username,ip_address" counts each on its own; "username+ip_address" counts the pair. Behind a
+# proxy that hides client addresses (every request from its address), use "username".
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("SIGNIN_LOCKOUT_BY", "username,ip_address")
+]
+# AXES_RESET_ON_SUCCESS stays off: a success would wipe every count of its address, other
+# usernames' included, so an attacker signing in to an account of their own would reset them.
+AXES_LOCKOUT_CALLABLE = "oncall_project.signin.views.locked_out"
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+
+# --- Email (password reset, watchdog alerts to ADMINS) --------------------------------------
+# Password-reset pages exist only when EMAIL_HOST is set. The watchdog emails ADMINS when a host
+# is set or EMAIL_BACKEND names a backend that needs no server (file, console).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
+EMAIL_SUBJECT_PREFIX = "[On-call] "
+
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -168,6 +227,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    # kombu's filesystem transport, made safe for web, worker and beat publishing at once.
+    CELERY_BROKER_TRANSPORT = "oncall_project.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -192,6 +253,9 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Several beats may run: the one holding a database lease dispatches (oncall_project/ops/beat.py).
+CELERY_BEAT_SCHEDULER = "oncall_project.ops.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = float(os.environ.get("BEAT_LEASE_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "coverage-report-weekly": {
         "task": "schedules.tasks.coverage_report_tick",
@@ -205,20 +269,20 @@ CELERY_BEAT_SCHEDULE = {
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oncall_project.api.auth.ApiTokenAuthentication",
+        "oncall_project.base.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["oncall_project.api.inputs.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "oncall_project.api.pagination.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["oncall_project.base.api.inputs.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "oncall_project.base.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # An unknown ?format= is a 400 naming the formats, not DRF's bare 404.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.api.negotiation.FormatNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "oncall_project.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "oncall_project.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.api.auth.TokenRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncall_project.base.api.negotiation.FormatNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "oncall_project.base.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "oncall_project.base.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["oncall_project.base.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/minute")},
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
@@ -229,9 +293,33 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Operations: probes, metrics, watchdog, logs -----------------------------------------------
+READY_TICK_MAX_AGE_SECONDS = int(os.environ.get("READY_TICK_MAX_AGE_SECONDS", "180"))
+READY_PENDING_MAX_AGE_SECONDS = int(os.environ.get("READY_PENDING_MAX_AGE_SECONDS", "300"))
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_COVERAGE_CACHE_SECONDS = int(os.environ.get("METRICS_COVERAGE_CACHE_SECONDS", "300"))
+# Read by prometheus-client itself at process start; here so /metrics knows to add up the files.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("WATCHDOG_INTERVAL_SECONDS", "30"))
+WATCHDOG_TICK_STALE_SECONDS = int(os.environ.get("WATCHDOG_TICK_STALE_SECONDS", "300"))
+WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILING_SECONDS", "600"))
+OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
+ADMINS = getaddresses(env_list("ADMINS", ""))
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "oncall_project.ops.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "oncall_project.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Celery's workers keep Django's logging (and so the JSON lines) instead of their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

@@ -2,9 +2,11 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from oncall_project.admin_actions import ActionAdmin, run_each
-from oncall_project.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from oncall_project.base.admin_actions import ActionAdmin, run_each
+from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
 from schedules.actions import (
+    OverrideFields,
+    ScheduleFields,
     override_decide,
     override_request,
     schedule_create,
@@ -74,10 +76,11 @@ class ScheduleAdmin(ActionAdmin):
         return always if obj is None else ("team", *always)
 
     def create(self, *, actor, fields):
-        return schedule_create(actor=actor, **fields)
+        team = fields.pop("team")
+        return schedule_create(team=team, actor=actor, fields=ScheduleFields.parse(fields))
 
     def update(self, *, obj, actor, changes):
-        return schedule_update(schedule=obj, actor=actor, **changes)
+        return schedule_update(schedule=obj, actor=actor, changes=ScheduleFields.parse(changes))
 
     def delete(self, *, obj, actor):
         schedule_delete(schedule=obj, actor=actor)
@@ -151,7 +154,8 @@ class OverrideAdmin(ActionAdmin):
         return False  # overrides are cancelled, never deleted
 
     def create(self, *, actor, fields):
-        return override_request(actor=actor, **fields)
+        team = fields.pop("team")
+        return override_request(team=team, actor=actor, fields=OverrideFields.parse(fields))
 
     def update(self, *, obj, actor, changes):
         return override_decide(override=obj, actor=actor, status=changes["status"])

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from oncall_project import slack_ids
+from oncall_project.base import slack_ids
 from schedules.page_selectors.oncall import Shift, display_names, person_shifts, shifts
 from schedules.selectors import local_today, team_state
 from teams.models import Person, Team

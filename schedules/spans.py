@@ -2,6 +2,7 @@
 and ledger days — fetched for many teams in ONE query (a UNION ALL of four selects)."""
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -138,7 +139,5 @@ def _days(value) -> list[int]:
     if value is None:
         return []
     if isinstance(value, str):
-        import json
-
         return json.loads(value)
     return value

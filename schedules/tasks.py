@@ -6,17 +6,23 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from oncall_project.telemetry import instruments
+from oncall_project.telemetry.heartbeats import HANDOFF_TICK, heartbeat
+from schedules.actions.coverage import coverage_report_queue
 from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process
+from teams.models import Team
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
 def handoff_tick() -> int:
-    """Every minute: fan out the due teams, in batches that each run in one transaction."""
-    due = [str(pk) for pk in due_team_ids(timezone.now())]
-    for start in range(0, len(due), BATCH_SIZE):
-        process_handoffs.delay(due[start : start + BATCH_SIZE])
+    """Every minute: fan out the due teams, in batches that each run in one transaction.
+    Each run leaves a heartbeat (teams due or not), which /readyz and the watchdog read."""
+    with heartbeat(HANDOFF_TICK, instruments.handoff_tick_duration):
+        due = [str(pk) for pk in due_team_ids(timezone.now())]
+        for start in range(0, len(due), BATCH_SIZE):
+            process_handoffs.delay(due[start : start + BATCH_SIZE])
     return len(due)
 
 
@@ -36,7 +42,7 @@ def process_handoffs(self, team_ids: list[str]) -> int:
     per team, each its own transaction. A team that fails alone is logged and stays due, so
     the next tick tries it again while the others have moved on."""
     try:
-        return len(handoffs_process(team_ids=team_ids))
+        done = len(handoffs_process(team_ids=team_ids))
     except OperationalError:
         raise
     except Exception:
@@ -47,13 +53,13 @@ def process_handoffs(self, team_ids: list[str]) -> int:
         for team_id in team_ids:
             process_handoffs.delay([team_id])
         return 0
+    instruments.handoffs_done(done)
+    return done
 
 
 @shared_task(ignore_result=True)
 def coverage_report_tick() -> int:
     """Weekly: one task per active team with a Slack channel."""
-    from teams.models import Team
-
     ids = list(
         Team.objects.filter(is_active=True)
         .exclude(slack_channel_id="")
@@ -66,6 +72,4 @@ def coverage_report_tick() -> int:
 
 @shared_task(ignore_result=True)
 def post_coverage_report(team_id: str) -> None:
-    from schedules.actions.coverage import coverage_report_queue
-
     coverage_report_queue(team_id=team_id)

@@ -6,8 +6,6 @@ from django.urls import path
 from schedules import ical
 from schedules.views import oncall, rotation, team_tabs
 
-app_name = "schedules"
-
 urlpatterns = [
     path("", oncall.dashboard, name="dashboard"),
     path("me/schedule/", oncall.my_schedule, name="my-schedule"),

@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-true}"
+# The three processes count into one folder, so /metrics adds up the worker's counts too
+# (prometheus-client's multiprocess mode); last run's counts are cleared.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${ONCALL_VAR_DIR:-$PWD/var}/metrics}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -1,31 +1,34 @@
 """Every write to services."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from audit import record
-from audit.actors import Actor
-from oncall_project.errors import NotFound
-from oncall_project.writes import apply_changes, created_values
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import NotFound
+from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from services.models import Service
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
-SERVICE_FIELDS = frozenset(
-    {
-        "name",
-        "team",
-        "service_owner",
-        "primary_oncall",
-        "team_slack_group",
-        "repository_url",
-        "tech_stack",
-        "environment",
-        "tier",
-        "metadata",
-    }
-)
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceFields(Fields):
+    """A service's own fields: its team, who answers for it, and facts about its code."""
+
+    name: str | Unset = UNSET
+    team: Team | Unset | None = UNSET
+    service_owner: str | Unset = UNSET
+    primary_oncall: str | Unset = UNSET
+    team_slack_group: str | Unset = UNSET
+    repository_url: str | Unset = UNSET
+    tech_stack: str | Unset = UNSET
+    environment: str | Unset = UNSET
+    tier: str | Unset = UNSET
+    metadata: dict | Unset = UNSET
 
 
 def _ensure_can_manage(actor: Actor | None, team: Team | None) -> None:
@@ -48,62 +51,72 @@ def lock_service(service_id: Any) -> Service:
 
 
 @transaction.atomic
-def service_create(*, actor: Actor | None, **fields: Any) -> Service:
-    _ensure_can_manage(actor, fields.get("team"))
+def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
+    given = fields.given()
+    _ensure_can_manage(actor, given.get("team"))
     service = Service()
-    apply_changes(service, fields, SERVICE_FIELDS)
+    apply_changes(service, given)
     record(
-        entity_type="service",
-        entity_id=service.pk,
-        action="created",
-        actor=actor,
-        team=service.team,
-        changes=created_values(service, sorted(set(fields) | {"name"})),
+        AuditEvent(
+            entity_type=EntityType.SERVICE,
+            entity_id=service.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=service.team,
+            changes=created_values(service, sorted(set(given) | {"name"})),
+        )
     )
     return service
 
 
 @transaction.atomic
-def service_update(*, service: Service, actor: Actor | None, **changes: Any) -> Service:
+def service_update(*, service: Service, actor: Actor | None, changes: ServiceFields) -> Service:
+    given = changes.given()
     service = lock_service(service.pk)
     _ensure_can_manage(actor, service.team)
-    if "team" in changes and changes["team"] != service.team:
-        _ensure_can_manage(actor, changes["team"])
-    changed = apply_changes(service, changes, SERVICE_FIELDS)
+    if "team" in given and given["team"] != service.team:
+        _ensure_can_manage(actor, given["team"])
+    changed = apply_changes(service, given)
     if changed:
         record(
-            entity_type="service",
-            entity_id=service.pk,
-            action="updated",
-            actor=actor,
-            team=service.team,
-            changes=changed,
+            AuditEvent(
+                entity_type=EntityType.SERVICE,
+                entity_id=service.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=service.team,
+                changes=changed,
+            )
         )
     return service
 
 
-def _set_active(service: Service, actor: Actor | None, active: bool, action: str) -> Service:
+def _set_active(
+    service: Service, actor: Actor | None, active: bool, action: AuditAction
+) -> Service:
     service = lock_service(service.pk)
     _ensure_can_manage(actor, service.team)
     if service.is_active == active:
         return service
-    changed = apply_changes(service, {"is_active": active}, frozenset({"is_active"}))
+    changed = apply_changes(service, {"is_active": active})
     record(
-        entity_type="service",
-        entity_id=service.pk,
-        action=action,
-        actor=actor,
-        team=service.team,
-        changes=changed,
+        AuditEvent(
+            entity_type=EntityType.SERVICE,
+            entity_id=service.pk,
+            action=action,
+            actor=actor,
+            team=service.team,
+            changes=changed,
+        )
     )
     return service
 
 
 @transaction.atomic
 def service_soft_delete(*, service: Service, actor: Actor | None) -> Service:
-    return _set_active(service, actor, False, "deleted")
+    return _set_active(service, actor, False, AuditAction.DELETED)
 
 
 @transaction.atomic
 def service_restore(*, service: Service, actor: Actor | None) -> Service:
-    return _set_active(service, actor, True, "restored")
+    return _set_active(service, actor, True, AuditAction.RESTORED)

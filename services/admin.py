@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
-from oncall_project.admin_actions import SoftDeleteAdmin
-from oncall_project.json_input import JSONField
+from oncall_project.base.admin_actions import SoftDeleteAdmin
+from oncall_project.base.json_input import JSONField
 from services import actions
 from services.models import Service
 
@@ -36,10 +36,12 @@ class ServiceAdmin(SoftDeleteAdmin):
     )
 
     def create(self, *, actor, fields):
-        return actions.service_create(actor=actor, **fields)
+        return actions.service_create(actor=actor, fields=actions.ServiceFields.parse(fields))
 
     def update(self, *, obj, actor, changes):
-        return actions.service_update(service=obj, actor=actor, **changes)
+        return actions.service_update(
+            service=obj, actor=actor, changes=actions.ServiceFields.parse(changes)
+        )
 
     def delete(self, *, obj, actor):
         actions.service_soft_delete(service=obj, actor=actor)

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from oncall_project.json_input import JSONField
+from oncall_project.base.json_input import JSONField
 from services.models import Tier
 from teams.forms import PageForm, slack_user_field
 from teams.models import Team

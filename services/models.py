@@ -1,12 +1,13 @@
 import math
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from oncall_project import slack_ids
-from oncall_project.models import BaseModel
+from oncall_project.base import slack_ids
+from oncall_project.base.models import BaseModel
 
 
 class Tier(models.TextChoices):
@@ -63,8 +64,6 @@ class Service(BaseModel):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if not isinstance(self.metadata, dict):
             raise ValidationError({"metadata": 'An object, e.g. {"runbook": "https://…"}.'})
         if not _storable(self.metadata):
@@ -72,8 +71,6 @@ class Service(BaseModel):
 
     def validate_constraints(self, exclude=None):
         # Django reports a functional unique constraint as a bare non-field error; say which.
-        from django.core.exceptions import ValidationError
-
         clash = Service.objects.named(self.name).exclude(pk=self.pk)
         if self.name and clash.exists():
             raise ValidationError({"name": f"A service named '{self.name}' already exists."})

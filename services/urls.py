@@ -4,8 +4,6 @@ from django.urls import path
 
 from services import views
 
-app_name = "services"
-
 urlpatterns = [
     path("who/", views.lookup, name="lookup"),
     path("services/", views.directory, name="directory"),

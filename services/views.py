@@ -8,7 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import page_actor, paginate, query_without_page, run_action, run_button
+from oncall_project.base.pages import (
+    page_actor,
+    paginate,
+    query_without_page,
+    run_action,
+    run_button,
+)
 from schedules.forms import LookupForm
 from services import actions
 from services.forms import ServiceFilterForm, ServiceForm
@@ -90,7 +96,12 @@ def lookup(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None, initial={"team": request.GET.get("team")})
     if request.method == "POST" and form.is_valid():
-        done = run_action(form, actions.service_create, actor=page_actor(request), **form.changes())
+        done = run_action(
+            form,
+            actions.service_create,
+            actor=page_actor(request),
+            fields=actions.ServiceFields(**form.changes()),
+        )
         if done.ok:
             messages.success(request, f"Service {done.value.name} created.")
             return redirect("services:detail", pk=done.value.pk)
@@ -109,7 +120,7 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
             actions.service_update,
             service=service,
             actor=page_actor(request),
-            **form.changes(),
+            changes=actions.ServiceFields(**form.changes()),
         )
         if done.ok:
             messages.success(request, f"Service {done.value.name} saved.")

@@ -1,26 +1,24 @@
+"""Memberships, time away and people in the admin. The team's own page saves its rotation
+settings too (a schedules action), so it lives above both apps: oncall_project/admin.py."""
+
 from django import forms
-from django.contrib import admin, messages
-from django.db import models
+from django.contrib import admin
 
-from escalation.sync import sync_team_from_slack
-from oncall_project.admin_actions import ActionAdmin, ActionInline, SoftDeleteAdmin, admin_actor
-from oncall_project.errors import DomainError
-from oncall_project.json_input import JSONField
-from schedules.actions import rotation_config_update
+from oncall_project.base.admin_actions import ActionAdmin, ActionInline
 from teams import actions
-from teams.models import Person, Team, TeamMembership, Unavailability
-from teams.person_actions import person_link, person_unlink
+from teams.actions import person_link, person_unlink
+from teams.models import Person, TeamMembership, Unavailability
 
-TEAM_BOOKKEEPING = (
-    "is_active",
-    "current_engineer",
-    "current_rotation_index",
-    "next_handoff_at",
-    "last_handoff_date",
-    "legacy_id",
-    "created_at",
-    "updated_at",
-)
+
+def _upsert(team, actor, fields: dict):
+    """A member row from an admin form: its Slack id, and the metadata the form holds."""
+    slack_user_id = fields.pop("slack_user_id")
+    return actions.membership_upsert(
+        team=team,
+        slack_user_id=slack_user_id,
+        actor=actor,
+        fields=actions.MembershipFields.parse(fields),
+    )
 
 
 class MembershipInlineForm(forms.ModelForm):
@@ -47,123 +45,13 @@ class MembershipInline(ActionInline):
     readonly_fields = ("in_slack_group",)
 
     def create_row(self, *, parent, actor, fields):
-        return actions.membership_upsert(team=parent, actor=actor, **fields)
+        return _upsert(parent, actor, fields)
 
     def update_row(self, *, obj, actor, changes):
-        return actions.membership_upsert(
-            team=obj.team, slack_user_id=obj.slack_user_id, actor=actor, **changes
-        )
+        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
 
     def delete_row(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)
-
-
-@admin.register(Team)
-class TeamAdmin(SoftDeleteAdmin):
-    list_display = (
-        "name",
-        "slug",
-        "oncall_engineer",
-        "slack_group_id",
-        "timezone",
-        "rotation_enabled",
-        "rotation_type",
-        "overrides_require_approval",
-        "is_active",
-    )
-    list_filter = ("is_active", "rotation_type", "rotation_enabled", "overrides_require_approval")
-    search_fields = ("name", "slug", "slack_group_id", "slack_channel_id", "oncall_engineer")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = (MembershipInline,)
-    actions = [*SoftDeleteAdmin.actions, "sync_from_slack"]
-    fieldsets = (
-        (None, {"fields": ("name", "slug", "description", "is_active")}),
-        (
-            "Slack",
-            {
-                "fields": (
-                    "slack_group_id",
-                    "slack_channel_id",
-                    "oncall_engineer",
-                    "oncall_usergroup_id",
-                )
-            },
-        ),
-        ("On-call", {"fields": ("timezone", "overrides_require_approval")}),
-        (
-            "Rotation",
-            {
-                "description": "A change here regenerates the future automatic schedules; manual "
-                "schedules and overrides stay as they are.",
-                "fields": (
-                    "rotation_enabled",
-                    "rotation_type",
-                    "rotation_order",
-                    "rotation_interval",
-                    "rotation_start_date",
-                    "handoff_day",
-                    "handoff_time",
-                    "lookahead_periods",
-                    "current_engineer",
-                    "current_rotation_index",
-                    "next_handoff_at",
-                    "last_handoff_date",
-                ),
-            },
-        ),
-        ("Record", {"classes": ("collapse",), "fields": ("legacy_id", "created_at", "updated_at")}),
-    )
-
-    readonly_fields = TEAM_BOOKKEEPING
-    formfield_overrides = {models.JSONField: {"form_class": JSONField}}
-
-    def create(self, *, actor, fields):
-        return actions.team_create(actor=actor, **fields)
-
-    def update(self, *, obj, actor, changes):
-        """The team's own fields and its rotation settings have one action each; both run in
-        the form's savepoint, so a refusal of either leaves the team as it was."""
-        rotation = {k: v for k, v in changes.items() if k in actions.ROTATION_FIELDS}
-        own = {k: v for k, v in changes.items() if k not in rotation}
-        if own:
-            actions.team_update(team=obj, actor=actor, **own)
-        if rotation:
-            rotation_config_update(team=obj, actor=actor, **rotation)
-        return Team.objects.get(pk=obj.pk)
-
-    def delete(self, *, obj, actor):
-        actions.team_soft_delete(team=obj, actor=actor)
-
-    def restore(self, *, obj, actor):
-        actions.team_restore(team=obj, actor=actor)
-
-    @admin.action(description="Sync members from Slack", permissions=["change"])
-    def sync_from_slack(self, request, queryset):
-        """One message per team: what changed, or why Slack or the action refused."""
-        actor = admin_actor(request)
-        for team in queryset:
-            try:
-                outcome = sync_team_from_slack(team=team, actor=actor)
-            except DomainError as exc:
-                self.message_user(request, f"{team}: {exc.message}", messages.ERROR)
-            else:
-                summary = ", ".join(f"{len(ids)} {what}" for what, ids in outcome.items())
-                self.message_user(request, f"{team}: synced from Slack ({summary}).")
-
-    def response_action(self, request, queryset):
-        """The Slack sync waits for Slack between its writes: run it outside ActionAdmin's
-        all-or-nothing transaction, so no team row stays locked during those calls (each
-        write is its own action's transaction)."""
-        if _chosen_action(request) == "sync_from_slack":
-            return super(ActionAdmin, self).response_action(request, queryset)
-        return super().response_action(request, queryset)
-
-
-def _chosen_action(request) -> str:
-    """The action whose button was pushed (the changelist may show two action forms)."""
-    chosen = request.POST.getlist("action")
-    index = request.POST.get("index", "0")
-    return chosen[int(index)] if index.isdigit() and int(index) < len(chosen) else ""
 
 
 @admin.register(TeamMembership)
@@ -200,12 +88,10 @@ class TeamMembershipAdmin(ActionAdmin):
         return always if obj is None else ("team", "slack_user_id", *always)
 
     def create(self, *, actor, fields):
-        return actions.membership_upsert(actor=actor, **fields)
+        return _upsert(fields.pop("team"), actor, fields)
 
     def update(self, *, obj, actor, changes):
-        return actions.membership_upsert(
-            team=obj.team, slack_user_id=obj.slack_user_id, actor=actor, **changes
-        )
+        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
 
     def delete(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from oncall_project import slack_ids
-from oncall_project.models import BaseModel
+from oncall_project.base import slack_ids
+from oncall_project.base.models import BaseModel
 
 
 class RotationType(models.TextChoices):

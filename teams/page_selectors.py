@@ -2,28 +2,14 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from schedules.page_selectors.oncall import TeamNow, teams_now
 from teams.models import Team, TeamMembership, Unavailability
 
 
 def team_for_page(slug: str) -> Team:
     return get_object_or_404(Team, slug=slug)
-
-
-def team_list(
-    *, now: datetime.datetime, include_inactive: bool = False
-) -> tuple[list[Team], dict[object, TeamNow], dict[str, str]]:
-    """Teams with their member counts, who is on call now in each active one, and display
-    names: three queries."""
-    teams = Team.objects.annotate(member_count=Count("memberships")).order_by("name")
-    if not include_inactive:
-        teams = teams.filter(is_active=True)
-    teams = list(teams)
-    rows, names = teams_now([t for t in teams if t.is_active], now)
-    return teams, {row.team.pk: row for row in rows}, names
 
 
 def memberships(team: Team) -> QuerySet[TeamMembership]:

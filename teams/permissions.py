@@ -1,7 +1,7 @@
 """Who may change what. Actions call these, so every interface enforces the same rules."""
 
-from audit.actors import Actor
-from oncall_project.errors import Forbidden
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden
 from teams.models import Team, TeamMembership, TeamRole
 
 

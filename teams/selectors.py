@@ -4,7 +4,7 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from oncall_project.errors import NotFound
+from oncall_project.base.errors import NotFound
 from teams.models import Team, TeamMembership
 
 

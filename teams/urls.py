@@ -1,22 +1,18 @@
-"""Team pages, under /teams/ (and the profile at /profile/)."""
+"""Team pages of this app, under /teams/ (and the profile at /profile/); oncall_project.pages.urls
+puts them in the `teams` namespace with the team pages that show on-call data."""
 
 from django.urls import path
 
 from teams import views
 
-app_name = "teams"
-
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/ical-reset/", views.profile_ical_reset, name="profile-ical-reset"),
     path("profile/link/<str:proof>/", views.profile_link, name="profile-link"),
-    path("teams/", views.team_list, name="list"),
     path("teams/new/", views.team_create, name="create"),
-    path("teams/<slug:slug>/", views.team_detail, name="detail"),
     path("teams/<slug:slug>/settings/", views.team_edit, name="edit"),
     path("teams/<slug:slug>/delete/", views.team_set_active, {"active": False}, name="delete"),
     path("teams/<slug:slug>/restore/", views.team_set_active, {"active": True}, name="restore"),
-    path("teams/<slug:slug>/members/", views.members, name="members"),
     path(
         "teams/<slug:slug>/members/<slug:slack_user_id>/edit/",
         views.member_edit,
@@ -27,7 +23,6 @@ urlpatterns = [
         views.member_remove,
         name="member-remove",
     ),
-    path("teams/<slug:slug>/away/", views.unavailability_add, name="away-add"),
     path(
         "teams/<slug:slug>/away/<uuid:pk>/delete/",
         views.unavailability_delete,

@@ -1,31 +1,20 @@
-"""Team pages: the list, a team's overview and settings, its members (edited in place with
-htmx), time away, the Slack sync, and a person's profile. Each write calls one action."""
-
-import datetime
+"""Team pages: a team's settings, its members' inline edits (htmx), time away, the Slack sync,
+and a person's profile; `team_page` renders a tab of any team page. Each write calls one action.
+The team list, overview and members tab show on-call data: oncall_project.pages.teams."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from escalation.sync import sync_team_from_slack
-from oncall_project.pages import page_actor, run_action, run_button
-from schedules.page_selectors.oncall import team_overview
-from schedules.selectors import local_today
-from teams import actions, page_selectors, person_actions, slack_proof
-from teams.forms import (
-    TIMEZONES,
-    MemberEditForm,
-    MemberForm,
-    ProfileForm,
-    TeamForm,
-    UnavailabilityForm,
-)
+from oncall_project.base.pages import page_actor, run_action, run_button
+from teams import actions, page_selectors, slack_proof
+from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
+from teams.slack_sync import sync_team_from_slack
 
 
 def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:
@@ -35,39 +24,19 @@ def team_page(request: HttpRequest, team, tab: str, template: str, **context) ->
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
-    include_inactive = request.GET.get("inactive") == "1"
-    teams, now_by_team, names = page_selectors.team_list(
-        now=timezone.now(), include_inactive=include_inactive
-    )
-    rows = [(team, now_by_team.get(team.pk)) for team in teams]
-    return render(
-        request,
-        "teams/team_list.html",
-        {"rows": rows, "names": names, "include_inactive": include_inactive},
-    )
-
-
-@login_required
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_action(form, actions.team_create, actor=page_actor(request), **form.changes())
+        done = run_action(
+            form,
+            actions.team_create,
+            actor=page_actor(request),
+            fields=actions.TeamFields(**form.changes()),
+        )
         if done.ok:
             messages.success(request, f"Team {done.value.name} created.")
             return redirect("teams:detail", slug=done.value.slug)
     return render(request, "teams/team_form.html", {"form": form, "timezones": TIMEZONES})
-
-
-@login_required
-def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    try:
-        month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
-        month = None
-    overview = team_overview(team, timezone.now(), month)
-    return team_page(request, team, "overview", "teams/team_detail.html", overview=overview)
 
 
 @login_required
@@ -77,7 +46,11 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         done = run_action(
-            form, actions.team_update, team=team, actor=page_actor(request), **form.changes()
+            form,
+            actions.team_update,
+            team=team,
+            actor=page_actor(request),
+            changes=actions.TeamFields(**form.changes()),
         )
         if done.ok:
             messages.success(request, "Team settings saved.")
@@ -95,44 +68,6 @@ def team_set_active(request: HttpRequest, slug: str, active: bool) -> HttpRespon
     if run_button(request, action, team=team).ok:
         messages.success(request, f"{team.name} {'restored' if active else 'deleted'}.")
     return redirect("teams:detail", slug=team.slug)
-
-
-def _members_page(request, team, add_form=None, away_form=None, status=200) -> HttpResponse:
-    today = local_today(team, timezone.now())
-    response = team_page(
-        request,
-        team,
-        "members",
-        "teams/members.html",
-        members=page_selectors.memberships(team),
-        away=page_selectors.unavailability(team, today),
-        add_form=add_form or MemberForm(),
-        away_form=away_form or UnavailabilityForm(),
-    )
-    response.status_code = status
-    return response
-
-
-@login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    if request.method != "POST":
-        return _members_page(request, team)
-    form = MemberForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        done = run_action(
-            form,
-            actions.membership_upsert,
-            team=team,
-            actor=page_actor(request),
-            slack_user_id=data.pop("slack_user_id").strip(),
-            **data,
-        )
-        if done.ok:
-            messages.success(request, f"{done.value.slack_user_id} is a member of {team.name}.")
-            return redirect("teams:members", slug=slug)
-    return _members_page(request, team, add_form=form)
 
 
 def _member_row(request, team, membership, form=None) -> HttpResponse:
@@ -162,7 +97,7 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             team=team,
             actor=page_actor(request),
             slack_user_id=slack_user_id,
-            **form.cleaned_data,
+            fields=actions.MembershipFields(**form.cleaned_data),
         )
         if done.ok and request.htmx:
             return _member_row(request, team, done.value)
@@ -180,25 +115,6 @@ def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpRe
     if done.ok:
         messages.success(request, f"{slack_user_id} removed from {team.name}.")
     return redirect("teams:members", slug=slug)
-
-
-@login_required
-@require_POST
-def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
-    team = page_selectors.team_for_page(slug)
-    form = UnavailabilityForm(request.POST)
-    if form.is_valid():
-        done = run_action(
-            form,
-            actions.unavailability_create,
-            actor=page_actor(request),
-            team=team,
-            **form.cleaned_data,
-        )
-        if done.ok:
-            messages.success(request, "Time away added.")
-            return redirect("teams:members", slug=slug)
-    return _members_page(request, team, away_form=form)
 
 
 @login_required
@@ -230,7 +146,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
-            person_actions.person_link,
+            actions.person_link,
             user=request.user,
             actor=page_actor(request),
             slack_user_id=form.cleaned_data["slack_user_id"].strip(),
@@ -251,7 +167,7 @@ def profile_ical_reset(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     if person is None:
         raise Http404("Your account has no calendar feed yet.")
-    if run_button(request, person_actions.person_ical_token_reset, person=person).ok:
+    if run_button(request, actions.person_ical_token_reset, person=person).ok:
         messages.success(request, "Your calendar link is renewed; the old one no longer works.")
     return redirect("teams:profile")
 
@@ -272,9 +188,7 @@ def profile_link(request: HttpRequest, proof: str) -> HttpResponse:
     """The page `/oncall link` sends a Slack user to: confirm, then link (POST only)."""
     slack_user_id = slack_proof.verify(proof)
     if request.method == "POST":
-        done = run_button(
-            request, person_actions.person_link_with_proof, user=request.user, proof=proof
-        )
+        done = run_button(request, actions.person_link_with_proof, user=request.user, proof=proof)
         if done.ok:
             messages.success(request, f"Your account is now linked to Slack user {slack_user_id}.")
         return redirect("teams:profile")

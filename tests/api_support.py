@@ -12,7 +12,7 @@ from django.utils.regex_helper import normalize
 from rest_framework.test import APIClient
 
 from audit.models import AuditLog
-from oncall_project.api.tokens import api_token_create
+from oncall_project.tokens import api_token_create
 from schedules.models import Override, Schedule
 from services.models import Service
 from teams.models import Person, Team, TeamMembership, TeamRole

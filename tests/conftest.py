@@ -4,7 +4,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from audit.actors import Actor
+from oncall_project.base.actors import Actor
 
 # Tests written with fixed dates of December 2026 run on this clock (it ticks on from there), so
 # rules about "today" (an override may not end in the past) read them alike in any year.

@@ -112,7 +112,7 @@ class EscalationFactory(factory.django.DjangoModelFactory):
 
 class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "escalation.Notification"
+        model = "outbox.Notification"
 
     kind = "handoff"
     channel = "C_PAYMENTS"

@@ -6,9 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.models import AuditLog
-from escalation.models import Escalation, Notification
-from oncall_project.admin_actions import ActionAdmin
-from oncall_project.admin_reading import HistoryReadMixin
+from escalation.models import Escalation
+from oncall_project.base.admin_actions import ActionAdmin
+from oncall_project.base.admin_reading import HistoryReadMixin
+from oncall_project.base.outbox.models import Notification
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
 from teams.models import Person, Team, TeamMembership, Unavailability

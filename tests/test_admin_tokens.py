@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditLog
 from oncall_project.admin import ApiTokenAdmin
-from oncall_project.api.tokens import api_token_create, api_token_revoke
-from oncall_project.errors import NotFound
+from oncall_project.base.errors import NotFound
+from oncall_project.tokens import api_token_create, api_token_revoke
 from tests.admin_support import admin_url, login_operator, messages_of
 from tests.factories import StaffUserFactory
 

@@ -14,7 +14,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.test import APIClient
 
 from audit.models import AuditLog
-from oncall_project.api.errors import flatten_errors
+from oncall_project.base.api.errors import flatten_errors
 from tests.api_support import (
     DUMMY_UUID,
     api_paths,
@@ -250,7 +250,7 @@ def test_token_clients_are_throttled_at_the_configured_rate(db):
 
 
 def test_the_token_throttle_slides_its_window(db, monkeypatch):
-    from oncall_project.api.auth import TokenRateThrottle
+    from oncall_project.base.api.auth import TokenRateThrottle
 
     clock = [60.0 * 1_000_000 + 50]  # 50 s into a minute
     monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
@@ -272,7 +272,7 @@ def test_session_clients_are_not_throttled(db):
 
 def test_a_new_api_token_is_audited_without_the_token(db):
     from audit.models import AuditLog
-    from oncall_project.api.tokens import api_token_create
+    from oncall_project.tokens import api_token_create
 
     _user, token = api_token_create(name="bugbot")
     row = AuditLog.objects.get(entity_type="api_token")

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from oncall_project.api.tokens import api_token_create
+from oncall_project.tokens import api_token_create
 from oncall_project.wsgi import application
 from tests.factories import (
     MembershipFactory,

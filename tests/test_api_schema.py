@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oncall_project.api.errors import ErrorSerializer
+from oncall_project.base.api.errors import ErrorSerializer
 from tests.api_support import api_paths, make_user, session_client
 
 

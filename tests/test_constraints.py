@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditLog
-from escalation.models import Escalation, Notification
+from escalation.models import Escalation
+from oncall_project.base.outbox.models import Notification
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
 from teams.models import Team, TeamMembership, Unavailability

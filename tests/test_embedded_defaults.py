@@ -1,30 +1,10 @@
 """The embedded defaults (README, `make run`): from an empty var/ and with no server configured,
 `migrate` and `seed_demo` build a SQLite database there, and a second seed changes nothing."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from django.conf import settings
-
-SERVER_SETTINGS = ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY")
-
-
-def manage(var_dir: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in SERVER_SETTINGS}
-    env["ONCALL_VAR_DIR"] = str(var_dir)
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+from tests.embedded_stack import manage
 
 
 def row_counts(database: Path) -> dict[str, int]:

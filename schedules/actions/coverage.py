@@ -5,8 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from escalation import messages, outbox
-from schedules import domain, selectors
+from oncall_project.base.outbox.queue import enqueue
+from schedules import domain, messages, selectors
 from teams.models import Team
 
 REPORT_DAYS = 14
@@ -22,7 +22,7 @@ def coverage_report_queue(*, team_id, now: datetime.datetime | None = None) -> l
     state = selectors.team_state(team, today, today + datetime.timedelta(days=REPORT_DAYS))
     gaps = domain.coverage_gaps(state, today, REPORT_DAYS)
     week_of = today - datetime.timedelta(days=today.weekday())
-    outbox.enqueue(
+    enqueue(
         [
             messages.coverage_gap_message(
                 team_id=team.pk,

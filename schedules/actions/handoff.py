@@ -14,11 +14,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from audit.log import entry, record_many
-from escalation import messages, outbox
-from schedules import domain, selectors
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.outbox.queue import enqueue
+from schedules import domain, messages, selectors
 from schedules.models import OnCallRecord, Origin, Schedule
 from teams.models import Team
+from teams.tasks import set_oncall_usergroup
 
 # A worker down for longer than this does not fill in the ledger day by day from that far back.
 MAX_CATCH_UP_DAYS = 31
@@ -144,10 +146,10 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
         if a.engineer == engineer:
             continue
         writes.audit.append(
-            entry(
-                entity_type="team",
+            AuditEvent(
+                entity_type=EntityType.TEAM,
                 entity_id=team.pk,
-                action="rotation_triggered",
+                action=AuditAction.ROTATION_TRIGGERED,
                 actor=None,
                 team=team,
                 changes={"on_call": {"old": engineer, "new": a.engineer}},
@@ -190,8 +192,6 @@ def _handoff_messages(team, state, change, outgoing, now) -> list:
 def _queue_oncall_group(team: Team) -> None:
     """Set the on-call Slack group after commit (nobody on call: the task falls back to the
     leads)."""
-    from escalation.tasks import set_oncall_usergroup
-
     team_id = str(team.pk)
     transaction.on_commit(lambda: set_oncall_usergroup.delay(team_id))
 
@@ -218,8 +218,8 @@ def _write(writes: Writes) -> None:
     """One statement per table for the whole batch."""
     if writes.records:
         OnCallRecord.objects.bulk_create(writes.records, ignore_conflicts=True)
-    record_many(writes.audit)
-    outbox.enqueue(writes.messages)
+    record(*writes.audit)
+    enqueue(writes.messages)
     if writes.schedules:
         Schedule.objects.bulk_create(writes.schedules, ignore_conflicts=True)
     # Bookkeeping, not a change anyone made: no history version for it.

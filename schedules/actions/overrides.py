@@ -2,25 +2,37 @@
 approved → cancelled. Row locks make two people deciding at once see each other's decision."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from audit import record
-from audit.actors import Actor
-from escalation import messages, outbox
-from oncall_project.errors import Conflict, Forbidden, InvalidInput, NotFound
-from oncall_project.writes import apply_changes, created_values
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from oncall_project.base.outbox.queue import enqueue
+from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
+from schedules import messages
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import can_manage_team, ensure_can_manage_team
 
-REQUEST_FIELDS = frozenset(
-    {"engineer_slack_id", "replaces_slack_id", "start_date", "end_date", "reason"}
-)
+
+@dataclass(frozen=True, kw_only=True)
+class OverrideFields(Fields):
+    """An override request: who covers (and for whom), which dates (`end_date` inclusive)."""
+
+    engineer_slack_id: str | Unset = UNSET
+    replaces_slack_id: str | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    reason: str | Unset = UNSET
+
+
 TRANSITIONS = {
     OverrideStatus.PENDING: {
         OverrideStatus.APPROVED,
@@ -30,6 +42,11 @@ TRANSITIONS = {
     OverrideStatus.APPROVED: {OverrideStatus.CANCELLED},
 }
 LIVE = (OverrideStatus.PENDING, OverrideStatus.APPROVED)
+DECISIONS = {
+    OverrideStatus.APPROVED: AuditAction.OVERRIDE_APPROVED,
+    OverrideStatus.REJECTED: AuditAction.OVERRIDE_REJECTED,
+    OverrideStatus.CANCELLED: AuditAction.OVERRIDE_CANCELLED,
+}
 
 
 def ensure_no_overlap(override: Override) -> None:
@@ -64,8 +81,8 @@ def override_request(
     *,
     team: Team,
     actor: Actor | None,
+    fields: OverrideFields,
     now: datetime.datetime | None = None,
-    **fields: Any,
 ) -> Override:
     """Anyone with a Slack identity may ask; the team's config says whether a lead must approve.
 
@@ -90,21 +107,23 @@ def override_request(
     )
     if auto_approved:
         override.decided_at = timezone.now()
-    apply_changes(override, fields, REQUEST_FIELDS, before_save=checks)
+    apply_changes(override, fields.given(), before_save=checks)
     record(
-        entity_type="override",
-        entity_id=override.pk,
-        action="override_requested",
-        actor=actor,
-        team=team,
-        changes=created_values(override, ["status", *sorted(REQUEST_FIELDS)]),
-        engineer_slack_id=override.engineer_slack_id,
-        previous_engineer_slack_id=override.replaces_slack_id,
-        change_type="override_created",
-        change_reason=override.reason,
-        effective_date=override.start_date,
+        AuditEvent(
+            entity_type=EntityType.OVERRIDE,
+            entity_id=override.pk,
+            action=AuditAction.OVERRIDE_REQUESTED,
+            actor=actor,
+            team=team,
+            changes=created_values(override, ["status", *sorted(OverrideFields.names())]),
+            engineer_slack_id=override.engineer_slack_id,
+            previous_engineer_slack_id=override.replaces_slack_id,
+            change_type="override_created",
+            change_reason=override.reason,
+            effective_date=override.start_date,
+        )
     )
-    outbox.enqueue(
+    enqueue(
         [
             messages.override_request_message(
                 override_id=override.pk,
@@ -137,7 +156,7 @@ def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> 
 def override_decide(
     *, override: Override, actor: Actor | None, status: str, reason: str = ""
 ) -> Override:
-    if status not in {OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED}:
+    if status not in DECISIONS:
         raise InvalidInput(
             f"'{status}' is not a decision.",
             {"status": ["Must be one of: approved, rejected, cancelled."]},
@@ -158,20 +177,22 @@ def override_decide(
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}
     if status != OverrideStatus.CANCELLED:
         changes["approved_by"] = actor.id if actor else "system"
-    changed = apply_changes(override, changes, frozenset(changes))
+    changed = apply_changes(override, changes)
     record(
-        entity_type="override",
-        entity_id=override.pk,
-        action=f"override_{status}",
-        actor=actor,
-        team=override.team,
-        changes=changed,
-        engineer_slack_id=override.engineer_slack_id,
-        previous_engineer_slack_id=override.replaces_slack_id,
-        change_reason=reason,
-        effective_date=override.start_date,
+        AuditEvent(
+            entity_type=EntityType.OVERRIDE,
+            entity_id=override.pk,
+            action=DECISIONS[status],
+            actor=actor,
+            team=override.team,
+            changes=changed,
+            engineer_slack_id=override.engineer_slack_id,
+            previous_engineer_slack_id=override.replaces_slack_id,
+            change_reason=reason,
+            effective_date=override.start_date,
+        )
     )
-    outbox.enqueue(
+    enqueue(
         messages.override_decision_messages(
             override_id=override.pk,
             team_id=override.team_id,

@@ -4,6 +4,7 @@ never touched, and the engine never double-books a day they cover."""
 
 import copy
 import datetime
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,14 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit import record
-from audit.actors import Actor
-from escalation import messages, outbox
-from oncall_project.errors import InvalidInput
-from oncall_project.writes import apply_changes
-from schedules import domain, selectors
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput
+from oncall_project.base.outbox.queue import enqueue
+from oncall_project.base.writes import apply_changes
+from schedules import domain, messages, selectors
 from schedules.models import Origin, Schedule
-from teams.actions import ROTATION_FIELDS, ensure_team_active, lock_team
+from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
@@ -105,18 +107,13 @@ def rotation_preview(
     *,
     team: Team,
     periods: int,
-    changes: dict[str, Any] | None = None,
+    settings: RotationSettings | None = None,
     now: datetime.datetime | None = None,
 ) -> RotationOutcome:
-    """What generate (or a config change) would do over the next periods. Nothing is saved."""
+    """What generate (or a change to `settings`) would do over the next periods. Nothing is
+    saved."""
     periods = _check_periods(periods)
-    changes = changes or {}
-    unknown = set(changes) - ROTATION_FIELDS
-    if unknown:
-        raise InvalidInput(
-            f"Unknown rotation field: {sorted(unknown)[0]}.",
-            {k: ["Unknown rotation field."] for k in unknown},
-        )
+    changes = settings.given() if settings else {}
     now = now or timezone.now()
     _check_start_date(changes, now.date())
     draft = _config_after(team, changes) if changes else team
@@ -140,32 +137,32 @@ def rotation_generate(
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
     today = selectors.local_today(team, now or timezone.now())
-    entry = record(
-        entity_type="rotation_config",
-        entity_id=team.pk,
-        action="generated",
-        actor=actor,
-        team=team,
-        changes={},
-        metadata={"periods": periods},
-    )
+    entry_id = uuid.uuid4()  # the messages to the people moved name the entry
     before = selectors.team_state(team, today, _horizon(team, today, periods))
     outcome = regenerate_future(
-        team, actor, before, today, change_key=f"generate:{entry.pk}", periods=periods
+        team, actor, before, today, change_key=f"generate:{entry_id}", periods=periods
     )
-    entry.changes = {"auto_schedules": {"old": None, "new": outcome.created}}
-    _note_outcome(entry, outcome)
+    record(
+        AuditEvent(
+            id=entry_id,
+            entity_type=EntityType.ROTATION_CONFIG,
+            entity_id=team.pk,
+            action=AuditAction.GENERATED,
+            actor=actor,
+            team=team,
+            changes={"auto_schedules": {"old": None, "new": outcome.created}},
+            metadata={"periods": periods, **_outcome_notes(outcome)},
+        )
+    )
     return outcome
 
 
-def _note_outcome(entry, outcome: RotationOutcome) -> None:
-    """On the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
-    entry.metadata = {
-        **entry.metadata,
+def _outcome_notes(outcome: RotationOutcome) -> dict:
+    """For the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
+    return {
         "affected": list(outcome.impact.affected),
         "auto_schedules": {"deleted": outcome.deleted, "created": outcome.created},
     }
-    entry.save(update_fields=["changes", "metadata"])
 
 
 def regenerate_future(
@@ -194,7 +191,7 @@ def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
     def runs(changes) -> list[str]:
         return [f"{c.start_date} to {c.end_date}" for c in changes]
 
-    outbox.enqueue(
+    enqueue(
         [
             messages.shifts_moved_message(
                 team_id=team.pk,
@@ -211,9 +208,14 @@ def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
 
 @transaction.atomic
 def rotation_config_update(
-    *, team: Team, actor: Actor | None, now: datetime.datetime | None = None, **changes: Any
+    *,
+    team: Team,
+    actor: Actor | None,
+    settings: RotationSettings,
+    now: datetime.datetime | None = None,
 ) -> RotationOutcome:
     """Change the rotation settings, regenerate future auto schedules, return the impact."""
+    changes = settings.given()
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
@@ -221,22 +223,26 @@ def rotation_config_update(
     today = selectors.local_today(team, now)
     _check_start_date(changes, today)
     before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
-    changed = apply_changes(team, changes, ROTATION_FIELDS)
+    changed = apply_changes(team, changes)
     if not changed:
         return RotationOutcome([], domain.Impact())
     if {"handoff_time", "handoff_day"} & set(changed):
         # Recomputed by the next handoff tick, under the new settings.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
-    entry = record(
-        entity_type="rotation_config",
-        entity_id=team.pk,
-        action="updated",
-        actor=actor,
-        team=team,
-        changes=changed,
+    entry_id = uuid.uuid4()  # the messages to the people moved name the entry
+    outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry_id}")
+    record(
+        AuditEvent(
+            id=entry_id,
+            entity_type=EntityType.ROTATION_CONFIG,
+            entity_id=team.pk,
+            action=AuditAction.UPDATED,
+            actor=actor,
+            team=team,
+            changes=changed,
+            metadata=_outcome_notes(outcome),
+        )
     )
-    outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry.pk}")
-    _note_outcome(entry, outcome)
     return outcome
 
 

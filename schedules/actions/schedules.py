@@ -1,22 +1,42 @@
 """Manual and automatic schedules. The team row lock serialises overlap checks."""
 
-from typing import Any
+import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 
-from audit import record
-from audit.actors import Actor
-from oncall_project.errors import Conflict
-from oncall_project.writes import apply_changes, created_values, deleted_values
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict
+from oncall_project.base.writes import (
+    UNSET,
+    Fields,
+    Unset,
+    apply_changes,
+    created_values,
+    deleted_values,
+)
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
 
-SCHEDULE_FIELDS = frozenset(
-    {"engineer_slack_id", "start_date", "end_date", "schedule_type", "days_of_week"}
-)
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleFields(Fields):
+    """Who covers which dates (`end_date` inclusive); a daily schedule only on its days."""
+
+    engineer_slack_id: str | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    schedule_type: str | Unset = UNSET
+    days_of_week: list[int] | Unset = UNSET
+
+
+# What a schedule's audit entries hold, besides its origin.
+AUDITED = sorted(ScheduleFields.names())
 
 
 def _days(schedule: Schedule) -> list[int] | None:
@@ -48,23 +68,25 @@ def ensure_no_overlap(schedule: Schedule) -> None:
 
 @transaction.atomic
 def schedule_create(
-    *, team: Team, actor: Actor | None, origin: str = Origin.MANUAL, **fields: Any
+    *, team: Team, actor: Actor | None, fields: ScheduleFields, origin: str = Origin.MANUAL
 ) -> Schedule:
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
     schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
-    apply_changes(schedule, fields, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
+    apply_changes(schedule, fields.given(), before_save=ensure_no_overlap)
     record(
-        entity_type="schedule",
-        entity_id=schedule.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)]),
-        engineer_slack_id=schedule.engineer_slack_id,
-        change_type="schedule_created",
-        effective_date=schedule.start_date,
+        AuditEvent(
+            entity_type=EntityType.SCHEDULE,
+            entity_id=schedule.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(schedule, ["origin", *AUDITED]),
+            engineer_slack_id=schedule.engineer_slack_id,
+            change_type="schedule_created",
+            effective_date=schedule.start_date,
+        )
     )
     return schedule
 
@@ -77,22 +99,26 @@ def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Sched
 
 
 @transaction.atomic
-def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) -> Schedule:
+def schedule_update(
+    *, schedule: Schedule, actor: Actor | None, changes: ScheduleFields
+) -> Schedule:
     team, schedule = _lock_schedule(schedule, actor)
     previous = schedule.engineer_slack_id
-    changed = apply_changes(schedule, changes, SCHEDULE_FIELDS, before_save=ensure_no_overlap)
+    changed = apply_changes(schedule, changes.given(), before_save=ensure_no_overlap)
     if changed:
         record(
-            entity_type="schedule",
-            entity_id=schedule.pk,
-            action="updated",
-            actor=actor,
-            team=team,
-            changes=changed,
-            engineer_slack_id=schedule.engineer_slack_id,
-            previous_engineer_slack_id=previous,
-            change_type="schedule_updated",
-            effective_date=schedule.start_date,
+            AuditEvent(
+                entity_type=EntityType.SCHEDULE,
+                entity_id=schedule.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=team,
+                changes=changed,
+                engineer_slack_id=schedule.engineer_slack_id,
+                previous_engineer_slack_id=previous,
+                change_type="schedule_updated",
+                effective_date=schedule.start_date,
+            )
         )
     return schedule
 
@@ -100,16 +126,18 @@ def schedule_update(*, schedule: Schedule, actor: Actor | None, **changes: Any) 
 @transaction.atomic
 def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     team, schedule = _lock_schedule(schedule, actor)
-    changes = deleted_values(schedule, ["origin", *sorted(SCHEDULE_FIELDS)])
+    changes = deleted_values(schedule, ["origin", *AUDITED])
     entity_id = schedule.pk
     schedule.delete()
     record(
-        entity_type="schedule",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
-        change_type="schedule_deleted",
+        AuditEvent(
+            entity_type=EntityType.SCHEDULE,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
+            change_type="schedule_deleted",
+        )
     )

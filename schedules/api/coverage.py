@@ -7,8 +7,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import NotFound
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import NotFound
 from schedules import domain, selectors
 from schedules.api.queries import read_query
 from teams.api.scoping import TeamSummarySerializer

@@ -4,9 +4,9 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
-from oncall_project.api.filters import add_filters
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.filters import add_filters
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.models import OnCallRecord
 from teams.api.scoping import TeamScopedMixin

@@ -7,8 +7,8 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 
-from oncall_project.api.schema import EXAMPLE_TEAM, TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.schema import EXAMPLE_TEAM, TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
 from schedules import domain, oncall_now
 from schedules.api.queries import (
     AT_PARAMETER,

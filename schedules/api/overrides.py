@@ -4,11 +4,10 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 
-from oncall_project.api.inputs import CompleteInputSerializer, ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from schedules.actions import override_decide, override_request
-from schedules.actions.overrides import REQUEST_FIELDS
+from oncall_project.base.api.inputs import CompleteInputSerializer, ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from schedules.actions import OverrideFields, override_decide, override_request
 from schedules.models import Override, OverrideStatus
 from teams.api.scoping import TeamScopedMixin
 
@@ -41,7 +40,7 @@ class OverrideRequestSerializer(ModelInputSerializer):
 
     class Meta:
         model = Override
-        fields = sorted(REQUEST_FIELDS)
+        fields = sorted(OverrideFields.names())
 
 
 class OverrideDecisionSerializer(CompleteInputSerializer):
@@ -83,7 +82,9 @@ class OverrideViewSet(
     )
     def create(self, request, *args, **kwargs):
         fields = self.parse(OverrideRequestSerializer)
-        override = override_request(team=self.team, actor=self.actor(), **fields)
+        override = override_request(
+            team=self.team, actor=self.actor(), fields=OverrideFields(**fields)
+        )
         return self.respond(override, status.HTTP_201_CREATED)
 
     @extend_schema(

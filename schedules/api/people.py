@@ -7,10 +7,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 
-from oncall_project import slack_ids
-from oncall_project.api.schema import EXAMPLE_TEAM
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import InvalidInput
+from oncall_project.base import slack_ids
+from oncall_project.base.api.schema import EXAMPLE_TEAM
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import InvalidInput
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import DateParamField, LocalInstantField, read_query
 from schedules.selectors import person_periods

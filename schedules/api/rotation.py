@@ -6,18 +6,18 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.fields import WallTimeField
-from oncall_project.api.inputs import InputSerializer, ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import InvalidInput
+from oncall_project.base.api.fields import WallTimeField
+from oncall_project.base.api.inputs import InputSerializer, ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import InvalidInput
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.actions.rotation import MAX_PERIODS, RotationOutcome
-from teams.actions import ROTATION_FIELDS
+from teams.actions import RotationSettings
 from teams.api.scoping import TeamScopedMixin
 from teams.models import Team
 
-CONFIG_FIELDS = sorted(ROTATION_FIELDS)
+CONFIG_FIELDS = sorted(RotationSettings.names())
 
 
 HANDOFF_TIME_HELP = (
@@ -154,7 +154,9 @@ class RotationConfigViewSet(TeamScopedMixin, ApiViewSet):
     @extend_schema(request=RotationConfigInputSerializer, responses=RotationConfigChangeSerializer)
     def partial_update(self, request, *args, **kwargs):
         changes = self.parse(RotationConfigInputSerializer, partial=True)
-        outcome = rotation_config_update(team=self.team, actor=self.actor(), **changes)
+        outcome = rotation_config_update(
+            team=self.team, actor=self.actor(), settings=RotationSettings(**changes)
+        )
         self.team.refresh_from_db()
         context = {**self.get_serializer_context(), "outcome": outcome}
         return Response(RotationConfigChangeSerializer(self.team, context=context).data)
@@ -176,13 +178,16 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
     def preview(self, request, *args, **kwargs):
         fields = self.parse(PreviewInputSerializer)
         try:
+            changes = fields.get("changes")
             outcome = rotation_preview(
-                team=self.team, periods=fields["periods"], changes=fields.get("changes")
+                team=self.team,
+                periods=fields["periods"],
+                settings=RotationSettings(**changes) if changes else None,
             )
         except InvalidInput as exc:
             # The settings tried are under `changes` in the body: name them so.
             errors = {
-                f"changes.{name}" if name in ROTATION_FIELDS else name: messages
+                f"changes.{name}" if name in CONFIG_FIELDS else name: messages
                 for name, messages in exc.errors.items()
             }
             raise InvalidInput(exc.message, errors) from exc

@@ -5,12 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.filters import add_filters
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from schedules.actions import schedule_create, schedule_delete, schedule_update
-from schedules.actions.schedules import SCHEDULE_FIELDS
+from oncall_project.base.api.filters import add_filters
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
 from schedules.models import Origin, Schedule
 from teams.api.scoping import TeamScopedMixin
 
@@ -47,7 +46,7 @@ class ScheduleInputSerializer(ModelInputSerializer):
 
     class Meta:
         model = Schedule
-        fields = sorted(SCHEDULE_FIELDS)
+        fields = sorted(ScheduleFields.names())
 
 
 @add_filters(
@@ -90,13 +89,17 @@ class ScheduleViewSet(
     @extend_schema(request=ScheduleInputSerializer, responses={201: ScheduleSerializer})
     def create(self, request, *args, **kwargs):
         fields = self.parse(ScheduleInputSerializer)
-        schedule = schedule_create(team=self.team, actor=self.actor(), **fields)
+        schedule = schedule_create(
+            team=self.team, actor=self.actor(), fields=ScheduleFields(**fields)
+        )
         return self.respond(schedule, status.HTTP_201_CREATED)
 
     @extend_schema(request=ScheduleInputSerializer, responses=ScheduleSerializer)
     def partial_update(self, request, *args, **kwargs):
         changes = self.parse(ScheduleInputSerializer, partial=True)
-        schedule = schedule_update(schedule=self.get_object(), actor=self.actor(), **changes)
+        schedule = schedule_update(
+            schedule=self.get_object(), actor=self.actor(), changes=ScheduleFields(**changes)
+        )
         return self.respond(schedule)
 
     @extend_schema(responses={204: None})

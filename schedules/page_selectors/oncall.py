@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Subquery
 
-from audit.actors import Actor
+from oncall_project.base.actors import Actor
 from schedules import domain
 from schedules.models import Override, OverrideStatus
 from schedules.selectors import (

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from oncall_project.pages import page_actor
+from oncall_project.base.pages import page_actor
 from schedules.forms import FairnessForm, LookupForm, RangeForm
 from schedules.page_selectors.fairness import fairness
 from schedules.page_selectors.oncall import (

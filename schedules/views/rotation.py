@@ -7,17 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import page_actor, run_action
+from oncall_project.base.pages import page_actor, run_action
 from schedules import actions
 from schedules.forms import GenerateForm, RotationForm
+from teams.actions import RotationSettings
 from teams.models import Team
 from teams.page_selectors import team_for_page
 from teams.views import team_page
 
 
-def _changes(form: RotationForm, team: Team) -> dict:
+def _changes(form: RotationForm, team: Team) -> RotationSettings:
     """Only what differs from the team as saved: the preview shows the impact of exactly that."""
-    return {k: v for k, v in form.cleaned_data.items() if getattr(team, k) != v}
+    return RotationSettings(**{k: v for k, v in form.cleaned_data.items() if getattr(team, k) != v})
 
 
 def _page(
@@ -53,7 +54,7 @@ def rotation(request: HttpRequest, slug: str) -> HttpResponse:
             actions.rotation_config_update,
             team=team,
             actor=page_actor(request),
-            **_changes(form, team),
+            settings=_changes(form, team),
         )
         if done.ok:
             affected = len(done.value.impact.affected)
@@ -76,7 +77,7 @@ def rotation_preview(request: HttpRequest, slug: str) -> HttpResponse:
             actions.rotation_preview,
             team=team,
             periods=periods,
-            changes=_changes(form, team),
+            settings=_changes(form, team),
         )
         outcome = done.value
     return _page(request, team, form, outcome=outcome)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oncall_project.pages import (
+from oncall_project.base.pages import (
     page_actor,
     paginate,
     query_without_page,
@@ -62,7 +62,7 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
             actions.schedule_create,
             team=team,
             actor=page_actor(request),
-            **form.cleaned_data,
+            fields=actions.ScheduleFields(**form.cleaned_data),
         )
         if done.ok:
             messages.success(request, "Schedule added.")
@@ -82,7 +82,7 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
             actions.schedule_update,
             schedule=schedule,
             actor=page_actor(request),
-            **form.cleaned_data,
+            changes=actions.ScheduleFields(**form.cleaned_data),
         )
         if done.ok:
             messages.success(request, "Schedule saved.")
@@ -142,7 +142,7 @@ def overrides(request: HttpRequest, slug: str) -> HttpResponse:
             actions.override_request,
             team=team,
             actor=page_actor(request),
-            **form.cleaned_data,
+            fields=actions.OverrideFields(**form.cleaned_data),
         )
         if done.ok:
             state = (

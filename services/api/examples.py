@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiExample
 
-from oncall_project.api.schema import EXAMPLE_TEAM
+from oncall_project.base.api.schema import EXAMPLE_TEAM
 
 ONCALL_EXAMPLE = OpenApiExample(
     "A service answered by its team rotation",

@@ -11,9 +11,9 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
 
-from oncall_project.api.schema import error_response
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import NotFound
+from oncall_project.base.api.schema import error_response
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import NotFound
 from schedules import domain
 from schedules.api.queries import read_query
 from services.selectors.answers import ServiceOnCall, resolve_services

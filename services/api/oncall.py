@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from oncall_project.api.schema import error_response
-from oncall_project.api.views import ApiViewSet
-from oncall_project.errors import NotFound
+from oncall_project.base.api.schema import error_response
+from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
 from schedules.api.oncall import (
     ChainLinkSerializer,

@@ -8,9 +8,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from oncall_project.api.filters import StrictBooleanFilter
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.views import ApiViewSet
+from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import (
     AT_PARAMETER,
@@ -19,7 +19,7 @@ from schedules.api.queries import (
     instant,
     read_query,
 )
-from services.actions import SERVICE_FIELDS, service_create, service_soft_delete, service_update
+from services.actions import ServiceFields, service_create, service_soft_delete, service_update
 from services.api.oncall import OnCallAnswerSerializer, service_answer
 from services.models import Service, Tier
 from services.selectors.answers import service_on_call, team_on_call_now
@@ -92,7 +92,7 @@ class ServiceInputSerializer(ModelInputSerializer):
 
     class Meta:
         model = Service
-        fields = sorted(SERVICE_FIELDS)
+        fields = sorted(ServiceFields.names())
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -148,13 +148,16 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})
     def create(self, request, *args, **kwargs):
-        service = service_create(actor=self.actor(), **self.parse(ServiceInputSerializer))
+        fields = ServiceFields(**self.parse(ServiceInputSerializer))
+        service = service_create(actor=self.actor(), fields=fields)
         return self.respond(service, status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceInputSerializer, responses=ServiceSerializer)
     def partial_update(self, request, *args, **kwargs):
         changes = self.parse(ServiceInputSerializer, partial=True)
-        service = service_update(service=self.get_object(), actor=self.actor(), **changes)
+        service = service_update(
+            service=self.get_object(), actor=self.actor(), changes=ServiceFields(**changes)
+        )
         return self.respond(service)
 
     @extend_schema(responses={204: None})

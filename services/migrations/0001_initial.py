@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import oncall_project.slack_ids
+import oncall_project.base.slack_ids
 import simple_history.models
 import uuid
 from django.conf import settings
@@ -26,9 +26,9 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(blank=True, editable=False)),
                 ('updated_at', models.DateTimeField(blank=True, editable=False)),
                 ('name', models.CharField(max_length=120)),
-                ('service_owner', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_user_id])),
-                ('primary_oncall', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_user_id])),
-                ('team_slack_group', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_group_id])),
+                ('service_owner', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_user_id])),
+                ('primary_oncall', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_user_id])),
+                ('team_slack_group', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_group_id])),
                 ('repository_url', models.URLField(blank=True, max_length=300)),
                 ('tech_stack', models.CharField(blank=True, max_length=200)),
                 ('environment', models.CharField(blank=True, default='production', max_length=40)),
@@ -58,9 +58,9 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=120)),
-                ('service_owner', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_user_id])),
-                ('primary_oncall', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_user_id])),
-                ('team_slack_group', models.CharField(blank=True, max_length=32, validators=[oncall_project.slack_ids.validate_group_id])),
+                ('service_owner', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_user_id])),
+                ('primary_oncall', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_user_id])),
+                ('team_slack_group', models.CharField(blank=True, max_length=32, validators=[oncall_project.base.slack_ids.validate_group_id])),
                 ('repository_url', models.URLField(blank=True, max_length=300)),
                 ('tech_stack', models.CharField(blank=True, max_length=200)),
                 ('environment', models.CharField(blank=True, default='production', max_length=40)),

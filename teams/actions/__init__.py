@@ -1,19 +1,26 @@
-"""Every write to teams, memberships and time away (one module each)."""
+"""Every write to teams, memberships, time away and people (one module each)."""
 
 from teams.actions.away import unavailability_create, unavailability_delete
 from teams.actions.members import (
-    MEMBERSHIP_FIELDS,
+    MembershipFields,
     membership_remove,
     membership_upsert,
     team_sync_members,
 )
+from teams.actions.people import (
+    person_ical_token_reset,
+    person_link,
+    person_link_with_proof,
+    person_unlink,
+)
 from teams.actions.team import (
-    ROTATION_FIELDS,
     TEAM_DELETED,
-    TEAM_FIELDS,
+    RotationSettings,
+    TeamFields,
     ensure_team_active,
     lock_team,
     team_create,
+    team_fields,
     team_ical_token_reset,
     team_restore,
     team_soft_delete,
@@ -21,15 +28,20 @@ from teams.actions.team import (
 )
 
 __all__ = [
-    "MEMBERSHIP_FIELDS",
-    "ROTATION_FIELDS",
     "TEAM_DELETED",
-    "TEAM_FIELDS",
+    "MembershipFields",
+    "RotationSettings",
+    "TeamFields",
     "ensure_team_active",
     "lock_team",
     "membership_remove",
     "membership_upsert",
+    "person_ical_token_reset",
+    "person_link",
+    "person_link_with_proof",
+    "person_unlink",
     "team_create",
+    "team_fields",
     "team_ical_token_reset",
     "team_restore",
     "team_soft_delete",

@@ -1,19 +1,21 @@
 """Every write to time away (unavailability): the rotation skips the person for those dates
 without losing their turn, so each change re-plans the rotations it touches."""
 
-from typing import Any
+import datetime
 
 from django.db import transaction
 
-from audit import record
-from audit.actors import Actor
-from oncall_project.writes import apply_changes, created_values, deleted_values
-from teams.actions.members import rotation_after_change, rotation_before_change
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership, Unavailability
 from teams.permissions import ensure_can_manage_team, ensure_staff
+from teams.rotation_hook import after_roster_change, before_roster_change
 
-UNAVAILABILITY_FIELDS = frozenset({"slack_user_id", "team", "start_date", "end_date", "reason"})
+# What the audit entries of time away hold.
+AWAY_FIELDS = ("end_date", "reason", "slack_user_id", "start_date", "team")
 
 
 def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
@@ -45,27 +47,37 @@ def _ensure_may_record_away(actor: Actor | None, team: Team | None, slack_user_i
 def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None:
     """Time away moves turns: re-plan each rotation, as a membership change does."""
     for team, snapshot in zip(teams, snapshots, strict=True):
-        rotation_after_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
+        after_roster_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
 
 
 @transaction.atomic
-def unavailability_create(*, actor: Actor | None, **fields: Any) -> Unavailability:
-    team = fields.get("team")
-    _ensure_may_record_away(actor, team, fields.get("slack_user_id", ""))
-    teams = _away_teams(team, fields.get("slack_user_id", ""))
-    if team is not None:
-        fields["team"] = teams[0]
-    snapshots = [rotation_before_change(t) for t in teams]
+def unavailability_create(
+    *,
+    actor: Actor | None,
+    slack_user_id: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    team: Team | None = None,
+    reason: str = "",
+) -> Unavailability:
+    """Time away from `team`, or (None) from every team."""
+    _ensure_may_record_away(actor, team, slack_user_id)
+    teams = _away_teams(team, slack_user_id)
+    snapshots = [before_roster_change(t) for t in teams]
     away = Unavailability()
-    apply_changes(away, fields, UNAVAILABILITY_FIELDS)
-    entry = record(
-        entity_type="unavailability",
-        entity_id=away.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(away, sorted(UNAVAILABILITY_FIELDS)),
-        engineer_slack_id=away.slack_user_id,
+    fields = {"slack_user_id": slack_user_id, "team": teams[0] if team else None}
+    fields |= {"start_date": start_date, "end_date": end_date, "reason": reason}
+    apply_changes(away, fields)
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.UNAVAILABILITY,
+            entity_id=away.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(away, AWAY_FIELDS),
+            engineer_slack_id=away.slack_user_id,
+        )
     )
     _replan_after_away(teams, actor, snapshots, entry)
     return away
@@ -76,17 +88,19 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
     away = unavailability
     _ensure_may_record_away(actor, away.team, away.slack_user_id)
     teams = _away_teams(away.team, away.slack_user_id)
-    snapshots = [rotation_before_change(t) for t in teams]
-    changes = deleted_values(away, sorted(UNAVAILABILITY_FIELDS))
+    snapshots = [before_roster_change(t) for t in teams]
+    changes = deleted_values(away, AWAY_FIELDS)
     entity_id, team = away.pk, away.team
     away.delete()
-    entry = record(
-        entity_type="unavailability",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        engineer_slack_id=changes["slack_user_id"]["old"],
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.UNAVAILABILITY,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            engineer_slack_id=changes["slack_user_id"]["old"],
+        )
     )
     _replan_after_away(teams, actor, snapshots, entry)

@@ -1,69 +1,86 @@
 """Every write to memberships: one at a time, or the whole list from the Slack user group.
 A change that can move turns re-plans the rotation and tells whoever gained or lost shifts."""
 
-from typing import Any
+import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 
-from audit import record
-from audit.actors import Actor
-from oncall_project.errors import NotFound
-from oncall_project.writes import apply_changes, created_values, deleted_values
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import NotFound
+from oncall_project.base.writes import (
+    UNSET,
+    Fields,
+    Unset,
+    apply_changes,
+    created_values,
+    deleted_values,
+)
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership
 from teams.permissions import ensure_can_manage_team
+from teams.rotation_hook import after_roster_change, before_roster_change
 
-MEMBERSHIP_FIELDS = frozenset(
-    {"display_name", "team_role", "is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
-)
 
+@dataclass(frozen=True, kw_only=True)
+class MembershipFields(Fields):
+    """A member's on-call metadata (the member is named by team and Slack id)."""
+
+    display_name: str | Unset = UNSET
+    team_role: str | Unset = UNSET
+    is_eligible_for_oncall: bool | Unset = UNSET
+    weight: float | Unset = UNSET
+    in_slack_group: bool | Unset | None = UNSET
+    joined_at: datetime.date | Unset = UNSET
+
+
+# A change to these moves turns: the rotation is re-planned.
 ROTATION_MEMBER_FIELDS = frozenset(
     {"is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
 )
 
 
-def rotation_before_change(team: Team):
-    from schedules.actions.rotation import rotation_snapshot
-
-    return rotation_snapshot(team)
-
-
-def rotation_after_change(team: Team, actor: Actor | None, snapshot, key: str) -> None:
-    from schedules.actions.rotation import rotation_follow_membership
-
-    rotation_follow_membership(team, actor, snapshot, key)
-
-
 @transaction.atomic
 def membership_upsert(
-    *, team: Team, slack_user_id: str, actor: Actor | None, **fields: Any
+    *,
+    team: Team,
+    slack_user_id: str,
+    actor: Actor | None,
+    fields: MembershipFields | None = None,
 ) -> TeamMembership:
+    """Add the member, or change their metadata; audited, and the rotation re-planned when
+    turns may move."""
+    given = fields.given() if fields else {}
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    snapshot = rotation_before_change(team)
+    snapshot = before_roster_change(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
-        apply_changes(membership, fields, MEMBERSHIP_FIELDS)
-        changed = created_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
-        action = "created"
+        apply_changes(membership, given)
+        changed = created_values(membership, ["slack_user_id", *MembershipFields.names()])
+        action = AuditAction.CREATED
     else:
-        changed = apply_changes(membership, fields, MEMBERSHIP_FIELDS)
-        action = "updated"
+        changed = apply_changes(membership, given)
+        action = AuditAction.UPDATED
         if not changed:
             return membership
-    entry = record(
-        entity_type="team_membership",
-        entity_id=membership.pk,
-        action=action,
-        actor=actor,
-        team=team,
-        changes=changed,
-        engineer_slack_id=slack_user_id,
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.TEAM_MEMBERSHIP,
+            entity_id=membership.pk,
+            action=action,
+            actor=actor,
+            team=team,
+            changes=changed,
+            engineer_slack_id=slack_user_id,
+        )
     )
-    if action == "created" or ROTATION_MEMBER_FIELDS & set(changed):
-        rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+    if action == AuditAction.CREATED or ROTATION_MEMBER_FIELDS & set(changed):
+        after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
     return membership
 
 
@@ -75,20 +92,22 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
-    snapshot = rotation_before_change(team)
-    changes = deleted_values(membership, ["slack_user_id", *MEMBERSHIP_FIELDS])
+    snapshot = before_roster_change(team)
+    changes = deleted_values(membership, ["slack_user_id", *MembershipFields.names()])
     entity_id = membership.pk
     membership.delete()
-    entry = record(
-        entity_type="team_membership",
-        entity_id=entity_id,
-        action="deleted",
-        actor=actor,
-        team=team,
-        changes=changes,
-        engineer_slack_id=slack_user_id,
+    [entry] = record(
+        AuditEvent(
+            entity_type=EntityType.TEAM_MEMBERSHIP,
+            entity_id=entity_id,
+            action=AuditAction.DELETED,
+            actor=actor,
+            team=team,
+            changes=changes,
+            engineer_slack_id=slack_user_id,
+        )
     )
-    rotation_after_change(team, actor, snapshot, f"membership:{entry.pk}")
+    after_roster_change(team, actor, snapshot, f"membership:{entry.pk}")
 
 
 @transaction.atomic
@@ -100,7 +119,7 @@ def team_sync_members(
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    snapshot = rotation_before_change(team)
+    snapshot = before_roster_change(team)
     in_group = set(slack_members)
     rows = {m.slack_user_id: m for m in TeamMembership.objects.filter(team=team)}
     added = sorted(in_group - set(rows))
@@ -113,14 +132,16 @@ def team_sync_members(
     TeamMembership.objects.filter(team=team, slack_user_id__in=gone).update(in_slack_group=False)
     outcome = {"added": added, "returned": returned, "gone": gone}
     if any(outcome.values()):
-        entry = record(
-            entity_type="team_membership",
-            entity_id=team.pk,
-            action="synced_from_slack",
-            actor=actor,
-            team=team,
-            changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
-            metadata=outcome,
+        [entry] = record(
+            AuditEvent(
+                entity_type=EntityType.TEAM_MEMBERSHIP,
+                entity_id=team.pk,
+                action=AuditAction.SYNCED_FROM_SLACK,
+                actor=actor,
+                team=team,
+                changes={"members": {"old": sorted(rows), "new": sorted(in_group)}},
+                metadata=outcome,
+            )
         )
-        rotation_after_change(team, actor, snapshot, f"sync:{entry.pk}")
+        after_roster_change(team, actor, snapshot, f"sync:{entry.pk}")
     return outcome

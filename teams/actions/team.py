@@ -1,5 +1,8 @@
 """Every write to a team's own fields, and the team lock every on-call write takes."""
 
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -7,38 +10,58 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from audit import record
-from audit.actors import Actor
-from oncall_project.errors import Conflict, InvalidInput, NotFound
-from oncall_project.writes import apply_changes, created_values, save_validated
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, InvalidInput, NotFound
+from oncall_project.base.writes import (
+    UNSET,
+    Fields,
+    Unset,
+    apply_changes,
+    created_values,
+    save_validated,
+)
 from teams.models import Team, new_ical_token
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
-TEAM_FIELDS = frozenset(
-    {
-        "name",
-        "slug",
-        "description",
-        "slack_group_id",
-        "slack_channel_id",
-        "oncall_engineer",
-        "oncall_usergroup_id",
-        "timezone",
-        "overrides_require_approval",
-    }
-)
-ROTATION_FIELDS = frozenset(
-    {
-        "rotation_enabled",
-        "rotation_type",
-        "rotation_order",
-        "rotation_interval",
-        "rotation_start_date",
-        "handoff_day",
-        "handoff_time",
-        "lookahead_periods",
-    }
-)
+
+@dataclass(frozen=True, kw_only=True)
+class TeamFields(Fields):
+    """A team's own fields (its rotation settings are `RotationSettings`)."""
+
+    name: str | Unset = UNSET
+    slug: str | Unset = UNSET
+    description: str | Unset = UNSET
+    slack_group_id: str | Unset = UNSET
+    slack_channel_id: str | Unset = UNSET
+    oncall_engineer: str | Unset = UNSET
+    oncall_usergroup_id: str | Unset = UNSET
+    timezone: str | Unset = UNSET
+    overrides_require_approval: bool | Unset = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class RotationSettings(Fields):
+    """How a team's rotation turns; a change re-plans its future automatic schedules
+    (schedules.actions.rotation_config_update)."""
+
+    rotation_enabled: bool | Unset = UNSET
+    rotation_type: str | Unset = UNSET
+    rotation_order: list[str] | Unset = UNSET
+    rotation_interval: str | Unset = UNSET
+    rotation_start_date: datetime.date | Unset | None = UNSET
+    handoff_day: int | Unset | None = UNSET
+    handoff_time: datetime.time | Unset = UNSET
+    lookahead_periods: int | Unset = UNSET
+
+
+def team_fields(values: Mapping[str, Any]) -> tuple[TeamFields, RotationSettings]:
+    """A team's values from one form (the admin's, a script's) as the two actions' inputs: its
+    own fields and its rotation settings. A name that is neither is bad input."""
+    rotation = {k: v for k, v in values.items() if k in RotationSettings.names()}
+    own = {k: v for k, v in values.items() if k not in rotation}
+    return TeamFields.parse(own), RotationSettings.parse(rotation)
 
 
 def lock_team(team_id: Any) -> Team:
@@ -67,77 +90,83 @@ def ensure_team_active(team: Team) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor: Actor | None, name: str, **fields: Any) -> Team:
+def team_create(
+    *, actor: Actor | None, fields: TeamFields, rotation: RotationSettings | None = None
+) -> Team:
+    """A new team (staff only), with its rotation settings when given; the slug defaults to
+    one made from the name."""
     ensure_staff(actor)
-    allowed = TEAM_FIELDS | ROTATION_FIELDS
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(
-            f"Unknown field: {sorted(unknown)[0]}.", {k: ["Unknown field."] for k in unknown}
-        )
-    fields.setdefault("slug", slugify(name or ""))
-    if not fields["slug"]:
+    given = {**fields.given(), **(rotation.given() if rotation else {})}
+    name = given.pop("name", "")
+    given.setdefault("slug", slugify(name or ""))
+    if not given["slug"]:
         raise InvalidInput("A team needs a name.", {"name": ["A team needs a name."]})
-    team = Team(name=name, **fields)
+    team = Team(name=name, **given)
     save_validated(team)
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action="created",
-        actor=actor,
-        team=team,
-        changes=created_values(team, ["name", "slug", *sorted(fields)]),
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=AuditAction.CREATED,
+            actor=actor,
+            team=team,
+            changes=created_values(team, ["name", "slug", *sorted(given)]),
+        )
     )
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, actor: Actor | None, **changes: Any) -> Team:
+def team_update(*, team: Team, actor: Actor | None, changes: TeamFields) -> Team:
     """Update a team's own fields. Rotation settings change through rotation_config_update."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    changed = apply_changes(team, changes, TEAM_FIELDS)
+    changed = apply_changes(team, changes.given())
     if "timezone" in changed:
         # Handoffs follow the new local wall time from the next beat tick on.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
     if changed:
         record(
-            entity_type="team",
-            entity_id=team.pk,
-            action="updated",
-            actor=actor,
-            team=team,
-            changes=changed,
+            AuditEvent(
+                entity_type=EntityType.TEAM,
+                entity_id=team.pk,
+                action=AuditAction.UPDATED,
+                actor=actor,
+                team=team,
+                changes=changed,
+            )
         )
     return team
 
 
-def _set_active(team: Team, actor: Actor | None, active: bool, action: str) -> Team:
+def _set_active(team: Team, actor: Actor | None, active: bool, action: AuditAction) -> Team:
     team = lock_team(team.pk)
     ensure_staff(actor)
     if team.is_active == active:
         return team
-    changed = apply_changes(team, {"is_active": active}, frozenset({"is_active"}))
+    changed = apply_changes(team, {"is_active": active})
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action=action,
-        actor=actor,
-        team=team,
-        changes=changed,
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=action,
+            actor=actor,
+            team=team,
+            changes=changed,
+        )
     )
     return team
 
 
 @transaction.atomic
 def team_soft_delete(*, team: Team, actor: Actor | None) -> Team:
-    return _set_active(team, actor, False, "deleted")
+    return _set_active(team, actor, False, AuditAction.DELETED)
 
 
 @transaction.atomic
 def team_restore(*, team: Team, actor: Actor | None) -> Team:
-    return _set_active(team, actor, True, "restored")
+    return _set_active(team, actor, True, AuditAction.RESTORED)
 
 
 @transaction.atomic
@@ -149,11 +178,13 @@ def team_ical_token_reset(*, team: Team, actor: Actor | None) -> Team:
     team.refresh_from_db(fields=["ical_token"])
     # The audit says that the secret changed, never what it is.
     record(
-        entity_type="team",
-        entity_id=team.pk,
-        action="ical_token_reset",
-        actor=actor,
-        team=team,
-        changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+        AuditEvent(
+            entity_type=EntityType.TEAM,
+            entity_id=team.pk,
+            action=AuditAction.ICAL_TOKEN_RESET,
+            actor=actor,
+            team=team,
+            changes={"ical_token": {"old": "(secret)", "new": "(new secret)"}},
+        )
     )
     return team

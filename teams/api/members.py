@@ -5,15 +5,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from escalation.sync import sync_team_from_slack
-from oncall_project.api.errors import ErrorSerializer
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from teams.actions import membership_remove, membership_upsert
+from oncall_project.base.api.errors import ErrorSerializer
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from teams.actions import MembershipFields, membership_remove, membership_upsert
 from teams.api.scoping import TeamScopedMixin
 from teams.models import TeamMembership
 from teams.selectors import membership_list
+from teams.slack_sync import sync_team_from_slack
 
 EDITABLE_FIELDS = ["display_name", "team_role", "is_eligible_for_oncall", "weight", "joined_at"]
 SLACK_USER_PARAMETER = OpenApiParameter(
@@ -91,7 +91,12 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
         fields = self.parse(MemberInputSerializer)
         # Only to choose the status code; the action decides what happens.
         existed = self.get_queryset().filter(slack_user_id=fields["slack_user_id"]).exists()
-        membership = membership_upsert(team=self.team, actor=self.actor(), **fields)
+        membership = membership_upsert(
+            team=self.team,
+            slack_user_id=fields.pop("slack_user_id"),
+            actor=self.actor(),
+            fields=MembershipFields(**fields),
+        )
         return self.respond(membership, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[SLACK_USER_PARAMETER])
@@ -107,7 +112,10 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
         member = self.get_object()
         changes = self.parse(MemberUpdateSerializer, partial=True)
         membership = membership_upsert(
-            team=self.team, slack_user_id=member.slack_user_id, actor=self.actor(), **changes
+            team=self.team,
+            slack_user_id=member.slack_user_id,
+            actor=self.actor(),
+            fields=MembershipFields(**changes),
         )
         return self.respond(membership)
 

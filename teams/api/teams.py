@@ -6,12 +6,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from oncall_project.api.fields import WallTimeField
-from oncall_project.api.filters import StrictBooleanFilter
-from oncall_project.api.inputs import ModelInputSerializer
-from oncall_project.api.schema import TEAM_PATH_PARAMETER
-from oncall_project.api.views import ApiViewSet
-from teams.actions import ROTATION_FIELDS, TEAM_FIELDS, team_create, team_soft_delete, team_update
+from oncall_project.base.api.fields import WallTimeField
+from oncall_project.base.api.filters import StrictBooleanFilter
+from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
+from oncall_project.base.api.views import ApiViewSet
+from teams.actions import (
+    RotationSettings,
+    TeamFields,
+    team_create,
+    team_soft_delete,
+    team_update,
+)
 from teams.models import Team
 from teams.selectors import team_get, team_list
 
@@ -26,23 +32,8 @@ class TeamSerializer(serializers.ModelSerializer):
         model = Team
         fields = [
             "id",
-            "name",
-            "slug",
-            "description",
-            "slack_group_id",
-            "slack_channel_id",
-            "oncall_engineer",
-            "oncall_usergroup_id",
-            "timezone",
-            "overrides_require_approval",
-            "rotation_enabled",
-            "rotation_type",
-            "rotation_order",
-            "rotation_interval",
-            "rotation_start_date",
-            "handoff_day",
-            "handoff_time",
-            "lookahead_periods",
+            *TeamFields.names(),
+            *RotationSettings.names(),
             "current_rotation_index",
             "next_handoff_at",
             "is_active",
@@ -62,11 +53,11 @@ class TeamInputSerializer(ModelInputSerializer):
 
     class Meta:
         model = Team
-        fields = sorted(TEAM_FIELDS)
+        fields = sorted(TeamFields.names())
         extra_kwargs = {"slug": {"required": False}}
 
     def unknown_field_message(self, name: str) -> str:
-        if name in ROTATION_FIELDS:
+        if name in RotationSettings.names():
             return ROTATION_CONFIG_HINT
         return super().unknown_field_message(name)
 
@@ -106,7 +97,8 @@ class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(request=TeamInputSerializer, responses={201: TeamSerializer})
     def create(self, request, *args, **kwargs):
-        team = team_create(actor=self.actor(), **self.parse(TeamInputSerializer))
+        fields = TeamFields(**self.parse(TeamInputSerializer))
+        team = team_create(actor=self.actor(), fields=fields)
         return self.respond(team, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -114,7 +106,10 @@ class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     def partial_update(self, request, *args, **kwargs):
         changes = self.parse(TeamInputSerializer, partial=True)
-        return self.respond(team_update(team=self.get_object(), actor=self.actor(), **changes))
+        team = team_update(
+            team=self.get_object(), actor=self.actor(), changes=TeamFields(**changes)
+        )
+        return self.respond(team)
 
     @extend_schema(parameters=[TEAM_PATH_PARAMETER], responses={204: None})
     def destroy(self, request, *args, **kwargs):

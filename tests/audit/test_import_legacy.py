@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from audit.importer.source import legacy_connection
 from audit.models import AuditLog
+from oncall_project.legacy.source import legacy_connection
 from schedules.models import Override, Schedule
 from services.models import Service
 from teams.models import Team, TeamMembership

@@ -1,28 +1,36 @@
+import datetime
+
 import pytest
 from django.db import transaction
 
-from audit import record
-from audit.actors import Actor
-from audit.log import diff
-from audit.models import AuditLog
+from audit.log import AuditEvent, LegacyEvent, invalid_fields, record
+from audit.models import AuditAction, AuditLog, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.writes import diff
 
 
 @pytest.mark.django_db(transaction=True)
 def test_record_refuses_to_run_outside_a_transaction():
     with pytest.raises(RuntimeError, match="transaction"):
-        record(entity_type="team", entity_id="x", action="created", actor=None)
+        record(
+            AuditEvent(
+                entity_type=EntityType.TEAM, entity_id="x", action=AuditAction.CREATED, actor=None
+            )
+        )
     assert AuditLog.objects.count() == 0
 
 
 def test_record_writes_actor_source_and_changes(db):
     actor = Actor(id="U_ALICE", source="api", slack_user_id="U_ALICE")
     with transaction.atomic():
-        entry = record(
-            entity_type="team",
-            entity_id="t1",
-            action="updated",
-            actor=actor,
-            changes={"name": {"old": "A", "new": "B"}},
+        [entry] = record(
+            AuditEvent(
+                entity_type=EntityType.TEAM,
+                entity_id="t1",
+                action=AuditAction.UPDATED,
+                actor=actor,
+                changes={"name": {"old": "A", "new": "B"}},
+            )
         )
     entry.refresh_from_db()
     assert (entry.actor_type, entry.actor_id, entry.metadata["source"]) == (
@@ -35,9 +43,57 @@ def test_record_writes_actor_source_and_changes(db):
 
 def test_system_actor_is_recorded_as_system(db):
     with transaction.atomic():
-        entry = record(entity_type="team", entity_id="t1", action="created", actor=None)
+        [entry] = record(
+            AuditEvent(
+                entity_type=EntityType.TEAM, entity_id="t1", action=AuditAction.CREATED, actor=None
+            )
+        )
     assert (entry.actor_type, entry.actor_id) == ("system", "system")
 
 
 def test_diff_keeps_only_changed_fields():
     assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3}) == {"b": {"old": 2, "new": 3}}
+
+
+def test_record_writes_many_entries_in_one_insert(db, django_assert_num_queries):
+    events = [
+        AuditEvent(
+            entity_type=EntityType.TEAM, entity_id=f"t{n}", action=AuditAction.UPDATED, actor=None
+        )
+        for n in range(3)
+    ]
+    with transaction.atomic(), django_assert_num_queries(1):
+        rows = record(*events)
+    assert [row.pk for row in rows] == [event.id for event in events]
+    assert AuditLog.objects.filter(pk__in=[e.id for e in events]).count() == 3
+
+
+def test_a_legacy_entry_keeps_its_codes_actor_time_and_metadata(db):
+    at = datetime.datetime(2025, 9, 9, 12, 0, tzinfo=datetime.UTC)
+    legacy = LegacyEvent(
+        entity_type="service",
+        entity_id="old-1",
+        action="archived",
+        actor_type="system",
+        actor_id="cron",
+        metadata={"note": "kept"},
+        legacy_id="oncall_audit_logs:1",
+        recorded_at=at,
+    )
+    with transaction.atomic():
+        record(legacy)
+    entry = AuditLog.objects.get(legacy_id="oncall_audit_logs:1")
+    assert (entry.action, entry.actor_type, entry.actor_id) == ("archived", "system", "cron")
+    assert (entry.created_at, entry.updated_at, entry.metadata) == (at, at, {"note": "kept"})
+
+
+def test_invalid_fields_names_what_the_log_would_refuse():
+    odd = LegacyEvent(
+        entity_type="bug",
+        entity_id="x",
+        action="a" * 41,
+        actor_type="user",
+        actor_id="U_ALICE",
+        legacy_id="oncall_audit_logs:2",
+    )
+    assert set(invalid_fields(odd)) == {"entity_type", "action"}

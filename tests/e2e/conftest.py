@@ -1,5 +1,6 @@
 """Real-browser journeys: Playwright drives Debian's Chromium against pytest-django's live
-server. Screenshots of the pages land in var/e2e/ (ONCALL_E2E_ARTIFACTS) as test artifacts."""
+server. Screenshots of the pages land in the checkout's var/e2e/ (ONCALL_E2E_ARTIFACTS) as test
+artifacts, not in the test run's own var dir, which goes when the run ends."""
 
 import os
 from pathlib import Path
@@ -38,7 +39,7 @@ def browser(django_db_setup):
 
 @pytest.fixture
 def artifacts() -> Path:
-    folder = Path(os.environ.get("ONCALL_E2E_ARTIFACTS", settings.VAR_DIR / "e2e"))
+    folder = Path(os.environ.get("ONCALL_E2E_ARTIFACTS", settings.BASE_DIR / "var" / "e2e"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

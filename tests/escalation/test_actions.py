@@ -4,10 +4,16 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
-from escalation import delivery
-from escalation.actions import escalation_acknowledge, escalation_climb, escalation_create
-from escalation.models import Escalation, Notification
-from oncall_project.errors import InvalidInput, NotFound
+from escalation.actions import (
+    EscalationRequest,
+    escalation_acknowledge,
+    escalation_climb,
+    escalation_create,
+)
+from escalation.models import Escalation
+from oncall_project.base.errors import InvalidInput, NotFound
+from oncall_project.base.outbox import delivery
+from oncall_project.base.outbox.models import Notification
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 
@@ -33,7 +39,7 @@ def create(**fields):
         "thread_ts": "1700.000100",
         **fields,
     }
-    return escalation_create(actor=None, **values)
+    return escalation_create(actor=None, request=EscalationRequest(**values))
 
 
 def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):
@@ -126,7 +132,7 @@ def test_acknowledging_fences_off_the_climb(org):
 
 
 def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
-    from audit.actors import Actor
+    from oncall_project.base.actors import Actor
 
     esc = create(ack_timeout_minutes=10).escalation
     climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
@@ -147,7 +153,7 @@ def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
 
 
 def test_acknowledged_through_the_api_by_a_user_without_slack_names_them(org):
-    from audit.actors import Actor
+    from oncall_project.base.actors import Actor
 
     esc = create().escalation
     escalation_acknowledge(escalation_id=esc.pk, actor=Actor(id="ops-admin", is_staff=True))

@@ -3,7 +3,8 @@
 import pytest
 
 from audit.models import AuditLog
-from escalation.models import Escalation, Notification
+from escalation.models import Escalation
+from oncall_project.base.outbox.models import Notification
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
 from tests.factories import EscalationFactory, MembershipFactory, ServiceFactory, TeamFactory
 

@@ -4,8 +4,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from escalation import delivery, outbox
-from escalation.models import Notification
+from oncall_project.base.outbox import delivery
+from oncall_project.base.outbox import queue as outbox
+from oncall_project.base.outbox.models import Notification
 
 
 def queue(key="k1", channel="C_PAYMENTS", **fields) -> Notification:

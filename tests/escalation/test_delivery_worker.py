@@ -3,9 +3,9 @@
 import pytest
 from django.db import transaction
 
-from escalation import outbox
-from escalation.models import Notification
-from escalation.tasks import deliver_notification
+from oncall_project.base.outbox import queue as outbox
+from oncall_project.base.outbox.delivery import deliver_notification
+from oncall_project.base.outbox.models import Notification
 from tests.celery_worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from escalation.actions import escalation_create
+from escalation.actions import EscalationRequest, escalation_create
 from escalation.tasks import climb_escalation
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import ServiceFactory, TeamFactory
@@ -21,11 +21,10 @@ def test_an_overdue_escalation_climbs_through_the_worker():
         past = timezone.now() - datetime.timedelta(minutes=10)
         esc = escalation_create(
             actor=None,
-            bug_id="BUG-9",
-            services=["Payment"],
-            channel_id="C_BUGS",
-            ack_timeout_minutes=1,
             now=past,
+            request=EscalationRequest(
+                bug_id="BUG-9", services=["Payment"], channel_id="C_BUGS", ack_timeout_minutes=1
+            ),
         ).escalation
         stale_token = esc.token
         climb_escalation.delay(str(esc.pk), stale_token)  # a duplicate delivery of the same task

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from escalation import delivery, outbox, slack
-from escalation.models import Notification
-from escalation.tasks import sweep_outbox
+from oncall_project.base import slack
+from oncall_project.base.outbox import delivery
+from oncall_project.base.outbox import queue as outbox
+from oncall_project.base.outbox.models import Notification
+from oncall_project.base.outbox.tasks import sweep_outbox
 from tests.celery_worker import celery_worker, wait_for
 
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from escalation import messages
+from schedules import messages
 
 D = datetime.date
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from audit.actors import Actor
-from escalation.actions import escalation_acknowledge, escalation_create
-from escalation.models import Notification
-from escalation.tasks import deliver_notification
+from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
+from oncall_project.base.actors import Actor
+from oncall_project.base.outbox.delivery import deliver_notification
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import (
+    OverrideFields,
     handoff_process,
     override_decide,
     override_request,
@@ -21,6 +22,7 @@ from schedules.actions import (
     rotation_generate,
 )
 from schedules.actions.coverage import coverage_report_queue
+from teams.actions import RotationSettings
 from teams.models import Team, TeamRole
 from tests.escalation.test_slack_views import SECRET, interaction, signed_post
 from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
@@ -141,11 +143,13 @@ def request_cover(stage: Stage, actor: Actor = BOB):
     return override_request(
         team=stage.team,
         actor=actor,
-        engineer_slack_id="U_BOB",
-        replaces_slack_id="U_ALICE",
-        start_date=D(2026, 12, 8),
-        end_date=D(2026, 12, 9),
-        reason="Dentist",
+        fields=OverrideFields(
+            engineer_slack_id="U_BOB",
+            replaces_slack_id="U_ALICE",
+            start_date=D(2026, 12, 8),
+            end_date=D(2026, 12, 9),
+            reason="Dentist",
+        ),
     )
 
 
@@ -237,8 +241,9 @@ def shifts_moved_dm(stage: Stage) -> Sent:
         team=stage.team,
         actor=STAFF,
         now=NOW,
-        rotation_type="custom_order",
-        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
+        settings=RotationSettings(
+            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+        ),
     )
     text = (
         "A change to *Payments*'s rotation moved your on-call shifts. "
@@ -287,13 +292,15 @@ def rejected_by_staff_in_the_admin(stage: Stage) -> Sent:
 def page(stage: Stage):
     escalation = escalation_create(
         actor=None,
-        bug_id="BUG-7",
-        severity="high",
-        services=["Payment"],
-        channel_id="C_BUGS",
-        thread_ts=THREAD,
-        ack_timeout_minutes=15,
         now=NOW,
+        request=EscalationRequest(
+            bug_id="BUG-7",
+            severity="high",
+            services=["Payment"],
+            channel_id="C_BUGS",
+            thread_ts=THREAD,
+            ack_timeout_minutes=15,
+        ),
     ).escalation
     deliver_outbox()
     escalation_acknowledge(escalation_id=escalation.pk, actor=ALICE)

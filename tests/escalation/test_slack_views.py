@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from django.core.cache import cache
 
-from escalation.actions import escalation_create
+from escalation.actions import EscalationRequest, escalation_create
 from schedules.models import Override
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
@@ -212,7 +212,10 @@ def test_a_non_lead_cannot_decide_from_slack(client, payments):
 
 def test_the_acknowledge_button_stops_the_escalation(client, payments):
     esc = escalation_create(
-        actor=None, bug_id="BUG-3", services=["Payment"], channel_id="C_BUGS", ack_timeout_minutes=5
+        actor=None,
+        request=EscalationRequest(
+            bug_id="BUG-3", services=["Payment"], channel_id="C_BUGS", ack_timeout_minutes=5
+        ),
     ).escalation
     response = signed_post(
         client, "/slack/interactions/", interaction("escalation_ack", str(esc.pk), "U_ALICE")

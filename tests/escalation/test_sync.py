@@ -1,9 +1,9 @@
 import pytest
 
 from audit.models import AuditLog
-from escalation.sync import sync_team_from_slack
-from oncall_project.errors import DomainError
+from oncall_project.base.errors import DomainError
 from teams.models import TeamMembership
+from teams.slack_sync import sync_team_from_slack
 from tests.factories import MembershipFactory, TeamFactory
 
 

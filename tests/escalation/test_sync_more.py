@@ -6,13 +6,13 @@ import uuid
 
 import pytest
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from escalation.sync import SlackUnavailable, sync_team_from_slack
-from escalation.tasks import set_oncall_usergroup, slack_group_sync_tick, sync_team_slack_group
-from oncall_project.errors import Forbidden
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden
 from schedules.tasks import handoff_tick
 from teams.models import Team, TeamMembership, TeamRole
+from teams.slack_sync import SlackUnavailable, sync_team_from_slack
+from teams.tasks import set_oncall_usergroup, slack_group_sync_tick, sync_team_slack_group
 from tests.admin_support import admin_url, login_operator, messages_of
 from tests.celery_worker import celery_worker, wait_for
 from tests.factories import MembershipFactory, TeamFactory

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
-from escalation.models import Notification
+from oncall_project.base.outbox.models import Notification
 from schedules.models import Schedule
 from schedules.selectors import local_today
 from teams.models import Team, TeamRole

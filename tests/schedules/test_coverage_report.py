@@ -1,6 +1,6 @@
 import datetime
 
-from escalation.models import Notification
+from oncall_project.base.outbox.models import Notification
 from schedules.actions.coverage import coverage_report_queue
 from tests.factories import ScheduleFactory, TeamFactory
 

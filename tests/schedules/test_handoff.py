@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from audit.models import AuditLog
-from escalation.models import Notification
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import handoff_process, rotation_generate
 from schedules.actions.handoff import due_team_ids
 from schedules.models import OnCallRecord, Schedule

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from schedules import actions, domain, oncall_now, selectors
+from schedules.actions import OverrideFields, ScheduleFields
 from schedules.models import Override, Schedule
 from teams import actions as team_actions
+from teams.actions import MembershipFields, RotationSettings, TeamFields
 from teams.models import Team
 from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
 
@@ -98,13 +100,17 @@ def _zed_override(status):
 def schedule_today(team):
     day = _today(team)
     actions.schedule_create(
-        team=team, actor=None, engineer_slack_id="U_ZED", start_date=day, end_date=day
+        team=team,
+        actor=None,
+        fields=ScheduleFields(engineer_slack_id="U_ZED", start_date=day, end_date=day),
     )
 
 
 def schedule_moved(team):
     schedule = Schedule.objects.get(team=team, engineer_slack_id="U_ZED")
-    actions.schedule_update(schedule=schedule, actor=None, engineer_slack_id="U_YAN")
+    actions.schedule_update(
+        schedule=schedule, actor=None, changes=ScheduleFields(engineer_slack_id="U_YAN")
+    )
 
 
 def schedule_deleted(team):
@@ -115,7 +121,9 @@ def schedule_deleted(team):
 def override_auto_approved(team):
     day = _today(team)
     actions.override_request(
-        team=team, actor=None, engineer_slack_id="U_ZED", start_date=day, end_date=day
+        team=team,
+        actor=None,
+        fields=OverrideFields(engineer_slack_id="U_ZED", start_date=day, end_date=day),
     )
 
 
@@ -137,12 +145,17 @@ def member_removed(team):
 def member_not_eligible(team):
     now_on_call = uncached(team, timezone.now()).engineer
     team_actions.membership_upsert(
-        team=team, slack_user_id=now_on_call, actor=None, is_eligible_for_oncall=False
+        team=team,
+        slack_user_id=now_on_call,
+        actor=None,
+        fields=MembershipFields(is_eligible_for_oncall=False),
     )
 
 
 def rotation_switched_off(team):
-    actions.rotation_config_update(team=team, actor=None, rotation_enabled=False)
+    actions.rotation_config_update(
+        team=team, actor=None, settings=RotationSettings(rotation_enabled=False)
+    )
 
 
 def _rotation_off(team):
@@ -150,7 +163,9 @@ def _rotation_off(team):
 
 
 def default_engineer_changed(team):
-    team_actions.team_update(team=team, actor=None, oncall_engineer="U_NEWDEFAULT")
+    team_actions.team_update(
+        team=team, actor=None, changes=TeamFields(oncall_engineer="U_NEWDEFAULT")
+    )
 
 
 def away_from_every_team(team):

@@ -4,10 +4,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Conflict, Forbidden, InvalidInput
-from schedules.actions import override_cancel, override_decide, override_request
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput
+from schedules.actions import OverrideFields, override_cancel, override_decide, override_request
 from schedules.models import Override
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
@@ -27,7 +27,7 @@ def team(db):
     return team
 
 
-def request(team, actor=BOB, **fields):
+def request(team, actor=BOB, now=None, **fields):
     values = {
         "engineer_slack_id": "U_BOB",
         "start_date": D(2026, 12, 8),
@@ -35,7 +35,7 @@ def request(team, actor=BOB, **fields):
         "reason": "Swap",
         **fields,
     }
-    return override_request(team=team, actor=actor, **values)
+    return override_request(team=team, actor=actor, fields=OverrideFields(**values), now=now)
 
 
 def test_request_is_pending_when_the_team_requires_approval(team):
@@ -158,7 +158,7 @@ def test_two_deciders_at_once_cannot_both_win():
 
 
 def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     team = TeamFactory(overrides_require_approval=True, slack_channel_id="C_PAY")
     override = request(team)
@@ -170,7 +170,7 @@ def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
 
 
 def test_a_decision_tells_the_requester_and_the_substitute(team):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     override = OverrideFactory(team=team, requested_by="U_CAROL", engineer_slack_id="U_BOB")
     override_decide(override=override, actor=LEAD, status="approved")

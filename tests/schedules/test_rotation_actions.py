@@ -3,10 +3,11 @@ import datetime
 import pytest
 
 from audit.models import AuditLog
-from escalation.models import Notification
-from oncall_project.errors import InvalidInput
+from oncall_project.base.errors import InvalidInput
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.models import Override, Schedule
+from teams.actions import MembershipFields, RotationSettings
 from tests.factories import OverrideFactory, ScheduleFactory
 from tests.schedules.conftest import NOW
 
@@ -68,10 +69,12 @@ def test_preview_of_a_config_change_shows_the_impact(rotating_team, staff_actor)
         team=rotating_team,
         periods=4,
         now=NOW,
-        changes={
-            "rotation_type": "custom_order",
-            "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"],
-        },
+        settings=RotationSettings(
+            **{
+                "rotation_type": "custom_order",
+                "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"],
+            }
+        ),
     )
     assert preview.impact.affected  # someone's future shifts move
     assert len(auto_rows(rotating_team)) == 4  # nothing saved
@@ -102,8 +105,9 @@ def test_config_update_regenerates_only_future_auto_schedules(rotating_team, sta
         team=rotating_team,
         actor=staff_actor,
         now=NOW,
-        rotation_type="custom_order",
-        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
+        settings=RotationSettings(
+            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+        ),
     )
     rows = auto_rows(rotating_team)
     assert rows[0] == ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))  # the current period stays
@@ -130,7 +134,10 @@ def test_config_update_with_bad_values_changes_nothing(rotating_team, staff_acto
     before = auto_rows(rotating_team)
     with pytest.raises(InvalidInput):
         rotation_config_update(
-            team=rotating_team, actor=staff_actor, now=NOW, rotation_interval="monthly"
+            team=rotating_team,
+            actor=staff_actor,
+            now=NOW,
+            settings=RotationSettings(rotation_interval="monthly"),
         )
     assert auto_rows(rotating_team) == before
     assert AuditLog.objects.count() == 1
@@ -138,7 +145,12 @@ def test_config_update_with_bad_values_changes_nothing(rotating_team, staff_acto
 
 def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staff_actor):
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
-    rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, rotation_enabled=False)
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(rotation_enabled=False),
+    )
     assert auto_rows(rotating_team) == [("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))]
 
 
@@ -163,7 +175,10 @@ def test_a_display_name_change_does_not_replan(rotating_team, staff_actor):
     before = auto_rows(rotating_team)
     ids = set(Schedule.objects.values_list("pk", flat=True))
     membership_upsert(
-        team=rotating_team, slack_user_id="U_BOB", actor=staff_actor, display_name="Bobby"
+        team=rotating_team,
+        slack_user_id="U_BOB",
+        actor=staff_actor,
+        fields=MembershipFields(display_name="Bobby"),
     )
     assert auto_rows(rotating_team) == before
     assert set(Schedule.objects.values_list("pk", flat=True)) == ids
@@ -174,13 +189,17 @@ def test_the_impact_runs_to_the_end_of_the_last_period_and_so_do_the_dms(
 ):
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     change = {"rotation_type": "custom_order", "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"]}
-    preview = rotation_preview(team=rotating_team, periods=4, now=NOW, changes=change)
+    preview = rotation_preview(
+        team=rotating_team, periods=4, now=NOW, settings=RotationSettings(**change)
+    )
     runs = preview.impact.changed_periods
     # Weekly from Monday: every run of moved days is whole weeks, the last one too.
     assert runs and all(c.start_date.weekday() == 0 and c.end_date.weekday() == 6 for c in runs)
     assert max(c.end_date for c in runs) == D(2027, 1, 10)
 
-    outcome = rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, **change)
+    outcome = rotation_config_update(
+        team=rotating_team, actor=staff_actor, now=NOW, settings=RotationSettings(**change)
+    )
 
     assert outcome.impact.changed_periods == runs
     texts = " ".join(
@@ -225,7 +244,7 @@ def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, 
 
 
 def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_team, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
 
     rotating_team.is_active = False
     rotating_team.save()
@@ -233,7 +252,10 @@ def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_tea
         rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     with pytest.raises(Conflict, match="restore it first"):
         rotation_config_update(
-            team=rotating_team, actor=staff_actor, now=NOW, rotation_interval="daily"
+            team=rotating_team,
+            actor=staff_actor,
+            now=NOW,
+            settings=RotationSettings(rotation_interval="daily"),
         )
     assert not Schedule.objects.exists() and not AuditLog.objects.exists()
     assert len(rotation_preview(team=rotating_team, periods=2, now=NOW).entries) == 2

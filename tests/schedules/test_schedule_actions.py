@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from audit.models import AuditLog
-from oncall_project.errors import Conflict, InvalidInput
-from schedules.actions import schedule_create, schedule_delete, schedule_update
+from oncall_project.base.errors import Conflict, InvalidInput
+from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
 from schedules.models import Schedule
 from tests.factories import ScheduleFactory, TeamFactory
 
@@ -16,9 +16,9 @@ def test_schedule_create_audits_with_engineer(db, staff_actor):
     schedule = schedule_create(
         team=team,
         actor=staff_actor,
-        engineer_slack_id="U_ALICE",
-        start_date="2026-12-07",
-        end_date="2026-12-13",
+        fields=ScheduleFields(
+            engineer_slack_id="U_ALICE", start_date="2026-12-07", end_date="2026-12-13"
+        ),
     )
     assert schedule.start_date == D(2026, 12, 7)
     row = AuditLog.objects.get()
@@ -51,7 +51,7 @@ def test_schedule_create_refuses_bad_input(db, staff_actor, fields, field):
         **fields,
     }
     with pytest.raises(InvalidInput) as excinfo:
-        schedule_create(team=team, actor=staff_actor, **values)
+        schedule_create(team=team, actor=staff_actor, fields=ScheduleFields(**values))
     assert field in excinfo.value.errors
     assert not Schedule.objects.exists() and not AuditLog.objects.exists()
 
@@ -103,10 +103,10 @@ def test_schedule_overlap_rules(db, staff_actor, existing, new, overlaps):
     }
     if overlaps:
         with pytest.raises(Conflict):
-            schedule_create(team=team, actor=staff_actor, **values)
+            schedule_create(team=team, actor=staff_actor, fields=ScheduleFields(**values))
         assert Schedule.objects.count() == 1 and not AuditLog.objects.exists()
     else:
-        schedule_create(team=team, actor=staff_actor, **values)
+        schedule_create(team=team, actor=staff_actor, fields=ScheduleFields(**values))
         assert Schedule.objects.count() == 2
 
 
@@ -115,9 +115,9 @@ def test_schedules_of_other_teams_never_clash(db, staff_actor):
     schedule_create(
         team=TeamFactory(),
         actor=staff_actor,
-        engineer_slack_id="U_BOB",
-        start_date=D(2026, 12, 7),
-        end_date=D(2026, 12, 13),
+        fields=ScheduleFields(
+            engineer_slack_id="U_BOB", start_date=D(2026, 12, 7), end_date=D(2026, 12, 13)
+        ),
     )
     assert Schedule.objects.count() == 2
 
@@ -126,12 +126,16 @@ def test_schedule_update_checks_overlap_against_others_only(db, staff_actor):
     team = TeamFactory()
     first = ScheduleFactory(team=team)
     ScheduleFactory(team=team, start_date=D(2026, 12, 14), end_date=D(2026, 12, 20))
-    schedule_update(schedule=first, actor=staff_actor, engineer_slack_id="U_CAROL")
+    schedule_update(
+        schedule=first, actor=staff_actor, changes=ScheduleFields(engineer_slack_id="U_CAROL")
+    )
     row = AuditLog.objects.get()
     assert row.changes == {"engineer_slack_id": {"old": "U_ALICE", "new": "U_CAROL"}}
     assert row.previous_engineer_slack_id == "U_ALICE"
     with pytest.raises(Conflict):
-        schedule_update(schedule=first, actor=staff_actor, end_date=D(2026, 12, 14))
+        schedule_update(
+            schedule=first, actor=staff_actor, changes=ScheduleFields(end_date=D(2026, 12, 14))
+        )
     first.refresh_from_db()
     assert first.end_date == D(2026, 12, 13) and AuditLog.objects.count() == 1
 
@@ -150,12 +154,14 @@ def test_a_deleted_team_takes_no_schedule_change(db, staff_actor):
         schedule_create(
             team=team,
             actor=staff_actor,
-            engineer_slack_id="U_BOB",
-            start_date="2026-12-21",
-            end_date="2026-12-27",
+            fields=ScheduleFields(
+                engineer_slack_id="U_BOB", start_date="2026-12-21", end_date="2026-12-27"
+            ),
         )
     with pytest.raises(Conflict, match="restore it first"):
-        schedule_update(schedule=schedule, actor=staff_actor, engineer_slack_id="U_BOB")
+        schedule_update(
+            schedule=schedule, actor=staff_actor, changes=ScheduleFields(engineer_slack_id="U_BOB")
+        )
     with pytest.raises(Conflict, match="restore it first"):
         schedule_delete(schedule=schedule, actor=staff_actor)
     assert list(Schedule.objects.values_list("engineer_slack_id", flat=True)) == ["U_ALICE"]

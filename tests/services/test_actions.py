@@ -1,9 +1,15 @@
 import pytest
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput
-from services.actions import service_create, service_restore, service_soft_delete, service_update
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput
+from services.actions import (
+    ServiceFields,
+    service_create,
+    service_restore,
+    service_soft_delete,
+    service_update,
+)
 from services.models import Service
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
@@ -13,11 +19,13 @@ def test_service_create_audits(db, staff_actor):
     team = TeamFactory()
     service = service_create(
         actor=staff_actor,
-        name="Payment",
-        team=team,
-        service_owner="U_BOB",
-        tier="critical",
-        metadata={"runbook": "https://runbooks.example/payment"},
+        fields=ServiceFields(
+            name="Payment",
+            team=team,
+            service_owner="U_BOB",
+            tier="critical",
+            metadata={"runbook": "https://runbooks.example/payment"},
+        ),
     )
     row = AuditLog.objects.get()
     assert (row.entity_type, row.entity_id, row.team_id) == ("service", str(service.pk), team.pk)
@@ -40,7 +48,7 @@ def test_service_create_audits(db, staff_actor):
 def test_service_create_refuses_bad_input(db, staff_actor, fields, field):
     ServiceFactory(name="Payment")
     with pytest.raises(InvalidInput) as excinfo:
-        service_create(actor=staff_actor, **fields)
+        service_create(actor=staff_actor, fields=ServiceFields(**fields))
     assert field in excinfo.value.errors
     assert Service.objects.count() == 1 and not AuditLog.objects.exists()
 
@@ -49,18 +57,18 @@ def test_a_lead_manages_their_teams_services_only(db):
     team, other = TeamFactory(), TeamFactory()
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
     lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
-    service = service_create(actor=lead, name="Auth", team=team)
+    service = service_create(actor=lead, fields=ServiceFields(name="Auth", team=team))
     with pytest.raises(Forbidden):
-        service_create(actor=lead, name="Company", team=other)
+        service_create(actor=lead, fields=ServiceFields(name="Company", team=other))
     with pytest.raises(Forbidden):
-        service_update(service=service, actor=lead, team=other)
+        service_update(service=service, actor=lead, changes=ServiceFields(team=other))
     with pytest.raises(Forbidden):
-        service_create(actor=lead, name="Orphan")
+        service_create(actor=lead, fields=ServiceFields(name="Orphan"))
 
 
 def test_update_soft_delete_and_restore(db, staff_actor):
     service = ServiceFactory(name="Bill", tier="standard")
-    service_update(service=service, actor=staff_actor, tier="critical")
+    service_update(service=service, actor=staff_actor, changes=ServiceFields(tier="critical"))
     service_soft_delete(service=service, actor=staff_actor)
     service_restore(service=service, actor=staff_actor)
     service.refresh_from_db()

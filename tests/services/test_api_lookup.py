@@ -11,7 +11,7 @@ from tests.api_support import ROLES, assert_error, client_for, make_user, sessio
 from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 
 D = datetime.date
-# A token is one query: the token with its user (oncall_project.api.auth skips knox's sweep).
+# A token is one query: the token with its user (oncall_project.base.api.auth skips knox's sweep).
 TOKEN_AUTH = 1
 TUESDAY_NOON = "2026-12-08T12:00:00Z"
 

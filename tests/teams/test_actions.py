@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput, NotFound
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput, NotFound
 from teams import actions
+from teams.actions import MembershipFields, TeamFields
 from teams.models import Team, TeamMembership, TeamRole
 from tests.factories import MembershipFactory, TeamFactory
 
@@ -18,7 +19,9 @@ def only_audit_row() -> AuditLog:
 
 
 def test_team_create_derives_slug_and_audits(db, staff_actor):
-    team = actions.team_create(actor=staff_actor, name="Auth & Identity", timezone="Europe/Berlin")
+    team = actions.team_create(
+        actor=staff_actor, fields=TeamFields(name="Auth & Identity", timezone="Europe/Berlin")
+    )
     assert team.slug == "auth-identity"
     row = only_audit_row()
     assert (row.entity_type, row.action, row.actor_id) == ("team", "created", "ops-admin")
@@ -41,7 +44,8 @@ def test_team_create_derives_slug_and_audits(db, staff_actor):
 )
 def test_team_create_refuses_bad_input_and_leaves_no_trace(db, staff_actor, fields, field):
     with pytest.raises(InvalidInput) as excinfo:
-        actions.team_create(actor=staff_actor, name="Payments", **fields)
+        own, rotation = actions.team_fields({"name": "Payments", **fields})
+        actions.team_create(actor=staff_actor, fields=own, rotation=rotation)
     assert field in excinfo.value.errors
     assert Team.objects.count() == 0
     assert AuditLog.objects.count() == 0
@@ -50,18 +54,20 @@ def test_team_create_refuses_bad_input_and_leaves_no_trace(db, staff_actor, fiel
 def test_team_create_refuses_a_taken_slug(db, staff_actor):
     TeamFactory(name="Payments", slug="payments")
     with pytest.raises(InvalidInput) as excinfo:
-        actions.team_create(actor=staff_actor, name="Payments")
+        actions.team_create(actor=staff_actor, fields=TeamFields(name="Payments"))
     assert "slug" in excinfo.value.errors
 
 
 def test_team_create_needs_staff(db, member_actor):
     with pytest.raises(Forbidden):
-        actions.team_create(actor=member_actor, name="Payments")
+        actions.team_create(actor=member_actor, fields=TeamFields(name="Payments"))
 
 
 def test_team_update_records_old_and_new_values(db, staff_actor):
     team = TeamFactory(name="Payments", oncall_engineer="U_ALICE")
-    actions.team_update(team=team, actor=staff_actor, oncall_engineer="U_BOB", name="Payments")
+    actions.team_update(
+        team=team, actor=staff_actor, changes=TeamFields(oncall_engineer="U_BOB", name="Payments")
+    )
     row = only_audit_row()
     assert row.changes == {"oncall_engineer": {"old": "U_ALICE", "new": "U_BOB"}}
     assert row.team_id == team.pk
@@ -69,7 +75,7 @@ def test_team_update_records_old_and_new_values(db, staff_actor):
 
 def test_team_update_without_change_writes_nothing(db, staff_actor):
     team = TeamFactory(name="Payments")
-    actions.team_update(team=team, actor=staff_actor, name="Payments")
+    actions.team_update(team=team, actor=staff_actor, changes=TeamFields(name="Payments"))
     assert AuditLog.objects.count() == 0
 
 
@@ -78,10 +84,12 @@ def test_team_update_by_lead_is_allowed_and_by_member_refused(db):
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
     MembershipFactory(team=team, slack_user_id="U_MEMBER")
     lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
-    actions.team_update(team=team, actor=lead, description="We take payments.")
+    actions.team_update(team=team, actor=lead, changes=TeamFields(description="We take payments."))
     with pytest.raises(Forbidden):
         actions.team_update(
-            team=team, actor=Actor(id="U_MEMBER", slack_user_id="U_MEMBER"), description="x"
+            team=team,
+            actor=Actor(id="U_MEMBER", slack_user_id="U_MEMBER"),
+            changes=TeamFields(description="x"),
         )
     team.refresh_from_db()
     assert team.description == "We take payments."
@@ -104,9 +112,14 @@ def test_soft_delete_and_restore(db, staff_actor):
 
 def test_membership_upsert_creates_then_updates(db, staff_actor):
     team = TeamFactory()
-    actions.membership_upsert(team=team, slack_user_id="U_ALICE", actor=staff_actor, weight=2)
+    actions.membership_upsert(
+        team=team, slack_user_id="U_ALICE", actor=staff_actor, fields=MembershipFields(weight=2)
+    )
     membership = actions.membership_upsert(
-        team=team, slack_user_id="U_ALICE", actor=staff_actor, team_role="lead"
+        team=team,
+        slack_user_id="U_ALICE",
+        actor=staff_actor,
+        fields=MembershipFields(team_role="lead"),
     )
     assert (membership.weight, membership.team_role) == (2, "lead")
     created, updated = AuditLog.objects.order_by("created_at")
@@ -122,7 +135,10 @@ def test_membership_upsert_refuses_bad_input(db, staff_actor, slack_user_id, fie
     team = TeamFactory()
     with pytest.raises(InvalidInput):
         actions.membership_upsert(
-            team=team, slack_user_id=slack_user_id, actor=staff_actor, **fields
+            team=team,
+            slack_user_id=slack_user_id,
+            actor=staff_actor,
+            fields=MembershipFields(**fields),
         )
     assert TeamMembership.objects.count() == 0
     assert AuditLog.objects.count() == 0
@@ -196,13 +212,13 @@ def engineer_of_week(team: Team, monday: datetime.date) -> str:
 
 
 def moved_dms() -> set[str]:
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     return set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
 
 
 def test_time_away_gives_the_period_to_someone_else_and_deleting_it_gives_it_back(db, staff_actor):
-    from escalation.models import Notification
+    from oncall_project.base.outbox.models import Notification
 
     team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
     monday = week_after_next(team)
@@ -257,12 +273,14 @@ def test_time_away_from_every_team_replans_each_rotation_of_the_person(db, staff
 
 
 def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
 
     team = TeamFactory(name="Payments", is_active=False)
     MembershipFactory(team=team, slack_user_id="U_ALICE")
     writes = [
-        lambda: actions.team_update(team=team, actor=staff_actor, description="Back"),
+        lambda: actions.team_update(
+            team=team, actor=staff_actor, changes=TeamFields(description="Back")
+        ),
         lambda: actions.membership_upsert(team=team, slack_user_id="U_BOB", actor=staff_actor),
         lambda: actions.membership_remove(team=team, slack_user_id="U_ALICE", actor=staff_actor),
         lambda: actions.team_sync_members(team=team, slack_members=["U_C"], actor=staff_actor),
@@ -281,13 +299,13 @@ def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
     assert list(TeamMembership.objects.values_list("slack_user_id", flat=True)) == ["U_ALICE"]
 
     actions.team_restore(team=team, actor=staff_actor)
-    actions.team_update(team=team, actor=staff_actor, description="Back")
+    actions.team_update(team=team, actor=staff_actor, changes=TeamFields(description="Back"))
     team.refresh_from_db()
     assert (team.is_active, team.description) == (True, "Back")
 
 
 def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(db, staff_actor):
-    from oncall_project.errors import Conflict
+    from oncall_project.base.errors import Conflict
     from tests.factories import UnavailabilityFactory
 
     team = TeamFactory(is_active=False)

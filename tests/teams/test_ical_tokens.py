@@ -1,11 +1,10 @@
 import pytest
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden
-from teams.actions import team_ical_token_reset
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden
+from teams.actions import person_ical_token_reset, team_ical_token_reset
 from teams.models import Person, TeamRole
-from teams.person_actions import person_ical_token_reset
 from tests.factories import MembershipFactory, TeamFactory, person
 
 

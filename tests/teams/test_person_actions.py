@@ -1,9 +1,9 @@
 import pytest
 
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput
+from oncall_project.base.errors import Forbidden, InvalidInput
+from teams.actions import person_link, person_unlink
 from teams.models import Person
-from teams.person_actions import person_link, person_unlink
 from tests.factories import UserFactory, person
 
 

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from audit.actors import Actor
 from audit.models import AuditLog
-from oncall_project.errors import Forbidden, InvalidInput
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput
 from teams import slack_proof
+from teams.actions import person_link_with_proof
 from teams.models import Person
-from teams.person_actions import person_link_with_proof
 from tests.escalation.test_slack_views import SECRET, signed_post
 from tests.factories import UserFactory, person
 

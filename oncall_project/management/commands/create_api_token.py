@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from oncall_project.api.tokens import api_token_create
-from oncall_project.errors import InvalidInput
+from oncall_project.base.errors import InvalidInput
+from oncall_project.tokens import api_token_create
 
 
 class Command(BaseCommand):

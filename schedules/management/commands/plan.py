@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oncall_project.errors import DomainError
+from oncall_project.base.errors import DomainError
 from schedules.actions import rotation_preview
 from teams.models import Team
 

@@ -1,8 +1,0 @@
-from rest_framework.routers import SimpleRouter
-
-from audit.api import AuditLogViewSet
-
-router = SimpleRouter()
-router.register("audit-logs", AuditLogViewSet, basename="audit-log")
-
-urlpatterns = router.urls

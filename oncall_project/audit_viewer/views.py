@@ -1,0 +1,91 @@
+"""The audit log viewer and a team's history tab: filtered, paginated, each entry with its
+old → new values, the name of what it changed and a link to it (pages of every app)."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from audit import selectors
+from audit.models import AuditLog, EntityType
+from oncall_project.audit_viewer import labels
+from oncall_project.base.pages import paginate, query_without_page
+from teams.forms import PageForm
+from teams.models import Team
+from teams.page_selectors import team_for_page
+from teams.views import team_page
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TEAM_TABS = {
+    EntityType.TEAM: "teams:detail",
+    EntityType.ROTATION_CONFIG: "schedules:rotation",
+    EntityType.TEAM_MEMBERSHIP: "teams:members",
+    EntityType.UNAVAILABILITY: "teams:members",
+    EntityType.SCHEDULE: "schedules:schedules",
+    EntityType.OVERRIDE: "schedules:overrides",
+}
+
+
+class AuditFilterForm(PageForm):
+    entity_type = forms.ChoiceField(
+        label="What", choices=[("", "Anything"), *EntityType.choices], required=False
+    )
+    action = forms.ChoiceField(required=False)
+    actor = forms.CharField(label="Who", max_length=150, required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any team",
+    )
+    date_from = forms.DateField(label="From", widget=DATE, required=False)
+    date_to = forms.DateField(label="To", widget=DATE, required=False)
+
+    def __init__(self, data, *, actions: list[str]):
+        super().__init__(data)
+        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+
+
+def link_for(entry: AuditLog) -> str | None:
+    """The page of what an entry changed, when there is one."""
+    try:
+        if entry.entity_type == EntityType.SERVICE:
+            return reverse("services:detail", kwargs={"pk": entry.entity_id})
+        if entry.team is not None and entry.entity_type in TEAM_TABS:
+            return reverse(TEAM_TABS[entry.entity_type], kwargs={"slug": entry.team.slug})
+    except NoReverseMatch:
+        return None
+    return None
+
+
+def _entries(page) -> list[tuple[AuditLog, labels.EntryLabel, str | None]]:
+    entries = list(page.object_list)
+    names = labels.entry_labels(entries)
+    return [(e, label, link_for(e)) for e, label in zip(entries, names, strict=True)]
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.audit_entries(**filters))
+    return render(
+        request,
+        "audit/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": _entries(page),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@login_required
+def team_history(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_page(slug)
+    page = paginate(request, selectors.audit_entries(team=team))
+    return team_page(
+        request, team, "history", "audit/team_history.html", page=page, entries=_entries(page)
+    )

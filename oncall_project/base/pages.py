@@ -1,0 +1,109 @@
+"""What every page view shares: who acts, running one action, and showing its domain errors.
+
+Pages never check permissions themselves: the actions do. A refused action becomes the 403
+page, a missing object the 404 page, and any other domain error a message on the form."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import DomainError, Forbidden, NotFound, engine_errors
+
+PAGE_SIZE = 50
+
+
+def page_actor(request: HttpRequest) -> Actor:
+    return Actor.from_user(request.user, "page")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+
+
+def show_error(form: forms.Form, exc: DomainError) -> None:
+    """Field messages next to their fields; the rest, and the full message, above the form."""
+    shown = []
+    for field, field_messages in exc.errors.items():
+        target = field if field in form.fields else None
+        form.add_error(target, list(field_messages))
+        shown.extend(field_messages)
+    if exc.message not in shown:
+        form.add_error(None, exc.message)
+
+
+def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:
+    """Call one action; on a domain error put its messages on `form` and report failure.
+
+    The action runs in its own transaction, so a failure has changed nothing."""
+    try:
+        return Outcome(True, action(**kwargs))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        show_error(form, exc)
+    except engine_errors() as exc:
+        form.add_error(None, str(exc))
+    return Outcome(False)
+
+
+def run_button(request: HttpRequest, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:
+    """A write from a button, with no form to hold errors: a refusal is the 403 page, any
+    other domain error a banner on the next page."""
+    try:
+        return Outcome(True, action(actor=page_actor(request), **kwargs))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return Outcome(False)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where a button asks to go back to, if it is a page of this site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if target and allowed else fallback
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
+    """One COUNT and one page of rows, whatever the size of the table."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+class EngineErrorMiddleware:
+    """Stored data the engine cannot read (a team's time zone that a tzdata update removed)
+    ends a page with a page that says what to fix, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, engine_errors()):
+            return None
+        message = f"The on-call cannot be worked out: {exception} An operator can fix the team."
+        return render(request, "409.html", {"message": message}, status=409)

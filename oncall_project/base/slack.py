@@ -1,0 +1,107 @@
+"""The one place that talks to Slack's Web API (slack-sdk's WebClient).
+
+Connection errors are retried by slack-sdk's own handler; rate limits and server errors are NOT
+slept on here: they surface as `SlackRetryLater`, so the Celery task retries with a countdown
+and the worker stays free. A Slack that does not answer within SLACK_TIMEOUT_SECONDS is a
+temporary failure too."""
+
+import http.client
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+from oncall_project.telemetry import instruments
+
+logger = logging.getLogger(__name__)
+
+
+class SlackRetryLater(Exception):
+    """A temporary failure: try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SlackRefused(Exception):
+    """A permanent failure (bad channel, revoked token…): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+def is_configured() -> bool:
+    return bool(settings.SLACK_BOT_TOKEN)
+
+
+def client() -> WebClient:
+    return WebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=settings.SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def _call(method: str, *, read: bool = False, **kwargs) -> dict:
+    """Write methods take a JSON body; read methods a form body, as Slack expects."""
+    try:
+        if read:
+            response = client().api_call(method, data=kwargs)
+        else:
+            response = client().api_call(method, json=kwargs)
+    except SlackApiError as exc:
+        status = exc.response.status_code
+        instruments.slack_call(method, instruments.slack_result(status))
+        if status == 429:
+            retry_after = float(exc.response.headers.get("Retry-After", "30") or 30)
+            raise SlackRetryLater("Slack rate limit (429).", retry_after) from exc
+        if status >= 500:
+            raise SlackRetryLater(f"Slack server error {status}.") from exc
+        raise SlackRefused(f"Slack refused {method}: {exc.response.get('error', status)}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        # refused, reset, timed out (after slack-sdk's retries), or a truncated answer
+        detail = str(exc) or type(exc).__name__
+        instruments.slack_call(method, "unreachable")
+        raise SlackRetryLater(f"Could not reach Slack: {detail}") from exc
+    instruments.slack_call(method, "ok")
+    return response.data if isinstance(response.data, dict) else {}
+
+
+def post_message(
+    *, channel: str, text: str, blocks: list | None = None, thread_ts: str = ""
+) -> Posted:
+    payload: dict = {"channel": channel, "text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
+    data = _call("chat.postMessage", **payload)
+    return Posted(channel=data.get("channel", channel), ts=data.get("ts", ""))
+
+
+def update_message(*, channel: str, ts: str, text: str, blocks: list) -> Posted:
+    """Replace a posted message's text and blocks (Slack keeps the old blocks unless given)."""
+    data = _call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+    return Posted(channel=data.get("channel", channel), ts=data.get("ts", ts))
+
+
+def usergroup_members(usergroup_id: str) -> list[str]:
+    return list(_call("usergroups.users.list", read=True, usergroup=usergroup_id).get("users", []))
+
+
+def usergroup_set_members(usergroup_id: str, users: list[str]) -> None:
+    _call("usergroups.users.update", usergroup=usergroup_id, users=",".join(users))
+
+
+def user_display_name(user_id: str) -> str:
+    user = _call("users.info", read=True, user=user_id).get("user", {})
+    profile = user.get("profile", {})
+    return profile.get("display_name") or profile.get("real_name") or user.get("name", "")

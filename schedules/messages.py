@@ -1,0 +1,214 @@
+"""The words and Block Kit of the on-call messages (handoffs, overrides, coverage gaps, moved
+shifts), and the pieces every Slack message uses. Pure builders: data in, outbox Message out."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from oncall_project.base.outbox.queue import Message
+from oncall_project.base.slack_ids import is_user_id
+from schedules.domain import MentionKind, mention_for
+
+
+def user(slack_id: str | None) -> str:
+    return mention_for(slack_id, MentionKind.USER) if slack_id else "nobody"
+
+
+def actor(actor_id: str) -> str:
+    """Who did something: a Slack user as a mention; a username (staff without Slack) or
+    "system" as plain text."""
+    return user(actor_id) if is_user_id(actor_id) else actor_id
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def when(instant: datetime.datetime | None, tz_name: str) -> str:
+    if instant is None:
+        return "further notice"
+    local = instant.astimezone(ZoneInfo(tz_name))
+    return f"{local:%a %d %b %H:%M} {tz_name}"
+
+
+def handoff_messages(
+    *,
+    team_id,
+    team_name: str,
+    channel: str,
+    timezone: str,
+    on_call_date: datetime.date,
+    outgoing: str | None,
+    incoming: str | None,
+    until: datetime.datetime | None,
+    next_engineer: str | None,
+) -> list[Message]:
+    """The handoff post to the team channel, and a DM to each of the two engineers."""
+    key = f"handoff:{team_id}:{on_call_date.isoformat()}"
+    until_text = when(until, timezone)
+    following = user(next_engineer) if until is not None else "no change planned"
+    text = (
+        f":pager: *{team_name}* on-call handoff: {user(outgoing)} → {user(incoming)}, "
+        f"until {until_text}. Next: {following}."
+    )
+    blocks = [
+        section(f":pager: *{team_name}* on-call handoff"),
+        section(f"{user(outgoing)} → *{user(incoming)}*\nUntil {until_text}"),
+        context(f"Next up: {following}"),
+    ]
+    messages = [Message("handoff", channel, text, f"{key}:channel", blocks, team_id=team_id)]
+    if incoming:
+        dm = f"You are now on call for *{team_name}* until {until_text}."
+        messages.append(Message("handoff_incoming", incoming, dm, f"{key}:in", team_id=team_id))
+    if outgoing and outgoing != incoming:
+        dm = f"Your on-call shift for *{team_name}* has ended; {user(incoming)} took over. Thanks!"
+        messages.append(Message("handoff_outgoing", outgoing, dm, f"{key}:out", team_id=team_id))
+    return messages
+
+
+def override_request_message(
+    *,
+    override_id,
+    team_id,
+    team_name: str,
+    channel: str,
+    engineer: str,
+    replaces: str,
+    start: datetime.date,
+    end: datetime.date,
+    reason: str,
+    requested_by: str,
+    needs_approval: bool,
+) -> Message:
+    covering = f"{user(engineer)} covers" + (f" for {user(replaces)}" if replaces else "")
+    title = "override request" if needs_approval else "override"
+    text = (
+        f":arrows_counterclockwise: *{team_name}* {title}: "
+        f"{covering} from {start} to {end}. Reason: {reason or '—'} (by {actor(requested_by)})."
+    )
+    blocks = [section(text)]
+    if needs_approval:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"override:{override_id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "style": "primary",
+                        "action_id": "override_approve",
+                        "text": {"type": "plain_text", "text": "Approve"},
+                        "value": str(override_id),
+                    },
+                    {
+                        "type": "button",
+                        "style": "danger",
+                        "action_id": "override_reject",
+                        "text": {"type": "plain_text", "text": "Reject"},
+                        "value": str(override_id),
+                    },
+                ],
+            }
+        )
+    return Message(
+        "override_request", channel, text, _request_key(override_id), blocks, team_id=team_id
+    )
+
+
+def _request_key(override_id) -> str:
+    return f"override:{override_id}:requested"
+
+
+DECISION_LINES = {
+    "approved": ":white_check_mark: Approved by {}",
+    "rejected": ":no_entry_sign: Rejected by {}",
+}
+
+
+def override_decision_messages(
+    *,
+    override_id,
+    team_id,
+    team_name: str,
+    status: str,
+    decided_by: str,
+    engineer: str,
+    requested_by: str,
+    start: datetime.date,
+    end: datetime.date,
+) -> list[Message]:
+    """A DM to the requester and to the substitute (once if they are the same person); for an
+    approval or a rejection, also the request in the channel loses its buttons."""
+    text = (
+        f"Your *{team_name}* override ({user(engineer)}, {start} to {end}) was *{status}* "
+        f"by {actor(decided_by)}."
+    )
+    targets = dict.fromkeys(t for t in (requested_by, engineer) if is_user_id(t))
+    dms = [
+        Message(
+            "override_decision",
+            target,
+            text,
+            f"override:{override_id}:{status}:{target}",
+            team_id=team_id,
+        )
+        for target in targets
+    ]
+    if status not in DECISION_LINES:  # a cancellation: no buttons were answered
+        return dms
+    line = DECISION_LINES[status].format(actor(decided_by))
+    edit = Message(
+        "override_request_update",
+        "",  # the channel the request was posted to: the delivery takes it from there
+        line,
+        f"{_request_key(override_id)}:decided",
+        [section(line)],
+        team_id=team_id,
+        update_of=_request_key(override_id),
+    )
+    return [edit, *dms]
+
+
+def coverage_gap_message(
+    *,
+    team_id,
+    team_name: str,
+    channel: str,
+    week_of: datetime.date,
+    gaps: list[tuple[datetime.date, datetime.date]],
+) -> Message:
+    if gaps:
+        lines = "\n".join(f"• {start} to {end}" for start, end in gaps)
+        text = f":warning: *{team_name}* has no one on call on these days:\n{lines}"
+    else:
+        text = f":white_check_mark: *{team_name}* is fully covered for the next 14 days."
+    return Message(
+        "coverage_gaps",
+        channel,
+        text,
+        f"gaps:{team_id}:{week_of.isoformat()}",
+        [section(text)],
+        team_id=team_id,
+    )
+
+
+def shifts_moved_message(
+    *,
+    team_id,
+    team_name: str,
+    engineer: str,
+    gained: list[str],
+    lost: list[str],
+    change_key: str,
+) -> Message:
+    parts = [f"A change to *{team_name}*'s rotation moved your on-call shifts."]
+    if gained:
+        parts.append("You are now on call: " + ", ".join(gained) + ".")
+    if lost:
+        parts.append("You are no longer on call: " + ", ".join(lost) + ".")
+    return Message(
+        "shifts_moved", engineer, " ".join(parts), f"moved:{change_key}:{engineer}", team_id=team_id
+    )
