@@ -4,7 +4,7 @@ import datetime
 
 from schedules import domain, selectors
 from schedules.messages import user, when
-from services.oncall import resolve_services
+from services.selectors.answers import resolve_services
 from teams.models import Team
 from teams.selectors import team_by_word
 
@@ -32,23 +32,25 @@ def _service_line(result, now) -> str:
     who = answer.mention or "nobody"
     team = f" (team {service.team.name})" if service.team else ""
     until = ""
-    if result.team_answer is not None and answer.source == result.team_answer.source:
-        until = f" until {when(result.team_answer.until, service.team.timezone)}"
-        until += _next(service.team, result.team_answer)
+    # The team's answer (its gap too, when nothing else answers) holds for the team's run.
+    if answer.team_answer is not None and answer.source == answer.team_answer.source:
+        until = f" until {when(answer.team_answer.until, service.team.timezone)}"
+        until += _next(service.team, answer.team_answer)
     return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}."
 
 
-def _team_line(team: Team, answer) -> str:
-    if answer.engineer is None:
+def _team_line(team: Team, engine: domain.OnCallAnswer) -> str:
+    answer = selectors.whom_to_tag(team, engine)
+    if answer.target is None:
         return f"*{team.name}*: nobody is on call — a coverage gap."
-    until = when(answer.until, team.timezone)
+    until = when(engine.until, team.timezone)
     return (
-        f"*{team.name}*: {user(answer.engineer)} ({answer.source.replace('_', ' ')}) "
-        f"until {until}{_next(team, answer)}."
+        f"*{team.name}*: {answer.mention} ({answer.source.replace('_', ' ')}) "
+        f"until {until}{_next(team, engine)}."
     )
 
 
-def _next(team: Team, answer) -> str:
+def _next(team: Team, answer: domain.OnCallAnswer) -> str:
     """ ", then <@U…>" — whoever holds the day after the current run ends."""
     if answer.open_end:
         return ""

@@ -19,6 +19,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import DomainError
 from oncall_project.base.text import unstorable
 from schedules.actions import override_decide
+from schedules.messages import user
 from schedules.models import Override
 from teams import slack_proof
 
@@ -93,7 +94,7 @@ def _link_reply(request: HttpRequest) -> str:
     url = request.build_absolute_uri(reverse("teams:profile-link", kwargs={"proof": proof}))
     minutes = slack_proof.MAX_AGE_SECONDS // 60
     return (
-        f"Open this link while signed in to On-call to link your account to <@{caller}> "
+        f"Open this link while signed in to On-call to link your account to {user(caller)} "
         f"(valid {minutes} minutes, only for you): {url}"
     )
 
@@ -105,10 +106,10 @@ def _handle(action_id: str, value: str, actor: Actor) -> str:
             return "That override no longer exists."
         status = "approved" if action_id == "override_approve" else "rejected"
         override = override_decide(override=override, actor=actor, status=status)
-        return f"Override for <@{override.engineer_slack_id}> {override.status}."
+        return f"Override for {user(override.engineer_slack_id)} {override.status}."
     if action_id == "escalation_ack":
         escalation = escalation_acknowledge(escalation_id=value, actor=actor)
-        return f"Acknowledged by <@{escalation.acknowledged_by}>."
+        return f"Acknowledged by {user(escalation.acknowledged_by)}."
     return "Unknown action."
 
 

@@ -9,7 +9,7 @@ from oncall_project.audit_viewer.api import AuditLogViewSet
 from oncall_project.base.api.views import MeView
 from schedules.api.coverage import CoverageGapViewSet
 from schedules.api.people import PersonScheduleViewSet
-from services.api_oncall import OnCallViewSet
+from services.api.oncall import OnCallViewSet
 
 audit_log = SimpleRouter()
 audit_log.register("audit-logs", AuditLogViewSet, basename="audit-log")

@@ -6,16 +6,17 @@ from zoneinfo import ZoneInfo
 
 from oncall_project.base.outbox.queue import Message
 from oncall_project.base.slack_ids import is_user_id
+from schedules.domain import MentionKind, mention_for
 
 
 def user(slack_id: str | None) -> str:
-    return f"<@{slack_id}>" if slack_id else "nobody"
+    return mention_for(slack_id, MentionKind.USER) if slack_id else "nobody"
 
 
 def actor(actor_id: str) -> str:
     """Who did something: a Slack user as a mention; a username (staff without Slack) or
     "system" as plain text."""
-    return f"<@{actor_id}>" if is_user_id(actor_id) else actor_id
+    return user(actor_id) if is_user_id(actor_id) else actor_id
 
 
 def section(text: str) -> dict:

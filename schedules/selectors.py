@@ -102,6 +102,16 @@ def local_today(team: Team, now: datetime.datetime) -> datetime.date:
     return domain.on_call_date(now, team.timezone, team.handoff_time)
 
 
+def whom_to_tag(
+    team: Team, answer: domain.OnCallAnswer | domain.Assignment
+) -> domain.ServiceAnswer:
+    """Whom to tag for the team given its engine's answer, with the fallback chain (its
+    default engineer, its Slack group) — no query."""
+    return domain.resolve_team(
+        answer, default=team.oncall_engineer or None, slack_group=team.slack_group_id or None
+    )
+
+
 def who_is_on_call(team: Team, at: datetime.datetime) -> domain.OnCallAnswer:
     day = local_today(team, at)
     return domain.who_is_on_call(team_state(team, day), at)

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from services.api import ServiceViewSet
-from services.api_lookup import ServiceLookupViewSet
+from services.api.lookup import ServiceLookupViewSet
+from services.api.services import ServiceViewSet
 
 router = SimpleRouter()
 router.register("services", ServiceViewSet, basename="service")

@@ -1,10 +1,11 @@
-"""The services directory, under /services/."""
+"""The services directory, under /services/, and "who is on call for…" at /who/."""
 
 from django.urls import path
 
 from services import views
 
 urlpatterns = [
+    path("who/", views.lookup, name="lookup"),
     path("services/", views.directory, name="directory"),
     path("services/new/", views.create, name="create"),
     path("services/<uuid:pk>/", views.detail, name="detail"),

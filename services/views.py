@@ -1,5 +1,5 @@
 """The services directory: filters, search, who is on call for each service, and create, edit
-and (soft) delete through the service actions."""
+and (soft) delete through the service actions; and "who is on call for…" a service or a team."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +15,12 @@ from oncall_project.base.pages import (
     run_action,
     run_button,
 )
-from services import actions, page_selectors
+from schedules.forms import LookupForm
+from services import actions
 from services.forms import ServiceFilterForm, ServiceForm
 from services.models import Service
+from services.selectors import directory as directory_selectors
+from services.selectors import who
 from teams.permissions import can_manage_team
 
 FORM_FIELDS = list(ServiceForm.base_fields)
@@ -35,9 +38,9 @@ def _may_manage(request: HttpRequest, service: Service) -> bool:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    form = ServiceFilterForm(request.GET, environments=page_selectors.environments())
+    form = ServiceFilterForm(request.GET, environments=directory_selectors.environments())
     filters = form.cleaned_data if form.is_valid() else {}
-    services = page_selectors.service_directory(
+    services = directory_selectors.service_directory(
         search=filters.get("search", ""),
         team=filters.get("team"),
         tier=filters.get("tier", ""),
@@ -45,7 +48,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         active=filters.get("active") or "active",
     )
     page = paginate(request, services)
-    answers, names = page_selectors.services_on_call(list(page.object_list), timezone.now())
+    answers, names = directory_selectors.services_on_call(list(page.object_list), timezone.now())
     rows = [(service, answers[service.pk]) for service in page.object_list]
     return render(
         request,
@@ -63,11 +66,29 @@ def directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
-    result = page_selectors.lookup(service=service, team=None, at=None)
+    result = who.lookup(service=service, team=None, at=None)
     return render(
         request,
         "services/detail.html",
         {"service": service, "result": result, "can_manage": _may_manage(request, service)},
+    )
+
+
+@login_required
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Who is on call for a service or a team, now or at a given time, and why."""
+    form = LookupForm(request.GET or None)
+    result, matches = None, []
+    if form.is_valid():
+        service, team, matches = who.find(form.cleaned_data["q"])
+        if service or team:
+            result = who.lookup(service=service, team=team, at=form.cleaned_data["at"])
+        elif not matches:
+            form.add_error("q", "No service or team has that name.")
+    return render(
+        request,
+        "services/lookup.html",
+        {"form": form, "result": result, "matches": matches, "suggestions": who.suggestions()},
     )
 
 

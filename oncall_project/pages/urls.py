@@ -7,7 +7,7 @@ join them here, in the apps' namespaces, so every page keeps its name (`teams:de
 from django.urls import URLPattern, include, path
 
 from oncall_project.audit_viewer import views as audit_views
-from oncall_project.pages import lookup, teams
+from oncall_project.pages import teams
 from schedules import urls as schedule_pages
 from services import urls as service_pages
 from teams import urls as team_pages
@@ -18,11 +18,7 @@ def namespace(name: str, *pages: list[URLPattern]):
 
 
 urlpatterns = [
-    namespace(
-        "schedules",
-        schedule_pages.urlpatterns,
-        [path("who/", lookup.lookup, name="lookup")],
-    ),
+    namespace("schedules", schedule_pages.urlpatterns),
     namespace(
         "teams",
         team_pages.urlpatterns,

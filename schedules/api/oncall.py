@@ -17,6 +17,7 @@ from schedules.api.queries import (
     instant,
     read_query,
 )
+from schedules.selectors import whom_to_tag
 from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
 from teams.models import Team
 
@@ -42,49 +43,18 @@ class ChainLinkSerializer(serializers.Serializer):
     mention = serializers.CharField(help_text="Slack mark-up: `<@U…>` or `<!subteam^S…>`.")
 
 
-def chain_link(source: str, target: str, kind: str) -> dict[str, str]:
-    return {
-        "source": str(source),
-        "target": target,
-        "kind": str(kind),
-        "mention": domain.mention_for(target, kind),
-    }
-
-
-def deduplicated(links: list[dict[str, str]]) -> list[dict[str, str]]:
-    seen: set[str] = set()
-    kept = []
-    for link in links:
-        if link["target"] not in seen:
-            seen.add(link["target"])
-            kept.append(link)
-    return kept
-
-
-def team_chain(team: Team, answer: domain.OnCallAnswer) -> list[dict[str, str]]:
-    """Whom to tag, in order: the answer, the team's default engineer, its Slack group."""
-    user, group = domain.MentionKind.USER, domain.MentionKind.GROUP
-    links = []
-    if answer.engineer:
-        links.append(chain_link(answer.source, answer.engineer, user))
-    if team.oncall_engineer:
-        links.append(chain_link(domain.Source.TEAM_DEFAULT, team.oncall_engineer, user))
-    if team.slack_group_id:
-        links.append(chain_link(domain.ServiceSource.SLACK_GROUP, team.slack_group_id, group))
-    return deduplicated(links)
-
-
-def answer_fields(answer: domain.OnCallAnswer) -> dict[str, Any]:
-    engineer = answer.engineer
-    return {
-        "engineer_slack_id": engineer,
-        "mention": domain.mention_for(engineer, domain.MentionKind.USER) if engineer else None,
-        "source": str(answer.source),
-        "on_call_date": answer.on_call_date,
-        "starts_at": answer.since,
-        "ends_at": answer.until,
-        **_run_dates(answer),
-    }
+def chain_json(answer: domain.ServiceAnswer) -> list[dict[str, str | None]]:
+    """The answer's links (whom to tag, in order, each once), as ChainLinkSerializer renders
+    them."""
+    return [
+        {
+            "source": str(step.source),
+            "target": step.target,
+            "kind": str(step.kind),
+            "mention": step.mention,
+        }
+        for step in answer.links
+    ]
 
 
 def _run_dates(answer: domain.OnCallAnswer) -> dict[str, datetime.date | None]:
@@ -100,8 +70,10 @@ def instant_json(value: datetime.datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def period_json(answer: domain.OnCallAnswer) -> dict[str, Any]:
-    """The period fields of `period_fields`, as JSON."""
+def period_json(answer: domain.OnCallAnswer | None) -> dict[str, Any]:
+    """The period fields of `period_fields`, as JSON; all null without a team's answer."""
+    if answer is None:
+        return dict.fromkeys(("on_call_date", "from", "until", "from_date", "until_date"))
     dates = {name: day.isoformat() if day else None for name, day in _run_dates(answer).items()}
     return {
         "on_call_date": answer.on_call_date.isoformat(),
@@ -114,6 +86,22 @@ def period_json(answer: domain.OnCallAnswer) -> dict[str, Any]:
 def team_json(team: Team | None) -> dict[str, str] | None:
     """As TeamSummarySerializer renders it."""
     return {"id": str(team.pk), "name": team.name, "slug": team.slug} if team else None
+
+
+def answer_json(answer: domain.ServiceAnswer, team: Team | None) -> dict[str, Any]:
+    """Whom to tag, why, for how long and whom next, as the bot's lookups answer it (every
+    field of `services.api.oncall.OnCallAnswerSerializer` but `service`): built as JSON
+    directly, for the bot's hottest endpoints; the schema test holds the two together."""
+    return {
+        "team": team_json(team),
+        "engineer_slack_id": answer.target if answer.kind == domain.MentionKind.USER else None,
+        "target": answer.target,
+        "kind": str(answer.kind) if answer.kind else None,
+        "mention": answer.mention,
+        "source": str(answer.source),
+        **period_json(answer.team_answer),
+        "fallback_chain": chain_json(answer),
+    }
 
 
 OPEN_END = " Null when the run goes on more than a year past the instant: until further notice."
@@ -173,16 +161,23 @@ class TeamOnCallSerializer(serializers.Serializer):
 
 
 def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
-    """The team's answer at `at` (three queries: the team is loaded)."""
+    """The team's answer at `at`, as TeamOnCallSerializer reads it (three queries: the team is
+    loaded)."""
     state = oncall_now.state_at(team, at)
-    answer = domain.who_is_on_call(state, at)
+    engine = domain.who_is_on_call(state, at)
+    answer = whom_to_tag(team, engine)
     names = {m.slack_user_id: m.display_name for m in state.members}
     return {
-        **answer_fields(answer),
-        "answer": answer,
         "team": team,
-        "display_name": names.get(answer.engineer, "") if answer.engineer else "",
-        "fallback_chain": team_chain(team, answer),
+        "engineer_slack_id": engine.engineer,
+        "display_name": names.get(engine.engineer, "") if engine.engineer else "",
+        "mention": answer.mention,
+        "source": str(answer.source),
+        "on_call_date": engine.on_call_date,
+        "starts_at": engine.since,
+        "ends_at": engine.until,
+        **_run_dates(engine),
+        "fallback_chain": chain_json(answer),
     }
 
 

@@ -42,8 +42,12 @@ Rotation (`periods`, `roster`, `rotation`, `materialise`)
 Coverage, services, impact
 - `coverage_gaps(state, start_date, days) -> list[Gap(start_date, end_date)]`
 - `resolve_service(ServiceInfo(name, team_answer, primary_oncall, service_owner,
-  team_slack_group, service_team_slack_group)) -> ServiceAnswer(service, target, kind,
-  source)`; `mention_for(target, kind) -> str`; `build_mentions(answers) -> list[str]`
+  team_slack_group, service_team_slack_group, team_default)) -> ServiceAnswer(service,
+  target, kind, source, chain, team_answer)`, and `resolve_team(answer, default=,
+  slack_group=)`: the one fallback order; `chain` is every `Step(rung, target, answered)`
+  asked, `links` whom to tag in order, each once
+- `mention_for(target, kind) -> str`, the one way a mention is written; `Tag(slack_id, kind)`;
+  `build_mentions(answers) -> list[str]`
 - `change_impact(before, after) -> Impact(gains, losses, changed_periods)` of `ShiftChange`s
 
 Bad input raises `DomainError` (a `ValueError`) with a message fit to show a user.
@@ -63,13 +67,18 @@ from .gaps import Gap, coverage_gaps
 from .impact import Impact, ShiftChange, change_impact
 from .materialise import auto_schedules, future_auto_schedules, without_future_auto_schedules
 from .mentions import (
+    TEAM_RUNGS,
     MentionKind,
+    Rung,
     ServiceAnswer,
     ServiceInfo,
     ServiceSource,
+    Step,
+    Tag,
     build_mentions,
     mention_for,
     resolve_service,
+    resolve_team,
 )
 from .model import (
     Member,
@@ -92,6 +101,7 @@ from .roster import candidates
 from .rotation import plan
 
 __all__ = [
+    "TEAM_RUNGS",
     "Assignment",
     "DomainError",
     "Gap",
@@ -108,6 +118,7 @@ __all__ = [
     "RotationInterval",
     "RotationPeriod",
     "RotationType",
+    "Rung",
     "ScheduleSpan",
     "ScheduleType",
     "ServiceAnswer",
@@ -116,6 +127,8 @@ __all__ = [
     "Shift",
     "ShiftChange",
     "Source",
+    "Step",
+    "Tag",
     "TeamConfig",
     "TeamState",
     "Unavailability",
@@ -136,6 +149,7 @@ __all__ = [
     "resolve_day",
     "resolve_range",
     "resolve_service",
+    "resolve_team",
     "who_is_on_call",
     "without_future_auto_schedules",
 ]

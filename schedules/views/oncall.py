@@ -1,5 +1,5 @@
-"""Read-only on-call pages: the dashboard, my schedule and the fairness report (with its CSV).
-"Who is on call for…" also finds services: oncall_project.pages.lookup."""
+"""Read-only on-call pages: the dashboard (its search box asks "who is on call for…", a
+services page), my schedule and the fairness report (with its CSV)."""
 
 import csv
 import datetime

@@ -8,7 +8,7 @@ from django.utils import timezone
 from audit.models import AuditLog
 from escalation.oncall_reply import oncall_reply
 from oncall_project.base.errors import InvalidInput
-from services import page_selectors
+from services.selectors import who
 from teams import actions
 from teams.models import Team
 from tests.admin_support import admin_url, form_errors, login_operator
@@ -92,7 +92,7 @@ def test_every_lookup_by_word_finds_the_same_team_a_slug_before_a_name(db):
         answer = staff.get("/api/v1/oncall/", {"team": word}).json()
         assert (answer["team"]["slug"], answer["engineer_slack_id"]) == ("payments", "U_BOB")
         assert oncall_reply(word, "U_ANYONE", timezone.now()).startswith("*Zeta*: <@U_BOB>")
-        assert page_selectors.find(word)[1].slug == "payments"
+        assert who.find(word)[1].slug == "payments"
     answer = staff.get("/api/v1/oncall/", {"team": "Payments"}).json()
     assert answer["team"]["slug"] == "payments"
     by_name = staff.get("/api/v1/oncall/", {"team": "pay"}).json()

@@ -1,13 +1,20 @@
+from dataclasses import replace
+
 import pytest
 
 from schedules.domain import (
+    TEAM_RUNGS,
     Assignment,
     DomainError,
+    Rung,
     ServiceInfo,
     Source,
+    Step,
+    Tag,
     build_mentions,
     mention_for,
     resolve_service,
+    resolve_team,
 )
 
 from .builders import day
@@ -75,3 +82,151 @@ def test_mention_for_users_and_groups():
     assert mention_for("S123", "group") == "<!subteam^S123>"
     with pytest.raises(DomainError):
         mention_for("C123", "channel")
+
+
+# --- the one builder: answer and fallback chain ------------------------------------------------
+
+EVERY_RUNG = ServiceInfo(
+    "s",
+    None,
+    primary_oncall="UP",
+    service_owner="UO",
+    team_slack_group="S1",
+    service_team_slack_group="S2",
+    team_default="UD",
+)
+SERVICE_RUNGS = ["primary_oncall", "service_owner", "team_slack_group", "service_slack_group"]
+
+
+def team_on_call(engineer: str | None, source: Source) -> Assignment:
+    return Assignment(engineer, source, day(0))
+
+
+@pytest.mark.parametrize(
+    ("team", "answered"),
+    [
+        (team_on_call("UX", Source.OVERRIDE), "override"),
+        (team_on_call("UX", Source.SCHEDULE), "schedule"),
+        (team_on_call("UX", Source.ROTATION), "rotation"),
+        (team_on_call("UD", Source.TEAM_DEFAULT), "team_default"),
+    ],
+)
+def test_each_team_layer_answers_and_names_only_itself_and_the_default(team, answered):
+    answer = resolve_service(replace(EVERY_RUNG, team_answer=team))
+    assert (answer.target, answer.kind, answer.source) == (team.engineer, "user", answered)
+    layers = {s.rung: (s.target, s.answered) for s in answer.chain[:4]}
+    assert [s.rung for s in answer.chain] == [*TEAM_RUNGS, *SERVICE_RUNGS]
+    assert layers[answered] == (team.engineer, True)
+    assert layers[Rung.TEAM_DEFAULT][0] == "UD"
+    others = [r for r in ("override", "schedule", "rotation") if r != answered]
+    assert all(layers[r] == (None, False) for r in others)
+    assert [s.answered for s in answer.chain].count(True) == 1
+    assert answer.mention == "<@" + team.engineer + ">"
+
+
+SERVICE_FALLBACKS = [
+    # (the service's people and groups, the rung that answers, target, kind, source)
+    ({}, "primary_oncall", "UP", "user", "primary_oncall"),
+    ({"primary_oncall": None}, "service_owner", "UO", "user", "service_owner"),
+    (
+        {"primary_oncall": None, "service_owner": None},
+        "team_slack_group",
+        "S1",
+        "group",
+        "slack_group",
+    ),
+    (
+        {"primary_oncall": None, "service_owner": None, "team_slack_group": None},
+        "service_slack_group",
+        "S2",
+        "group",
+        "slack_group",
+    ),
+]
+
+
+@pytest.mark.parametrize("team", [None, team_on_call(None, Source.NONE)], ids=["no team", "gap"])
+@pytest.mark.parametrize(("missing", "rung", "target", "kind", "source"), SERVICE_FALLBACKS)
+def test_each_service_rung_answers_when_the_ones_above_are_empty(
+    team, missing, rung, target, kind, source
+):
+    info = replace(EVERY_RUNG, team_answer=team, team_default=None, **missing)
+    answer = resolve_service(info)
+    assert (answer.target, answer.kind, answer.source) == (target, kind, source)
+    steps = {s.rung: s for s in answer.chain}
+    assert [r for r, s in steps.items() if s.answered] == [rung]
+    # the rungs below the answer are still listed with whom they name: the bot's next tries
+    below = SERVICE_RUNGS[SERVICE_RUNGS.index(rung) + 1 :]
+    assert all(steps[r].target for r in below)
+    assert [s.rung for s in answer.chain] == [*(TEAM_RUNGS if team else ()), *SERVICE_RUNGS]
+
+
+@pytest.mark.parametrize("team", [None, team_on_call(None, Source.NONE)], ids=["no team", "a gap"])
+def test_when_no_rung_names_anyone_nobody_answers(team):
+    answer = resolve_service(ServiceInfo("s", team))
+    assert (answer.target, answer.kind, answer.source, answer.mention) == (
+        None,
+        None,
+        "none",
+        None,
+    )
+    assert not any(s.answered for s in answer.chain) and answer.links == ()
+    assert all(s.target is None for s in answer.chain)
+    assert build_mentions([answer]) == []
+
+
+def test_the_links_list_whom_to_tag_in_order_each_once():
+    info = ServiceInfo(
+        "s",
+        team_on_call("UD", Source.TEAM_DEFAULT),
+        primary_oncall="UP",
+        service_owner="UD",  # the owner is also the team's default
+        team_slack_group="S1",
+        service_team_slack_group="S1",  # the team's group, again
+        team_default="UD",
+    )
+    links = resolve_service(info).links
+    assert [(s.source, s.target, s.kind, s.mention) for s in links] == [
+        ("team_default", "UD", "user", "<@UD>"),
+        ("primary_oncall", "UP", "user", "<@UP>"),
+        ("slack_group", "S1", "group", "<!subteam^S1>"),
+    ]
+
+
+def test_a_deleted_teams_group_still_counts_for_its_service():
+    # no team answer (the team is deleted), but its Slack group is the service's last resort
+    answer = resolve_service(ServiceInfo("s", None, team_slack_group="S_OLD"))
+    assert (answer.target, answer.source) == ("S_OLD", "slack_group")
+    assert answer.named(Rung.TEAM_SLACK_GROUP) == "S_OLD"
+    assert answer.named(Rung.TEAM_DEFAULT) is None  # the team's layers were not asked
+
+
+@pytest.mark.parametrize(
+    ("team", "expected"),
+    [
+        (team_on_call("UX", Source.ROTATION), ("UX", "user", "rotation", ["UX", "UD", "S1"])),
+        (team_on_call("UD", Source.TEAM_DEFAULT), ("UD", "user", "team_default", ["UD", "S1"])),
+        # a gap is nobody: the team's group follows in the chain but never answers
+        (team_on_call(None, Source.NONE), (None, None, "none", ["S1"])),
+    ],
+)
+def test_a_team_answers_with_its_layers_only(team, expected):
+    answer = resolve_team(team, default="UD" if team.engineer else None, slack_group="S1")
+    links = [s.target for s in answer.links]
+    assert (answer.service, answer.target, answer.kind, answer.source, links) == (None, *expected)
+    assert answer.chain[-1] == Step(Rung.TEAM_SLACK_GROUP, "S1", answered=False)
+
+
+def test_mentions_of_services_sharing_people_or_groups_are_deduplicated():
+    payments = team_on_call("U_ALICE", Source.ROTATION)
+    answers = [
+        resolve_service(ServiceInfo("Payment", payments, service_owner="U_BOB")),
+        resolve_service(ServiceInfo("Orphan", None, team_slack_group="S_PAY")),
+        resolve_service(ServiceInfo("Bill", payments, service_owner="U_CAROL")),
+        resolve_service(ServiceInfo("Ledger", None, service_team_slack_group="S_PAY")),
+        resolve_service(ServiceInfo("Nothing")),
+    ]
+    assert build_mentions(answers) == ["<@U_ALICE>", "<!subteam^S_PAY>"]
+    tags = [a.tag for a in answers]
+    assert tags[:4] == [Tag("U_ALICE", "user"), Tag("S_PAY", "group")] * 2 and tags[4] is None
+    assert len(set(tags[:4])) == 2  # equal tags are one mention, whoever named them

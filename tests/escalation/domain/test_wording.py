@@ -1,8 +1,8 @@
-"""Escalation wording and step selection: pure, no database."""
+"""What an escalation says in the bug's thread: pure, no database."""
 
 import pytest
 
-from escalation.domain import Audience, Target, escalation_text, targets_for_level
+from escalation.domain import escalation_text
 
 HEADER = (
     ":rotating_light: *Escalation (Level 2) for BUG-1 (Severity: high) — Services: Payment — "
@@ -33,10 +33,3 @@ def test_escalation_text(mentions, already_tagged, last_line):
         already_tagged=already_tagged,
     )
     assert text == HEADER + last_line
-
-
-def test_levels_are_cumulative_and_deduplicated():
-    alice, group = Target("U_A", "user"), Target("S_G", "group")
-    audience = Audience(oncall=(alice,), leads=(alice,), groups=(group,))
-    assert [t.mention for t in targets_for_level(audience, 2)] == ["<@U_A>"]
-    assert [t.mention for t in targets_for_level(audience, 3)] == ["<@U_A>", "<!subteam^S_G>"]

@@ -11,21 +11,18 @@ from rest_framework.response import Response
 from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
-from schedules import domain
+from schedules import domain, oncall_now
 from schedules.api.oncall import (
     ChainLinkSerializer,
-    chain_link,
-    deduplicated,
+    answer_json,
     period_fields,
-    period_json,
     source_field,
-    team_chain,
     team_json,
-    team_on_call,
 )
 from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, instant, read_query
-from services.api_examples import MENTIONS_EXAMPLE, ONCALL_EXAMPLE
-from services.oncall import ServiceOnCall, mentions, resolve_services
+from schedules.selectors import whom_to_tag
+from services.api.examples import MENTIONS_EXAMPLE, ONCALL_EXAMPLE
+from services.selectors.answers import ServiceOnCall, mentions, resolve_services
 from teams.api.scoping import TeamSummarySerializer
 from teams.models import Team
 from teams.selectors import team_by_word
@@ -68,58 +65,14 @@ class OnCallAnswerSerializer(serializers.Serializer):
         return {**fields, **period_fields(allow_null=True), "fallback_chain": chain}
 
 
-def _period(answer: domain.OnCallAnswer | None) -> dict[str, Any]:
-    if answer is None:
-        return dict.fromkeys(("on_call_date", "from", "until", "from_date", "until_date"))
-    return period_json(answer)
-
-
-def service_chain(result: ServiceOnCall) -> list[dict[str, str]]:
-    service, team = result.service, result.service.team
-    links = team_chain(team, result.team_answer) if result.team_answer else []
-    links = [link for link in links if link["kind"] == USER]
-    for target, kind, source in (
-        (service.primary_oncall, USER, domain.ServiceSource.PRIMARY_ONCALL),
-        (service.service_owner, USER, domain.ServiceSource.SERVICE_OWNER),
-        (team.slack_group_id if team else "", GROUP, domain.ServiceSource.SLACK_GROUP),
-        (service.team_slack_group, GROUP, domain.ServiceSource.SLACK_GROUP),
-    ):
-        if target:
-            links.append(chain_link(source, target, kind))
-    return deduplicated(links)
-
-
 def service_answer(result: ServiceOnCall) -> dict[str, Any]:
-    """The answer as OnCallAnswerSerializer documents it, built as JSON directly: this is the
-    bot's hottest endpoint, and the schema test holds the two together."""
-    answer = result.answer
-    return {
-        "service": result.service.name,
-        "team": team_json(result.service.team),
-        "engineer_slack_id": answer.target if answer.kind == USER else None,
-        "target": answer.target,
-        "kind": str(answer.kind) if answer.kind else None,
-        "mention": answer.mention,
-        "source": str(answer.source),
-        **_period(result.team_answer),
-        "fallback_chain": service_chain(result),
-    }
+    """The answer as OnCallAnswerSerializer documents it."""
+    return {"service": result.service.name, **answer_json(result.answer, result.service.team)}
 
 
 def team_answer(team: Team, at: datetime.datetime) -> dict[str, Any]:
-    answer = team_on_call(team, at)
-    engineer = answer["engineer_slack_id"]
-    return {
-        "service": None,
-        "team": team_json(team),
-        "engineer_slack_id": engineer,
-        "target": engineer,
-        "kind": USER.value if engineer else None,
-        "mention": answer["mention"],
-        "source": answer["source"],
-        **period_json(answer["answer"]),
-        "fallback_chain": answer["fallback_chain"],
-    }
+    answer = whom_to_tag(team, oncall_now.on_call_now([team], at)[team.pk])
+    return {"service": None, **answer_json(answer, team)}
 
 
 # --- /oncall/ and /oncall/mentions/ -----------------------------------------------------------

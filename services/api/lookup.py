@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
+from schedules import domain
 from schedules.api.queries import read_query
-from services.oncall import ServiceOnCall, resolve_services
+from services.selectors.answers import ServiceOnCall, resolve_services
 
 
 class PlainTextRenderer(renderers.BaseRenderer):
@@ -68,17 +69,18 @@ def lookup_text(facts: Mapping[str, Any]) -> str:
 
 
 def service_facts(result: ServiceOnCall) -> dict[str, Any]:
-    service, team = result.service, result.service.team
-    team_group = team.slack_group_id if team else ""
+    """The tool's fields, read off the service's answer and its chain."""
+    service, answer = result.service, result.answer
+    named, rung, team_answer = answer.named, domain.Rung, answer.team_answer
     return {
         "id": service.pk,
         "name": service.name,
         "repository_url": service.repository_url,
         "tech_stack": service.tech_stack,
-        "service_owner": service.service_owner or service.primary_oncall or None,
-        "group": team.name if team else "Ungrouped",
-        "group_oncall": result.team_answer.engineer if result.team_answer else None,
-        "team_slack_group": team_group or service.team_slack_group or None,
+        "service_owner": named(rung.SERVICE_OWNER) or named(rung.PRIMARY_ONCALL),
+        "group": service.team.name if service.team else "Ungrouped",
+        "group_oncall": team_answer.engineer if team_answer else None,
+        "team_slack_group": named(rung.TEAM_SLACK_GROUP) or named(rung.SERVICE_SLACK_GROUP),
     }
 
 

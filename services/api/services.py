@@ -20,9 +20,10 @@ from schedules.api.queries import (
     read_query,
 )
 from services.actions import ServiceFields, service_create, service_soft_delete, service_update
-from services.api_oncall import OnCallAnswerSerializer, service_answer
+from services.api.oncall import OnCallAnswerSerializer, service_answer
 from services.models import Service, Tier
-from services.selectors import service_list, service_on_call, team_on_call_now
+from services.selectors.answers import service_on_call, team_on_call_now
+from services.selectors.services import service_list
 from teams.api.scoping import TeamRefField, TeamSummarySerializer
 from teams.selectors import team_ref_q
 
