@@ -22,6 +22,7 @@ from schedules import domain, messages, selectors
 from schedules.models import Origin, Schedule
 from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
+from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
 
 MAX_PERIODS = 104
@@ -116,6 +117,10 @@ def rotation_preview(
     changes = settings.given() if settings else {}
     now = now or timezone.now()
     _check_start_date(changes, now.date())
+    if "rotation_order" in changes:
+        rotation_order_require(
+            team=team, order=changes["rotation_order"], current=team.rotation_order, actor=None
+        )
     draft = _config_after(team, changes) if changes else team
     today = selectors.local_today(draft, now)
     horizon = _horizon(draft, today, periods)
@@ -222,6 +227,10 @@ def rotation_config_update(
     now = now or timezone.now()
     today = selectors.local_today(team, now)
     _check_start_date(changes, today)
+    if "rotation_order" in changes:
+        rotation_order_require(
+            team=team, order=changes["rotation_order"], current=team.rotation_order, actor=actor
+        )
     before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
     changed = apply_changes(team, changes)
     if not changed:
