@@ -42,7 +42,8 @@ def person_require(*, field: str, slack_user_id: str, actor: Actor | None) -> Pe
     if not slack.is_configured():
         if person is not None:  # seen in data before the directory; nobody can confirm them
             return person
-        return _refuse(field, f"{slack_user_id} is not in the people directory. {HOW_TO_ADD}", "")
+        message = f"{slack_user_id} is not in the people directory. {HOW_TO_ADD}"
+        return _refuse(field, message, slack_user_id)
     return _confirm_in_slack(field, slack_user_id, actor)
 
 
