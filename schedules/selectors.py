@@ -12,6 +12,7 @@ from schedules import domain
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.spans import spans_query
 from teams.models import Team, TeamMembership
+from teams.selectors import with_names
 
 # who_is_on_call looks this far each way for the start and end of the current run.
 PERIOD_SEARCH_DAYS = 366
@@ -56,7 +57,10 @@ def team_states(
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
     members = _group(
-        TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk")
+        with_names(
+            TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk"),
+            directory_name="slack_user_id",
+        )
     )
     spans = spans_query(teams, lower, upper)
     return {
@@ -92,7 +96,8 @@ def _member(m: TeamMembership) -> domain.Member:
         is_eligible=m.is_eligible_for_oncall,
         weight=m.weight,
         in_slack_group=m.in_slack_group,
-        display_name=m.display_name,
+        # The membership's name, else the people directory's (joined in the same query).
+        display_name=m.display_name or getattr(m, "directory_name", None) or "",
         role=m.team_role,
     )
 
