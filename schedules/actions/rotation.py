@@ -39,6 +39,8 @@ class RotationOutcome:
     impact: domain.Impact
     created: int = 0
     deleted: int = 0
+    # People the plan passes over (not eligible, gone from Slack, away): a preview says so.
+    warnings: tuple[str, ...] = ()
 
 
 def _check_periods(periods: Any) -> int:
@@ -125,9 +127,14 @@ def rotation_preview(
     today = selectors.local_today(draft, now)
     horizon = _horizon(draft, today, periods)
     state = selectors.team_state(team, today, horizon)
-    replan = domain.replan(replace(state, config=selectors.team_config(draft)), today, periods)
+    config = selectors.team_config(draft)
+    replan = domain.replan(replace(state, config=config), today, periods)
+    planned = list(replan.planned[:periods])
+    last = planned[-1].end_date if planned else today
     return RotationOutcome(
-        list(replan.planned[:periods]), _replan_impact(state, replan, today, horizon)
+        planned,
+        _replan_impact(state, replan, today, horizon),
+        warnings=domain.rotation_warnings(state, config, today, last),
     )
 
 
@@ -183,13 +190,17 @@ def regenerate_future(
     whose shifts moved."""
     periods = periods or team.lookahead_periods
     horizon = _horizon(team, today, periods)
-    replan = domain.replan(selectors.team_state(team, today, horizon), today, periods)
+    state = selectors.team_state(team, today, horizon)
+    replan = domain.replan(state, today, periods)
     stale = [span.id for span in replan.stale]
     deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO).delete()
     created = _save_spans(team, list(replan.new), actor)
     impact = _replan_impact(before, replan, today, horizon)
     _tell_affected(team, impact, change_key)
-    return RotationOutcome(list(replan.planned[:periods]), impact, created, deleted)
+    planned = list(replan.planned[:periods])
+    last = planned[-1].end_date if planned else today
+    warnings = domain.rotation_warnings(state, state.config, today, last)
+    return RotationOutcome(planned, impact, created, deleted, warnings)
 
 
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
