@@ -154,9 +154,16 @@ class BackupAnswerSerializer(serializers.Serializer):
     # `from`/`until`: keywords, so declared in get_fields.
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        period = period_fields()
-        return {**fields, "from": period["from"], "until": period["until"]}
+        # Rendered already (`backup_json`, in the team's offset): a string passes through.
+        return {
+            **super().get_fields(),
+            "from": serializers.DateTimeField(
+                allow_null=True, help_text="The handoff that began the backup's run."
+            ),
+            "until": serializers.DateTimeField(
+                allow_null=True, help_text="The backup line's handoff that ends it."
+            ),
+        }
 
 
 BACKUP_HELP = (

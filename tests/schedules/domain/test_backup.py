@@ -111,6 +111,32 @@ def test_nobody_is_on_both_lines_on_a_day(lines):
         assert b.engineer is None or b.engineer != p.engineer, p.on_call_date
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=two_lines(),
+    handoffs=st.tuples(
+        st.sampled_from([time(9), time(0), time(18)]),
+        st.sampled_from([time(9), time(23, 30), time(6)]),
+    ),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]),
+)
+def test_nobody_holds_both_lines_at_any_instant(lines, handoffs, zone):
+    """Whatever the two lines' handoff times: at no instant is the backup the primary."""
+    primary, backup = lines
+    primary = replace(
+        primary, config=replace(primary.config, handoff_time=handoffs[0], timezone=zone)
+    )
+    backup_config = replace(backup.config, handoff_time=handoffs[1], timezone=zone)
+    plain = replace(backup, config=backup_config, unavailability=backup.unavailability[:0])
+    backup = with_primary(plain, primary)
+    start = datetime.combine(day(7), time(0), UTC)
+    for hour in range(0, 24 * 40, 7):  # every hour of the day comes round
+        at = start + timedelta(hours=hour)
+        on_primary = who_is_on_call(primary, at).engineer
+        on_backup = who_is_on_call(backup, at).engineer
+        assert on_backup is None or on_backup != on_primary, at
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     weights=st.lists(st.sampled_from([1.0, 1.5, 2.0]), min_size=4, max_size=5),
