@@ -15,8 +15,8 @@ from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFou
 from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from schedules import messages
+from schedules.lines import line_today
 from schedules.models import Override, OverrideStatus, Role
-from schedules.selectors import local_today
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import can_manage_team, ensure_can_manage_team
@@ -95,7 +95,7 @@ def override_request(
     if actor is not None and not (actor.is_staff or actor.slack_user_id):
         raise Forbidden("Link your Slack identity before requesting an override.")
     ensure_team_active(team)
-    today = local_today(team, now or timezone.now())
+    today = line_today(team, role, now or timezone.now())
 
     def checks(override: Override) -> None:
         if actor is not None:
