@@ -11,8 +11,8 @@ from icalendar import Calendar
 from schedules.actions import rotation_config_update
 from schedules.models import Schedule
 from teams.actions import RotationSettings
-from teams.models import BackupLine, Person
-from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
+from teams.models import BackupLine
+from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory, linked_person
 from tests.page_support import client_for, days, make_user, today
 
 MEMBERS = {"U_ALICE": "Alice Nguyen", "U_BOB": "Bob Martins", "U_CAROL": "Carol Diaz"}
@@ -99,7 +99,7 @@ def test_my_schedule_and_the_person_feed_carry_backup_shifts(team):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(6), end_date=days(6))
     backup_on(team, rotation_enabled=False)
     BackupLine.objects.update(rotation_enabled=True, rotation_start_date=days(60))
-    person = Person.objects.create(user=make_user(), slack_user_id="U_BOB")
+    person = linked_person(make_user(), "U_BOB")
     response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
     events = [e for e in Calendar.from_ical(response.content).walk("VEVENT")]
     got = [(str(e["summary"]), e.decoded("dtstart").date()) for e in events]
