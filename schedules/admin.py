@@ -14,6 +14,7 @@ from schedules.actions import (
     schedule_update,
 )
 from schedules.models import OnCallRecord, Override, OverrideStatus, Schedule
+from teams.pickers import PersonPickerAdmin
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -40,8 +41,9 @@ class ScheduleForm(forms.ModelForm):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(ActionAdmin):
+class ScheduleAdmin(PersonPickerAdmin, ActionAdmin):
     form = ScheduleForm
+    person_fields = ("engineer_slack_id",)
     list_display = (
         "engineer_slack_id",
         "team",
@@ -87,7 +89,8 @@ class ScheduleAdmin(ActionAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(ActionAdmin):
+class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("engineer_slack_id", "replaces_slack_id")
     list_display = (
         "engineer_slack_id",
         "replaces_slack_id",

@@ -8,6 +8,7 @@ from oncall_project.base.admin_actions import ActionAdmin, ActionInline
 from teams import actions
 from teams.actions import person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
+from teams.pickers import PersonPickerAdmin
 
 
 def _upsert(team, actor, fields: dict):
@@ -56,7 +57,8 @@ class MembershipInline(ActionInline):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(ActionAdmin):
+class TeamMembershipAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("slack_user_id",)
     list_display = (
         "slack_user_id",
         "display_name",
@@ -99,7 +101,8 @@ class TeamMembershipAdmin(ActionAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(ActionAdmin):
+class UnavailabilityAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("slack_user_id",)
     list_display = ("slack_user_id", "team", "start_date", "end_date", "reason")
     list_filter = ("team",)
     search_fields = ("slack_user_id", "reason", "team__name")

@@ -1,11 +1,15 @@
 """What the team pages read, each in a fixed number of queries."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from teams.models import Team, TeamMembership, Unavailability
+from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.selectors import names_for, person_search
+
+PICKER_SIZE = 8
 
 
 def team_for_page(slug: str) -> Team:
@@ -27,3 +31,84 @@ def unavailability(team: Team, today: datetime.date) -> QuerySet[Unavailability]
         Q(team=team) | Q(team__isnull=True, slack_user_id__in=members),
         end_date__gte=today,
     ).order_by("start_date", "slack_user_id")
+
+
+def team_or_none(slug: str) -> Team | None:
+    return Team.objects.filter(slug=slug).first() if slug and "\x00" not in slug else None
+
+
+@dataclass(frozen=True)
+class Pickable:
+    """A person a picker offers: `from_team` names their team when it is not the picker's."""
+
+    slack_user_id: str
+    name: str
+    is_active: bool
+    from_team: str = ""
+
+
+def people_to_pick(query: str, team: Team | None) -> list[Pickable]:
+    """Who a picker offers for `query`: active people of the directory whose name, a word of
+    it, or Slack id starts with it, `team`'s members first. Two queries."""
+    found = list(person_search(search=query, team=team)[:PICKER_SIZE])
+    members = TeamMembership.objects.filter(
+        slack_user_id__in=[p.slack_user_id for p in found]
+    ).order_by("team__name")
+    teams_of: dict[str, list[tuple[object, str]]] = {}
+    for slack_user_id, team_id, team_name in members.values_list(
+        "slack_user_id", "team_id", "team__name"
+    ):
+        teams_of.setdefault(slack_user_id, []).append((team_id, team_name))
+    return [
+        Pickable(
+            slack_user_id=p.slack_user_id,
+            name=p.name,
+            is_active=p.is_active,
+            from_team=_other_team(teams_of.get(p.slack_user_id, []), team),
+        )
+        for p in found
+    ]
+
+
+def _other_team(teams: list[tuple[object, str]], team: Team | None) -> str:
+    if team is None or not teams or any(team_id == team.pk for team_id, _ in teams):
+        return ""
+    return teams[0][1]
+
+
+def ids_named(name: str) -> list[str]:
+    """The Slack ids of the directory's people called `name` (display or real name, without
+    case): at most two, enough to tell one from several. One query."""
+    people = Person.objects.in_directory().filter(
+        Q(display_name__iexact=name) | Q(real_name__iexact=name)
+    )
+    return list(people.order_by("-is_active").values_list("slack_user_id", flat=True)[:2])
+
+
+@dataclass(frozen=True)
+class People:
+    """What a page needs to show the people it names: their names, and for a team's page the
+    team of those who are not its members ("from Auth")."""
+
+    names: dict[str, str]
+    elsewhere: dict[str, str]
+
+
+def people_named(ids, team: Team | None = None) -> People:
+    """Names of `ids` in one query, and with `team` the other team of its non-members in one
+    more, however many people a page shows."""
+    wanted = {i for i in ids if i}
+    elsewhere: dict[str, str] = {}
+    if team is not None and wanted:
+        rows = TeamMembership.objects.filter(slack_user_id__in=wanted).order_by("team__name")
+        teams_of: dict[str, list[tuple[object, str]]] = {}
+        for slack_user_id, team_id, team_name in rows.values_list(
+            "slack_user_id", "team_id", "team__name"
+        ):
+            teams_of.setdefault(slack_user_id, []).append((team_id, team_name))
+        elsewhere = {
+            slack_user_id: other
+            for slack_user_id, found in teams_of.items()
+            if (other := _other_team(found, team))
+        }
+    return People(names=names_for(wanted), elsewhere=elsewhere)

@@ -6,6 +6,7 @@ from django.urls import path
 from teams import views
 
 urlpatterns = [
+    path("people/pick/", views.people_pick, name="people-pick"),
     path("profile/", views.profile, name="profile"),
     path("profile/ical-reset/", views.profile_ical_reset, name="profile-ical-reset"),
     path("profile/link/<str:proof>/", views.profile_link, name="profile-link"),

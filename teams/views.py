@@ -4,6 +4,7 @@ The team list, overview and members tab show on-call data: oncall_project.pages.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,13 +15,32 @@ from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import can_manage_team
+from teams.selectors import names_for
 from teams.slack_sync import sync_team_from_slack
+
+MAX_QUERY = 60
 
 
 def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:
     """Render one tab of a team's page with what every tab needs."""
     context.setdefault("can_manage", can_manage_team(page_actor(request), team))
     return render(request, template, {"team": team, "tab": tab, **context})
+
+
+@login_required
+def people_pick(request: HttpRequest) -> HttpResponse:
+    """The people a picker lists for what was typed into it (the input named by `field`; for a
+    list, the part after the last comma): the team's members first, each with its team."""
+    typed = request.GET.get(request.GET.get("field", ""), "")
+    if request.GET.get("multiple") == "1":
+        typed = typed.rsplit(",", 1)[-1]
+    query = typed.strip()[:MAX_QUERY]
+    team = page_selectors.team_or_none(request.GET.get("team", ""))
+    people = page_selectors.people_to_pick(query, team) if query or team else []
+    box = request.GET.get("box", "people")
+    return render(
+        request, "teams/_people_options.html", {"people": people, "query": query, "box": box}
+    )
 
 
 @login_required
@@ -43,7 +63,13 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     fields = TeamForm.base_fields
-    form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
+    form = TeamForm(
+        request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team
+    )
+    if not can_manage_team(page_actor(request), team):
+        # Read-only for whoever may not change them: no form that would end in a 403.
+        names = names_for([team.oncall_engineer])
+        return team_page(request, team, "settings", "teams/team_form.html", form=form, names=names)
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
@@ -82,6 +108,8 @@ def _member_row(request, team, membership, form=None) -> HttpResponse:
 def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     membership = page_selectors.membership_for_page(team, slack_user_id)
+    if not can_manage_team(page_actor(request), team):
+        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its members.")
     if request.method != "POST":
         if request.GET.get("cancel") and request.htmx:
             return _member_row(request, team, membership)

@@ -13,7 +13,7 @@ from oncall_project.audit_viewer import labels
 from oncall_project.base.pages import paginate, query_without_page
 from teams.forms import PageForm
 from teams.models import Team
-from teams.page_selectors import team_for_page
+from teams.page_selectors import people_named, team_for_page
 from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -46,6 +46,13 @@ class AuditFilterForm(PageForm):
         super().__init__(data)
         self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end is before the start.")
+        return data
+
 
 def link_for(entry: AuditLog) -> str | None:
     """The page of what an entry changed, when there is one."""
@@ -59,24 +66,31 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _entries(page) -> list[tuple[AuditLog, labels.EntryLabel, str | None]]:
+def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
+    """Each entry with its label and link, and the names of the people they name (one query
+    for the page)."""
     entries = list(page.object_list)
-    names = labels.entry_labels(entries)
-    return [(e, label, link_for(e)) for e, label in zip(entries, names, strict=True)]
+    found = labels.entry_labels(entries)
+    people = people_named([e.actor_id for e in entries] + [label.engineer for label in found])
+    rows = [(e, label, link_for(e)) for e, label in zip(entries, found, strict=True)]
+    return rows, people.names
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.audit_entries(**filters))
+    # Filters that do not make sense show their errors, not entries they did not ask for.
+    found = selectors.audit_entries(**form.cleaned_data) if form.is_valid() else AuditLog.objects.none()
+    page = paginate(request, found)
+    entries, names = _entries(page)
     return render(
         request,
         "audit/audit_log.html",
         {
             "form": form,
             "page": page,
-            "entries": _entries(page),
+            "entries": entries,
+            "names": names,
             "query": query_without_page(request),
         },
     )
@@ -86,6 +100,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def team_history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
     page = paginate(request, selectors.audit_entries(team=team))
+    entries, names = _entries(page)
     return team_page(
-        request, team, "history", "audit/team_history.html", page=page, entries=_entries(page)
+        request, team, "history", "audit/team_history.html", page=page, entries=entries, names=names
     )

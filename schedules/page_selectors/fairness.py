@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schedules.models import OnCallRecord
-from teams.models import Team, TeamMembership
+from teams.models import Team
+from teams.selectors import names_for
 
 
 @dataclass
@@ -53,13 +54,7 @@ def fairness(*, team: Team | None, start: datetime.date, end: datetime.date) -> 
     if team is not None:
         records = records.filter(team=team)
     rows = _rows(records)
-    names = dict(
-        TeamMembership.objects.filter(
-            team_id__in={key[0] for key in rows}, slack_user_id__in={key[1] for key in rows}
-        )
-        .exclude(display_name="")
-        .values_list("slack_user_id", "display_name")
-    )
+    names = names_for(key[1] for key in rows)
     for row in rows.values():
         row.name = names.get(row.engineer, "")
     return sorted(rows.values(), key=lambda r: (r.team.name, str(r.team.pk), -r.days, r.engineer))

@@ -4,6 +4,7 @@ shifts. Each in a fixed number of queries whatever the number of teams, members 
 
 import calendar
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -146,6 +147,8 @@ class Overview:
     weeks: list[list[CalendarDay]]
     names: dict[str, str]
     today: datetime.date
+    # The date on the team's clocks: the day before `today` until the day's handoff.
+    wall_date: datetime.date
 
     @property
     def previous_month(self) -> datetime.date:
@@ -193,6 +196,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         weeks=[cells[i : i + 7] for i in range(0, len(cells), 7)],
         names=display_names([state]),
         today=today,
+        wall_date=now.astimezone(zoneinfo.ZoneInfo(team.timezone)).date(),
     )
 
 

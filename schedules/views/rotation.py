@@ -13,6 +13,7 @@ from schedules.forms import GenerateForm, RotationForm
 from teams.actions import RotationSettings
 from teams.models import Team
 from teams.page_selectors import team_for_page
+from teams.selectors import names_for
 from teams.views import team_page
 
 
@@ -21,17 +22,25 @@ def _changes(form: RotationForm, team: Team) -> RotationSettings:
     return RotationSettings(**{k: v for k, v in form.cleaned_data.items() if getattr(team, k) != v})
 
 
+def _people_shown(team: Team, form: RotationForm | None) -> list[str]:
+    """Whom the panel may name: the members, the custom order saved and the one asked for."""
+    shown = [m.slack_user_id for m in team.memberships.all()] + list(team.rotation_order or [])
+    if form is not None and form.is_bound and form.is_valid():
+        shown += form.cleaned_data.get("rotation_order") or []
+    return shown
+
+
 def _page(
     request, team, form=None, generate_form=None, outcome=None, saved=False, status=200
 ) -> HttpResponse:
     template = "schedules/_rotation_panel.html" if request.htmx else "schedules/rotation.html"
-    names = {m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name}
+    names = names_for(_people_shown(team, form))
     response = team_page(
         request,
         team,
         "rotation",
         template,
-        form=form or RotationForm(initial=RotationForm.initial_for(team)),
+        form=form or RotationForm(initial=RotationForm.initial_for(team), team=team),
         generate_form=generate_form or GenerateForm(initial={"periods": team.lookahead_periods}),
         outcome=outcome,
         saved=saved,
@@ -47,7 +56,7 @@ def rotation(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
     if request.method != "POST":
         return _page(request, team)
-    form = RotationForm(request.POST)
+    form = RotationForm(request.POST, team=team)
     if form.is_valid():
         done = run_action(
             form,
@@ -68,7 +77,7 @@ def rotation(request: HttpRequest, slug: str) -> HttpResponse:
 def rotation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """What saving this form (or generating, when nothing changed) would do. Nothing is saved."""
     team = team_for_page(slug)
-    form = RotationForm(request.POST)
+    form = RotationForm(request.POST, team=team)
     outcome = None
     if form.is_valid():
         periods = form.cleaned_data["lookahead_periods"]
