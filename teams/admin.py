@@ -6,9 +6,11 @@ from django.contrib import admin
 
 from oncall_project.base.admin_actions import ActionAdmin, ActionInline
 from teams import actions
-from teams.actions import person_link, person_unlink
+from teams.actions import PersonFields, person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
 from teams.pickers import PersonPickerAdmin
+
+DIRECTORY_DETAILS = ("display_name", "real_name", "timezone", "email", "is_active")
 
 
 def _upsert(team, actor, fields: dict):
@@ -123,27 +125,55 @@ class UnavailabilityAdmin(PersonPickerAdmin, ActionAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ActionAdmin):
-    list_display = ("user", "slack_user_id", "updated_at")
+    """The people directory; linking a Django user to an entry lets them sign in as that person."""
+
+    list_display = ("__str__", "slack_user_id", "timezone", "status", "is_active", "user")
+    list_filter = ("status", "is_active")
     search_fields = (
+        "display_name",
+        "real_name",
+        "slack_user_id",
+        "email",
         "user__username",
         "user__email",
-        "user__first_name",
-        "user__last_name",
-        "slack_user_id",
     )
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
-    fields = ("user", "slack_user_id", "created_at", "updated_at")
+    fields = (
+        "slack_user_id",
+        *DIRECTORY_DETAILS,
+        "user",
+        "status",
+        "created_at",
+        "updated_at",
+    )
 
     def get_readonly_fields(self, request, obj=None):
-        always = ("created_at", "updated_at")
-        return always if obj is None else ("user", *always)
+        always = ("status", "created_at", "updated_at")
+        if obj is None:
+            return always
+        # An entry's id is who they are; only a user's link moves from one id to another.
+        return ("user", *always) if obj.user_id else ("slack_user_id", *always)
 
     def create(self, *, actor, fields):
-        return person_link(actor=actor, **fields)
+        details = PersonFields(**{k: v for k, v in fields.items() if k in DIRECTORY_DETAILS})
+        if fields.get("user") is None:
+            return actions.person_create(
+                slack_user_id=fields["slack_user_id"], actor=actor, fields=details
+            )
+        person = person_link(
+            user=fields["user"], slack_user_id=fields["slack_user_id"], actor=actor
+        )
+        given = {k: v for k, v in details.given().items() if v not in ("", None)}
+        return actions.person_update(person=person, actor=actor, fields=PersonFields(**given))
 
     def update(self, *, obj, actor, changes):
-        return person_link(user=obj.user, actor=actor, **changes)
+        if "user" in changes or "slack_user_id" in changes:
+            user = changes.get("user", obj.user)
+            slack_user_id = changes.get("slack_user_id", obj.slack_user_id)
+            obj = person_link(user=user, slack_user_id=slack_user_id, actor=actor)
+        details = {k: v for k, v in changes.items() if k in DIRECTORY_DETAILS}
+        return actions.person_update(person=obj, actor=actor, fields=PersonFields(**details))
 
     def delete(self, *, obj, actor):
         person_unlink(person=obj, actor=actor)

@@ -262,16 +262,67 @@ class Unavailability(BaseModel):
         return f"{self.slack_user_id} away {self.start_date}–{self.end_date}"
 
 
-class Person(BaseModel):
-    """The Slack identity of a Django user."""
+class PersonStatus(models.TextChoices):
+    # Slack, the admin or the API vouched for the person.
+    CONFIRMED = "confirmed"
+    # Seen only in data written before the directory existed: kept so those rows stay valid,
+    # flagged on pages, and confirmed by the next write that names them and Slack knows.
+    UNCONFIRMED = "unconfirmed"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+class PersonQuerySet(models.QuerySet):
+    def in_directory(self) -> "PersonQuerySet":
+        """Entries of the directory: people with a Slack id (a user alone holds no one)."""
+        return self.filter(slack_user_id__isnull=False)
+
+
+class Person(BaseModel):
+    """The people directory: someone who can be named on call, by their Slack user id, with
+    the name and time zone pages show; optionally the Django user who signs in as them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     slack_user_id = models.CharField(
         max_length=32, unique=True, null=True, blank=True, validators=[slack_ids.validate_user_id]
+    )
+    display_name = models.CharField(max_length=120, blank=True)
+    real_name = models.CharField(max_length=120, blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="IANA time zone; empty = not known.",
+    )
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=12, choices=PersonStatus.choices, default=PersonStatus.CONFIRMED
     )
     ical_token = models.CharField(max_length=64, unique=True, default=new_ical_token)
 
     history = HistoricalRecords()
 
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name", "slack_user_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slack_user_id__isnull=False) | Q(user__isnull=False),
+                name="person_is_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PersonStatus.values), name="person_status_valid"
+            ),
+        ]
+
+    @property
+    def name(self) -> str:
+        """What pages and answers call the person: their display name, else real name, else id."""
+        return self.display_name or self.real_name or self.slack_user_id or str(self.user or "")
+
     def __str__(self) -> str:
-        return f"{self.user} ({self.slack_user_id or 'no Slack id'})"
+        if self.slack_user_id and self.name != self.slack_user_id:
+            return f"{self.name} ({self.slack_user_id})"
+        return self.slack_user_id or f"{self.user} (no Slack id)"

@@ -1,12 +1,13 @@
 """Reads of teams and memberships, each in a fixed number of queries."""
 
 import uuid
+from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
-from teams.models import Team, TeamMembership
+from teams.models import Person, Team, TeamMembership
 
 
 def team_ref_q(ref: str, prefix: str = "") -> Q:
@@ -65,3 +66,47 @@ def membership_list(*, team: Team) -> QuerySet[TeamMembership]:
     """The team's members: Slack's group says who is in (`in_slack_group` from the last sync);
     these rows hold the on-call metadata."""
     return TeamMembership.objects.filter(team=team).order_by("joined_at", "slack_user_id")
+
+
+def person_search(
+    *, search: str = "", team: Team | None = None, is_active: bool | None = True
+) -> QuerySet[Person]:
+    """Directory entries whose name (or a word of it) or Slack id starts with `search`, without
+    case; the members of `team` first, then by name. One query."""
+    people = Person.objects.in_directory()
+    if is_active is not None:
+        people = people.filter(is_active=is_active)
+    search = search.strip().replace("\x00", "")
+    if search:
+        people = people.filter(
+            Q(slack_user_id__istartswith=search)
+            | Q(display_name__istartswith=search)
+            | Q(display_name__icontains=f" {search}")
+            | Q(real_name__istartswith=search)
+            | Q(real_name__icontains=f" {search}")
+        )
+    order = ["display_name", "slack_user_id"]
+    if team is not None:
+        member = TeamMembership.objects.filter(team=team, slack_user_id=OuterRef("slack_user_id"))
+        people = people.annotate(is_member=Exists(member))
+        order = ["-is_member", *order]
+    return people.order_by(*order)
+
+
+def person_get(*, slack_user_id: str) -> Person:
+    person = Person.objects.in_directory().filter(slack_user_id=slack_user_id).first()
+    if person is None:
+        raise NotFound(f"No one with Slack id '{slack_user_id}' in the directory.")
+    return person
+
+
+def names_for(ids: Iterable[str]) -> dict[str, str]:
+    """The name of each id the directory knows, in one query (ids it does not know are left
+    out: callers show the id). Empty ids cost nothing."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = Person.objects.filter(slack_user_id__in=wanted).values_list(
+        "slack_user_id", "display_name", "real_name"
+    )
+    return {sid: display or real for sid, display, real in rows if display or real}

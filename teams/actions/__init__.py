@@ -1,6 +1,13 @@
 """Every write to teams, memberships, time away and people (one module each)."""
 
 from teams.actions.away import unavailability_create, unavailability_delete
+from teams.actions.directory import (
+    PersonFields,
+    ensure_may_add_people,
+    person_confirm_from_slack,
+    person_create,
+    person_update,
+)
 from teams.actions.members import (
     MembershipFields,
     membership_remove,
@@ -30,16 +37,21 @@ from teams.actions.team import (
 __all__ = [
     "TEAM_DELETED",
     "MembershipFields",
+    "PersonFields",
     "RotationSettings",
     "TeamFields",
+    "ensure_may_add_people",
     "ensure_team_active",
     "lock_team",
     "membership_remove",
     "membership_upsert",
+    "person_confirm_from_slack",
+    "person_create",
     "person_ical_token_reset",
     "person_link",
     "person_link_with_proof",
     "person_unlink",
+    "person_update",
     "team_create",
     "team_fields",
     "team_ical_token_reset",

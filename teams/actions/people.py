@@ -10,7 +10,7 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden, InvalidInput
-from oncall_project.base.writes import apply_changes, created_values, deleted_values
+from oncall_project.base.writes import apply_changes, deleted_values
 from teams import slack_proof
 from teams.models import Person, new_ical_token
 from teams.permissions import ensure_staff
@@ -42,30 +42,55 @@ def person_link_with_proof(*, user, proof: str, actor: Actor | None) -> Person:
 
 
 def _link(user, slack_user_id: str | None, actor: Actor | None) -> Person:
-    person = Person.objects.select_for_update().filter(user=user).first()
+    """Point `user` at the directory entry of `slack_user_id`: the entry the user held before
+    stays in the directory (the data may name them), only the link moves."""
     slack_user_id = slack_user_id or None
-    previous = person.slack_user_id if person else None
-    if person is None:
-        person = Person(user=user)
-        apply_changes(person, {"slack_user_id": slack_user_id})
-        changes, action = created_values(person, PERSON_FIELDS), AuditAction.CREATED
-    else:
-        changes = apply_changes(person, {"slack_user_id": slack_user_id})
-        if not changes:
-            return person
-        action = AuditAction.UPDATED
+    current = Person.objects.select_for_update().filter(user=user).first()
+    previous = current.slack_user_id if current else None
+    if current is not None and previous == slack_user_id:
+        return current
+    target = None
+    if slack_user_id:
+        target = Person.objects.select_for_update().filter(slack_user_id=slack_user_id).first()
+        if target is not None and target.user_id is not None:
+            raise InvalidInput(
+                f"{slack_user_id} is already linked to another account.",
+                {"slack_user_id": ["Already linked to another account."]},
+            )
+    if current is not None and (previous is not None or target is not None):
+        _detach(current)
+    if target is None and (current is None or previous is not None):
+        target = Person(display_name=user.get_full_name() or user.get_username())
+        target.email = user.email or ""
+    elif target is None:
+        target = current
+    action = AuditAction.CREATED if current is None else AuditAction.UPDATED
+    before = previous if current is not None else None
+    changes = {"slack_user_id": {"old": before, "new": slack_user_id}}
+    if target is not current:
+        changes["user"] = {"old": None, "new": user.pk}
+    apply_changes(target, {"user": user, "slack_user_id": slack_user_id})
     record(
         AuditEvent(
             entity_type=EntityType.PERSON,
-            entity_id=person.pk,
+            entity_id=target.pk,
             action=action,
             actor=actor,
             changes=changes,
-            engineer_slack_id=person.slack_user_id,
-            previous_engineer_slack_id=previous,
+            engineer_slack_id=slack_user_id,
+            previous_engineer_slack_id=before,
         )
     )
-    return person
+    return target
+
+
+def _detach(person: Person) -> None:
+    """The user leaves this entry: a directory entry stays, a bare link goes."""
+    if person.slack_user_id is None:
+        person.delete()
+    else:
+        person.user = None
+        person.save(update_fields=["user", "updated_at"])
 
 
 @transaction.atomic

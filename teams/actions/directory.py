@@ -1,0 +1,119 @@
+"""Every write to the people directory: add a person, change their entry, and the entry a
+lookup in Slack vouched for. Audited like every other write."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from audit.log import AuditEvent, record
+from audit.models import AuditAction, EntityType
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Conflict, Forbidden
+from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
+from teams.models import Person, PersonStatus, TeamMembership, TeamRole
+
+# What the audit entries of a directory entry hold.
+DIRECTORY_FIELDS = (
+    "slack_user_id",
+    "display_name",
+    "real_name",
+    "timezone",
+    "email",
+    "is_active",
+    "status",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonFields(Fields):
+    """A directory entry's details (the person is named by their Slack id)."""
+
+    display_name: str | Unset = UNSET
+    real_name: str | Unset = UNSET
+    timezone: str | Unset = UNSET
+    email: str | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    status: str | Unset = UNSET
+
+
+def _is_lead_anywhere(actor: Actor) -> bool:
+    return bool(actor.slack_user_id) and (
+        TeamMembership.objects.filter(
+            slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
+        ).exists()
+    )
+
+
+def ensure_may_add_people(actor: Actor | None) -> None:
+    """Staff and team leads add people (a lead adds the newcomer before making them a member)."""
+    if actor is None or actor.is_staff or _is_lead_anywhere(actor):
+        return
+    raise Forbidden("Only staff or a team lead may add people to the directory.")
+
+
+def _ensure_may_change(actor: Actor | None, person: Person) -> None:
+    """Staff and team leads change anyone's entry; a person changes their own."""
+    if actor is not None and actor.slack_user_id and actor.slack_user_id == person.slack_user_id:
+        return
+    ensure_may_add_people(actor)
+
+
+def _record(person: Person, action: str, changes: dict, actor: Actor | None) -> None:
+    record(
+        AuditEvent(
+            entity_type=EntityType.PERSON,
+            entity_id=person.pk,
+            action=action,
+            actor=actor,
+            changes=changes,
+            engineer_slack_id=person.slack_user_id,
+        )
+    )
+
+
+@transaction.atomic
+def person_create(
+    *, slack_user_id: str, actor: Actor | None, fields: PersonFields | None = None
+) -> Person:
+    """Add someone to the directory (confirmed: whoever adds them vouches for them)."""
+    ensure_may_add_people(actor)
+    if Person.objects.filter(slack_user_id=slack_user_id).exists():
+        message = f"{slack_user_id} is already in the directory."
+        raise Conflict(message, {"slack_user_id": [message]})
+    person = Person()
+    given = {"status": PersonStatus.CONFIRMED, **(fields.given() if fields else {})}
+    apply_changes(person, {"slack_user_id": slack_user_id, **given})
+    _record(person, AuditAction.CREATED, created_values(person, DIRECTORY_FIELDS), actor)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor: Actor | None, fields: PersonFields) -> Person:
+    """Change a directory entry; audited with old and new values, nothing when nothing changed."""
+    _ensure_may_change(actor, person)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changes = apply_changes(person, fields.given())
+    if changes:
+        _record(person, AuditAction.UPDATED, changes, actor)
+    return person
+
+
+@transaction.atomic
+def person_confirm_from_slack(
+    *, slack_user_id: str, display_name: str, real_name: str, timezone: str
+) -> Person:
+    """Slack knows this person: add them, or confirm and reactivate the entry data left behind,
+    with the name and time zone Slack gives. A system write (Slack vouched)."""
+    person = Person.objects.select_for_update().filter(slack_user_id=slack_user_id).first()
+    values = {"display_name": display_name, "real_name": real_name, "timezone": timezone}
+    values |= {"is_active": True, "status": PersonStatus.CONFIRMED}
+    if person is None:
+        person = Person()
+        apply_changes(person, {"slack_user_id": slack_user_id, **values})
+        _record(person, AuditAction.CREATED, created_values(person, DIRECTORY_FIELDS), None)
+        return person
+    kept = {k: v for k, v in values.items() if v or k in ("is_active", "status")}
+    changes = apply_changes(person, kept)
+    if changes:
+        _record(person, AuditAction.UPDATED, changes, None)
+    return person
