@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from teams.models import Person, Team, TeamMembership, Unavailability
@@ -47,33 +47,33 @@ class Pickable:
     from_team: str = ""
 
 
+def _other_team(team: Team) -> Case:
+    """For a person row: the first team (by name) they belong to, if not `team` itself."""
+    here = TeamMembership.objects.filter(team=team, slack_user_id=OuterRef("slack_user_id"))
+    other = (
+        TeamMembership.objects.filter(slack_user_id=OuterRef("slack_user_id"))
+        .order_by("team__name")
+        .values("team__name")[:1]
+    )
+    return Case(When(Exists(here), then=Value("")), default=Subquery(other))
+
+
 def people_to_pick(query: str, team: Team | None) -> list[Pickable]:
     """Who a picker offers for `query`: active people of the directory whose name, a word of
-    it, or Slack id starts with it, `team`'s members first. Two queries."""
-    found = list(person_search(search=query, team=team)[:PICKER_SIZE])
-    members = TeamMembership.objects.filter(
-        slack_user_id__in=[p.slack_user_id for p in found]
-    ).order_by("team__name")
-    teams_of: dict[str, list[tuple[object, str]]] = {}
-    for slack_user_id, team_id, team_name in members.values_list(
-        "slack_user_id", "team_id", "team__name"
-    ):
-        teams_of.setdefault(slack_user_id, []).append((team_id, team_name))
+    it, or Slack id starts with it, `team`'s members first, each with their team when it is
+    another. One query."""
+    found = person_search(search=query, team=team)
+    if team is not None:
+        found = found.annotate(other_team=_other_team(team))
     return [
         Pickable(
             slack_user_id=p.slack_user_id,
             name=p.name,
             is_active=p.is_active,
-            from_team=_other_team(teams_of.get(p.slack_user_id, []), team),
+            from_team=getattr(p, "other_team", "") or "",
         )
-        for p in found
+        for p in found[:PICKER_SIZE]
     ]
-
-
-def _other_team(teams: list[tuple[object, str]], team: Team | None) -> str:
-    if team is None or not teams or any(team_id == team.pk for team_id, _ in teams):
-        return ""
-    return teams[0][1]
 
 
 def ids_named(name: str) -> list[str]:
@@ -95,20 +95,20 @@ class People:
 
 
 def people_named(ids, team: Team | None = None) -> People:
-    """Names of `ids` in one query, and with `team` the other team of its non-members in one
-    more, however many people a page shows."""
+    """Names of `ids`, and with `team` the other team of its non-members: one query however
+    many people a page shows."""
     wanted = {i for i in ids if i}
-    elsewhere: dict[str, str] = {}
-    if team is not None and wanted:
-        rows = TeamMembership.objects.filter(slack_user_id__in=wanted).order_by("team__name")
-        teams_of: dict[str, list[tuple[object, str]]] = {}
-        for slack_user_id, team_id, team_name in rows.values_list(
-            "slack_user_id", "team_id", "team__name"
-        ):
-            teams_of.setdefault(slack_user_id, []).append((team_id, team_name))
-        elsewhere = {
-            slack_user_id: other
-            for slack_user_id, found in teams_of.items()
-            if (other := _other_team(found, team))
-        }
-    return People(names=names_for(wanted), elsewhere=elsewhere)
+    if team is None or not wanted:
+        return People(names=names_for(wanted), elsewhere={})
+    rows = (
+        Person.objects.filter(slack_user_id__in=wanted)
+        .annotate(other_team=_other_team(team))
+        .values_list("slack_user_id", "display_name", "real_name", "other_team")
+    )
+    names, elsewhere = {}, {}
+    for slack_user_id, display_name, real_name, other_team in rows:
+        if display_name or real_name:
+            names[slack_user_id] = display_name or real_name
+        if other_team:
+            elsewhere[slack_user_id] = other_team
+    return People(names=names, elsewhere=elsewhere)

@@ -1,5 +1,7 @@
 """Who may change what. Actions call these, so every interface enforces the same rules."""
 
+from dataclasses import dataclass
+
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden
 from teams.models import Team, TeamMembership, TeamRole
@@ -13,21 +15,36 @@ def is_team_lead(actor: Actor, team: Team) -> bool:
     ).exists()
 
 
-def is_team_member(actor: Actor | None, team: Team) -> bool:
-    """The actor is in the team, as a member or a lead."""
-    if actor is None or not actor.slack_user_id:
-        return False
-    return TeamMembership.objects.filter(team=team, slack_user_id=actor.slack_user_id).exists()
+@dataclass(frozen=True)
+class TeamAccess:
+    """What a page may offer someone on a team, read in one query: members (and leads) request
+    overrides and see the team's iCal secret; leads and staff change anything."""
+
+    is_member: bool
+    can_manage: bool
+
+    @property
+    def can_request_override(self) -> bool:
+        return self.is_member or self.can_manage
+
+    @property
+    def can_see_secrets(self) -> bool:
+        return self.is_member or self.can_manage
 
 
-def can_see_team_secrets(actor: Actor | None, team: Team) -> bool:
-    """The team's iCal feed token: its members and leads, and staff."""
-    return actor is None or actor.is_staff or is_team_member(actor, team)
-
-
-def can_request_override(actor: Actor | None, team: Team) -> bool:
-    """Who may ask for an override of the team's on-call: its members, its leads and staff."""
-    return can_see_team_secrets(actor, team)
+def team_access(actor: Actor | None, team: Team) -> TeamAccess:
+    if actor is None:
+        return TeamAccess(is_member=False, can_manage=True)
+    role = None
+    if actor.slack_user_id:
+        role = (
+            TeamMembership.objects.filter(team=team, slack_user_id=actor.slack_user_id)
+            .values_list("team_role", flat=True)
+            .first()
+        )
+    return TeamAccess(
+        is_member=role is not None, can_manage=actor.is_staff or role == TeamRole.LEAD
+    )
 
 
 def can_manage_team(actor: Actor | None, team: Team) -> bool:

@@ -14,16 +14,21 @@ from oncall_project.base.pages import page_actor, run_action, run_button
 from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
 from teams.models import Unavailability
-from teams.permissions import can_manage_team
+from teams.permissions import team_access
 from teams.selectors import names_for
 from teams.slack_sync import sync_team_from_slack
 
 MAX_QUERY = 60
 
 
-def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:
-    """Render one tab of a team's page with what every tab needs."""
-    context.setdefault("can_manage", can_manage_team(page_actor(request), team))
+def team_page(
+    request: HttpRequest, team, tab: str, template: str, access=None, **context
+) -> HttpResponse:
+    """Render one tab of a team's page with what every tab needs: what the viewer may do
+    there (`access`, read here unless the view has it already)."""
+    access = access or team_access(page_actor(request), team)
+    context.setdefault("can_manage", access.can_manage)
+    context.setdefault("access", access)
     return render(request, template, {"team": team, "tab": tab, **context})
 
 
@@ -63,13 +68,16 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     fields = TeamForm.base_fields
-    form = TeamForm(
-        request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team
-    )
-    if not can_manage_team(page_actor(request), team):
+    form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team)
+    access = team_access(page_actor(request), team)
+    if not access.can_manage and request.method == "POST":
+        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its settings.")
+    if not access.can_manage:
         # Read-only for whoever may not change them: no form that would end in a 403.
         names = names_for([team.oncall_engineer])
-        return team_page(request, team, "settings", "teams/team_form.html", form=form, names=names)
+        return team_page(
+            request, team, "settings", "teams/team_form.html", access, form=form, names=names
+        )
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
@@ -82,7 +90,7 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Team settings saved.")
             return redirect("teams:detail", slug=done.value.slug)
     return team_page(
-        request, team, "settings", "teams/team_form.html", form=form, timezones=TIMEZONES
+        request, team, "settings", "teams/team_form.html", access, form=form, timezones=TIMEZONES
     )
 
 
@@ -108,7 +116,7 @@ def _member_row(request, team, membership, form=None) -> HttpResponse:
 def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     membership = page_selectors.membership_for_page(team, slack_user_id)
-    if not can_manage_team(page_actor(request), team):
+    if not team_access(page_actor(request), team).can_manage:
         raise PermissionDenied(f"Only staff or a lead of {team.name} may change its members.")
     if request.method != "POST":
         if request.GET.get("cancel") and request.htmx:

@@ -21,7 +21,7 @@ from teams import actions
 from teams import page_selectors as team_selectors
 from teams.forms import MemberForm, TeamFilterForm, UnavailabilityForm
 from teams.models import Team
-from teams.permissions import can_manage_team, can_see_team_secrets
+from teams.permissions import TeamAccess, team_access
 from teams.views import team_page
 
 
@@ -54,40 +54,36 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         month = None
     overview = team_overview(team, timezone.now(), month)
-    return team_page(
-        request,
-        team,
-        "overview",
-        "teams/team_detail.html",
-        overview=overview,
-        can_see_secrets=can_see_team_secrets(page_actor(request), team),
-    )
+    return team_page(request, team, "overview", "teams/team_detail.html", overview=overview)
 
 
-def _away_form(request, team, data=None) -> UnavailabilityForm | None:
+def _away_form(request, team, access: TeamAccess, data=None) -> UnavailabilityForm | None:
     """Leads and staff record anyone's time away; a member only their own; without a Slack
     identity, no one's."""
-    actor = page_actor(request)
-    if can_manage_team(actor, team):
+    if access.can_manage:
         return UnavailabilityForm(data, team=team)
-    if actor.slack_user_id:
-        return UnavailabilityForm(data, team=team, only=actor.slack_user_id)
+    if me := page_actor(request).slack_user_id:
+        return UnavailabilityForm(data, team=team, only=me)
     return None
 
 
-def _members_page(request, team, add_form=None, away_form=None, status=200) -> HttpResponse:
+def _members_page(
+    request, team, add_form=None, away_form=None, access=None, status=200
+) -> HttpResponse:
     today = local_today(team, timezone.now())
     away = list(team_selectors.unavailability(team, today))
+    access = access or team_access(page_actor(request), team)
     response = team_page(
         request,
         team,
         "members",
         "teams/members.html",
+        access,
         members=team_selectors.memberships(team),
         away=away,
         people=team_selectors.people_named([a.slack_user_id for a in away]),
         add_form=add_form or MemberForm(team=team),
-        away_form=away_form or _away_form(request, team),
+        away_form=away_form or _away_form(request, team, access),
         me=page_actor(request).slack_user_id,
     )
     response.status_code = status
@@ -121,7 +117,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_for_page(slug)
-    form = _away_form(request, team, request.POST)
+    access = team_access(page_actor(request), team)
+    form = _away_form(request, team, access, request.POST)
     if form is None:
         raise PermissionDenied("Link your Slack identity (your profile) to record time away.")
     if form.is_valid():
@@ -135,4 +132,4 @@ def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
         if done.ok:
             messages.success(request, "Time away added.")
             return redirect("teams:members", slug=slug)
-    return _members_page(request, team, away_form=form)
+    return _members_page(request, team, away_form=form, access=access)

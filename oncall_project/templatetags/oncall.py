@@ -80,7 +80,7 @@ def badge(kind):
 
 
 def _viewers(value: datetime.datetime) -> str:
-    """" · 15:00 CET": the same instant on the viewer's clock, when it reads otherwise (the
+    """ " · 15:00 CET": the same instant on the viewer's clock, when it reads otherwise (the
     day too when it differs); empty when the viewer's zone is not known or reads the same."""
     zone = viewer_zone.current()
     if zone is None:

@@ -26,7 +26,7 @@ from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
 from teams.page_selectors import people_named, team_for_page
-from teams.permissions import can_manage_team, can_request_override
+from teams.permissions import team_access
 from teams.views import team_page
 
 PAST_DAYS = 30
@@ -78,7 +78,7 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
 def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     team = team_for_page(slug)
     schedule = get_object_or_404(Schedule, pk=pk, team=team)
-    if not can_manage_team(page_actor(request), team):
+    if not team_access(page_actor(request), team).can_manage:
         raise PermissionDenied(f"Only staff or a lead of {team.name} may change its schedules.")
     initial = {name: getattr(schedule, name) for name in ScheduleForm.base_fields}
     form = ScheduleForm(request.POST or None, initial=initial, team=team)
@@ -139,7 +139,6 @@ def _overrides_page(request, team, form=None) -> HttpResponse:
         status=status,
         statuses=OverrideStatus.values,
         me=page_actor(request).id,
-        can_request=can_request_override(page_actor(request), team),
         query=query_without_page(request),
     )
 
