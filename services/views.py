@@ -23,6 +23,7 @@ from services.models import Service
 from services.selectors import directory as directory_selectors
 from services.selectors import who
 from teams.permissions import can_manage_team
+from teams.selectors import names_for
 
 FORM_FIELDS = list(ServiceForm.base_fields)
 
@@ -68,10 +69,16 @@ def directory(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
     result = who.lookup(service=service, team=None, at=None)
+    named = [service.service_owner, service.primary_oncall, result.target, result.next_target]
     return render(
         request,
         "services/detail.html",
-        {"service": service, "result": result, "can_manage": _may_manage(request, service)},
+        {
+            "service": service,
+            "result": result,
+            "names": names_for(named),
+            "can_manage": _may_manage(request, service),
+        },
     )
 
 
