@@ -126,6 +126,22 @@ class UnavailabilityForm(PageForm):
             who.initial = only
 
 
+class PersonDetailsForm(PageForm):
+    """What a person says about themselves in the directory: the name pages show and the time
+    zone they read times in (Slack's, until they change it)."""
+
+    auto_id = "me_%s"
+
+    display_name = forms.CharField(label="Your name", max_length=120, required=False)
+    timezone = forms.CharField(
+        label="Your time zone",
+        max_length=64,
+        required=False,
+        help_text="IANA time zone, e.g. Europe/Berlin: pages show times on your clock too.",
+        widget=forms.TextInput(attrs={"list": "timezones"}),
+    )
+
+
 class ProfileForm(PageForm):
     slack_user_id = forms.CharField(
         label="Your Slack user id",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from oncall_project.base.pages import page_actor, run_action, run_button
 from teams import actions, page_selectors, slack_proof
-from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
+from teams.forms import TIMEZONES, MemberEditForm, PersonDetailsForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import team_access
 from teams.selectors import names_for
@@ -191,11 +191,40 @@ def profile(request: HttpRequest) -> HttpResponse:
         if done.ok:
             messages.success(request, "Your Slack identity is saved.")
             return redirect("teams:profile")
-    ical = None
+    return _profile_page(request, person, form)
+
+
+def _profile_page(request, person, form, details_form=None) -> HttpResponse:
+    ical = details = None
     if person and person.slack_user_id:
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": person.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
-    return render(request, "teams/profile.html", {"form": form, "person": person, "ical": ical})
+        initial = {"display_name": person.display_name, "timezone": person.timezone}
+        details = details_form or PersonDetailsForm(initial=initial)
+    context = {"form": form, "person": person, "ical": ical, "details": details}
+    return render(request, "teams/profile.html", {**context, "timezones": TIMEZONES})
+
+
+@login_required
+@require_POST
+def profile_details(request: HttpRequest) -> HttpResponse:
+    """A person's own name and time zone in the directory."""
+    person = getattr(request.user, "person", None)
+    if person is None or not person.slack_user_id:
+        raise Http404("Your account is not linked to a Slack user yet.")
+    form = PersonDetailsForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form,
+            actions.person_update,
+            person=person,
+            actor=page_actor(request),
+            fields=actions.PersonFields(**form.cleaned_data),
+        )
+        if done.ok:
+            messages.success(request, "Your name and time zone are saved.")
+            return redirect("teams:profile")
+    return _profile_page(request, person, ProfileForm(), form)
 
 
 @login_required

@@ -260,3 +260,21 @@ def test_the_dashboard_until_and_the_audit_trail_read_on_the_viewers_clock(new_y
 def test_a_viewer_without_a_zone_reads_the_teams_clock_alone(new_york):
     page = client_for("member", new_york).get("/teams/ledger/").content.decode()
     assert " · " not in page.split("Coming periods")[1].split("</table>")[0]
+
+
+def test_a_person_sets_their_own_time_zone_on_the_profile(team):
+    client = client_for("member", team)
+    assert "Your time zone" in client.get("/profile/").content.decode()
+    response = client.post(
+        "/profile/details/", {"display_name": "Mia Member", "timezone": "Asia/Tokyo"}
+    )
+    assert response.status_code == 302
+    me = Person.objects.get(slack_user_id="U_MEMBER")
+    assert (me.display_name, me.timezone) == ("Mia Member", "Asia/Tokyo")
+
+
+def test_a_time_zone_that_is_not_one_is_a_message_beside_the_field(team):
+    client = client_for("member", team)
+    response = client.post("/profile/details/", {"display_name": "", "timezone": "Mars/Olympus"})
+    assert "timezone" in field_errors(response, "details")
+    assert Person.objects.get(slack_user_id="U_MEMBER").timezone == ""
