@@ -119,6 +119,17 @@
     }, 150);
   });
 
+  // On a phone the main menu and a team's tabs fold under a button (CSS hides them only when
+  // this script runs, so without it they stay open).
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".collapse-toggle");
+    if (!toggle) return;
+    var target = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (target) target.classList.toggle("open", open);
+  });
+
   // htmx does not swap error responses: say what happened instead of doing nothing.
   document.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("flash");
