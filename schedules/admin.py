@@ -95,12 +95,10 @@ class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
         "engineer_slack_id",
         "replaces_slack_id",
         "team",
-        "start_date",
-        "end_date",
+        "dates",
         "status",
         "requested_by",
-        "approved_by",
-        "decided_at",
+        "decided",
     )
     list_filter = ("status", "team")
     search_fields = (
@@ -115,6 +113,17 @@ class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
     autocomplete_fields = ("team",)
     date_hierarchy = "start_date"
     actions = ["approve_selected", "reject_selected"]
+
+    @admin.display(description="Dates", ordering="start_date")
+    def dates(self, obj: Override) -> str:
+        return f"{obj.start_date:%-d %b} → {obj.end_date:%-d %b %Y}"
+
+    @admin.display(description="Decided", ordering="decided_at")
+    def decided(self, obj: Override) -> str:
+        if not obj.decided_at:
+            return "—"
+        return f"{obj.approved_by or '—'}, {obj.decided_at:%-d %b %Y}"
+
     fields = (
         "team",
         "engineer_slack_id",
