@@ -15,6 +15,7 @@ from tests.factories import (
     OverrideFactory,
     ScheduleFactory,
     TeamFactory,
+    UnavailabilityFactory,
 )
 from tests.page_support import client_for, days, field_errors, user_for
 
@@ -278,3 +279,31 @@ def test_a_time_zone_that_is_not_one_is_a_message_beside_the_field(team):
     response = client.post("/profile/details/", {"display_name": "", "timezone": "Mars/Olympus"})
     assert "timezone" in field_errors(response, "details")
     assert Person.objects.get(slack_user_id="U_MEMBER").timezone == ""
+
+
+# --- the rotation preview warns --------------------------------------------------------
+
+
+def test_the_preview_warns_about_people_who_will_not_take_a_turn_and_who_is_away(team, auth):
+    MembershipFactory(
+        team=team, slack_user_id="U_IDLE", display_name="Ida", is_eligible_for_oncall=False
+    )
+    directory("U_IDLE", "Ida Idle")
+    UnavailabilityFactory(team=team, slack_user_id="U_BOB", start_date=days(2), end_date=days(4))
+    response = client_for("lead", team).post(
+        "/teams/payments/rotation/preview/",
+        {
+            "rotation_enabled": "on",
+            "rotation_type": "custom_order",
+            "rotation_interval": "daily",
+            "rotation_start_date": days(0),
+            "handoff_time": "09:00",
+            "rotation_order": "U_ALICE, U_BOB, U_IDLE, U_ALINA",
+            "lookahead_periods": 7,
+        },
+    )
+    warnings = response.content.decode().split('class="warnings"')[1].split("</ul>")[0]
+    assert "Ida Idle" in warnings and "not eligible" in warnings
+    assert "Alina Petrova" in warnings and "not a member of Payments" in warnings
+    assert "Bob Martins" in warnings and "is away" in warnings
+    assert "Alice Nguyen" not in warnings
