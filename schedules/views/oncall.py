@@ -59,9 +59,11 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             shifts, names = person_shifts(actor.slack_user_id, start, end)
         shown = (start, end, start == today)
     if actor.slack_user_id:
+        person = request.user.person  # loaded with the user
+        names = {**names, actor.slack_user_id: person.name}
         # The feed does not depend on the dates asked for, nor on whether they make sense.
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": actor.slack_user_id})
-        ical = request.build_absolute_uri(f"{path}?token={request.user.person.ical_token}")
+        ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
     return render(
         request,
         "schedules/my_schedule.html",

@@ -2,10 +2,12 @@
 same queries whatever their number, pages that follow permissions, and times on the viewer's
 clock beside the team's."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from schedules.models import Override
 from teams.models import Person
@@ -307,3 +309,45 @@ def test_the_preview_warns_about_people_who_will_not_take_a_turn_and_who_is_away
     assert "Alina Petrova" in warnings and "not a member of Payments" in warnings
     assert "Bob Martins" in warnings and "is away" in warnings
     assert "Alice Nguyen" not in warnings
+
+
+def test_my_schedule_names_me_and_keeps_the_feed_when_the_dates_are_wrong(team):
+    client = client_for("member", team)
+    Person.objects.filter(slack_user_id="U_MEMBER").update(display_name="Mia Member")
+    page = client.get("/me/schedule/", {"start": days(5), "end": days(1)}).content.decode()
+    assert 'Mia Member <code class="slack-id">U_MEMBER</code>' in page
+    assert "The end is before the start." in page
+    assert "/ical/" in page and ">None<" not in page
+
+
+# --- what the pages said wrong -----------------------------------------------------------
+
+
+def test_a_past_override_is_one_message_with_a_readable_date(team):
+    client = client_for("member", team)
+    response = client.post(
+        "/teams/payments/overrides/",
+        override_form(engineer_slack_id="U_ALICE", start_date=days(-3), end_date=days(-2)),
+    )
+    form = response.context["form"]
+    assert form.non_field_errors() == []
+    [message] = form.errors["end_date"]
+    assert "Ends before today's on-call date" in message
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", message)
+
+
+def test_the_audit_viewer_says_when_the_end_is_before_the_start(team):
+    AuditLogFactory(team=team)
+    response = client_for("staff").get("/audit/", {"date_from": days(2), "date_to": days(0)})
+    assert field_errors(response)["date_to"] == ["The end is before the start."]
+    assert "fix the filters above" in response.content.decode()
+
+
+def test_the_calendar_says_when_yesterdays_on_call_day_is_still_running(team):
+    now = timezone.now()
+    if now.hour == 23:
+        pytest.skip("the handoff an hour from now would fall on the next day")
+    team.handoff_time = (now + datetime.timedelta(hours=1)).time().replace(second=0)
+    team.save()
+    page = client_for("member", team).get("/teams/payments/").content.decode()
+    assert "is still running" in page and "the on-call day running now" in page
