@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from escalation import domain, messages
+from escalation.acknowledgers import acknowledger_for
 from escalation.audience import audience_for
 from escalation.models import Escalation, EscalationStatus, SlackSignature
 from oncall_project.base.actors import Actor
@@ -179,13 +180,18 @@ def _lock(escalation_id) -> Escalation:
 
 
 @transaction.atomic
-def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
-    """Stop the climb. Acknowledging twice is harmless: the first answer stands."""
+def escalation_acknowledge(
+    *, escalation_id, actor: Actor | None, on_behalf_of: str = ""
+) -> Escalation:
+    """Stop the climb, by someone allowed to (escalation.acknowledgers), or by a machine token
+    on behalf of such a person (`on_behalf_of`; the audit names both). Acknowledging twice is
+    harmless: the first answer stands."""
     escalation = _lock(escalation_id)
+    acknowledger = acknowledger_for(actor=actor, on_behalf_of=on_behalf_of, escalation=escalation)
     if escalation.status != EscalationStatus.OPEN:
         return escalation
     escalation.status = EscalationStatus.ACKNOWLEDGED
-    escalation.acknowledged_by = actor.id if actor else "system"
+    escalation.acknowledged_by = acknowledger
     escalation.acknowledged_at = timezone.now()
     escalation.token += 1  # fences off any climb task still queued
     escalation.save(
@@ -197,7 +203,11 @@ def escalation_acknowledge(*, escalation_id, actor: Actor | None) -> Escalation:
             entity_id=escalation.pk,
             action=AuditAction.ACKNOWLEDGED,
             actor=actor,
-            changes={"status": {"old": EscalationStatus.OPEN, "new": escalation.status}},
+            changes={
+                "status": {"old": EscalationStatus.OPEN, "new": escalation.status},
+                "acknowledged_by": {"old": "", "new": acknowledger},
+            },
+            metadata={"on_behalf_of": on_behalf_of} if on_behalf_of else None,
         )
     )
     posted = escalation.notifications.filter(kind="escalation").order_by("created_at")

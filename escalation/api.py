@@ -150,6 +150,15 @@ ESCALATION_RESPONSE_EXAMPLE = OpenApiExample(
 )
 
 
+class AckInputSerializer(InputSerializer):
+    acknowledged_by = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="The Slack user id of the person acknowledging: required from a machine "
+        "token, which acts on their behalf; a person may give only their own.",
+    )
+
+
 @extend_schema(tags=["escalations"])
 class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Escalations: who was tagged at which level, and whether anyone acknowledged."""
@@ -180,12 +189,20 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         )
 
     @extend_schema(
-        request=None,
+        request=AckInputSerializer,
         responses=EscalationSerializer,
         summary="Acknowledge: stop the climb",
-        description="Acknowledging twice is harmless: the first acknowledgement stands.",
+        description="By someone the escalation paged, a member or lead of a team it names, or "
+        "staff (else 403). A machine token acknowledges on behalf of such a person, named in "
+        "`acknowledged_by` (else 400); the audit entry names both. Acknowledging twice is "
+        "harmless: the first acknowledgement stands.",
     )
     @action(detail=True, methods=["post"])
     def ack(self, request, *args, **kwargs):
-        escalation_acknowledge(escalation_id=self.kwargs["pk"], actor=self.actor())
+        fields = self.parse(AckInputSerializer)
+        escalation_acknowledge(
+            escalation_id=self.kwargs["pk"],
+            actor=self.actor(),
+            on_behalf_of=fields.get("acknowledged_by", ""),
+        )
         return self.respond(self.get_queryset().get(pk=self.kwargs["pk"]))

@@ -34,6 +34,15 @@ PEOPLE = {
     "U_ZOE": "Zoe Fischer",
 }
 
+
+def person_timezone(slack_id: str) -> str:
+    """Where someone works: the time zone of the first team they are a member of."""
+    for team in TEAMS:
+        if any(member[0] == slack_id for member in team["members"]):
+            return team["timezone"]
+    return "UTC"
+
+
 # Team fields go to team_create as they are; "members" are (slack id, role, weight).
 TEAMS = [
     {

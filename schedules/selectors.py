@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from schedules import domain
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.spans import spans_query
-from teams.models import Person, Team, TeamMembership
+from teams.models import Team, TeamMembership
+from teams.selectors import with_names
 
 # who_is_on_call looks this far each way for the start and end of the current run.
 PERIOD_SEARCH_DAYS = 366
@@ -57,9 +57,10 @@ def team_states(
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
     members = _group(
-        TeamMembership.objects.filter(team_id__in=list(windows))
-        .annotate(directory_name=_directory_name())
-        .order_by("joined_at", "pk")
+        with_names(
+            TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk"),
+            directory_name="slack_user_id",
+        )
     )
     spans = spans_query(teams, lower, upper)
     return {
@@ -88,13 +89,6 @@ def _group(queryset) -> dict[object, list]:
     return grouped
 
 
-def _directory_name() -> Subquery:
-    """A member's name as the people directory has it, read with the membership."""
-    name = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
-    people = Person.objects.filter(slack_user_id=OuterRef("slack_user_id")).annotate(name=name)
-    return Subquery(people.values("name")[:1])
-
-
 def _member(m: TeamMembership) -> domain.Member:
     return domain.Member(
         slack_user_id=m.slack_user_id,
@@ -102,7 +96,8 @@ def _member(m: TeamMembership) -> domain.Member:
         is_eligible=m.is_eligible_for_oncall,
         weight=m.weight,
         in_slack_group=m.in_slack_group,
-        display_name=getattr(m, "directory_name", "") or m.display_name,
+        # The membership's name, else the people directory's (joined in the same query).
+        display_name=m.display_name or getattr(m, "directory_name", None) or "",
         role=m.team_role,
     )
 

@@ -12,6 +12,7 @@ from oncall_project.base.errors import NotFound
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from services.models import Service
 from teams.models import Team
+from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
 
@@ -39,6 +40,17 @@ def _ensure_can_manage(actor: Actor | None, team: Team | None) -> None:
         ensure_can_manage_team(actor, team)
 
 
+def _require_people(given: dict, service: Service, actor: Actor | None) -> None:
+    """The owner and the primary on-call a write sets are people the directory knows."""
+    for field in ("service_owner", "primary_oncall"):
+        person_require_if_changed(
+            field=field,
+            slack_user_id=given.get(field),
+            current=getattr(service, field),
+            actor=actor,
+        )
+
+
 def lock_service(service_id: Any) -> Service:
     try:
         return (
@@ -55,6 +67,7 @@ def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
     given = fields.given()
     _ensure_can_manage(actor, given.get("team"))
     service = Service()
+    _require_people(given, service, actor)
     apply_changes(service, given)
     record(
         AuditEvent(
@@ -76,6 +89,7 @@ def service_update(*, service: Service, actor: Actor | None, changes: ServiceFie
     _ensure_can_manage(actor, service.team)
     if "team" in given and given["team"] != service.team:
         _ensure_can_manage(actor, given["team"])
+    _require_people(given, service, actor)
     changed = apply_changes(service, given)
     if changed:
         record(

@@ -60,3 +60,23 @@ def ensure_can_manage_team(actor: Actor | None, team: Team) -> None:
 def ensure_staff(actor: Actor | None) -> None:
     if actor is not None and not actor.is_staff:
         raise Forbidden("Only staff may do this.")
+
+
+def is_team_member(actor: Actor, team: Team) -> bool:
+    """A member or lead of the team."""
+    if not actor.slack_user_id:
+        return False
+    return TeamMembership.objects.filter(team=team, slack_user_id=actor.slack_user_id).exists()
+
+
+def ensure_may_request_override(actor: Actor | None, team: Team) -> None:
+    """Members of a team ask for overrides on it (approved by itself only where the team does
+    not require approval); leads, staff and the system too; anyone else may not."""
+    if actor is None or actor.is_staff or is_team_member(actor, team):
+        return
+    if not actor.slack_user_id:
+        raise Forbidden(
+            f"Only members, leads of {team.name} or staff may request overrides for it; "
+            "link your Slack identity first if you are one."
+        )
+    raise Forbidden(f"Only members, leads of {team.name} or staff may request overrides for it.")

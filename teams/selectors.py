@@ -3,8 +3,8 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 
 from oncall_project.base.errors import NotFound
 from teams.models import Person, Team, TeamMembership
@@ -110,3 +110,17 @@ def names_for(ids: Iterable[str]) -> dict[str, str]:
         "slack_user_id", "display_name", "real_name"
     )
     return {sid: display or real for sid, display, real in rows if display or real}
+
+
+def person_name(ref: str) -> Subquery:
+    """The directory name of the Slack id in column `ref` (null when none), for `.annotate()`:
+    the name comes with the rows, in the same query."""
+    shown = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
+    people = Person.objects.filter(slack_user_id=OuterRef(ref)).annotate(shown=shown)
+    return Subquery(people.values("shown")[:1], output_field=CharField())
+
+
+def with_names(rows: QuerySet, **names: str) -> QuerySet:
+    """`rows` with a name beside each Slack id column: with_names(qs, engineer_name=
+    "engineer_slack_id") — no extra query."""
+    return rows.annotate(**{name: person_name(ref) for name, ref in names.items()})

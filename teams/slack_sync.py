@@ -1,8 +1,6 @@
-"""Slack user groups → team memberships, and display names for the members who have none."""
+"""Slack user groups → team memberships, and the people directory (names, time zones)."""
 
 import logging
-
-from django.core.cache import cache
 
 from oncall_project.base import slack
 from oncall_project.base.actors import Actor
@@ -14,11 +12,12 @@ from teams.actions import (
     team_sync_members,
 )
 from teams.models import Team, TeamMembership, TeamRole
+from teams.people import person_join_from_slack
 from teams.permissions import ensure_can_manage_team
+from teams.selectors import names_for
 
 logger = logging.getLogger(__name__)
 
-DISPLAY_NAME_CACHE_SECONDS = 24 * 3600
 DISPLAY_NAME_LENGTH = TeamMembership._meta.get_field("display_name").max_length
 
 
@@ -49,43 +48,39 @@ def sync_team_from_slack(*, team: Team, actor: Actor | None) -> dict[str, list[s
     except slack.SlackRefused as exc:
         raise DomainError(str(exc)) from exc
     outcome = team_sync_members(team=team, slack_members=members, actor=actor)
-    _fill_display_names(team, members, actor)
+    _fill_people(team, members, actor)
     return outcome
 
 
-def _fill_display_names(team: Team, members: list[str], actor: Actor | None) -> None:
-    unnamed = list(
-        TeamMembership.objects.filter(
-            team=team, slack_user_id__in=members, display_name=""
-        ).values_list("slack_user_id", flat=True)
-    )
-    for user_id, name in _display_names(unnamed).items():
-        if name:
+def _fill_people(team: Team, members: list[str], actor: Actor | None) -> None:
+    """The group's members join the people directory with the name and time zone Slack gives
+    (Slack is asked only about those the directory has no name for), and members without a
+    display name take it. A name Slack cannot give now is left out (the next sync asks again);
+    the sync itself never fails for a name."""
+    known = names_for(members)
+    for user_id in [m for m in members if m not in known]:
+        try:
+            user = slack.user_info(user_id)
+        except slack.SlackRefused as exc:
+            logger.warning("No directory entry for %s: %s", user_id, exc)
+            continue
+        except slack.SlackRetryLater as exc:
+            logger.warning("Directory entries postponed, Slack did not answer: %s", exc)
+            break
+        if not user.deleted:
+            person = person_join_from_slack(user=user, actor=actor)
+            known[user_id] = person.display_name or person.real_name
+    unnamed = TeamMembership.objects.filter(
+        team=team, slack_user_id__in=members, display_name=""
+    ).values_list("slack_user_id", flat=True)
+    for user_id in list(unnamed):
+        if known.get(user_id):
             membership_upsert(
                 team=team,
                 slack_user_id=user_id,
                 actor=actor,
-                fields=MembershipFields(display_name=name),
+                fields=MembershipFields(display_name=known[user_id][:DISPLAY_NAME_LENGTH]),
             )
-
-
-def _display_names(user_ids: list[str]) -> dict[str, str]:
-    """Slack display names, from the cache or `users.info`. A name Slack cannot give now is
-    left out (the next sync asks again); the sync itself never fails for a name."""
-    keys = {user_id: f"slack:display-name:{user_id}" for user_id in user_ids}
-    cached = cache.get_many(keys.values())
-    names = {u: cached[k] for u, k in keys.items() if k in cached}
-    fetched: dict[str, str] = {}
-    for user_id in (u for u in user_ids if u not in names):
-        try:
-            fetched[user_id] = slack.user_display_name(user_id)[:DISPLAY_NAME_LENGTH]
-        except slack.SlackRefused as exc:
-            logger.warning("No display name for %s: %s", user_id, exc)
-        except slack.SlackRetryLater as exc:
-            logger.warning("Display names postponed, Slack did not answer: %s", exc)
-            break
-    cache.set_many({keys[u]: name for u, name in fetched.items()}, DISPLAY_NAME_CACHE_SECONDS)
-    return {**names, **fetched}
 
 
 def oncall_usergroup_members(team: Team) -> list[str]:

@@ -25,7 +25,7 @@ _names = itertools.count()
 def make_user(slack_user_id: str | None = None, **fields):
     user = get_user_model().objects.create(username=f"api-user-{next(_names)}", **fields)
     if slack_user_id:
-        Person.objects.create(user=user, slack_user_id=slack_user_id)
+        Person.objects.update_or_create(slack_user_id=slack_user_id, defaults={"user": user})
     return user
 
 
@@ -60,7 +60,7 @@ def client_for(role: str, team: Team | None = None) -> APIClient:
             defaults={"team_role": TeamRole.LEAD if role == "lead" else TeamRole.MEMBER},
         )
     person = Person.objects.filter(slack_user_id=slack_id).select_related("user").first()
-    return session_client(person.user if person else make_user(slack_id))
+    return session_client(person.user if person and person.user else make_user(slack_id))
 
 
 def assert_error(response, status: int, field: str | None = None) -> dict:

@@ -23,11 +23,20 @@ class TeamFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TeamMembership
+        skip_postgeneration_save = True
 
     team = factory.SubFactory(TeamFactory)
     slack_user_id = factory.Sequence(lambda n: f"U{n:06d}")
     display_name = factory.Sequence(lambda n: f"Engineer {n}")
     joined_at = datetime.date(2026, 1, 1)
+
+    @factory.post_generation
+    def in_directory(self, create, extracted, **kwargs):
+        """Members are in the people directory (the migration puts them there)."""
+        if create:
+            Person.objects.get_or_create(
+                slack_user_id=self.slack_user_id, defaults={"display_name": self.display_name}
+            )
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -67,9 +76,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: make_password("pw-for-tests-1"))
 
 
+def linked_person(user, slack_user_id: str | None) -> Person:
+    """`user` signs in as `slack_user_id`: their directory entry (added, or taken when there)."""
+    if slack_user_id is None:
+        return Person.objects.create(user=user)
+    person, _ = Person.objects.update_or_create(
+        slack_user_id=slack_user_id, defaults={"user": user}
+    )
+    return person
+
+
 def person(slack_user_id: str | None = None, **user_fields) -> Person:
-    user = UserFactory(**user_fields)
-    return Person.objects.create(user=user, slack_user_id=slack_user_id)
+    return linked_person(UserFactory(**user_fields), slack_user_id)
 
 
 class StaffUserFactory(UserFactory):

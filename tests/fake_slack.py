@@ -41,6 +41,10 @@ class FakeSlack:
     scripted: deque = field(default_factory=deque)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     profiles: dict[str, dict] = field(default_factory=dict)
+    # Slack's users (users.info), by id; see add_user. Anyone else is answered from `profiles`
+    # as a user Slack knows, unless `only_listed_users`: then `user_not_found`, as Slack does.
+    users: dict[str, dict] = field(default_factory=dict)
+    only_listed_users: bool = False
     ts_counter: int = 0
     in_outage: bool = False
     hung_methods: frozenset | None = None  # None: nothing hangs; empty: every method hangs
@@ -55,6 +59,26 @@ class FakeSlack:
     def script(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
         """Queue a response for the next call (before the default answers)."""
         self.scripted.append((status, body or {"ok": False, "error": "scripted"}, headers or {}))
+
+    def add_user(
+        self,
+        user_id: str,
+        display_name: str,
+        *,
+        real_name: str = "",
+        tz: str = "",
+        deleted: bool = False,
+    ) -> None:
+        """A user Slack knows (deleted: deactivated), answered by users.info."""
+        profile = {"display_name": display_name, "real_name": real_name}
+        self.users[user_id] = {
+            "id": user_id,
+            "name": user_id.lower(),
+            "deleted": deleted,
+            "real_name": real_name,
+            "tz": tz,
+            "profile": profile,
+        }
 
     def begin_outage(self) -> None:
         self.in_outage = True
@@ -133,6 +157,10 @@ class FakeSlack:
             return 200, {"ok": True}, {}
         if method == "users.info":
             user = body.get("user")
+            if user in self.users:
+                return 200, {"ok": True, "user": self.users[user]}, {}
+            if self.only_listed_users:
+                return 200, {"ok": False, "error": "user_not_found"}, {}
             profile = self.profiles.get(user, {"display_name": user})
             return 200, {"ok": True, "user": {"id": user, "name": user, "profile": profile}}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}

@@ -15,6 +15,7 @@ from audit.models import AuditLog
 from schedules.models import Override, Schedule
 from services.models import Service
 from teams.models import Person, Team, TeamMembership, TeamRole, Unavailability
+from tests.factories import linked_person
 
 ROLES = ("member", "lead", "staff")
 SLACK_IDS = {"member": "U_MEMBER", "lead": "U_LEAD", "outsider": "U_OUTSIDER"}
@@ -32,7 +33,7 @@ def days(n: int) -> datetime.date:
 def make_user(slack_user_id: str | None = None, **fields):
     user = get_user_model().objects.create(username=f"page-user-{next(_names)}", **fields)
     if slack_user_id:
-        Person.objects.create(user=user, slack_user_id=slack_user_id)
+        linked_person(user, slack_user_id)
     return user
 
 
@@ -52,7 +53,7 @@ def user_for(role: str, team: Team | None = None):
             },
         )
     person = Person.objects.filter(slack_user_id=slack_id).select_related("user").first()
-    return person.user if person else make_user(slack_id)
+    return person.user if person and person.user else make_user(slack_id)
 
 
 def client_for(role: str, team: Team | None = None) -> Client:

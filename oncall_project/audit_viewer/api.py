@@ -8,12 +8,16 @@ from audit.models import AuditLog, EntityType
 from audit.selectors import audit_log_list
 from oncall_project.base.api.filters import InstantRangeFilter, add_filters
 from oncall_project.base.api.views import ApiViewSet
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamSummarySerializer
-from teams.selectors import team_ref_q
+from teams.selectors import team_ref_q, with_names
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
     team = TeamSummarySerializer(read_only=True, allow_null=True)
+    actor_name = PersonNameField(
+        id_field="actor_id", help_text="The people directory's name for the actor, if a person."
+    )
     changes = serializers.DictField(
         read_only=True, help_text='What changed: {"field": {"old": X, "new": Y}}.'
     )
@@ -32,6 +36,7 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "action",
             "actor_type",
             "actor_id",
+            "actor_name",
             "changes",
             "metadata",
             "engineer_slack_id",
@@ -82,4 +87,4 @@ class AuditLogViewSet(mixins.ListModelMixin, ApiViewSet):
     filterset_class = AuditLogFilter
 
     def get_queryset(self):
-        return audit_log_list()
+        return with_names(audit_log_list(), actor_name="actor_id")

@@ -10,9 +10,11 @@ class Actor:
     user_id: int | None = None
     is_staff: bool = False
     slack_user_id: str = ""
+    # A machine client (an API token), not a person: it acts for people only by naming them.
+    machine: bool = False
 
     @classmethod
-    def from_user(cls, user, source: str) -> "Actor":
+    def from_user(cls, user, source: str, *, machine: bool = False) -> "Actor":
         person = getattr(user, "person", None) if user.is_authenticated else None
         slack_id = person.slack_user_id if person else ""
         return cls(
@@ -21,6 +23,7 @@ class Actor:
             user_id=user.pk,
             is_staff=user.is_staff,
             slack_user_id=slack_id,
+            machine=machine,
         )
 
     @classmethod

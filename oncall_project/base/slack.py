@@ -105,3 +105,26 @@ def user_display_name(user_id: str) -> str:
     user = _call("users.info", read=True, user=user_id).get("user", {})
     profile = user.get("profile", {})
     return profile.get("display_name") or profile.get("real_name") or user.get("name", "")
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    display_name: str
+    real_name: str
+    timezone: str
+    deleted: bool
+
+
+def user_info(user_id: str) -> SlackUser:
+    """Slack's record of a user (`users.info`); SlackRefused when Slack knows no such user
+    (`user_not_found`), SlackRetryLater when it does not answer."""
+    user = _call("users.info", read=True, user=user_id).get("user", {})
+    profile = user.get("profile", {})
+    return SlackUser(
+        id=user.get("id", user_id),
+        display_name=profile.get("display_name") or "",
+        real_name=profile.get("real_name") or user.get("real_name") or "",
+        timezone=user.get("tz") or "",
+        deleted=bool(user.get("deleted")),
+    )

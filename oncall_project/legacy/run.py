@@ -9,6 +9,7 @@ from audit.models import AuditAction, EntityType
 from oncall_project.legacy.errors import LegacyImportError
 from oncall_project.legacy.history_import import check_change_types, import_history
 from oncall_project.legacy.membership_import import import_memberships
+from oncall_project.legacy.people_import import import_people
 from oncall_project.legacy.schedule_import import import_overrides, import_schedules
 from oncall_project.legacy.service_import import check_unique_names, import_services
 from oncall_project.legacy.source import read_snapshot
@@ -64,6 +65,7 @@ def import_legacy(*, url: str, dry_run: bool = False) -> ImportReport:
         import_services(run)
         import_schedules(run)
         import_overrides(run)
+        import_people(run)
         import_history(run)
         _check_counts(run)
         if run.imported:

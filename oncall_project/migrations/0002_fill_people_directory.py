@@ -78,6 +78,11 @@ def fill(apps, schema_editor):
     person_model.objects.bulk_create(new)
 
 
+def forget(apps, schema_editor):
+    """Back to people as users' Slack identities: entries without a user go."""
+    apps.get_model("teams", "Person").objects.filter(user=None).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("oncall_project", "0001_repair_invalid_text"),
@@ -87,4 +92,4 @@ class Migration(migrations.Migration):
         ("escalation", "0003_notification_moves_to_outbox"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, forget)]

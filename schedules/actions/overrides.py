@@ -19,7 +19,12 @@ from schedules.models import Override, OverrideStatus
 from schedules.selectors import local_today
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
-from teams.permissions import can_manage_team, ensure_can_manage_team
+from teams.people import person_require, person_require_if_changed
+from teams.permissions import (
+    can_manage_team,
+    ensure_can_manage_team,
+    ensure_may_request_override,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,14 +90,15 @@ def override_request(
     fields: OverrideFields,
     now: datetime.datetime | None = None,
 ) -> Override:
-    """Anyone with a Slack identity may ask; the team's config says whether a lead must approve.
+    """The team's members, leads and staff may ask (teams.permissions); the team's config says
+    whether a lead must approve. Who covers may come from another team.
 
     An override ending before today's on-call date is refused, except from the system (actor
     None), which records history (demo data, imports)."""
     team = lock_team(team.pk)
-    if actor is not None and not (actor.is_staff or actor.slack_user_id):
-        raise Forbidden("Link your Slack identity before requesting an override.")
+    ensure_may_request_override(actor, team)
     ensure_team_active(team)
+    _require_people(fields, actor)
     today = local_today(team, now or timezone.now())
 
     def checks(override: Override) -> None:
@@ -142,6 +148,17 @@ def override_request(
         ]
     )
     return override
+
+
+def _require_people(fields: OverrideFields, actor: Actor | None) -> None:
+    """Everyone an override names is someone the directory (or Slack) knows."""
+    given = fields.given()
+    for field in ("engineer_slack_id", "replaces_slack_id"):
+        person_require_if_changed(
+            field=field, slack_user_id=given.get(field), current="", actor=actor
+        )
+    if actor is not None and actor.slack_user_id:
+        person_require(field="requested_by", slack_user_id=actor.slack_user_id, actor=actor)
 
 
 def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> None:

@@ -22,6 +22,7 @@ from schedules import domain, messages, selectors
 from schedules.models import Origin, Schedule
 from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
+from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
 
 MAX_PERIODS = 104
@@ -38,6 +39,8 @@ class RotationOutcome:
     impact: domain.Impact
     created: int = 0
     deleted: int = 0
+    # People the plan passes over (not eligible, gone from Slack, away): a preview says so.
+    warnings: tuple[str, ...] = ()
 
 
 def _check_periods(periods: Any) -> int:
@@ -116,13 +119,22 @@ def rotation_preview(
     changes = settings.given() if settings else {}
     now = now or timezone.now()
     _check_start_date(changes, now.date())
+    if "rotation_order" in changes:
+        rotation_order_require(
+            team=team, order=changes["rotation_order"], current=team.rotation_order, actor=None
+        )
     draft = _config_after(team, changes) if changes else team
     today = selectors.local_today(draft, now)
     horizon = _horizon(draft, today, periods)
     state = selectors.team_state(team, today, horizon)
-    replan = domain.replan(replace(state, config=selectors.team_config(draft)), today, periods)
+    config = selectors.team_config(draft)
+    replan = domain.replan(replace(state, config=config), today, periods)
+    planned = list(replan.planned[:periods])
+    last = planned[-1].end_date if planned else today
     return RotationOutcome(
-        list(replan.planned[:periods]), _replan_impact(state, replan, today, horizon)
+        planned,
+        _replan_impact(state, replan, today, horizon),
+        warnings=domain.rotation_warnings(state, config, today, last),
     )
 
 
@@ -178,13 +190,17 @@ def regenerate_future(
     whose shifts moved."""
     periods = periods or team.lookahead_periods
     horizon = _horizon(team, today, periods)
-    replan = domain.replan(selectors.team_state(team, today, horizon), today, periods)
+    state = selectors.team_state(team, today, horizon)
+    replan = domain.replan(state, today, periods)
     stale = [span.id for span in replan.stale]
     deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO).delete()
     created = _save_spans(team, list(replan.new), actor)
     impact = _replan_impact(before, replan, today, horizon)
     _tell_affected(team, impact, change_key)
-    return RotationOutcome(list(replan.planned[:periods]), impact, created, deleted)
+    planned = list(replan.planned[:periods])
+    last = planned[-1].end_date if planned else today
+    warnings = domain.rotation_warnings(state, state.config, today, last)
+    return RotationOutcome(planned, impact, created, deleted, warnings)
 
 
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
@@ -222,6 +238,10 @@ def rotation_config_update(
     now = now or timezone.now()
     today = selectors.local_today(team, now)
     _check_start_date(changes, today)
+    if "rotation_order" in changes:
+        rotation_order_require(
+            team=team, order=changes["rotation_order"], current=team.rotation_order, actor=actor
+        )
     before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
     changed = apply_changes(team, changes)
     if not changed:

@@ -21,6 +21,7 @@ from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
+from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team
 
 
@@ -73,8 +74,15 @@ def schedule_create(
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
+    given = fields.given()
+    person_require_if_changed(
+        field="engineer_slack_id",
+        slack_user_id=given.get("engineer_slack_id"),
+        current="",
+        actor=actor,
+    )
     schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
-    apply_changes(schedule, fields.given(), before_save=ensure_no_overlap)
+    apply_changes(schedule, given, before_save=ensure_no_overlap)
     record(
         AuditEvent(
             entity_type=EntityType.SCHEDULE,
@@ -104,7 +112,14 @@ def schedule_update(
 ) -> Schedule:
     team, schedule = _lock_schedule(schedule, actor)
     previous = schedule.engineer_slack_id
-    changed = apply_changes(schedule, changes.given(), before_save=ensure_no_overlap)
+    given = changes.given()
+    person_require_if_changed(
+        field="engineer_slack_id",
+        slack_user_id=given.get("engineer_slack_id"),
+        current=previous,
+        actor=actor,
+    )
+    changed = apply_changes(schedule, given, before_save=ensure_no_overlap)
     if changed:
         record(
             AuditEvent(

@@ -143,8 +143,13 @@ class TeamOnCallSerializer(serializers.Serializer):
     engineer_slack_id = serializers.CharField(
         allow_null=True, help_text="Who is on call; null in a coverage gap."
     )
+    engineer_name = serializers.CharField(
+        allow_null=True,
+        help_text="Their name (the team's for its member, else the people directory's; from "
+        "the same query); null in a gap or when the on-call is not a member of the team.",
+    )
     display_name = serializers.CharField(
-        allow_blank=True, help_text="Their name in the team's membership, if they have one."
+        allow_blank=True, help_text="Their name as the team knows them (as engineer_name)."
     )
     mention = serializers.CharField(allow_null=True, help_text="`<@U…>`; null in a gap.")
     source = source_field(TEAM_SOURCE_HELP)
@@ -170,6 +175,7 @@ def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
     return {
         "team": team,
         "engineer_slack_id": engine.engineer,
+        "engineer_name": names.get(engine.engineer) or None if engine.engineer else None,
         "display_name": names.get(engine.engineer, "") if engine.engineer else "",
         "mention": answer.mention,
         "source": str(answer.source),
@@ -186,6 +192,7 @@ TEAM_ONCALL_EXAMPLE = OpenApiExample(
     value={
         "team": EXAMPLE_TEAM,
         "engineer_slack_id": "U_ALICE",
+        "engineer_name": "Alice",
         "display_name": "Alice",
         "mention": "<@U_ALICE>",
         "source": "rotation",

@@ -10,24 +10,38 @@ from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.actions import OverrideFields, override_decide, override_request
 from schedules.models import Override, OverrideStatus
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamScopedMixin
+from teams.selectors import with_names
 
+OVERRIDE_NAMES = {
+    "engineer_name": "engineer_slack_id",
+    "replaces_name": "replaces_slack_id",
+    "requested_by_name": "requested_by",
+}
 DECISIONS = [OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED]
 
 
 class OverrideSerializer(serializers.ModelSerializer):
+    engineer_name = PersonNameField(id_field="engineer_slack_id")
+    replaces_name = PersonNameField(id_field="replaces_slack_id")
+    requested_by_name = PersonNameField(id_field="requested_by")
+
     class Meta:
         model = Override
         fields = [
             "id",
             "team",
             "engineer_slack_id",
+            "engineer_name",
             "replaces_slack_id",
+            "replaces_name",
             "start_date",
             "end_date",
             "reason",
             "status",
             "requested_by",
+            "requested_by_name",
             "approved_by",
             "decided_at",
             "created_at",
@@ -73,7 +87,8 @@ class OverrideViewSet(
     def get_queryset(self):
         if self.schema_only():
             return Override.objects.none()
-        return Override.objects.filter(team=self.team).order_by("start_date", "created_at")
+        overrides = Override.objects.filter(team=self.team).order_by("start_date", "created_at")
+        return with_names(overrides, **OVERRIDE_NAMES)
 
     @extend_schema(
         request=OverrideRequestSerializer,

@@ -81,15 +81,22 @@ class RotationConfigChangeSerializer(RotationConfigSerializer):
     """The settings after the change, who it moves, and the auto schedules it rewrote."""
 
     impact = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="People the new plan passes over: not eligible, gone from Slack, or away."
+    )
     auto_schedules = serializers.SerializerMethodField()
 
     class Meta(RotationConfigSerializer.Meta):
-        fields = [*RotationConfigSerializer.Meta.fields, "impact", "auto_schedules"]
+        fields = [*RotationConfigSerializer.Meta.fields, "impact", "warnings", "auto_schedules"]
         read_only_fields = fields
 
     @extend_schema_field(ImpactSerializer)
     def get_impact(self, team: Team) -> dict:
         return ImpactSerializer(self.context["outcome"].impact).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, team: Team) -> list[str]:
+        return list(self.context["outcome"].warnings)
 
     @extend_schema_field(AutoSchedulesSerializer)
     def get_auto_schedules(self, team: Team) -> dict:
@@ -132,6 +139,11 @@ class EntrySerializer(serializers.Serializer):
 class PlanSerializer(serializers.Serializer):
     entries = EntrySerializer(many=True)
     impact = ImpactSerializer()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="People the rotation's order names whom it passes over in these periods: "
+        "not eligible, gone from the team's Slack group, or away.",
+    )
 
 
 class GeneratedSerializer(PlanSerializer):

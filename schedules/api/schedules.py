@@ -11,10 +11,13 @@ from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
 from schedules.models import Origin, Schedule
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamScopedMixin
+from teams.selectors import with_names
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
+    engineer_name = PersonNameField(id_field="engineer_slack_id")
     days_of_week = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
@@ -23,6 +26,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "id",
             "team",
             "engineer_slack_id",
+            "engineer_name",
             "start_date",
             "end_date",
             "schedule_type",
@@ -84,7 +88,8 @@ class ScheduleViewSet(
     def get_queryset(self):
         if self.schema_only():
             return Schedule.objects.none()
-        return Schedule.objects.filter(team=self.team).order_by("start_date", "created_at")
+        schedules = Schedule.objects.filter(team=self.team).order_by("start_date", "created_at")
+        return with_names(schedules, engineer_name="engineer_slack_id")
 
     @extend_schema(request=ScheduleInputSerializer, responses={201: ScheduleSerializer})
     def create(self, request, *args, **kwargs):

@@ -99,6 +99,7 @@ from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
 from .roster import candidates
 from .rotation import plan
+from .warnings import rotation_warnings
 
 __all__ = [
     "TEAM_RUNGS",
@@ -150,6 +151,7 @@ __all__ = [
     "resolve_range",
     "resolve_service",
     "resolve_team",
+    "rotation_warnings",
     "who_is_on_call",
     "without_future_auto_schedules",
 ]

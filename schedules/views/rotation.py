@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from oncall_project.base.pages import page_actor, run_action
 from schedules import actions
 from schedules.forms import GenerateForm, RotationForm
-from schedules.page_selectors.rotation import rotation_warnings
 from teams.actions import RotationSettings
 from teams.models import Team
 from teams.page_selectors import team_for_page
@@ -31,17 +30,6 @@ def _people_shown(team: Team, form: RotationForm | None) -> list[str]:
     return shown
 
 
-def _warnings(team: Team, form: RotationForm | None, outcome) -> list:
-    """For a preview: who in the custom order will not take a turn, and who is away."""
-    if outcome is None or not outcome.entries:
-        return []
-    asked = form.cleaned_data if form is not None and form.is_bound and form.is_valid() else {}
-    rotation_type = asked.get("rotation_type", team.rotation_type)
-    order = asked.get("rotation_order", team.rotation_order) or []
-    start, end = outcome.entries[0].start_date, outcome.entries[-1].end_date
-    return rotation_warnings(team, rotation_type, order, start, end)
-
-
 def _page(
     request, team, form=None, generate_form=None, outcome=None, saved=False, status=200
 ) -> HttpResponse:
@@ -57,7 +45,6 @@ def _page(
         outcome=outcome,
         saved=saved,
         names=names,
-        warnings=_warnings(team, form, outcome),
     )
     response.status_code = status
     return response

@@ -4,7 +4,6 @@ from teams.actions.away import unavailability_create, unavailability_delete
 from teams.actions.directory import (
     PersonFields,
     ensure_may_add_people,
-    person_confirm_from_slack,
     person_create,
     person_update,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "lock_team",
     "membership_remove",
     "membership_upsert",
-    "person_confirm_from_slack",
     "person_create",
     "person_ical_token_reset",
     "person_link",

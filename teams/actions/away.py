@@ -11,6 +11,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership, Unavailability
+from teams.people import person_require
 from teams.permissions import ensure_can_manage_team, ensure_staff
 from teams.rotation_hook import after_roster_change, before_roster_change
 
@@ -62,6 +63,7 @@ def unavailability_create(
 ) -> Unavailability:
     """Time away from `team`, or (None) from every team."""
     _ensure_may_record_away(actor, team, slack_user_id)
+    person_require(field="slack_user_id", slack_user_id=slack_user_id, actor=actor)
     teams = _away_teams(team, slack_user_id)
     snapshots = [before_roster_change(t) for t in teams]
     away = Unavailability()

@@ -11,17 +11,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from teams.models import Person, PersonStatus, TeamMembership, TeamRole
-
-# What the audit entries of a directory entry hold.
-DIRECTORY_FIELDS = (
-    "slack_user_id",
-    "display_name",
-    "real_name",
-    "timezone",
-    "email",
-    "is_active",
-    "status",
-)
+from teams.people import DIRECTORY_FIELDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,25 +85,4 @@ def person_update(*, person: Person, actor: Actor | None, fields: PersonFields) 
     changes = apply_changes(person, fields.given())
     if changes:
         _record(person, AuditAction.UPDATED, changes, actor)
-    return person
-
-
-@transaction.atomic
-def person_confirm_from_slack(
-    *, slack_user_id: str, display_name: str, real_name: str, timezone: str
-) -> Person:
-    """Slack knows this person: add them, or confirm and reactivate the entry data left behind,
-    with the name and time zone Slack gives. A system write (Slack vouched)."""
-    person = Person.objects.select_for_update().filter(slack_user_id=slack_user_id).first()
-    values = {"display_name": display_name, "real_name": real_name, "timezone": timezone}
-    values |= {"is_active": True, "status": PersonStatus.CONFIRMED}
-    if person is None:
-        person = Person()
-        apply_changes(person, {"slack_user_id": slack_user_id, **values})
-        _record(person, AuditAction.CREATED, created_values(person, DIRECTORY_FIELDS), None)
-        return person
-    kept = {k: v for k, v in values.items() if v or k in ("is_active", "status")}
-    changes = apply_changes(person, kept)
-    if changes:
-        _record(person, AuditAction.UPDATED, changes, None)
     return person

@@ -20,6 +20,7 @@ from oncall_project.base.writes import (
 )
 from teams.actions.team import ensure_team_active, lock_team
 from teams.models import Team, TeamMembership
+from teams.people import person_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_hook import after_roster_change, before_roster_change
 
@@ -60,6 +61,8 @@ def membership_upsert(
     snapshot = before_roster_change(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
+        person = person_require(field="slack_user_id", slack_user_id=slack_user_id, actor=actor)
+        given.setdefault("display_name", person.display_name or person.real_name)
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
         apply_changes(membership, given)
         changed = created_values(membership, ["slack_user_id", *MembershipFields.names()])

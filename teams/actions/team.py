@@ -23,6 +23,7 @@ from oncall_project.base.writes import (
     save_validated,
 )
 from teams.models import Team, new_ical_token
+from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
 
 
@@ -100,6 +101,9 @@ def team_create(*, actor: Actor | None, fields: TeamFields) -> Team:
     given.setdefault("slug", slugify(name or ""))
     if not given["slug"]:
         raise InvalidInput("A team needs a name.", {"name": ["A team needs a name."]})
+    person_require_if_changed(
+        field="oncall_engineer", slack_user_id=given.get("oncall_engineer"), current="", actor=actor
+    )
     team = Team(name=name, **given)
     save_validated(team)
     record(
@@ -121,7 +125,14 @@ def team_update(*, team: Team, actor: Actor | None, changes: TeamFields) -> Team
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    changed = apply_changes(team, changes.given())
+    given = changes.given()
+    person_require_if_changed(
+        field="oncall_engineer",
+        slack_user_id=given.get("oncall_engineer"),
+        current=team.oncall_engineer,
+        actor=actor,
+    )
+    changed = apply_changes(team, given)
     if "timezone" in changed:
         # Handoffs follow the new local wall time from the next beat tick on.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)

@@ -10,9 +10,10 @@ from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from teams.actions import MembershipFields, membership_remove, membership_upsert
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamScopedMixin
 from teams.models import TeamMembership
-from teams.selectors import membership_list
+from teams.selectors import membership_list, with_names
 from teams.slack_sync import sync_team_from_slack
 
 EDITABLE_FIELDS = ["display_name", "team_role", "is_eligible_for_oncall", "weight", "joined_at"]
@@ -22,11 +23,16 @@ SLACK_USER_PARAMETER = OpenApiParameter(
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    name = PersonNameField(
+        id_field="slack_user_id", help_text="The people directory's name for the member."
+    )
+
     class Meta:
         model = TeamMembership
         fields = [
             "id",
             "slack_user_id",
+            "name",
             *EDITABLE_FIELDS,
             "in_slack_group",
             "created_at",
@@ -80,7 +86,7 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def get_queryset(self):
         if self.schema_only():
             return TeamMembership.objects.none()
-        return membership_list(team=self.team)
+        return with_names(membership_list(team=self.team), name="slack_user_id")
 
     @extend_schema(
         request=MemberInputSerializer,

@@ -14,7 +14,7 @@ from audit.models import AuditLog
 from oncall_project.legacy.source import legacy_connection
 from schedules.models import Override, Schedule
 from services.models import Service
-from teams.models import Team, TeamMembership
+from teams.models import Person, Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
 from tests.audit.legacy_fixtures import d, ts, uid
 from tests.factories import TeamFactory
@@ -489,3 +489,17 @@ def test_the_repository_copy_of_the_legacy_schema_is_the_designs():
     if not legacy.DESIGN_SCHEMA.exists():
         pytest.skip(f"No design folder beside the repository ({legacy.DESIGN_SCHEMA}) to compare.")
     assert legacy.SCHEMA.read_text() == legacy.DESIGN_SCHEMA.read_text()
+
+
+@pytest.mark.empty_directory
+def test_the_people_the_import_brings_join_the_directory(legacy_url):
+    run_import(legacy_url)
+
+    named = set(TeamMembership.objects.values_list("slack_user_id", flat=True))
+    named |= set(Schedule.objects.values_list("engineer_slack_id", flat=True))
+    named |= set(Override.objects.values_list("engineer_slack_id", flat=True))
+    named |= set(Service.objects.exclude(service_owner="").values_list("service_owner", flat=True))
+    people = {p.slack_user_id: p for p in Person.objects.all()}
+    assert named and named <= set(people)
+    assert all(p.is_active and p.status == "confirmed" for p in people.values())
+    assert run_import(legacy_url) and Person.objects.count() == len(people)  # nothing twice

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from audit.models import AuditLog
 from schedules.models import Override, Schedule
-from teams.models import Person, Team
+from teams.models import Team
 from tests.e2e.conftest import PASSWORD, log_in, page_problems
 from tests.factories import (
     AuditLogFactory,
@@ -23,6 +23,7 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
     UnavailabilityFactory,
+    linked_person,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def user(username: str, slack_user_id: str | None = None, **fields):
     account = get_user_model().objects.create_user(username, password=PASSWORD, **fields)
     if slack_user_id:
-        Person.objects.create(user=account, slack_user_id=slack_user_id)
+        linked_person(account, slack_user_id)
     return account
 
 

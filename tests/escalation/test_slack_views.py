@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from escalation.actions import EscalationRequest, escalation_create
+from escalation.models import Escalation
 from schedules.models import Override
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
@@ -223,6 +224,20 @@ def test_the_acknowledge_button_stops_the_escalation(client, payments):
     assert response.json()["text"] == "Acknowledged by <@U_ALICE>."
     esc.refresh_from_db()
     assert esc.status == "acknowledged"
+
+
+def test_the_acknowledge_button_from_someone_neither_paged_nor_in_the_team_is_refused(
+    client, payments
+):
+    esc = escalation_create(
+        actor=None,
+        request=EscalationRequest(bug_id="BUG-4", services=["Payment"], channel_id="C_BUGS"),
+    ).escalation
+    response = signed_post(
+        client, "/slack/interactions/", interaction("escalation_ack", str(esc.pk), "U_OUTSIDER")
+    )
+    assert ":no_entry:" in response.json()["text"]
+    assert Escalation.objects.get(pk=esc.pk).status == "open"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from audit.models import AuditLog
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden
 from schedules.tasks import handoff_tick
-from teams.models import Team, TeamMembership, TeamRole
+from teams.models import Person, Team, TeamMembership, TeamRole
 from teams.slack_sync import SlackUnavailable, sync_team_from_slack
 from teams.tasks import set_oncall_usergroup, slack_group_sync_tick, sync_team_slack_group
 from tests.admin_support import admin_url, login_operator, messages_of
@@ -37,10 +37,13 @@ def names(team: Team) -> dict[str, str]:
 # --- display names -------------------------------------------------------------------------
 
 
-def test_sync_asks_slack_only_for_members_without_a_name_and_audits_each_name(db, fake_slack):
+def test_sync_asks_slack_only_about_people_the_directory_cannot_name_and_audits_each_name(
+    db, fake_slack
+):
     team = TeamFactory(slack_group_id="S_PAY")
     MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice")
     MembershipFactory(team=team, slack_user_id="U_BARE", display_name="")
+    Person.objects.update_or_create(slack_user_id="U_ALICE", defaults={"display_name": "Alice"})
     fake_slack.usergroups["S_PAY"] = ["U_ALICE", "U_BARE", "U_NINA"]
     fake_slack.profiles["U_BARE"] = {"display_name": "", "real_name": "Bare Bones"}
     fake_slack.profiles["U_NINA"] = {"display_name": "nina"}
@@ -59,7 +62,7 @@ def test_sync_asks_slack_only_for_members_without_a_name_and_audits_each_name(db
     }
 
 
-def test_display_names_are_cached_across_teams_and_syncs(db, fake_slack):
+def test_people_named_by_one_sync_are_not_asked_about_again(db, fake_slack):
     payments = TeamFactory(slack_group_id="S_PAY")
     search = TeamFactory(slack_group_id="S_SEARCH")
     fake_slack.usergroups.update(S_PAY=["U_NINA"], S_SEARCH=["U_NINA"])
@@ -178,8 +181,9 @@ def test_the_tick_syncs_every_active_team_with_a_group_through_a_worker(fake_sla
         slack_group_sync_tick.delay()  # a second beat ticking at the same time
 
         def synced():
-            return names(payments) == {"U_ANA": "U_ANA", "U_BEN": "U_BEN"} and names(search) == {
-                "U_CY": "U_CY"
+            # the directory already names them: Slack is not asked
+            return names(payments) == {"U_ANA": "Ana", "U_BEN": "Ben"} and names(search) == {
+                "U_CY": "Cy"
             }
 
         wait_for(synced)

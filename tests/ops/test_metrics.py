@@ -110,7 +110,7 @@ def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
         for n in range(3)
     ]
     escalation_climb(escalation_id=opened[0].pk, token=opened[0].token)
-    escalation_acknowledge(escalation_id=opened[1].pk, actor=Actor(id="U_ALICE"))
+    escalation_acknowledge(escalation_id=opened[1].pk, actor=Actor.slack("U_ALICE"))
     four_minutes = opened[1].created_at + datetime.timedelta(minutes=4)
     Escalation.objects.filter(pk=opened[1].pk).update(acknowledged_at=four_minutes)
     text = scrape(client)

@@ -57,6 +57,7 @@ def test_team_oncall_says_who_why_and_until_when_in_the_teams_time(staff, team):
     assert body == {
         "team": {"id": str(team.pk), "name": "Payments", "slug": "payments"},
         "engineer_slack_id": "U_ALICE",
+        "engineer_name": "Alice",
         "display_name": "Alice",
         "mention": "<@U_ALICE>",
         "source": "schedule",

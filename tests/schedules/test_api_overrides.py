@@ -16,7 +16,7 @@ from tests.api_support import (
     nothing_changes,
     session_client,
 )
-from tests.factories import OverrideFactory, TeamFactory
+from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
 
 # Written with fixed dates of December 2026: they run on that month's clock.
 pytestmark = pytest.mark.usefixtures("december_2026")
@@ -74,10 +74,37 @@ def test_override_list_takes_the_same_queries_whatever_the_size(
     ("role", "status"),
     [("anonymous", 401), ("token", 403), ("member", 201), ("lead", 201), ("staff", 201)],
 )
-def test_anyone_with_a_slack_identity_may_request_an_override(team, role, status):
+def test_the_teams_members_leads_and_staff_may_request_an_override(team, role, status):
     response = client_for(role, team).post(overrides_url(team), SWAP, format="json")
     assert response.status_code == status
     assert Override.objects.exists() == (status == 201)
+
+
+@pytest.mark.parametrize("requires_approval", [False, True])
+def test_someone_outside_the_team_may_not_put_anyone_on_call_for_it(team, requires_approval):
+    """dave, a member of Auth only, naming himself for Payments: 403, nothing written, whether
+    or not Payments requires approval."""
+    Team.objects.filter(pk=team.pk).update(overrides_require_approval=requires_approval)
+    auth = TeamFactory(name="Auth", slug="auth")
+    MembershipFactory(team=auth, slack_user_id="U_DAVE")
+    dave = session_client(make_user("U_DAVE"))
+    with nothing_changes():
+        response = dave.post(
+            overrides_url(team), {**SWAP, "engineer_slack_id": "U_DAVE"}, format="json"
+        )
+        assert_error(response, 403)
+    assert "Payments" in response.json()["detail"]
+
+
+def test_a_member_may_be_covered_by_someone_from_another_team(team):
+    auth = TeamFactory(name="Auth", slug="auth")
+    MembershipFactory(team=auth, slack_user_id="U_DAVE")
+    member = client_for("member", team)
+    response = member.post(
+        overrides_url(team), {**SWAP, "engineer_slack_id": "U_DAVE"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["engineer_slack_id"] == "U_DAVE"
 
 
 def test_the_team_config_decides_whether_a_request_is_pending(team):

@@ -391,3 +391,54 @@ def test_a_lead_of_another_team_may_not_generate(team):
         assert_error(
             client.post(url(team, "rotation/generate"), {"periods": 2}, format="json"), 403
         )
+
+
+# --- people in the rotation (issue 12 item 7, issue 13 item 7) -------------------------------
+
+
+def test_a_preview_naming_someone_outside_the_team_is_refused_not_given_every_period(staff, team):
+    body = {
+        "periods": 4,
+        "changes": {"rotation_type": "custom_order", "rotation_order": ["U_ALICE", "U_NOBODY"]},
+    }
+    with nothing_changes():
+        response = assert_error(
+            staff.post(url(team, "rotation/preview"), body, format="json"),
+            400,
+            "changes.rotation_order",
+        )
+    assert "U_NOBODY" in response["errors"]["changes.rotation_order"][0]
+
+
+def test_rotation_config_refuses_an_order_with_people_outside_the_team(staff, team):
+    with nothing_changes():
+        response = staff.patch(
+            url(team, "rotation-config"),
+            {"rotation_type": "custom_order", "rotation_order": ["U_BOB", "U_DAVE", "U_NOBODY"]},
+            format="json",
+        )
+        body = assert_error(response, 400, "rotation_order")
+    assert "U_DAVE, U_NOBODY" in body["errors"]["rotation_order"][0]
+
+
+def test_the_preview_warns_about_members_not_eligible_or_away(staff, team):
+    Team.objects.filter(pk=team.pk).update(rotation_type="custom_order", rotation_order=MEMBERS)
+    MembershipFactory._meta.model.objects.filter(team=team, slack_user_id="U_BOB").update(
+        is_eligible_for_oncall=False
+    )
+    today = local_today(team, timezone.now())
+    UnavailabilityFactory(
+        team=team, slack_user_id="U_CAROL", start_date=today + DAY, end_date=today + 3 * DAY
+    )
+
+    body = staff.post(url(team, "rotation/preview"), {"periods": 4}, format="json").json()
+
+    warnings = " | ".join(body["warnings"])
+    assert "(U_BOB) is not eligible" in warnings
+    assert "(U_CAROL) is away" in warnings
+    assert "U_ALICE" not in warnings
+
+
+def test_a_preview_of_a_healthy_rotation_warns_about_nothing(staff, team):
+    body = staff.post(url(team, "rotation/preview"), {"periods": 4}, format="json").json()
+    assert body["warnings"] == []

@@ -24,6 +24,13 @@ BOB = Actor(id="U_BOB", slack_user_id="U_BOB")
 def team(db):
     team = TeamFactory(overrides_require_approval=True)
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    return team
+
+
+def team_of_bob(**fields):
+    team = TeamFactory(**fields)
+    MembershipFactory(team=team, slack_user_id="U_BOB")
     return team
 
 
@@ -50,7 +57,7 @@ def test_request_is_pending_when_the_team_requires_approval(team):
 
 
 def test_request_is_approved_at_once_when_no_approval_is_needed(db):
-    override = request(TeamFactory(overrides_require_approval=False))
+    override = request(team_of_bob(overrides_require_approval=False))
     assert override.status == "approved" and override.decided_at is not None
 
 
@@ -160,7 +167,7 @@ def test_two_deciders_at_once_cannot_both_win():
 def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
     from oncall_project.base.outbox.models import Notification
 
-    team = TeamFactory(overrides_require_approval=True, slack_channel_id="C_PAY")
+    team = team_of_bob(overrides_require_approval=True, slack_channel_id="C_PAY")
     override = request(team)
     note = Notification.objects.get()
     assert (note.kind, note.channel) == ("override_request", "C_PAY")

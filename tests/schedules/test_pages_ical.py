@@ -8,8 +8,13 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from teams.models import Person
-from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    TeamFactory,
+    linked_person,
+)
 from tests.page_support import days, make_user, today
 
 # Between them these zones change their clocks in March, April, September, October and
@@ -108,7 +113,7 @@ def test_team_feed_with_a_wrong_token_is_not_found(team, token):
 
 
 def test_person_feed_lists_their_shifts_in_every_team(team):
-    person = Person.objects.create(user=make_user(), slack_user_id="U_BOB")
+    person = linked_person(make_user(), "U_BOB")
     other = TeamFactory(name="Search", slug="search", timezone="Europe/Berlin")
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
     ScheduleFactory(team=other, engineer_slack_id="U_BOB", start_date=days(10), end_date=days(10))

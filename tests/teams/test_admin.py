@@ -273,24 +273,24 @@ def test_admin_unavailability_with_end_before_start_is_refused(client, operator)
 def test_admin_person_link_and_relink_are_audited(client, operator):
     user = UserFactory(username="alice")
     page = client.get(admin_url(Person, "add"))
-    data = form_data(page, user=str(user.pk), slack_user_id="U_ALICE")
+    data = form_data(page, user=str(user.pk), slack_user_id="U_ALINA")
     assert client.post(admin_url(Person, "add"), data).status_code == 302
     person = Person.objects.get(user=user)
 
-    assert post_change(client, person, slack_user_id="U_ALICE2").status_code == 302
+    assert post_change(client, person, slack_user_id="U_ALINA2").status_code == 302
 
     rows = AuditLog.objects.filter(entity_type="person").order_by("created_at")
     assert [(r.action, r.changes["slack_user_id"]) for r in rows] == [
-        ("created", {"old": None, "new": "U_ALICE"}),
-        ("updated", {"old": "U_ALICE", "new": "U_ALICE2"}),
+        ("created", {"old": None, "new": "U_ALINA"}),
+        ("updated", {"old": "U_ALINA", "new": "U_ALINA2"}),
     ]
 
 
 def test_admin_person_slack_id_taken_is_a_form_error(client, operator):
-    Person.objects.create(user=UserFactory(), slack_user_id="U_ALICE")
+    Person.objects.create(user=UserFactory(), slack_user_id="U_ALINA")
     user = UserFactory()
     page = client.get(admin_url(Person, "add"))
-    data = form_data(page, user=str(user.pk), slack_user_id="U_ALICE")
+    data = form_data(page, user=str(user.pk), slack_user_id="U_ALINA")
 
     assert "slack_user_id" in form_errors(client.post(admin_url(Person, "add"), data))
     assert AuditLog.objects.count() == 0

@@ -7,6 +7,8 @@ from teams.models import Person, TeamRole
 from tests.api_support import assert_error, client_for, make_user, session_client
 from tests.factories import MembershipFactory, TeamFactory
 
+pytestmark = pytest.mark.empty_directory
+
 
 @pytest.fixture
 def staff(db):

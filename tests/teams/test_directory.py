@@ -12,6 +12,8 @@ from teams.selectors import names_for
 from tests.factories import UserFactory
 from tests.migration_support import migrate
 
+pytestmark = pytest.mark.empty_directory
+
 
 def test_names_for_answers_every_known_id_in_one_query(db, django_assert_num_queries):
     Person.objects.create(slack_user_id="U_ALICE", display_name="Alice")

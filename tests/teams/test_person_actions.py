@@ -6,6 +6,8 @@ from teams.actions import person_link, person_unlink
 from teams.models import Person
 from tests.factories import UserFactory, person
 
+pytestmark = pytest.mark.empty_directory
+
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):

@@ -13,6 +13,8 @@ from teams.models import Person
 from tests.escalation.test_slack_views import SECRET, signed_post
 from tests.factories import UserFactory, person
 
+pytestmark = pytest.mark.empty_directory
+
 
 @pytest.fixture(autouse=True)
 def signing_secret(settings):

@@ -23,7 +23,9 @@ class ApiViewSet(viewsets.GenericViewSet):
     lookup_value_regex = UUID_PATH_REGEX
 
     def actor(self) -> Actor:
-        return Actor.from_user(self.request.user, "api")
+        # Token authentication sets request.auth to the token; a session leaves it None.
+        machine = self.request.auth is not None
+        return Actor.from_user(self.request.user, "api", machine=machine)
 
     def filter_queryset(self, queryset):
         """Query filters narrow lists; an object addressed by its id is found whatever they

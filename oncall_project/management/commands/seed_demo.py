@@ -55,6 +55,7 @@ class Command(BaseCommand):
         self.notes: list[str] = []
         self.new_teams: set[str] = set()
         with transaction.atomic():
+            self.people()
             teams = {spec["slug"]: self.team(spec) for spec in demo_org.TEAMS}
             self.services(teams)
             self.schedules(teams)
@@ -94,6 +95,17 @@ class Command(BaseCommand):
             )
             rotation_config_update(team=team, actor=None, settings=settings)
         return team
+
+    def people(self) -> None:
+        """Everyone the demo names joins the directory first, with a name and a time zone."""
+        for slack_id, name in demo_org.PEOPLE.items():
+            if Person.objects.filter(slack_user_id=slack_id).exists():
+                continue
+            fields = actions.PersonFields(
+                display_name=name, real_name=name, timezone=demo_org.person_timezone(slack_id)
+            )
+            actions.person_create(slack_user_id=slack_id, actor=None, fields=fields)
+            self.count("people")
 
     def members(self, team: Team, members: list[tuple[str, str, float]]) -> None:
         for slack_id, role, weight in members:
@@ -219,9 +231,9 @@ class Command(BaseCommand):
                 )
                 self.count("users")
                 self.notes.append(f"User '{username}' ({slack_id}) password: {password}")
-            if not Person.objects.filter(slack_user_id=slack_id).exists():
+            if not Person.objects.filter(user=user).exists():
                 person_link(user=user, slack_user_id=slack_id, actor=None)
-                self.count("people")
+                self.count("accounts linked")
 
     def report(self) -> None:
         if self.created:

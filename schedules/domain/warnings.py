@@ -1,0 +1,32 @@
+"""What a rotation preview warns about: people its order names whom the rotation will skip."""
+
+from datetime import date
+
+from .model import RotationType, TeamConfig, TeamState
+
+
+def rotation_warnings(
+    state: TeamState, config: TeamConfig, start: date, end: date
+) -> tuple[str, ...]:
+    """One line per person the rotation (under `config`) would pass over between `start` and
+    `end`: not eligible, gone from the team's Slack group, or away some of those days."""
+    members = {m.slack_user_id: m for m in state.members}
+    if config.rotation_type == RotationType.CUSTOM_ORDER:
+        order = [x for x in config.rotation_order if x in members]
+    else:
+        order = list(members)
+    warnings: list[str] = []
+    for slack_id in order:
+        member = members[slack_id]
+        who = f"{member.display_name} ({slack_id})" if member.display_name else slack_id
+        if not member.is_eligible:
+            warnings.append(f"{who} is not eligible for on-call: the rotation skips them.")
+        elif member.in_slack_group is False:
+            warnings.append(f"{who} has left the team's Slack group: the rotation skips them.")
+        for away in state.unavailability:
+            if away.slack_user_id == slack_id and away.start_date <= end and away.end_date >= start:
+                warnings.append(
+                    f"{who} is away {away.start_date} to {away.end_date}: the rotation skips "
+                    "them on those days."
+                )
+    return tuple(warnings)

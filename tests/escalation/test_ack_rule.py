@@ -1,0 +1,92 @@
+"""Who may acknowledge an escalation (escalation.acknowledgers): someone it paged, a member or
+lead of a team it names, or staff; a machine token only on behalf of such a person, named in
+the request, and the audit says both."""
+
+import pytest
+
+from audit.models import AuditLog
+from escalation.actions import EscalationRequest, escalation_create
+from escalation.models import Escalation
+from teams.models import Person
+from tests.api_support import assert_error, client_for, make_user, session_client
+from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+
+URL = "/api/v1/escalations/"
+
+
+@pytest.fixture
+def escalation(db):
+    """Payment's on-call is Alice (paged); Bob is a member of Payments; Dave is in Auth only."""
+    payments = TeamFactory(name="Payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=payments, slack_user_id="U_BOB")
+    auth = TeamFactory(name="Auth")
+    MembershipFactory(team=auth, slack_user_id="U_DAVE")
+    ServiceFactory(name="Payment", team=payments)
+    request = EscalationRequest(bug_id="BUG-9", services=["Payment"], channel_id="C_BUGS")
+    return escalation_create(actor=None, request=request).escalation
+
+
+def ack(client, escalation, **body):
+    return client.post(f"{URL}{escalation.pk}/ack/", body, format="json")
+
+
+def status_of(escalation) -> tuple[str, str]:
+    row = Escalation.objects.get(pk=escalation.pk)
+    return row.status, row.acknowledged_by
+
+
+@pytest.mark.parametrize("who", ["U_ALICE", "U_BOB"])
+def test_someone_paged_or_in_a_team_it_names_acknowledges(escalation, who):
+    response = ack(session_client(make_user(who)), escalation)
+    assert response.status_code == 200, response.content
+    assert status_of(escalation) == ("acknowledged", who)
+
+
+def test_someone_from_another_team_may_not(escalation):
+    assert_error(ack(session_client(make_user("U_DAVE")), escalation), 403)
+    assert status_of(escalation) == ("open", "")
+    assert not AuditLog.objects.filter(action="acknowledged").exists()
+
+
+def test_a_person_may_acknowledge_only_as_themselves(escalation):
+    assert_error(
+        ack(session_client(make_user("U_DAVE")), escalation, acknowledged_by="U_ALICE"), 403
+    )
+    assert status_of(escalation) == ("open", "")
+
+
+def test_a_machine_token_must_name_the_person_it_acts_for(escalation):
+    body = assert_error(ack(client_for("token"), escalation), 400, "acknowledged_by")
+    assert "on behalf of" in body["detail"]
+    assert status_of(escalation) == ("open", "")
+
+
+def test_a_machine_token_acknowledges_for_someone_allowed_and_the_audit_says_both(escalation):
+    response = ack(client_for("token"), escalation, acknowledged_by="U_ALICE")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["acknowledged_by"] == "U_ALICE"
+    entry = AuditLog.objects.get(action="acknowledged")
+    assert entry.actor_id.startswith("bot-")  # the token's user
+    assert entry.metadata["on_behalf_of"] == "U_ALICE"
+    assert entry.changes["acknowledged_by"] == {"old": "", "new": "U_ALICE"}
+
+
+def test_a_machine_token_may_not_act_for_someone_not_allowed(escalation):
+    assert_error(ack(client_for("token"), escalation, acknowledged_by="U_DAVE"), 403)
+    assert status_of(escalation) == ("open", "")
+
+
+def test_a_machine_token_naming_someone_nobody_knows_is_a_400(escalation):
+    body = assert_error(
+        ack(client_for("token"), escalation, acknowledged_by="U_ALICEE"), 400, "acknowledged_by"
+    )
+    assert "Did you mean" in body["errors"]["acknowledged_by"][0]
+
+
+def test_staff_acknowledge_any_escalation_and_for_a_staff_person(escalation):
+    staff = make_user(is_staff=True)
+    Person.objects.update_or_create(slack_user_id="U_OPS", defaults={"user": staff})
+    response = ack(client_for("token"), escalation, acknowledged_by="U_OPS")
+    assert response.status_code == 200, response.content
+    assert status_of(escalation) == ("acknowledged", "U_OPS")

@@ -1,0 +1,102 @@
+"""Names beside Slack ids in API answers, from the people directory, with no extra query."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from oncall_project.base.actors import Actor
+from schedules.actions import ScheduleFields, schedule_create
+from teams.models import Person
+from tests.api_support import client_for
+from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+
+pytestmark = pytest.mark.usefixtures("december_2026")
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Payments", slug="payments")
+
+
+@pytest.fixture
+def staff(db):
+    return client_for("staff")
+
+
+def test_schedules_carry_the_engineers_name(staff, team):
+    ScheduleFactory(team=team, engineer_slack_id="U_ALICE")
+    url = f"/api/v1/teams/{team.slug}/oncall-schedules/"
+
+    [row] = staff.get(url).json()["results"]
+
+    assert (row["engineer_slack_id"], row["engineer_name"]) == ("U_ALICE", "Alice Nguyen")
+    assert staff.get(f"{url}{row['id']}/").json()["engineer_name"] == "Alice Nguyen"
+
+
+def test_a_schedule_just_written_answers_with_the_name_too(staff, team):
+    body = {"engineer_slack_id": "U_BOB", "start_date": "2026-12-14", "end_date": "2026-12-15"}
+    response = staff.post(f"/api/v1/teams/{team.slug}/oncall-schedules/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["engineer_name"] == "Bob Stone"
+
+
+def test_overrides_carry_the_engineer_the_replaced_and_the_requester_names(staff, team):
+    OverrideFactory(
+        team=team, engineer_slack_id="U_BOB", replaces_slack_id="U_ALICE", requested_by="U_CAROL"
+    )
+    [row] = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/").json()["results"]
+    assert (row["engineer_name"], row["replaces_name"], row["requested_by_name"]) == (
+        "Bob Stone",
+        "Alice Nguyen",
+        "Carol Diaz",
+    )
+
+
+def test_a_name_the_directory_does_not_have_is_null(staff, team):
+    OverrideFactory(team=team, engineer_slack_id="U_BOB", requested_by="ops-admin")
+    [row] = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/").json()["results"]
+    assert row["requested_by_name"] is None and row["replaces_name"] is None
+
+
+def test_members_carry_their_directory_name(staff, team):
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Al")
+    [row] = staff.get(f"/api/v1/teams/{team.slug}/members/").json()["results"]
+    assert (row["display_name"], row["name"]) == ("Al", "Alice Nguyen")
+
+
+def test_audit_entries_carry_the_actors_name(staff, team):
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role="lead")
+    fields = ScheduleFields(
+        engineer_slack_id="U_ALICE",
+        start_date=datetime.date(2026, 12, 14),
+        end_date=datetime.date(2026, 12, 15),
+    )
+    schedule_create(team=team, actor=Actor.slack("U_LEAD"), fields=fields)
+    entry = AuditLog.objects.get(entity_type="schedule")
+    rows = staff.get(f"/api/v1/audit-logs/?entity_id={entry.entity_id}").json()["results"]
+    assert [(r["actor_id"], r["actor_name"]) for r in rows] == [("U_LEAD", "Lead")]
+
+
+def test_the_teams_oncall_answer_names_the_engineer(staff, team):
+    Person.objects.create(slack_user_id="U_NOMEMBER_NAME", display_name="Nadia Ortiz")
+    MembershipFactory(team=team, slack_user_id="U_NOMEMBER_NAME", display_name="")
+    team.oncall_engineer = "U_NOMEMBER_NAME"
+    team.save()
+    body = staff.get(f"/api/v1/teams/{team.slug}/oncall/").json()
+    assert (body["engineer_slack_id"], body["engineer_name"]) == ("U_NOMEMBER_NAME", "Nadia Ortiz")
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_names_add_no_query_to_the_lists(staff, team, size, django_assert_max_num_queries):
+    for n in range(size):
+        Person.objects.create(slack_user_id=f"U_P{n:03d}", display_name=f"Person {n}")
+        day = datetime.date(2026, 1, 5) + datetime.timedelta(days=2 * n)
+        ScheduleFactory(team=team, engineer_slack_id=f"U_P{n:03d}", start_date=day, end_date=day)
+        OverrideFactory(team=team, engineer_slack_id=f"U_P{n:03d}", start_date=day, end_date=day)
+    with django_assert_max_num_queries(5):
+        rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-schedules/?page_size=100").json()
+    assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])
+    with django_assert_max_num_queries(5):
+        rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/?page_size=100").json()
+    assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])

@@ -1,0 +1,242 @@
+"""The one rule for every write that names a person (teams.people.person_require): someone the
+directory knows goes through; someone only Slack knows joins the directory and goes through;
+anyone else is a 400 on the field, naming the id, with suggestions, and nothing is written."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput
+from schedules.actions import (
+    OverrideFields,
+    ScheduleFields,
+    override_request,
+    rotation_config_update,
+    schedule_create,
+)
+from schedules.models import Override, Schedule
+from services.actions import ServiceFields, service_create, service_update
+from services.models import Service
+from teams.actions import (
+    MembershipFields,
+    RotationSettings,
+    TeamFields,
+    membership_upsert,
+    team_update,
+    unavailability_create,
+)
+from teams.models import Person, Team, TeamMembership, Unavailability
+from tests.factories import MembershipFactory, TeamFactory
+
+pytestmark = pytest.mark.usefixtures("december_2026")
+
+STAFF = Actor(id="ops", source="test", is_staff=True)
+D = datetime.date
+
+
+def _schedule(team, slack_id):
+    fields = ScheduleFields(
+        engineer_slack_id=slack_id, start_date=D(2026, 12, 7), end_date=D(2026, 12, 8)
+    )
+    schedule_create(team=team, actor=STAFF, fields=fields)
+
+
+def _override(team, slack_id, field="engineer_slack_id"):
+    values = {
+        "engineer_slack_id": "U_ALICE",
+        "start_date": D(2026, 12, 7),
+        "end_date": D(2026, 12, 8),
+    }
+    override_request(team=team, actor=STAFF, fields=OverrideFields(**(values | {field: slack_id})))
+
+
+def _team_default(team, slack_id):
+    team_update(team=team, actor=STAFF, changes=TeamFields(oncall_engineer=slack_id))
+
+
+def _member(team, slack_id):
+    membership_upsert(team=team, slack_user_id=slack_id, actor=STAFF, fields=MembershipFields())
+
+
+def _away(team, slack_id):
+    unavailability_create(
+        actor=STAFF,
+        slack_user_id=slack_id,
+        team=team,
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 8),
+    )
+
+
+def _service(field):
+    def write(team, slack_id):
+        service_create(
+            actor=STAFF, fields=ServiceFields(name="api", team=team, **{field: slack_id})
+        )
+
+    return write
+
+
+def _requested_by(team, slack_id):
+    values = {
+        "engineer_slack_id": "U_ALICE",
+        "start_date": D(2026, 12, 7),
+        "end_date": D(2026, 12, 8),
+    }
+    override_request(team=team, actor=Actor.slack(slack_id), fields=OverrideFields(**values))
+
+
+# (write, the field it names the person in)
+WRITES = {
+    "schedule engineer": (_schedule, "engineer_slack_id"),
+    "override engineer": (_override, "engineer_slack_id"),
+    "override replaces": (lambda t, s: _override(t, s, "replaces_slack_id"), "replaces_slack_id"),
+    "override requested_by": (_requested_by, "requested_by"),
+    "team default on-call": (_team_default, "oncall_engineer"),
+    "membership": (_member, "slack_user_id"),
+    "time away": (_away, "slack_user_id"),
+    "service owner": (_service("service_owner"), "service_owner"),
+    "service primary on-call": (_service("primary_oncall"), "primary_oncall"),
+}
+
+
+def prepare(case: str, team: Team, slack_id: str) -> None:
+    """What a write needs before it: the override's requester is a member from before the
+    directory (their row written directly), asking for an override of their team."""
+    if case == "override requested_by":
+        TeamMembership.objects.create(team=team, slack_user_id=slack_id)
+
+
+def written() -> dict:
+    models = (Schedule, Override, Team, TeamMembership, Unavailability, Service, AuditLog, Person)
+    return {m.__name__: set(m.objects.values_list("pk", "updated_at")) for m in models}
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Payments", slug="payments")
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    Person.objects.create(slack_user_id="U_NADIA", display_name="Nadia Ortiz")
+    return team
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_a_person_the_directory_knows_goes_through(team, case):
+    write, _ = WRITES[case]
+    prepare(case, team, "U_NADIA")
+    write(team, "U_NADIA")
+    assert Person.objects.get(slack_user_id="U_NADIA").display_name == "Nadia Ortiz"
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_a_person_only_slack_knows_joins_the_directory_and_the_write_goes_through(
+    team, case, fake_slack
+):
+    write, _ = WRITES[case]
+    fake_slack.only_listed_users = True
+    fake_slack.add_user("U_NEWBIE", "newbie", real_name="Nell Newbie", tz="Asia/Kolkata")
+    prepare(case, team, "U_NEWBIE")
+
+    write(team, "U_NEWBIE")
+
+    person = Person.objects.get(slack_user_id="U_NEWBIE")
+    assert (person.display_name, person.real_name, person.timezone, person.status) == (
+        "newbie",
+        "Nell Newbie",
+        "Asia/Kolkata",
+        "confirmed",
+    )
+    assert AuditLog.objects.filter(entity_type="person", entity_id=str(person.pk)).exists()
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_someone_slack_does_not_know_is_a_400_with_suggestions_and_nothing_is_written(
+    team, case, fake_slack
+):
+    write, field = WRITES[case]
+    fake_slack.only_listed_users = True
+    prepare(case, team, "U_NADYA")
+    before = written()
+
+    with pytest.raises(InvalidInput) as refused:
+        write(team, "U_NADYA")
+
+    message = refused.value.errors[field][0]
+    assert "U_NADYA" in message and "Did you mean Nadia Ortiz (U_NADIA)" in message
+    assert written() == before
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_a_deactivated_slack_user_is_refused(team, case, fake_slack):
+    write, field = WRITES[case]
+    fake_slack.add_user("U_LEFT_CO", "gone", deleted=True)
+    prepare(case, team, "U_LEFT_CO")
+    before = written()
+    with pytest.raises(InvalidInput) as refused:
+        write(team, "U_LEFT_CO")
+    assert "deactivated" in refused.value.errors[field][0]
+    assert written() == before
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_slack_down_is_a_400_that_names_the_id_and_writes_nothing(team, case, fake_slack):
+    write, field = WRITES[case]
+    prepare(case, team, "U_NADYA")
+    fake_slack.begin_outage()
+    before = written()
+    with pytest.raises(InvalidInput) as refused:
+        write(team, "U_NADYA")
+    message = refused.value.errors[field][0]
+    assert "U_NADYA" in message and "did not answer" in message
+    assert written() == before
+
+
+@pytest.mark.parametrize("case", WRITES)
+def test_without_slack_an_unknown_id_is_a_400_that_says_how_to_add_the_person(team, case):
+    write, field = WRITES[case]
+    prepare(case, team, "U_STRANGER")
+    before = written()
+    with pytest.raises(InvalidInput) as refused:
+        write(team, "U_STRANGER")
+    message = refused.value.errors[field][0]
+    assert "U_STRANGER" in message and "POST /api/v1/people/" in message
+    assert written() == before
+
+
+def test_an_inactive_person_is_refused_until_reactivated(team):
+    Person.objects.filter(slack_user_id="U_NADIA").update(is_active=False)
+    with pytest.raises(InvalidInput) as refused:
+        _schedule(team, "U_NADIA")
+    assert "inactive" in refused.value.errors["engineer_slack_id"][0]
+
+
+def test_an_unconfirmed_entry_from_old_data_is_confirmed_by_slack(team, fake_slack):
+    Person.objects.create(slack_user_id="U_OLD", is_active=False, status="unconfirmed")
+    fake_slack.add_user("U_OLD", "oldtimer", tz="Europe/Paris")
+    _schedule(team, "U_OLD")
+    person = Person.objects.get(slack_user_id="U_OLD")
+    assert (person.status, person.is_active, person.timezone) == ("confirmed", True, "Europe/Paris")
+
+
+def test_a_rotation_order_names_only_the_teams_members(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    settings = RotationSettings(rotation_order=["U_ALICE", "U_NADIA", "U_STRANGER", "U_BOB"])
+    before = written()
+    with pytest.raises(InvalidInput) as refused:
+        rotation_config_update(team=team, actor=STAFF, settings=settings)
+    message = refused.value.errors["rotation_order"][0]
+    assert "U_NADIA, U_STRANGER" in message and "U_ALICE" not in message
+    assert written() == before
+    rotation_config_update(
+        team=team, actor=STAFF, settings=RotationSettings(rotation_order=["U_BOB", "U_ALICE"])
+    )
+    assert Team.objects.get(pk=team.pk).rotation_order == ["U_BOB", "U_ALICE"]
+
+
+def test_an_unchanged_name_from_before_the_directory_does_not_block_other_changes(team):
+    Service.objects.create(name="legacy", team=team, service_owner="U_UNLISTED")
+    service = Service.objects.get(name="legacy")
+    service_update(service=service, actor=STAFF, changes=ServiceFields(tier="critical"))
+    assert Service.objects.get(pk=service.pk).tier == "critical"
