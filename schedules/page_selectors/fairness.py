@@ -1,12 +1,13 @@
 """The fairness report: from the on-call ledger, per team and person, how many shifts, on-call
-days and weekend days each carried. Two queries whatever the range (bounded by the form)."""
+days and weekend days each carried. At most three queries whatever the range (bounded by the
+form)."""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schedules.models import OnCallRecord
-from teams.models import Team
+from teams.models import Team, TeamMembership
 from teams.selectors import names_for
 
 
@@ -54,7 +55,13 @@ def fairness(*, team: Team | None, start: datetime.date, end: datetime.date) -> 
     if team is not None:
         records = records.filter(team=team)
     rows = _rows(records)
-    names = names_for(key[1] for key in rows)
-    for row in rows.values():
-        row.name = names.get(row.engineer, "")
+    # The name the team knows a person by, else the people directory's (someone who covered
+    # from another team).
+    named = TeamMembership.objects.filter(
+        team_id__in={key[0] for key in rows}, slack_user_id__in={key[1] for key in rows}
+    ).exclude(display_name="")
+    in_team = {(m.team_id, m.slack_user_id): m.display_name for m in named}
+    directory = names_for(key[1] for key in rows if key not in in_team)
+    for key, row in rows.items():
+        row.name = in_team.get(key) or directory.get(row.engineer, "")
     return sorted(rows.values(), key=lambda r: (r.team.name, str(r.team.pk), -r.days, r.engineer))
