@@ -3,6 +3,7 @@ on a laptop and by keyboard on a phone, and the override is hers; the custom ord
 name by name. No Slack id is typed."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from schedules.models import Override
 from teams.models import Person, Team
 from tests.e2e.conftest import log_in, page_problems
 from tests.e2e.test_journeys import on_call_team, user
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +90,36 @@ def test_the_custom_order_is_picked_name_by_name(open_page):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Rotation saved")).to_be_visible()
     assert Team.objects.get(slug="payments").rotation_order == ["U_BOB", "U_ALICE"]
+
+
+def test_a_viewer_in_berlin_reads_a_new_york_team_on_both_clocks(open_page):
+    team = TeamFactory(name="Ledger", slug="ledger", timezone="America/New_York")
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob Martins")
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=timezone.localdate() - datetime.timedelta(days=1),
+        end_date=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    user("bob", "U_BOB")
+    Person.objects.filter(slack_user_id="U_BOB").update(timezone="Europe/Berlin")
+    page = open_page()
+    log_in(page, "bob")
+    page.goto("/teams/ledger/")
+    until = page.locator(".now div").filter(has_text="Until").locator("dd")
+    expect(until).to_have_text(re.compile(r"09:00 E[SD]T · 1[45]:00 CES?T$"))
+    page.goto("/")
+    row = page.get_by_role("row").filter(has_text="Ledger")
+    expect(row.locator("td[data-label=Until]")).to_have_text(re.compile(r"1[45]:00 CES?T$"))
+
+
+def test_someone_outside_a_team_is_offered_no_override_form_and_no_ical_secret(open_page):
+    people()
+    user("dave", "U_DAVE")
+    page = open_page(width=390, height=844)
+    log_in(page, "dave")
+    page.goto("/teams/payments/overrides/")
+    expect(page.get_by_text("may request overrides")).to_be_visible()
+    expect(page.get_by_role("button", name="Request override")).to_have_count(0)
+    page.goto("/teams/payments/")
+    expect(page.get_by_text("Calendar feed")).to_have_count(0)
