@@ -13,6 +13,7 @@ from audit.models import AuditAction, EntityType
 from oncall_project.base import slack, slack_ids
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
+from oncall_project.base.text import shown
 from oncall_project.base.writes import apply_changes, created_values
 from teams.models import Person, PersonStatus, TeamMembership, time_zone_names
 
@@ -28,7 +29,7 @@ def person_require(*, field: str, slack_user_id: str, actor: Actor | None) -> Pe
     """The directory entry `field` names, looked up in Slack and added when only Slack knows
     them; else InvalidInput on `field`, with suggestions, and nothing written."""
     if not slack_ids.is_user_id(slack_user_id):
-        return _refuse(field, f"'{slack_user_id}' is not a Slack user id (U… or W…).", "")
+        return _refuse(field, f"'{shown(slack_user_id)}' is not a Slack user id (U… or W…).", "")
     person = Person.objects.in_directory().filter(slack_user_id=slack_user_id).first()
     if person is not None and person.is_active:
         return person
@@ -168,7 +169,9 @@ def person_require_if_changed(
 def rotation_order_require(*, team, order: object, current: list[str], actor: Actor | None) -> None:
     """A rotation order names only the team's members (400 naming the others), each someone
     the directory knows."""
-    if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
+    if not isinstance(order, list) or not all(
+        isinstance(x, str) and slack_ids.is_user_id(x) for x in order
+    ):
         return  # the model's validation says what a rotation order must be
     members = set(
         TeamMembership.objects.filter(team=team, slack_user_id__in=order).values_list(

@@ -86,7 +86,7 @@ def forget(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("oncall_project", "0001_repair_invalid_text"),
-        ("teams", "0004_people_directory"),
+        ("teams", "0005_people_directory"),
         ("schedules", "0002_bounds"),
         ("services", "0002_bounds"),
         ("escalation", "0003_notification_moves_to_outbox"),

@@ -240,3 +240,19 @@ def test_an_unchanged_name_from_before_the_directory_does_not_block_other_change
     service = Service.objects.get(name="legacy")
     service_update(service=service, actor=STAFF, changes=ServiceFields(tier="critical"))
     assert Service.objects.get(pk=service.pk).tier == "critical"
+
+
+@pytest.mark.parametrize("order", [["U_ALICE", "not an id"], ["U_ALICE", 5], "U_ALICE"])
+def test_a_rotation_order_that_is_not_a_list_of_ids_is_the_models_400(team, order):
+    with pytest.raises(InvalidInput) as refused:
+        rotation_config_update(
+            team=team, actor=STAFF, settings=RotationSettings(rotation_order=order)
+        )
+    assert "rotation_order" in refused.value.errors
+
+
+def test_text_that_is_no_slack_id_is_refused_without_echoing_what_cannot_be_encoded(team):
+    with pytest.raises(InvalidInput) as refused:
+        _team_default(team, "U\ud800")
+    message = refused.value.errors["oncall_engineer"][0]
+    message.encode("utf-8")  # never the lone surrogate itself

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0003_unique_names_and_bounds'),
+        ('teams', '0004_backup_line'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
