@@ -59,7 +59,6 @@ class ScheduleAdmin(PersonPickerAdmin, ActionAdmin):
         "days_of_week",
         "origin",
         "role",
-        "created_by",
     )
     list_filter = ("team", "role", "origin", "schedule_type")
     search_fields = ("engineer_slack_id", "created_by", "team__name", "team__slug")

@@ -70,8 +70,6 @@ class TeamMembershipAdmin(PersonPickerAdmin, ActionAdmin):
         "is_eligible_for_oncall",
         "is_eligible_for_backup",
         "weight",
-        "in_slack_group",
-        "joined_at",
     )
     list_filter = ("team_role", "is_eligible_for_oncall", "in_slack_group", "team")
     search_fields = ("slack_user_id", "display_name", "team__name", "team__slug")

@@ -47,7 +47,11 @@ def _page(
 ) -> HttpResponse:
     template = "schedules/_rotation_panel.html" if request.htmx else "schedules/rotation.html"
     line = line_settings(team, role)
-    names = names_for(_people_shown(team, line, form))
+    # As the team knows its members, else as the directory does.
+    names = {
+        **names_for(_people_shown(team, line, form)),
+        **{m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name},
+    }
     response = team_page(
         request,
         team,

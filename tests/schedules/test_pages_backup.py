@@ -99,7 +99,9 @@ def test_my_schedule_and_the_person_feed_carry_backup_shifts(team):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(6), end_date=days(6))
     backup_on(team, rotation_enabled=False)
     BackupLine.objects.update(rotation_enabled=True, rotation_start_date=days(60))
-    person = Person.objects.create(user=make_user(), slack_user_id="U_BOB")
+    person, _ = Person.objects.update_or_create(
+        slack_user_id="U_BOB", defaults={"user": make_user()}
+    )
     response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
     events = [e for e in Calendar.from_ical(response.content).walk("VEVENT")]
     got = [(str(e["summary"]), e.decoded("dtstart").date()) for e in events]
