@@ -7,14 +7,13 @@ from oncall_project.base.admin_reading import ReadOnlyAdminMixin
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # What fits a laptop's width: the actor's type and the entity's id are on the entry's page.
     list_display = (
         "created_at",
         "entity_type",
         "action",
-        "actor_type",
         "actor_id",
         "team",
-        "entity_id",
         "engineer_slack_id",
     )
     list_filter = ("entity_type", "action", "actor_type", ("created_at", admin.DateFieldListFilter))

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oncall_project.base.viewer_zone.ViewerTimeZoneMiddleware",
     "oncall_project.request_limits.RequestBodyLimitMiddleware",
     # Query strings and form bodies not valid UTF-8, or with a NUL: 400, before any view.
     "oncall_project.base.request_text.RequestTextMiddleware",
@@ -169,6 +170,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # the throttle leaves them alone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches a password
+    "oncall_project.signin.backends.PersonBackend",
+    # Sessions started before PersonBackend name this one; it still reads them.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))

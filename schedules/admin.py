@@ -19,6 +19,7 @@ from schedules.actions import (
 from schedules.models import OnCallRecord, Override, OverrideStatus, Role, Schedule
 from teams.actions import RotationSettings
 from teams.models import BackupLine
+from teams.pickers import PersonPickerAdmin
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -46,8 +47,9 @@ class ScheduleForm(forms.ModelForm):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(ActionAdmin):
+class ScheduleAdmin(PersonPickerAdmin, ActionAdmin):
     form = ScheduleForm
+    person_fields = ("engineer_slack_id",)
     list_display = (
         "engineer_slack_id",
         "team",
@@ -57,7 +59,6 @@ class ScheduleAdmin(ActionAdmin):
         "days_of_week",
         "origin",
         "role",
-        "created_by",
     )
     list_filter = ("team", "role", "origin", "schedule_type")
     search_fields = ("engineer_slack_id", "created_by", "team__name", "team__slug")
@@ -97,18 +98,17 @@ class ScheduleAdmin(ActionAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(ActionAdmin):
+class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("engineer_slack_id", "replaces_slack_id")
     list_display = (
         "engineer_slack_id",
         "replaces_slack_id",
         "team",
-        "start_date",
-        "end_date",
+        "dates",
         "status",
         "role",
         "requested_by",
-        "approved_by",
-        "decided_at",
+        "decided",
     )
     list_filter = ("status", "role", "team")
     search_fields = (
@@ -123,6 +123,17 @@ class OverrideAdmin(ActionAdmin):
     autocomplete_fields = ("team",)
     date_hierarchy = "start_date"
     actions = ["approve_selected", "reject_selected"]
+
+    @admin.display(description="Dates", ordering="start_date")
+    def dates(self, obj: Override) -> str:
+        return f"{obj.start_date:%-d %b} → {obj.end_date:%-d %b %Y}"
+
+    @admin.display(description="Decided", ordering="decided_at")
+    def decided(self, obj: Override) -> str:
+        if not obj.decided_at:
+            return "—"
+        return f"{obj.approved_by or '—'}, {obj.decided_at:%-d %b %Y}"
+
     fields = (
         "team",
         "role",

@@ -2,7 +2,6 @@
 the actions validate it and say no."""
 
 import datetime
-import re
 
 from django import forms
 from django.http import QueryDict
@@ -12,8 +11,9 @@ from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.actions.rotation import MAX_PERIODS
 from schedules.api.queries import REACH_YEARS
 from schedules.models import OverrideStatus, ScheduleType
-from teams.forms import DATE, TIME, PageForm, slack_user_field
+from teams.forms import DATE, TIME, PageForm, person_field
 from teams.models import RotationInterval, RotationType, Team
+from teams.pickers import PeopleField
 from teams.rotation_fields import RotationFields
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -24,7 +24,7 @@ TOO_FAR = f"At most {REACH_YEARS} years from today."
 
 
 class ScheduleForm(PageForm):
-    engineer_slack_id = slack_user_field("Engineer")
+    engineer_slack_id = person_field("Engineer")
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
     schedule_type = forms.ChoiceField(
@@ -43,9 +43,9 @@ class ScheduleForm(PageForm):
 
 
 class OverrideForm(PageForm):
-    engineer_slack_id = slack_user_field("Who covers")
-    replaces_slack_id = slack_user_field(
-        "Instead of", required=False, help_text="The Slack id of the person being covered."
+    engineer_slack_id = person_field("Who covers")
+    replaces_slack_id = person_field(
+        "Instead of", required=False, help_text="Who is being covered (optional)."
     )
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE, help_text="Inclusive.")
@@ -76,15 +76,11 @@ class RotationForm(PageForm):
         required=False,
     )
     handoff_time = forms.TimeField(widget=TIME, help_text="In the team's time zone.")
-    rotation_order = forms.CharField(
+    rotation_order = PeopleField(
         label="Custom order",
-        required=False,
-        help_text="Slack user ids, separated by commas or spaces (custom order only).",
+        help_text="People in turn, separated by commas (custom order only): type a name, pick.",
     )
     lookahead_periods = forms.IntegerField(label="Periods planned ahead", min_value=1, max_value=52)
-
-    def clean_rotation_order(self) -> list[str]:
-        return [part for part in re.split(r"[\s,]+", self.cleaned_data["rotation_order"]) if part]
 
     @classmethod
     def initial_for(cls, line: RotationFields) -> dict:

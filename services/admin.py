@@ -5,10 +5,12 @@ from oncall_project.base.admin_actions import SoftDeleteAdmin
 from oncall_project.base.json_input import JSONField
 from services import actions
 from services.models import Service
+from teams.pickers import PersonPickerAdmin
 
 
 @admin.register(Service)
-class ServiceAdmin(SoftDeleteAdmin):
+class ServiceAdmin(PersonPickerAdmin, SoftDeleteAdmin):
+    person_fields = ("service_owner", "primary_oncall")
     list_display = (
         "name",
         "team",

@@ -4,7 +4,7 @@ from django import forms
 
 from oncall_project.base.json_input import JSONField
 from services.models import Tier
-from teams.forms import PageForm, active_field, slack_user_field
+from teams.forms import PageForm, active_field, person_field
 from teams.models import Team
 
 
@@ -22,13 +22,11 @@ class ServiceForm(PageForm):
     team = team_choice()
     tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.STANDARD)
     environment = forms.CharField(max_length=40, required=False, initial="production")
-    service_owner = slack_user_field(
-        "Service owner", required=False, help_text="Slack user id of the permanent tech owner."
+    service_owner = person_field(
+        "Service owner", required=False, help_text="The permanent tech owner."
     )
-    primary_oncall = slack_user_field(
-        "Primary on-call",
-        required=False,
-        help_text="Slack user id tagged when the team has nobody on call.",
+    primary_oncall = person_field(
+        "Primary on-call", required=False, help_text="Tagged when the team has nobody on call."
     )
     team_slack_group = forms.CharField(
         label="Slack group", max_length=32, required=False, help_text="S… user group id."

@@ -3,6 +3,7 @@ and (soft) delete through the service actions; and "who is on call for…" a ser
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from services.models import Service
 from services.selectors import directory as directory_selectors
 from services.selectors import who
 from teams.permissions import can_manage_team
+from teams.selectors import names_for
 
 FORM_FIELDS = list(ServiceForm.base_fields)
 
@@ -67,10 +69,16 @@ def directory(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
     result = who.lookup(service=service, team=None, at=None)
+    named = [service.service_owner, service.primary_oncall, result.target, result.next_target]
     return render(
         request,
         "services/detail.html",
-        {"service": service, "result": result, "can_manage": _may_manage(request, service)},
+        {
+            "service": service,
+            "result": result,
+            "names": names_for(named),
+            "can_manage": _may_manage(request, service),
+        },
     )
 
 
@@ -113,7 +121,9 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
     initial = {name: getattr(service, name) for name in FORM_FIELDS}
     initial["team"] = service.team.slug if service.team else None
-    form = ServiceForm(request.POST or None, initial=initial)
+    if not _may_manage(request, service):
+        raise PermissionDenied("Only staff or a lead of the service's team may change it.")
+    form = ServiceForm(request.POST or None, initial=initial, team=service.team)
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
@@ -137,6 +147,8 @@ def delete(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, f"Service {service.name} deleted.")
             return redirect("services:directory")
         return redirect("services:detail", pk=service.pk)
+    if not _may_manage(request, service):
+        raise PermissionDenied("Only staff or a lead of the service's team may delete it.")
     return render(request, "services/confirm_delete.html", {"service": service})
 
 

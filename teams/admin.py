@@ -8,6 +8,7 @@ from oncall_project.base.admin_actions import ActionAdmin, ActionInline
 from teams import actions
 from teams.actions import PersonFields, person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
+from teams.pickers import PersonPickerAdmin
 
 DIRECTORY_DETAILS = ("display_name", "real_name", "timezone", "email", "is_active")
 
@@ -59,7 +60,8 @@ class MembershipInline(ActionInline):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(ActionAdmin):
+class TeamMembershipAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("slack_user_id",)
     list_display = (
         "slack_user_id",
         "display_name",
@@ -68,8 +70,6 @@ class TeamMembershipAdmin(ActionAdmin):
         "is_eligible_for_oncall",
         "is_eligible_for_backup",
         "weight",
-        "in_slack_group",
-        "joined_at",
     )
     list_filter = ("team_role", "is_eligible_for_oncall", "in_slack_group", "team")
     search_fields = ("slack_user_id", "display_name", "team__name", "team__slug")
@@ -104,7 +104,8 @@ class TeamMembershipAdmin(ActionAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(ActionAdmin):
+class UnavailabilityAdmin(PersonPickerAdmin, ActionAdmin):
+    person_fields = ("slack_user_id",)
     list_display = ("slack_user_id", "team", "start_date", "end_date", "reason")
     list_filter = ("team",)
     search_fields = ("slack_user_id", "reason", "team__name")

@@ -5,6 +5,7 @@ from django import forms
 
 from oncall_project.base.bounds import DESCRIPTION_MAX_LENGTH
 from teams.models import TeamRole, time_zone_names
+from teams.pickers import PersonField, scope_pickers
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -17,10 +18,12 @@ class PageForm(forms.Form):
 
     auto_id = "id_%s"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, team=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("auto_id", self.auto_id)
         super().__init__(*args, **kwargs)
+        if team is not None:
+            scope_pickers(self, team)
 
 
 # Soft-deleted teams and services are "archived" on the pages: out of lists by default.
@@ -39,14 +42,9 @@ class TeamFilterForm(PageForm):
         return (self.cleaned_data.get("active") if self.is_valid() else "") or "active"
 
 
-def slack_user_field(label: str, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=32,
-        required=required,
-        help_text=help_text or "A Slack user id, e.g. U024BE7LH.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+def person_field(label: str, required: bool = True, help_text: str = "") -> PersonField:
+    """A field naming one person: a picker over the directory (teams.pickers)."""
+    return PersonField(label=label, required=required, help_text=help_text)
 
 
 class TeamForm(PageForm):
@@ -66,8 +64,8 @@ class TeamForm(PageForm):
     )
     slack_group_id = forms.CharField(label="Slack user group", max_length=32, required=False)
     slack_channel_id = forms.CharField(label="Slack channel", max_length=32, required=False)
-    oncall_engineer = slack_user_field(
-        "Default on-call", required=False, help_text="Slack user id on call when nothing else is."
+    oncall_engineer = person_field(
+        "Default on-call", required=False, help_text="On call when nothing else is."
     )
     oncall_usergroup_id = forms.CharField(
         label="On-call Slack user group", max_length=32, required=False
@@ -84,11 +82,11 @@ class TeamForm(PageForm):
 
 
 class MemberForm(PageForm):
-    """Add a member by Slack id; the Slack sync adds the rest."""
+    """Add a member from the directory; the Slack sync adds the rest."""
 
     auto_id = "add_%s"
 
-    slack_user_id = slack_user_field("Slack user id")
+    slack_user_id = person_field("Person")
     display_name = forms.CharField(max_length=120, required=False)
     team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
     is_eligible_for_oncall = forms.BooleanField(
@@ -114,15 +112,41 @@ class MemberEditForm(PageForm):
 class UnavailabilityForm(PageForm):
     auto_id = "away_%s"
 
-    slack_user_id = slack_user_field("Who is away")
+    slack_user_id = person_field("Who is away")
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=200, required=False)
 
+    def __init__(self, *args, only: str = "", **kwargs):
+        """`only`: the one person this viewer may record time away for (themselves)."""
+        super().__init__(*args, **kwargs)
+        if only:
+            who = self.fields["slack_user_id"]
+            who.widget = forms.HiddenInput()
+            who.initial = only
+
+
+class PersonDetailsForm(PageForm):
+    """What a person says about themselves in the directory: the name pages show and the time
+    zone they read times in (Slack's, until they change it)."""
+
+    auto_id = "me_%s"
+
+    display_name = forms.CharField(label="Your name", max_length=120, required=False)
+    timezone = forms.CharField(
+        label="Your time zone",
+        max_length=64,
+        required=False,
+        help_text="IANA time zone, e.g. Europe/Berlin: pages show times on your clock too.",
+        widget=forms.TextInput(attrs={"list": "timezones"}),
+    )
+
 
 class ProfileForm(PageForm):
-    slack_user_id = slack_user_field(
-        "Your Slack user id",
+    slack_user_id = forms.CharField(
+        label="Your Slack user id",
+        max_length=32,
         required=False,
         help_text="In Slack: your profile → ⋮ → Copy member ID. Empty unlinks it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

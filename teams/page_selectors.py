@@ -1,11 +1,15 @@
 """What the team pages read, each in a fixed number of queries."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
-from teams.models import Team, TeamMembership, Unavailability
+from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.selectors import names_for, person_search
+
+PICKER_SIZE = 8
 
 
 def team_for_page(slug: str) -> Team:
@@ -28,3 +32,84 @@ def unavailability(team: Team, today: datetime.date) -> QuerySet[Unavailability]
         Q(team=team) | Q(team__isnull=True, slack_user_id__in=members),
         end_date__gte=today,
     ).order_by("start_date", "slack_user_id")
+
+
+def team_or_none(slug: str) -> Team | None:
+    return Team.objects.filter(slug=slug).first() if slug and "\x00" not in slug else None
+
+
+@dataclass(frozen=True)
+class Pickable:
+    """A person a picker offers: `from_team` names their team when it is not the picker's."""
+
+    slack_user_id: str
+    name: str
+    is_active: bool
+    from_team: str = ""
+
+
+def _other_team(team: Team) -> Case:
+    """For a person row: the first team (by name) they belong to, if not `team` itself."""
+    here = TeamMembership.objects.filter(team=team, slack_user_id=OuterRef("slack_user_id"))
+    other = (
+        TeamMembership.objects.filter(slack_user_id=OuterRef("slack_user_id"))
+        .order_by("team__name")
+        .values("team__name")[:1]
+    )
+    return Case(When(Exists(here), then=Value("")), default=Subquery(other))
+
+
+def people_to_pick(query: str, team: Team | None) -> list[Pickable]:
+    """Who a picker offers for `query`: active people of the directory whose name, a word of
+    it, or Slack id starts with it, `team`'s members first, each with their team when it is
+    another. One query."""
+    found = person_search(search=query, team=team)
+    if team is not None:
+        found = found.annotate(other_team=_other_team(team))
+    return [
+        Pickable(
+            slack_user_id=p.slack_user_id,
+            name=p.name,
+            is_active=p.is_active,
+            from_team=getattr(p, "other_team", "") or "",
+        )
+        for p in found[:PICKER_SIZE]
+    ]
+
+
+def ids_named(name: str) -> list[str]:
+    """The Slack ids of the directory's people called `name` (display or real name, without
+    case): at most two, enough to tell one from several. One query."""
+    people = Person.objects.in_directory().filter(
+        Q(display_name__iexact=name) | Q(real_name__iexact=name)
+    )
+    return list(people.order_by("-is_active").values_list("slack_user_id", flat=True)[:2])
+
+
+@dataclass(frozen=True)
+class People:
+    """What a page needs to show the people it names: their names, and for a team's page the
+    team of those who are not its members ("from Auth")."""
+
+    names: dict[str, str]
+    elsewhere: dict[str, str]
+
+
+def people_named(ids, team: Team | None = None) -> People:
+    """Names of `ids`, and with `team` the other team of its non-members: one query however
+    many people a page shows."""
+    wanted = {i for i in ids if i}
+    if team is None or not wanted:
+        return People(names=names_for(wanted), elsewhere={})
+    rows = (
+        Person.objects.filter(slack_user_id__in=wanted)
+        .annotate(other_team=_other_team(team))
+        .values_list("slack_user_id", "display_name", "real_name", "other_team")
+    )
+    names, elsewhere = {}, {}
+    for slack_user_id, display_name, real_name, other_team in rows:
+        if display_name or real_name:
+            names[slack_user_id] = display_name or real_name
+        if other_team:
+            elsewhere[slack_user_id] = other_team
+    return People(names=names, elsewhere=elsewhere)

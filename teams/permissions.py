@@ -1,5 +1,7 @@
 """Who may change what. Actions call these, so every interface enforces the same rules."""
 
+from dataclasses import dataclass
+
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden
 from teams.models import Team, TeamMembership, TeamRole
@@ -11,6 +13,38 @@ def is_team_lead(actor: Actor, team: Team) -> bool:
     return TeamMembership.objects.filter(
         team=team, slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
     ).exists()
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    """What a page may offer someone on a team, read in one query: members (and leads) request
+    overrides and see the team's iCal secret; leads and staff change anything."""
+
+    is_member: bool
+    can_manage: bool
+
+    @property
+    def can_request_override(self) -> bool:
+        return self.is_member or self.can_manage
+
+    @property
+    def can_see_secrets(self) -> bool:
+        return self.is_member or self.can_manage
+
+
+def team_access(actor: Actor | None, team: Team) -> TeamAccess:
+    if actor is None:
+        return TeamAccess(is_member=False, can_manage=True)
+    role = None
+    if actor.slack_user_id:
+        role = (
+            TeamMembership.objects.filter(team=team, slack_user_id=actor.slack_user_id)
+            .values_list("team_role", flat=True)
+            .first()
+        )
+    return TeamAccess(
+        is_member=role is not None, can_manage=actor.is_staff or role == TeamRole.LEAD
+    )
 
 
 def can_manage_team(actor: Actor | None, team: Team) -> bool:

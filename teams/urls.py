@@ -6,7 +6,9 @@ from django.urls import path
 from teams import views
 
 urlpatterns = [
+    path("people/pick/", views.people_pick, name="people-pick"),
     path("profile/", views.profile, name="profile"),
+    path("profile/details/", views.profile_details, name="profile-details"),
     path("profile/ical-reset/", views.profile_ical_reset, name="profile-ical-reset"),
     path("profile/link/<str:proof>/", views.profile_link, name="profile-link"),
     path("teams/new/", views.team_create, name="create"),

@@ -4,6 +4,7 @@ The team list, overview and members tab show on-call data: oncall_project.pages.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,16 +12,40 @@ from django.views.decorators.http import require_POST
 
 from oncall_project.base.pages import page_actor, run_action, run_button
 from teams import actions, page_selectors, slack_proof
-from teams.forms import TIMEZONES, MemberEditForm, ProfileForm, TeamForm
+from teams.forms import TIMEZONES, MemberEditForm, PersonDetailsForm, ProfileForm, TeamForm
 from teams.models import Unavailability
-from teams.permissions import can_manage_team
+from teams.permissions import team_access
+from teams.selectors import names_for
 from teams.slack_sync import sync_team_from_slack
 
+MAX_QUERY = 60
 
-def team_page(request: HttpRequest, team, tab: str, template: str, **context) -> HttpResponse:
-    """Render one tab of a team's page with what every tab needs."""
-    context.setdefault("can_manage", can_manage_team(page_actor(request), team))
+
+def team_page(
+    request: HttpRequest, team, tab: str, template: str, access=None, **context
+) -> HttpResponse:
+    """Render one tab of a team's page with what every tab needs: what the viewer may do
+    there (`access`, read here unless the view has it already)."""
+    access = access or team_access(page_actor(request), team)
+    context.setdefault("can_manage", access.can_manage)
+    context.setdefault("access", access)
     return render(request, template, {"team": team, "tab": tab, **context})
+
+
+@login_required
+def people_pick(request: HttpRequest) -> HttpResponse:
+    """The people a picker lists for what was typed into it (the input named by `field`; for a
+    list, the part after the last comma): the team's members first, each with its team."""
+    typed = request.GET.get(request.GET.get("field", ""), "")
+    if request.GET.get("multiple") == "1":
+        typed = typed.rsplit(",", 1)[-1]
+    query = typed.strip()[:MAX_QUERY]
+    team = page_selectors.team_or_none(request.GET.get("team", ""))
+    people = page_selectors.people_to_pick(query, team) if query or team else []
+    box = request.GET.get("box", "people")
+    return render(
+        request, "teams/_people_options.html", {"people": people, "query": query, "box": box}
+    )
 
 
 @login_required
@@ -43,7 +68,16 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     fields = TeamForm.base_fields
-    form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
+    form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team)
+    access = team_access(page_actor(request), team)
+    if not access.can_manage and request.method == "POST":
+        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its settings.")
+    if not access.can_manage:
+        # Read-only for whoever may not change them: no form that would end in a 403.
+        names = names_for([team.oncall_engineer])
+        return team_page(
+            request, team, "settings", "teams/team_form.html", access, form=form, names=names
+        )
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
@@ -56,7 +90,7 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Team settings saved.")
             return redirect("teams:detail", slug=done.value.slug)
     return team_page(
-        request, team, "settings", "teams/team_form.html", form=form, timezones=TIMEZONES
+        request, team, "settings", "teams/team_form.html", access, form=form, timezones=TIMEZONES
     )
 
 
@@ -82,6 +116,8 @@ def _member_row(request, team, membership, form=None) -> HttpResponse:
 def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     membership = page_selectors.membership_for_page(team, slack_user_id)
+    if not team_access(page_actor(request), team).can_manage:
+        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its members.")
     if request.method != "POST":
         if request.GET.get("cancel") and request.htmx:
             return _member_row(request, team, membership)
@@ -155,11 +191,40 @@ def profile(request: HttpRequest) -> HttpResponse:
         if done.ok:
             messages.success(request, "Your Slack identity is saved.")
             return redirect("teams:profile")
-    ical = None
+    return _profile_page(request, person, form)
+
+
+def _profile_page(request, person, form, details_form=None) -> HttpResponse:
+    ical = details = None
     if person and person.slack_user_id:
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": person.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
-    return render(request, "teams/profile.html", {"form": form, "person": person, "ical": ical})
+        initial = {"display_name": person.display_name, "timezone": person.timezone}
+        details = details_form or PersonDetailsForm(initial=initial)
+    context = {"form": form, "person": person, "ical": ical, "details": details}
+    return render(request, "teams/profile.html", {**context, "timezones": TIMEZONES})
+
+
+@login_required
+@require_POST
+def profile_details(request: HttpRequest) -> HttpResponse:
+    """A person's own name and time zone in the directory."""
+    person = getattr(request.user, "person", None)
+    if person is None or not person.slack_user_id:
+        raise Http404("Your account is not linked to a Slack user yet.")
+    form = PersonDetailsForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            form,
+            actions.person_update,
+            person=person,
+            actor=page_actor(request),
+            fields=actions.PersonFields(**form.cleaned_data),
+        )
+        if done.ok:
+            messages.success(request, "Your name and time zone are saved.")
+            return redirect("teams:profile")
+    return _profile_page(request, person, ProfileForm(), form)
 
 
 @login_required

@@ -3,6 +3,8 @@ old → new values, the name of what it changed and a link to it (pages of every
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -12,7 +14,7 @@ from audit.models import AuditLog, EntityType
 from oncall_project.audit_viewer import labels
 from oncall_project.base.pages import paginate, query_without_page
 from teams.forms import PageForm
-from teams.models import Team
+from teams.models import Person, Team
 from teams.page_selectors import team_for_page
 from teams.views import team_page
 
@@ -46,6 +48,13 @@ class AuditFilterForm(PageForm):
         super().__init__(data)
         self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end is before the start.")
+        return data
+
 
 def link_for(entry: AuditLog) -> str | None:
     """The page of what an entry changed, when there is one."""
@@ -59,24 +68,52 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _entries(page) -> list[tuple[AuditLog, labels.EntryLabel, str | None]]:
+def _name_of(field: str) -> Subquery:
+    """The directory's name for the Slack id in an entry's `field`, read with the entry."""
+    name = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
+    person = Person.objects.filter(slack_user_id=OuterRef(field)).annotate(name=name)
+    return Subquery(person.values("name")[:1])
+
+
+def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
+    """Entries with the names of their actor and engineer: no query more for the names."""
+    return entries.annotate(
+        actor_name=_name_of("actor_id"), engineer_name=_name_of("engineer_slack_id")
+    )
+
+
+def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
+    """Each entry with its label and link, and the names of the people the entries name."""
     entries = list(page.object_list)
-    names = labels.entry_labels(entries)
-    return [(e, label, link_for(e)) for e, label in zip(entries, names, strict=True)]
+    found = labels.entry_labels(entries)
+    names = {}
+    for entry in entries:
+        for slack_id, name in (
+            (entry.actor_id, entry.actor_name),
+            (entry.engineer_slack_id, entry.engineer_name),
+        ):
+            if name:
+                names[slack_id] = name
+    rows = [(e, label, link_for(e)) for e, label in zip(entries, found, strict=True)]
+    return rows, names
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = paginate(request, selectors.audit_entries(**filters))
+    # Filters that do not make sense show their errors, not entries they did not ask for.
+    valid = form.is_valid()
+    found = selectors.audit_entries(**form.cleaned_data) if valid else AuditLog.objects.none()
+    page = paginate(request, _named(found))
+    entries, names = _entries(page)
     return render(
         request,
         "audit/audit_log.html",
         {
             "form": form,
             "page": page,
-            "entries": _entries(page),
+            "entries": entries,
+            "names": names,
             "query": query_without_page(request),
         },
     )
@@ -85,7 +122,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
-    page = paginate(request, selectors.audit_entries(team=team))
+    page = paginate(request, _named(selectors.audit_entries(team=team)))
+    entries, names = _entries(page)
     return team_page(
-        request, team, "history", "audit/team_history.html", page=page, entries=_entries(page)
+        request, team, "history", "audit/team_history.html", page=page, entries=entries, names=names
     )

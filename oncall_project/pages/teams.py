@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from teams import actions
 from teams import page_selectors as team_selectors
 from teams.forms import MemberForm, TeamFilterForm, UnavailabilityForm
 from teams.models import Team
+from teams.permissions import TeamAccess, team_access
 from teams.views import team_page
 
 
@@ -55,17 +57,34 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return team_page(request, team, "overview", "teams/team_detail.html", overview=overview)
 
 
-def _members_page(request, team, add_form=None, away_form=None, status=200) -> HttpResponse:
+def _away_form(request, team, access: TeamAccess, data=None) -> UnavailabilityForm | None:
+    """Leads and staff record anyone's time away; a member only their own; without a Slack
+    identity, no one's."""
+    if access.can_manage:
+        return UnavailabilityForm(data, team=team)
+    if me := page_actor(request).slack_user_id:
+        return UnavailabilityForm(data, team=team, only=me)
+    return None
+
+
+def _members_page(
+    request, team, add_form=None, away_form=None, access=None, status=200
+) -> HttpResponse:
     today = local_today(team, timezone.now())
+    away = list(team_selectors.unavailability(team, today))
+    access = access or team_access(page_actor(request), team)
     response = team_page(
         request,
         team,
         "members",
         "teams/members.html",
+        access,
         members=team_selectors.memberships(team),
-        away=team_selectors.unavailability(team, today),
-        add_form=add_form or MemberForm(),
-        away_form=away_form or UnavailabilityForm(),
+        away=away,
+        people=team_selectors.people_named([a.slack_user_id for a in away]),
+        add_form=add_form or MemberForm(team=team),
+        away_form=away_form or _away_form(request, team, access),
+        me=page_actor(request).slack_user_id,
     )
     response.status_code = status
     return response
@@ -76,7 +95,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_for_page(slug)
     if request.method != "POST":
         return _members_page(request, team)
-    form = MemberForm(request.POST)
+    form = MemberForm(request.POST, team=team)
     if form.is_valid():
         data = dict(form.cleaned_data)
         done = run_action(
@@ -98,7 +117,10 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_selectors.team_for_page(slug)
-    form = UnavailabilityForm(request.POST)
+    access = team_access(page_actor(request), team)
+    form = _away_form(request, team, access, request.POST)
+    if form is None:
+        raise PermissionDenied("Link your Slack identity (your profile) to record time away.")
     if form.is_valid():
         done = run_action(
             form,
@@ -110,4 +132,4 @@ def unavailability_add(request: HttpRequest, slug: str) -> HttpResponse:
         if done.ok:
             messages.success(request, "Time away added.")
             return redirect("teams:members", slug=slug)
-    return _members_page(request, team, away_form=form)
+    return _members_page(request, team, away_form=form, access=access)

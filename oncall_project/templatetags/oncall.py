@@ -4,8 +4,10 @@ import datetime
 import json
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from oncall_project.base import viewer_zone
 
 register = template.Library()
 
@@ -25,16 +27,46 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 @register.simple_tag
-def person(slack_id, names=None):
-    """A person as "Display Name (U…)", or "nobody"."""
+def person(slack_id, names=None, elsewhere=None):
+    """A person as their name with the Slack id beside it (small, selectable to copy), "from
+    <team>" when `elsewhere` says they belong to another team, or "nobody"."""
     if not slack_id:
         return mark_safe('<span class="nobody">nobody</span>')
     name = (names or {}).get(slack_id, "")
+    team = (elsewhere or {}).get(slack_id, "")
+    origin = format_html(' <span class="muted">from {}</span>', team) if team else ""
     if name:
         return format_html(
-            '<span class="person">{} <code class="slack-id">{}</code></span>', name, slack_id
+            '<span class="person">{} <code class="slack-id">{}</code>{}</span>',
+            name,
+            slack_id,
+            origin,
         )
-    return format_html('<span class="person"><code class="slack-id">{}</code></span>', slack_id)
+    return format_html(
+        '<span class="person"><code class="slack-id">{}</code>{}</span>', slack_id, origin
+    )
+
+
+@register.simple_tag
+def shown_value(field, names=None):
+    """A form field's current value as a read-only page shows it: people by name, choices by
+    their label, yes or no, a dash for nothing."""
+    value = field.value()
+    if getattr(field.field.widget, "is_person_picker", False):
+        text = ",".join(value) if isinstance(value, list | tuple) else str(value or "")
+        ids = [part.strip() for part in text.split(",") if part.strip()]
+        if not ids:
+            return "—"
+        return format_html_join(", ", "{}", ((person(i, names),) for i in ids))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = {str(key): label for key, label in getattr(field.field, "choices", None) or []}
+    key = "" if value is None else str(value)
+    if key in choices:
+        return choices[key]
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    return value if key else "—"
 
 
 @register.filter
@@ -47,12 +79,26 @@ def badge(kind):
     return format_html('<span class="badge badge-{}">{}</span>', kind, kind_label(kind))
 
 
+def _viewers(value: datetime.datetime) -> str:
+    """ " · 15:00 CET": the same instant on the viewer's clock, when it reads otherwise (the
+    day too when it differs); empty when the viewer's zone is not known or reads the same."""
+    zone = viewer_zone.current()
+    if zone is None:
+        return ""
+    theirs = value.astimezone(zone)
+    if theirs.strftime("%H:%M %Z") == value.strftime("%H:%M %Z"):
+        return ""
+    shown_day = "%H:%M %Z" if theirs.date() == value.date() else "%a %-d %b %H:%M %Z"
+    return f" · {theirs.strftime(shown_day)}"
+
+
 @register.filter
 def handoff(value) -> str:
-    """An aware datetime in its own time zone (a team's), e.g. "Mon 7 Dec 2026 09:00 EST"."""
+    """An aware datetime in its own time zone (a team's), e.g. "Mon 7 Dec 2026 09:00 EST",
+    with the viewer's clock beside it where it differs ("… 09:00 EST · 15:00 CET")."""
     if not isinstance(value, datetime.datetime):
         return ""
-    return value.strftime("%a %-d %b %Y %H:%M %Z")
+    return value.strftime("%a %-d %b %Y %H:%M %Z") + _viewers(value)
 
 
 @register.filter
@@ -64,11 +110,23 @@ def until(answer) -> str:
 
 
 @register.filter
-def handoff_short(value) -> str:
-    """Like `handoff` without the year and zone, for tables that name the zone once."""
+def until_here(answer) -> str:
+    """`until` on the viewer's clock (the team's when the viewer's zone is not known)."""
+    if getattr(answer, "open_end", False):
+        return "further notice"
+    value = getattr(answer, "ends_at", None)
     if not isinstance(value, datetime.datetime):
         return ""
-    return value.strftime("%a %-d %b %H:%M")
+    zone = viewer_zone.current()
+    return (value.astimezone(zone) if zone else value).strftime("%a %-d %b %Y %H:%M %Z")
+
+
+@register.filter
+def handoff_short(value) -> str:
+    """Like `handoff` without the year and the team's zone, for tables that name it once."""
+    if not isinstance(value, datetime.datetime):
+        return ""
+    return value.strftime("%a %-d %b %H:%M") + _viewers(value)
 
 
 @register.filter

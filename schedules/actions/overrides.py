@@ -78,8 +78,9 @@ def ensure_not_past(override: Override, today: datetime.date) -> None:
     """An override that ends before the team's current on-call date would change nobody's
     on-call, only the ledger's story of who was: refused."""
     if override.end_date < today:
-        message = f"The override ends before today's on-call date ({today})."
-        raise InvalidInput(message, {"end_date": ["Ends in the past."]})
+        # One message, said once (beside the field on a page), with the date as people read it.
+        message = f"Ends before today's on-call date ({today:%a %-d %b %Y}): pick a later date."
+        raise InvalidInput(message, {"end_date": [message]})
 
 
 @transaction.atomic

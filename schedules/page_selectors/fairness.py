@@ -1,7 +1,7 @@
 """The fairness report: from the on-call ledger, per team, line (primary or backup) and person,
 how many shifts, on-call days and weekend days each carried — each line counted apart, so a
-backup week is not weighed against a primary one. Two queries whatever the range (bounded by
-the form)."""
+backup week is not weighed against a primary one. At most three queries whatever the
+range (bounded by the form)."""
 
 import datetime
 from collections.abc import Iterable
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from schedules.models import OnCallRecord, Role
 from teams.models import Team, TeamMembership
+from teams.selectors import names_for
 
 
 @dataclass
@@ -56,15 +57,15 @@ def fairness(*, team: Team | None, start: datetime.date, end: datetime.date) -> 
     if team is not None:
         records = records.filter(team=team)
     rows = _rows(records)
-    names = dict(
-        TeamMembership.objects.filter(
-            team_id__in={key[0] for key in rows}, slack_user_id__in={key[2] for key in rows}
-        )
-        .exclude(display_name="")
-        .values_list("slack_user_id", "display_name")
-    )
+    # The name the team knows a person by, else the people directory's (someone who covered
+    # from another team).
+    named = TeamMembership.objects.filter(
+        team_id__in={key[0] for key in rows}, slack_user_id__in={key[2] for key in rows}
+    ).exclude(display_name="")
+    in_team = {(m.team_id, m.slack_user_id): m.display_name for m in named}
+    directory = names_for(row.engineer for row in rows.values())
     for row in rows.values():
-        row.name = names.get(row.engineer, "")
+        row.name = in_team.get((row.team.pk, row.engineer)) or directory.get(row.engineer, "")
     # The primary line first (PRIMARY sorts after BACKUP by name: ordered by flag instead).
     return sorted(
         rows.values(),

@@ -4,6 +4,7 @@ shifts. Each in a fixed number of queries whatever the number of teams, members 
 
 import calendar
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -166,6 +167,8 @@ class Overview:
     names: dict[str, str]
     today: datetime.date
     backup: BackupOverview | None = None
+    # The date on the team's clocks: the day before `today` until the day's handoff.
+    wall_date: datetime.date | None = None
 
     @property
     def previous_month(self) -> datetime.date:
@@ -225,6 +228,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         names=display_names([state]),
         today=today,
         backup=backup,
+        wall_date=now.astimezone(zoneinfo.ZoneInfo(team.timezone)).date(),
     )
 
 

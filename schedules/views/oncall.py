@@ -58,7 +58,10 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         else:
             shifts, names = person_shifts(actor.slack_user_id, start, end)
         shown = (start, end, start == today)
-        person = request.user.person
+    if actor.slack_user_id:
+        person = request.user.person  # loaded with the user
+        names = {**names, actor.slack_user_id: person.name}
+        # The feed does not depend on the dates asked for, nor on whether they make sense.
         path = reverse("schedules:ical-user", kwargs={"slack_user_id": actor.slack_user_id})
         ical = request.build_absolute_uri(f"{path}?token={person.ical_token}")
     return render(
@@ -91,10 +94,11 @@ def fairness_report(request: HttpRequest) -> HttpResponse:
         line = (row.team.pk, row.role)
         totals[line] = totals.get(line, 0) + row.days
     shares = [(row, row.share(totals[row.team.pk, row.role])) for row in rows]
+    names = {row.engineer: row.name for row in rows if row.name}
     return render(
         request,
         "schedules/fairness.html",
-        {"form": form, "rows": shares, "csv_query": _csv(request), "shown": shown},
+        {"form": form, "rows": shares, "names": names, "csv_query": _csv(request), "shown": shown},
     )
 
 

@@ -17,6 +17,7 @@ from schedules.models import Role
 from teams.actions import RotationSettings
 from teams.page_selectors import team_for_page
 from teams.rotation_fields import RotationFields
+from teams.selectors import names_for
 from teams.views import team_page
 
 
@@ -33,18 +34,30 @@ def _changes(form: RotationForm, line: RotationFields) -> RotationSettings:
     return RotationSettings(**{k: v for k, v in form.cleaned_data.items() if getattr(line, k) != v})
 
 
+def _people_shown(team, line: RotationFields, form: RotationForm | None) -> list[str]:
+    """Whom the panel may name: the members, the custom order saved and the one asked for."""
+    shown = [m.slack_user_id for m in team.memberships.all()] + list(line.rotation_order or [])
+    if form is not None and form.is_bound and form.is_valid():
+        shown += form.cleaned_data.get("rotation_order") or []
+    return shown
+
+
 def _page(
     request, team, role, form=None, generate_form=None, outcome=None, saved=False, status=200
 ) -> HttpResponse:
     template = "schedules/_rotation_panel.html" if request.htmx else "schedules/rotation.html"
-    names = {m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name}
     line = line_settings(team, role)
+    # As the team knows its members, else as the directory does.
+    names = {
+        **names_for(_people_shown(team, line, form)),
+        **{m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name},
+    }
     response = team_page(
         request,
         team,
         "rotation",
         template,
-        form=form or RotationForm(initial=RotationForm.initial_for(line)),
+        form=form or RotationForm(initial=RotationForm.initial_for(line), team=team),
         generate_form=generate_form or GenerateForm(initial={"periods": line.lookahead_periods}),
         outcome=outcome,
         saved=saved,
@@ -62,7 +75,7 @@ def rotation(request: HttpRequest, slug: str) -> HttpResponse:
     team, role = team_for_page(slug), _role(request)
     if request.method != "POST":
         return _page(request, team, role)
-    form = RotationForm(request.POST)
+    form = RotationForm(request.POST, team=team)
     if form.is_valid():
         done = run_action(
             form,
@@ -85,7 +98,7 @@ def rotation(request: HttpRequest, slug: str) -> HttpResponse:
 def rotation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """What saving this form (or generating, when nothing changed) would do. Nothing is saved."""
     team, role = team_for_page(slug), _role(request)
-    form = RotationForm(request.POST)
+    form = RotationForm(request.POST, team=team)
     outcome = None
     if form.is_valid():
         periods = form.cleaned_data["lookahead_periods"]

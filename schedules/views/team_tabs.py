@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,7 +25,8 @@ from schedules import actions
 from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
-from teams.page_selectors import team_for_page
+from teams.page_selectors import people_named, team_for_page
+from teams.permissions import team_access
 from teams.views import team_page
 
 PAST_DAYS = 30
@@ -36,13 +38,15 @@ def _schedules_page(request, team, form=None, status=200) -> HttpResponse:
     rows = Schedule.objects.filter(team=team).order_by("start_date", "pk")
     if not past:
         rows = rows.filter(end_date__gte=today - datetime.timedelta(days=PAST_DAYS))
+    page = paginate(request, rows)
     response = team_page(
         request,
         team,
         "schedules",
         "schedules/schedules.html",
-        page=paginate(request, rows),
-        form=form or ScheduleForm(),
+        page=page,
+        people=people_named([s.engineer_slack_id for s in page], team),
+        form=form or ScheduleForm(team=team),
         past=past,
         query=query_without_page(request),
     )
@@ -55,7 +59,7 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
     if request.method != "POST":
         return _schedules_page(request, team)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST, team=team)
     if form.is_valid():
         done = run_action(
             form,
@@ -74,8 +78,10 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
 def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     team = team_for_page(slug)
     schedule = get_object_or_404(Schedule, pk=pk, team=team)
+    if not team_access(page_actor(request), team).can_manage:
+        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its schedules.")
     initial = {name: getattr(schedule, name) for name in ScheduleForm.base_fields}
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(request.POST or None, initial=initial, team=team)
     if request.method == "POST" and form.is_valid():
         done = run_action(
             form,
@@ -102,6 +108,11 @@ def schedule_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
     return redirect("schedules:schedules", slug=slug)
 
 
+def _people_of(overrides) -> list[str]:
+    fields = ("engineer_slack_id", "replaces_slack_id", "requested_by", "approved_by")
+    return [getattr(o, field) for o in overrides for field in fields]
+
+
 def _overrides_page(request, team, form=None) -> HttpResponse:
     status = request.GET.get("status", "")
     rows = (
@@ -116,13 +127,15 @@ def _overrides_page(request, team, form=None) -> HttpResponse:
         "start_date": request.GET.get("start", ""),
         "end_date": request.GET.get("end", ""),
     }
+    page = paginate(request, rows)
     return team_page(
         request,
         team,
         "overrides",
         "schedules/overrides.html",
-        page=paginate(request, rows),
-        form=form or OverrideForm(initial=initial),
+        page=page,
+        people=people_named(_people_of(page), team),
+        form=form or OverrideForm(initial=initial, team=team),
         status=status,
         statuses=OverrideStatus.values,
         me=page_actor(request).id,
@@ -135,7 +148,7 @@ def overrides(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
     if request.method != "POST":
         return _overrides_page(request, team)
-    form = OverrideForm(request.POST)
+    form = OverrideForm(request.POST, team=team)
     if form.is_valid():
         done = run_action(
             form,

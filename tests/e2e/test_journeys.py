@@ -223,7 +223,7 @@ def test_team_setup_rotation_override_and_audit_trail(open_page, artifacts):
         ("U_HEAVY", "member", "2"),
     ]:
         add = staff.locator("form").filter(has=staff.get_by_role("button", name="Add member"))
-        add.get_by_label("Slack user id").fill(slack_id)
+        add.get_by_label("Person").fill(slack_id)
         add.get_by_label("Role").select_option(role)
         add.get_by_label("Weight").fill(weight)
         add.get_by_role("button", name="Add member").click()

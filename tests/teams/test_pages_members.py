@@ -68,7 +68,7 @@ def test_members_page_ids_are_unique_and_every_label_finds_its_input(team):
     assert duplicate_ids(page) == []
     assert set(labels) <= set(ids)
     assert '<label for="away_slack_user_id">Who is away' in page
-    assert '<label for="add_slack_user_id">Slack user id' in page
+    assert '<label for="add_slack_user_id">Person' in page
     # The inline edit swaps a form in for Bob's row: its ids must not clash with the page's.
     fragment = client.get("/teams/payments/members/U_BOB/edit/", **HTMX).content.decode()
     fragment_ids, fragment_labels = html_ids(fragment)
