@@ -199,6 +199,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
 EMAIL_SUBJECT_PREFIX = "[On-call] "
 
+# Teams whose on-call state and answers each process keeps between requests (least recently used
+# go first); 0 keeps none, every lookup then loading its team's state as a cold one does.
+ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
+
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
 CACHE_URL = os.environ.get("CACHE_URL", "")

@@ -15,13 +15,12 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 
 from schedules import domain
 from schedules.selectors import local_today, team_states
 from teams.models import Team
-
-MAX_ENTRIES = 2048
 
 
 @dataclass
@@ -91,7 +90,7 @@ def _entries_at(teams: list[Team], at: datetime.datetime) -> dict[object, _Entry
 def _keep(entries: dict[tuple, _Entry]) -> None:
     with _lock:
         _entries.update(entries)
-        while len(_entries) > MAX_ENTRIES:
+        while len(_entries) > settings.ONCALL_CACHE_TEAMS:
             _entries.popitem(last=False)
 
 
