@@ -206,9 +206,12 @@ ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+# Each process keeps the API tokens it verified, re-checking them only when a token or user
+# changed anywhere (a generation in this cache): needs a cache that every process shares.
+API_TOKEN_CACHE = env_bool("API_TOKEN_CACHE", bool(CACHE_URL))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "oncall_project.base.cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
