@@ -209,6 +209,9 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 # Each process keeps the API tokens it verified, re-checking them only when a token or user
 # changed anywhere (a generation in this cache): needs a cache that every process shares.
 API_TOKEN_CACHE = env_bool("API_TOKEN_CACHE", bool(CACHE_URL))
+# The bot's lookups answered outside DRF for a token client's plain request (services.api.hot);
+# off, DRF answers every one as it does everything else (same bytes, slower).
+API_HOT_PATH = env_bool("API_HOT_PATH", True)
 CACHES = {
     "default": (
         {"BACKEND": "oncall_project.base.cache.RedisCache", "LOCATION": CACHE_URL}

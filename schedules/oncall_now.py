@@ -34,13 +34,16 @@ class _Entry:
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
 _lock = threading.Lock()
+_clears = 0
 
 
 def _key(team: Team, day: datetime.date) -> tuple:
     return (team.pk, team.oncall_version, day)
 
 
-def _may_keep() -> bool:
+def may_keep() -> bool:
+    """Whether what was read now may be kept past this request (not inside a transaction of
+    our own)."""
     # Test cases wrap each test in atomic blocks of their own (marked `_from_testcase`, as
     # Django's durable check reads them): those hold committed data as far as the test goes.
     return not any(
@@ -82,7 +85,7 @@ def _entries_at(teams: list[Team], at: datetime.datetime) -> dict[object, _Entry
             pk: _Entry(state) for pk, state in team_states(missing, min(days), max(days)).items()
         }
         found.update(loaded)
-        if _may_keep():
+        if may_keep():
             _keep({keys[pk]: entry for pk, entry in loaded.items()})
     return found
 
@@ -95,6 +98,15 @@ def _keep(entries: dict[tuple, _Entry]) -> None:
 
 
 def clear() -> None:
-    """Forget every entry (for tests that write around the actions)."""
+    """Forget every entry (for tests that write around the actions), and with them whatever
+    was worked out from them (`clears`)."""
+    global _clears
     with _lock:
         _entries.clear()
+        _clears += 1
+
+
+def clears() -> int:
+    """How many times everything was forgotten: answers kept elsewhere from these states (the
+    bot's rendered answers) hold only while this is unchanged."""
+    return _clears
