@@ -55,14 +55,12 @@ def team_states(
     windows = {t.pk: _window(t, start, end) for t in teams}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
-    members = _group(
-        TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk")
-    )
+    members = _members(list(windows))
     spans = spans_query(teams, lower, upper)
     return {
         t.pk: domain.TeamState(
             config=team_config(t),
-            members=tuple(_member(m) for m in members.get(t.pk, ())),
+            members=tuple(members.get(t.pk, ())),
             schedules=tuple(spans.schedules.get(t.pk, ())),
             overrides=tuple(spans.overrides.get(t.pk, ())),
             unavailability=tuple(spans.away.get(t.pk, ()) + spans.away.get(None, ())),
@@ -78,23 +76,26 @@ def team_state(
     return team_states([team], start, end or start)[team.pk]
 
 
-def _group(queryset) -> dict[object, list]:
-    grouped: dict[object, list] = defaultdict(list)
-    for row in queryset:
-        grouped[row.team_id].append(row)
+# domain.Member's fields, and the membership columns they are read from.
+MEMBER_COLUMNS = {
+    "slack_user_id": "slack_user_id",
+    "joined_at": "joined_at",
+    "is_eligible": "is_eligible_for_oncall",
+    "weight": "weight",
+    "in_slack_group": "in_slack_group",
+    "display_name": "display_name",
+    "role": "team_role",
+}
+
+
+def _members(team_ids: list) -> dict[object, list[domain.Member]]:
+    """Team id → its members as the engine reads them, in joining order: read as plain values,
+    not model instances (a team not seen today costs this on every lookup)."""
+    grouped: dict[object, list[domain.Member]] = defaultdict(list)
+    rows = TeamMembership.objects.filter(team_id__in=team_ids).order_by("joined_at", "pk")
+    for team_id, *values in rows.values_list("team_id", *MEMBER_COLUMNS.values()):
+        grouped[team_id].append(domain.Member(**dict(zip(MEMBER_COLUMNS, values, strict=True))))
     return grouped
-
-
-def _member(m: TeamMembership) -> domain.Member:
-    return domain.Member(
-        slack_user_id=m.slack_user_id,
-        joined_at=m.joined_at,
-        is_eligible=m.is_eligible_for_oncall,
-        weight=m.weight,
-        in_slack_group=m.in_slack_group,
-        display_name=m.display_name,
-        role=m.team_role,
-    )
 
 
 def local_today(team: Team, now: datetime.datetime) -> datetime.date:
