@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from bench.api_targets import BARE, ME, Results, report  # noqa: E402
-from bench.api_wrk import CONNECTIONS, wrk  # noqa: E402
+from bench.api_wrk import CONNECTIONS, visit_all, wrk  # noqa: E402
 from tests.isolation import use_own_var_dir  # noqa: E402
 
 WORKERS = 2
@@ -154,11 +154,14 @@ def paths(names: list[str]) -> dict[str, list[str]]:
     }
 
 
-def measure(ports: dict[str, int], token: str, cases: dict, seconds: int) -> dict:
-    """One run: each case warmed for 3 s, then measured for `seconds`, one after the other."""
+def measure(ports: dict[str, int], token: str, cases: dict, seconds: int, first: bool) -> dict:
+    """One run: each case warmed up (the first run visits every path of each case on every
+    worker first), then measured for `seconds`, one after the other."""
     figures = {}
     for label, (server, case) in cases.items():
-        wrk(ports[server], token, case, 3)
+        if first and server == "warm":
+            visit_all(ports[server], token, case)
+        wrk(ports[server], token, case, 2)
         figures[label] = wrk(ports[server], token, case, seconds)
     return figures
 
@@ -182,7 +185,7 @@ def bench_data_set(url: str, scale: int, args, results: Results) -> None:
         }
         for run in range(args.runs):
             print(f"run {run + 1} of {args.runs} at ×{scale} …", flush=True)
-            results.add(scale, measure(ports, token, cases, args.seconds))
+            results.add(scale, measure(ports, token, cases, args.seconds, run == 0))
     if not args.keep:
         drop_database(url)
 

@@ -1,12 +1,14 @@
 """wrk for `make bench-api`: drive one server with a list of paths and read back requests per
 second and latency percentiles; several runs summed up as their median and spread."""
 
+import http.client
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 CONNECTIONS, THREADS = 16, 2
@@ -47,6 +49,25 @@ def wrk(port: int, token: str, paths: list[str], seconds: int) -> Figure:
         p50=_latency(out, "50%"),
         p99=_latency(out, "99%"),
     )
+
+
+def visit_all(port: int, token: str, paths: list[str], rounds: int = 6) -> None:
+    """Ask for every path `rounds` times, CONNECTIONS at a time: each gunicorn worker takes
+    connections as they come, so each then has seen nearly every path (a path a worker missed
+    is one miss in the measurement). A timed warm-up would leave a slow machine mostly cold."""
+
+    def ask(chunk: list[str]) -> None:
+        for path in chunk:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers={"Authorization": f"Token {token}"})
+            status = connection.getresponse().status
+            connection.close()
+            if status != 200:
+                sys.exit(f"{path}: {status} while warming up")
+
+    chunks = [paths[i::CONNECTIONS] * rounds for i in range(CONNECTIONS)]
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        list(pool.map(ask, chunks))
 
 
 def _latency(out: str, label: str) -> float:
