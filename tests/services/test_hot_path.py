@@ -62,7 +62,7 @@ PLAIN = [
     "/api/v1/oncall/?service=Payment",
     "/api/v1/oncall/?service=%20payment%20",
     "/api/v1/oncall/?service=Orphan",
-    "/api/v1/oncall/?service=%C3%BCberweisung",
+    "/api/v1/oncall/?service=%C3%9Cberweisung",
     "/api/v1/oncall/mentions/?services=Payment,bill,PAYMENT,Orphan,Nope,%C3%9Cberweisung",
     "/api/v1/oncall/mentions/?services=Retired",
     "/api/v1/services/lookup/?name=payment&format=text",
