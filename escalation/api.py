@@ -89,7 +89,8 @@ class EscalationInputSerializer(InputSerializer):
         min_value=1,
         max_value=MAX_LEVEL,
         default=1,
-        help_text="1 tags each service's on-call, 2 adds the teams' leads, 3 the Slack groups.",
+        help_text="1 tags each service's on-call, 2 adds each team's backup on-call (its leads "
+        "where it has no backup line), 3 the Slack groups.",
     )
     ack_timeout_minutes = serializers.IntegerField(
         min_value=1,

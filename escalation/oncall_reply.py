@@ -2,8 +2,10 @@
 
 import datetime
 
-from schedules import domain, selectors
+from schedules import domain, oncall_now, selectors
+from schedules.lines import has_backup_line
 from schedules.messages import user, when
+from schedules.models import Role
 from services.selectors.answers import resolve_services
 from teams.models import Team
 from teams.selectors import team_by_word
@@ -23,7 +25,7 @@ def oncall_reply(query: str, caller: str, now: datetime.datetime) -> str:
         return _service_line(result, now)
     team = team_by_word(query, active_only=True)
     if team is not None:
-        return _team_line(team, selectors.who_is_on_call(team, now))
+        return _team_line(team, selectors.who_is_on_call(team, now)) + _backup_note(team, now)
     return f"No service or team called '{query}'. `/oncall` alone lists your own shifts."
 
 
@@ -36,7 +38,18 @@ def _service_line(result, now) -> str:
     if answer.team_answer is not None and answer.source == answer.team_answer.source:
         until = f" until {when(answer.team_answer.until, service.team.timezone)}"
         until += _next(service.team, answer.team_answer)
-    return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}."
+    backup = _backup_note(service.team, now) if service.team else ""
+    return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}.{backup}"
+
+
+def _backup_note(team: Team, now: datetime.datetime) -> str:
+    """A second line naming the team's backup on call, when the team has a backup line."""
+    if not team.is_active or not has_backup_line(team):
+        return ""
+    answer = oncall_now.on_call_now([team], now, Role.BACKUP)[team.pk]
+    if answer.engineer is None:
+        return "\nBackup on-call: nobody (a gap in the backup line)."
+    return f"\nBackup on-call: {user(answer.engineer)} until {when(answer.until, team.timezone)}."
 
 
 def _team_line(team: Team, engine: domain.OnCallAnswer) -> str:

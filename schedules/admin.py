@@ -1,19 +1,24 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from oncall_project.base.admin_actions import ActionAdmin, run_each
 from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from oncall_project.base.json_input import JSONField
 from schedules.actions import (
     OverrideFields,
     ScheduleFields,
     override_decide,
     override_request,
+    rotation_config_update,
     schedule_create,
     schedule_delete,
     schedule_update,
 )
-from schedules.models import OnCallRecord, Override, OverrideStatus, Schedule
+from schedules.models import OnCallRecord, Override, OverrideStatus, Role, Schedule
+from teams.actions import RotationSettings
+from teams.models import BackupLine
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -31,6 +36,7 @@ class ScheduleForm(forms.ModelForm):
         model = Schedule
         fields = (
             "team",
+            "role",
             "engineer_slack_id",
             "start_date",
             "end_date",
@@ -50,15 +56,17 @@ class ScheduleAdmin(ActionAdmin):
         "schedule_type",
         "days_of_week",
         "origin",
+        "role",
         "created_by",
     )
-    list_filter = ("team", "origin", "schedule_type")
+    list_filter = ("team", "role", "origin", "schedule_type")
     search_fields = ("engineer_slack_id", "created_by", "team__name", "team__slug")
     list_select_related = ("team",)
     autocomplete_fields = ("team",)
     date_hierarchy = "start_date"
     fields = (
         "team",
+        "role",
         "engineer_slack_id",
         "start_date",
         "end_date",
@@ -73,11 +81,13 @@ class ScheduleAdmin(ActionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         always = ("origin", "created_by", "legacy_id", "created_at", "updated_at")
-        return always if obj is None else ("team", *always)
+        return always if obj is None else ("team", "role", *always)
 
     def create(self, *, actor, fields):
-        team = fields.pop("team")
-        return schedule_create(team=team, actor=actor, fields=ScheduleFields.parse(fields))
+        team, role = fields.pop("team"), fields.pop("role", Role.PRIMARY)
+        return schedule_create(
+            team=team, actor=actor, fields=ScheduleFields.parse(fields), role=role
+        )
 
     def update(self, *, obj, actor, changes):
         return schedule_update(schedule=obj, actor=actor, changes=ScheduleFields.parse(changes))
@@ -95,11 +105,12 @@ class OverrideAdmin(ActionAdmin):
         "start_date",
         "end_date",
         "status",
+        "role",
         "requested_by",
         "approved_by",
         "decided_at",
     )
-    list_filter = ("status", "team")
+    list_filter = ("status", "role", "team")
     search_fields = (
         "engineer_slack_id",
         "replaces_slack_id",
@@ -114,6 +125,7 @@ class OverrideAdmin(ActionAdmin):
     actions = ["approve_selected", "reject_selected"]
     fields = (
         "team",
+        "role",
         "engineer_slack_id",
         "replaces_slack_id",
         "start_date",
@@ -129,6 +141,7 @@ class OverrideAdmin(ActionAdmin):
     )
     request_fields = (
         "team",
+        "role",
         "engineer_slack_id",
         "replaces_slack_id",
         "start_date",
@@ -154,8 +167,10 @@ class OverrideAdmin(ActionAdmin):
         return False  # overrides are cancelled, never deleted
 
     def create(self, *, actor, fields):
-        team = fields.pop("team")
-        return override_request(team=team, actor=actor, fields=OverrideFields.parse(fields))
+        team, role = fields.pop("team"), fields.pop("role", Role.PRIMARY)
+        return override_request(
+            team=team, actor=actor, fields=OverrideFields.parse(fields), role=role
+        )
 
     def update(self, *, obj, actor, changes):
         return override_decide(override=obj, actor=actor, status=changes["status"])
@@ -180,8 +195,73 @@ class OverrideAdmin(ActionAdmin):
 
 @admin.register(OnCallRecord)
 class OnCallRecordAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
-    list_display = ("on_call_date", "team", "engineer_slack_id", "source", "created_at")
-    list_filter = ("source", "team")
+    list_display = ("on_call_date", "team", "role", "engineer_slack_id", "source", "created_at")
+    list_filter = ("role", "source", "team")
     search_fields = ("engineer_slack_id", "team__name")
     list_select_related = ("team",)
     date_hierarchy = "on_call_date"
+
+
+@admin.register(BackupLine)
+class BackupLineAdmin(ActionAdmin):
+    """A team's backup line: its own rotation, saved through the same action as the primary's
+    (`rotation_config_update`, role backup). Turned off rather than deleted."""
+
+    list_display = (
+        "team",
+        "rotation_enabled",
+        "rotation_type",
+        "rotation_interval",
+        "handoff_time",
+        "current_engineer",
+        "next_handoff_at",
+    )
+    list_filter = ("rotation_enabled", "rotation_type")
+    search_fields = ("team__name", "team__slug", "current_engineer")
+    list_select_related = ("team",)
+    autocomplete_fields = ("team",)
+    fields = (
+        "team",
+        "rotation_enabled",
+        "rotation_type",
+        "rotation_order",
+        "rotation_interval",
+        "rotation_start_date",
+        "handoff_day",
+        "handoff_time",
+        "lookahead_periods",
+        "current_engineer",
+        "next_handoff_at",
+        "last_handoff_date",
+    )
+    formfield_overrides = {models.JSONField: {"form_class": JSONField}}
+    actions = ["turn_off_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        bookkeeping = ("current_engineer", "next_handoff_at", "last_handoff_date")
+        return bookkeeping if obj is None else ("team", *bookkeeping)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a backup line is turned off, keeping its settings and history
+
+    def create(self, *, actor, fields):
+        team = fields.pop("team")
+        return self._save(team, actor, fields)
+
+    def update(self, *, obj, actor, changes):
+        return self._save(obj.team, actor, changes)
+
+    @admin.action(description="Turn off selected backup lines", permissions=["change"])
+    def turn_off_selected(self, request, queryset):
+        run_each(
+            self,
+            request,
+            queryset.select_related("team"),
+            lambda line, actor: self._save(line.team, actor, {"rotation_enabled": False}),
+            "Turned off",
+        )
+
+    def _save(self, team, actor, values) -> BackupLine:
+        settings = RotationSettings.parse(values)
+        rotation_config_update(team=team, actor=actor, settings=settings, role=Role.BACKUP)
+        return BackupLine.objects.get(team=team)

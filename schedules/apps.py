@@ -10,7 +10,7 @@ class SchedulesConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: the actions need the models, loaded only now (Django's order).
-        from schedules.actions.rotation import rotation_follow_membership, rotation_snapshot
+        from schedules.actions.rotation_config import rotation_follow_membership, rotation_snapshot
         from teams.rotation_hook import RotationFollower, register_rotation_follower
 
         # The engine's refusals of stored data are 409s and page messages, not 500s.

@@ -14,6 +14,7 @@ from schedules.api.queries import REACH_YEARS
 from schedules.models import OverrideStatus, ScheduleType
 from teams.forms import DATE, TIME, PageForm, slack_user_field
 from teams.models import RotationInterval, RotationType, Team
+from teams.rotation_fields import RotationFields
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MAX_REPORT_DAYS = 366
@@ -86,9 +87,10 @@ class RotationForm(PageForm):
         return [part for part in re.split(r"[\s,]+", self.cleaned_data["rotation_order"]) if part]
 
     @classmethod
-    def initial_for(cls, team: Team) -> dict:
-        initial = {name: getattr(team, name) for name in cls.base_fields}
-        initial["rotation_order"] = ", ".join(team.rotation_order or [])
+    def initial_for(cls, line: RotationFields) -> dict:
+        """The form filled from a line's settings (the team's, or its backup line's)."""
+        initial = {name: getattr(line, name) for name in cls.base_fields}
+        initial["rotation_order"] = ", ".join(line.rotation_order or [])
         return initial
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from oncall_project.base import slack_ids
+from schedules.models import Role
 from schedules.page_selectors.oncall import Shift, display_names, person_shifts, shifts
 from schedules.selectors import local_today, team_state
 from teams.models import Person, Team
@@ -35,16 +36,18 @@ def _check_token(request: HttpRequest, expected: str | None) -> None:
 
 def _event(shift: Shift, uid: str, names: dict[str, str], stamp: datetime.datetime) -> Event:
     who = names.get(shift.engineer, shift.engineer)
+    backup = shift.role == Role.BACKUP
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", uid.replace("@", "-backup@") if backup else uid)
     event.add("dtstamp", stamp)
     event.add("dtstart", shift.starts_at)
     event.add("dtend", shift.ends_at)
-    event.add("summary", f"On call: {who} ({shift.team.name})")
+    title = "Backup on call" if backup else "On call"
+    event.add("summary", f"{title}: {who} ({shift.team.name})")
     event.add(
         "description",
-        f"{who} ({shift.engineer}) is on call for {shift.team.name}, "
-        f"from {KIND_TEXT.get(shift.kind, shift.kind)}.",
+        f"{who} ({shift.engineer}) is {'the backup ' if backup else ''}on call for "
+        f"{shift.team.name}, from {KIND_TEXT.get(shift.kind, shift.kind)}.",
     )
     event.add("transp", "TRANSPARENT")
     return event

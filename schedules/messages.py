@@ -45,26 +45,41 @@ def handoff_messages(
     incoming: str | None,
     until: datetime.datetime | None,
     next_engineer: str | None,
+    role: str = "primary",
+    backup: str | None = None,
+    has_backup: bool = False,
 ) -> list[Message]:
-    """The handoff post to the team channel, and a DM to each of the two engineers."""
-    key = f"handoff:{team_id}:{on_call_date.isoformat()}"
+    """The handoff post to the team channel, and a DM to each of the two engineers. A primary
+    handoff names the backup on call when the team has a backup line (`has_backup`); a backup
+    handoff (`role` backup) says so in every message."""
+    line = "backup " if role == "backup" else ""
+    key = f"handoff:{team_id}:{line.strip() + ':' if line else ''}{on_call_date.isoformat()}"
     until_text = when(until, timezone)
     following = user(next_engineer) if until is not None else "no change planned"
-    text = (
-        f":pager: *{team_name}* on-call handoff: {user(outgoing)} → {user(incoming)}, "
-        f"until {until_text}. Next: {following}."
-    )
+    title = f":pager: *{team_name}* {line}on-call handoff"
+    text = f"{title}: {user(outgoing)} → {user(incoming)}, until {until_text}."
+    context_text = "Backup on-call" if line else f"Next up: {following}"
+    if not line:
+        text += f" Next: {following}."
+    if has_backup:
+        text += f" Backup on-call: {user(backup)}."
+        context_text += f" · Backup on-call: {user(backup)}"
     blocks = [
-        section(f":pager: *{team_name}* on-call handoff"),
+        section(title),
         section(f"{user(outgoing)} → *{user(incoming)}*\nUntil {until_text}"),
-        context(f"Next up: {following}"),
+        context(context_text),
     ]
     messages = [Message("handoff", channel, text, f"{key}:channel", blocks, team_id=team_id)]
     if incoming:
-        dm = f"You are now on call for *{team_name}* until {until_text}."
+        dm = f"You are now the {line}on call for *{team_name}* until {until_text}."
+        if not line:
+            dm = f"You are now on call for *{team_name}* until {until_text}."
         messages.append(Message("handoff_incoming", incoming, dm, f"{key}:in", team_id=team_id))
     if outgoing and outgoing != incoming:
-        dm = f"Your on-call shift for *{team_name}* has ended; {user(incoming)} took over. Thanks!"
+        dm = (
+            f"Your {line}on-call shift for *{team_name}* has ended; {user(incoming)} took over. "
+            "Thanks!"
+        )
         messages.append(Message("handoff_outgoing", outgoing, dm, f"{key}:out", team_id=team_id))
     return messages
 
@@ -203,8 +218,10 @@ def shifts_moved_message(
     gained: list[str],
     lost: list[str],
     change_key: str,
+    role: str = "primary",
 ) -> Message:
-    parts = [f"A change to *{team_name}*'s rotation moved your on-call shifts."]
+    line = "backup " if role == "backup" else ""
+    parts = [f"A change to *{team_name}*'s {line}rotation moved your {line}on-call shifts."]
     if gained:
         parts.append("You are now on call: " + ", ".join(gained) + ".")
     if lost:

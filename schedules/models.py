@@ -27,6 +27,22 @@ class OverrideStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
+class Role(models.TextChoices):
+    """Which of a team's on-call lines a row belongs to (rows from before the backup line are
+    primary)."""
+
+    PRIMARY = "primary"
+    BACKUP = "backup"
+
+
+def role_field() -> models.CharField:
+    return models.CharField(max_length=10, choices=Role.choices, default=Role.PRIMARY)
+
+
+def role_constraint(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(role__in=Role.values), name=f"{prefix}_role_valid")
+
+
 class OnCallSource(models.TextChoices):
     OVERRIDE = "override"
     SCHEDULE = "schedule"
@@ -54,6 +70,7 @@ class Schedule(BaseModel):
     )
     days_of_week = models.JSONField(default=list, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    role = role_field()
     created_by = models.CharField(max_length=150, blank=True)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
@@ -69,9 +86,10 @@ class Schedule(BaseModel):
                 condition=Q(schedule_type__in=ScheduleType.values), name="schedule_type_valid"
             ),
             models.CheckConstraint(condition=Q(origin__in=Origin.values), name="schedule_origin"),
+            role_constraint("schedule"),
             # A retried or concurrent generation can never materialise the same period twice.
             models.UniqueConstraint(
-                fields=["team", "start_date"],
+                fields=["team", "role", "start_date"],
                 condition=Q(origin="auto"),
                 name="schedule_auto_unique_start",
             ),
@@ -110,6 +128,7 @@ class Override(BaseModel):
     status = models.CharField(
         max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING
     )
+    role = role_field()
     requested_by = models.CharField(max_length=150, blank=True)
     approved_by = models.CharField(max_length=150, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +145,7 @@ class Override(BaseModel):
             models.CheckConstraint(
                 condition=Q(status__in=OverrideStatus.values), name="override_status_valid"
             ),
+            role_constraint("override"),
         ]
         indexes = [models.Index(fields=["team", "status", "end_date"])]
 
@@ -145,13 +165,17 @@ class OnCallRecord(BaseModel):
     on_call_date = models.DateField()
     engineer_slack_id = models.CharField(max_length=32, blank=True)
     source = models.CharField(max_length=16, choices=OnCallSource.choices)
+    role = role_field()
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-on_call_date"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "on_call_date"], name="oncall_record_unique"),
+            models.UniqueConstraint(
+                fields=["team", "role", "on_call_date"], name="oncall_record_unique"
+            ),
+            role_constraint("oncall_record"),
             models.CheckConstraint(
                 condition=Q(source__in=OnCallSource.values), name="oncall_record_source_valid"
             ),

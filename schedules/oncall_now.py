@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import connection
 
 from schedules import domain
-from schedules.selectors import local_today, team_states
+from schedules.lines import line_states, line_today
+from schedules.models import Role
 from teams.models import Team
 
 
@@ -37,8 +38,8 @@ _lock = threading.Lock()
 _clears = 0
 
 
-def _key(team: Team, day: datetime.date) -> tuple:
-    return (team.pk, team.oncall_version, day)
+def _key(team: Team, day: datetime.date, role: str) -> tuple:
+    return (team.pk, team.oncall_version, day, role)
 
 
 def may_keep() -> bool:
@@ -51,24 +52,27 @@ def may_keep() -> bool:
     )
 
 
-def on_call_now(teams: Iterable[Team], at: datetime.datetime) -> dict[object, domain.OnCallAnswer]:
-    """Team id → answer at `at`, for many teams at once: no query for the teams already seen
-    today at their version, two for all the others (`team_states`). The teams must be freshly
-    read: their `oncall_version` is the key."""
+def on_call_now(
+    teams: Iterable[Team], at: datetime.datetime, role: str = Role.PRIMARY
+) -> dict[object, domain.OnCallAnswer]:
+    """Team id → answer of the `role` line at `at`, for many teams at once: no query for the
+    teams already seen today at their version, two for all the others (`team_states`; the
+    backup line's, `lines.backup_states`, a few more). The teams must be freshly read: their
+    `oncall_version` is the key."""
     answers = {}
-    for pk, entry in _entries_at(list(teams), at).items():
+    for pk, entry in _entries_at(list(teams), at, role).items():
         if entry.answer is None:
             entry.answer = domain.who_is_on_call(entry.state, at)
         answers[pk] = entry.answer
     return answers
 
 
-def state_at(team: Team, at: datetime.datetime) -> domain.TeamState:
-    return _entries_at([team], at)[team.pk].state
+def state_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> domain.TeamState:
+    return _entries_at([team], at, role)[team.pk].state
 
 
-def _entries_at(teams: list[Team], at: datetime.datetime) -> dict[object, _Entry]:
-    keys = {team.pk: _key(team, local_today(team, at)) for team in teams}
+def _entries_at(teams: list[Team], at: datetime.datetime, role: str) -> dict[object, _Entry]:
+    keys = {team.pk: _key(team, line_today(team, role, at), role) for team in teams}
     found: dict[object, _Entry] = {}
     missing: list[Team] = []
     with _lock:
@@ -81,9 +85,8 @@ def _entries_at(teams: list[Team], at: datetime.datetime) -> dict[object, _Entry
                 found[team.pk] = entry
     if missing:
         days = [keys[team.pk][2] for team in missing]
-        loaded = {
-            pk: _Entry(state) for pk, state in team_states(missing, min(days), max(days)).items()
-        }
+        states = line_states(missing, role, min(days), max(days))
+        loaded = {pk: _Entry(state) for pk, state in states.items()}
         found.update(loaded)
         if may_keep():
             _keep({keys[pk]: entry for pk, entry in loaded.items()})

@@ -12,32 +12,37 @@ from schedules import domain
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.spans import spans_query
 from teams.models import Team, TeamMembership
+from teams.rotation_fields import RotationFields
 
 # who_is_on_call looks this far each way for the start and end of the current run.
 PERIOD_SEARCH_DAYS = 366
 
 
-def team_config(team: Team) -> domain.TeamConfig:
+def team_config(team: Team, line: RotationFields | None = None) -> domain.TeamConfig:
+    """The engine's settings of one of the team's lines (`line`; default the primary, whose
+    settings are the team's). Only the primary falls back to the team's default engineer."""
+    line = team if line is None else line
     return domain.TeamConfig(
         timezone=team.timezone,
-        handoff_time=team.handoff_time,
-        handoff_day=team.handoff_day,
-        rotation_enabled=team.rotation_enabled,
-        rotation_type=team.rotation_type,
-        rotation_order=tuple(team.rotation_order or ()),
-        rotation_interval=team.rotation_interval,
-        rotation_start_date=team.rotation_start_date,
-        default_engineer=team.oncall_engineer or None,
+        handoff_time=line.handoff_time,
+        handoff_day=line.handoff_day,
+        rotation_enabled=line.rotation_enabled,
+        rotation_type=line.rotation_type,
+        rotation_order=tuple(line.rotation_order or ()),
+        rotation_interval=line.rotation_interval,
+        rotation_start_date=line.rotation_start_date,
+        default_engineer=(team.oncall_engineer or None) if line is team else None,
         has_slack_group=bool(team.slack_group_id),
     )
 
 
-def _window(team: Team, start: datetime.date, end: datetime.date) -> tuple:
+def window(line: RotationFields, start: datetime.date, end: datetime.date) -> tuple:
+    """The dates to load for a line to resolve `start`..`end`."""
     pad = datetime.timedelta(days=PERIOD_SEARCH_DAYS + 1)
     lower = start - pad
-    if team.rotation_enabled and team.rotation_start_date:
+    if line.rotation_enabled and line.rotation_start_date:
         # The rotation's memory is its auto schedules since its start.
-        lower = min(lower, team.rotation_start_date)
+        lower = min(lower, line.rotation_start_date)
     return lower, end + pad
 
 
@@ -52,15 +57,17 @@ def team_states(
     teams = list(teams)
     if not teams:
         return {}
-    windows = {t.pk: _window(t, start, end) for t in teams}
+    windows = {t.pk: window(t, start, end) for t in teams}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
-    members = _members(list(windows))
+    members = group_by_team(
+        TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk")
+    )
     spans = spans_query(teams, lower, upper)
     return {
         t.pk: domain.TeamState(
             config=team_config(t),
-            members=tuple(members.get(t.pk, ())),
+            members=tuple(member(m) for m in members.get(t.pk, ())),
             schedules=tuple(spans.schedules.get(t.pk, ())),
             overrides=tuple(spans.overrides.get(t.pk, ())),
             unavailability=tuple(spans.away.get(t.pk, ()) + spans.away.get(None, ())),
@@ -76,26 +83,24 @@ def team_state(
     return team_states([team], start, end or start)[team.pk]
 
 
-# domain.Member's fields, and the membership columns they are read from.
-MEMBER_COLUMNS = {
-    "slack_user_id": "slack_user_id",
-    "joined_at": "joined_at",
-    "is_eligible": "is_eligible_for_oncall",
-    "weight": "weight",
-    "in_slack_group": "in_slack_group",
-    "display_name": "display_name",
-    "role": "team_role",
-}
-
-
-def _members(team_ids: list) -> dict[object, list[domain.Member]]:
-    """Team id → its members as the engine reads them, in joining order: read as plain values,
-    not model instances (a team not seen today costs this on every lookup)."""
-    grouped: dict[object, list[domain.Member]] = defaultdict(list)
-    rows = TeamMembership.objects.filter(team_id__in=team_ids).order_by("joined_at", "pk")
-    for team_id, *values in rows.values_list("team_id", *MEMBER_COLUMNS.values()):
-        grouped[team_id].append(domain.Member(**dict(zip(MEMBER_COLUMNS, values, strict=True))))
+def group_by_team(queryset) -> dict[object, list]:
+    grouped: dict[object, list] = defaultdict(list)
+    for row in queryset:
+        grouped[row.team_id].append(row)
     return grouped
+
+
+def member(m: TeamMembership, backup: bool = False) -> domain.Member:
+    """The engine's member of the primary line, or of the backup line (`backup`)."""
+    return domain.Member(
+        slack_user_id=m.slack_user_id,
+        joined_at=m.joined_at,
+        is_eligible=m.is_eligible_for_backup if backup else m.is_eligible_for_oncall,
+        weight=m.weight,
+        in_slack_group=m.in_slack_group,
+        display_name=m.display_name,
+        role=m.team_role,
+    )
 
 
 def local_today(team: Team, now: datetime.datetime) -> datetime.date:

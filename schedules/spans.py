@@ -10,8 +10,9 @@ from django.db.models import CharField, F, JSONField, Q, Value
 from django.db.models.functions import Cast
 
 from schedules import domain
-from schedules.models import OnCallRecord, Override, OverrideStatus, Schedule
+from schedules.models import OnCallRecord, Override, OverrideStatus, Role, Schedule
 from teams.models import RotationType, Team, Unavailability
+from teams.rotation_fields import RotationFields
 
 COLUMNS = ("kind", "team_", "pk_", "who", "first", "last", "stype", "days", "orig", "state")
 
@@ -41,12 +42,21 @@ def _select(queryset, kind: str, **columns):
     return queryset.annotate(**{**defaults, **columns}).values(*COLUMNS).order_by()
 
 
-def spans_query(teams: list[Team], lower: datetime.date, upper: datetime.date) -> Spans:
+def spans_query(
+    teams: list[Team],
+    lower: datetime.date,
+    upper: datetime.date,
+    role: Role = Role.PRIMARY,
+    lines: dict[object, RotationFields] | None = None,
+) -> Spans:
+    """The spans of one line (`role`) of the teams; `lines` (team id → the line's settings,
+    the teams themselves for the primary) says which rotate and which are weighted."""
     ids = [t.pk for t in teams]
+    lines = lines if lines is not None else {t.pk: t for t in teams}
     dated = {"end_date__gte": lower, "start_date__lte": upper}
     parts = [
         _select(
-            Schedule.objects.filter(team_id__in=ids, **dated),
+            Schedule.objects.filter(team_id__in=ids, role=role, **dated),
             "schedule",
             who=F("engineer_slack_id"),
             first=F("start_date"),
@@ -56,7 +66,9 @@ def spans_query(teams: list[Team], lower: datetime.date, upper: datetime.date) -
             orig=F("origin"),
         ),
         _select(
-            Override.objects.filter(team_id__in=ids, status=OverrideStatus.APPROVED, **dated),
+            Override.objects.filter(
+                team_id__in=ids, role=role, status=OverrideStatus.APPROVED, **dated
+            ),
             "override",
             who=F("engineer_slack_id"),
             first=F("start_date"),
@@ -65,7 +77,7 @@ def spans_query(teams: list[Team], lower: datetime.date, upper: datetime.date) -
             state=F("status"),
         ),
     ]
-    rotating = [t.pk for t in teams if t.rotation_enabled]
+    rotating = [pk for pk, line in lines.items() if line.rotation_enabled]
     if rotating:
         parts.append(
             _select(
@@ -79,12 +91,16 @@ def spans_query(teams: list[Team], lower: datetime.date, upper: datetime.date) -
             )
         )
     weighted = [
-        t.pk for t in teams if t.rotation_enabled and t.rotation_type == RotationType.WEIGHTED
+        pk
+        for pk, line in lines.items()
+        if line.rotation_enabled and line.rotation_type == RotationType.WEIGHTED
     ]
     if weighted:
         parts.append(
             _select(
-                OnCallRecord.objects.filter(team_id__in=weighted).exclude(engineer_slack_id=""),
+                OnCallRecord.objects.filter(team_id__in=weighted, role=role).exclude(
+                    engineer_slack_id=""
+                ),
                 "ledger",
                 who=F("engineer_slack_id"),
                 first=F("on_call_date"),

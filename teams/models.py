@@ -25,18 +25,10 @@ from oncall_project.base.models import (
     unique_name_constraint,
 )
 from oncall_project.base.text import shown
-
-
-class RotationType(models.TextChoices):
-    ROUND_ROBIN = "round_robin", "Round robin"
-    CUSTOM_ORDER = "custom_order", "Custom order"
-    WEIGHTED = "weighted", "Weighted"
-
-
-class RotationInterval(models.TextChoices):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
+from teams.rotation_fields import RotationFields, rotation_constraints
+from teams.rotation_fields import RotationInterval as RotationInterval
+from teams.rotation_fields import RotationType as RotationType
+from teams.rotation_fields import default_handoff_time as default_handoff_time
 
 
 class TeamRole(models.TextChoices):
@@ -76,15 +68,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"'{shown(value)}' is not an IANA time zone.")
 
 
-def default_handoff_time() -> datetime.time:
-    return datetime.time(9, 0)
-
-
 def new_ical_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Team(UniquelyNamed, BaseModel):
+class Team(UniquelyNamed, RotationFields, BaseModel):
     """A team (the original plan's "service group") and its rotation configuration. Its name
     is unique whatever the case, so a lookup by name finds one team or none."""
 
@@ -110,27 +98,6 @@ class Team(UniquelyNamed, BaseModel):
         help_text="Optional Slack user group set to the current on-call at each handoff.",
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    rotation_enabled = models.BooleanField(default=False)
-    rotation_type = models.CharField(
-        max_length=20, choices=RotationType.choices, default=RotationType.ROUND_ROBIN
-    )
-    rotation_order = models.JSONField(default=list, blank=True)
-    rotation_interval = models.CharField(
-        max_length=10, choices=RotationInterval.choices, default=RotationInterval.WEEKLY
-    )
-    rotation_start_date = models.DateField(
-        null=True, blank=True, validators=[validate_date_in_window]
-    )
-    handoff_day = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(6)],
-        help_text="0 = Monday … 6 = Sunday; empty = any day.",
-    )
-    handoff_time = models.TimeField(default=default_handoff_time)
-    lookahead_periods = models.PositiveSmallIntegerField(
-        default=4, validators=[MinValueValidator(1), MaxValueValidator(52)]
-    )
     current_rotation_index = models.PositiveIntegerField(default=0, editable=False)
     overrides_require_approval = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
@@ -158,21 +125,7 @@ class Team(UniquelyNamed, BaseModel):
         ordering = ["name"]
         constraints = [
             unique_name_constraint("team"),
-            models.CheckConstraint(
-                condition=Q(rotation_type__in=RotationType.values), name="team_rotation_type_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(rotation_interval__in=RotationInterval.values),
-                name="team_rotation_interval_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(handoff_day__isnull=True) | Q(handoff_day__gte=0, handoff_day__lte=6),
-                name="team_handoff_day_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(lookahead_periods__gte=1, lookahead_periods__lte=52),
-                name="team_lookahead_range",
-            ),
+            *rotation_constraints("team"),
         ]
         indexes = [models.Index(fields=["is_active", "next_handoff_at"])]
 
@@ -180,18 +133,31 @@ class Team(UniquelyNamed, BaseModel):
         return self.name
 
     def clean(self) -> None:
-        order = self.rotation_order
-        if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
-            raise ValidationError({"rotation_order": "A list of Slack user ids."})
-        bad = [x for x in order if not slack_ids.is_user_id(x)]
-        if bad:
-            raise ValidationError({"rotation_order": f"Not Slack user ids: {', '.join(bad)}."})
-        if len(set(order)) != len(order):
-            raise ValidationError({"rotation_order": "Each person may appear once."})
-        if self.rotation_enabled and not self.rotation_start_date:
-            raise ValidationError({"rotation_start_date": "Required when rotation is enabled."})
-        if self.rotation_type == RotationType.CUSTOM_ORDER and self.rotation_enabled and not order:
-            raise ValidationError({"rotation_order": "Custom order needs at least one person."})
+        self.clean_rotation()
+
+
+class BackupLine(RotationFields, BaseModel):
+    """A team's backup (secondary) on-call line: a rotation of its own, beside the primary's
+    (whose settings are the team's). The team has a backup line while `rotation_enabled`; the
+    backup is never the primary of the same on-call date. Time zone and members are the team's;
+    `TeamMembership.is_eligible_for_backup` says who takes backup turns."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="backup_line")
+    next_handoff_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_handoff_date = models.DateField(null=True, blank=True, editable=False)
+    current_engineer = models.CharField(max_length=32, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = rotation_constraints("backupline")
+        indexes = [models.Index(fields=["rotation_enabled", "next_handoff_at"])]
+
+    def __str__(self) -> str:
+        return f"Backup line of {self.team_id}"
+
+    def clean(self) -> None:
+        self.clean_rotation()
 
 
 # A share of the rotation, relative to the others': past this, sums of weights lose precision.
@@ -206,6 +172,9 @@ class TeamMembership(BaseModel):
     display_name = models.CharField(max_length=120, blank=True)
     team_role = models.CharField(max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     is_eligible_for_oncall = models.BooleanField(default=True)
+    is_eligible_for_backup = models.BooleanField(
+        default=True, help_text="Takes turns on the team's backup line, when it has one."
+    )
     weight = models.FloatField(
         default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(MAX_WEIGHT)]
     )

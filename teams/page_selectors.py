@@ -9,7 +9,8 @@ from teams.models import Team, TeamMembership, Unavailability
 
 
 def team_for_page(slug: str) -> Team:
-    return get_object_or_404(Team, slug=slug)
+    """The team of a page, its backup line with it (a join): pages show both lines."""
+    return get_object_or_404(Team.objects.select_related("backup_line"), slug=slug)
 
 
 def memberships(team: Team) -> QuerySet[TeamMembership]:

@@ -27,7 +27,8 @@ def team_list() -> QuerySet[Team]:
 
 def team_get(*, ref: str) -> Team:
     """A team by its id (UUID) or its slug."""
-    team = Team.objects.filter(team_ref_q(ref)).first()
+    # Its backup line with it (a join, not a query): every on-call answer asks for it.
+    team = Team.objects.select_related("backup_line").filter(team_ref_q(ref)).first()
     if team is None:
         raise NotFound(f"No team '{ref}'.")
     return team
@@ -42,7 +43,9 @@ def team_by_word(word: str, *, active_only: bool = False) -> Team | None:
     if "\x00" in word:
         return None
     lowered = Lower(Value(word))  # by the database, as it lowers the stored names
-    teams = Team.objects.alias(slug_lower=Lower("slug"), name_lower=Lower("name"))
+    teams = Team.objects.select_related("backup_line").alias(
+        slug_lower=Lower("slug"), name_lower=Lower("name")
+    )
     if active_only:
         teams = teams.filter(is_active=True)
     found = teams.filter(team_ref_q(word) | Q(slug_lower=lowered) | Q(name_lower=lowered))

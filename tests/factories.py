@@ -91,6 +91,13 @@ class UnavailabilityFactory(factory.django.DjangoModelFactory):
     end_date = datetime.date(2026, 12, 18)
 
 
+class BackupLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "teams.BackupLine"
+
+    team = factory.SubFactory(TeamFactory)
+
+
 class OnCallRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "schedules.OnCallRecord"

@@ -12,13 +12,14 @@ from oncall_project.base.admin_reading import HistoryReadMixin
 from oncall_project.base.outbox.models import Notification
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
-from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.models import BackupLine, Person, Team, TeamMembership, Unavailability
 from tests import factories
 from tests.admin_support import admin_url as url
 from tests.admin_support import form_data, form_errors, login_operator, messages_of
 
 ROWS = {
     Team: factories.TeamFactory,
+    BackupLine: factories.BackupLineFactory,
     TeamMembership: factories.MembershipFactory,
     Unavailability: factories.UnavailabilityFactory,
     Person: lambda: factories.person("U_ALICE"),

@@ -19,6 +19,7 @@ def test_names_list_the_fields_once_in_their_order():
         "display_name",
         "team_role",
         "is_eligible_for_oncall",
+        "is_eligible_for_backup",
         "weight",
         "in_slack_group",
         "joined_at",

@@ -1,6 +1,6 @@
 """Escalations, pure: standard library only (an import-linter contract keeps it so).
 
-- `ladder`: whom each level tags — `Audience(oncall, leads, groups)`,
+- `ladder`: whom each level tags — `Audience(oncall, second_line, groups)`,
   `targets_for_level(audience, level)`, `next_level(level)`, `MAX_LEVEL`.
 - `wording`: what the bug's thread is told — `escalation_text(...)`.
 

@@ -13,7 +13,7 @@ from oncall_project.legacy.state import ImportRun
 from oncall_project.legacy.values import aware, extra_columns, text, validate
 from oncall_project.legacy.writer import import_table
 from schedules.domain.overlap import spans_share_a_day
-from schedules.models import Origin, Override, OverrideStatus, Schedule, ScheduleType
+from schedules.models import Origin, Override, OverrideStatus, Role, Schedule, ScheduleType
 
 SCHEDULES = "oncall_schedules"
 OVERRIDES = "oncall_overrides"
@@ -86,6 +86,7 @@ def _schedule(run: ImportRun, row: dict[str, Any], legacy_id: str) -> Schedule:
         extra["days_of_week"] = days
         days = []
     schedule = Schedule(
+        role=Role.PRIMARY,  # the old system had one line
         team_id=run.team_pk(row["team_id"], legacy_id),
         engineer_slack_id=text(row.get("engineer_slack_id")),
         start_date=row.get("start_date"),
@@ -110,6 +111,7 @@ def _override(run: ImportRun, row: dict[str, Any], legacy_id: str) -> Override:
     if requested_by and created_by and created_by != requested_by:
         extra["created_by"] = created_by
     override = Override(
+        role=Role.PRIMARY,
         team_id=run.team_pk(row["team_id"], legacy_id),
         engineer_slack_id=text(_first(row, "override_engineer_slack_id", "engineer_slack_id")),
         replaces_slack_id=text(_first(row, "original_engineer_slack_id", "replaces_slack_id")),
@@ -136,14 +138,16 @@ Span = tuple[datetime.date, datetime.date, list[int] | None, str, bool]
 
 def _check_schedule_overlaps(new: list[Schedule]) -> None:
     """Schedules of a team may not share a covered day, here as in the old system."""
-    existing = Schedule.objects.filter(team_id__in={s.team_id for s in new})
+    existing = Schedule.objects.filter(team_id__in={s.team_id for s in new}, role=Role.PRIMARY)
     _check_overlaps(new, existing, "schedule")
 
 
 def _check_override_overlaps(new: list[Override]) -> None:
     """Pending and approved overrides of a team may not overlap."""
     live = [o for o in new if o.status in LIVE]
-    existing = Override.objects.filter(team_id__in={o.team_id for o in live}, status__in=LIVE)
+    existing = Override.objects.filter(
+        team_id__in={o.team_id for o in live}, status__in=LIVE, role=Role.PRIMARY
+    )
     _check_overlaps(live, existing, "override")
 
 

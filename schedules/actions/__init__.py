@@ -7,11 +7,8 @@ from schedules.actions.overrides import (
     override_decide,
     override_request,
 )
-from schedules.actions.rotation import (
-    rotation_config_update,
-    rotation_generate,
-    rotation_preview,
-)
+from schedules.actions.rotation import rotation_generate, rotation_preview
+from schedules.actions.rotation_config import rotation_config_update
 from schedules.actions.schedules import (
     ScheduleFields,
     schedule_create,

@@ -8,7 +8,6 @@ teams whose `next_handoff_at` has passed are taken, and the ledger's unique (tea
 refuses a second row whatever happens."""
 
 import datetime
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -18,40 +17,29 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.outbox.queue import enqueue
 from schedules import domain, messages, selectors
-from schedules.models import OnCallRecord, Origin, Schedule
-from teams.models import Team
+from schedules.actions import backup_handoff
+from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
+from schedules.models import OnCallRecord, Origin, Role, Schedule
+from teams.models import BackupLine, Team
 from teams.tasks import set_oncall_usergroup
 
-# A worker down for longer than this does not fill in the ledger day by day from that far back.
-MAX_CATCH_UP_DAYS = 31
 BATCH_SIZE = 100
 
 
-@dataclass(frozen=True)
-class HandoffOutcome:
-    team_id: object
-    recorded: list[datetime.date] = field(default_factory=list)
-    engineer: str | None = None
-    previous: str | None = None
-
-
-@dataclass
-class Writes:
-    """Everything a batch will insert or update, gathered before one write per table."""
-
-    records: list = field(default_factory=list)
-    audit: list = field(default_factory=list)
-    messages: list = field(default_factory=list)
-    schedules: list = field(default_factory=list)
-    teams: list = field(default_factory=list)
-
-
 def _due(now: datetime.datetime) -> Q:
-    return Q(next_handoff_at__lte=now) | Q(next_handoff_at__isnull=True)
+    """A team whose primary's handoff, or whose backup line's, has passed (or was never
+    computed)."""
+    primary = Q(next_handoff_at__lte=now) | Q(next_handoff_at__isnull=True)
+    backup = Q(backup_line__next_handoff_at__lte=now) | Q(backup_line__next_handoff_at__isnull=True)
+    return primary | (Q(backup_line__rotation_enabled=True) & backup)
+
+
+def _primary_due(team: Team, now: datetime.datetime) -> bool:
+    return team.next_handoff_at is None or team.next_handoff_at <= now
 
 
 def due_team_ids(now: datetime.datetime) -> list:
-    """Teams whose next handoff has passed (or was never computed): one indexed query."""
+    """Teams whose next handoff (of either line) has passed: one indexed query."""
     return list(Team.objects.filter(_due(now), is_active=True).values_list("pk", flat=True))
 
 
@@ -68,16 +56,30 @@ def handoff_process(*, team_id, now: datetime.datetime | None = None) -> Handoff
 
 @transaction.atomic
 def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) -> list:
+    """The due handoffs of the teams, both lines: primary outcomes first, then backup ones."""
     now = now or timezone.now()
     teams = list(
-        Team.objects.select_for_update(skip_locked=True)
+        Team.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("backup_line")
         .filter(_due(now), pk__in=team_ids, is_active=True)
         .order_by("pk")
     )
     if not teams:
         return []
+    writes = Writes()
+    primary = [t for t in teams if _primary_due(t, now)]
+    backups = backup_handoff.backup_states_for(teams, now)
+    outcomes = _primary_handoffs(primary, now, writes, backups)
+    outcomes += backup_handoff.hand_off_backups(teams, backups, now, writes)
+    _write(writes)
+    return outcomes
+
+
+def _primary_handoffs(teams: list, now, writes: Writes, backups: dict) -> list:
+    if not teams:
+        return []
     todays = {t.pk: selectors.local_today(t, now) for t in teams}
-    days = {t.pk: _days_to_record(t, todays[t.pk]) for t in teams}
+    days = {t.pk: days_to_record(t, todays[t.pk]) for t in teams}
     firsts = [d[0] for d in days.values() if d] or [min(todays.values())]
     # Up to the end of what `_top_up` plans, so it sees every schedule it must not double-book.
     last = max(
@@ -85,24 +87,13 @@ def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) ->
         for t in teams
     )
     states = selectors.team_states(teams, min(firsts), last)
-    writes = Writes()
-    outcomes = [
-        _hand_off(team, states[team.pk], days[team.pk], todays[team.pk], now, writes)
+    return [
+        _hand_off(team, states[team.pk], days[team.pk], todays[team.pk], now, writes, backups)
         for team in teams
     ]
-    _write(writes)
-    return outcomes
 
 
-def _days_to_record(team: Team, today: datetime.date) -> list[datetime.date]:
-    first = today
-    if team.last_handoff_date is not None:
-        first = team.last_handoff_date + datetime.timedelta(days=1)
-    first = max(first, today - datetime.timedelta(days=MAX_CATCH_UP_DAYS))
-    return [first + datetime.timedelta(days=n) for n in range((today - first).days + 1)]
-
-
-def _hand_off(team, state, days, today, now, writes: Writes) -> HandoffOutcome:
+def _hand_off(team, state, days, today, now, writes: Writes, backups: dict) -> HandoffOutcome:
     previous = _previous_engineer(team, state, days)
     # Nothing new to record (a forced `rotate_now` the same day): the current engineer holds.
     outcome = HandoffOutcome(team.pk, engineer=previous, previous=previous)
@@ -117,7 +108,8 @@ def _hand_off(team, state, days, today, now, writes: Writes) -> HandoffOutcome:
             )
             for a in assignments
         ]
-        outcome = _changes(team, state, assignments, previous, now, writes)
+        backup = backups.get(team.pk)
+        outcome = _changes(team, state, assignments, previous, now, writes, backup)
         writes.schedules += _top_up(team, state, today)
     team.next_handoff_at = domain.handoff_at(
         today + datetime.timedelta(days=1), team.timezone, team.handoff_time
@@ -139,7 +131,7 @@ def _previous_engineer(team, state, days) -> str | None:
     return domain.resolve_day(state, days[0] - datetime.timedelta(days=1)).engineer
 
 
-def _changes(team, state, assignments, previous, now, writes: Writes) -> HandoffOutcome:
+def _changes(team, state, assignments, previous, now, writes: Writes, backup) -> HandoffOutcome:
     """Audit each change of engineer; message only the one that holds now."""
     engineer, last_change, outgoing = previous, None, None
     for a in assignments:
@@ -153,7 +145,11 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
                 actor=None,
                 team=team,
                 changes={"on_call": {"old": engineer, "new": a.engineer}},
-                metadata={"source": "task", "on_call_source": str(a.source)},
+                metadata={
+                    "source": "task",
+                    "on_call_source": str(a.source),
+                    "role": Role.PRIMARY,
+                },
                 engineer_slack_id=a.engineer or "",
                 previous_engineer_slack_id=engineer or "",
                 change_type="auto_rotation",
@@ -163,7 +159,7 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
         )
         last_change, outgoing, engineer = a, engineer, a.engineer
     if last_change is not None:
-        writes.messages += _handoff_messages(team, state, last_change, outgoing, now)
+        writes.messages += _handoff_messages(team, state, last_change, outgoing, now, backup)
     if team.oncall_usergroup_id and (last_change is not None or team.last_handoff_date is None):
         _queue_oncall_group(team)  # at the first handoff too: the group was never set by us
     team.current_engineer = engineer or ""
@@ -173,7 +169,8 @@ def _changes(team, state, assignments, previous, now, writes: Writes) -> Handoff
     return HandoffOutcome(team.pk, [a.on_call_date for a in assignments], engineer, previous)
 
 
-def _handoff_messages(team, state, change, outgoing, now) -> list:
+def _handoff_messages(team, state, change, outgoing, now, backup) -> list:
+    """The primary's handoff messages, naming the backup on call when the team has one."""
     answer = domain.who_is_on_call(state, now)
     following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
     return messages.handoff_messages(
@@ -186,6 +183,8 @@ def _handoff_messages(team, state, change, outgoing, now) -> list:
         incoming=change.engineer,
         until=answer.until,
         next_engineer=None if answer.open_end else following.engineer,
+        backup=domain.who_is_on_call(backup, now).engineer if backup else None,
+        has_backup=backup is not None,
     )
 
 
@@ -223,6 +222,12 @@ def _write(writes: Writes) -> None:
     if writes.schedules:
         Schedule.objects.bulk_create(writes.schedules, ignore_conflicts=True)
     # Bookkeeping, not a change anyone made: no history version for it.
+    if writes.lines:
+        BackupLine.objects.bulk_update(
+            writes.lines,
+            ["next_handoff_at", "last_handoff_date", "current_engineer", "updated_at"],
+            batch_size=BATCH_SIZE,
+        )
     Team.objects.bulk_update(
         writes.teams,
         [

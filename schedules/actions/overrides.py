@@ -15,8 +15,8 @@ from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFou
 from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from schedules import messages
-from schedules.models import Override, OverrideStatus
-from schedules.selectors import local_today
+from schedules.lines import line_today
+from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import can_manage_team, ensure_can_manage_team
@@ -53,6 +53,7 @@ def ensure_no_overlap(override: Override) -> None:
     clash = (
         Override.objects.filter(
             team_id=override.team_id,
+            role=override.role,
             status__in=LIVE,
             start_date__lte=override.end_date,
             end_date__gte=override.start_date,
@@ -83,8 +84,10 @@ def override_request(
     actor: Actor | None,
     fields: OverrideFields,
     now: datetime.datetime | None = None,
+    role: str = Role.PRIMARY,
 ) -> Override:
     """Anyone with a Slack identity may ask; the team's config says whether a lead must approve.
+    The override covers the team's `role` line (primary or backup; it stays on that line).
 
     An override ending before today's on-call date is refused, except from the system (actor
     None), which records history (demo data, imports)."""
@@ -92,7 +95,7 @@ def override_request(
     if actor is not None and not (actor.is_staff or actor.slack_user_id):
         raise Forbidden("Link your Slack identity before requesting an override.")
     ensure_team_active(team)
-    today = local_today(team, now or timezone.now())
+    today = line_today(team, role, now or timezone.now())
 
     def checks(override: Override) -> None:
         if actor is not None:
@@ -102,6 +105,7 @@ def override_request(
     auto_approved = not team.overrides_require_approval
     override = Override(
         team=team,
+        role=role,
         requested_by=actor.id if actor else "system",
         status=OverrideStatus.APPROVED if auto_approved else OverrideStatus.PENDING,
     )
@@ -116,6 +120,7 @@ def override_request(
             actor=actor,
             team=team,
             changes=created_values(override, ["status", *sorted(OverrideFields.names())]),
+            metadata={"role": override.role},
             engineer_slack_id=override.engineer_slack_id,
             previous_engineer_slack_id=override.replaces_slack_id,
             change_type="override_created",
@@ -186,6 +191,7 @@ def override_decide(
             actor=actor,
             team=override.team,
             changes=changed,
+            metadata={"role": override.role},
             engineer_slack_id=override.engineer_slack_id,
             previous_engineer_slack_id=override.replaces_slack_id,
             change_reason=reason,

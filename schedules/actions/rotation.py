@@ -17,12 +17,12 @@ from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from oncall_project.base.outbox.queue import enqueue
-from oncall_project.base.writes import apply_changes
-from schedules import domain, messages, selectors
-from schedules.models import Origin, Schedule
+from schedules import domain, lines, messages, selectors
+from schedules.models import Origin, Role, Schedule
 from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
+from teams.rotation_fields import RotationFields
 
 MAX_PERIODS = 104
 # The rotation replays its turns from its start date: much further back is unbounded work, and
@@ -49,16 +49,19 @@ def _check_periods(periods: Any) -> int:
     return periods
 
 
-def _check_start_date(changes: dict[str, Any], today: datetime.date) -> None:
+def check_start_date(changes: dict[str, Any], today: datetime.date) -> None:
     start = changes.get("rotation_start_date")
     if isinstance(start, datetime.date) and abs(start - today).days > 366 * START_REACH_YEARS:
         message = f"The rotation must start within {START_REACH_YEARS} years of today."
         raise InvalidInput(message, {"rotation_start_date": [message]})
 
 
-def _horizon(team: Team, today: datetime.date, periods: int) -> datetime.date:
-    """How far a change of the next `periods` periods is compared: to the end of a period."""
-    return domain.plan_horizon(selectors.team_config(team), today, periods)
+def horizon(
+    team: Team, today: datetime.date, periods: int, line: RotationFields | None = None
+) -> datetime.date:
+    """How far a change of the next `periods` periods of a line (default the primary) is
+    compared: to the end of a period."""
+    return domain.plan_horizon(selectors.team_config(team, line), today, periods)
 
 
 def _impact(before, after, today, horizon) -> domain.Impact:
@@ -74,10 +77,13 @@ def _replan_impact(before, replan: domain.Replan, today, horizon) -> domain.Impa
     return _impact(before, replan.state, today, max(horizon, replan.until or horizon))
 
 
-def _save_spans(team: Team, spans: list[domain.ScheduleSpan], actor: Actor | None) -> int:
+def _save_spans(
+    team: Team, role: str, spans: list[domain.ScheduleSpan], actor: Actor | None
+) -> int:
     rows = [
         Schedule(
             team=team,
+            role=role,
             engineer_slack_id=s.engineer,
             start_date=s.start_date,
             end_date=s.end_date,
@@ -91,9 +97,10 @@ def _save_spans(team: Team, spans: list[domain.ScheduleSpan], actor: Actor | Non
     return len(rows)
 
 
-def _config_after(team: Team, changes: dict[str, Any]) -> Team:
-    """An unsaved copy of the team with the changes applied and validated."""
-    draft = copy.copy(team)
+def _config_after(line: RotationFields, changes: dict[str, Any]) -> RotationFields:
+    """An unsaved copy of the line's settings (the team's, or its backup line's) with the
+    changes applied and validated."""
+    draft = copy.copy(line)
     for name, value in changes.items():
         setattr(draft, name, value)
     try:
@@ -109,38 +116,64 @@ def rotation_preview(
     periods: int,
     settings: RotationSettings | None = None,
     now: datetime.datetime | None = None,
+    role: str = Role.PRIMARY,
 ) -> RotationOutcome:
-    """What generate (or a change to `settings`) would do over the next periods. Nothing is
-    saved."""
+    """What generate (or a change to `settings`) would do over the next periods of the `role`
+    line. Nothing is saved."""
     periods = _check_periods(periods)
     changes = settings.given() if settings else {}
     now = now or timezone.now()
-    _check_start_date(changes, now.date())
-    draft = _config_after(team, changes) if changes else team
-    today = selectors.local_today(draft, now)
-    horizon = _horizon(draft, today, periods)
-    state = selectors.team_state(team, today, horizon)
-    replan = domain.replan(replace(state, config=selectors.team_config(draft)), today, periods)
+    check_start_date(changes, now.date())
+    saved = lines.line_settings(team, role)
+    draft = _config_after(saved, changes) if changes else saved
+    config = selectors.team_config(team, draft)
+    today = domain.on_call_date(now, team.timezone, draft.handoff_time)
+    until = horizon(team, today, periods, draft)
+    state = lines.line_state(team, role, today, until)
+    planning = replace(state, config=config)
+    if role == Role.BACKUP and changes:
+        # The primary's days stay away whatever the backup's settings: load them for the
+        # settings tried (a backup turned on here has none loaded yet).
+        planning = _backup_tried(team, planning, draft, today, until)
+    replan = domain.replan(planning, today, periods)
     return RotationOutcome(
-        list(replan.planned[:periods]), _replan_impact(state, replan, today, horizon)
+        list(replan.planned[:periods]), _replan_impact(state, replan, today, until)
     )
+
+
+def _backup_tried(team, tried, draft: RotationFields, today, until) -> domain.TeamState:
+    """The backup line's state for settings tried, the primary's days over their window
+    counting as away."""
+    if not draft.rotation_enabled or draft.rotation_start_date is None:
+        return tried
+    lower, upper = selectors.window(draft, today, until)
+    primary = selectors.team_state(team, lower, upper)
+    return domain.backup_state(tried, primary, lower, upper)
 
 
 @transaction.atomic
 def rotation_generate(
-    *, team: Team, actor: Actor | None, periods: int, now: datetime.datetime | None = None
+    *,
+    team: Team,
+    actor: Actor | None,
+    periods: int,
+    now: datetime.datetime | None = None,
+    role: str = Role.PRIMARY,
 ) -> RotationOutcome:
-    """Save auto schedules for the next `periods` rotation periods: the future ones are planned
-    again (as a config change does), so filling a gap never repeats a turn after it."""
+    """Save auto schedules for the next `periods` periods of the `role` line: the future ones
+    are planned again (as a config change does), so filling a gap never repeats a turn after
+    it."""
     periods = _check_periods(periods)
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    today = selectors.local_today(team, now or timezone.now())
+    now = now or timezone.now()
+    today = lines.line_today(team, role, now)
     entry_id = uuid.uuid4()  # the messages to the people moved name the entry
-    before = selectors.team_state(team, today, _horizon(team, today, periods))
+    line = lines.line_settings(team, role)
+    before = lines.line_state(team, role, today, horizon(team, today, periods, line))
     outcome = regenerate_future(
-        team, actor, before, today, change_key=f"generate:{entry_id}", periods=periods
+        team, actor, before, today, change_key=f"generate:{entry_id}", periods=periods, role=role
     )
     record(
         AuditEvent(
@@ -151,13 +184,15 @@ def rotation_generate(
             actor=actor,
             team=team,
             changes={"auto_schedules": {"old": None, "new": outcome.created}},
-            metadata={"periods": periods, **_outcome_notes(outcome)},
+            metadata={"periods": periods, "role": role, **outcome_notes(outcome)},
         )
     )
+    if role == Role.PRIMARY:
+        follow_with_backup(team, actor, now, change_key=f"generate:{entry_id}")
     return outcome
 
 
-def _outcome_notes(outcome: RotationOutcome) -> dict:
+def outcome_notes(outcome: RotationOutcome) -> dict:
     """For the audit entry of the change: whom the re-plan moved, and the rows it rewrote."""
     return {
         "affected": list(outcome.impact.affected),
@@ -172,22 +207,48 @@ def regenerate_future(
     today: datetime.date,
     change_key: str,
     periods: int | None = None,
+    role: str = Role.PRIMARY,
 ) -> RotationOutcome:
-    """Inside the caller's transaction and team lock: replace future auto schedules by a new
-    plan (of `periods`, default the lookahead) from the team as saved, and tell the people
-    whose shifts moved."""
-    periods = periods or team.lookahead_periods
-    horizon = _horizon(team, today, periods)
-    replan = domain.replan(selectors.team_state(team, today, horizon), today, periods)
+    """Inside the caller's transaction and team lock: replace the `role` line's future auto
+    schedules by a new plan (of `periods`, default the lookahead) from the line as saved, and
+    tell the people whose shifts moved."""
+    line = lines.line_settings(team, role)
+    periods = periods or line.lookahead_periods
+    until = horizon(team, today, periods, line)
+    replan = domain.replan(lines.line_state(team, role, today, until), today, periods)
     stale = [span.id for span in replan.stale]
-    deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO).delete()
-    created = _save_spans(team, list(replan.new), actor)
-    impact = _replan_impact(before, replan, today, horizon)
-    _tell_affected(team, impact, change_key)
+    deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO, role=role).delete()
+    created = _save_spans(team, role, list(replan.new), actor)
+    impact = _replan_impact(before, replan, today, until)
+    _tell_affected(team, impact, change_key, role)
     return RotationOutcome(list(replan.planned[:periods]), impact, created, deleted)
 
 
-def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
+def backup_snapshot(team: Team, now: datetime.datetime):
+    """The backup line's state before a change to the primary, or None without one."""
+    if not lines.has_backup_line(team):
+        return None
+    line = lines.line_settings(team, Role.BACKUP)
+    today = lines.line_today(team, Role.BACKUP, now)
+    until = horizon(team, today, line.lookahead_periods + 8, line)
+    return lines.line_state(team, Role.BACKUP, today, until), today
+
+
+def follow_with_backup(
+    team: Team, actor: Actor | None, now: datetime.datetime, change_key: str, snapshot=None
+) -> RotationOutcome | None:
+    """After the primary's future changed (caller holds the team lock): the backup line plans
+    its future again, so it still never gives the day's primary."""
+    snapshot = snapshot or backup_snapshot(team, now)
+    if snapshot is None:
+        return None
+    before, today = snapshot
+    return regenerate_future(
+        team, actor, before, today, change_key=f"{change_key}:backup", role=Role.BACKUP
+    )
+
+
+def _tell_affected(team: Team, impact: domain.Impact, change_key: str, role: str) -> None:
     def runs(changes) -> list[str]:
         return [f"{c.start_date} to {c.end_date}" for c in changes]
 
@@ -200,67 +261,8 @@ def _tell_affected(team: Team, impact: domain.Impact, change_key: str) -> None:
                 gained=runs(impact.gains.get(engineer, ())),
                 lost=runs(impact.losses.get(engineer, ())),
                 change_key=change_key,
+                role=role,
             )
             for engineer in impact.affected
         ]
     )
-
-
-@transaction.atomic
-def rotation_config_update(
-    *,
-    team: Team,
-    actor: Actor | None,
-    settings: RotationSettings,
-    now: datetime.datetime | None = None,
-) -> RotationOutcome:
-    """Change the rotation settings, regenerate future auto schedules, return the impact."""
-    changes = settings.given()
-    team = lock_team(team.pk)
-    ensure_can_manage_team(actor, team)
-    ensure_team_active(team)
-    now = now or timezone.now()
-    today = selectors.local_today(team, now)
-    _check_start_date(changes, today)
-    before = selectors.team_state(team, today, _horizon(team, today, team.lookahead_periods + 8))
-    changed = apply_changes(team, changes)
-    if not changed:
-        return RotationOutcome([], domain.Impact())
-    if {"handoff_time", "handoff_day"} & set(changed):
-        # Recomputed by the next handoff tick, under the new settings.
-        Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
-    entry_id = uuid.uuid4()  # the messages to the people moved name the entry
-    outcome = regenerate_future(team, actor, before, today, change_key=f"rotation:{entry_id}")
-    record(
-        AuditEvent(
-            id=entry_id,
-            entity_type=EntityType.ROTATION_CONFIG,
-            entity_id=team.pk,
-            action=AuditAction.UPDATED,
-            actor=actor,
-            team=team,
-            changes=changed,
-            metadata=_outcome_notes(outcome),
-        )
-    )
-    return outcome
-
-
-def rotation_snapshot(team: Team, now: datetime.datetime | None = None):
-    """Before a membership change: the state to compare against, or None without a rotation."""
-    if not team.rotation_enabled:
-        return None
-    today = selectors.local_today(team, now or timezone.now())
-    horizon = _horizon(team, today, team.lookahead_periods + 8)
-    return selectors.team_state(team, today, horizon), today
-
-
-def rotation_follow_membership(
-    team: Team, actor: Actor | None, snapshot, change_key: str
-) -> RotationOutcome | None:
-    """After a membership change (caller holds the team lock): re-plan future auto schedules
-    and tell whoever gained or lost shifts."""
-    if snapshot is None:
-        return None
-    before, today = snapshot
-    return regenerate_future(team, actor, before, today, change_key=change_key)

@@ -18,7 +18,7 @@ from oncall_project.base.writes import (
     deleted_values,
 )
 from schedules.domain.overlap import spans_share_a_day
-from schedules.models import Origin, Schedule, ScheduleType
+from schedules.models import Origin, Role, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.permissions import ensure_can_manage_team
@@ -44,9 +44,10 @@ def _days(schedule: Schedule) -> list[int] | None:
 
 
 def ensure_no_overlap(schedule: Schedule) -> None:
-    """Refuse a schedule that shares a covered day with another schedule of its team."""
+    """Refuse a schedule that shares a covered day with another schedule of its team's line."""
     others = Schedule.objects.filter(
         team_id=schedule.team_id,
+        role=schedule.role,
         start_date__lte=schedule.end_date,
         end_date__gte=schedule.start_date,
     ).exclude(pk=schedule.pk)
@@ -59,8 +60,9 @@ def ensure_no_overlap(schedule: Schedule) -> None:
             other.end_date,
             _days(other),
         ):
+            line = "backup " if other.role == Role.BACKUP else ""
             message = (
-                f"Overlaps the {other.origin} schedule of {other.engineer_slack_id} "
+                f"Overlaps the {other.origin} {line}schedule of {other.engineer_slack_id} "
                 f"({other.start_date} to {other.end_date})."
             )
             raise Conflict(message, {"start_date": [message]})
@@ -68,12 +70,20 @@ def ensure_no_overlap(schedule: Schedule) -> None:
 
 @transaction.atomic
 def schedule_create(
-    *, team: Team, actor: Actor | None, fields: ScheduleFields, origin: str = Origin.MANUAL
+    *,
+    team: Team,
+    actor: Actor | None,
+    fields: ScheduleFields,
+    origin: str = Origin.MANUAL,
+    role: str = Role.PRIMARY,
 ) -> Schedule:
+    """A schedule on the team's `role` line (primary or backup; it stays on that line)."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    schedule = Schedule(team=team, origin=origin, created_by=actor.id if actor else "system")
+    schedule = Schedule(
+        team=team, origin=origin, role=role, created_by=actor.id if actor else "system"
+    )
     apply_changes(schedule, fields.given(), before_save=ensure_no_overlap)
     record(
         AuditEvent(
@@ -83,6 +93,7 @@ def schedule_create(
             actor=actor,
             team=team,
             changes=created_values(schedule, ["origin", *AUDITED]),
+            metadata={"role": schedule.role},
             engineer_slack_id=schedule.engineer_slack_id,
             change_type="schedule_created",
             effective_date=schedule.start_date,
@@ -114,6 +125,7 @@ def schedule_update(
                 actor=actor,
                 team=team,
                 changes=changed,
+                metadata={"role": schedule.role},
                 engineer_slack_id=schedule.engineer_slack_id,
                 previous_engineer_slack_id=previous,
                 change_type="schedule_updated",
@@ -127,7 +139,7 @@ def schedule_update(
 def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     team, schedule = _lock_schedule(schedule, actor)
     changes = deleted_values(schedule, ["origin", *AUDITED])
-    entity_id = schedule.pk
+    entity_id, role = schedule.pk, schedule.role
     schedule.delete()
     record(
         AuditEvent(
@@ -137,6 +149,7 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
             actor=actor,
             team=team,
             changes=changes,
+            metadata={"role": role},
             previous_engineer_slack_id=changes["engineer_slack_id"]["old"],
             change_type="schedule_deleted",
         )

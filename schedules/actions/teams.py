@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 
 from oncall_project.base.actors import Actor
-from schedules.actions.rotation import rotation_config_update
+from schedules.actions.rotation_config import rotation_config_update
 from teams.actions import RotationSettings, TeamFields, team_create
 from teams.models import Team
 

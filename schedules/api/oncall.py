@@ -12,11 +12,14 @@ from oncall_project.base.api.views import ApiViewSet
 from schedules import domain, oncall_now
 from schedules.api.queries import (
     AT_PARAMETER,
+    ROLE_PARAMETER,
     AtQuerySerializer,
     LocalInstantField,
     instant,
     read_query,
 )
+from schedules.lines import has_backup_line
+from schedules.models import Role
 from schedules.selectors import whom_to_tag
 from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
 from teams.models import Team
@@ -138,6 +141,69 @@ def period_fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
     }
 
 
+class BackupAnswerSerializer(serializers.Serializer):
+    """The team's backup on call beside a primary answer."""
+
+    engineer_slack_id = serializers.CharField(
+        allow_null=True, help_text="The backup on call; null in a gap of the backup line."
+    )
+    engineer_name = serializers.CharField(
+        allow_null=True, help_text="Their name in the team's membership, if they have one."
+    )
+    source = source_field(TEAM_SOURCE_HELP)
+    # `from`/`until`: keywords, so declared in get_fields.
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Rendered already (`backup_json`, in the team's offset): a string passes through.
+        return {
+            **super().get_fields(),
+            "from": serializers.DateTimeField(
+                allow_null=True, help_text="The handoff that began the backup's run."
+            ),
+            "until": serializers.DateTimeField(
+                allow_null=True, help_text="The backup line's handoff that ends it."
+            ),
+        }
+
+
+BACKUP_HELP = (
+    "The team's backup on call at the same instant, when the team has a backup line (absent "
+    "otherwise, and in a backup answer)."
+)
+
+
+def backup_field(**kwargs: Any) -> BackupAnswerSerializer:
+    # Not nullable: DRF renders a nullable field missing from the answer as null, not absent.
+    return BackupAnswerSerializer(required=False, help_text=BACKUP_HELP, **kwargs)
+
+
+def backup_json(team: Team | None, at: datetime.datetime, role: str) -> dict[str, Any]:
+    """`{"backup": …}` for a primary answer of a team with a backup line, else nothing (the
+    key absent): no query for a team without one (its backup line is loaded with it)."""
+    if team is None or role != Role.PRIMARY or not team.is_active or not has_backup_line(team):
+        return {}
+    state = oncall_now.state_at(team, at, Role.BACKUP)
+    answer = domain.who_is_on_call(state, at)
+    names = {m.slack_user_id: m.display_name for m in state.members}
+    return {
+        "backup": {
+            "engineer_slack_id": answer.engineer,
+            "engineer_name": names.get(answer.engineer) or None if answer.engineer else None,
+            "source": str(answer.source),
+            "from": instant_json(answer.since),
+            "until": instant_json(answer.until),
+        }
+    }
+
+
+def line_tag(team: Team, answer: domain.OnCallAnswer, role: str) -> domain.ServiceAnswer:
+    """Whom to tag for a line's answer: the primary falls back to the team's default engineer
+    and Slack group; the backup line has no fallback of its own."""
+    if role == Role.BACKUP:
+        return domain.resolve_team(answer, default=None, slack_group=None)
+    return whom_to_tag(team, answer)
+
+
 class TeamOnCallSerializer(serializers.Serializer):
     team = TeamSummarySerializer()
     engineer_slack_id = serializers.CharField(
@@ -154,18 +220,20 @@ class TeamOnCallSerializer(serializers.Serializer):
         "team's Slack group (each once). Empty only when the team has none of them.",
     )
 
+    backup = backup_field()
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        chain = fields.pop("fallback_chain")
-        return {**fields, **period_fields(), "fallback_chain": chain}
+        chain, backup = fields.pop("fallback_chain"), fields.pop("backup")
+        return {**fields, **period_fields(), "fallback_chain": chain, "backup": backup}
 
 
-def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
-    """The team's answer at `at`, as TeamOnCallSerializer reads it (three queries: the team is
-    loaded)."""
-    state = oncall_now.state_at(team, at)
+def team_on_call(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> dict[str, Any]:
+    """The team's answer of its `role` line at `at`, as TeamOnCallSerializer reads it (three
+    queries: the team is loaded; a few more for a backup line)."""
+    state = oncall_now.state_at(team, at, role)
     engine = domain.who_is_on_call(state, at)
-    answer = whom_to_tag(team, engine)
+    answer = line_tag(team, engine, role)
     names = {m.slack_user_id: m.display_name for m in state.members}
     return {
         "team": team,
@@ -178,6 +246,7 @@ def team_on_call(team: Team, at: datetime.datetime) -> dict[str, Any]:
         "ends_at": engine.until,
         **_run_dates(engine),
         "fallback_chain": chain_json(answer),
+        **backup_json(team, at, role),
     }
 
 
@@ -204,6 +273,13 @@ TEAM_ONCALL_EXAMPLE = OpenApiExample(
                 "mention": "<!subteam^S_PAYMENTS>",
             },
         ],
+        "backup": {
+            "engineer_slack_id": "U_BOB",
+            "engineer_name": "Bob",
+            "source": "rotation",
+            "from": "2026-12-07T09:00:00+01:00",
+            "until": "2026-12-14T09:00:00+01:00",
+        },
     },
 )
 
@@ -215,14 +291,15 @@ class TeamOnCallViewSet(TeamScopedMixin, ApiViewSet):
     serializer_class = TeamOnCallSerializer
 
     @extend_schema(
-        parameters=[AT_PARAMETER],
+        parameters=[AT_PARAMETER, ROLE_PARAMETER],
         responses=TeamOnCallSerializer,
         examples=[TEAM_ONCALL_EXAMPLE],
         summary="Who is on call for the team",
         description="Highest layer first: an approved override, a schedule, the rotation, the "
         "team's default engineer; else nobody (`source` none: a coverage gap). The answer "
-        "holds from `from` until `until`.",
+        "holds from `from` until `until`. `?role=backup` answers for the backup line (no "
+        "default engineer there); a primary answer carries `backup` when the team has one.",
     )
     def retrieve(self, request, *args, **kwargs):
-        at = instant(read_query(request, AtQuerySerializer))
-        return self.respond(team_on_call(self.team, at))
+        query = read_query(request, AtQuerySerializer)
+        return self.respond(team_on_call(self.team, instant(query), query["role"]))

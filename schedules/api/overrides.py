@@ -9,7 +9,8 @@ from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.actions import OverrideFields, override_decide, override_request
-from schedules.models import Override, OverrideStatus
+from schedules.api.queries import RoleField
+from schedules.models import Override, OverrideStatus, Role
 from teams.api.scoping import TeamScopedMixin
 
 DECISIONS = [OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED]
@@ -27,6 +28,7 @@ class OverrideSerializer(serializers.ModelSerializer):
             "end_date",
             "reason",
             "status",
+            "role",
             "requested_by",
             "approved_by",
             "decided_at",
@@ -44,6 +46,15 @@ class OverrideRequestSerializer(ModelInputSerializer):
         fields = sorted(OverrideFields.names())
 
 
+class OverrideCreateSerializer(OverrideRequestSerializer):
+    """An override of the team's primary line, or of its backup line (`role`)."""
+
+    role = RoleField(help_text="The line it covers: primary (default) or backup.")
+
+    class Meta(OverrideRequestSerializer.Meta):
+        fields = [*OverrideRequestSerializer.Meta.fields, "role"]
+
+
 class OverrideDecisionSerializer(CompleteInputSerializer):
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in DECISIONS],
@@ -55,10 +66,11 @@ class OverrideDecisionSerializer(CompleteInputSerializer):
 
 class OverrideFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OverrideStatus.choices)
+    role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:
         model = Override
-        fields = ["status"]
+        fields = ["status", "role"]
 
 
 @extend_schema(tags=["overrides"], parameters=[TEAM_PATH_PARAMETER])
@@ -76,15 +88,16 @@ class OverrideViewSet(
         return Override.objects.filter(team=self.team).order_by("start_date", "created_at")
 
     @extend_schema(
-        request=OverrideRequestSerializer,
+        request=OverrideCreateSerializer,
         responses={201: OverrideSerializer},
         description="Anyone with a Slack identity may ask. The override is `pending` when the "
         "team requires a lead's approval, else `approved` at once.",
     )
     def create(self, request, *args, **kwargs):
-        fields = self.parse(OverrideRequestSerializer)
+        fields = self.parse(OverrideCreateSerializer)
+        role = fields.pop("role")
         override = override_request(
-            team=self.team, actor=self.actor(), fields=OverrideFields(**fields)
+            team=self.team, actor=self.actor(), fields=OverrideFields(**fields), role=role
         )
         return self.respond(override, status.HTTP_201_CREATED)
 

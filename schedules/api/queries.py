@@ -11,6 +11,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from schedules.models import Role
+
 # Lookups further out than this are refused: nobody plans on-call a decade ahead, and the engine
 # replays the rotation from its anchor, so an unbounded date would be unbounded work.
 REACH_YEARS = 10
@@ -26,6 +28,30 @@ AT_PARAMETER = OpenApiParameter(
     "`2026-12-07T10:30:00+01:00`; without an offset it is read as UTC). Default: now. "
     f"At most {REACH_YEARS} years from now.",
 )
+
+
+ROLE_PARAMETER = OpenApiParameter(
+    "role",
+    OpenApiTypes.STR,
+    enum=["primary", "backup"],
+    description="Which of the team's on-call lines: `primary` (default) or `backup`.",
+)
+
+
+class RoleField(serializers.ChoiceField):
+    """`?role=primary|backup`, primary when left out."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Role.choices, required=False, default=Role.PRIMARY, **kwargs)
+
+
+class RoleQuerySerializer(serializers.Serializer):
+    role = RoleField()
+
+
+def read_role(request: Request) -> str:
+    """The `?role=` of a request (primary when left out); a bad one is a 400 naming it."""
+    return read_query(request, RoleQuerySerializer)["role"]
 
 
 def read_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict:
@@ -80,6 +106,7 @@ class LocalInstantField(serializers.DateTimeField):
 
 class AtQuerySerializer(serializers.Serializer):
     at = InstantField(required=False)
+    role = RoleField()
 
 
 def instant(query: dict) -> datetime.datetime:

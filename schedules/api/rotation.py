@@ -13,9 +13,13 @@ from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import InvalidInput
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.actions.rotation import MAX_PERIODS, RotationOutcome
+from schedules.api.queries import ROLE_PARAMETER, read_role
+from schedules.lines import line_settings
+from schedules.models import Role
 from teams.actions import RotationSettings
 from teams.api.scoping import TeamScopedMixin
 from teams.models import Team
+from teams.selectors import team_get
 
 CONFIG_FIELDS = sorted(RotationSettings.names())
 
@@ -27,13 +31,25 @@ HANDOFF_TIME_HELP = (
 
 
 class RotationConfigSerializer(serializers.ModelSerializer):
+    """One line's settings: the primary's (the team's) or the backup's (`?role=backup`)."""
+
+    role = serializers.SerializerMethodField(help_text="Which line: primary or backup.")
     rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
     handoff_time = WallTimeField(read_only=True, help_text=HANDOFF_TIME_HELP)
+    current_rotation_index = serializers.SerializerMethodField(
+        help_text="The primary's place in its order at the last handoff; null for the backup."
+    )
 
     class Meta:
         model = Team
-        fields = [*CONFIG_FIELDS, "current_rotation_index", "next_handoff_at"]
+        fields = ["role", *CONFIG_FIELDS, "current_rotation_index", "next_handoff_at"]
         read_only_fields = fields
+
+    def get_role(self, line) -> str:
+        return Role.PRIMARY if isinstance(line, Team) else Role.BACKUP
+
+    def get_current_rotation_index(self, line) -> int | None:
+        return line.current_rotation_index if isinstance(line, Team) else None
 
 
 class RotationConfigInputSerializer(ModelInputSerializer):
@@ -148,18 +164,25 @@ class RotationConfigViewSet(TeamScopedMixin, ApiViewSet):
 
     serializer_class = RotationConfigSerializer
 
+    @extend_schema(parameters=[ROLE_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
-        return self.respond(self.team)
+        return self.respond(line_settings(self.team, read_role(request)))
 
-    @extend_schema(request=RotationConfigInputSerializer, responses=RotationConfigChangeSerializer)
+    @extend_schema(
+        parameters=[ROLE_PARAMETER],
+        request=RotationConfigInputSerializer,
+        responses=RotationConfigChangeSerializer,
+    )
     def partial_update(self, request, *args, **kwargs):
+        role = read_role(request)
         changes = self.parse(RotationConfigInputSerializer, partial=True)
         outcome = rotation_config_update(
-            team=self.team, actor=self.actor(), settings=RotationSettings(**changes)
+            team=self.team, actor=self.actor(), settings=RotationSettings(**changes), role=role
         )
-        self.team.refresh_from_db()
+        team = team_get(ref=str(self.team.pk))
         context = {**self.get_serializer_context(), "outcome": outcome}
-        return Response(RotationConfigChangeSerializer(self.team, context=context).data)
+        line = line_settings(team, role)
+        return Response(RotationConfigChangeSerializer(line, context=context).data)
 
 
 @extend_schema(tags=["rotation"], parameters=[TEAM_PATH_PARAMETER])
@@ -169,6 +192,7 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
     serializer_class = PlanSerializer
 
     @extend_schema(
+        parameters=[ROLE_PARAMETER],
         request=PreviewInputSerializer,
         responses=PlanSerializer,
         summary="Preview the rotation; nothing is saved",
@@ -176,6 +200,7 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         "settings would plan, and whose shifts it would move. Any signed-in user may preview.",
     )
     def preview(self, request, *args, **kwargs):
+        role = read_role(request)
         fields = self.parse(PreviewInputSerializer)
         try:
             changes = fields.get("changes")
@@ -183,6 +208,7 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
                 team=self.team,
                 periods=fields["periods"],
                 settings=RotationSettings(**changes) if changes else None,
+                role=role,
             )
         except InvalidInput as exc:
             # The settings tried are under `changes` in the body: name them so.
@@ -194,6 +220,7 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         return Response(PlanSerializer(outcome).data)
 
     @extend_schema(
+        parameters=[ROLE_PARAMETER],
         request=GenerateInputSerializer,
         responses={201: GeneratedSerializer, 200: GeneratedSerializer},
         summary="Save the rotation's automatic schedules",
@@ -205,7 +232,8 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         "double-booked. Needs staff or a lead of the team.",
     )
     def generate(self, request, *args, **kwargs):
+        role = read_role(request)
         periods = self.parse(GenerateInputSerializer)["periods"]
-        outcome = rotation_generate(team=self.team, actor=self.actor(), periods=periods)
+        outcome = rotation_generate(team=self.team, actor=self.actor(), periods=periods, role=role)
         code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
         return Response(GeneratedSerializer(outcome).data, status=code)

@@ -10,7 +10,8 @@ from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
-from schedules.models import Origin, Schedule
+from schedules.api.queries import RoleField
+from schedules.models import Origin, Role, Schedule
 from teams.api.scoping import TeamScopedMixin
 
 
@@ -28,6 +29,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "schedule_type",
             "days_of_week",
             "origin",
+            "role",
             "created_by",
             "created_at",
             "updated_at",
@@ -49,6 +51,15 @@ class ScheduleInputSerializer(ModelInputSerializer):
         fields = sorted(ScheduleFields.names())
 
 
+class ScheduleCreateSerializer(ScheduleInputSerializer):
+    """A manual schedule on the team's primary line, or its backup line (`role`)."""
+
+    role = RoleField(help_text="The line it is on: primary (default) or backup; it stays there.")
+
+    class Meta(ScheduleInputSerializer.Meta):
+        fields = [*ScheduleInputSerializer.Meta.fields, "role"]
+
+
 @add_filters(
     **{
         "from": django_filters.DateFilter(
@@ -65,10 +76,11 @@ class ScheduleInputSerializer(ModelInputSerializer):
 )
 class ScheduleFilter(django_filters.FilterSet):
     origin = django_filters.ChoiceFilter(choices=Origin.choices)
+    role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:
         model = Schedule
-        fields = ["origin"]
+        fields = ["origin", "role"]
 
 
 @extend_schema(tags=["schedules"], parameters=[TEAM_PATH_PARAMETER])
@@ -86,11 +98,12 @@ class ScheduleViewSet(
             return Schedule.objects.none()
         return Schedule.objects.filter(team=self.team).order_by("start_date", "created_at")
 
-    @extend_schema(request=ScheduleInputSerializer, responses={201: ScheduleSerializer})
+    @extend_schema(request=ScheduleCreateSerializer, responses={201: ScheduleSerializer})
     def create(self, request, *args, **kwargs):
-        fields = self.parse(ScheduleInputSerializer)
+        fields = self.parse(ScheduleCreateSerializer)
+        role = fields.pop("role")
         schedule = schedule_create(
-            team=self.team, actor=self.actor(), fields=ScheduleFields(**fields)
+            team=self.team, actor=self.actor(), fields=ScheduleFields(**fields), role=role
         )
         return self.respond(schedule, status.HTTP_201_CREATED)
 

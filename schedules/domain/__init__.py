@@ -39,6 +39,11 @@ Rotation (`periods`, `roster`, `rotation`, `materialise`)
   replaced by a fresh plan of at least `n` periods; `plan_horizon(config, today, n) -> date`,
   the end of the period a change's impact is compared up to
 
+The backup line (`backup`)
+- `backup_state(backup, primary, start, end) -> TeamState`: the backup line's state with the
+  primary's on-call days as time away, so its rotation never gives the day's primary
+  (`primary_days_away` lists them)
+
 Coverage, services, impact
 - `coverage_gaps(state, start_date, days) -> list[Gap(start_date, end_date)]`
 - `resolve_service(ServiceInfo(name, team_answer, primary_oncall, service_owner,
@@ -61,6 +66,7 @@ from .answers import (
     RotationPeriod,
     Source,
 )
+from .backup import backup_state, primary_days_away
 from .clock import handoff_at, on_call_date
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
@@ -133,6 +139,7 @@ __all__ = [
     "TeamState",
     "Unavailability",
     "auto_schedules",
+    "backup_state",
     "build_mentions",
     "candidates",
     "change_impact",
@@ -145,6 +152,7 @@ __all__ = [
     "periods",
     "plan",
     "plan_horizon",
+    "primary_days_away",
     "replan",
     "resolve_day",
     "resolve_range",

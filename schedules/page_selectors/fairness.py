@@ -1,11 +1,13 @@
-"""The fairness report: from the on-call ledger, per team and person, how many shifts, on-call
-days and weekend days each carried. Two queries whatever the range (bounded by the form)."""
+"""The fairness report: from the on-call ledger, per team, line (primary or backup) and person,
+how many shifts, on-call days and weekend days each carried — each line counted apart, so a
+backup week is not weighed against a primary one. Two queries whatever the range (bounded by
+the form)."""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schedules.models import OnCallRecord
+from schedules.models import OnCallRecord, Role
 from teams.models import Team, TeamMembership
 
 
@@ -13,6 +15,7 @@ from teams.models import Team, TeamMembership
 class FairnessRow:
     team: Team
     engineer: str
+    role: str = Role.PRIMARY
     name: str = ""
     shifts: int = 0
     days: int = 0
@@ -27,11 +30,11 @@ def _rows(records: Iterable[OnCallRecord]) -> dict[tuple, FairnessRow]:
     rows: dict[tuple, FairnessRow] = {}
     last: OnCallRecord | None = None
     for record in records:
-        key = (record.team_id, record.engineer_slack_id)
-        row = rows.setdefault(key, FairnessRow(record.team, record.engineer_slack_id))
+        key = (record.team_id, record.role, record.engineer_slack_id)
+        row = rows.setdefault(key, FairnessRow(record.team, record.engineer_slack_id, record.role))
         continues = (
             last is not None
-            and (last.team_id, last.engineer_slack_id) == key
+            and (last.team_id, last.role, last.engineer_slack_id) == key
             and last.on_call_date + datetime.timedelta(days=1) == record.on_call_date
         )
         row.shifts += 0 if continues else 1
@@ -47,19 +50,23 @@ def fairness(*, team: Team | None, start: datetime.date, end: datetime.date) -> 
         OnCallRecord.objects.filter(on_call_date__gte=start, on_call_date__lte=end)
         .exclude(engineer_slack_id="")
         .select_related("team")
-        .only("team", "team__name", "team__slug", "on_call_date", "engineer_slack_id")
-        .order_by("team__name", "team_id", "on_call_date")
+        .only("team", "team__name", "team__slug", "role", "on_call_date", "engineer_slack_id")
+        .order_by("team__name", "team_id", "role", "on_call_date")
     )
     if team is not None:
         records = records.filter(team=team)
     rows = _rows(records)
     names = dict(
         TeamMembership.objects.filter(
-            team_id__in={key[0] for key in rows}, slack_user_id__in={key[1] for key in rows}
+            team_id__in={key[0] for key in rows}, slack_user_id__in={key[2] for key in rows}
         )
         .exclude(display_name="")
         .values_list("slack_user_id", "display_name")
     )
     for row in rows.values():
         row.name = names.get(row.engineer, "")
-    return sorted(rows.values(), key=lambda r: (r.team.name, str(r.team.pk), -r.days, r.engineer))
+    # The primary line first (PRIMARY sorts after BACKUP by name: ordered by flag instead).
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.team.name, str(r.team.pk), r.role != Role.PRIMARY, -r.days, r.engineer),
+    )

@@ -11,7 +11,8 @@ from django.db.models import Subquery
 
 from oncall_project.base.actors import Actor
 from schedules import domain
-from schedules.models import Override, OverrideStatus
+from schedules.lines import backup_states, has_backup_line
+from schedules.models import Override, OverrideStatus, Role
 from schedules.selectors import (
     first_day_running,
     local_today,
@@ -58,13 +59,22 @@ class Shift:
     end_date: datetime.date
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+    role: str = Role.PRIMARY
 
 
-def shifts(team: Team, state: domain.TeamState, start: datetime.date, end: datetime.date):
+def shifts(
+    team: Team,
+    state: domain.TeamState,
+    start: datetime.date,
+    end: datetime.date,
+    role: str = Role.PRIMARY,
+):
+    """The resolved periods of one of the team's lines (`state` is that line's)."""
     config = state.config
     return [
         Shift(
             team=team,
+            role=role,
             engineer=p.engineer,
             kind=day_kind(state, p.start_date, p.source),
             start_date=p.start_date,
@@ -136,6 +146,15 @@ class CalendarDay:
     is_today: bool
     engineer: str | None
     kind: str
+    backup: str | None = None  # the backup line's, when the team has one
+
+
+@dataclass(frozen=True)
+class BackupOverview:
+    """The backup line's now and coming periods, beside the primary's."""
+
+    now: TeamNow
+    upcoming: list[Shift]
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,7 @@ class Overview:
     weeks: list[list[CalendarDay]]
     names: dict[str, str]
     today: datetime.date
+    backup: BackupOverview | None = None
 
     @property
     def previous_month(self) -> datetime.date:
@@ -167,15 +187,25 @@ def _grid(month: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def team_overview(team: Team, now: datetime.datetime, month: datetime.date | None) -> Overview:
-    """Now, the next periods and a month calendar coloured by source: two queries."""
+    """Now, the next periods and a month calendar coloured by source, for the primary line and
+    (beside it) the backup line when the team has one: two queries, a few more for a backup."""
     today = local_today(team, now)
     if month is None or abs(month - today) > MONTH_REACH:
         month = today  # as for a month the page could not read
     month = month.replace(day=1)
     grid_start, grid_end = _grid(month)
     horizon = today + datetime.timedelta(days=NEXT_DAYS)
-    state = team_state(team, min(grid_start, today), max(grid_end, horizon))
+    first, last = min(grid_start, today), max(grid_end, horizon)
+    state = team_state(team, first, last)
     days = domain.resolve_range(state, grid_start, grid_end)
+    backup, backup_days = None, [None] * len(days)
+    if has_backup_line(team):
+        backup_state = backup_states([team], first, last)[team.pk]
+        backup = BackupOverview(
+            now=_team_now(team, backup_state, now),
+            upcoming=shifts(team, backup_state, today, horizon, Role.BACKUP)[:NEXT_PERIODS],
+        )
+        backup_days = [a.engineer for a in domain.resolve_range(backup_state, grid_start, grid_end)]
     cells = [
         CalendarDay(
             day=a.on_call_date,
@@ -183,8 +213,9 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
             is_today=a.on_call_date == today,
             engineer=a.engineer,
             kind=day_kind(state, a.on_call_date, a.source),
+            backup=on_backup,
         )
-        for a in days
+        for a, on_backup in zip(days, backup_days, strict=True)
     ]
     return Overview(
         now=_team_now(team, state, now),
@@ -193,6 +224,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         weeks=[cells[i : i + 7] for i in range(0, len(cells), 7)],
         names=display_names([state]),
         today=today,
+        backup=backup,
     )
 
 
@@ -200,16 +232,25 @@ def person_shifts(
     slack_user_id: str, start: datetime.date, end: datetime.date
 ) -> tuple[list[Shift], dict[str, str]]:
     """This person's resolved periods (overrides applied) from `start` to `end` in every team,
-    in time order, and the display names of their teams' members: three queries."""
-    teams = list(teams_of_person(slack_user_id, start, end).order_by("name"))
-    states = team_states(teams, start, end)
+    on either line, in time order, and the display names of their teams' members: three
+    queries (a few more when a team has a backup line)."""
+    teams = list(
+        teams_of_person(slack_user_id, start, end).select_related("backup_line").order_by("name")
+    )
+    lines = [(Role.PRIMARY, team_states(teams, start, end))]
+    with_backup = [t for t in teams if has_backup_line(t)]
+    if with_backup:
+        lines.append((Role.BACKUP, backup_states(with_backup, start, end)))
     mine = [
         s
+        for role, states in lines
         for team in teams
-        for s in shifts(team, states[team.pk], start, end)
+        if team.pk in states
+        for s in shifts(team, states[team.pk], start, end, role)
         if s.engineer == slack_user_id
     ]
-    return sorted(mine, key=lambda s: (s.starts_at, s.team.name)), display_names(states.values())
+    names = display_names(lines[0][1].values())
+    return sorted(mine, key=lambda s: (s.starts_at, s.team.name, s.role)), names
 
 
 def coming_shifts(

@@ -86,10 +86,11 @@ def fairness_report(request: HttpRequest) -> HttpResponse:
         rows = fairness(team=form.cleaned_data["team"], start=start, end=end)
         if request.GET.get("format") == "csv":
             return _fairness_csv(rows, start, end)
-    totals: dict = {}
+    totals: dict = {}  # each line's days apart: a share is of the line's days
     for row in rows:
-        totals[row.team.pk] = totals.get(row.team.pk, 0) + row.days
-    shares = [(row, row.share(totals[row.team.pk])) for row in rows]
+        line = (row.team.pk, row.role)
+        totals[line] = totals.get(line, 0) + row.days
+    shares = [(row, row.share(totals[row.team.pk, row.role])) for row in rows]
     return render(
         request,
         "schedules/fairness.html",
@@ -107,9 +108,9 @@ def _fairness_csv(rows, start: datetime.date, end: datetime.date) -> HttpRespons
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="fairness-{start}-{end}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days"])
+    header = ["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days", "role"]
+    writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            [row.team.slug, row.engineer, row.name, row.shifts, row.days, row.weekend_days]
-        )
+        counts = [row.shifts, row.days, row.weekend_days]
+        writer.writerow([row.team.slug, row.engineer, row.name, *counts, row.role])
     return response

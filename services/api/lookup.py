@@ -14,9 +14,12 @@ from rest_framework.response import Response
 from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
-from schedules import domain
+from schedules import domain, oncall_now
 from schedules.api.queries import read_query
+from schedules.lines import has_backup_line
+from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
+from teams.models import Team
 
 
 class PlainTextRenderer(renderers.BaseRenderer):
@@ -51,6 +54,18 @@ class ServiceLookupSerializer(serializers.Serializer):
     team_slack_group = serializers.CharField(
         allow_null=True, help_text="The team's Slack user group, else the service's own."
     )
+    backup_oncall = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Who is the team's backup on call now (null: nobody); absent when the team "
+        "has no backup line.",
+    )
+
+    def to_representation(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        data = super().to_representation(facts)
+        if "backup_oncall" not in facts:  # DRF would render a missing nullable field as null
+            data.pop("backup_oncall")
+        return data
 
 
 TEXT_LINES = (
@@ -61,11 +76,13 @@ TEXT_LINES = (
     ("Group", "group"),
     ("Group on-call", "group_oncall"),
     ("Team Slack group", "team_slack_group"),
+    ("Backup on-call", "backup_oncall"),
 )
 
 
 def lookup_text(facts: Mapping[str, Any]) -> str:
-    return "\n".join(f"{label}: {facts[key] or 'N/A'}" for label, key in TEXT_LINES)
+    """The tool's lines; "Backup on-call" only for a team with a backup line."""
+    return "\n".join(f"{label}: {facts[key] or 'N/A'}" for label, key in TEXT_LINES if key in facts)
 
 
 def service_facts(result: ServiceOnCall) -> dict[str, Any]:
@@ -81,7 +98,15 @@ def service_facts(result: ServiceOnCall) -> dict[str, Any]:
         "group": service.team.name if service.team else "Ungrouped",
         "group_oncall": team_answer.engineer if team_answer else None,
         "team_slack_group": named(rung.TEAM_SLACK_GROUP) or named(rung.SERVICE_SLACK_GROUP),
+        **_backup_fact(service.team),
     }
+
+
+def _backup_fact(team: Team | None) -> dict[str, Any]:
+    if team is None or not team.is_active or not has_backup_line(team):
+        return {}
+    answer = oncall_now.on_call_now([team], timezone.now(), Role.BACKUP)[team.pk]
+    return {"backup_oncall": answer.engineer}
 
 
 LOOKUP_JSON_EXAMPLE = OpenApiExample(
@@ -123,7 +148,7 @@ class ServiceLookupViewSet(ApiViewSet):
                 enum=["json", "text"],
                 description="`text`: plain-text lines `Service:`, `GitHub repo:`, `Tech stack:`, "
                 "`Service owner:`, `Group:`, `Group on-call:`, `Team Slack group:` (`N/A` where "
-                "empty).",
+                "empty), and `Backup on-call:` when the team has a backup line.",
             ),
         ],
         responses={

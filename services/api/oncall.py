@@ -15,12 +15,21 @@ from schedules import domain, oncall_now
 from schedules.api.oncall import (
     ChainLinkSerializer,
     answer_json,
+    backup_field,
+    backup_json,
+    line_tag,
     period_fields,
     source_field,
     team_json,
 )
-from schedules.api.queries import AT_PARAMETER, AtQuerySerializer, instant, read_query
-from schedules.selectors import whom_to_tag
+from schedules.api.queries import (
+    AT_PARAMETER,
+    ROLE_PARAMETER,
+    AtQuerySerializer,
+    instant,
+    read_query,
+)
+from schedules.models import Role
 from services.api.examples import MENTIONS_EXAMPLE, ONCALL_EXAMPLE
 from services.selectors.answers import ServiceOnCall, mentions, resolve_services
 from teams.api.scoping import TeamSummarySerializer
@@ -58,21 +67,35 @@ class OnCallAnswerSerializer(serializers.Serializer):
         "the service's primary on-call and owner, the Slack groups. The first is the answer.",
     )
 
+    backup = backup_field()
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        chain = fields.pop("fallback_chain")
+        chain, backup = fields.pop("fallback_chain"), fields.pop("backup")
         # Null when the service has no (active) team: its fallback holds until changed.
-        return {**fields, **period_fields(allow_null=True), "fallback_chain": chain}
+        return {
+            **fields,
+            **period_fields(allow_null=True),
+            "fallback_chain": chain,
+            "backup": backup,
+        }
 
 
-def service_answer(result: ServiceOnCall) -> dict[str, Any]:
+def service_answer(
+    result: ServiceOnCall, at: datetime.datetime, role: str = Role.PRIMARY
+) -> dict[str, Any]:
     """The answer as OnCallAnswerSerializer documents it."""
-    return {"service": result.service.name, **answer_json(result.answer, result.service.team)}
+    team = result.service.team
+    return {
+        "service": result.service.name,
+        **answer_json(result.answer, team),
+        **backup_json(team, at, role),
+    }
 
 
-def team_answer(team: Team, at: datetime.datetime) -> dict[str, Any]:
-    answer = whom_to_tag(team, oncall_now.on_call_now([team], at)[team.pk])
-    return {"service": None, **answer_json(answer, team)}
+def team_answer(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> dict[str, Any]:
+    answer = line_tag(team, oncall_now.on_call_now([team], at, role)[team.pk], role)
+    return {"service": None, **answer_json(answer, team), **backup_json(team, at, role)}
 
 
 # --- /oncall/ and /oncall/mentions/ -----------------------------------------------------------
@@ -160,28 +183,31 @@ class OnCallViewSet(ApiViewSet):
             OpenApiParameter("service", str, description="A service's name, any case."),
             OpenApiParameter("team", str, description="A team's id, slug or name (any case)."),
             AT_PARAMETER,
+            ROLE_PARAMETER,
         ],
         responses={200: OnCallAnswerSerializer, 404: error_response(404)},
         examples=[ONCALL_EXAMPLE],
         summary="Who is on call for a service or a team",
         description="Give exactly one of `service` or `team`. A service answers with its team's "
         "on-call, else its primary on-call, else its owner, else a Slack group; `from`/`until` "
-        "is the team's current run (null when the service has no active team).",
+        "is the team's current run (null when the service has no active team). `?role=backup` "
+        "answers with the team's backup line (nobody when it has none); a primary answer "
+        "carries `backup` when the team has a backup line.",
     )
     def retrieve(self, request, *args, **kwargs):
         query = read_query(request, OnCallQuerySerializer)
-        at = instant(query)
+        at, role = instant(query), query["role"]
         if "team" in query:
             team = team_by_word(query["team"])
             if team is None:
                 raise NotFound(f"No team '{query['team']}'.", {"team": ["No such team."]})
-            return Response(team_answer(team, at))
-        result = resolve_services([query["service"]], at)[0]
+            return Response(team_answer(team, at, role))
+        result = resolve_services([query["service"]], at, role)[0]
         if not result.known:
             raise NotFound(
                 f"No active service named '{query['service']}'.", {"service": ["No such service."]}
             )
-        return Response(service_answer(result))
+        return Response(service_answer(result, at, role))
 
     @extend_schema(
         parameters=[
@@ -192,13 +218,17 @@ class OnCallViewSet(ApiViewSet):
                 description=f"Service names, comma-separated (any case; up to {MAX_SERVICES}).",
             ),
             AT_PARAMETER,
+            ROLE_PARAMETER,
         ],
         responses=MentionsSerializer,
         examples=[MENTIONS_EXAMPLE],
         summary="Slack mentions for a list of services",
         description="One mention per service in the order given, each once; users as `<@U…>`, "
-        "groups as `<!subteam^S…>`. Unknown names are listed under `unknown`, not an error.",
+        "groups as `<!subteam^S…>`. Unknown names are listed under `unknown`, not an error. "
+        "`?role=backup` tags each service's team's backup on call instead (none where the "
+        "team has no backup line).",
     )
     def mentions(self, request, *args, **kwargs):
         query = read_query(request, MentionsQuerySerializer)
-        return Response(mentions_answer(resolve_services(query["services"], instant(query))))
+        results = resolve_services(query["services"], instant(query), query["role"])
+        return Response(mentions_answer(results))

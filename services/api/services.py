@@ -14,6 +14,7 @@ from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import (
     AT_PARAMETER,
+    ROLE_PARAMETER,
     AtQuerySerializer,
     LocalInstantField,
     instant,
@@ -134,7 +135,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(
-        parameters=[AT_PARAMETER],
+        parameters=[AT_PARAMETER, ROLE_PARAMETER],
         responses=OnCallAnswerSerializer,
         summary="Who is on call for the service",
         description="The service's team's on-call, else its primary on-call, else its owner, "
@@ -142,9 +143,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     )
     @action(detail=True, methods=["get"])
     def oncall(self, request, *args, **kwargs):
-        at = instant(read_query(request, AtQuerySerializer))
+        query = read_query(request, AtQuerySerializer)
+        at, role = instant(query), query["role"]
         service = self.get_object()
-        return Response(service_answer(service_on_call(service, at)))
+        return Response(service_answer(service_on_call(service, at, role), at, role))
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})
     def create(self, request, *args, **kwargs):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schedules import domain, oncall_now
+from schedules.models import Role
 from services.models import Service
 from services.selectors.named import active_services_named
 
@@ -25,11 +26,17 @@ class ServiceOnCall:
 
 
 def service_info(
-    service: Service, team_answer: domain.OnCallAnswer | domain.Assignment | None
+    service: Service,
+    team_answer: domain.OnCallAnswer | domain.Assignment | None,
+    role: str = Role.PRIMARY,
 ) -> domain.ServiceInfo:
     """What the domain needs to answer for `service`, its team's answer given (None: no active
-    team). A deleted team's Slack group still counts, as the service's own would."""
+    team). A deleted team's Slack group still counts, as the service's own would. The backup
+    line's answer (`role` backup) is its team's backup only: the service's fallbacks are the
+    primary's."""
     team = service.team
+    if role == Role.BACKUP:
+        return domain.ServiceInfo(name=service.name, team_answer=team_answer)
     return domain.ServiceInfo(
         name=service.name,
         team_answer=team_answer,
@@ -42,21 +49,25 @@ def service_info(
 
 
 def service_answer(
-    service: Service, team_answer: domain.OnCallAnswer | domain.Assignment | None
+    service: Service,
+    team_answer: domain.OnCallAnswer | domain.Assignment | None,
+    role: str = Role.PRIMARY,
 ) -> domain.ServiceAnswer:
-    return domain.resolve_service(service_info(service, team_answer))
+    return domain.resolve_service(service_info(service, team_answer, role))
 
 
 def team_on_call_now(
-    services: Iterable[Service], at: datetime.datetime
+    services: Iterable[Service], at: datetime.datetime, role: str = Role.PRIMARY
 ) -> dict[object, domain.OnCallAnswer]:
-    """Team id → answer at `at` for the active teams of these services (teams loaded with
-    them): two queries for any number of services."""
+    """Team id → the `role` line's answer at `at` for the active teams of these services
+    (teams loaded with them): two queries for any number of services."""
     teams = {s.team.pk: s.team for s in services if s.team is not None and s.team.is_active}
-    return oncall_now.on_call_now(teams.values(), at)
+    return oncall_now.on_call_now(teams.values(), at, role)
 
 
-def resolve_services(names: list[str], at: datetime.datetime) -> list[ServiceOnCall]:
+def resolve_services(
+    names: list[str], at: datetime.datetime, role: str = Role.PRIMARY
+) -> list[ServiceOnCall]:
     """One entry per asked name, in order; unknown names have no service and no answer."""
     return resolve_loaded(names, active_services_named(asked_names(names)), at)
 
@@ -72,22 +83,24 @@ def resolve_loaded(
     """`resolve_services` with the services named already loaded (`asked_names`)."""
     # as stored first, then whatever the case (the database matched them so)
     found = {s.name.lower(): s for s in services} | {s.name: s for s in services}
-    team_answers = team_on_call_now(services, at)
+    team_answers = team_on_call_now(services, at, role)
     results = []
     for asked in names:
         service = found.get(asked.strip()) or found.get(asked.strip().lower())
         if service is None:
             results.append(ServiceOnCall(asked, None, None))
         else:
-            answer = service_answer(service, team_answers.get(service.team_id))
+            answer = service_answer(service, team_answers.get(service.team_id), role)
             results.append(ServiceOnCall(asked, service, answer))
     return results
 
 
-def service_on_call(service: Service, at: datetime.datetime) -> ServiceOnCall:
+def service_on_call(
+    service: Service, at: datetime.datetime, role: str = Role.PRIMARY
+) -> ServiceOnCall:
     """The service's answer at `at`, as `resolve_services` gives it."""
-    team_answer = team_on_call_now([service], at).get(service.team_id)
-    return ServiceOnCall(service.name, service, service_answer(service, team_answer))
+    team_answer = team_on_call_now([service], at, role).get(service.team_id)
+    return ServiceOnCall(service.name, service, service_answer(service, team_answer, role))
 
 
 def mentions(results: list[ServiceOnCall]) -> list[str]:

@@ -13,7 +13,7 @@ import functools
 from django.db import connection
 
 from services.models import Service
-from teams.models import Team
+from teams.models import BackupLine, Team
 
 LEFT_OUT = frozenset(
     {
@@ -31,7 +31,11 @@ SERVICE_FIELDS = tuple(f for f in Service._meta.concrete_fields if f.name not in
 TEAM_FIELDS = tuple(f for f in Team._meta.concrete_fields if f.name not in LEFT_OUT)
 TEAM_PK = [f.primary_key for f in TEAM_FIELDS].index(True)
 SERVICE_PK = [f.primary_key for f in SERVICE_FIELDS].index(True)
-FIELDS = {Service: SERVICE_FIELDS, Team: TEAM_FIELDS}
+# The team's backup line comes with it: every primary answer says whether it has one.
+LINE_FIELDS = tuple(f for f in BackupLine._meta.concrete_fields if f.name not in LEFT_OUT)
+LINE_PK = [f.primary_key for f in LINE_FIELDS].index(True)
+FIELDS = {Service: SERVICE_FIELDS, Team: TEAM_FIELDS, BackupLine: LINE_FIELDS}
+BACKUP_LINE = Team._meta.get_field("backup_line")
 
 
 @functools.cache
@@ -39,12 +43,15 @@ def _statement(vendor: str, count: int) -> str:
     quote = connection.ops.quote_name
     columns = [f"s.{quote(f.column)}" for f in SERVICE_FIELDS]
     columns += [f"t.{quote(f.column)}" for f in TEAM_FIELDS]
+    columns += [f"b.{quote(f.column)}" for f in LINE_FIELDS]
     # The database lowers the names asked as it lowers the stored ones (see NamedQuerySet).
     names = ", ".join(["LOWER(%s)"] * count)
     # Only the models' own table and column names go into the text; the names are parameters.
     return (
         f"SELECT {', '.join(columns)} FROM {quote(Service._meta.db_table)} s "  # noqa: S608
         f"LEFT JOIN {quote(Team._meta.db_table)} t ON t.{quote('id')} = s.{quote('team_id')} "
+        f"LEFT JOIN {quote(BackupLine._meta.db_table)} b "
+        f"ON b.{quote('team_id')} = s.{quote('team_id')} "
         f"WHERE LOWER(s.{quote('name')}) IN ({names}) AND s.{quote('is_active')}"
     )
 
@@ -91,12 +98,19 @@ def active_service_rows(names: set[str]) -> list[tuple]:
 
 def services_from_rows(rows: list[tuple]) -> list[Service]:
     services = []
-    split = len(SERVICE_FIELDS)
+    split, line_at = len(SERVICE_FIELDS), len(SERVICE_FIELDS) + len(TEAM_FIELDS)
     for row in rows:
         service = _instance(Service, row[:split])
         if row[split + TEAM_PK] is not None:  # no team: the LEFT JOIN's columns are all null
-            service.team = _instance(Team, row[split:])
+            service.team = _instance(Team, row[split:line_at])
+            _set_backup_line(service.team, row[line_at:])
         else:
             service.team = None
         services.append(service)
     return services
+
+
+def _set_backup_line(team: Team, values: tuple) -> None:
+    """Cache the team's backup line, or that it has none, as select_related would."""
+    line = _instance(BackupLine, values) if values[LINE_PK] is not None else None
+    BACKUP_LINE.set_cached_value(team, line)

@@ -31,6 +31,7 @@ class MembershipFields(Fields):
     display_name: str | Unset = UNSET
     team_role: str | Unset = UNSET
     is_eligible_for_oncall: bool | Unset = UNSET
+    is_eligible_for_backup: bool | Unset = UNSET
     weight: float | Unset = UNSET
     in_slack_group: bool | Unset | None = UNSET
     joined_at: datetime.date | Unset = UNSET
@@ -38,7 +39,7 @@ class MembershipFields(Fields):
 
 # A change to these moves turns: the rotation is re-planned.
 ROTATION_MEMBER_FIELDS = frozenset(
-    {"is_eligible_for_oncall", "weight", "in_slack_group", "joined_at"}
+    {"is_eligible_for_oncall", "is_eligible_for_backup", "weight", "in_slack_group", "joined_at"}
 )
 
 

@@ -15,7 +15,14 @@ from teams.models import TeamMembership
 from teams.selectors import membership_list
 from teams.slack_sync import sync_team_from_slack
 
-EDITABLE_FIELDS = ["display_name", "team_role", "is_eligible_for_oncall", "weight", "joined_at"]
+EDITABLE_FIELDS = [
+    "display_name",
+    "team_role",
+    "is_eligible_for_oncall",
+    "is_eligible_for_backup",
+    "weight",
+    "joined_at",
+]
 SLACK_USER_PARAMETER = OpenApiParameter(
     "slack_user_id", str, OpenApiParameter.PATH, description="The member's Slack user id (U…)."
 )

@@ -178,6 +178,9 @@ def test_every_schedule_and_override_arrives(legacy_url):
     assert Override.objects.count() == len(expected)
     for legacy_id, row in expected.items():
         assert values(imported(Override, "oncall_overrides", legacy_id), columns) == row
+    # The old system had one line: everything arrives on the primary.
+    assert set(Schedule.objects.values_list("role", flat=True)) == {"primary"}
+    assert set(Override.objects.values_list("role", flat=True)) == {"primary"}
 
 
 def test_every_history_change_type_becomes_its_audit_entry(legacy_url):

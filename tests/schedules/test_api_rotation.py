@@ -78,6 +78,7 @@ def current_period(team: Team) -> int:
 def test_rotation_config_shows_the_rotation_fields(staff, team):
     body = staff.get(url(team, "rotation-config")).json()
     assert body == {
+        "role": "primary",
         "handoff_day": 0,
         "handoff_time": "09:00:00",
         "lookahead_periods": 4,

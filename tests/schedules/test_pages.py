@@ -278,10 +278,11 @@ def test_my_schedule_takes_the_same_queries_whatever_the_number_of_teams(
 # --- fairness ----------------------------------------------------------------------------
 
 
-def _ledger(team, engineer: str, first: datetime.date, count: int) -> None:
+def _ledger(team, engineer: str, first: datetime.date, count: int, role: str = "primary") -> None:
     for n in range(count):
         OnCallRecord.objects.create(
             team=team,
+            role=role,
             engineer_slack_id=engineer,
             source="rotation",
             on_call_date=first + datetime.timedelta(days=n),
@@ -299,13 +300,30 @@ def test_fairness_counts_shifts_days_and_weekend_days_from_the_ledger(team):
     assert (rows["U_BOB"].shifts, rows["U_BOB"].days, rows["U_BOB"].name) == (1, 3, "Bob Martins")
 
 
-def test_fairness_csv_has_one_row_per_team_and_person(team):
+def test_fairness_csv_has_one_row_per_team_line_and_person(team):
     _ledger(team, "U_ALICE", days(-5), 3)
+    _ledger(team, "U_ALICE", days(-2), 2, role="backup")
     response = client_for("member", team).get("/fairness/", {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days"]
+    header = ["team", "slack_user_id", "name", "shifts", "on_call_days", "weekend_days", "role"]
+    assert rows[0] == header
     assert rows[1][:5] == ["payments", "U_ALICE", "Alice Nguyen", "1", "3"]
+    assert (rows[1][6], rows[2][4], rows[2][6]) == ("primary", "2", "backup")
+
+
+def test_fairness_counts_each_line_apart(team):
+    _ledger(team, "U_ALICE", days(-9), 6)
+    _ledger(team, "U_BOB", days(-3), 2)
+    _ledger(team, "U_BOB", days(-9), 8, role="backup")
+    page = client_for("member", team).get("/fairness/", {"team": "payments"})
+    shares = {(row.role, row.engineer): (row.days, share) for row, share in page.context["rows"]}
+    assert shares == {
+        ("primary", "U_ALICE"): (6, 0.75),
+        ("primary", "U_BOB"): (2, 0.25),
+        ("backup", "U_BOB"): (8, 1.0),
+    }
+    assert '<td data-label="Line">Backup</td>' in page.content.decode()
 
 
 def test_fairness_shows_the_default_range_in_its_inputs(team):

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from audit.models import AuditLog
-from schedules.actions.rotation import rotation_follow_membership, rotation_snapshot
+from schedules.actions.rotation_config import rotation_follow_membership, rotation_snapshot
 from teams import actions, rotation_hook
 from teams.rotation_hook import RotationFollower
 from tests.factories import TeamFactory

@@ -10,7 +10,7 @@ GROUP = Tag("S_G", MentionKind.GROUP)
 
 
 def test_levels_are_cumulative_and_deduplicated():
-    audience = Audience(oncall=(ALICE,), leads=(ALICE,), groups=(GROUP,))
+    audience = Audience(oncall=(ALICE,), second_line=(ALICE,), groups=(GROUP,))
     assert [t.mention for t in targets_for_level(audience, 2)] == ["<@U_A>"]
     assert [t.mention for t in targets_for_level(audience, 3)] == ["<@U_A>", "<!subteam^S_G>"]
 
@@ -20,7 +20,7 @@ def test_levels_are_cumulative_and_deduplicated():
     [(1, [ALICE]), (2, [ALICE, LEAD]), (3, [ALICE, LEAD, GROUP])],
 )
 def test_each_level_adds_its_layer_in_order(level, tagged):
-    audience = Audience(oncall=(ALICE,), leads=(LEAD, ALICE), groups=(GROUP, GROUP))
+    audience = Audience(oncall=(ALICE,), second_line=(LEAD, ALICE), groups=(GROUP, GROUP))
     assert targets_for_level(audience, level) == tagged
 
 

@@ -1,0 +1,94 @@
+"""A team's on-call lines — the primary (settings on the team) and, optionally, the backup
+(`BackupLine`) — read alike: the settings, the on-call date and the engine's state of either.
+
+The backup line's state is the primary's engine on the backup's settings, backup-eligible
+members and backup spans, with the primary's on-call days as time away (`domain.backup_state`),
+so its rotation never gives the day's primary."""
+
+import datetime
+from collections.abc import Iterable
+
+from schedules import domain
+from schedules.models import Role
+from schedules.selectors import group_by_team, member, team_config, team_states, window
+from schedules.spans import spans_query
+from teams.models import BackupLine, Team, TeamMembership
+from teams.rotation_fields import RotationFields
+
+
+def backup_line(team: Team) -> BackupLine | None:
+    """The team's backup line row, if it has one (no query when loaded with the team)."""
+    return getattr(team, "backup_line", None)
+
+
+def has_backup_line(team: Team) -> bool:
+    """Whether the team runs a backup line: its backup rotation is on."""
+    line = backup_line(team)
+    return line is not None and line.rotation_enabled
+
+
+def line_settings(team: Team, role: str) -> RotationFields:
+    """The settings of the team's `role` line; a backup line never set up reads as off."""
+    if role != Role.BACKUP:
+        return team
+    return backup_line(team) or BackupLine(team=team)
+
+
+def line_config(team: Team, role: str) -> domain.TeamConfig:
+    return team_config(team, line_settings(team, role))
+
+
+def line_today(team: Team, role: str, now: datetime.datetime) -> datetime.date:
+    """The on-call date of the team's `role` line that holds `now` (each line hands off at its
+    own time)."""
+    return domain.on_call_date(now, team.timezone, line_settings(team, role).handoff_time)
+
+
+def line_states(
+    teams: Iterable[Team], role: str, start: datetime.date, end: datetime.date
+) -> dict[object, domain.TeamState]:
+    """Team id → the `role` line's state able to resolve any date from `start` to `end`."""
+    if role != Role.BACKUP:
+        return team_states(teams, start, end)
+    return backup_states(teams, start, end)
+
+
+def line_state(
+    team: Team, role: str, start: datetime.date, end: datetime.date | None = None
+) -> domain.TeamState:
+    return line_states([team], role, start, end or start)[team.pk]
+
+
+def backup_states(
+    teams: Iterable[Team], start: datetime.date, end: datetime.date
+) -> dict[object, domain.TeamState]:
+    """Team id → the backup line's state: two queries (members, backup spans), and the
+    primary's two for the teams whose backup rotation is on."""
+    teams = list(teams)
+    if not teams:
+        return {}
+    lines = {t.pk: line_settings(t, Role.BACKUP) for t in teams}
+    windows = {pk: window(line, start, end) for pk, line in lines.items()}
+    lower = min(w[0] for w in windows.values())
+    upper = max(w[1] for w in windows.values())
+    members = group_by_team(
+        TeamMembership.objects.filter(team_id__in=list(lines)).order_by("joined_at", "pk")
+    )
+    spans = spans_query(teams, lower, upper, role=Role.BACKUP, lines=lines)
+    rotating = [t for t in teams if lines[t.pk].rotation_enabled]
+    primaries = team_states(rotating, lower, upper)
+    states = {}
+    for team in teams:
+        state = domain.TeamState(
+            config=team_config(team, lines[team.pk]),
+            members=tuple(member(m, backup=True) for m in members.get(team.pk, ())),
+            schedules=tuple(spans.schedules.get(team.pk, ())),
+            overrides=tuple(spans.overrides.get(team.pk, ())),
+            unavailability=tuple(spans.away.get(team.pk, ()) + spans.away.get(None, ())),
+            history=tuple(spans.ledger.get(team.pk, ())),
+        )
+        if team.pk in primaries:
+            first, last = windows[team.pk]
+            state = domain.backup_state(state, primaries[team.pk], first, last)
+        states[team.pk] = state
+    return states

@@ -1,0 +1,297 @@
+"""The backup line over the API: its settings, plan and generation (`?role=backup`), schedules
+and overrides on it (`role`), and the on-call reads (`?role=`, and `backup` beside a primary
+answer). The rotations start the Monday two weeks before today, so "now" is inside them."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditLog
+from schedules import domain
+from schedules.lines import line_state
+from schedules.models import Override, Role, Schedule
+from schedules.selectors import team_state
+from teams.models import BackupLine, Team
+from tests.api_support import assert_error, client_for
+from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+
+DAY = datetime.timedelta(days=1)
+MEMBERS = ["U_ALICE", "U_BOB", "U_CAROL", "U_DAVE"]
+
+
+def monday_two_weeks_ago() -> datetime.date:
+    today = timezone.now().date()
+    return today - datetime.timedelta(days=today.weekday() + 14)
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(
+        name="Payments",
+        slug="payments",
+        rotation_enabled=True,
+        rotation_type="round_robin",
+        rotation_interval="weekly",
+        handoff_day=0,
+        rotation_start_date=monday_two_weeks_ago(),
+        lookahead_periods=4,
+    )
+    for n, uid in enumerate(MEMBERS):
+        MembershipFactory(
+            team=team,
+            slack_user_id=uid,
+            display_name=uid.removeprefix("U_").title(),
+            joined_at=datetime.date(2026, 1, 1 + n),
+        )
+    return team
+
+
+@pytest.fixture
+def staff(db):
+    return client_for("staff")
+
+
+BACKUP_ON = {
+    "rotation_enabled": True,
+    "rotation_type": "round_robin",
+    "rotation_interval": "daily",
+    "handoff_time": "18:00",
+}
+
+
+def url(team: Team, path: str, role: str | None = "backup") -> str:
+    query = f"?role={role}" if role else ""
+    return f"/api/v1/teams/{team.slug}/{path}/{query}"
+
+
+def turn_on_backup(staff, team: Team, **changes) -> dict:
+    body = {**BACKUP_ON, "rotation_start_date": monday_two_weeks_ago().isoformat(), **changes}
+    response = staff.patch(url(team, "rotation-config"), body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def assert_never_both_lines(team: Team, days: int = 60) -> None:
+    today = timezone.now().date()
+    primary = domain.resolve_range(
+        team_state(team, today, today + days * DAY), today, today + days * DAY
+    )
+    backup = domain.resolve_range(
+        line_state(team, Role.BACKUP, today, today + days * DAY), today, today + days * DAY
+    )
+    for p, b in zip(primary, backup, strict=True):
+        assert b.engineer != p.engineer, (p, b)
+
+
+# --- rotation-config ---------------------------------------------------------------------
+
+
+def test_a_team_has_no_backup_line_until_one_is_set_up(staff, team):
+    body = staff.get(url(team, "rotation-config")).json()
+    assert body["role"] == "backup" and body["rotation_enabled"] is False
+    assert body["current_rotation_index"] is None and body["next_handoff_at"] is None
+    assert not BackupLine.objects.exists()
+    primary = staff.get(url(team, "rotation-config", role=None)).json()
+    assert primary["role"] == "primary" and primary["rotation_enabled"] is True
+
+
+def test_turning_the_backup_line_on_plans_it_clear_of_the_primary(staff, team):
+    body = turn_on_backup(staff, team)
+    assert body["role"] == "backup" and body["rotation_interval"] == "daily"
+    assert body["handoff_time"] == "18:00:00" and body["auto_schedules"]["created"] > 0
+    line = BackupLine.objects.get(team=team)
+    assert line.rotation_enabled and line.handoff_time == datetime.time(18)
+    backup_rows = Schedule.objects.filter(team=team, role="backup", origin="auto")
+    assert backup_rows.count() == body["auto_schedules"]["created"]
+    assert_never_both_lines(team)
+    entry = AuditLog.objects.get(entity_type="rotation_config", metadata__role="backup")
+    assert entry.changes["rotation_enabled"] == {"old": False, "new": True}
+    team.refresh_from_db()
+    assert team.rotation_interval == "weekly", "the primary's settings are untouched"
+
+
+def test_bad_backup_settings_are_refused_and_nothing_is_written(staff, team):
+    response = staff.patch(url(team, "rotation-config"), {"rotation_enabled": True}, format="json")
+    assert_error(response, 400, "rotation_start_date")
+    assert not BackupLine.objects.exists() and not AuditLog.objects.exists()
+    assert not Schedule.objects.filter(role="backup").exists()
+
+
+def test_an_unknown_role_is_a_400_naming_it(staff, team):
+    assert_error(staff.get(url(team, "rotation-config", role="tertiary")), 400, "role")
+    assert_error(staff.get(url(team, "oncall", role="tertiary")), 400, "role")
+
+
+def test_only_leads_and_staff_change_the_backup_line(team):
+    member = client_for("member", team)
+    response = member.patch(url(team, "rotation-config"), BACKUP_ON, format="json")
+    assert_error(response, 403)
+    assert not BackupLine.objects.exists()
+
+
+def test_a_change_to_the_primary_replans_the_backup(staff, team):
+    turn_on_backup(staff, team, rotation_interval="weekly", handoff_time="09:00")
+    response = staff.patch(
+        url(team, "rotation-config", role=None),
+        {"rotation_type": "custom_order", "rotation_order": ["U_DAVE", "U_CAROL", "U_BOB"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert_never_both_lines(team)
+
+
+def test_backup_eligibility_is_per_member(staff, team):
+    team.memberships.exclude(slack_user_id__in=["U_ALICE", "U_BOB"]).update(
+        is_eligible_for_backup=False
+    )
+    turn_on_backup(staff, team)
+    engineers = set(
+        Schedule.objects.filter(team=team, role="backup").values_list(
+            "engineer_slack_id", flat=True
+        )
+    )
+    assert engineers <= {"U_ALICE", "U_BOB"} and engineers
+
+
+# --- preview and generate ----------------------------------------------------------------
+
+
+def test_preview_of_the_backup_line_never_gives_the_periods_primary(staff, team):
+    body = {
+        "periods": 8,
+        "changes": {**BACKUP_ON, "rotation_start_date": str(monday_two_weeks_ago())},
+    }
+    response = staff.post(url(team, "rotation/preview"), body, format="json")
+    assert response.status_code == 200, response.content
+    entries = response.json()["entries"]
+    assert len(entries) == 8 and not BackupLine.objects.exists()
+    primary = team_state(team, timezone.now().date(), timezone.now().date() + 30 * DAY)
+    for entry in entries:
+        day = datetime.date.fromisoformat(entry["start_date"])
+        assert entry["engineer_slack_id"] not in (None, domain.resolve_day(primary, day).engineer)
+
+
+def test_generate_on_the_backup_line_saves_backup_schedules(staff, team):
+    turn_on_backup(staff, team)
+    Schedule.objects.filter(team=team, role="backup").delete()
+    primary_before = set(Schedule.objects.filter(team=team, role="primary").values_list("pk"))
+    response = staff.post(url(team, "rotation/generate"), {"periods": 10}, format="json")
+    assert response.status_code == 201, response.content
+    assert Schedule.objects.filter(team=team, role="backup").count() == response.json()["created"]
+    assert (
+        set(Schedule.objects.filter(team=team, role="primary").values_list("pk")) == primary_before
+    )
+    entry = AuditLog.objects.filter(action="generated").latest("created_at")
+    assert entry.metadata["role"] == "backup"
+
+
+# --- schedules and overrides -------------------------------------------------------------
+
+
+def schedule(staff, team, role=None, who="U_DAVE", days=(3, 5)):
+    today = timezone.now().date()
+    body = {
+        "engineer_slack_id": who,
+        "start_date": str(today + days[0] * DAY),
+        "end_date": str(today + days[1] * DAY),
+    }
+    if role:
+        body["role"] = role
+    return staff.post(url(team, "oncall-schedules", role=None), body, format="json")
+
+
+def test_schedules_overlap_only_on_their_own_line(staff, team):
+    assert schedule(staff, team).status_code == 201
+    created = schedule(staff, team, role="backup", who="U_CAROL")
+    assert created.status_code == 201 and created.json()["role"] == "backup"
+    assert_error(schedule(staff, team, role="backup", who="U_BOB", days=(4, 6)), 409, "start_date")
+    listed = staff.get(url(team, "oncall-schedules") + "&origin=manual").json()["results"]
+    assert [(s["engineer_slack_id"], s["role"]) for s in listed] == [("U_CAROL", "backup")]
+    entry = AuditLog.objects.get(entity_type="schedule", engineer_slack_id="U_CAROL")
+    assert entry.metadata["role"] == "backup"
+
+
+def test_a_schedule_stays_on_its_line(staff, team):
+    created = schedule(staff, team, role="backup").json()
+    path = f"/api/v1/teams/{team.slug}/oncall-schedules/{created['id']}/"
+    assert_error(staff.patch(path, {"role": "primary"}, format="json"), 400, "role")
+    assert Schedule.objects.get(pk=created["id"]).role == "backup"
+
+
+def test_a_backup_override_changes_the_backup_answer_only(staff, team):
+    turn_on_backup(staff, team)
+    before = staff.get(url(team, "oncall", role=None)).json()
+    today = timezone.now().date()
+    body = {
+        "engineer_slack_id": "U_ERIN",
+        "start_date": str(today - DAY),
+        "end_date": str(today + DAY),
+        "role": "backup",
+    }
+    response = staff.post(url(team, "oncall-overrides", role=None), body, format="json")
+    assert response.status_code == 201 and response.json()["role"] == "backup"
+    assert Override.objects.get().role == "backup"
+    backup = staff.get(url(team, "oncall")).json()
+    assert (backup["engineer_slack_id"], backup["source"]) == ("U_ERIN", "override")
+    primary = staff.get(url(team, "oncall", role=None)).json()
+    assert primary["engineer_slack_id"] == before["engineer_slack_id"]
+    assert primary["backup"]["engineer_slack_id"] == "U_ERIN"
+
+
+# --- on-call reads -----------------------------------------------------------------------
+
+
+def test_a_primary_answer_names_the_backup_when_the_team_has_one(staff, team):
+    plain = staff.get(url(team, "oncall", role=None)).json()
+    assert "backup" not in plain
+    turn_on_backup(staff, team)
+    primary = staff.get(url(team, "oncall", role=None)).json()
+    backup = staff.get(url(team, "oncall")).json()
+    assert "backup" not in backup
+    assert backup["engineer_slack_id"] not in (None, primary["engineer_slack_id"])
+    assert backup["source"] == "rotation"
+    assert primary["backup"] == {
+        "engineer_slack_id": backup["engineer_slack_id"],
+        "engineer_name": backup["display_name"],
+        "source": "rotation",
+        "from": backup["from"],
+        "until": backup["until"],
+    }
+    # The backup line hands off daily at 18:00, in the team's zone.
+    assert backup["until"].endswith("T18:00:00Z")
+
+
+def test_the_bots_lookups_take_a_role(staff, team):
+    service = ServiceFactory(name="Payment", team=team)
+    turn_on_backup(staff, team)
+    backup = staff.get(url(team, "oncall")).json()["engineer_slack_id"]
+    primary = staff.get(url(team, "oncall", role=None)).json()["engineer_slack_id"]
+    by_service = staff.get("/api/v1/oncall/?service=payment").json()
+    assert by_service["engineer_slack_id"] == primary
+    assert by_service["backup"]["engineer_slack_id"] == backup
+    by_team = staff.get("/api/v1/oncall/?team=payments&role=backup").json()
+    assert by_team["engineer_slack_id"] == backup and "backup" not in by_team
+    detail = staff.get(f"/api/v1/services/{service.pk}/oncall/?role=backup").json()
+    assert detail["engineer_slack_id"] == backup
+    mentions = staff.get("/api/v1/oncall/mentions/?services=Payment").json()
+    assert mentions["mentions"] == [f"<@{primary}>"]
+    mentions = staff.get("/api/v1/oncall/mentions/?services=Payment&role=backup").json()
+    assert mentions["mentions"] == [f"<@{backup}>"]
+
+
+def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team):
+    ServiceFactory(name="Payment", team=team, primary_oncall="U_OWNER")
+    body = staff.get("/api/v1/oncall/?service=Payment&role=backup").json()
+    assert (body["engineer_slack_id"], body["source"]) == (None, "none")
+    assert (
+        staff.get("/api/v1/oncall/mentions/?services=Payment&role=backup").json()["mentions"] == []
+    )
+
+
+def test_a_backup_answer_takes_few_queries(staff, team, django_assert_max_num_queries):
+    turn_on_backup(staff, team)
+    staff.get(url(team, "oncall", role=None))
+    # session, user, team (its backup line joined), and the cached states: none more
+    with django_assert_max_num_queries(6):
+        assert staff.get(url(team, "oncall", role=None)).json()["backup"]

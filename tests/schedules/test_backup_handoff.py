@@ -1,0 +1,84 @@
+"""The handoff of the backup line, in the same batch as the primary's: its ledger days, its
+audit entries and messages, its next handoff at its own time; the primary's messages name it."""
+
+import datetime
+
+import pytest
+
+from audit.models import AuditLog
+from oncall_project.base.outbox.models import Notification
+from schedules.actions import handoff_process, rotation_config_update
+from schedules.actions.handoff import due_team_ids
+from schedules.models import OnCallRecord
+from teams.actions import RotationSettings
+from teams.models import BackupLine
+from tests.schedules.conftest import NOW, UTC
+
+D = datetime.date
+
+
+@pytest.fixture
+def with_backup(rotating_team):
+    """Payments (weekly primary Alice, Bob, Carol from Monday 30 November) with a daily backup
+    line handing off at 18:00 UTC."""
+    rotation_config_update(
+        team=rotating_team,
+        actor=None,
+        role="backup",
+        now=NOW,
+        settings=RotationSettings(
+            rotation_enabled=True,
+            rotation_interval="daily",
+            rotation_start_date=D(2026, 11, 30),
+            handoff_time=datetime.time(18),
+        ),
+    )
+    Notification.objects.all().delete()
+    AuditLog.objects.all().delete()
+    return rotating_team
+
+
+def test_a_handoff_records_both_lines_never_the_same_person(with_backup):
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    ledger = dict(OnCallRecord.objects.values_list("role", "engineer_slack_id"))
+    assert ledger["primary"] == "U_ALICE"
+    assert ledger["backup"] not in ("", "U_ALICE")
+    backup = OnCallRecord.objects.get(role="backup")
+    # At 12:00 UTC the backup line's on-call date (it hands off at 18:00) is 30 November.
+    assert backup.on_call_date == D(2026, 11, 30)
+    line = BackupLine.objects.get()
+    assert line.next_handoff_at == datetime.datetime(2026, 12, 1, 18, tzinfo=UTC)
+    assert line.current_engineer == backup.engineer_slack_id
+
+
+def test_the_backup_hands_off_at_its_own_time_and_says_so(with_backup):
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    evening = datetime.datetime(2026, 12, 1, 18, 1, tzinfo=UTC)
+    assert with_backup.pk in due_team_ids(evening)
+    before = BackupLine.objects.get().current_engineer
+    outcomes = handoff_process(team_id=with_backup.pk, now=evening)
+    assert outcomes.role == "backup"
+    after = BackupLine.objects.get().current_engineer
+    assert after not in (before, "U_ALICE")
+    entry = AuditLog.objects.filter(metadata__role="backup").latest("created_at")
+    assert (entry.previous_engineer_slack_id, entry.engineer_slack_id) == (before, after)
+    post = Notification.objects.filter(kind="handoff").latest("created_at")
+    assert "backup on-call handoff" in post.text and f"<@{after}>" in post.text
+    dm = Notification.objects.get(kind="handoff_incoming", channel=after)
+    assert "backup on call" in dm.text
+    assert OnCallRecord.objects.filter(role="primary").count() == 1, "the primary was not due"
+
+
+def test_the_primarys_handoff_names_the_backup(with_backup):
+    monday = datetime.datetime(2026, 12, 7, 9, 1, tzinfo=UTC)
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    handoff_process(team_id=with_backup.pk, now=monday)
+    post = Notification.objects.filter(kind="handoff", text__contains="<@U_ALICE> → <@U_BOB>").get()
+    backup = BackupLine.objects.get().current_engineer
+    assert f"Backup on-call: <@{backup}>" in post.text and backup != "U_BOB"
+
+
+def test_a_team_without_a_backup_line_writes_no_backup_rows(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert set(OnCallRecord.objects.values_list("role", flat=True)) == {"primary"}
+    assert not any("Backup" in n.text for n in Notification.objects.all())
