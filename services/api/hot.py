@@ -15,6 +15,7 @@ which answers as it always has: authentication, permissions, throttling and erro
 framework's. A miss renders with the DRF view's own renderers, so the bytes are the same
 (tests/services/test_hot_path.py compares them, headers included)."""
 
+import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from oncall_project.base.api.auth import ApiTokenAuthentication, TokenRateThrottle
 from schedules import oncall_now
+from schedules.lines import has_backup_line
 from schedules.selectors import local_today
 from services.api.lookup import PlainTextRenderer, ServiceLookupSerializer, lookup_text
 from services.api.lookup import service_facts as lookup_facts
@@ -53,7 +55,7 @@ class Lookup:
     plain case), and its answer rendered (None: not a plain answer, e.g. an unknown name)."""
 
     read: Callable[[QueryDict], tuple[tuple, list[str]] | None]
-    render: Callable[[tuple, list[ServiceOnCall]], Answer | None]
+    render: Callable[[tuple, list[ServiceOnCall], datetime.datetime], Answer | None]
     several_renderers: bool = False
 
 
@@ -135,9 +137,10 @@ def _answer(params: QueryDict, lookup: Lookup) -> Answer | None:
         return kept.answer
     clears = oncall_now.clears()
     services = services_from_rows(rows)
-    answer = lookup.render(key, resolve_loaded(names, services, now))
-    if answer is not None and oncall_now.may_keep():
-        teams = tuple(s.team for s in services if s.team is not None)
+    answer = lookup.render(key, resolve_loaded(names, services, now), now)
+    teams = tuple(s.team for s in services if s.team is not None)
+    # A backup line hands off at its own time: its answer is not kept by the primary's day.
+    if answer is not None and oncall_now.may_keep() and not any(map(has_backup_line, teams)):
         days = tuple(local_today(t, now) for t in teams)
         _keep(key, _Kept(clears, rows, teams, days, answer))
     return answer
@@ -186,10 +189,10 @@ def _read_service(params: QueryDict) -> tuple[tuple, list[str]] | None:
     return (("service", name), [name]) if name else None
 
 
-def _render_service(key: tuple, results: list[ServiceOnCall]) -> Answer | None:
+def _render_service(key: tuple, results: list[ServiceOnCall], now) -> Answer | None:
     if not results[0].known:
         return None
-    return Answer(JSON.render(service_answer(results[0])), JSON.media_type)
+    return Answer(JSON.render(service_answer(results[0], now)), JSON.media_type)
 
 
 def _read_mentions(params: QueryDict) -> tuple[tuple, list[str]] | None:
@@ -204,7 +207,7 @@ def _read_mentions(params: QueryDict) -> tuple[tuple, list[str]] | None:
     return ("mentions", *names), names
 
 
-def _render_mentions(key: tuple, results: list[ServiceOnCall]) -> Answer:
+def _render_mentions(key: tuple, results: list[ServiceOnCall], now) -> Answer:
     return Answer(JSON.render(mentions_answer(results)), JSON.media_type)
 
 
@@ -216,7 +219,7 @@ def _read_lookup(params: QueryDict) -> tuple[tuple, list[str]] | None:
     return (("lookup", text, name), [name]) if name else None
 
 
-def _render_lookup(key: tuple, results: list[ServiceOnCall]) -> Answer | None:
+def _render_lookup(key: tuple, results: list[ServiceOnCall], now) -> Answer | None:
     if not results[0].known:
         return None
     facts = lookup_facts(results[0])

@@ -69,7 +69,7 @@ def resolve_services(
     names: list[str], at: datetime.datetime, role: str = Role.PRIMARY
 ) -> list[ServiceOnCall]:
     """One entry per asked name, in order; unknown names have no service and no answer."""
-    return resolve_loaded(names, active_services_named(asked_names(names)), at)
+    return resolve_loaded(names, active_services_named(asked_names(names)), at, role)
 
 
 def asked_names(names: list[str]) -> set[str]:
@@ -78,7 +78,7 @@ def asked_names(names: list[str]) -> set[str]:
 
 
 def resolve_loaded(
-    names: list[str], services: list[Service], at: datetime.datetime
+    names: list[str], services: list[Service], at: datetime.datetime, role: str = Role.PRIMARY
 ) -> list[ServiceOnCall]:
     """`resolve_services` with the services named already loaded (`asked_names`)."""
     # as stored first, then whatever the case (the database matched them so)
