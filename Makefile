@@ -45,10 +45,12 @@ bench: install-dev
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/run.py
 
-## bench-api: the bot's lookups over HTTP (gunicorn + wrk) on a throw-away PostgreSQL database
+## bench-api: the bot's lookups over HTTP (gunicorn + wrk) on a throw-away PostgreSQL database,
+## beside a bare WSGI app's ceiling, warm and cold; e.g. BENCH_API_ARGS="--cold --runs 3 --scale 10"
+BENCH_API_ARGS ?= --cold
 bench-api: install-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/api_load.py $(BENCH_API_ARGS)
 
 clean:
 	rm -rf var/ staticfiles/

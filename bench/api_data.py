@@ -1,17 +1,25 @@
 """The API load benchmark's data set: 1,000 teams, 10,000 services, 20,000 members,
-50,000 schedules and 5,000 overrides around today, in the database `env` names."""
+50,000 schedules and 5,000 overrides around today, in the database `env` names; `scale` times
+as many of each for `--scale`.
+
+As a script (the load benchmark builds each data set in a process of its own, as Django is set
+up once per process): python bench/api_data.py SCALE, DATABASE_URL naming the database; prints
+{"token": …, "names": […]} as JSON."""
 
 import datetime
+import json
 import os
 import random
+import sys
 
 TEAMS, SERVICES_PER_TEAM, MEMBERS_PER_TEAM = 1_000, 10, 20
 SCHEDULES_PER_TEAM, OVERRIDES_PER_TEAM = 50, 5
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]
 
 
-def build(env: dict) -> tuple[str, list[str]]:
-    """Migrate, fill, and return an API token and every service name."""
+def build(env: dict, scale: int = 1) -> tuple[str, list[str]]:
+    """Migrate, fill with `scale` × TEAMS teams, and return an API token and every service
+    name."""
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
     import django
@@ -23,7 +31,7 @@ def build(env: dict) -> tuple[str, list[str]]:
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
     monday = _this_monday()
-    teams = _teams(rng, monday)
+    teams = _teams(rng, monday, TEAMS * scale)
     _members(teams)
     names = _services(rng, teams)
     _schedules(teams, monday)
@@ -41,7 +49,7 @@ def _this_monday() -> datetime.date:
     return today - datetime.timedelta(days=today.weekday())
 
 
-def _teams(rng: random.Random, monday: datetime.date) -> list:
+def _teams(rng: random.Random, monday: datetime.date, count: int) -> list:
     from teams.models import Team
 
     teams = [
@@ -56,7 +64,7 @@ def _teams(rng: random.Random, monday: datetime.date) -> list:
             rotation_start_date=monday - datetime.timedelta(weeks=26),
             handoff_day=0,
         )
-        for n in range(TEAMS)
+        for n in range(count)
     ]
     return Team.objects.bulk_create(teams, batch_size=1000)
 
@@ -140,3 +148,9 @@ def _overrides(teams: list, monday: datetime.date) -> None:
         ),
         batch_size=5000,
     )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    bench_token, service_names = build({}, int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+    json.dump({"token": bench_token, "names": service_names}, sys.stdout)

@@ -9,20 +9,28 @@ from oncall_project.audit_viewer.api import AuditLogViewSet
 from oncall_project.base.api.views import MeView
 from schedules.api.coverage import CoverageGapViewSet
 from schedules.api.people import PersonScheduleViewSet
+from services.api import hot
 from services.api.oncall import OnCallViewSet
 
 audit_log = SimpleRouter()
 audit_log.register("audit-logs", AuditLogViewSet, basename="audit-log")
 
 urlpatterns = [
+    # First: the bot's hot path resolves without walking the apps' routers.
+    path(
+        "oncall/", hot.hot(OnCallViewSet.as_view({"get": "retrieve"}), hot.SERVICE), name="oncall"
+    ),
+    path(
+        "oncall/mentions/",
+        hot.hot(OnCallViewSet.as_view({"get": "mentions"}), hot.MENTIONS),
+        name="oncall-mentions",
+    ),
+    path("me/", MeView.as_view({"get": "retrieve"}), name="me"),
     path("", include("teams.api_urls")),
     path("", include("schedules.api_urls")),
     path("", include("services.api_urls")),
     path("", include(audit_log.urls)),
     path("", include("escalation.api_urls")),
-    path("me/", MeView.as_view({"get": "retrieve"}), name="me"),
-    path("oncall/", OnCallViewSet.as_view({"get": "retrieve"}), name="oncall"),
-    path("oncall/mentions/", OnCallViewSet.as_view({"get": "mentions"}), name="oncall-mentions"),
     path("coverage-gaps/", CoverageGapViewSet.as_view({"get": "list"}), name="coverage-gaps"),
     re_path(
         r"^users/(?P<slack_id>[^/.]+)/schedules/$",

@@ -202,12 +202,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "oncall@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
 EMAIL_SUBJECT_PREFIX = "[On-call] "
 
+# Teams whose on-call state and answers each process keeps between requests (least recently used
+# go first); 0 keeps none, every lookup then loading its team's state as a cold one does.
+ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
+
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+# Each process keeps the API tokens it verified, re-checking them only when a token or user
+# changed anywhere (a generation in this cache): needs a cache that every process shares.
+API_TOKEN_CACHE = env_bool("API_TOKEN_CACHE", bool(CACHE_URL))
+# The bot's lookups answered outside DRF for a token client's plain request (services.api.hot);
+# off, DRF answers every one as it does everything else (same bytes, slower).
+API_HOT_PATH = env_bool("API_HOT_PATH", True)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "oncall_project.base.cache.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

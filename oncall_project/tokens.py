@@ -9,6 +9,7 @@ from knox.models import AbstractAuthToken, get_token_model
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
+from oncall_project.base.api import verified_tokens
 from oncall_project.base.errors import InvalidInput, NotFound
 
 
@@ -53,6 +54,7 @@ def api_token_revoke(*, token: AbstractAuthToken, actor: Actor | None) -> None:
         raise NotFound(f"API token {token.token_key} was already revoked.")
     username = locked.user.get_username()
     locked.delete()
+    verified_tokens.forget_all()  # refused by every process at its next request
     record(
         AuditEvent(
             entity_type=EntityType.API_TOKEN,
@@ -62,3 +64,11 @@ def api_token_revoke(*, token: AbstractAuthToken, actor: Actor | None) -> None:
             changes={"user": {"old": username, "new": None}},
         )
     )
+
+
+def token_or_user_changed(sender, *, update_fields=None, **kwargs) -> None:
+    """A user or token saved or deleted: every process checks the tokens it verified afresh. A
+    sign-in's `last_login` alone changes nothing a token check reads."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    verified_tokens.forget_all()

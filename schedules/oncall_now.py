@@ -15,14 +15,13 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 
 from schedules import domain
 from schedules.lines import line_states, line_today
 from schedules.models import Role
 from teams.models import Team
-
-MAX_ENTRIES = 2048
 
 
 @dataclass
@@ -36,13 +35,16 @@ class _Entry:
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
 _lock = threading.Lock()
+_clears = 0
 
 
 def _key(team: Team, day: datetime.date, role: str) -> tuple:
     return (team.pk, team.oncall_version, day, role)
 
 
-def _may_keep() -> bool:
+def may_keep() -> bool:
+    """Whether what was read now may be kept past this request (not inside a transaction of
+    our own)."""
     # Test cases wrap each test in atomic blocks of their own (marked `_from_testcase`, as
     # Django's durable check reads them): those hold committed data as far as the test goes.
     return not any(
@@ -86,7 +88,7 @@ def _entries_at(teams: list[Team], at: datetime.datetime, role: str) -> dict[obj
         states = line_states(missing, role, min(days), max(days))
         loaded = {pk: _Entry(state) for pk, state in states.items()}
         found.update(loaded)
-        if _may_keep():
+        if may_keep():
             _keep({keys[pk]: entry for pk, entry in loaded.items()})
     return found
 
@@ -94,11 +96,20 @@ def _entries_at(teams: list[Team], at: datetime.datetime, role: str) -> dict[obj
 def _keep(entries: dict[tuple, _Entry]) -> None:
     with _lock:
         _entries.update(entries)
-        while len(_entries) > MAX_ENTRIES:
+        while len(_entries) > settings.ONCALL_CACHE_TEAMS:
             _entries.popitem(last=False)
 
 
 def clear() -> None:
-    """Forget every entry (for tests that write around the actions)."""
+    """Forget every entry (for tests that write around the actions), and with them whatever
+    was worked out from them (`clears`)."""
+    global _clears
     with _lock:
         _entries.clear()
+        _clears += 1
+
+
+def clears() -> int:
+    """How many times everything was forgotten: answers kept elsewhere from these states (the
+    bot's rendered answers) hold only while this is unchanged."""
+    return _clears

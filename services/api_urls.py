@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from services.api.hot import LOOKUP, hot
 from services.api.lookup import ServiceLookupViewSet
 from services.api.services import ServiceViewSet
 
@@ -10,7 +11,7 @@ router.register("services", ServiceViewSet, basename="service")
 urlpatterns = [
     path(
         "services/lookup/",
-        ServiceLookupViewSet.as_view({"get": "retrieve"}),
+        hot(ServiceLookupViewSet.as_view({"get": "retrieve"}), LOOKUP),
         name="service-lookup",
     ),
     *router.urls,

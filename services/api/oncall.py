@@ -115,15 +115,20 @@ class MentionsQuerySerializer(AtQuerySerializer):
     services = serializers.CharField(max_length=10_000)
 
     def validate_services(self, value: str) -> list[str]:
-        names: dict[str, str] = {}
-        for name in (n.strip() for n in value.split(",")):
-            if name:
-                names.setdefault(name.lower(), name)
-        if not names:
-            raise serializers.ValidationError("At least one service name.")
-        if len(names) > MAX_SERVICES:
-            raise serializers.ValidationError(f"At most {MAX_SERVICES} services.")
-        return list(names.values())
+        return service_names(value)
+
+
+def service_names(value: str) -> list[str]:
+    """The names in a comma-separated list, each once whatever its case, in order."""
+    names: dict[str, str] = {}
+    for name in (n.strip() for n in value.split(",")):
+        if name:
+            names.setdefault(name.lower(), name)
+    if not names:
+        raise serializers.ValidationError("At least one service name.")
+    if len(names) > MAX_SERVICES:
+        raise serializers.ValidationError(f"At most {MAX_SERVICES} services.")
+    return list(names.values())
 
 
 class ServiceMentionSerializer(serializers.Serializer):
@@ -155,6 +160,15 @@ def mention_entry(result: ServiceOnCall) -> dict[str, Any]:
         "kind": str(answer.kind) if answer.kind else None,
         "mention": answer.mention,
         "source": str(answer.source),
+    }
+
+
+def mentions_answer(results: list[ServiceOnCall]) -> dict[str, Any]:
+    """The answer as MentionsSerializer documents it."""
+    return {
+        "mentions": mentions(results),
+        "services": [mention_entry(r) for r in results if r.known],
+        "unknown": [r.asked for r in results if not r.known],
     }
 
 
@@ -217,9 +231,4 @@ class OnCallViewSet(ApiViewSet):
     def mentions(self, request, *args, **kwargs):
         query = read_query(request, MentionsQuerySerializer)
         results = resolve_services(query["services"], instant(query), query["role"])
-        body = {
-            "mentions": mentions(results),
-            "services": [mention_entry(r) for r in results if r.known],
-            "unknown": [r.asked for r in results if not r.known],
-        }
-        return Response(body)
+        return Response(mentions_answer(results))

@@ -69,8 +69,18 @@ def resolve_services(
     names: list[str], at: datetime.datetime, role: str = Role.PRIMARY
 ) -> list[ServiceOnCall]:
     """One entry per asked name, in order; unknown names have no service and no answer."""
-    wanted = {n.strip() for n in names if n and n.strip()}
-    services = active_services_named(wanted)
+    return resolve_loaded(names, active_services_named(asked_names(names)), at, role)
+
+
+def asked_names(names: list[str]) -> set[str]:
+    """The names to load for `names` (`active_services_named`)."""
+    return {n.strip() for n in names if n and n.strip()}
+
+
+def resolve_loaded(
+    names: list[str], services: list[Service], at: datetime.datetime, role: str = Role.PRIMARY
+) -> list[ServiceOnCall]:
+    """`resolve_services` with the services named already loaded (`asked_names`)."""
     # as stored first, then whatever the case (the database matched them so)
     found = {s.name.lower(): s for s in services} | {s.name: s for s in services}
     team_answers = team_on_call_now(services, at, role)

@@ -30,6 +30,7 @@ LEFT_OUT = frozenset(
 SERVICE_FIELDS = tuple(f for f in Service._meta.concrete_fields if f.name not in LEFT_OUT)
 TEAM_FIELDS = tuple(f for f in Team._meta.concrete_fields if f.name not in LEFT_OUT)
 TEAM_PK = [f.primary_key for f in TEAM_FIELDS].index(True)
+SERVICE_PK = [f.primary_key for f in SERVICE_FIELDS].index(True)
 # The team's backup line comes with it: every primary answer says whether it has one.
 LINE_FIELDS = tuple(f for f in BackupLine._meta.concrete_fields if f.name not in LEFT_OUT)
 LINE_PK = [f.primary_key for f in LINE_FIELDS].index(True)
@@ -80,11 +81,22 @@ def _instance(model: type, values: tuple):
 
 def active_services_named(names: set[str]) -> list[Service]:
     """Active services named any of `names`, whatever the case, team loaded."""
+    return services_from_rows(active_service_rows(names))
+
+
+def active_service_rows(names: set[str]) -> list[tuple]:
+    """The rows `active_services_named` reads, as the database gave them, in the order of the
+    services' ids: equal rows are the same services and teams, unchanged (the bot's answers
+    kept as bytes are keyed by them)."""
     if not names:
         return []
     with connection.cursor() as cursor:
         cursor.execute(_statement(connection.vendor, len(names)), sorted(names))
         rows = cursor.fetchall()
+    return sorted(rows, key=lambda row: str(row[SERVICE_PK]))
+
+
+def services_from_rows(rows: list[tuple]) -> list[Service]:
     services = []
     split, line_at = len(SERVICE_FIELDS), len(SERVICE_FIELDS) + len(TEAM_FIELDS)
     for row in rows:

@@ -1,0 +1,235 @@
+"""The bot's hot path: `/oncall/?service=`, `/oncall/mentions/` and `/services/lookup/` for a
+token client, without the framework's per-request cost, over answers kept as rendered bytes.
+
+Each lookup still reads its services and their teams (one query: `active_service_rows`). An
+answer is kept with the rows and the teams' on-call dates it was worked out from, and served
+again while both are equal: a change to a service or its team (every write that can change who
+is on call bumps the team's `oncall_version`, one of the columns) or a new on-call day is a
+miss, never a stale answer, as in `schedules.oncall_now`.
+
+Only the plain case is answered here: GET, a token (checked by the API's own
+`ApiTokenAuthentication`), exactly the usual parameters, no `Accept` but `*/*`, known services,
+the token within its rate (the API's own throttle). Anything else — a session, a bad token, bad
+input, an unknown service, `?at=`, a throttled token, API_HOT_PATH off — goes to the DRF view,
+which answers as it always has: authentication, permissions, throttling and errors stay the
+framework's. A miss renders with the DRF view's own renderers, so the bytes are the same
+(tests/services/test_hot_path.py compares them, headers included)."""
+
+import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import IsAuthenticated
+
+from oncall_project.base.api.auth import ApiTokenAuthentication, TokenRateThrottle
+from schedules import oncall_now
+from schedules.lines import has_backup_line
+from schedules.selectors import local_today
+from services.api.lookup import PlainTextRenderer, ServiceLookupSerializer, lookup_text
+from services.api.lookup import service_facts as lookup_facts
+from services.api.oncall import mentions_answer, service_answer, service_names
+from services.selectors.answers import ServiceOnCall, asked_names, resolve_loaded
+from services.selectors.named import active_service_rows, services_from_rows
+
+JSON = renderers.JSONRenderer()
+ANSWERS_PER_TEAM = 4  # kept answers: this many per team the on-call cache keeps
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One endpoint's plain case: its query read as its serializer reads it (None: not the
+    plain case), and its answer rendered (None: not a plain answer, e.g. an unknown name)."""
+
+    read: Callable[[QueryDict], tuple[tuple, list[str]] | None]
+    render: Callable[[tuple, list[ServiceOnCall], datetime.datetime], Answer | None]
+    several_renderers: bool = False
+
+
+@dataclass(frozen=True)
+class _Kept:
+    clears: int
+    rows: list[tuple]
+    teams: tuple
+    days: tuple
+    answer: Answer
+
+
+_kept: OrderedDict[tuple, _Kept] = OrderedDict()
+_lock = threading.Lock()
+
+
+def hot(drf_view: Callable, lookup: Lookup) -> Callable:
+    """`drf_view`, with `lookup`'s plain case answered first; drf-spectacular and the URL
+    tests still see the DRF view (its class and actions)."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = _plain_case(request, lookup, drf_view.cls) if settings.API_HOT_PATH else None
+        return response or drf_view(request, *args, **kwargs)
+
+    view.cls, view.initkwargs, view.actions = drf_view.cls, drf_view.initkwargs, drf_view.actions
+    return view
+
+
+def _plain_case(request: HttpRequest, lookup: Lookup, view_class: type) -> HttpResponse | None:
+    if request.method != "GET" or request.META.get("HTTP_ACCEPT", "*/*") != "*/*":
+        return None
+    if not _frame_as_expected(view_class):
+        return None
+    try:
+        found = ApiTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    if found is None:
+        return None
+    request.user, auth_token = found
+    try:
+        answer = _answer(request.GET, lookup)
+    except Exception:  # DRF's view meets it again and answers it its own way: a 409 for
+        return None  # data the engine cannot read, its handler's answer, or a 500 for a bug
+    if answer is None or not TokenRateThrottle().allow_token(auth_token.digest):
+        return None
+    response = HttpResponse(answer.body, content_type=answer.content_type)
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    if lookup.several_renderers:
+        response["Vary"] = "Accept"
+    return response
+
+
+def _frame_as_expected(view_class: type) -> bool:
+    """The checks done here are the view's: a token, logged in, the token throttle."""
+    return (
+        view_class.authentication_classes[0] is ApiTokenAuthentication
+        and list(view_class.permission_classes) == [IsAuthenticated]
+        and list(view_class.throttle_classes) == [TokenRateThrottle]
+    )
+
+
+def _answer(params: QueryDict, lookup: Lookup) -> Answer | None:
+    query = lookup.read(params)
+    if query is None:
+        return None
+    key, names = query
+    rows = active_service_rows(asked_names(names))
+    now = timezone.now()
+    with _lock:
+        kept = _kept.get(key)
+    if (
+        kept is not None
+        and kept.clears == oncall_now.clears()
+        and kept.rows == rows
+        and all(local_today(t, now) == d for t, d in zip(kept.teams, kept.days, strict=True))
+    ):
+        return kept.answer
+    clears = oncall_now.clears()
+    services = services_from_rows(rows)
+    answer = lookup.render(key, resolve_loaded(names, services, now), now)
+    teams = tuple(s.team for s in services if s.team is not None)
+    # A backup line hands off at its own time: its answer is not kept by the primary's day.
+    if answer is not None and oncall_now.may_keep() and not any(map(has_backup_line, teams)):
+        days = tuple(local_today(t, now) for t in teams)
+        _keep(key, _Kept(clears, rows, teams, days, answer))
+    return answer
+
+
+def _keep(key: tuple, kept: _Kept) -> None:
+    with _lock:
+        _kept[key] = kept
+        _kept.move_to_end(key)
+        while len(_kept) > settings.ONCALL_CACHE_TEAMS * ANSWERS_PER_TEAM:
+            _kept.popitem(last=False)
+
+
+def clear() -> None:
+    """Forget every kept answer (tests)."""
+    with _lock:
+        _kept.clear()
+
+
+# --- the three lookups ------------------------------------------------------------------------
+
+
+def _text(value: str, max_length: int) -> str | None:
+    """A value as a CharField(max_length) takes it, or None where it would refuse it."""
+    value = value.strip()
+    if not value or len(value) > max_length or "\x00" in value:
+        return None
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        return None
+    return value
+
+
+def _only(params: QueryDict, expected: dict[str, str | None]) -> dict[str, str] | None:
+    """The parameters, if they are exactly `expected`'s names, each once (and equal to the
+    value given there, where one is)."""
+    if set(params) != set(expected) or any(len(params.getlist(k)) != 1 for k in expected):
+        return None
+    if any(value is not None and params[k] != value for k, value in expected.items()):
+        return None
+    return {k: params[k] for k in expected}
+
+
+def _read_service(params: QueryDict) -> tuple[tuple, list[str]] | None:
+    given = _only(params, {"service": None})
+    name = given and _text(given["service"], 120)
+    return (("service", name), [name]) if name else None
+
+
+def _render_service(key: tuple, results: list[ServiceOnCall], now) -> Answer | None:
+    if not results[0].known:
+        return None
+    return Answer(JSON.render(service_answer(results[0], now)), JSON.media_type)
+
+
+def _read_mentions(params: QueryDict) -> tuple[tuple, list[str]] | None:
+    given = _only(params, {"services": None})
+    value = given and _text(given["services"], 10_000)
+    if not value:
+        return None
+    try:
+        names = service_names(value)
+    except serializers.ValidationError:
+        return None
+    return ("mentions", *names), names
+
+
+def _render_mentions(key: tuple, results: list[ServiceOnCall], now) -> Answer:
+    return Answer(JSON.render(mentions_answer(results)), JSON.media_type)
+
+
+def _read_lookup(params: QueryDict) -> tuple[tuple, list[str]] | None:
+    """`?name=` as JSON, or with `format=text` as the text block."""
+    text = "format" in params
+    given = _only(params, {"name": None, "format": "text"} if text else {"name": None})
+    name = given and _text(given["name"], 120)
+    return (("lookup", text, name), [name]) if name else None
+
+
+def _render_lookup(key: tuple, results: list[ServiceOnCall], now) -> Answer | None:
+    if not results[0].known:
+        return None
+    facts = lookup_facts(results[0])
+    if key[1]:  # as text
+        renderer = PlainTextRenderer()
+        content_type = f"{renderer.media_type}; charset={renderer.charset}"
+        return Answer(renderer.render(lookup_text(facts)), content_type)
+    return Answer(JSON.render(ServiceLookupSerializer(facts).data), JSON.media_type)
+
+
+SERVICE = Lookup(_read_service, _render_service)
+MENTIONS = Lookup(_read_mentions, _render_mentions)
+LOOKUP = Lookup(_read_lookup, _render_lookup, several_renderers=True)

@@ -1,0 +1,213 @@
+"""The bot's hot path (services.api.hot): the plain lookups answered outside DRF give the very
+bytes and headers DRF gives; everything else is DRF's own answer; a kept answer is never stale;
+and a warm lookup costs one query (none for the token with the token cache)."""
+
+import datetime
+
+import pytest
+from django.conf import settings as django_settings
+from django.db.models import F
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from oncall_project.base.api import verified_tokens
+from schedules import oncall_now
+from services.api import hot
+from services.models import Service
+from teams.models import Team
+from tests.api_support import make_user, session_client, token_client
+from tests.factories import OverrideFactory, ScheduleFactory, ServiceFactory, TeamFactory
+
+D = datetime.date
+# A token is one query without the token cache (oncall_project.base.api.auth).
+TOKEN_AUTH = 1
+# Headers that differ between any two responses.
+PER_RESPONSE = {"X-Request-ID", "Date"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    hot.clear()
+    oncall_now.clear()
+    yield
+    hot.clear()
+
+
+@pytest.fixture
+def org(db, december_2026):
+    """Payments: U_CAROL's schedule this week, U_BOB's override from the 2nd; services with each
+    fallback;
+    names with a capital beyond ASCII."""
+    payments = TeamFactory(
+        name="Payments", slug="payments", oncall_engineer="U_ALICE", slack_group_id="S_PAY"
+    )
+    ScheduleFactory(team=payments, engineer_slack_id="U_CAROL", start_date=D(2026, 11, 30))
+    OverrideFactory(team=payments, status="approved", start_date=D(2026, 12, 2))
+    quiet = TeamFactory(name="Quiet «ü»", slug="quiet", slack_group_id="S_QUIET")
+    ServiceFactory(
+        name="Payment",
+        team=payments,
+        service_owner="U_BOB",
+        repository_url="https://github.com/example/payment",
+        tech_stack="Go, PostgreSQL",
+    )
+    ServiceFactory(name="Bill", team=payments, service_owner="U_CAROL")
+    ServiceFactory(name="Orphan", team=None, primary_oncall="U_FRANK", team_slack_group="S_O")
+    ServiceFactory(name="Überweisung", team=quiet)
+    ServiceFactory(name="Retired", team=payments, is_active=False)
+    return payments
+
+
+PLAIN = [
+    "/api/v1/oncall/?service=Payment",
+    "/api/v1/oncall/?service=%20payment%20",
+    "/api/v1/oncall/?service=Orphan",
+    "/api/v1/oncall/?service=%C3%9Cberweisung",
+    "/api/v1/oncall/mentions/?services=Payment,bill,PAYMENT,Orphan,Nope,%C3%9Cberweisung",
+    "/api/v1/oncall/mentions/?services=Retired",
+    "/api/v1/services/lookup/?name=payment&format=text",
+    "/api/v1/services/lookup/?name=Orphan&format=text",
+    "/api/v1/services/lookup/?name=%C3%9Cberweisung",
+]
+NOT_PLAIN = [
+    "/api/v1/oncall/?service=Nope",
+    "/api/v1/oncall/?service=Retired",
+    "/api/v1/oncall/?service=",
+    "/api/v1/oncall/?service=Payment&service=Bill",
+    "/api/v1/oncall/?service=Payment&at=2026-12-08T12:00:00Z",
+    "/api/v1/oncall/?service=Payment&team=payments",
+    "/api/v1/oncall/?team=payments",
+    "/api/v1/oncall/mentions/?services=,,",
+    "/api/v1/oncall/mentions/",
+    "/api/v1/services/lookup/?name=Nope&format=text",
+    "/api/v1/services/lookup/?name=payment&format=xml",
+    "/api/v1/services/lookup/?format=text",
+]
+
+
+def answer(client: APIClient, path: str, *, hot_path: bool, **headers) -> tuple:
+    with override_settings(API_HOT_PATH=hot_path):
+        response = client.get(path, **headers)
+    kept = {k: v for k, v in response.headers.items() if k not in PER_RESPONSE}
+    return response.status_code, kept, response.content
+
+
+@pytest.mark.parametrize("path", PLAIN)
+def test_a_plain_lookup_answers_the_bytes_and_headers_drf_gives(org, path):
+    bot = token_client()
+    by_drf = answer(bot, path, hot_path=False)
+    assert not hot._kept
+    assert by_drf[0] == 200
+    first, again = (answer(bot, path, hot_path=True) for _ in range(2))
+    assert hot._kept, "answered by the hot path"
+    assert first == again == by_drf
+
+
+@pytest.mark.parametrize("path", NOT_PLAIN)
+def test_anything_else_is_drfs_own_answer(org, path):
+    bot = token_client()
+    assert answer(bot, path, hot_path=True) == answer(bot, path, hot_path=False)
+    assert not hot._kept
+
+
+@pytest.mark.parametrize(
+    "client", ["anonymous", "bad token", "session"], ids=lambda c: c.replace(" ", "-")
+)
+def test_other_callers_get_drfs_answer(org, client):
+    callers = {
+        "anonymous": APIClient(),
+        "bad token": APIClient(HTTP_AUTHORIZATION="Token 0123456789abcdef"),
+        "session": session_client(make_user()),
+    }
+    path = PLAIN[0]
+    expected = answer(callers[client], path, hot_path=False)
+    assert answer(callers[client], path, hot_path=True) == expected
+    assert expected[0] == (200 if client == "session" else 401)
+    assert not hot._kept
+
+
+def test_an_accept_header_or_head_goes_to_drf(org):
+    bot = token_client()
+    for headers in ({"HTTP_ACCEPT": "application/json; indent=2"}, {"HTTP_ACCEPT": "text/html"}):
+        expected = answer(bot, PLAIN[0], hot_path=False, **headers)
+        assert answer(bot, PLAIN[0], hot_path=True, **headers) == expected
+    with override_settings(API_HOT_PATH=True):
+        assert bot.head(PLAIN[0]).status_code == 200
+    assert not hot._kept
+
+
+def test_a_throttled_token_gets_drfs_429_and_is_not_counted_twice(org):
+    rates = {**django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/minute"}}
+    bot = token_client()
+    with override_settings(REST_FRAMEWORK=rates):
+        statuses = [answer(bot, PLAIN[0], hot_path=True)[0] for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_a_change_to_the_service_its_team_or_the_day_is_a_new_answer(org, monkeypatch):
+    bot = token_client()
+    path = "/api/v1/oncall/?service=Payment"
+
+    def now_answered():
+        with override_settings(API_HOT_PATH=True):
+            body = bot.get(path).json()
+        assert answer(bot, path, hot_path=False)[2] == bot.get(path).content
+        return body
+
+    assert now_answered()["engineer_slack_id"] == "U_CAROL"  # the schedule (1 Dec)
+    Service.objects.filter(name="Payment").update(team=None, primary_oncall="U_PRIM")
+    assert now_answered()["engineer_slack_id"] == "U_PRIM"
+    Service.objects.filter(name="Payment").update(team=org)
+    assert now_answered()["engineer_slack_id"] == "U_CAROL"
+    # as every action does: the team's version bumped with the change
+    Team.objects.filter(pk=org.pk).update(oncall_version=F("oncall_version") + 1)
+    today = D(2026, 12, 1)
+    OverrideFactory(
+        team=org, engineer_slack_id="U_ZED", status="approved", start_date=today, end_date=today
+    )
+    assert now_answered()["engineer_slack_id"] == "U_ZED"
+    Team.objects.filter(pk=org.pk).update(name="Payments & Co")
+    assert now_answered()["team"]["name"] == "Payments & Co"
+    tomorrow = datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: tomorrow)
+    assert now_answered()["engineer_slack_id"] == "U_BOB"  # the override of 2 Dec
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/oncall/?service=Payment",
+        "/api/v1/oncall/mentions/?services=Payment,Bill,Orphan,Nope,%C3%9Cberweisung",
+        "/api/v1/services/lookup/?name=payment&format=text",
+    ],
+)
+def test_a_warm_lookup_reads_only_its_services(org, settings, path, django_assert_num_queries):
+    settings.API_TOKEN_CACHE = False  # the token's query counted, whatever CACHE_URL says
+    bot = token_client()
+    assert bot.get(path).status_code == 200
+    # the services with their teams (their versions): one statement
+    with django_assert_num_queries(TOKEN_AUTH + 1):
+        assert bot.get(path).status_code == 200
+
+
+REDIS_URL = (
+    django_settings.CELERY_BROKER_URL
+    if django_settings.CELERY_BROKER_URL.startswith("redis")
+    else ""
+)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="the token cache needs a shared cache (Redis)")
+@pytest.mark.parametrize("path", [PLAIN[0], PLAIN[4], PLAIN[6]])
+def test_with_the_token_cache_a_warm_lookup_is_one_query(
+    org, settings, path, django_assert_max_num_queries
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "oncall_project.base.cache.RedisCache", "LOCATION": REDIS_URL}
+    }
+    settings.API_TOKEN_CACHE = True
+    verified_tokens.clear()
+    bot = token_client()
+    assert bot.get(path).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert bot.get(path).status_code == 200

@@ -1,0 +1,137 @@
+"""The verified-token cache (API_TOKEN_CACHE): a token checked once is not looked up again, and
+a token revoked, a user deactivated or a token expired is refused at the very next request — in
+this process and in another one (a real gunicorn node sharing the Redis cache)."""
+
+import datetime
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from oncall_project.base.api import verified_tokens
+from oncall_project.base.api.auth import TokenRateThrottle
+from oncall_project.tokens import api_token_create, api_token_revoke
+from tests.ops.processes import Processes, free_port, wait_until_up
+
+REDIS_URL = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else ""
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="the token cache needs a cache every process shares (Redis)"
+)
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "oncall_project.base.cache.RedisCache", "LOCATION": REDIS_URL}
+    }
+    settings.API_TOKEN_CACHE = True
+    verified_tokens.clear()
+    yield
+    verified_tokens.clear()
+
+
+def bot(name: str = "bot") -> tuple[APIClient, str]:
+    _, token = api_token_create(name=name)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client, token
+
+
+@pytest.mark.django_db
+def test_a_verified_token_is_not_looked_up_again(django_assert_num_queries):
+    client, _ = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/me/")
+    assert response.json() == {"username": "bot", "is_staff": False, "authenticated_by": "token"}
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_refused_whatever_was_verified_before():
+    client, token = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token[:-1]}{'0' if token[-1] != '0' else '1'}")
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_refused_at_once():
+    client, _ = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    api_token_revoke(token=AuthToken.objects.get(), actor=None)
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_is_refused_and_a_promoted_one_seen_at_once():
+    client, _ = bot()
+    assert client.get("/api/v1/me/").json()["is_staff"] is False
+    user = get_user_model().objects.get(username="bot")
+    user.is_staff = True
+    user.save()
+    assert client.get("/api/v1/me/").json()["is_staff"] is True
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_expiring_token_is_refused_once_past_its_expiry(monkeypatch):
+    user = get_user_model().objects.create(username="temp")
+    _, token = AuthToken.objects.create(user=user, expiry=datetime.timedelta(minutes=5))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 200
+    later = timezone.now() + datetime.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def get_me(port: int, token: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/me/", headers={"Authorization": f"Token {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="a second process shares the test database on PostgreSQL only",
+)
+def test_a_token_revoked_here_is_refused_at_once_by_another_process():
+    _, token = bot("other-process-bot")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder, Processes(Path(folder)) as processes:
+        processes.web("web", port, CACHE_URL=REDIS_URL, API_TOKEN_CACHE="true")
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        assert [get_me(port, token) for _ in range(3)] == [200, 200, 200]  # verified, kept
+        api_token_revoke(token=AuthToken.objects.get(), actor=None)
+        assert get_me(port, token) == 401
+
+
+@pytest.mark.django_db
+def test_the_token_throttle_slides_its_window_in_one_redis_script(monkeypatch):
+    """The same window as tests/test_api_frame.py's on the local cache, counted in Redis."""
+    clock = [60.0 * 1_000_000 + 50]  # 50 s into a minute
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/minute"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+        clock[0] += 30  # 20 s into the next minute: the last one still weighs 2/3 (1.33 of 2)
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+        clock[0] += 60  # a minute on, only the one request of the minute before weighs, 2/3
+        assert client.get("/api/v1/me/").status_code == 200
