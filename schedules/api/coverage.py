@@ -85,13 +85,14 @@ class CoverageGapViewSet(ApiViewSet):
         if ref and not self.paginator.page.paginator.count:
             # As /oncall/?team= answers: a team asked for by name that is not there is a 404.
             raise NotFound(f"No active team '{ref}'.", {"team": ["No such active team."]})
-        rows = team_gaps(teams, days)
+        rows = team_gaps(teams, days, backups=True)
         return self.get_paginated_response(TeamGapsSerializer(rows, many=True).data)
 
 
-def team_gaps(teams: list[Team], days: int) -> list[dict]:
-    """Two queries for any number of teams: every team's state in one go (and a few more for
-    the backup lines of the teams that have one)."""
+def team_gaps(teams: list[Team], days: int, *, backups: bool = False) -> list[dict]:
+    """Two queries for any number of teams: every team's state in one go. With `backups` (the
+    teams loaded with their backup line), the backup lines' gaps too: a few queries more,
+    none when no team has one."""
     if not teams:
         return []
     now = timezone.now()
@@ -101,7 +102,7 @@ def team_gaps(teams: list[Team], days: int) -> list[dict]:
     rows = [
         {"team": t, "gaps": domain.coverage_gaps(states[t.pk], starts[t.pk], days)} for t in teams
     ]
-    with_backup = [t for t in teams if lines.has_backup_line(t)]
+    with_backup = [t for t in teams if lines.has_backup_line(t)] if backups else []
     if with_backup:
         backups = lines.backup_states(with_backup, min(starts.values()), last)
         for row in rows:
