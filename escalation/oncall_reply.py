@@ -3,7 +3,7 @@
 import datetime
 
 from schedules import domain, oncall_now, selectors
-from schedules.lines import has_backup_line
+from schedules.lines import has_backup_line, person_periods
 from schedules.messages import user, when
 from schedules.models import Role
 from services.selectors.answers import resolve_services
@@ -74,7 +74,7 @@ def _next(team: Team, answer: domain.OnCallAnswer) -> str:
 
 def _own_shifts(caller: str, now: datetime.datetime) -> str:
     # Keep the shifts not over yet, so the one running now is listed whatever its time zone.
-    found = selectors.person_periods(
+    found = person_periods(
         caller, selectors.first_day_running(now), now.date() + datetime.timedelta(days=OWN_DAYS)
     )
     shifts = [s for s in found if s.ends_at > now]
@@ -84,7 +84,8 @@ def _own_shifts(caller: str, now: datetime.datetime) -> str:
             "Ask `/oncall <service or team>` to see who is on call."
         )
     lines = [
-        f"• *{s.team.name}*: {when(s.starts_at, s.team.timezone)} → "
+        f"• *{s.team.name}*{' (backup)' if s.role == Role.BACKUP else ''}: "
+        f"{when(s.starts_at, s.team.timezone)} → "
         f"{when(s.ends_at, s.team.timezone)} ({s.source.replace('_', ' ')})"
         for s in shifts[:MAX_LINES]
     ]

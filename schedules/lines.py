@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 from schedules import domain
 from schedules.models import Role
-from schedules.selectors import group_by_team, member, team_config, team_states, window
+from schedules.selectors import (
+    PersonPeriod,
+    group_by_team,
+    member,
+    team_config,
+    team_states,
+    teams_of_person,
+    window,
+)
 from schedules.spans import spans_query
 from teams.models import BackupLine, Team, TeamMembership
 from teams.rotation_fields import RotationFields
@@ -96,3 +104,39 @@ def backup_states(
             state = domain.backup_state(state, primaries[team.pk], first, last)
         states[team.pk] = state
     return states
+
+
+def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[PersonPeriod]:
+    """The runs of on-call days the person holds on either line of every team, overrides
+    applied: three queries, and the backup line's few for teams that have one."""
+    teams = list(teams_of_person(slack_id, start, end).select_related("backup_line"))
+    found = _held(slack_id, teams, team_states(teams, start, end), start, end, Role.PRIMARY)
+    with_backup = [t for t in teams if has_backup_line(t)]
+    if with_backup:
+        states = backup_states(with_backup, start, end)
+        found += _held(slack_id, with_backup, states, start, end, Role.BACKUP)
+    return sorted(found, key=lambda p: (p.start_date, p.team.name, p.role))
+
+
+def _held(slack_id, teams, states, start, end, role: str) -> list[PersonPeriod]:
+    found = []
+    for team in teams:
+        config = states[team.pk].config
+        for period in domain.periods(domain.resolve_range(states[team.pk], start, end)):
+            if period.engineer != slack_id:
+                continue
+            after = period.end_date + datetime.timedelta(days=1)
+            found.append(
+                PersonPeriod(
+                    team=team,
+                    start_date=period.start_date,
+                    end_date=period.end_date,
+                    source=str(period.source),
+                    starts_at=domain.handoff_at(
+                        period.start_date, config.timezone, config.handoff_time
+                    ),
+                    ends_at=domain.handoff_at(after, config.timezone, config.handoff_time),
+                    role=role,
+                )
+            )
+    return found

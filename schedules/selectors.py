@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from schedules import domain
-from schedules.models import Override, OverrideStatus, Schedule
+from schedules.models import Override, OverrideStatus, Role, Schedule
 from schedules.spans import spans_query
 from teams.models import Team, TeamMembership
 from teams.rotation_fields import RotationFields
@@ -155,7 +155,7 @@ def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> 
 
 @dataclass(frozen=True)
 class PersonPeriod:
-    """A run of on-call days one person holds in one team."""
+    """A run of on-call days one person holds in one team, on one of its lines."""
 
     team: Team
     start_date: datetime.date
@@ -163,30 +163,4 @@ class PersonPeriod:
     source: str
     starts_at: datetime.datetime
     ends_at: datetime.datetime
-
-
-def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[PersonPeriod]:
-    """The runs of on-call days the person holds, overrides applied: three queries."""
-    teams = list(teams_of_person(slack_id, start, end))
-    states = team_states(teams, start, end)
-    found = []
-    for team in teams:
-        assignments = domain.resolve_range(states[team.pk], start, end)
-        for period in domain.periods(assignments):
-            if period.engineer != slack_id:
-                continue
-            found.append(
-                PersonPeriod(
-                    team=team,
-                    start_date=period.start_date,
-                    end_date=period.end_date,
-                    source=str(period.source),
-                    starts_at=_handoff(team, period.start_date),
-                    ends_at=_handoff(team, period.end_date + datetime.timedelta(days=1)),
-                )
-            )
-    return sorted(found, key=lambda p: (p.start_date, p.team.name))
-
-
-def _handoff(team: Team, day: datetime.date) -> datetime.datetime:
-    return domain.handoff_at(day, team.timezone, team.handoff_time)
+    role: str = Role.PRIMARY

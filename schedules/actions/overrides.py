@@ -15,6 +15,8 @@ from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFou
 from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from schedules import messages
+from schedules.actions.line_clash import ensure_not_on_other_line
+from schedules.actions.rotation import backup_snapshot, follow_with_backup
 from schedules.lines import line_today
 from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
@@ -108,6 +110,9 @@ def override_request(
         if actor is not None:
             ensure_not_past(override, today)
         ensure_no_overlap(override)
+        ensure_not_on_other_line(
+            team, role, override.engineer_slack_id, override.start_date, override.end_date
+        )
 
     auto_approved = not team.overrides_require_approval
     override = Override(
@@ -118,8 +123,9 @@ def override_request(
     )
     if auto_approved:
         override.decided_at = timezone.now()
+    snapshot = _before_primary_change(team, role, now, changes_who=auto_approved)
     apply_changes(override, fields.given(), before_save=checks)
-    record(
+    [entry] = record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,
             entity_id=override.pk,
@@ -135,6 +141,7 @@ def override_request(
             effective_date=override.start_date,
         )
     )
+    _follow_primary_change(team, actor, snapshot, f"override:{entry.pk}")
     enqueue(
         [
             messages.override_request_message(
@@ -166,6 +173,19 @@ def _require_people(fields: OverrideFields, actor: Actor | None) -> None:
         person_require(field="requested_by", slack_user_id=actor.slack_user_id, actor=actor)
 
 
+def _before_primary_change(team: Team, role: str, now, *, changes_who: bool):
+    """An override that changes who is primary re-plans the backup's future: its state
+    before, or None (a backup override, no change of who, or no backup line)."""
+    if role != Role.PRIMARY or not changes_who:
+        return None
+    return backup_snapshot(team, now or timezone.now())
+
+
+def _follow_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
+    if snapshot is not None:
+        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
+
+
 def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> None:
     if status != OverrideStatus.CANCELLED:
         ensure_can_manage_team(actor, override.team)
@@ -173,6 +193,30 @@ def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> 
     own = actor is not None and actor.id in {override.requested_by, override.engineer_slack_id}
     if not (own or can_manage_team(actor, override.team)):
         raise Forbidden("Only the requester, the covering engineer, a lead or staff may cancel.")
+
+
+def _lock_override(override: Override, actor: Actor | None, status: str) -> tuple[Override, Team]:
+    """The override and its team, locked, once the decision is allowed and still possible."""
+    try:
+        override = (
+            Override.objects.select_for_update(of=("self",))
+            .select_related("team")
+            .get(pk=override.pk)
+        )
+    except Override.DoesNotExist as exc:
+        raise NotFound("No such override.") from exc
+    _ensure_may_decide(actor, override, status)
+    # A decision changes who is on call: a new on-call version.
+    team = lock_team(override.team_id)
+    ensure_team_active(team)
+    if status not in TRANSITIONS.get(override.status, set()):
+        raise Conflict(f"An override that is {override.status} cannot become {status}.")
+    if status == OverrideStatus.APPROVED:
+        # The lines may have moved since the request.
+        ensure_not_on_other_line(
+            team, override.role, override.engineer_slack_id, override.start_date, override.end_date
+        )
+    return override, team
 
 
 @transaction.atomic
@@ -184,24 +228,15 @@ def override_decide(
             f"'{status}' is not a decision.",
             {"status": ["Must be one of: approved, rejected, cancelled."]},
         )
-    try:
-        override = (
-            Override.objects.select_for_update(of=("self",))
-            .select_related("team")
-            .get(pk=override.pk)
-        )
-    except Override.DoesNotExist as exc:
-        raise NotFound("No such override.") from exc
-    _ensure_may_decide(actor, override, status)
-    # A decision changes who is on call: a new on-call version.
-    ensure_team_active(lock_team(override.team_id))
-    if status not in TRANSITIONS.get(override.status, set()):
-        raise Conflict(f"An override that is {override.status} cannot become {status}.")
+    override, team = _lock_override(override, actor, status)
+    # Approving, or cancelling an approved one, changes who is on call; the rest do not.
+    takes_effect = OverrideStatus.APPROVED in (status, override.status)
+    snapshot = _before_primary_change(team, override.role, None, changes_who=takes_effect)
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}
     if status != OverrideStatus.CANCELLED:
         changes["approved_by"] = actor.id if actor else "system"
     changed = apply_changes(override, changes)
-    record(
+    [entry] = record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,
             entity_id=override.pk,
@@ -216,6 +251,7 @@ def override_decide(
             effective_date=override.start_date,
         )
     )
+    _follow_primary_change(team, actor, snapshot, f"override:{entry.pk}")
     enqueue(
         messages.override_decision_messages(
             override_id=override.pk,

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -17,6 +18,8 @@ from oncall_project.base.writes import (
     created_values,
     deleted_values,
 )
+from schedules.actions.line_clash import ensure_not_on_other_line
+from schedules.actions.rotation import backup_snapshot, follow_with_backup
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Role, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
@@ -69,6 +72,30 @@ def ensure_no_overlap(schedule: Schedule) -> None:
             raise Conflict(message, {"start_date": [message]})
 
 
+def ensure_line_clear(team: Team):
+    """The checks before a schedule of `team` is saved: no overlap on its line, nobody on both
+    lines at once."""
+
+    def checks(schedule: Schedule) -> None:
+        ensure_no_overlap(schedule)
+        ensure_not_on_other_line(
+            team, schedule.role, schedule.engineer_slack_id, schedule.start_date, schedule.end_date
+        )
+
+    return checks
+
+
+def _before_primary_change(team: Team, role: str):
+    """A change to the primary's days re-plans the backup's future: its state before, or
+    None (a backup schedule, or no backup line)."""
+    return backup_snapshot(team, timezone.now()) if role == Role.PRIMARY else None
+
+
+def _follow_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
+    if snapshot is not None:
+        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
+
+
 @transaction.atomic
 def schedule_create(
     *,
@@ -92,8 +119,9 @@ def schedule_create(
     schedule = Schedule(
         team=team, origin=origin, role=role, created_by=actor.id if actor else "system"
     )
-    apply_changes(schedule, given, before_save=ensure_no_overlap)
-    record(
+    snapshot = _before_primary_change(team, role)
+    apply_changes(schedule, given, before_save=ensure_line_clear(team))
+    [entry] = record(
         AuditEvent(
             entity_type=EntityType.SCHEDULE,
             entity_id=schedule.pk,
@@ -107,6 +135,7 @@ def schedule_create(
             effective_date=schedule.start_date,
         )
     )
+    _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
     return schedule
 
 
@@ -130,9 +159,10 @@ def schedule_update(
         current=previous,
         actor=actor,
     )
-    changed = apply_changes(schedule, given, before_save=ensure_no_overlap)
+    snapshot = _before_primary_change(team, schedule.role)
+    changed = apply_changes(schedule, given, before_save=ensure_line_clear(team))
     if changed:
-        record(
+        [entry] = record(
             AuditEvent(
                 entity_type=EntityType.SCHEDULE,
                 entity_id=schedule.pk,
@@ -147,6 +177,7 @@ def schedule_update(
                 effective_date=schedule.start_date,
             )
         )
+        _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
     return schedule
 
 
@@ -155,8 +186,9 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     team, schedule = _lock_schedule(schedule, actor)
     changes = deleted_values(schedule, ["origin", *AUDITED])
     entity_id, role = schedule.pk, schedule.role
+    snapshot = _before_primary_change(team, role)
     schedule.delete()
-    record(
+    [entry] = record(
         AuditEvent(
             entity_type=EntityType.SCHEDULE,
             entity_id=entity_id,
@@ -169,3 +201,4 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
             change_type="schedule_deleted",
         )
     )
+    _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")

@@ -9,8 +9,9 @@ from rest_framework import serializers
 
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
-from schedules import domain, selectors
+from schedules import domain, lines, selectors
 from schedules.api.queries import read_query
+from schedules.models import Role
 from teams.api.scoping import TeamSummarySerializer
 from teams.models import Team
 from teams.selectors import team_list, team_ref_q
@@ -31,6 +32,12 @@ class GapSerializer(serializers.Serializer):
 class TeamGapsSerializer(serializers.Serializer):
     team = TeamSummarySerializer()
     gaps = GapSerializer(many=True, help_text="Runs of on-call days with nobody; often empty.")
+    backup_gaps = GapSerializer(
+        many=True,
+        required=False,
+        help_text="The backup line's runs of on-call days with nobody (its own on-call "
+        "dates); only for a team with a backup line.",
+    )
 
 
 class CoverageFilter(django_filters.FilterSet):
@@ -52,7 +59,10 @@ class CoverageGapViewSet(ApiViewSet):
     filterset_class = CoverageFilter
 
     def get_queryset(self):
-        return team_list().filter(is_active=True).order_by("name", "pk")
+        # The backup line joined: whether a team has one costs no query.
+        return (
+            team_list().filter(is_active=True).select_related("backup_line").order_by("name", "pk")
+        )
 
     @extend_schema(
         parameters=[
@@ -75,18 +85,29 @@ class CoverageGapViewSet(ApiViewSet):
         if ref and not self.paginator.page.paginator.count:
             # As /oncall/?team= answers: a team asked for by name that is not there is a 404.
             raise NotFound(f"No active team '{ref}'.", {"team": ["No such active team."]})
-        rows = team_gaps(teams, days)
+        rows = team_gaps(teams, days, backups=True)
         return self.get_paginated_response(TeamGapsSerializer(rows, many=True).data)
 
 
-def team_gaps(teams: list[Team], days: int) -> list[dict]:
-    """Two queries for any number of teams: every team's state in one go."""
+def team_gaps(teams: list[Team], days: int, *, backups: bool = False) -> list[dict]:
+    """Two queries for any number of teams: every team's state in one go. With `backups` (the
+    teams loaded with their backup line), the backup lines' gaps too: a few queries more,
+    none when no team has one."""
     if not teams:
         return []
     now = timezone.now()
     starts = {t.pk: selectors.local_today(t, now) for t in teams}
-    last = max(starts.values()) + datetime.timedelta(days=days - 1)
+    last = max(starts.values()) + datetime.timedelta(days=days)
     states = selectors.team_states(teams, min(starts.values()), last)
-    return [
+    rows = [
         {"team": t, "gaps": domain.coverage_gaps(states[t.pk], starts[t.pk], days)} for t in teams
     ]
+    with_backup = [t for t in teams if lines.has_backup_line(t)] if backups else []
+    if with_backup:
+        backups = lines.backup_states(with_backup, min(starts.values()), last)
+        for row in rows:
+            team = row["team"]
+            if team.pk in backups:
+                today = lines.line_today(team, Role.BACKUP, now)
+                row["backup_gaps"] = domain.coverage_gaps(backups[team.pk], today, days)
+    return rows

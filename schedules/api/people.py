@@ -13,7 +13,8 @@ from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import InvalidInput
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import DateParamField, LocalInstantField, read_query
-from schedules.selectors import person_periods
+from schedules.lines import person_periods
+from schedules.models import Role
 from teams.api.scoping import TeamSummarySerializer
 
 DEFAULT_DAYS = 28
@@ -45,6 +46,10 @@ class PersonPeriodSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="First on-call day.")
     end_date = serializers.DateField(help_text="Last on-call day (inclusive).")
     source = source_field(TEAM_SOURCE_HELP)
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        help_text="The line: `primary`, or `backup` for a shift on the team's backup line.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
@@ -80,6 +85,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
                 "start_date": "2026-12-07",
                 "end_date": "2026-12-13",
                 "source": "rotation",
+                "role": "primary",
                 "from": "2026-12-07T09:00:00+01:00",
                 "until": "2026-12-14T09:00:00+01:00",
             },
@@ -92,6 +98,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
                 "start_date": "2026-12-19",
                 "end_date": "2026-12-20",
                 "source": "override",
+                "role": "primary",
                 "from": "2026-12-19T09:00:00Z",
                 "until": "2026-12-21T09:00:00Z",
             },
@@ -99,9 +106,10 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
                 "team": EXAMPLE_TEAM,
                 "start_date": "2027-01-04",
                 "end_date": "2027-01-04",
-                "source": "schedule",
-                "from": "2027-01-04T09:00:00+01:00",
-                "until": "2027-01-05T09:00:00+01:00",
+                "source": "rotation",
+                "role": "backup",
+                "from": "2027-01-04T18:00:00+01:00",
+                "until": "2027-01-05T18:00:00+01:00",
             },
         ],
     },
@@ -110,8 +118,8 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
 
 @extend_schema(tags=["on-call"], parameters=[SLACK_ID_PARAMETER])
 class PersonScheduleViewSet(ApiViewSet):
-    """A person's on-call periods in every team, as resolved (overrides, schedules, rotation,
-    team default)."""
+    """A person's on-call periods in every team, on either line (`role`), as resolved
+    (overrides, schedules, rotation, team default)."""
 
     serializer_class = PersonScheduleSerializer
 
@@ -132,8 +140,9 @@ class PersonScheduleViewSet(ApiViewSet):
         responses=PersonScheduleSerializer,
         examples=[PERSON_SCHEDULE_EXAMPLE],
         summary="A person's on-call periods across all teams",
-        description="For the bot: when is this person on call, in which team, and which layer "
-        "put them there (periods cut at the window's edges).",
+        description="For the bot: when is this person on call, in which team, on which line "
+        "(`role`: primary or backup) and which layer put them there (periods cut at the "
+        "window's edges).",
     )
     def retrieve(self, request, *args, **kwargs):
         slack_id = self.kwargs["slack_id"]

@@ -43,6 +43,9 @@ The backup line (`backup`)
 - `backup_state(backup, primary, start, end) -> TeamState`: the backup line's state with the
   primary's on-call days as time away, so its rotation never gives the day's primary
   (`primary_days_away` lists them)
+- `fixed_only(state)`, `overlapping_dates(start, end, own_handoff, other_handoff)`,
+  `dates_held(state, engineer, start, end)`: what a manual span on one line is checked against
+  on the other (a person never holds both lines at one instant)
 
 Coverage, services, impact
 - `coverage_gaps(state, start_date, days) -> list[Gap(start_date, end_date)]`
@@ -66,7 +69,7 @@ from .answers import (
     RotationPeriod,
     Source,
 )
-from .backup import backup_state, primary_days_away
+from .backup import backup_state, dates_held, fixed_only, overlapping_dates, primary_days_away
 from .clock import handoff_at, on_call_date
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
@@ -145,10 +148,13 @@ __all__ = [
     "candidates",
     "change_impact",
     "coverage_gaps",
+    "dates_held",
+    "fixed_only",
     "future_auto_schedules",
     "handoff_at",
     "mention_for",
     "on_call_date",
+    "overlapping_dates",
     "period_of",
     "periods",
     "plan",

@@ -15,7 +15,7 @@ d - 1 runs into it.
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .model import TeamState, Unavailability
+from .model import Origin, TeamState, Unavailability
 from .resolution import periods, resolve_range
 
 ONE_DAY = timedelta(days=1)
@@ -40,3 +40,26 @@ def backup_state(backup: TeamState, primary: TeamState, start: date, end: date) 
     """The backup line's state, with the primary's days from `start` to `end` as time away."""
     away = primary_days_away(primary, start, end, backup.config.handoff_time)
     return replace(backup, unavailability=backup.unavailability + away)
+
+
+def fixed_only(state: TeamState) -> TeamState:
+    """The line as only its manual schedules and overrides give it: what a re-plan of its
+    rotation never moves (no auto schedules, no rotation, no team default)."""
+    config = replace(state.config, rotation_enabled=False, default_engineer=None)
+    manual = tuple(s for s in state.schedules if s.origin != Origin.AUTO)
+    return replace(state, config=config, schedules=manual)
+
+
+def overlapping_dates(start: date, end: date, own_handoff, other_handoff) -> tuple[date, date]:
+    """The other line's on-call dates that share an instant with this line's dates `start` to
+    `end` (same time zone): one more on the side where the other line hands off earlier."""
+    if other_handoff < own_handoff:
+        return start, end + ONE_DAY
+    if other_handoff > own_handoff:
+        return start - ONE_DAY, end
+    return start, end
+
+
+def dates_held(state: TeamState, engineer: str, start: date, end: date) -> list[date]:
+    """The on-call dates from `start` to `end` on which the line gives `engineer`."""
+    return [a.on_call_date for a in resolve_range(state, start, end) if a.engineer == engineer]

@@ -27,15 +27,15 @@ FAIRNESS_DAYS = 90
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    teams = list(Team.objects.filter(is_active=True).order_by("name"))
-    rows, names = teams_now(teams, timezone.now())
+    teams = list(Team.objects.filter(is_active=True).select_related("backup_line").order_by("name"))
+    rows, names = teams_now(teams, timezone.now(), backups=True)
     return render(
         request,
         "schedules/dashboard.html",
         {
             "rows": rows,
             "names": names,
-            "gaps": [row for row in rows if row.gaps],
+            "gaps": [row for row in rows if row.gaps or (row.backup and row.backup.gaps)],
             "awaiting": overrides_awaiting(page_actor(request)),
             "lookup_form": LookupForm(),
         },

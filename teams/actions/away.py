@@ -4,6 +4,7 @@ without losing their turn, so each change re-plans the rotations it touches."""
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -22,14 +23,17 @@ AWAY_FIELDS = ("end_date", "reason", "slack_user_id", "start_date", "team")
 def _away_teams(team: Team | None, slack_user_id: str) -> list[Team]:
     """The teams whose rotation time away can move, locked (so their on-call versions move on):
     its own team, or (away from every team) each active rotating team the person is a member
-    of. No other team can feel it: only members take turns."""
+    of whose primary or backup line rotates. No other team can feel it: only members take
+    turns."""
     if team is not None:
         locked = lock_team(team.pk)
         ensure_team_active(locked)
         return [locked]
     ids = (
         TeamMembership.objects.filter(
-            slack_user_id=slack_user_id, team__is_active=True, team__rotation_enabled=True
+            Q(team__rotation_enabled=True) | Q(team__backup_line__rotation_enabled=True),
+            slack_user_id=slack_user_id,
+            team__is_active=True,
         )
         .order_by("team_id")
         .values_list("team_id", flat=True)
