@@ -4,13 +4,14 @@ lookup in Slack vouched for. Audited like every other write."""
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
-from teams.models import Person, PersonStatus, TeamMembership, TeamRole
+from teams.models import Person, PersonStatus, Team, TeamMembership, TeamRole
 from teams.people import DIRECTORY_FIELDS
 
 
@@ -85,4 +86,14 @@ def person_update(*, person: Person, actor: Actor | None, fields: PersonFields) 
     changes = apply_changes(person, fields.given())
     if changes:
         _record(person, AuditAction.UPDATED, changes, actor)
+    if changes.keys() & {"display_name", "real_name"}:
+        _renamed(person)
     return person
+
+
+def _renamed(person: Person) -> None:
+    """Their teams' on-call answers name members from the directory and are kept under the
+    team's on-call version: a new name is a new version, so no answer keeps the old one."""
+    Team.objects.filter(memberships__slack_user_id=person.slack_user_id).update(
+        oncall_version=F("oncall_version") + 1
+    )

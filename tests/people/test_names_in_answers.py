@@ -7,6 +7,7 @@ import pytest
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
 from schedules.actions import ScheduleFields, schedule_create
+from teams.actions import PersonFields, person_update
 from teams.models import Person
 from tests.api_support import client_for
 from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
@@ -85,6 +86,19 @@ def test_the_teams_oncall_answer_names_the_engineer(staff, team):
     team.save()
     body = staff.get(f"/api/v1/teams/{team.slug}/oncall/").json()
     assert (body["engineer_slack_id"], body["engineer_name"]) == ("U_NOMEMBER_NAME", "Nadia Ortiz")
+
+
+def test_a_new_name_in_the_directory_is_the_next_answers_name(staff, team):
+    person = Person.objects.create(slack_user_id="U_NOMEMBER_NAME", display_name="Nadia Ortiz")
+    MembershipFactory(team=team, slack_user_id="U_NOMEMBER_NAME", display_name="")
+    team.oncall_engineer = "U_NOMEMBER_NAME"
+    team.save()
+    url = f"/api/v1/teams/{team.slug}/oncall/"
+    assert staff.get(url).json()["engineer_name"] == "Nadia Ortiz"  # the team's state is kept
+
+    person_update(person=person, actor=None, fields=PersonFields(display_name="Nadia Ortiz-Ruiz"))
+
+    assert staff.get(url).json()["engineer_name"] == "Nadia Ortiz-Ruiz"
 
 
 @pytest.mark.parametrize("size", [2, 30])
