@@ -13,7 +13,7 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
@@ -31,6 +31,12 @@ class _Entry:
 
     state: domain.TeamState
     answer: domain.OnCallAnswer | None = None
+    # Names of whom its answers tag, kept with it: its members' from the start, others' once
+    # read from the directory (`names_at`).
+    names: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.names.update((m.slack_user_id, m.display_name or None) for m in self.state.members)
 
 
 _entries: OrderedDict[tuple, _Entry] = OrderedDict()
@@ -69,6 +75,12 @@ def on_call_now(
 
 def state_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> domain.TeamState:
     return _entries_at([team], at, role)[team.pk].state
+
+
+def names_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> dict:
+    """Slack id → name (None: none known) kept with the team's state at `at`; a caller that
+    reads a name from elsewhere adds it, so the next lookup of the day reads it here."""
+    return _entries_at([team], at, role)[team.pk].names
 
 
 def _entries_at(teams: list[Team], at: datetime.datetime, role: str) -> dict[object, _Entry]:

@@ -23,6 +23,7 @@ from schedules.models import Role
 from schedules.selectors import whom_to_tag
 from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
 from teams.models import Team
+from teams.selectors import names_for
 
 # One choice set for every `source` in the API (team layers, then a service's fallbacks), so
 # the schema has one enum for it.
@@ -91,13 +92,17 @@ def team_json(team: Team | None) -> dict[str, str] | None:
     return {"id": str(team.pk), "name": team.name, "slug": team.slug} if team else None
 
 
-def answer_json(answer: domain.ServiceAnswer, team: Team | None) -> dict[str, Any]:
+def answer_json(
+    answer: domain.ServiceAnswer, team: Team | None, at: datetime.datetime, role: str
+) -> dict[str, Any]:
     """Whom to tag, why, for how long and whom next, as the bot's lookups answer it (every
     field of `services.api.oncall.OnCallAnswerSerializer` but `service`): built as JSON
     directly, for the bot's hottest endpoints; the schema test holds the two together."""
+    engineer = answer.target if answer.kind == domain.MentionKind.USER else None
     return {
         "team": team_json(team),
-        "engineer_slack_id": answer.target if answer.kind == domain.MentionKind.USER else None,
+        "engineer_slack_id": engineer,
+        "engineer_name": engineer_name(engineer, team, at, role),
         "target": answer.target,
         "kind": str(answer.kind) if answer.kind else None,
         "mention": answer.mention,
@@ -105,6 +110,21 @@ def answer_json(answer: domain.ServiceAnswer, team: Team | None) -> dict[str, An
         **period_json(answer.team_answer),
         "fallback_chain": chain_json(answer),
     }
+
+
+def engineer_name(
+    engineer: str | None, team: Team | None, at: datetime.datetime, role: str
+) -> str | None:
+    """The name of whom an answer tags: as the team's state names its members, else the
+    directory's (one query, for someone from outside the team, then kept with the state)."""
+    if engineer is None:
+        return None
+    if team is None or not team.is_active:
+        return names_for([engineer]).get(engineer)
+    names = oncall_now.names_at(team, at, role)
+    if engineer not in names:
+        names[engineer] = names_for([engineer]).get(engineer)
+    return names[engineer]
 
 
 OPEN_END = " Null when the run goes on more than a year past the instant: until further notice."

@@ -10,6 +10,7 @@ ONCALL_EXAMPLE = OpenApiExample(
         "service": "Payment",
         "team": EXAMPLE_TEAM,
         "engineer_slack_id": "U_ALICE",
+        "engineer_name": "Alice Nguyen",
         "target": "U_ALICE",
         "kind": "user",
         "mention": "<@U_ALICE>",

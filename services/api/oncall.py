@@ -55,6 +55,11 @@ class OnCallAnswerSerializer(serializers.Serializer):
     engineer_slack_id = serializers.CharField(
         allow_null=True, help_text="The Slack user to tag; null when the answer is a group."
     )
+    engineer_name = serializers.CharField(
+        allow_null=True,
+        help_text="Their name (the team's for its member, else the people directory's); null "
+        "when the answer is a group or the directory has no name for them.",
+    )
     target = serializers.CharField(
         allow_null=True, help_text="Whom to tag: a Slack user (U…) or user group (S…)."
     )
@@ -88,14 +93,14 @@ def service_answer(
     team = result.service.team
     return {
         "service": result.service.name,
-        **answer_json(result.answer, team),
+        **answer_json(result.answer, team, at, role),
         **backup_json(team, at, role),
     }
 
 
 def team_answer(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> dict[str, Any]:
     answer = line_tag(team, oncall_now.on_call_now([team], at, role)[team.pk], role)
-    return {"service": None, **answer_json(answer, team), **backup_json(team, at, role)}
+    return {"service": None, **answer_json(answer, team, at, role), **backup_json(team, at, role)}
 
 
 # --- /oncall/ and /oncall/mentions/ -----------------------------------------------------------

@@ -10,7 +10,13 @@ from schedules.actions import ScheduleFields, schedule_create
 from teams.actions import PersonFields, person_update
 from teams.models import Person
 from tests.api_support import client_for
-from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 
 pytestmark = pytest.mark.usefixtures("december_2026")
 
@@ -114,3 +120,31 @@ def test_names_add_no_query_to_the_lists(staff, team, size, django_assert_max_nu
     with django_assert_max_num_queries(5):
         rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/?page_size=100").json()
     assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])
+
+
+def test_the_bots_answer_names_whom_it_tags(staff, team):
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice from Payments")
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_ALICE",
+        start_date=datetime.date(2026, 11, 30),
+        end_date=datetime.date(2026, 12, 6),
+    )
+    ServiceFactory(name="Payment", team=team)
+    for path in ("/api/v1/oncall/?service=Payment", "/api/v1/oncall/?team=payments"):
+        body = staff.get(path).json()
+        # as the team knows its member
+        assert (body["engineer_slack_id"], body["engineer_name"]) == (
+            "U_ALICE",
+            "Alice from Payments",
+        )
+
+
+def test_the_bots_answer_names_a_fallback_from_outside_the_team(staff):
+    ServiceFactory(name="Orphan", team=None, service_owner="U_BOB", primary_oncall="")
+    body = staff.get("/api/v1/oncall/?service=Orphan").json()
+    assert (body["source"], body["engineer_slack_id"], body["engineer_name"]) == (
+        "service_owner",
+        "U_BOB",
+        "Bob Stone",
+    )

@@ -165,8 +165,9 @@ def test_oncall_takes_three_queries_besides_authentication(db, size, django_asse
             end_date=start + datetime.timedelta(days=6),
         )
     bot = client_for("token")
-    # the service with its team, members, spans
-    with django_assert_max_num_queries(TOKEN_AUTH + 3):
+    # the service with its team, members, spans; and the name of the on-call, who is not a
+    # member (the team names its members with them), from the directory
+    with django_assert_max_num_queries(TOKEN_AUTH + 4):
         assert oncall(bot, service="busy").status_code == 200
     # the team, members, spans
     with django_assert_max_num_queries(TOKEN_AUTH + 3):
