@@ -245,12 +245,23 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(slack_user_id__isnull=False)
 
 
+def keep_directory_entry(collector, field, sub_objs, using) -> None:
+    """A deleted user's directory entry stays (the data may name them), unlinked; an entry that
+    was only their link (no Slack id) goes with them: it would name nobody."""
+    bare = [person for person in sub_objs if person.slack_user_id is None]
+    if bare:
+        models.CASCADE(collector, field, bare, using)
+    kept = [person for person in sub_objs if person.slack_user_id is not None]
+    if kept:
+        collector.add_field_update(field, None, kept)
+
+
 class Person(BaseModel):
     """The people directory: someone who can be named on call, by their Slack user id, with
     the name and time zone pages show; optionally the Django user who signs in as them."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=keep_directory_entry
     )
     slack_user_id = models.CharField(
         max_length=32, unique=True, null=True, blank=True, validators=[slack_ids.validate_user_id]

@@ -117,3 +117,14 @@ def test_the_migration_fills_the_directory_from_the_data():
             for sid in ("U_DEFAULT", "U_ORDER", "U_SCHED", "U_COVER", "U_OWNER")
         },
     }
+
+
+def test_deleting_a_user_keeps_their_directory_entry_and_drops_a_bare_link(db):
+    linked, bare = UserFactory(), UserFactory()
+    Person.objects.create(slack_user_id="U_ALICE", display_name="Alice", user=linked)
+    Person.objects.create(user=bare)  # what unlinking leaves: the user's entry, no Slack id
+
+    linked.delete()
+    bare.delete()
+
+    assert list(Person.objects.values_list("slack_user_id", "user")) == [("U_ALICE", None)]
