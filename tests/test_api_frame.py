@@ -85,6 +85,15 @@ def test_anonymous_gets_401_in_the_error_shape_with_the_token_scheme(db):
     assert response["WWW-Authenticate"] == "Token"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/me/", "/api/v1/oncall/?service=Payment"])
+def test_a_token_that_is_not_text_is_a_401_not_a_500(db, path):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token \xff\xfe")  # bytes no UTF-8 reader takes
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+
+
 def test_a_staff_token_writes_without_csrf_and_is_audited_under_its_name(db):
     client = token_client(staff=True)
     response = client.post("/api/v1/teams/", {"name": "Search"}, format="json")

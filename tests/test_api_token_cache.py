@@ -16,9 +16,11 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from oncall_project.base.actors import Actor
 from oncall_project.base.api import verified_tokens
-from oncall_project.base.api.auth import TokenRateThrottle
+from oncall_project.base.api.auth import ApiTokenAuthentication, TokenRateThrottle
 from oncall_project.tokens import api_token_create, api_token_revoke
+from teams.actions import person_link
 from tests.ops.processes import Processes, free_port, wait_until_up
 
 REDIS_URL = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else ""
@@ -52,6 +54,22 @@ def test_a_verified_token_is_not_looked_up_again(django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/api/v1/me/")
     assert response.json() == {"username": "bot", "is_staff": False, "authenticated_by": "token"}
+
+
+@pytest.mark.django_db
+def test_who_a_kept_token_acts_for_follows_their_link_at_once():
+    _, token = bot()
+    user = get_user_model().objects.get(username="bot")
+    check = ApiTokenAuthentication().authenticate_credentials
+
+    def acts_for() -> str:
+        return Actor.from_user(check(token.encode())[0], "api").slack_user_id
+
+    assert acts_for() == ""
+    person_link(user=user, slack_user_id="U_ALICE", actor=None)
+    assert acts_for() == "U_ALICE"  # the token is kept; who it is, is not
+    person_link(user=user, slack_user_id="", actor=None)
+    assert acts_for() == ""
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ class Actor:
     @classmethod
     def from_user(cls, user, source: str, *, machine: bool = False) -> "Actor":
         person = getattr(user, "person", None) if user.is_authenticated else None
-        slack_id = person.slack_user_id if person else ""
+        slack_id = (person.slack_user_id if person else "") or ""
         return cls(
             id=slack_id or user.get_username(),
             source=source,

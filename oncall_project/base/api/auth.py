@@ -1,13 +1,12 @@
 """Machine clients authenticate with knox tokens (stored as hashes); people with their session.
 Only token clients are throttled."""
 
-import binascii
-
 from django.core.cache import caches
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import knox_settings
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -93,6 +92,9 @@ class TokenRateThrottle(SimpleRateThrottle):
         return getattr(self, "retry_after", self.duration)
 
 
+INVALID_TOKEN = "Invalid token."  # knox's words for a token it does not know
+
+
 class ApiTokenAuthentication(TokenAuthentication):
     """knox's token check, without its sweep of the user's other tokens on every request: our
     tokens never expire (TOKEN_TTL None), so that sweep is a query that can find nothing. A
@@ -101,12 +103,13 @@ class ApiTokenAuthentication(TokenAuthentication):
     (`verified_tokens`)."""
 
     def authenticate_credentials(self, token: bytes) -> tuple:
+        try:
+            text = token.decode()
+        except UnicodeDecodeError as exc:  # knox would decode it again, and answer 500
+            raise AuthenticationFailed(INVALID_TOKEN) from exc
         if not verified_tokens.enabled():
             return super().authenticate_credentials(token)
-        try:
-            digest = hash_token(token.decode())
-        except (UnicodeDecodeError, TypeError, binascii.Error):
-            return super().authenticate_credentials(token)
+        digest = hash_token(text)
         generation = verified_tokens.generation()
         found = verified_tokens.recall(digest, generation)
         if found is not None:

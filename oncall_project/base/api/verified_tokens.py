@@ -63,7 +63,9 @@ def remember(digest: str, verified_under: str, user: object, auth_token: object)
     with _lock:
         if len(_verified) >= MAX_TOKENS:
             _verified.clear()
-        _verified[digest] = _Verified(verified_under, user, auth_token)
+        # A copy, taken before the request that verified it loads anything onto the user (their
+        # person, which says what they may do, is read afresh by every request).
+        _verified[digest] = _Verified(verified_under, copy.copy(user), auth_token)
 
 
 def forget_all() -> None:
