@@ -77,13 +77,24 @@ def people_to_pick(query: str, team: Team | None) -> list[Pickable]:
     ]
 
 
-def ids_named(name: str) -> list[str]:
-    """The Slack ids of the directory's people called `name` (display or real name, without
-    case): at most two, enough to tell one from several. One query."""
-    people = Person.objects.in_directory().filter(
-        Q(display_name__iexact=name) | Q(real_name__iexact=name)
+def ids_named(names: list[str]) -> dict[str, list[str]]:
+    """For each of `names`, the Slack ids of the directory's people called so (display or real
+    name, without case), the active first: one query for any number of names."""
+    called = Q()
+    for name in set(names):
+        called |= Q(display_name__iexact=name) | Q(real_name__iexact=name)
+    rows = (
+        Person.objects.in_directory()
+        .filter(called)
+        .order_by("-is_active", "slack_user_id")
+        .values_list("slack_user_id", "display_name", "real_name")
     )
-    return list(people.order_by("-is_active").values_list("slack_user_id", flat=True)[:2])
+    found: dict[str, list[str]] = {name: [] for name in names}
+    for slack_user_id, display_name, real_name in rows:
+        for name in names:
+            if name.upper() in (display_name.upper(), real_name.upper()):  # as iexact reads
+                found[name].append(slack_user_id)
+    return found
 
 
 @dataclass(frozen=True)

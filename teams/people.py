@@ -7,6 +7,7 @@ import difflib
 import logging
 
 from django.db import transaction
+from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -15,7 +16,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from oncall_project.base.text import shown
 from oncall_project.base.writes import apply_changes, created_values
-from teams.models import Person, PersonStatus, TeamMembership, time_zone_names
+from teams.models import Person, PersonStatus, Team, TeamMembership, time_zone_names
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +51,14 @@ def person_require(*, field: str, slack_user_id: str, actor: Actor | None) -> Pe
 
 def people_require(*, field: str, slack_user_ids: list[str], actor: Actor | None) -> None:
     """`person_require` for each id of a list field (e.g. a rotation order): one message
-    naming every id refused."""
+    naming every id refused. Those the directory knows as active are read in one query."""
+    known = set(
+        Person.objects.in_directory()
+        .filter(slack_user_id__in=slack_user_ids, is_active=True)
+        .values_list("slack_user_id", flat=True)
+    )
     refused: list[str] = []
-    for slack_user_id in slack_user_ids:
+    for slack_user_id in (i for i in slack_user_ids if i not in known):
         try:
             person_require(field=field, slack_user_id=slack_user_id, actor=actor)
         except InvalidInput as exc:
@@ -112,6 +118,8 @@ def person_join_from_slack(*, user: slack.SlackUser, actor: Actor | None) -> Per
         changes, action = created_values(person, DIRECTORY_FIELDS), AuditAction.CREATED
     else:
         changes, action = apply_changes(person, values), AuditAction.UPDATED
+    if changes.keys() & {"display_name", "real_name"}:
+        names_changed(person)
     if changes:
         record(
             AuditEvent(
@@ -125,6 +133,14 @@ def person_join_from_slack(*, user: slack.SlackUser, actor: Actor | None) -> Per
             )
         )
     return person
+
+
+def names_changed(person: Person) -> None:
+    """Their teams' on-call answers name members from the directory and are kept under the
+    team's on-call version: a new name is a new version, so no answer keeps the old one."""
+    Team.objects.filter(memberships__slack_user_id=person.slack_user_id).update(
+        oncall_version=F("oncall_version") + 1
+    )
 
 
 def suggestions(slack_user_id: str) -> list[str]:

@@ -15,6 +15,7 @@ from oncall_project.base.text import shown
 from teams import page_selectors
 
 MAX_LENGTH = 120
+MAX_PEOPLE = 100  # in one list (a rotation's custom order)
 _COMMAS = re.compile(r"[,\n]+")
 
 
@@ -70,11 +71,12 @@ class PersonPicker(forms.TextInput):
         )
 
 
-def _person_id(text: str) -> str:
-    """A Slack id as typed, or the id of the one person the directory knows by that name."""
+def _person_id(text: str, named: dict[str, list[str]]) -> str:
+    """A Slack id as typed, or the id of the one person the directory knows by that name
+    (`named`: `page_selectors.ids_named` of the names typed)."""
     if slack_ids.is_user_id(text):
         return text
-    found = page_selectors.ids_named(text)
+    found = named.get(text, [])
     if len(found) == 1:
         return found[0]
     if found:
@@ -85,6 +87,11 @@ def _person_id(text: str) -> str:
         f"Nobody called '{shown(text)}' is in the directory: type part of a name and pick "
         "someone from the list, or give a Slack user id (U…)."
     )
+
+
+def _names_typed(parts: list[str]) -> dict[str, list[str]]:
+    names = [part for part in parts if not slack_ids.is_user_id(part)]
+    return page_selectors.ids_named(names) if names else {}
 
 
 class PersonField(forms.CharField):
@@ -101,7 +108,7 @@ class PersonField(forms.CharField):
 
     def clean(self, value):
         text = super().clean(value)
-        return _person_id(text) if text else text
+        return _person_id(text, _names_typed([text])) if text else text
 
 
 class PeopleField(forms.CharField):
@@ -112,6 +119,7 @@ class PeopleField(forms.CharField):
             label=label,
             required=required,
             help_text=help_text,
+            max_length=MAX_PEOPLE * MAX_LENGTH,
             widget=PersonPicker(multiple=True),
         )
 
@@ -120,14 +128,16 @@ class PeopleField(forms.CharField):
 
     def clean(self, value) -> list[str]:
         """Parts between commas; a part of Slack ids separated by spaces is those ids, any
-        other part a name."""
+        other part a name (all the names looked up in one query)."""
+        parts = [p.strip() for p in _COMMAS.split(super().clean(value) or "") if p.strip()]
+        id_parts = {p for p in parts if all(slack_ids.is_user_id(w) for w in p.split())}
+        named = _names_typed([p for p in parts if p not in id_parts])
         ids = []
-        for part in (p.strip() for p in _COMMAS.split(super().clean(value) or "")):
-            words = part.split()
-            if words and all(slack_ids.is_user_id(word) for word in words):
-                ids.extend(words)
-            elif part:
-                ids.append(_person_id(part))
+        for part in parts:
+            if part in id_parts:
+                ids.extend(part.split())
+            else:
+                ids.append(_person_id(part, named))
         return ids
 
 

@@ -4,15 +4,14 @@ lookup in Slack vouched for. Audited like every other write."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
-from teams.models import Person, PersonStatus, Team, TeamMembership, TeamRole
-from teams.people import DIRECTORY_FIELDS
+from teams.models import Person, PersonStatus, TeamMembership, TeamRole
+from teams.people import DIRECTORY_FIELDS, names_changed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,9 +41,15 @@ def ensure_may_add_people(actor: Actor | None) -> None:
     raise Forbidden("Only staff or a team lead may add people to the directory.")
 
 
-def _ensure_may_change(actor: Actor | None, person: Person) -> None:
-    """Staff and team leads change anyone's entry; a person changes their own."""
-    if actor is not None and actor.slack_user_id and actor.slack_user_id == person.slack_user_id:
+# What a person may change in their own entry; whether it is active or confirmed is for those
+# who vouch for people.
+OWN_DETAILS = frozenset({"display_name", "real_name", "timezone", "email"})
+
+
+def _ensure_may_change(actor: Actor | None, person: Person, fields: PersonFields) -> None:
+    """Staff and team leads change anyone's entry; a person changes their own details."""
+    own = actor is not None and actor.slack_user_id and actor.slack_user_id == person.slack_user_id
+    if own and fields.given().keys() <= OWN_DETAILS:
         return
     ensure_may_add_people(actor)
 
@@ -81,19 +86,11 @@ def person_create(
 @transaction.atomic
 def person_update(*, person: Person, actor: Actor | None, fields: PersonFields) -> Person:
     """Change a directory entry; audited with old and new values, nothing when nothing changed."""
-    _ensure_may_change(actor, person)
+    _ensure_may_change(actor, person, fields)
     person = Person.objects.select_for_update().get(pk=person.pk)
     changes = apply_changes(person, fields.given())
     if changes:
         _record(person, AuditAction.UPDATED, changes, actor)
     if changes.keys() & {"display_name", "real_name"}:
-        _renamed(person)
+        names_changed(person)
     return person
-
-
-def _renamed(person: Person) -> None:
-    """Their teams' on-call answers name members from the directory and are kept under the
-    team's on-call version: a new name is a new version, so no answer keeps the old one."""
-    Team.objects.filter(memberships__slack_user_id=person.slack_user_id).update(
-        oncall_version=F("oncall_version") + 1
-    )

@@ -129,6 +129,15 @@ def test_a_person_changes_their_own_entry_but_not_someone_elses(db):
     assert Person.objects.get(slack_user_id="U_BOB").timezone == ""
 
 
+def test_a_person_may_not_reactivate_themselves(db):
+    directory(("U_DAVE", "Dave"))
+    Person.objects.filter(slack_user_id="U_DAVE").update(user=make_user(), is_active=False)
+    dave = session_client(Person.objects.get(slack_user_id="U_DAVE").user)
+
+    assert_error(dave.patch("/api/v1/people/U_DAVE/", {"is_active": True}, format="json"), 403)
+    assert not Person.objects.get(slack_user_id="U_DAVE").is_active
+
+
 def test_a_member_of_no_team_reads_the_directory(db):
     directory(("U_ALICE", "Alice"))
     reader = session_client(make_user())

@@ -6,7 +6,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Override
@@ -309,6 +311,38 @@ def test_the_preview_shows_the_rotations_warnings_and_names_the_people(team):
     assert "U_IDLE" in warnings and "not eligible" in warnings
     assert "U_ALICE" not in warnings
     assert "Alice Nguyen" in response.content.decode().split("Next periods")[1]
+
+
+def _preview_query_count(team, order: str) -> int:
+    client = client_for("lead", team)
+    body = {
+        "rotation_enabled": "on",
+        "rotation_type": "custom_order",
+        "rotation_interval": "daily",
+        "rotation_start_date": days(0),
+        "handoff_time": "09:00",
+        "rotation_order": order,
+        "lookahead_periods": 7,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        client.post("/teams/payments/rotation/preview/", body)
+    return len(queries)
+
+
+def test_names_in_the_custom_order_are_read_in_one_query_and_bounded(team):
+    names = []
+    for n in range(10):
+        MembershipFactory(team=team, slack_user_id=f"U_ROTA{n}", display_name="")
+        directory(f"U_ROTA{n}", f"Rota Person {n}")
+        names.append(f"rota person {n}")
+    few = _preview_query_count(team, ", ".join(names[:2]))
+    many = _preview_query_count(team, ", ".join(names))
+    assert many == few
+    too_long = ", ".join(["Alice Nguyen"] * 2_000)
+    response = client_for("lead", team).post(
+        "/teams/payments/rotation/preview/", {"rotation_order": too_long}
+    )
+    assert "at most" in " ".join(field_errors(response)["rotation_order"])
 
 
 def test_the_custom_order_refuses_someone_outside_the_team(team, auth):
