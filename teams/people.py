@@ -185,10 +185,19 @@ def person_require_if_changed(
 def rotation_order_require(*, team, order: object, current: list[str], actor: Actor | None) -> None:
     """A rotation order names only the team's members (400 naming the others), each someone
     the directory knows."""
+    if rotation_order_members_only(team=team, order=order):
+        new = [x for x in dict.fromkeys(order) if x not in current]
+        people_require(field="rotation_order", slack_user_ids=new, actor=actor)
+
+
+def rotation_order_members_only(*, team, order: object) -> bool:
+    """InvalidInput naming those of `order` who are not members of `team`; False when `order`
+    is not a list of Slack ids (the model's validation says what it must be). Writes nothing:
+    a preview checks this much."""
     if not isinstance(order, list) or not all(
         isinstance(x, str) and slack_ids.is_user_id(x) for x in order
     ):
-        return  # the model's validation says what a rotation order must be
+        return False
     members = set(
         TeamMembership.objects.filter(team=team, slack_user_id__in=order).values_list(
             "slack_user_id", flat=True
@@ -201,5 +210,4 @@ def rotation_order_require(*, team, order: object, current: list[str], actor: Ac
             "Add them as members before putting them in the rotation order."
         )
         raise InvalidInput(message, {"rotation_order": [message]})
-    new = [x for x in dict.fromkeys(order) if x not in current]
-    people_require(field="rotation_order", slack_user_ids=new, actor=actor)
+    return True

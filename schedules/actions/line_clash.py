@@ -6,6 +6,7 @@ primary). A primary span is checked against what the backup's re-plan cannot mov
 schedules and overrides; the backup's auto schedules re-plan around the new primary days."""
 
 import datetime
+from collections.abc import Collection
 
 from oncall_project.base.errors import Conflict
 from schedules import domain, lines
@@ -28,21 +29,32 @@ def _other_line(team: Team, role: str, start: datetime.date, end: datetime.date)
 
 
 def ensure_not_on_other_line(
-    team: Team, role: str, engineer: str, start: datetime.date, end: datetime.date
+    team: Team,
+    role: str,
+    engineer: str,
+    start: datetime.date,
+    end: datetime.date,
+    days_of_week: Collection[int] | None = None,
 ) -> None:
-    """Refuse `engineer` on the `role` line from `start` to `end` (its on-call dates) when the
-    other line gives them on a date sharing an instant with those."""
+    """Refuse `engineer` on the `role` line from `start` to `end` (its on-call dates; only those
+    weekdays when `days_of_week` is given) when the other line gives them on a date sharing an
+    instant with those."""
     if not engineer:
         return
     other = OTHER[role]
-    first, last = domain.overlapping_dates(
-        start,
-        end,
-        lines.line_settings(team, role).handoff_time,
-        lines.line_settings(team, other).handoff_time,
-    )
+    own_handoff = lines.line_settings(team, role).handoff_time
+    other_handoff = lines.line_settings(team, other).handoff_time
+    first, last = domain.overlapping_dates(start, end, own_handoff, other_handoff)
     state = _other_line(team, role, first, last)
-    held = domain.dates_held(state, engineer, first, last) if state else []
+    if state is None:
+        return
+    covered = [
+        start + datetime.timedelta(days=n)
+        for n in range((end - start).days + 1)
+        if not days_of_week or (start + datetime.timedelta(days=n)).weekday() in days_of_week
+    ]
+    touching = domain.dates_touching(covered, own_handoff, other_handoff)
+    held = [d for d in domain.dates_held(state, engineer, first, last) if d in touching]
     if held:
         days = ", ".join(str(d) for d in held[:3]) + (" …" if len(held) > 3 else "")
         message = (

@@ -21,7 +21,7 @@ from schedules import domain, lines, messages, selectors
 from schedules.models import Origin, Role, Schedule
 from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
-from teams.people import rotation_order_require
+from teams.people import rotation_order_members_only
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_fields import RotationFields
 
@@ -129,9 +129,9 @@ def rotation_preview(
     check_start_date(changes, now.date())
     saved = lines.line_settings(team, role)
     if "rotation_order" in changes:
-        rotation_order_require(
-            team=team, order=changes["rotation_order"], current=saved.rotation_order, actor=None
-        )
+        # members only, and nobody looked up in Slack: a preview writes nothing (the members
+        # are in the directory already; saving the order checks them as a write does)
+        rotation_order_members_only(team=team, order=changes["rotation_order"])
     draft = _config_after(saved, changes) if changes else saved
     config = selectors.team_config(team, draft)
     today = domain.on_call_date(now, team.timezone, draft.handoff_time)

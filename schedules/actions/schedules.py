@@ -79,7 +79,12 @@ def ensure_line_clear(team: Team):
     def checks(schedule: Schedule) -> None:
         ensure_no_overlap(schedule)
         ensure_not_on_other_line(
-            team, schedule.role, schedule.engineer_slack_id, schedule.start_date, schedule.end_date
+            team,
+            schedule.role,
+            schedule.engineer_slack_id,
+            schedule.start_date,
+            schedule.end_date,
+            schedule.days_of_week,
         )
 
     return checks

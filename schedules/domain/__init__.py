@@ -44,7 +44,8 @@ The backup line (`backup`)
   primary's on-call days as time away, so its rotation never gives the day's primary
   (`primary_days_away` lists them)
 - `fixed_only(state)`, `overlapping_dates(start, end, own_handoff, other_handoff)`,
-  `dates_held(state, engineer, start, end)`: what a manual span on one line is checked against
+  `dates_held(state, engineer, start, end)`, `dates_touching(covered, own, other)`: what a
+  manual span on one line is checked against
   on the other (a person never holds both lines at one instant)
 
 Coverage, services, impact
@@ -69,7 +70,14 @@ from .answers import (
     RotationPeriod,
     Source,
 )
-from .backup import backup_state, dates_held, fixed_only, overlapping_dates, primary_days_away
+from .backup import (
+    backup_state,
+    dates_held,
+    dates_touching,
+    fixed_only,
+    overlapping_dates,
+    primary_days_away,
+)
 from .clock import handoff_at, on_call_date
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
@@ -149,6 +157,7 @@ __all__ = [
     "change_impact",
     "coverage_gaps",
     "dates_held",
+    "dates_touching",
     "fixed_only",
     "future_auto_schedules",
     "handoff_at",

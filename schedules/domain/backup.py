@@ -12,6 +12,7 @@ the backup handing off later, backup date d runs into primary date d + 1; earlie
 d - 1 runs into it.
 """
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -58,6 +59,19 @@ def overlapping_dates(start: date, end: date, own_handoff, other_handoff) -> tup
     if other_handoff > own_handoff:
         return start - ONE_DAY, end
     return start, end
+
+
+def dates_touching(covered: Collection[date], own_handoff, other_handoff) -> frozenset[date]:
+    """The other line's on-call dates that share an instant with this line's `covered` dates
+    (same time zone): each, and its neighbour on the side where the other line hands off
+    earlier (as `overlapping_dates` widens a range)."""
+    if other_handoff < own_handoff:
+        step = ONE_DAY
+    elif other_handoff > own_handoff:
+        step = -ONE_DAY
+    else:
+        return frozenset(covered)
+    return frozenset(covered) | {day + step for day in covered}
 
 
 def dates_held(state: TeamState, engineer: str, start: date, end: date) -> list[date]:

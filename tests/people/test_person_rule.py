@@ -14,6 +14,7 @@ from schedules.actions import (
     ScheduleFields,
     override_request,
     rotation_config_update,
+    rotation_preview,
     schedule_create,
 )
 from schedules.models import Override, Schedule
@@ -256,3 +257,25 @@ def test_text_that_is_no_slack_id_is_refused_without_echoing_what_cannot_be_enco
         _team_default(team, "U\ud800")
     message = refused.value.errors["oncall_engineer"][0]
     message.encode("utf-8")  # never the lone surrogate itself
+
+
+def test_a_preview_of_a_rotation_order_writes_nothing(team, fake_slack):
+    """A member from before the directory, whom Slack knows: saving the order would add them;
+    previewing it looks nobody up and writes nothing."""
+    fake_slack.add_user("U_OLDHAND", "oldhand", real_name="Olga Hand")
+    TeamMembership.objects.create(team=team, slack_user_id="U_OLDHAND")
+    before = written()
+
+    outcome = rotation_preview(
+        team=team,
+        periods=4,
+        settings=RotationSettings(
+            rotation_enabled=True,
+            rotation_type="custom_order",
+            rotation_order=["U_OLDHAND"],
+            rotation_start_date=datetime.date(2026, 12, 7),
+        ),
+    )
+
+    assert outcome.entries and written() == before
+    assert fake_slack.calls_to("users.info") == []

@@ -118,3 +118,25 @@ def test_a_later_backup_handoff_keeps_clear_of_the_next_days_primary(staff, db):
     assert_error(add_schedule(staff, team, next_week, sunday, "backup"), 409, "engineer_slack_id")
     saturday = add_schedule(staff, team, next_week, sunday - DAY, "backup")
     assert saturday.status_code == 201, saturday.content
+
+
+def test_a_daily_backup_schedule_is_checked_on_its_own_days_only(staff, team, day):
+    """The day's primary may be the backup on Wednesday of the next week, when another is
+    primary, by a daily schedule whose range holds their own Sunday but not its weekdays."""
+    monday = day + datetime.timedelta(days=7 - day.weekday())
+    person = primary_on(team, monday - DAY)
+    assert primary_on(team, monday + 2 * DAY) != person
+    body = {
+        "engineer_slack_id": person,
+        "start_date": str(monday - DAY),
+        "end_date": str(monday + 2 * DAY),
+        "schedule_type": "daily",
+        "days_of_week": [2],
+        "role": "backup",
+    }
+    created = staff.post(url(team, "oncall-schedules", role=None), body, format="json")
+    assert created.status_code == 201, created.content
+    on_sunday = {**body, "days_of_week": [2, 6], "start_date": str(monday - DAY)}
+    Schedule.objects.filter(role="backup", origin="manual").delete()
+    refused = staff.post(url(team, "oncall-schedules", role=None), on_sunday, format="json")
+    assert_error(refused, 409, "engineer_slack_id")
