@@ -16,6 +16,7 @@ framework's. A miss renders with the DRF view's own renderers, so the bytes are 
 (tests/services/test_hot_path.py compares them, headers included)."""
 
 import datetime
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -41,6 +42,8 @@ from services.selectors.named import active_service_rows, services_from_rows
 
 JSON = renderers.JSONRenderer()
 ANSWERS_PER_TEAM = 4  # kept answers: this many per team the on-call cache keeps
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,9 @@ def _plain_case(request: HttpRequest, lookup: Lookup, view_class: type) -> HttpR
     try:
         answer = _answer(request.GET, lookup)
     except Exception:  # DRF's view meets it again and answers it its own way: a 409 for
-        return None  # data the engine cannot read, its handler's answer, or a 500 for a bug
+        # data the engine cannot read, its handler's answer, or a 500 for a bug
+        logger.warning("hot path handed %s to the API view", request.path, exc_info=True)
+        return None
     if answer is None or not TokenRateThrottle().allow_token(auth_token.digest):
         return None
     response = HttpResponse(answer.body, content_type=answer.content_type)
@@ -137,10 +142,17 @@ def _answer(params: QueryDict, lookup: Lookup) -> Answer | None:
         return kept.answer
     clears = oncall_now.clears()
     services = services_from_rows(rows)
-    answer = lookup.render(key, resolve_loaded(names, services, now), now)
+    results = resolve_loaded(names, services, now)
+    answer = lookup.render(key, results, now)
     teams = tuple(s.team for s in services if s.team is not None)
     # A backup line hands off at its own time: its answer is not kept by the primary's day.
-    if answer is not None and oncall_now.may_keep() and not any(map(has_backup_line, teams)):
+    # Nor is an answer to names that are no service: anyone could fill the memory with those.
+    if (
+        answer is not None
+        and all(result.known for result in results)
+        and oncall_now.may_keep()
+        and not any(map(has_backup_line, teams))
+    ):
         days = tuple(local_today(t, now) for t in teams)
         _keep(key, _Kept(clears, rows, teams, days, answer))
     return answer

@@ -69,6 +69,7 @@ PLAIN = [
     "/api/v1/services/lookup/?name=Orphan&format=text",
     "/api/v1/services/lookup/?name=%C3%9Cberweisung",
 ]
+NAMING_NO_SERVICE = {PLAIN[4], PLAIN[5]}
 NOT_PLAIN = [
     "/api/v1/oncall/?service=Nope",
     "/api/v1/oncall/?service=Retired",
@@ -99,7 +100,8 @@ def test_a_plain_lookup_answers_the_bytes_and_headers_drf_gives(org, path):
     assert not hot._kept
     assert by_drf[0] == 200
     first, again = (answer(bot, path, hot_path=True) for _ in range(2))
-    assert hot._kept, "answered by the hot path"
+    # kept by the hot path, unless it names what is no service (anyone could fill the memory)
+    assert bool(hot._kept) == (path not in NAMING_NO_SERVICE)
     assert first == again == by_drf
 
 
