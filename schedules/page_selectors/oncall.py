@@ -22,6 +22,7 @@ from schedules.selectors import (
     teams_of_person,
 )
 from teams.models import Team, TeamMembership, TeamRole
+from teams.selectors import names_for
 
 GAP_DAYS = 14
 NEXT_DAYS = 120
@@ -38,6 +39,16 @@ def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
             if member.display_name:
                 names.setdefault(member.slack_user_id, member.display_name)
     return names
+
+
+def with_directory_names(names: dict[str, str], shown: Iterable[str | None]) -> dict[str, str]:
+    """`names` and, for those `shown` it lacks (someone covering from outside the team), the
+    directory's: one query, none when every one shown is a member."""
+    return names | names_for(i for i in shown if i and i not in names)
+
+
+def _now_ids(row: "TeamNow | None") -> list[str | None]:
+    return [row.answer.engineer, row.next_engineer] if row else []
 
 
 def day_kind(state: domain.TeamState, day: datetime.date, source: str) -> str:
@@ -135,7 +146,8 @@ def teams_now(
         )
         for t in teams
     ]
-    return rows, display_names(states.values())
+    shown = [i for row in rows for i in _now_ids(row) + _now_ids(row.backup)]
+    return rows, with_directory_names(display_names(states.values()), shown)
 
 
 def overrides_awaiting(actor: Actor) -> list[Override]:
@@ -234,12 +246,18 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         )
         for a, on_backup in zip(days, backup_days, strict=True)
     ]
+    team_now = _team_now(team, state, now)
+    upcoming = shifts(team, state, today, horizon)[:NEXT_PERIODS]
+    shown = [c.engineer for c in cells] + backup_days + _now_ids(team_now)
+    shown += [s.engineer for s in upcoming]
+    if backup is not None:
+        shown += _now_ids(backup.now) + [s.engineer for s in backup.upcoming]
     return Overview(
-        now=_team_now(team, state, now),
-        upcoming=shifts(team, state, today, horizon)[:NEXT_PERIODS],
+        now=team_now,
+        upcoming=upcoming,
         month=month,
         weeks=[cells[i : i + 7] for i in range(0, len(cells), 7)],
-        names=display_names([state]),
+        names=with_directory_names(display_names([state]), shown),
         today=today,
         backup=backup,
         wall_date=now.astimezone(zoneinfo.ZoneInfo(team.timezone)).date(),

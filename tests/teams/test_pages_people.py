@@ -146,6 +146,16 @@ def test_overrides_show_names_first_and_the_team_of_an_outsider(team, auth):
     assert 'Bob Martins <code class="slack-id">U_BOB</code>' in page
 
 
+def test_who_covers_from_another_team_is_named_on_the_overview_and_dashboard(team, auth):
+    today = timezone.now().date()
+    OverrideFactory(
+        team=team, engineer_slack_id="U_ALINA", start_date=today, end_date=today, status="approved"
+    )
+    for path in ("/teams/payments/", "/"):
+        page = client_for("member", team).get(path).content.decode()
+        assert "Alina Petrova" in page, path
+
+
 @pytest.mark.parametrize("size", [2, 30])
 def test_the_overrides_tab_names_people_with_the_same_queries(
     team, size, django_assert_max_num_queries
