@@ -13,8 +13,9 @@ Inputs (`model`)
   origin="manual", id=None)`; `OverrideSpan(engineer, start_date, end_date,
   status="approved", replaces=None, id=None)`; `Unavailability(slack_user_id, start_date,
   end_date)`; `Shift(engineer, on_call_date)` (the ledger)
-- `TeamState(config, members=(), schedules=(), overrides=(), unavailability=(), history=())`
-  — the rotation's position is not a separate field: its `auto` schedules are its memory.
+- `TeamState(config, members=(), schedules=(), overrides=(), unavailability=(), history=(),
+  checkpoint=None, keeps_clear_of="")` — the rotation's position is not a separate field: its
+  `auto` schedules are its memory; a `Checkpoint` sums up the turns before a period.
 
 Time (`clock`)
 - `on_call_date(at, tz, handoff_time) -> date`; `handoff_at(on_call_date, tz, handoff_time)
@@ -35,6 +36,11 @@ Rotation (`periods`, `roster`, `rotation`, `materialise`)
 - `auto_schedules(state, planned) -> list[ScheduleSpan]` — origin auto, never double-booked
 - `future_auto_schedules(state, today)` (what regenerating replaces) and
   `without_future_auto_schedules(state, today) -> TeamState` (what it plans from)
+- `checkpoint_at(state, index) -> Checkpoint | None`: the rotation's state at the start of
+  period `index`; `checkpoint_fits(state, since)`: whether the state's checkpoint serves
+  every resolve from `since` with spans from there on; `rotation_fingerprint(state)`: what a
+  checkpoint must match (settings, roster, the primary a backup keeps clear of);
+  `loaded_from(state, since)`: the state as a selector loads it beside its checkpoint
 - `replan(state, today, n) -> Replan(planned, stale, new, state)` — the future auto schedules
   replaced by a fresh plan of at least `n` periods; `plan_horizon(config, today, n) -> date`,
   the end of the period a change's impact is compared up to
@@ -78,6 +84,7 @@ from .backup import (
     overlapping_dates,
     primary_days_away,
 )
+from .checkpoint import checkpoint_at, checkpoint_fits, loaded_from
 from .clock import handoff_at, on_call_date
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
@@ -98,6 +105,7 @@ from .mentions import (
     resolve_team,
 )
 from .model import (
+    Checkpoint,
     Member,
     Origin,
     OverrideSpan,
@@ -114,13 +122,14 @@ from .model import (
 from .periods import period_of, plan_horizon
 from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
-from .roster import candidates
+from .roster import candidates, rotation_fingerprint
 from .rotation import plan
 from .warnings import rotation_warnings
 
 __all__ = [
     "TEAM_RUNGS",
     "Assignment",
+    "Checkpoint",
     "DomainError",
     "Gap",
     "Impact",
@@ -155,12 +164,15 @@ __all__ = [
     "build_mentions",
     "candidates",
     "change_impact",
+    "checkpoint_at",
+    "checkpoint_fits",
     "coverage_gaps",
     "dates_held",
     "dates_touching",
     "fixed_only",
     "future_auto_schedules",
     "handoff_at",
+    "loaded_from",
     "mention_for",
     "on_call_date",
     "overlapping_dates",
@@ -174,6 +186,7 @@ __all__ = [
     "resolve_range",
     "resolve_service",
     "resolve_team",
+    "rotation_fingerprint",
     "rotation_warnings",
     "who_is_on_call",
     "without_future_auto_schedules",

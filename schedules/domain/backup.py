@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from .model import Origin, TeamState, Unavailability
 from .resolution import periods, resolve_range
+from .roster import rotation_fingerprint
 
 ONE_DAY = timedelta(days=1)
 
@@ -40,7 +41,11 @@ def primary_days_away(
 def backup_state(backup: TeamState, primary: TeamState, start: date, end: date) -> TeamState:
     """The backup line's state, with the primary's days from `start` to `end` as time away."""
     away = primary_days_away(primary, start, end, backup.config.handoff_time)
-    return replace(backup, unavailability=backup.unavailability + away)
+    return replace(
+        backup,
+        unavailability=backup.unavailability + away,
+        keeps_clear_of=rotation_fingerprint(primary),
+    )
 
 
 def fixed_only(state: TeamState) -> TeamState:

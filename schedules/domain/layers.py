@@ -98,6 +98,11 @@ def _paint_schedules(layers: DayLayers, schedules: Iterable[ScheduleSpan]) -> No
 def day_layers(state: TeamState, start: date, end: date) -> DayLayers:
     """The override and schedule layers of `state` for on-call dates `start`..`end`."""
     layers = DayLayers(start, end)
-    _paint_overrides(layers, state.overrides)
-    _paint_schedules(layers, state.schedules)
+    # Only the spans that touch the window: a state holds years of them, a lookup a few weeks.
+    _paint_overrides(
+        layers, [o for o in state.overrides if o.end_date >= start and o.start_date <= end]
+    )
+    _paint_schedules(
+        layers, [s for s in state.schedules if s.end_date >= start and s.start_date <= end]
+    )
     return layers

@@ -4,7 +4,7 @@ Every input is a frozen dataclass a selector fills from the ORM. Choice fields a
 strings and are stored as `StrEnum` members, which compare equal to those strings.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, time
 from enum import StrEnum
 
@@ -173,6 +173,52 @@ class Shift:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The rotation's state at the start of period `index` (its first date `start`), so the
+    engine takes turns from there instead of replaying every period since the anchor.
+
+    Valid only for the rotation it was made for: `fingerprint` (`roster.rotation_fingerprint`)
+    must match the state's, else the engine ignores it. `clean_from`: every period from this
+    date up to `start` has a recorded turn or needs none (no day uncovered), so a resolve from
+    that date on never needs a turn before the checkpoint it cannot read from the schedules.
+    round_robin / custom_order keep the `pointer` into the order and who is `owed` a turn;
+    weighted keeps each candidate's fair `share`, real `days` and `last_day` (an ordinal), in
+    the roster's candidate order.
+    """
+
+    index: int
+    start: date
+    clean_from: date
+    fingerprint: str
+    pointer: int = -1
+    owed: tuple[str, ...] = ()
+    share: tuple[float, ...] = ()
+    days: tuple[int, ...] = ()
+    last_day: tuple[int, ...] = ()
+
+    def as_json(self) -> dict:
+        """Plain JSON values (dates as ISO text); floats survive a JSON round trip exactly."""
+        data = asdict(self)
+        data["start"], data["clean_from"] = self.start.isoformat(), self.clean_from.isoformat()
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in data.items()}
+
+    @classmethod
+    def from_json(cls, data: object) -> "Checkpoint | None":
+        """The checkpoint `as_json` wrote; None for anything else (then the engine replays)."""
+        if not isinstance(data, dict) or set(data) != {f.name for f in fields(cls)}:
+            return None
+        try:
+            values = dict(data)
+            values["start"] = date.fromisoformat(values["start"])
+            values["clean_from"] = date.fromisoformat(values["clean_from"])
+            for name in ("owed", "share", "days", "last_day"):
+                values[name] = tuple(values[name])
+            return cls(**values)
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
 class TeamState:
     """Everything the engine needs to answer for one team — six queries for a selector.
 
@@ -183,6 +229,11 @@ class TeamState:
     - `unavailability`: the members' entries for this team or all teams, same window.
     - `history`: the ledger (`OnCallRecord`, one `Shift` per date), same window; only the
       weighted rotation reads it.
+    - `checkpoint`: the rotation's state at a period's start (`Checkpoint`). With one that
+      matches the rotation, the spans need only reach back to its start (or to `clean_from`
+      when resolving earlier dates): the turns before it are summed up in it.
+    - `keeps_clear_of`: the backup line's: the fingerprint of the primary's rotation whose
+      days count as away (`backup.backup_state`), so a checkpoint outlives no primary change.
     """
 
     config: TeamConfig
@@ -191,6 +242,8 @@ class TeamState:
     overrides: tuple[OverrideSpan, ...] = ()
     unavailability: tuple[Unavailability, ...] = ()
     history: tuple[Shift, ...] = ()
+    checkpoint: Checkpoint | None = None
+    keeps_clear_of: str = ""
 
     def __post_init__(self) -> None:
         for name in ("members", "schedules", "overrides", "unavailability", "history"):

@@ -13,28 +13,31 @@ from .answers import Assignment, OnCallAnswer, ResolvedPeriod, Source
 from .clock import handoff_at, on_call_date
 from .layers import DayLayers, day_layers
 from .model import TeamState
-from .periods import anchor, period_days, period_index
-from .rotation import rotation_engineers
+from .periods import anchor, period_days
+from .rotation import engineers_for
 
-# who_is_on_call looks this far each way first, then up to the full reach.
-_NEAR_DAYS = 35
-_REACH_DAYS = 366
+# who_is_on_call looks this far each way, further only while the run around the instant
+# reaches the edge: a week's run fits the first, most runs the second.
+_REACHES = (8, 35, 366)
 
 
-def _rotation_by_day(state: TeamState, start: date, end: date) -> Callable[[int], str | None]:
-    """Ordinal → the rotation's engineer that day, for days `start`..`end`."""
+def _rotation_by_day(state: TeamState, layers: DayLayers) -> Callable[[int], str | None]:
+    """Ordinal → the rotation's engineer that day, for the days of `layers` nothing else
+    covers: only their periods are asked of the rotation (so a checkpoint serves a range whose
+    earlier days are all covered)."""
     config = state.config
-    last = period_index(config, end)
-    if not config.rotation_enabled or last is None or last < 0:
+    first = anchor(config)
+    if not config.rotation_enabled or first is None:
         return lambda ordinal: None
-    engineers = rotation_engineers(state, max(period_index(config, start), 0), last)
-    first_day, length = anchor(config).toordinal(), period_days(config)
-    return lambda ordinal: engineers.get((ordinal - first_day) // length)
-
-
-def _uncovered(layers: DayLayers) -> bool:
+    first_day, length = first.toordinal(), period_days(config)
     pairs = zip(layers.overrides, layers.schedules, strict=True)
-    return any(o is None and s is None for o, s in pairs)
+    wanted = {
+        (layers.first + at - first_day) // length
+        for at, (o, s) in enumerate(pairs)
+        if o is None and s is None
+    }
+    engineers = engineers_for(state, wanted, layers) if wanted else {}
+    return lambda ordinal: engineers.get((ordinal - first_day) // length)
 
 
 def _assignment(
@@ -59,9 +62,7 @@ def resolve_range(state: TeamState, start_date: date, end_date: date) -> list[As
     if end_date < start_date:
         return []
     layers = day_layers(state, start_date, end_date)
-    rotation = (
-        _rotation_by_day(state, start_date, end_date) if _uncovered(layers) else lambda _: None
-    )
+    rotation = _rotation_by_day(state, layers)
     default = state.config.default_engineer
     return [
         _assignment(layers, rotation, default, ordinal)
@@ -105,7 +106,7 @@ def who_is_on_call(state: TeamState, at: datetime) -> OnCallAnswer:
     """Who is on call for the team at instant `at`, with the period it holds for."""
     config = state.config
     day = on_call_date(at, config.timezone, config.handoff_time)
-    for reach in (_NEAR_DAYS, _REACH_DAYS):
+    for reach in _REACHES:
         span = timedelta(days=reach)
         days = resolve_range(state, day - span, day + span)
         low, high = _run_around(days, reach)

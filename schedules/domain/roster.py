@@ -12,8 +12,9 @@ that the sum of a team's weights overflows) counts as the largest, so the weight
 fair shares stay finite numbers whatever it is given.
 """
 
+import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .model import Member, RotationType, TeamState
 
@@ -96,3 +97,16 @@ def roster(state: TeamState) -> Roster:
 def candidates(state: TeamState) -> tuple[str, ...]:
     """The Slack ids that take rotation turns, in rotation order."""
     return roster(state).candidates
+
+
+def rotation_fingerprint(state: TeamState, team: Roster | None = None) -> str:
+    """A digest of everything but dated spans that decides the line's turns and answers: its
+    settings (all of them: the backup line also reads the primary's default and handoff), who
+    takes turns in which order with which weight since when, and the primary it keeps clear
+    of. A checkpoint made under another digest is not used."""
+    team = team or roster(state)
+    config = state.config
+    settings = [str(getattr(config, f.name)) for f in fields(config)]
+    people = [(c, team.weights[c], team.joined[c]) for c in team.candidates]
+    text = repr((1, settings, team.order, people, state.keeps_clear_of))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

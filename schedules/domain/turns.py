@@ -2,8 +2,8 @@
 
 A candidate unavailable on any day of their period is skipped and owed the turn: owed members
 go first, in the order they were skipped, at the next period they are available. The state
-(where the pointer is, who is owed) is rebuilt from period 0 on: recorded turns are replayed,
-periods without one are taken as the plan would take them.
+(where the pointer is, who is owed) is rebuilt from period 0 on, or from a checkpoint's:
+recorded turns are replayed, periods without one are taken as the plan would take them.
 """
 
 from collections.abc import Callable
@@ -23,6 +23,11 @@ class Turns:
         self.eligible = set(roster.candidates)
         self.pointer = -1
         self.owed: list[str] = []
+
+    def restore(self, pointer: int, owed: tuple[str, ...]) -> None:
+        """Continue from a checkpoint's pointer and members owed a turn."""
+        self.pointer = pointer
+        self.owed = list(owed)
 
     def _after_pointer(self, steps: int) -> list[str]:
         """The candidates in the next `steps` - 1 places after the pointer, not owed already."""
@@ -60,18 +65,19 @@ class Turns:
         return None
 
 
-def round_robin_turns(
-    roster: Roster, records: dict[int, str], bounds: PeriodBounds, last: int
-) -> dict[int, str | None]:
-    """Engineers for periods 0..`last`: recorded turns stand, the rest are taken in turn.
-
-    Turns recorded before the anchor (negative indexes) only move the pointer.
-    """
-    turns = Turns(roster)
+def replay_before_anchor(turns: Turns, records: dict[int, str], bounds: PeriodBounds) -> None:
+    """Turns recorded before the anchor (negative indexes) only move the pointer."""
     for index in sorted(i for i in records if i < 0):
         turns.replay(records[index], *bounds(index))
+
+
+def round_robin_turns(
+    turns: Turns, records: dict[int, str], bounds: PeriodBounds, first: int, last: int
+) -> dict[int, str | None]:
+    """Engineers for periods `first`..`last`, `turns` standing at the start of `first`:
+    recorded turns stand, the rest are taken in turn."""
     engineers: dict[int, str | None] = {}
-    for index in range(last + 1):
+    for index in range(first, last + 1):
         if index in records:
             turns.replay(records[index], *bounds(index))
             engineers[index] = records[index]

@@ -14,7 +14,6 @@ always a largest gap to pick.
 """
 
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable
 
 from .roster import Roster
@@ -34,33 +33,54 @@ class Fairness:
         self.days = dict.fromkeys(roster.candidates, 0)
         self.last_day = dict.fromkeys(roster.candidates, 0)
         self.joins = sorted(set(roster.joined.values()))
-        self._pools: dict[int, tuple[tuple[str, ...], float]] = {}
+        self._pools: dict[int, tuple[tuple[tuple[str, float], ...], float]] = {}
 
-    def _pool(self, key: int) -> tuple[tuple[str, ...], float]:
-        """The candidates joined by the `key`-th join date, and their total weight."""
+    def restore(self, share: tuple, days: tuple, last_day: tuple) -> None:
+        """Continue from a checkpoint's values, in candidate order."""
+        candidates = self.roster.candidates
+        self.share = dict(zip(candidates, share, strict=True))
+        self.days = dict(zip(candidates, days, strict=True))
+        self.last_day = dict(zip(candidates, last_day, strict=True))
+
+    def snapshot(self) -> dict[str, tuple]:
+        """The values a checkpoint keeps, in candidate order."""
+        candidates = self.roster.candidates
+        return {
+            "share": tuple(self.share[c] for c in candidates),
+            "days": tuple(self.days[c] for c in candidates),
+            "last_day": tuple(self.last_day[c] for c in candidates),
+        }
+
+    def _pool(self, key: int) -> tuple[tuple[tuple[str, float], ...], float]:
+        """The candidates joined by the `key`-th join date with their weights, and the total."""
         if key == 0:
             return (), 0.0
         if key not in self._pools:
-            cutoff = self.joins[key - 1]
-            pool = tuple(c for c in self.roster.candidates if self.roster.joined[c] <= cutoff)
-            self._pools[key] = (pool, sum(self.roster.weights[c] for c in pool))
+            cutoff, weights = self.joins[key - 1], self.roster.weights
+            pool = tuple(
+                (c, weights[c]) for c in self.roster.candidates if self.roster.joined[c] <= cutoff
+            )
+            self._pools[key] = (pool, sum(weight for _, weight in pool))
         return self._pools[key]
 
     def count(self, days: Iterable[tuple[int, str | None]]) -> None:
         """Count on-call days (ordinal, engineer); a day counts when a joined candidate had it."""
-        joined, per_pool = self.roster.joined, Counter()
+        joined, last_day, joins = self.roster.joined, self.last_day, self.joins
+        per_pool: dict[int, int] = {}
         for day, engineer in days:
             joined_on = joined.get(engineer)
             if joined_on is None or joined_on > day:
                 continue
             self.days[engineer] += 1
-            self.last_day[engineer] = max(self.last_day[engineer], day)
-            per_pool[bisect_right(self.joins, day)] += 1
-        weights = self.roster.weights
+            if day > last_day[engineer]:
+                last_day[engineer] = day
+            key = bisect_right(joins, day)
+            per_pool[key] = per_pool.get(key, 0) + 1
+        share = self.share
         for key, count in per_pool.items():
             pool, total = self._pool(key)
-            for member in pool:
-                self.share[member] += count * weights[member] / total
+            for member, weight in pool:
+                share[member] += count * weight / total
 
     def pick(self, first: int, last: int) -> str | None:
         """The available candidate furthest behind their share for the period first..last."""
@@ -90,17 +110,19 @@ def weighted_turns(
     real_day: RealDay,
     records: dict[int, str],
     bounds: PeriodBounds,
+    first: int,
     last: int,
 ) -> dict[int, str | None]:
-    """Engineers for periods 0..`last`: recorded turns stand, the rest go to the pick.
+    """Engineers for periods `first`..`last` (`fairness` as it stands at the start of `first`):
+    recorded turns stand, the rest go to the pick.
 
     Each period's days are then counted for whoever really has them: `real_day(day, engineer)`
     gives the ledger's, an override's or a schedule's engineer, else the period's.
     """
     engineers: dict[int, str | None] = {}
-    for index in range(last + 1):
-        first, end = bounds(index)
-        engineer = records[index] if index in records else fairness.pick(first, end)
-        fairness.count((day, real_day(day, engineer)) for day in range(first, end + 1))
+    for index in range(first, last + 1):
+        start, end = bounds(index)
+        engineer = records[index] if index in records else fairness.pick(start, end)
+        fairness.count((day, real_day(day, engineer)) for day in range(start, end + 1))
         engineers[index] = engineer
     return engineers

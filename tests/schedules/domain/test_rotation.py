@@ -9,6 +9,7 @@ from schedules.domain import (
     ScheduleSpan,
     Unavailability,
     plan,
+    resolve_range,
 )
 
 from .builders import JOINED, MONDAY, day, engineers, members, rotation, team
@@ -157,3 +158,37 @@ def test_an_unavailable_member_serves_the_very_next_period_instead(
     assert after[k].engineer != skipped.engineer
     assert after[k + 1].engineer == skipped.engineer
     assert after[k].engineer == before[k + 1].engineer
+
+
+def one_day_auto(engineer: str, n: int) -> ScheduleSpan:
+    return ScheduleSpan(engineer, day(n), day(n), origin="auto")
+
+
+@pytest.mark.parametrize(
+    ("rotation_type", "expected"),
+    [
+        ("round_robin", ["UA", "UB", "UC", "UD", "UA"]),
+        # UC's real Tuesday counts: UD, who had none, goes before UC.
+        ("weighted", ["UA", "UB", "UD", "UC", "UB"]),
+    ],
+)
+@pytest.mark.parametrize(
+    "left",
+    [
+        (one_day_auto("UB", 7), one_day_auto("UC", 8)),
+        (one_day_auto("UC", 8), one_day_auto("UB", 7)),
+    ],
+)
+def test_several_auto_schedules_in_one_period_count_the_earliest_as_its_turn(
+    left, rotation_type, expected
+):
+    # Daily turns left in week 1 by a switch to weekly on its Wednesday: UB's Monday is the
+    # week's turn (not UC's Tuesday), and the weeks after follow on from UB.
+    state = team(
+        rotation(rotation_type=rotation_type),
+        members=members("UA", "UB", "UC", "UD"),
+        schedules=(auto("UA", 0), *left),
+    )
+    assert engineers(plan(state, MONDAY, 5)) == expected
+    week_one = [a.engineer for a in resolve_range(state, day(7), day(13))]
+    assert week_one == ["UB", "UC", "UB", "UB", "UB", "UB", "UB"]

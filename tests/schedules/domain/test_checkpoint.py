@@ -1,0 +1,213 @@
+"""A checkpoint never changes an answer: resolving, planning and who is on call give the same
+with and without one, for every strategy and interval, across DST weeks, on both lines — and so
+does a state holding only the spans from a date on, with the checkpoint beside it."""
+
+from dataclasses import replace
+from datetime import UTC, date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schedules.domain import (
+    Member,
+    OverrideSpan,
+    ScheduleSpan,
+    Shift,
+    TeamConfig,
+    TeamState,
+    Unavailability,
+    auto_schedules,
+    backup_state,
+    checkpoint_at,
+    checkpoint_fits,
+    handoff_at,
+    loaded_from,
+    plan,
+    resolve_range,
+    who_is_on_call,
+)
+from schedules.domain.checkpoint import Checkpoint
+from schedules.domain.periods import anchor, period_index
+
+from .builders import JOINED
+from .test_clock import DST_DAYS, HANDOFF_TIMES
+
+PEOPLE = ["UA", "UB", "UC", "UD", "UE"]
+PAST = 150  # days of turns before the DST day
+AHEAD = 60
+
+
+def _spans(draw, kind, first: date, **fields) -> tuple:
+    drawn = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([*PEOPLE, "UX"]),
+                st.integers(0, PAST + AHEAD),
+                st.integers(0, 9),
+            ),
+            max_size=5,
+        )
+    )
+    return tuple(
+        kind(who, first + timedelta(days=at), first + timedelta(days=at + n), **fields)
+        for who, at, n in drawn
+    )
+
+
+def _config(draw, zone: str, start: date) -> TeamConfig:
+    ids = PEOPLE[: draw(st.integers(2, 5))]
+    return TeamConfig(
+        timezone=zone,
+        handoff_time=draw(st.sampled_from(HANDOFF_TIMES)),
+        handoff_day=draw(st.one_of(st.none(), st.integers(0, 6))),
+        rotation_enabled=True,
+        rotation_type=draw(st.sampled_from(["round_robin", "custom_order", "weighted"])),
+        rotation_order=tuple(draw(st.permutations(ids))),
+        rotation_interval=draw(st.sampled_from(["daily", "weekly", "biweekly"])),
+        rotation_start_date=start,
+        default_engineer=draw(st.sampled_from([None, "UX"])),
+    )
+
+
+def _line(draw, zone: str, first: date, today: date) -> TeamState:
+    """A line rotating since about `first`, its past turns recorded (some periods not, as
+    before a team's first handoff), and its ledger up to a day before `today`."""
+    start = first + timedelta(days=draw(st.integers(0, 20)))
+    members = tuple(
+        Member(
+            who,
+            JOINED + timedelta(days=draw(st.integers(0, 600))),
+            weight=draw(st.sampled_from([0.5, 1.0, 2.0])),
+            is_eligible=draw(st.booleans()) or who == "UA",
+        )
+        for who in PEOPLE
+    )
+    weekends = _spans(draw, ScheduleSpan, first, schedule_type="daily", days_of_week=(5, 6))
+    state = TeamState(
+        _config(draw, zone, start),
+        members,
+        schedules=_spans(draw, ScheduleSpan, first) + weekends,
+        overrides=_spans(draw, OverrideSpan, first),
+        unavailability=_spans(draw, Unavailability, first),
+    )
+    planned = plan(state, start, period_index(state.config, today) + 4)
+    dropped = draw(st.sets(st.integers(0, len(planned)), max_size=3))
+    autos = auto_schedules(state, [p for p in planned if p.index not in dropped])
+    state = replace(state, schedules=state.schedules + tuple(autos))
+    ledger_end = today - timedelta(days=draw(st.integers(1, 40)))
+    days = resolve_range(state, first - timedelta(days=10), ledger_end)
+    return replace(state, history=tuple(Shift(a.engineer, a.on_call_date) for a in days))
+
+
+@st.composite
+def lines(draw) -> TeamState:
+    """A primary line, or a backup line keeping clear of its primary."""
+    zone, spring, fall = draw(st.sampled_from(DST_DAYS))
+    today = draw(st.sampled_from([spring, fall]))
+    first = today - timedelta(days=PAST)
+    line = _line(draw, zone, first, today)
+    if draw(st.booleans()):
+        return line
+    primary = _line(draw, zone, first, today)
+    return backup_state(line, primary, first - timedelta(days=10), today + timedelta(days=AHEAD))
+
+
+def _last_index(state: TeamState) -> int:
+    return period_index(state.config, state.config.rotation_start_date + timedelta(days=PAST))
+
+
+def _checkpointed(state: TeamState, data) -> TeamState:
+    """`state` with the checkpoint of a period drawn from its past."""
+    index = data.draw(st.integers(1, _last_index(state)))
+    return replace(state, checkpoint=checkpoint_at(state, index))
+
+
+EXAMPLES = settings(max_examples=60, deadline=None)
+
+
+@EXAMPLES
+@given(state=lines(), data=st.data())
+def test_a_checkpoint_changes_no_answer(state, data):
+    held = _checkpointed(state, data)
+    first = state.config.rotation_start_date
+    last = first + timedelta(days=PAST + AHEAD)
+    assert resolve_range(held, first, last) == resolve_range(state, first, last)
+    day = first + timedelta(days=data.draw(st.integers(0, PAST + AHEAD)))
+    assert plan(held, day, 8) == plan(state, day, 8)
+
+
+@EXAMPLES
+@given(state=lines(), data=st.data())
+def test_who_is_on_call_is_the_same_with_a_checkpoint_across_dst(state, data):
+    held = _checkpointed(state, data)
+    config = state.config
+    day = config.rotation_start_date + timedelta(days=PAST + data.draw(st.integers(-7, 7)))
+    start = handoff_at(day, config.timezone, config.handoff_time).astimezone(UTC)
+    for hours in (-1, 0, 1, 5, 23):
+        at = start + timedelta(hours=hours)
+        assert who_is_on_call(held, at) == who_is_on_call(state, at)
+
+
+@EXAMPLES
+@given(state=lines(), data=st.data())
+def test_a_state_loaded_from_a_date_answers_as_the_whole_one_when_the_checkpoint_fits(state, data):
+    held = _checkpointed(state, data)
+    checkpoint = held.checkpoint
+    since = anchor(state.config) + timedelta(days=data.draw(st.integers(0, PAST - 10)))
+    loaded = loaded_from(held, since)
+    fits = checkpoint_fits(loaded, since)
+    # What the selector decides before loading (`clean_from`) is what the spans say after.
+    assert fits == (since >= checkpoint.clean_from or since >= checkpoint.start)
+    if fits:
+        last = since + timedelta(days=AHEAD)
+        assert resolve_range(loaded, since, last) == resolve_range(state, since, last)
+        later = max(since, checkpoint.start)
+        assert plan(loaded, later, 6) == plan(state, later, 6)
+
+
+@EXAMPLES
+@given(state=lines(), data=st.data())
+def test_a_checkpoint_made_from_a_checkpoint_is_the_one_made_from_the_anchor(state, data):
+    last = _last_index(state)
+    earlier = data.draw(st.integers(1, last))
+    later = data.draw(st.integers(earlier, last))
+    held = replace(state, checkpoint=checkpoint_at(state, earlier))
+    assert checkpoint_at(held, later) == checkpoint_at(state, later)
+
+
+@EXAMPLES
+@given(state=lines(), data=st.data())
+def test_a_checkpoint_of_other_settings_or_people_is_not_used(state, data):
+    checkpoint = _checkpointed(state, data).checkpoint
+    members = tuple(
+        replace(m, weight=m.weight * 2) if m.slack_user_id == "UA" else m for m in state.members
+    )
+    changed = data.draw(
+        st.sampled_from(
+            [
+                replace(state, members=members),
+                replace(state, config=replace(state.config, rotation_order=("UA",))),
+                replace(state, keeps_clear_of="another primary"),
+            ]
+        )
+    )
+    first = state.config.rotation_start_date
+    last = first + timedelta(days=PAST + AHEAD)
+    stale = replace(changed, checkpoint=checkpoint)
+    assert resolve_range(stale, first, last) == resolve_range(changed, first, last)
+    assert not checkpoint_fits(stale, first)
+
+
+def test_a_checkpoint_survives_json_exactly():
+    checkpoint = Checkpoint(
+        index=3,
+        start=date(2026, 3, 23),
+        clean_from=date(2026, 3, 2),
+        fingerprint="abc",
+        share=(0.1 + 0.2, 1 / 3),
+        days=(4, 5),
+        last_day=(739700, 739701),
+    )
+    assert Checkpoint.from_json(checkpoint.as_json()) == checkpoint
+    assert Checkpoint.from_json({"index": 3}) is None
+    assert Checkpoint.from_json(None) is None
