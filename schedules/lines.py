@@ -8,12 +8,14 @@ so its rotation never gives the day's primary."""
 import datetime
 from collections.abc import Iterable
 
-from schedules import domain
+from schedules import checkpoints, domain
 from schedules.models import Role
 from schedules.selectors import (
     PersonPeriod,
     group_by_team,
+    ledger_from,
     member,
+    refit,
     team_config,
     team_states,
     teams_of_person,
@@ -54,30 +56,40 @@ def line_today(team: Team, role: str, now: datetime.datetime) -> datetime.date:
 
 
 def line_states(
-    teams: Iterable[Team], role: str, start: datetime.date, end: datetime.date
+    teams: Iterable[Team],
+    role: str,
+    start: datetime.date,
+    end: datetime.date,
+    checkpoint: bool = True,
 ) -> dict[object, domain.TeamState]:
-    """Team id → the `role` line's state able to resolve any date from `start` to `end`."""
+    """Team id → the `role` line's state able to resolve any date from `start` to `end` (its
+    rotation's memory from its checkpoint when that serves and `checkpoint`)."""
     if role != Role.BACKUP:
-        return team_states(teams, start, end)
-    return backup_states(teams, start, end)
+        return team_states(teams, start, end, checkpoint)
+    return backup_states(teams, start, end, checkpoint)
 
 
 def line_state(
-    team: Team, role: str, start: datetime.date, end: datetime.date | None = None
+    team: Team,
+    role: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    checkpoint: bool = True,
 ) -> domain.TeamState:
-    return line_states([team], role, start, end or start)[team.pk]
+    return line_states([team], role, start, end or start, checkpoint)[team.pk]
 
 
 def backup_states(
-    teams: Iterable[Team], start: datetime.date, end: datetime.date
+    teams: Iterable[Team], start: datetime.date, end: datetime.date, checkpoint: bool = True
 ) -> dict[object, domain.TeamState]:
     """Team id → the backup line's state: two queries (members, backup spans), and the
-    primary's two for the teams whose backup rotation is on."""
+    primary's two for the teams whose backup rotation is on (two more for the lines whose
+    checkpoint does not serve, as `team_states`)."""
     teams = list(teams)
     if not teams:
         return {}
     lines = {t.pk: line_settings(t, Role.BACKUP) for t in teams}
-    windows = {pk: window(line, start, end) for pk, line in lines.items()}
+    windows = {pk: window(line, start, end, checkpoint) for pk, line in lines.items()}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
     members = group_by_team(
@@ -86,7 +98,8 @@ def backup_states(
             directory_name="slack_user_id",
         )
     )
-    spans = spans_query(teams, lower, upper, role=Role.BACKUP, lines=lines)
+    since = ledger_from(lines.values(), lower, start, end) if checkpoint else None
+    spans = spans_query(teams, lower, upper, role=Role.BACKUP, lines=lines, ledger_from=since)
     rotating = [t for t in teams if lines[t.pk].rotation_enabled]
     primaries = team_states(rotating, lower, upper)
     states = {}
@@ -98,12 +111,15 @@ def backup_states(
             overrides=tuple(spans.overrides.get(team.pk, ())),
             unavailability=tuple(spans.away.get(team.pk, ()) + spans.away.get(None, ())),
             history=tuple(spans.ledger.get(team.pk, ())),
+            checkpoint=checkpoints.held(lines[team.pk]) if checkpoint else None,
         )
         if team.pk in primaries:
             first, last = windows[team.pk]
             state = domain.backup_state(state, primaries[team.pk], first, last)
         states[team.pk] = state
-    return states
+    if not checkpoint:
+        return states
+    return refit(states, teams, lines, start, end, backup_states)
 
 
 def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[PersonPeriod]:

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from schedules import domain
+from schedules import checkpoints, domain
 from schedules.models import Override, OverrideStatus, Role, Schedule
 from schedules.spans import spans_query
-from teams.models import Team, TeamMembership
+from teams.models import RotationType, Team, TeamMembership
 from teams.rotation_fields import RotationFields
 from teams.selectors import with_names
 
 # who_is_on_call looks this far each way for the start and end of the current run.
 PERIOD_SEARCH_DAYS = 366
+# A biweekly period less its first day: loading this much earlier reaches a period's start.
+LONGEST_PERIOD = datetime.timedelta(days=13)
 
 
 def team_config(team: Team, line: RotationFields | None = None) -> domain.TeamConfig:
@@ -37,28 +39,60 @@ def team_config(team: Team, line: RotationFields | None = None) -> domain.TeamCo
     )
 
 
-def window(line: RotationFields, start: datetime.date, end: datetime.date) -> tuple:
-    """The dates to load for a line to resolve `start`..`end`."""
+def window(
+    line: RotationFields, start: datetime.date, end: datetime.date, checkpoint=True
+) -> tuple:
+    """The dates to load for a line to resolve `start`..`end`: the rotation's memory from its
+    checkpoint's period when that serves (`checkpoint`), else from its start date."""
     pad = datetime.timedelta(days=PERIOD_SEARCH_DAYS + 1)
     lower = start - pad
-    if line.rotation_enabled and line.rotation_start_date:
-        # The rotation's memory is its auto schedules since its start.
-        lower = min(lower, line.rotation_start_date)
+    since = (
+        checkpoints.memory_from(line, lower)
+        if checkpoint
+        else line.rotation_start_date
+        if line.rotation_enabled
+        else None
+    )
+    if since is not None:
+        # The rotation's memory is its auto schedules since then; from a whole period.
+        lower = min(lower - LONGEST_PERIOD, since)
     return lower, end + pad
 
 
+def trimmed(line: RotationFields, start: datetime.date, end: datetime.date) -> bool:
+    """Whether the line's window leaves out part of its rotation's memory (its checkpoint
+    sums it up)."""
+    return window(line, start, end)[0] > window(line, start, end, checkpoint=False)[0]
+
+
+def refit(states: dict, teams: list, lines: dict, start, end, load) -> dict:
+    """The states loaded from a checkpoint that does not serve them (made for other settings or
+    people, or a turn before it no schedule records) loaded again from the start date:
+    `load(teams, start, end, checkpoint=False)`."""
+    since = start - datetime.timedelta(days=PERIOD_SEARCH_DAYS + 1)
+    unfit = [
+        t
+        for t in teams
+        if trimmed(lines[t.pk], start, end) and not domain.checkpoint_fits(states[t.pk], since)
+    ]
+    if unfit:
+        states.update(load(unfit, start, end, checkpoint=False))
+    return states
+
+
 def team_states(
-    teams: Iterable[Team], start: datetime.date, end: datetime.date
+    teams: Iterable[Team], start: datetime.date, end: datetime.date, checkpoint: bool = True
 ) -> dict[object, domain.TeamState]:
     """Team id → TeamState able to resolve any date from `start` to `end`.
 
     Two queries for any number of teams: the members, and one UNION of every dated span
     (schedules, approved overrides, unavailability of rotating teams, the ledger of weighted
-    ones)."""
+    ones). A rotation loads its memory from its checkpoint when that serves (`checkpoint`);
+    one that turns out not to is loaded again from its start (two more)."""
     teams = list(teams)
     if not teams:
         return {}
-    windows = {t.pk: window(t, start, end) for t in teams}
+    windows = {t.pk: window(t, start, end, checkpoint) for t in teams}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
     members = group_by_team(
@@ -67,8 +101,9 @@ def team_states(
             directory_name="slack_user_id",
         )
     )
-    spans = spans_query(teams, lower, upper)
-    return {
+    since = ledger_from(teams, lower, start, end) if checkpoint else None
+    spans = spans_query(teams, lower, upper, ledger_from=since)
+    states = {
         t.pk: domain.TeamState(
             config=team_config(t),
             members=tuple(member(m) for m in members.get(t.pk, ())),
@@ -76,15 +111,30 @@ def team_states(
             overrides=tuple(spans.overrides.get(t.pk, ())),
             unavailability=tuple(spans.away.get(t.pk, ()) + spans.away.get(None, ())),
             history=tuple(spans.ledger.get(t.pk, ())),
+            checkpoint=checkpoints.held(t) if checkpoint else None,
         )
         for t in teams
     }
+    if not checkpoint:
+        return states
+    return refit(states, teams, {t.pk: t for t in teams}, start, end, team_states)
+
+
+def ledger_from(lines: Iterable[RotationFields], lower, start, end) -> datetime.date | None:
+    """How far back the ledger is read: from `lower` when every weighted line's checkpoint
+    sums up the days before (None: all of it)."""
+    weighted = [
+        line
+        for line in lines
+        if line.rotation_enabled and line.rotation_type == RotationType.WEIGHTED
+    ]
+    return lower if all(trimmed(line, start, end) for line in weighted) else None
 
 
 def team_state(
-    team: Team, start: datetime.date, end: datetime.date | None = None
+    team: Team, start: datetime.date, end: datetime.date | None = None, checkpoint: bool = True
 ) -> domain.TeamState:
-    return team_states([team], start, end or start)[team.pk]
+    return team_states([team], start, end or start, checkpoint)[team.pk]
 
 
 def group_by_team(queryset) -> dict[object, list]:

@@ -48,9 +48,12 @@ def spans_query(
     upper: datetime.date,
     role: Role = Role.PRIMARY,
     lines: dict[object, RotationFields] | None = None,
+    ledger_from: datetime.date | None = None,
 ) -> Spans:
     """The spans of one line (`role`) of the teams; `lines` (team id → the line's settings,
-    the teams themselves for the primary) says which rotate and which are weighted."""
+    the teams themselves for the primary) says which rotate and which are weighted; the
+    ledger from `ledger_from` (None: all of it, for a weighted rotation replayed from its
+    start counts every real day)."""
     ids = [t.pk for t in teams]
     lines = lines if lines is not None else {t.pk: t for t in teams}
     dated = {"end_date__gte": lower, "start_date__lte": upper}
@@ -98,9 +101,11 @@ def spans_query(
     if weighted:
         parts.append(
             _select(
-                OnCallRecord.objects.filter(team_id__in=weighted, role=role).exclude(
-                    engineer_slack_id=""
-                ),
+                OnCallRecord.objects.filter(
+                    team_id__in=weighted,
+                    role=role,
+                    **({"on_call_date__gte": ledger_from} if ledger_from else {}),
+                ).exclude(engineer_slack_id=""),
                 "ledger",
                 who=F("engineer_slack_id"),
                 first=F("on_call_date"),

@@ -25,7 +25,7 @@ from oncall_project.base.models import (
     unique_name_constraint,
 )
 from oncall_project.base.text import shown
-from teams.rotation_fields import RotationFields, rotation_constraints
+from teams.rotation_fields import CHECKPOINT_FIELDS, RotationFields, rotation_constraints
 from teams.rotation_fields import RotationInterval as RotationInterval
 from teams.rotation_fields import RotationType as RotationType
 from teams.rotation_fields import default_handoff_time as default_handoff_time
@@ -117,7 +117,7 @@ class Team(UniquelyNamed, RotationFields, BaseModel):
     )
     metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata_size])
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CHECKPOINT_FIELDS)
 
     objects = NamedQuerySet.as_manager()
 
@@ -147,7 +147,7 @@ class BackupLine(RotationFields, BaseModel):
     last_handoff_date = models.DateField(null=True, blank=True, editable=False)
     current_engineer = models.CharField(max_length=32, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CHECKPOINT_FIELDS)
 
     class Meta:
         constraints = rotation_constraints("backupline")

@@ -52,6 +52,11 @@ class RotationFields(models.Model):
     lookahead_periods = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
+    # The rotation's state at the start of a recent period (the engine's `Checkpoint`, as JSON),
+    # kept by whoever plans the rotation, so a lookup loads and replays only from there; and
+    # that period's first date, so a write dated before it drops it (`forget_checkpoints`).
+    rotation_checkpoint = models.JSONField(null=True, blank=True, editable=False)
+    rotation_checkpoint_start = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -91,3 +96,7 @@ def rotation_constraints(prefix: str) -> list[models.BaseConstraint]:
             name=f"{prefix}_lookahead_range",
         ),
     ]
+
+
+# Bookkeeping of the engine, rewritten at each handoff: no row version for it.
+CHECKPOINT_FIELDS = ["rotation_checkpoint", "rotation_checkpoint_start"]

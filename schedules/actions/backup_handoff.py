@@ -9,7 +9,7 @@ from django.db.models import F
 
 from audit.log import AuditEvent
 from audit.models import AuditAction, EntityType
-from schedules import domain, lines, messages
+from schedules import checkpoints, domain, lines, messages
 from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
 from schedules.models import OnCallRecord, Origin, Role, Schedule
 from teams.models import BackupLine, Team
@@ -66,6 +66,7 @@ def _hand_off(team, line, state, now, writes: Writes) -> HandoffOutcome:
         ]
         outcome = _changes(team, state, assignments, previous, now, writes)
         writes.schedules += _top_up(team, line, state, today)
+        checkpoints.keep(line, checkpoints.recorded(state, assignments), today)
     line.current_engineer = outcome.engineer or ""
     line.next_handoff_at = domain.handoff_at(
         today + datetime.timedelta(days=1), team.timezone, line.handoff_time

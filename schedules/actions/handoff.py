@@ -16,11 +16,12 @@ from django.utils import timezone
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.outbox.queue import enqueue
-from schedules import domain, messages, selectors
+from schedules import checkpoints, domain, messages, selectors
 from schedules.actions import backup_handoff
 from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
 from schedules.models import OnCallRecord, Origin, Role, Schedule
 from teams.models import BackupLine, Team
+from teams.rotation_fields import CHECKPOINT_FIELDS
 from teams.tasks import set_oncall_usergroup
 
 BATCH_SIZE = 100
@@ -111,6 +112,7 @@ def _hand_off(team, state, days, today, now, writes: Writes, backups: dict) -> H
         backup = backups.get(team.pk)
         outcome = _changes(team, state, assignments, previous, now, writes, backup)
         writes.schedules += _top_up(team, state, today)
+        checkpoints.keep(team, checkpoints.recorded(state, assignments), today)
     team.next_handoff_at = domain.handoff_at(
         today + datetime.timedelta(days=1), team.timezone, team.handoff_time
     )
@@ -225,7 +227,13 @@ def _write(writes: Writes) -> None:
     if writes.lines:
         BackupLine.objects.bulk_update(
             writes.lines,
-            ["next_handoff_at", "last_handoff_date", "current_engineer", "updated_at"],
+            [
+                "next_handoff_at",
+                "last_handoff_date",
+                "current_engineer",
+                "updated_at",
+                *CHECKPOINT_FIELDS,
+            ],
             batch_size=BATCH_SIZE,
         )
     Team.objects.bulk_update(
@@ -237,6 +245,7 @@ def _write(writes: Writes) -> None:
             "current_rotation_index",
             "oncall_version",
             "updated_at",
+            *CHECKPOINT_FIELDS,
         ],
         batch_size=BATCH_SIZE,
     )

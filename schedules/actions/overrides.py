@@ -20,6 +20,7 @@ from schedules.actions.rotation import backup_snapshot, follow_with_backup
 from schedules.lines import line_today
 from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
+from teams.checkpoints import forget_checkpoints
 from teams.models import Team
 from teams.people import person_require, person_require_if_changed
 from teams.permissions import (
@@ -125,6 +126,8 @@ def override_request(
         override.decided_at = timezone.now()
     snapshot = _before_primary_change(team, role, now, changes_who=auto_approved)
     apply_changes(override, fields.given(), before_save=checks)
+    if auto_approved:
+        forget_checkpoints([team], override.start_date)
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,
@@ -236,6 +239,8 @@ def override_decide(
     if status != OverrideStatus.CANCELLED:
         changes["approved_by"] = actor.id if actor else "system"
     changed = apply_changes(override, changes)
+    if takes_effect:
+        forget_checkpoints([team], override.start_date)
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.OVERRIDE,

@@ -17,7 +17,7 @@ from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from oncall_project.base.outbox.queue import enqueue
-from schedules import domain, lines, messages, selectors
+from schedules import checkpoints, domain, lines, messages, selectors
 from schedules.models import Origin, Role, Schedule
 from teams.actions import RotationSettings, ensure_team_active, lock_team
 from teams.models import Team
@@ -136,7 +136,8 @@ def rotation_preview(
     config = selectors.team_config(team, draft)
     today = domain.on_call_date(now, team.timezone, draft.handoff_time)
     until = horizon(team, today, periods, draft)
-    state = lines.line_state(team, role, today, until)
+    # Other settings tried: their turns replay from the start, not from the saved checkpoint.
+    state = lines.line_state(team, role, today, until, checkpoint=not changes)
     planning = replace(state, config=config)
     if role == Role.BACKUP and changes:
         # The primary's days stay away whatever the backup's settings: load them for the
@@ -157,7 +158,8 @@ def _backup_tried(team, tried, draft: RotationFields, today, until) -> domain.Te
     counting as away."""
     if not draft.rotation_enabled or draft.rotation_start_date is None:
         return tried
-    lower, upper = selectors.window(draft, today, until)
+    # the settings tried replay from their start: the primary's days from there count
+    lower, upper = selectors.window(draft, today, until, checkpoint=False)
     primary = selectors.team_state(team, lower, upper)
     return domain.backup_state(tried, primary, lower, upper)
 
@@ -228,6 +230,8 @@ def regenerate_future(
     until = horizon(team, today, periods, line)
     state = lines.line_state(team, role, today, until)
     replan = domain.replan(state, today, periods)
+    if checkpoints.keep(line, replan.state, today):
+        checkpoints.save(line)
     stale = [span.id for span in replan.stale]
     deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO, role=role).delete()
     created = _save_spans(team, role, list(replan.new), actor)

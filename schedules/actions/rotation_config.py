@@ -26,6 +26,7 @@ from schedules.actions.rotation import (
 )
 from schedules.models import Role
 from teams.actions import RotationSettings, ensure_team_active, lock_team
+from teams.checkpoints import drop
 from teams.models import BackupLine, Team
 from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
@@ -77,6 +78,8 @@ def _update(team, actor, settings, now, role) -> RotationOutcome:
     changed = apply_changes(line, changes)
     if not changed:
         return RotationOutcome([], domain.Impact())
+    # Made for the settings before: the re-plan loads the line from its start and makes anew.
+    drop(line)
     if {"handoff_time", "handoff_day"} & set(changed):
         # Recomputed by the next handoff tick, under the new settings.
         type(line).objects.filter(pk=line.pk).update(next_handoff_at=None)

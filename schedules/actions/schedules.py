@@ -23,6 +23,7 @@ from schedules.actions.rotation import backup_snapshot, follow_with_backup
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Role, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
+from teams.checkpoints import forget_checkpoints
 from teams.models import Team
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team
@@ -126,6 +127,7 @@ def schedule_create(
     )
     snapshot = _before_primary_change(team, role)
     apply_changes(schedule, given, before_save=ensure_line_clear(team))
+    forget_checkpoints([team], schedule.start_date)
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.SCHEDULE,
@@ -165,8 +167,10 @@ def schedule_update(
         actor=actor,
     )
     snapshot = _before_primary_change(team, schedule.role)
+    starts = schedule.start_date
     changed = apply_changes(schedule, given, before_save=ensure_line_clear(team))
     if changed:
+        forget_checkpoints([team], min(starts, schedule.start_date))
         [entry] = record(
             AuditEvent(
                 entity_type=EntityType.SCHEDULE,
@@ -192,6 +196,7 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     changes = deleted_values(schedule, ["origin", *AUDITED])
     entity_id, role = schedule.pk, schedule.role
     snapshot = _before_primary_change(team, role)
+    forget_checkpoints([team], schedule.start_date)
     schedule.delete()
     [entry] = record(
         AuditEvent(

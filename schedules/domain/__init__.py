@@ -40,7 +40,8 @@ Rotation (`periods`, `roster`, `rotation`, `materialise`)
   period `index`; `checkpoint_fits(state, since)`: whether the state's checkpoint serves
   every resolve from `since` with spans from there on; `rotation_fingerprint(state)`: what a
   checkpoint must match (settings, roster, the primary a backup keeps clear of);
-  `loaded_from(state, since)`: the state as a selector loads it beside its checkpoint
+  `loaded_from(state, since)`: the state as a selector loads it beside its checkpoint;
+  `settled_index(state, today)`: the latest period a checkpoint may be made at
 - `replan(state, today, n) -> Replan(planned, stale, new, state)` — the future auto schedules
   replaced by a fresh plan of at least `n` periods; `plan_horizon(config, today, n) -> date`,
   the end of the period a change's impact is compared up to
@@ -84,7 +85,7 @@ from .backup import (
     overlapping_dates,
     primary_days_away,
 )
-from .checkpoint import checkpoint_at, checkpoint_fits, loaded_from
+from .checkpoint import checkpoint_at, checkpoint_fits, loaded_from, settled_index
 from .clock import handoff_at, on_call_date
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
@@ -188,6 +189,7 @@ __all__ = [
     "resolve_team",
     "rotation_fingerprint",
     "rotation_warnings",
+    "settled_index",
     "who_is_on_call",
     "without_future_auto_schedules",
 ]

@@ -9,10 +9,10 @@ report: they drop the stored checkpoint.
 """
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from .layers import day_layers
-from .model import Checkpoint, TeamState
+from .model import Checkpoint, RotationType, TeamState
 from .periods import anchor, period_by_index, period_index, period_of
 from .roster import rotation_fingerprint
 from .rotation import matching_checkpoint, recorded_turns, replay, rotating_roster
@@ -69,6 +69,20 @@ def checkpoint_at(state: TeamState, index: int) -> Checkpoint | None:
         fingerprint=held.fingerprint if held else rotation_fingerprint(state, team),
         **kept,
     )
+
+
+def settled_index(state: TeamState, today: date) -> int | None:
+    """The latest period a checkpoint may be made at on `today`: the one holding it — for a
+    weighted rotation not after the day after the ledger's last (a day the ledger does not hold
+    yet may still be recorded otherwise than planned, and the weighted rotation counts the
+    ledger's days). None before the anchor, or for a weighted rotation with no ledger yet."""
+    if state.config.rotation_type == RotationType.WEIGHTED:
+        last = max((shift.on_call_date for shift in state.history), default=None)
+        if last is None:
+            return None
+        today = min(today, last + timedelta(days=1))
+    period = period_of(state.config, today)
+    return period.index if period is not None else None
 
 
 def checkpoint_fits(state: TeamState, since: date) -> bool:

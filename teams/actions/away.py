@@ -11,6 +11,7 @@ from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.team import ensure_team_active, lock_team
+from teams.checkpoints import forget_checkpoints
 from teams.models import Team, TeamMembership, Unavailability
 from teams.people import person_require
 from teams.permissions import ensure_can_manage_team, ensure_staff
@@ -74,6 +75,7 @@ def unavailability_create(
     fields = {"slack_user_id": slack_user_id, "team": teams[0] if team else None}
     fields |= {"start_date": start_date, "end_date": end_date, "reason": reason}
     apply_changes(away, fields)
+    forget_checkpoints(teams, away.start_date)
     [entry] = record(
         AuditEvent(
             entity_type=EntityType.UNAVAILABILITY,
@@ -97,6 +99,7 @@ def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None
     snapshots = [before_roster_change(t) for t in teams]
     changes = deleted_values(away, AWAY_FIELDS)
     entity_id, team = away.pk, away.team
+    forget_checkpoints(teams, away.start_date)
     away.delete()
     [entry] = record(
         AuditEvent(

@@ -1,0 +1,192 @@
+"""The rotation checkpoint kept on each line's row: the handoff makes it, lookups load a rotation
+years old from it (a year of spans, not all of them) and answer exactly as a load from the
+start; one made for other settings is passed over, and a write dated before it drops it."""
+
+import datetime
+
+import pytest
+
+from schedules import domain, lines, selectors
+from schedules.actions import (
+    ScheduleFields,
+    handoff_process,
+    rotation_config_update,
+    schedule_create,
+)
+from schedules.models import OnCallRecord, Origin, Role, Schedule
+from teams.actions import RotationSettings, unavailability_create
+from teams.models import BackupLine, Team
+from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
+from tests.schedules.conftest import NOW
+
+D = datetime.date
+TODAY = D(2026, 12, 1)
+START = D(2024, 10, 1)  # two years of daily turns before NOW
+RECORDED_FROM = D(2024, 11, 1)  # the month before: never materialised (before the first handoff)
+
+
+def _materialise_the_past(team: Team) -> None:
+    """What two years of handoffs leave: an auto schedule a day and the ledger."""
+    state = selectors.team_state(team, TODAY, checkpoint=False)
+    planned = domain.plan(state, RECORDED_FROM, (TODAY - RECORDED_FROM).days)
+    Schedule.objects.bulk_create(
+        Schedule(
+            team=team,
+            engineer_slack_id=p.engineer,
+            start_date=p.start_date,
+            end_date=p.end_date,
+            origin=Origin.AUTO,
+        )
+        for p in planned
+    )
+    OnCallRecord.objects.bulk_create(
+        OnCallRecord(
+            team=team, on_call_date=p.start_date, engineer_slack_id=p.engineer, source="rotation"
+        )
+        for p in planned
+    )
+
+
+@pytest.fixture
+def aged_team(db):
+    team = TeamFactory(
+        name="Ledger",
+        slug="ledger",
+        rotation_enabled=True,
+        rotation_type="weighted",
+        rotation_interval="daily",
+        rotation_start_date=START,
+        lookahead_periods=4,
+    )
+    for n, (uid, weight) in enumerate([("U_ALICE", 1.0), ("U_BOB", 2.0), ("U_CAROL", 1.0)]):
+        MembershipFactory(team=team, slack_user_id=uid, weight=weight, joined_at=D(2024, 1, 1 + n))
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_DAVE",
+        status="approved",
+        start_date=D(2026, 12, 9),
+        end_date=D(2026, 12, 10),
+    )
+    _materialise_the_past(team)
+    handoff_process(team_id=team.pk, now=NOW)
+    team.refresh_from_db()
+    return team
+
+
+def _answers(state: domain.TeamState, day: datetime.date):
+    at = domain.handoff_at(day, "UTC", datetime.time(9)) + datetime.timedelta(hours=3)
+    year = domain.resolve_range(
+        state, day - datetime.timedelta(days=40), day + datetime.timedelta(days=365)
+    )
+    return domain.who_is_on_call(state, at), year, domain.plan(state, day, 8)
+
+
+def test_the_handoff_keeps_the_checkpoint_of_todays_period(aged_team):
+    checkpoint = domain.Checkpoint.from_json(aged_team.rotation_checkpoint)
+    assert checkpoint.start == aged_team.rotation_checkpoint_start == TODAY
+    assert checkpoint.clean_from == RECORDED_FROM
+    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
+    assert checkpoint == domain.checkpoint_at(whole, domain.period_of(whole.config, TODAY).index)
+
+
+def test_a_lookup_loads_a_year_beside_the_checkpoint_and_answers_as_from_the_start(
+    aged_team, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # members, and the one UNION of spans: as ever
+        state = selectors.team_state(aged_team, TODAY)
+    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
+    assert state.checkpoint is not None
+    assert min(s.start_date for s in state.schedules) > D(2025, 11, 1)
+    assert min(s.on_call_date for s in state.history) > D(2025, 11, 1)
+    assert min(s.start_date for s in whole.schedules) == RECORDED_FROM
+    for day in (TODAY, TODAY + datetime.timedelta(days=3), TODAY + datetime.timedelta(days=30)):
+        assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
+
+
+def test_a_lookup_far_back_loads_from_the_start(aged_team):
+    day = D(2025, 6, 1)  # its year reaches the month no schedule records
+    assert not selectors.trimmed(aged_team, day, day)
+    state = selectors.team_state(aged_team, day)
+    assert min(s.start_date for s in state.schedules) == RECORDED_FROM
+
+
+def test_a_checkpoint_for_other_settings_is_passed_over(aged_team):
+    Team.objects.filter(pk=aged_team.pk).update(rotation_type="round_robin")
+    aged_team.refresh_from_db()
+    state = selectors.team_state(aged_team, TODAY)
+    assert state.checkpoint is None  # loaded again, from the start
+    assert _answers(state, TODAY) == _answers(
+        selectors.team_state(aged_team, TODAY, checkpoint=False), TODAY
+    )
+
+
+def test_a_settings_change_makes_a_new_checkpoint(aged_team):
+    before = aged_team.rotation_checkpoint
+    rotation_config_update(
+        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
+    )
+    aged_team.refresh_from_db()
+    assert aged_team.rotation_checkpoint not in (None, before)
+    state = selectors.team_state(aged_team, TODAY)
+    assert state.checkpoint is not None
+    assert _answers(state, TODAY) == _answers(
+        selectors.team_state(aged_team, TODAY, checkpoint=False), TODAY
+    )
+
+
+@pytest.mark.parametrize(("offset", "kept"), [(-10, False), (0, True), (10, True)])
+def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept):
+    day = (
+        TODAY + datetime.timedelta(days=offset + 20)
+        if offset >= 0
+        else TODAY + datetime.timedelta(days=offset)
+    )
+    Schedule.objects.filter(team=aged_team, start_date=day).delete()
+    schedule_create(
+        team=aged_team,
+        actor=None,
+        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=day, end_date=day),
+    )
+    aged_team.refresh_from_db()
+    assert (aged_team.rotation_checkpoint is not None) == kept
+
+
+def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew(aged_team):
+    Team.objects.filter(pk=aged_team.pk).update(rotation_checkpoint={"stale": True})
+    aged_team.refresh_from_db()
+    unavailability_create(
+        actor=None,
+        slack_user_id="U_BOB",
+        team=aged_team,
+        start_date=TODAY - datetime.timedelta(days=40),
+        end_date=TODAY - datetime.timedelta(days=38),
+    )
+    aged_team.refresh_from_db()
+    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
+    # made again (the re-plan runs at the real clock's today, up to the ledger's day after)
+    index = domain.settled_index(whole, datetime.date.today())
+    assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
+
+
+def test_the_backup_lines_handoff_keeps_its_own_checkpoint(aged_team):
+    rotation_config_update(
+        team=aged_team,
+        actor=None,
+        role=Role.BACKUP,
+        now=NOW,
+        settings=RotationSettings(
+            rotation_enabled=True,
+            rotation_interval="weekly",
+            handoff_day=0,
+            rotation_start_date=D(2026, 9, 7),
+        ),
+    )
+    Team.objects.filter(pk=aged_team.pk).update(last_handoff_date=None, next_handoff_at=None)
+    handoff_process(team_id=aged_team.pk, now=NOW)
+    line = BackupLine.objects.get(team=aged_team)
+    assert line.rotation_checkpoint_start == D(2026, 11, 30)
+    team = Team.objects.select_related("backup_line").get(pk=aged_team.pk)
+    state = lines.line_state(team, Role.BACKUP, TODAY)
+    assert state.checkpoint == domain.Checkpoint.from_json(line.rotation_checkpoint)
+    whole = lines.line_state(team, Role.BACKUP, TODAY, checkpoint=False)
+    assert _answers(state, TODAY) == _answers(whole, TODAY)
