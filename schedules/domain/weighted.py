@@ -34,6 +34,14 @@ class Fairness:
         self.last_day = dict.fromkeys(roster.candidates, 0)
         self.joins = sorted(set(roster.joined.values()))
         self._pools: dict[int, tuple[tuple[tuple[str, float], ...], float]] = {}
+        self._days_shares: dict[int, tuple[tuple[str, float], ...]] = {}
+
+    def _day_shares(self, key: int) -> tuple[tuple[str, float], ...]:
+        """Each member's share of one day in the `key`-th pool."""
+        if key not in self._days_shares:
+            pool, total = self._pool(key)
+            self._days_shares[key] = tuple((member, weight / total) for member, weight in pool)
+        return self._days_shares[key]
 
     def restore(self, share: tuple, days: tuple, last_day: tuple) -> None:
         """Continue from a checkpoint's values, in candidate order."""
@@ -79,6 +87,10 @@ class Fairness:
         share = self.share
         for key, count in per_pool.items():
             pool, total = self._pool(key)
+            if count == 1:  # a day's share, worked out once (`1 * w / t` is `w / t` exactly)
+                for member, part in self._day_shares(key):
+                    share[member] += part
+                continue
             for member, weight in pool:
                 share[member] += count * weight / total
 
