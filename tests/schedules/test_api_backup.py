@@ -190,6 +190,13 @@ def test_preview_of_a_new_backup_handoff_time_is_what_saving_it_plans(staff, tea
     assert previewed == [(str(day), who) for day, who in saved]
 
 
+def test_preview_of_the_backup_line_calls_nobody_away_for_being_the_primary(staff, team):
+    turn_on_backup(staff, team)
+    response = staff.post(url(team, "rotation/preview"), {"periods": 14}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == []
+
+
 def test_generate_on_the_backup_line_saves_backup_schedules(staff, team):
     turn_on_backup(staff, team)
     Schedule.objects.filter(team=team, role="backup").delete()
