@@ -27,6 +27,7 @@ from teams.permissions import (
     ensure_can_manage_team,
     ensure_may_request_override,
 )
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +86,7 @@ def ensure_not_past(override: Override, today: datetime.date) -> None:
         raise InvalidInput(message, {"end_date": [message]})
 
 
+@asks_slack_first
 @transaction.atomic
 def override_request(
     *,

@@ -26,6 +26,7 @@ from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +102,7 @@ def _follow_primary_change(team: Team, actor: Actor | None, snapshot, change_key
         follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
 
 
+@asks_slack_first
 @transaction.atomic
 def schedule_create(
     *,
@@ -151,6 +153,7 @@ def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Sched
     return team, Schedule.objects.get(pk=schedule.pk)
 
 
+@asks_slack_first
 @transaction.atomic
 def schedule_update(
     *, schedule: Schedule, actor: Actor | None, changes: ScheduleFields
