@@ -253,6 +253,22 @@ def follow_with_backup(
     )
 
 
+def before_primary_change(
+    team: Team, role: str, now: datetime.datetime | None = None, *, changes_who: bool = True
+):
+    """A change to the primary line's days re-plans the backup's future: the backup's state
+    before it, or None (a change on the backup line, one that moves nobody, or no backup)."""
+    if role != Role.PRIMARY or not changes_who:
+        return None
+    return backup_snapshot(team, now or timezone.now())
+
+
+def after_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
+    """The backup line follows a primary change `before_primary_change` took a snapshot for."""
+    if snapshot is not None:
+        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
+
+
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str, role: str) -> None:
     def runs(changes) -> list[str]:
         return [f"{c.start_date} to {c.end_date}" for c in changes]
