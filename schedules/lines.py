@@ -80,15 +80,22 @@ def line_state(
 
 
 def backup_states(
-    teams: Iterable[Team], start: datetime.date, end: datetime.date, checkpoint: bool = True
+    teams: Iterable[Team],
+    start: datetime.date,
+    end: datetime.date,
+    tried: dict[object, RotationFields] | None = None,
+    checkpoint: bool = True,
 ) -> dict[object, domain.TeamState]:
     """Team id → the backup line's state: two queries (members, backup spans), and the
     primary's two for the teams whose backup rotation is on (two more for the lines whose
-    checkpoint does not serve, as `team_states`)."""
+    checkpoint does not serve, as `team_states`). `tried` gives unsaved settings for some
+    teams (a preview): their primary's days are counted as away by those settings, and their
+    turns replay from the start (no checkpoint was made for them)."""
     teams = list(teams)
     if not teams:
         return {}
-    lines = {t.pk: line_settings(t, Role.BACKUP) for t in teams}
+    checkpoint = checkpoint and not tried
+    lines = {t.pk: (tried or {}).get(t.pk) or line_settings(t, Role.BACKUP) for t in teams}
     windows = {pk: window(line, start, end, checkpoint) for pk, line in lines.items()}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
