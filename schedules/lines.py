@@ -65,8 +65,8 @@ def line_states(
     """Team id → the `role` line's state able to resolve any date from `start` to `end` (its
     rotation's memory from its checkpoint when that serves and `checkpoint`)."""
     if role != Role.BACKUP:
-        return team_states(teams, start, end, checkpoint)
-    return backup_states(teams, start, end, checkpoint)
+        return team_states(teams, start, end, checkpoint=checkpoint)
+    return backup_states(teams, start, end, checkpoint=checkpoint)
 
 
 def line_state(

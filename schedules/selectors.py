@@ -40,19 +40,16 @@ def team_config(team: Team, line: RotationFields | None = None) -> domain.TeamCo
 
 
 def window(
-    line: RotationFields, start: datetime.date, end: datetime.date, checkpoint=True
+    line: RotationFields, start: datetime.date, end: datetime.date, checkpoint: bool = True
 ) -> tuple:
     """The dates to load for a line to resolve `start`..`end`: the rotation's memory from its
     checkpoint's period when that serves (`checkpoint`), else from its start date."""
     pad = datetime.timedelta(days=PERIOD_SEARCH_DAYS + 1)
     lower = start - pad
-    since = (
-        checkpoints.memory_from(line, lower)
-        if checkpoint
-        else line.rotation_start_date
-        if line.rotation_enabled
-        else None
-    )
+    if checkpoint:
+        since = checkpoints.memory_from(line, lower)
+    else:
+        since = line.rotation_start_date if line.rotation_enabled else None
     if since is not None:
         # The rotation's memory is its auto schedules since then; from a whole period.
         lower = min(lower - LONGEST_PERIOD, since)
