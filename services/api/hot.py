@@ -9,11 +9,12 @@ miss, never a stale answer, as in `schedules.oncall_now`.
 
 Only the plain case is answered here: GET, a token (checked by the API's own
 `ApiTokenAuthentication`), exactly the usual parameters, no `Accept` but `*/*`, known services,
-the token within its rate (the API's own throttle). Anything else — a session, a bad token, bad
-input, an unknown service, `?at=`, a throttled token, API_HOT_PATH off — goes to the DRF view,
-which answers as it always has: authentication, permissions, throttling and errors stay the
-framework's. A miss renders with the DRF view's own renderers, so the bytes are the same
-(tests/services/test_hot_path.py compares them, headers included)."""
+the token within its rate (the API's own throttle, counted first). Anything else — a session, a
+bad token, bad input, an unknown service, `?at=`, a throttled token, API_HOT_PATH off — goes to
+the DRF view, which answers as it always has (without counting the token's request again):
+authentication, permissions, throttling and errors stay the framework's. A miss renders with the
+DRF view's own renderers, so the bytes are the same (tests/services/test_hot_path.py compares
+them, headers included)."""
 
 import datetime
 import logging
@@ -30,7 +31,7 @@ from rest_framework import renderers, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 
-from oncall_project.base.api.auth import ApiTokenAuthentication, TokenRateThrottle
+from oncall_project.base.api.auth import ApiTokenAuthentication, TokenOverRate, TokenRateThrottle
 from schedules import oncall_now
 from schedules.lines import has_backup_line
 from schedules.selectors import local_today
@@ -93,20 +94,25 @@ def _plain_case(request: HttpRequest, lookup: Lookup, view_class: type) -> HttpR
         return None
     if not _frame_as_expected(view_class):
         return None
+    # The token's request is counted first (refused first: a throttled token's lookup is never
+    # worked out), in the same round trip as the token's check where the token is kept.
+    authentication = ApiTokenAuthentication(throttle=TokenRateThrottle())
     try:
-        found = ApiTokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
+        found = authentication.authenticate(request)
+    except (AuthenticationFailed, TokenOverRate):
         return None
     if found is None:
         return None
     request.user, auth_token = found
+    if authentication.counted:  # the API view, answering instead, does not count it again
+        request.counted_token = auth_token.digest
     try:
         answer = _answer(request.GET, lookup)
     except Exception:  # DRF's view meets it again and answers it its own way: a 409 for
         # data the engine cannot read, its handler's answer, or a 500 for a bug
         logger.warning("hot path handed %s to the API view", request.path, exc_info=True)
         return None
-    if answer is None or not TokenRateThrottle().allow_token(auth_token.digest):
+    if answer is None:
         return None
     response = HttpResponse(answer.body, content_type=answer.content_type)
     response["Allow"] = "GET, HEAD, OPTIONS"
