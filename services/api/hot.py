@@ -35,13 +35,28 @@ from oncall_project.base.api.auth import ApiTokenAuthentication, TokenOverRate, 
 from schedules import oncall_now
 from schedules.lines import has_backup_line
 from schedules.selectors import local_today
-from services.api.lookup import PlainTextRenderer, ServiceLookupSerializer, lookup_text
+from services.api.lookup import (
+    LookupQuerySerializer,
+    PlainTextRenderer,
+    ServiceLookupSerializer,
+    lookup_text,
+)
 from services.api.lookup import service_facts as lookup_facts
-from services.api.oncall import mentions_answer, service_answer, service_names
+from services.api.oncall import (
+    MentionsQuerySerializer,
+    OnCallQuerySerializer,
+    mentions_answer,
+    service_answer,
+    service_names,
+)
 from services.selectors.answers import ServiceOnCall, asked_names, resolve_loaded
 from services.selectors.named import active_service_rows, services_from_rows
 
 JSON = renderers.JSONRenderer()
+# The fields whose limits a plain request's parameters keep to (the serializers' own)
+SERVICE_FIELD = OnCallQuerySerializer().fields["service"]
+SERVICES_FIELD = MentionsQuerySerializer().fields["services"]
+NAME_FIELD = LookupQuerySerializer().fields["name"]
 ANSWERS_PER_TEAM = 4  # kept answers: this many per team the on-call cache keeps
 
 logger = logging.getLogger(__name__)
@@ -181,10 +196,11 @@ def clear() -> None:
 # --- the three lookups ------------------------------------------------------------------------
 
 
-def _text(value: str, max_length: int) -> str | None:
-    """A value as a CharField(max_length) takes it, or None where it would refuse it."""
+def _text(value: str, field: serializers.CharField) -> str | None:
+    """A value as the serializer's `field` (a CharField) takes it, or None where it would
+    refuse it."""
     value = value.strip()
-    if not value or len(value) > max_length or "\x00" in value:
+    if not value or len(value) > field.max_length or "\x00" in value:
         return None
     if any("\ud800" <= c <= "\udfff" for c in value):
         return None
@@ -203,7 +219,7 @@ def _only(params: QueryDict, expected: dict[str, str | None]) -> dict[str, str] 
 
 def _read_service(params: QueryDict) -> tuple[tuple, list[str]] | None:
     given = _only(params, {"service": None})
-    name = given and _text(given["service"], 120)
+    name = given and _text(given["service"], SERVICE_FIELD)
     return (("service", name), [name]) if name else None
 
 
@@ -215,7 +231,7 @@ def _render_service(key: tuple, results: list[ServiceOnCall], now) -> Answer | N
 
 def _read_mentions(params: QueryDict) -> tuple[tuple, list[str]] | None:
     given = _only(params, {"services": None})
-    value = given and _text(given["services"], 10_000)
+    value = given and _text(given["services"], SERVICES_FIELD)
     if not value:
         return None
     try:
@@ -233,7 +249,7 @@ def _read_lookup(params: QueryDict) -> tuple[tuple, list[str]] | None:
     """`?name=` as JSON, or with `format=text` as the text block."""
     text = "format" in params
     given = _only(params, {"name": None, "format": "text"} if text else {"name": None})
-    name = given and _text(given["name"], 120)
+    name = given and _text(given["name"], NAME_FIELD)
     return (("lookup", text, name), [name]) if name else None
 
 
