@@ -12,13 +12,16 @@ from django.urls import NoReverseMatch, reverse
 from audit import selectors
 from audit.models import AuditLog, EntityType
 from oncall_project.audit_viewer import labels
-from oncall_project.base.pages import paginate, query_without_page
+from oncall_project.base.pages import paginate_newest_first
 from teams.forms import PageForm
 from teams.models import Person, Team
 from teams.page_selectors import team_for_page
+from teams.selectors import person_search
 from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# The people a "Who" names by the start of their name: their entries are read by actor id.
+ACTORS_NAMED = 20
 TEAM_TABS = {
     EntityType.TEAM: "teams:detail",
     EntityType.ROTATION_CONFIG: "schedules:rotation",
@@ -34,7 +37,12 @@ class AuditFilterForm(PageForm):
         label="What", choices=[("", "Anything"), *EntityType.choices], required=False
     )
     action = forms.ChoiceField(required=False)
-    actor = forms.CharField(label="Who", max_length=150, required=False)
+    actor = forms.CharField(
+        label="Who",
+        max_length=150,
+        required=False,
+        help_text="A Slack id or a username, or the start of a person's name.",
+    )
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
         to_field_name="slug",
@@ -82,6 +90,15 @@ def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
     )
 
 
+def actors_meant(who: str) -> list[str] | None:
+    """The actor ids "Who" means: itself (a Slack id or a username, as written) and the people
+    whose name or id starts with it, in one query; None when it is empty."""
+    if not who:
+        return None
+    people = person_search(search=who, is_active=None).values_list("slack_user_id", flat=True)
+    return [who, *people[:ACTORS_NAMED]]
+
+
 def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
     """Each entry with its label and link, and the names of the people the entries name."""
     entries = list(page.object_list)
@@ -103,26 +120,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
     # Filters that do not make sense show their errors, not entries they did not ask for.
     valid = form.is_valid()
-    found = selectors.audit_entries(**form.cleaned_data) if valid else AuditLog.objects.none()
-    page = paginate(request, _named(found))
+    if valid:
+        filters = dict(form.cleaned_data)
+        found = selectors.audit_entries(actors=actors_meant(filters.pop("actor")), **filters)
+    else:
+        found = AuditLog.objects.none()
+    page = paginate_newest_first(request, _named(found))
     entries, names = _entries(page)
     return render(
         request,
         "audit/audit_log.html",
-        {
-            "form": form,
-            "page": page,
-            "entries": entries,
-            "names": names,
-            "query": query_without_page(request),
-        },
+        {"form": form, "page": page, "entries": entries, "names": names},
     )
 
 
 @login_required
 def team_history(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_page(slug)
-    page = paginate(request, _named(selectors.audit_entries(team=team)))
+    page = paginate_newest_first(request, _named(selectors.audit_entries(team=team)))
     entries, names = _entries(page)
     return team_page(
         request, team, "history", "audit/team_history.html", page=page, entries=entries, names=names
