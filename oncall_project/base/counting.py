@@ -24,8 +24,9 @@ class Count:
         return f"more than {self.value:,}" if self.capped else f"{self.value:,}"
 
 
-def count_up_to(rows: QuerySet, cap: int = COUNT_CAP) -> Count:
-    """One bounded query: SELECT COUNT(*) FROM (SELECT 1 … LIMIT cap + 1)."""
+def count_up_to(rows: QuerySet, cap: int | None = None) -> Count:
+    """One bounded query: SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)."""
+    cap = COUNT_CAP if cap is None else cap
     found = rows.order_by().values("pk")[: cap + 1].count()
     return Count(min(found, cap), found > cap)
 
