@@ -44,7 +44,7 @@ class AuditFilterForm(PageForm):
         help_text="A Slack id or a username, or the start of a person's name.",
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"),
+        queryset=Team.objects.order_by("name").only("slug", "name"),
         to_field_name="slug",
         required=False,
         empty_label="Any team",
