@@ -75,7 +75,8 @@ class AuditLog(BaseModel):
         ordering = ["-created_at", "-id"]
         # Lists read newest first, a page at a time from where the last one ended (keyset on
         # created_at, id): each filter a list offers has an index that ends in that order, so
-        # a page costs the same at 10 M rows as at 10. The admin's search matches whole ids.
+        # a page costs the same at 10 M rows as at 10. The admin's search matches whole ids, each
+        # field through its own index (audit.admin_search).
         indexes = [
             models.Index(fields=["created_at", "id"], name="audit_created_idx"),
             models.Index(fields=["team", "created_at", "id"], name="audit_team_created_idx"),
@@ -85,8 +86,12 @@ class AuditLog(BaseModel):
             models.Index(fields=["entity_id", "created_at", "id"], name="audit_entity_id_idx"),
             models.Index(fields=["action", "created_at", "id"], name="audit_action_created_idx"),
             models.Index(fields=["actor_id", "created_at", "id"], name="audit_actor_created_idx"),
-            models.Index(fields=["engineer_slack_id"], name="audit_engineer_idx"),
-            models.Index(fields=["previous_engineer_slack_id"], name="audit_previous_idx"),
+            models.Index(
+                fields=["engineer_slack_id", "created_at", "id"], name="audit_engineer_idx"
+            ),
+            models.Index(
+                fields=["previous_engineer_slack_id", "created_at", "id"], name="audit_previous_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,6 +21,7 @@ import django
 from tests.isolation import use_own_var_dir
 
 use_own_var_dir()  # never `make run`'s broker folder: its worker would take ours
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a line per page request
 
 django.setup()
 

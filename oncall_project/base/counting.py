@@ -38,7 +38,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> Count:
-        return count_up_to(self.object_list)
+        rows = self.object_list
+        return rows.counted() if hasattr(rows, "counted") else count_up_to(rows)
 
     @cached_property
     def count(self) -> int:

@@ -151,23 +151,25 @@ def test_a_page_link_from_elsewhere_starts_at_the_newest(db):
     assert response.status_code == 200 and _page_ids(response) == newest_first()
 
 
-def test_who_matches_whole_ids_and_the_start_of_names(db):
+def test_who_is_one_actor_a_whole_id_or_a_name_held_once(db):
     from tests.factories import MembershipFactory
 
     MembershipFactory(slack_user_id="U_ANNA", display_name="Anna Berg")
-    for actor in ("U_ANNA", "U_ANNABEL", "ops-admin"):
+    MembershipFactory(slack_user_id="U_ANNA2", display_name="Anna Lind")
+    for actor in ("U_ANNA", "U_ANNA2", "ops-admin"):
         AuditLogFactory(entity_id=actor, actor_type="user", actor_id=actor)
     client = client_for("staff")
 
     def who(text):
-        return sorted(
-            e.entity_id for e, _l, _k in client.get("/audit/", {"actor": text}).context["entries"]
-        )
+        response = client.get("/audit/", {"actor": text})
+        return sorted(e.entity_id for e, _l, _k in response.context["entries"])
 
-    assert who("ann") == ["U_ANNA"]  # Anna's name and id start so; U_ANNABEL is no one known
-    assert who("U_ANNABEL") == ["U_ANNABEL"]
+    assert who("anna berg") == ["U_ANNA"]  # the directory holds the name once
+    assert who("U_ANNA2") == ["U_ANNA2"]
     assert who("ops-admin") == ["ops-admin"]
-    assert who("admin") == []
+    assert who("Anna") == [] and who("admin") == []  # parts are for the picker to search
+    page = client.get("/audit/").content.decode()
+    assert 'role="combobox"' in page and "people/pick/" in page
 
 
 def test_actions_are_listed_once_each_in_order(db):
@@ -200,3 +202,36 @@ def test_admin_search_matches_whole_ids_only(client, db):
     found = client.get(url, {"q": " U_BOB "}).context["cl"].result_list
     assert [row.entity_id for row in found] == ["e1"]
     assert list(client.get(url, {"q": "BOB"}).context["cl"].result_list) == []
+
+
+def test_admin_search_pages_through_every_field_newest_first(client, db, monkeypatch):
+    monkeypatch.setattr(counting, "COUNT_CAP", 250)
+    login_operator(client)
+    fields = ("actor_id", "engineer_slack_id", "previous_engineer_slack_id", "entity_id")
+    rows = [AuditLogFactory(**{fields[n % 4]: "U_EVE"}) for n in range(260)]
+    AuditLogFactory(engineer_slack_id="U_EVE", actor_id="U_EVE")  # two fields: listed once
+    AuditLogFactory(engineer_slack_id="U_SAM")
+    for n, row in enumerate(rows):
+        AuditLog.objects.filter(pk=row.pk).update(created_at=START + datetime.timedelta(hours=n))
+    expected = list(
+        AuditLog.objects.exclude(engineer_slack_id="U_SAM").values_list("pk", flat=True)
+    )
+    url = admin_url(AuditLog, "changelist")
+    pages = [client.get(url, {"q": "U_EVE", "p": p}) for p in (1, 2, 3)]
+    shown = [row.pk for page in pages for row in page.context["cl"].result_list]
+    assert shown == expected[:250]  # newest first, no deeper than the count
+    assert "more than 250" in " ".join(pages[0].content.decode().split())
+    one = client.get(url, {"q": "U_EVE", "entity_type": "team", "action": "updated"})
+    assert one.context["cl"].result_count == 250
+
+
+@pytest.mark.parametrize("value", ["", "a&b", None])
+def test_the_long_team_select_is_djangos_select_without_its_blank_lines(value):
+    from django import forms
+
+    from oncall_project.base.long_select import LongSelect
+
+    choices = [("", "Any team"), ("a&b", "A & B <x>"), ("o'k", "O'K")]
+    django_html = forms.Select(choices=choices).render("team", value, {"id": "id_team"})
+    ours = LongSelect(choices=choices).render("team", value, {"id": "id_team"})
+    assert re.sub(r">\s+<", "><", ours) == re.sub(r">\s+<", "><", django_html)
