@@ -4,7 +4,7 @@ schedules, overrides, memberships and services, by people and the system) and 10
 teams in django-simple-history's table (10,000 per team).
 
 Built set-based (INSERT … SELECT generate_series) with the indexes dropped and made again
-after, then VACUUM ANALYZE: about N minutes on a 2-core machine. A database whose mark names
+after, then VACUUM ANALYZE: about 10 minutes on a 2-core machine. A database whose mark names
 this version of the data is used as it is; any other is dropped and built again."""
 
 import datetime
