@@ -6,6 +6,7 @@ page, a missing object the 404 page, and any other domain error a message on the
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -117,7 +118,13 @@ def paginate_newest_first(request: HttpRequest, queryset) -> NewestFirstPage:
     through an index on (created_at, id): the same cost on the last page as on the first."""
     pager = _PagePagination()
     rows = pager.paginate_queryset(queryset, Request(request))
-    return NewestFirstPage(rows, pager.count, pager.get_previous_link(), pager.get_next_link())
+    newer, older = pager.get_previous_link(), pager.get_next_link()
+    return NewestFirstPage(rows, pager.count, _on_this_page(newer), _on_this_page(older))
+
+
+def _on_this_page(link: str | None) -> str | None:
+    """A link as its query alone: the page's own scheme and host, whatever a proxy says."""
+    return None if link is None else f"?{urlsplit(link).query}"
 
 
 def query_without_page(request: HttpRequest) -> str:
