@@ -58,7 +58,8 @@ def main() -> None:
     targets = Targets("history")
     url = _bench_database_url()
     if url is None:
-        print("history lists: skipped, they need PostgreSQL (set DATABASE_URL)")
+        # Not measured is not met: the figures are about PostgreSQL's plans at 10 M rows.
+        targets.check("history lists (need PostgreSQL: set DATABASE_URL)", "skipped", "run", False)
         targets.done()
         return
     os.environ["DATABASE_URL"] = url
