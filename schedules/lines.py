@@ -9,10 +9,10 @@ import datetime
 from collections.abc import Iterable
 
 from schedules import checkpoints, domain
+from schedules.member_rows import members_by_team
 from schedules.models import Role
 from schedules.selectors import (
     PersonPeriod,
-    group_by_team,
     ledger_from,
     member,
     refit,
@@ -22,9 +22,8 @@ from schedules.selectors import (
     window,
 )
 from schedules.spans import spans_query
-from teams.models import BackupLine, Team, TeamMembership
+from teams.models import BackupLine, Team
 from teams.rotation_fields import RotationFields
-from teams.selectors import with_names
 
 
 def backup_line(team: Team) -> BackupLine | None:
@@ -99,12 +98,7 @@ def backup_states(
     windows = {pk: window(line, start, end, checkpoint) for pk, line in lines.items()}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
-    members = group_by_team(
-        with_names(
-            TeamMembership.objects.filter(team_id__in=list(lines)).order_by("joined_at", "pk"),
-            directory_name="slack_user_id",
-        )
-    )
+    members = members_by_team(teams)
     since = ledger_from(lines.values(), lower, start, end) if checkpoint else None
     spans = spans_query(teams, lower, upper, role=Role.BACKUP, lines=lines, ledger_from=since)
     rotating = [t for t in teams if lines[t.pk].rotation_enabled]

@@ -16,8 +16,6 @@ from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
 from schedules.api.queries import read_query
-from schedules.lines import has_backup_line
-from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
 from teams.models import Team
 
@@ -103,10 +101,8 @@ def service_facts(result: ServiceOnCall) -> dict[str, Any]:
 
 
 def _backup_fact(team: Team | None) -> dict[str, Any]:
-    if team is None or not team.is_active or not has_backup_line(team):
-        return {}
-    answer = oncall_now.on_call_now([team], timezone.now(), Role.BACKUP)[team.pk]
-    return {"backup_oncall": answer.engineer}
+    answer = oncall_now.backup_now([team], timezone.now()).get(team and team.pk)
+    return {} if answer is None else {"backup_oncall": answer.engineer}
 
 
 LOOKUP_JSON_EXAMPLE = OpenApiExample(

@@ -109,7 +109,7 @@ def test_summaries_look_up_the_services_and_bugs_an_entry_does_not_name(team):
     [
         ({"entity_type": "override"}, {"a"}),
         ({"action": "created"}, {"b"}),
-        ({"actor": "lead"}, {"a"}),
+        ({"actor": "U_LEAD"}, {"a"}),
         ({"team": "payments"}, {"a"}),
         ({"date_from": "2026-02-01"}, {"b"}),
         ({"date_to": "2026-01-31"}, {"a"}),
