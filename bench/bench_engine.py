@@ -10,9 +10,7 @@ either way).
 """
 
 import random
-import statistics
 import sys
-import time as timer
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine_aged import aged_daily_team
+from bench.targets import Targets, median_ms
 from schedules.domain import (
     Member,
     OverrideSpan,
@@ -113,16 +112,6 @@ def team_state(seed: int = 7) -> TeamState:
     )
 
 
-def _median_ms(work) -> float:
-    work()
-    runs = []
-    for _ in range(REPEATS):
-        started = timer.perf_counter()
-        work()
-        runs.append((timer.perf_counter() - started) * 1000)
-    return statistics.median(runs)
-
-
 def _cases(state: TeamState) -> list[tuple[str, float, Callable[[], object]]]:
     autos = tuple(s for s in state.schedules if s.origin == "auto")
     ticking = replace(state, schedules=autos, overrides=())
@@ -140,23 +129,23 @@ def _cases(state: TeamState) -> list[tuple[str, float, Callable[[], object]]]:
     spans = len(state.schedules) + len(state.overrides)
     return [
         (
-            "plan 52 weekly, weighted, 50 members, after 4 recorded weeks",
+            "plan 52 weekly, weighted, 50 members, 4 weeks recorded",
             10.0,
             lambda: plan(ticking, TODAY, 52),
         ),
         (
-            "plan 52 weekly, weighted, 50 members, from the anchor a year back",
+            "plan 52 weekly, weighted, 50 members, from a year back",
             10.0,
             lambda: plan(fresh, TODAY, 52),
         ),
         (
-            f"resolve 365 days, {spans} schedules/overrides, weighted rotation",
+            f"resolve 365 days, {spans} schedules/overrides, weighted",
             20.0,
             lambda: resolve_range(state, *year),
         ),
         ("who is on call at one instant (same team)", 20.0, lambda: who_is_on_call(state, at)),
         (
-            "worst case: resolve 365 days, daily weighted rotation from 3 years back",
+            "resolve 365 days, daily weighted from 3 years back",
             50.0,
             lambda: resolve_range(daily, *year),
         ),
@@ -169,12 +158,12 @@ def _aged_cases(state: TeamState, year) -> list[tuple[str, float, Callable[[], o
     at = datetime(2026, 6, 1, 12, tzinfo=UTC)
     return [
         (
-            "daily weighted from 10 years back, checkpoint: who is on call at one instant",
+            "10-year-old daily weighted, checkpoint: one instant",
             1.0,
             lambda: who_is_on_call(aged, at),
         ),
         (
-            "daily weighted from 10 years back, checkpoint: resolve 365 days",
+            "10-year-old daily weighted, checkpoint: resolve 365 days",
             10.0,
             lambda: resolve_range(aged, *year),
         ),
@@ -188,13 +177,11 @@ def main() -> None:
         f"{len(state.schedules)} schedules, {len(state.overrides)} overrides, "
         f"{len(state.unavailability)} unavailabilities; median of {REPEATS} runs"
     )
-    short = 0
+    targets = Targets("engine")
     for label, target, work in _cases(state):
-        median = _median_ms(work)
-        verdict = "ok" if median <= target else "SLOW"
-        short += median > target
-        print(f"{label:<76} {median:7.2f} ms  (target <= {target:.0f} ms) {verdict}")
-    print("bench-engine: all targets met" if not short else f"bench-engine: {short} short")
+        median = median_ms(work, REPEATS)
+        targets.check(label, f"{median:.2f} ms", f"<= {target:g} ms", median <= target)
+    targets.done()
 
 
 if __name__ == "__main__":
