@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
 from teams.models import Person, Team, TeamMembership
@@ -109,18 +109,21 @@ def names_for(ids: Iterable[str]) -> dict[str, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    rows = Person.objects.filter(slack_user_id__in=wanted).values_list(
-        "slack_user_id", "display_name", "real_name"
+    rows = (
+        Person.objects.filter(slack_user_id__in=wanted)
+        .annotate(shown=Person.name_expression())
+        .exclude(shown=None)
+        .values_list("slack_user_id", "shown")
     )
-    return {sid: display or real for sid, display, real in rows if display or real}
+    return dict(rows)
 
 
 def person_name(ref: str) -> Subquery:
     """The directory name of the Slack id in column `ref` (null when none), for `.annotate()`:
     the name comes with the rows, in the same query."""
-    shown = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
-    people = Person.objects.filter(slack_user_id=OuterRef(ref)).annotate(shown=shown)
-    return Subquery(people.values("shown")[:1], output_field=CharField())
+    people = Person.objects.filter(slack_user_id=OuterRef(ref))
+    shown = people.annotate(shown=Person.name_expression()).values("shown")
+    return Subquery(shown[:1], output_field=CharField())
 
 
 def with_names(rows: QuerySet, **names: str) -> QuerySet:
