@@ -1,9 +1,10 @@
 """Reads of the audit log."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from audit.models import AuditLog
 
@@ -18,6 +19,7 @@ def audit_entries(
     entity_type: str = "",
     action: str = "",
     actor: str = "",
+    actor_ids: Iterable[str] | QuerySet = (),
     team: models.Model | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
@@ -27,8 +29,8 @@ def audit_entries(
         entries = entries.filter(entity_type=entity_type)
     if action:
         entries = entries.filter(action=action)
-    if actor:
-        entries = entries.filter(actor_id__icontains=actor)
+    if actor:  # part of an id or username, or someone `actor_ids` holds (e.g. by name)
+        entries = entries.filter(Q(actor_id__icontains=actor) | Q(actor_id__in=actor_ids))
     if team is not None:
         entries = entries.filter(team=team)
     if date_from:

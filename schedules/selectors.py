@@ -103,7 +103,7 @@ def member(m: TeamMembership, backup: bool = False) -> domain.Member:
         weight=m.weight,
         in_slack_group=m.in_slack_group,
         # The membership's name, else the people directory's (joined in the same query).
-        display_name=m.display_name or getattr(m, "directory_name", None) or "",
+        display_name=m.known_name,
         role=m.team_role,
     )
 

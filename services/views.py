@@ -23,7 +23,7 @@ from services.models import Service
 from services.selectors import directory as directory_selectors
 from services.selectors import who
 from teams.permissions import can_manage_team
-from teams.selectors import names_for
+from teams.selectors import names_shown
 
 FORM_FIELDS = list(ServiceForm.base_fields)
 
@@ -76,7 +76,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         {
             "service": service,
             "result": result,
-            "names": names_for(named),
+            "names": names_shown(named),
             "can_manage": _may_manage(request, service),
         },
     )

@@ -198,7 +198,18 @@ class TeamMembership(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_name or self.slack_user_id} in {self.team_id}"
+        return f"{self.shown_name} in {self.team_id}"
+
+    @property
+    def known_name(self) -> str:
+        """The team's display name for the member, else the people directory's (where a
+        selector read it with the row as `directory_name`); "" when neither is known."""
+        return self.display_name or getattr(self, "directory_name", None) or ""
+
+    @property
+    def shown_name(self) -> str:
+        """What the team's pages call the member: `known_name`, else their Slack id."""
+        return self.known_name or self.slack_user_id
 
 
 class Unavailability(BaseModel):

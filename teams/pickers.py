@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from oncall_project.base import slack_ids
 from oncall_project.base.text import shown
-from teams import page_selectors
+from teams import page_selectors, selectors
 
 MAX_LENGTH = 120
 MAX_PEOPLE = 100  # in one list (a rotation's custom order)
@@ -65,10 +65,19 @@ class PersonPicker(forms.TextInput):
         return format_html(
             '<div class="picker">{}<ul id="{}" class="picker-options" role="listbox" '
             'aria-label="People found" hidden></ul>'
-            '<span class="picker-chosen" aria-live="polite"></span></div>',
+            '<span class="picker-chosen" aria-live="polite">{}</span></div>',
             field,
             box,
+            chosen_names(context["widget"]["value"]),
         )
+
+
+def chosen_names(value: str | None) -> str:
+    """Who a field holds, by name, as a prefilled form shows them ("Alice Nguyen, Bob Stone"):
+    one query; empty when it holds no one the directory names."""
+    ids = [part.strip() for part in _COMMAS.split(value or "") if part.strip()]
+    names = selectors.names_for(i for i in ids if slack_ids.is_user_id(i))
+    return ", ".join(names.get(i, i) for i in ids) if names else ""
 
 
 def _person_id(text: str, named: dict[str, list[str]]) -> str:

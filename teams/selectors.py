@@ -7,7 +7,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery,
 from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
-from teams.models import Person, Team, TeamMembership
+from teams.models import Person, PersonStatus, Team, TeamMembership
 
 
 def team_ref_q(ref: str, prefix: str = "") -> Q:
@@ -103,19 +103,41 @@ def person_get(*, slack_user_id: str) -> Person:
     return person
 
 
+def _named(ids: Iterable[str]) -> QuerySet[Person]:
+    """The directory entries of `ids`, each with its name as `shown` (null when it has none).
+    No ids cost no query (Django answers an empty `__in` itself)."""
+    wanted = {i for i in ids if i}
+    return Person.objects.filter(slack_user_id__in=wanted).annotate(shown=Person.name_expression())
+
+
 def names_for(ids: Iterable[str]) -> dict[str, str]:
     """The name of each id the directory knows, in one query (ids it does not know are left
-    out: callers show the id). Empty ids cost nothing."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
+    out: callers show the id)."""
+    return dict(_named(ids).exclude(shown=None).values_list("slack_user_id", "shown"))
+
+
+class PersonName(str):
+    """A name as pages show it ("" when the directory has none); `unconfirmed` for an entry
+    nobody vouched for (seen only in data from before the directory): the pages flag it."""
+
+    unconfirmed = False
+
+    @classmethod
+    def of(cls, name: str | None, status: str) -> "PersonName":
+        shown = cls(name or "")
+        shown.unconfirmed = status == PersonStatus.UNCONFIRMED
+        return shown
+
+
+def names_shown(ids: Iterable[str]) -> dict[str, PersonName]:
+    """`names_for`, for pages: each a PersonName, and the unconfirmed entries too, named or not
+    (the person tag marks them). One query."""
     rows = (
-        Person.objects.filter(slack_user_id__in=wanted)
-        .annotate(shown=Person.name_expression())
-        .exclude(shown=None)
-        .values_list("slack_user_id", "shown")
+        _named(ids)
+        .filter(Q(shown__isnull=False) | Q(status=PersonStatus.UNCONFIRMED))
+        .values_list("slack_user_id", "shown", "status")
     )
-    return dict(rows)
+    return {sid: PersonName.of(name, status) for sid, name, status in rows}
 
 
 def person_name(ref: str) -> Subquery:

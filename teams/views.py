@@ -15,7 +15,7 @@ from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, PersonDetailsForm, ProfileForm, TeamForm
 from teams.models import Unavailability
 from teams.permissions import team_access
-from teams.selectors import names_for
+from teams.selectors import names_for, names_shown
 from teams.slack_sync import sync_team_from_slack
 
 MAX_QUERY = 60
@@ -74,7 +74,7 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(f"Only staff or a lead of {team.name} may change its settings.")
     if not access.can_manage:
         # Read-only for whoever may not change them: no form that would end in a 403.
-        names = names_for([team.oncall_engineer])
+        names = names_shown([team.oncall_engineer])
         return team_page(
             request, team, "settings", "teams/team_form.html", access, form=form, names=names
         )
@@ -135,11 +135,11 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             slack_user_id=slack_user_id,
             fields=actions.MembershipFields(**form.cleaned_data),
         )
-        if done.ok and request.htmx:
-            membership, _ = done.value
-            return _member_row(request, team, membership)
         if done.ok:
-            messages.success(request, f"{slack_user_id} saved.")
+            saved = page_selectors.membership_for_page(team, slack_user_id)  # with its name
+            if request.htmx:
+                return _member_row(request, team, saved)
+            messages.success(request, f"{saved.shown_name} saved.")
             return redirect("teams:members", slug=slug)
     return _member_row(request, team, membership, form)
 
@@ -150,7 +150,8 @@ def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpRe
     team = page_selectors.team_for_page(slug)
     done = run_button(request, actions.membership_remove, team=team, slack_user_id=slack_user_id)
     if done.ok:
-        messages.success(request, f"{slack_user_id} removed from {team.name}.")
+        name = names_for([slack_user_id]).get(slack_user_id, slack_user_id)
+        messages.success(request, f"{name} removed from {team.name}.")
     return redirect("teams:members", slug=slug)
 
 

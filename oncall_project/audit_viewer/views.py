@@ -3,8 +3,7 @@ old → new values, the name of what it changed and a link to it (pages of every
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -12,10 +11,12 @@ from django.urls import NoReverseMatch, reverse
 from audit import selectors
 from audit.models import AuditLog, EntityType
 from oncall_project.audit_viewer import labels
+from oncall_project.base import slack_ids
 from oncall_project.base.pages import paginate, query_without_page
 from teams.forms import PageForm
-from teams.models import Person, Team
+from teams.models import Team
 from teams.page_selectors import team_for_page
+from teams.selectors import names_shown, person_search, with_names
 from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -68,22 +69,15 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _name_of(field: str) -> Subquery:
-    """The directory's name for the Slack id in an entry's `field`, read with the entry."""
-    name = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
-    person = Person.objects.filter(slack_user_id=OuterRef(field)).annotate(name=name)
-    return Subquery(person.values("name")[:1])
-
-
 def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
     """Entries with the names of their actor and engineer: no query more for the names."""
-    return entries.annotate(
-        actor_name=_name_of("actor_id"), engineer_name=_name_of("engineer_slack_id")
-    )
+    return with_names(entries, actor_name="actor_id", engineer_name="engineer_slack_id")
 
 
 def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
-    """Each entry with its label and link, and the names of the people the entries name."""
+    """Each entry with its label and link, and the names of the people the entries name: those
+    the rows did not name (someone an entry names only as the one replaced, or in its changes,
+    or unconfirmed) read in one query, none when the rows named everyone."""
     entries = list(page.object_list)
     found = labels.entry_labels(entries)
     names = {}
@@ -94,8 +88,17 @@ def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]]
         ):
             if name:
                 names[slack_id] = name
+    named = {entry.actor_id for entry in entries} | {label.engineer for label in found}
+    names |= names_shown(i for i in named if slack_ids.is_user_id(i) and i not in names)
     rows = [(e, label, link_for(e)) for e, label in zip(entries, found, strict=True)]
     return rows, names
+
+
+def _filtered(data: dict) -> QuerySet[AuditLog]:
+    """The entries the filters ask for; "Who" is part of an id or username, or the start of a
+    name (or a word of it) the people directory knows (read in the same query)."""
+    called = person_search(search=data["actor"], is_active=None).values("slack_user_id")
+    return selectors.audit_entries(**data, actor_ids=called)
 
 
 @login_required
@@ -103,7 +106,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, actions=selectors.actions_recorded())
     # Filters that do not make sense show their errors, not entries they did not ask for.
     valid = form.is_valid()
-    found = selectors.audit_entries(**form.cleaned_data) if valid else AuditLog.objects.none()
+    found = _filtered(form.cleaned_data) if valid else AuditLog.objects.none()
     page = paginate(request, _named(found))
     entries, names = _entries(page)
     return render(

@@ -108,7 +108,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if done.ok:
             membership, _ = done.value
-            messages.success(request, f"{membership.slack_user_id} is a member of {team.name}.")
+            messages.success(request, f"{membership.shown_name} is a member of {team.name}.")
             return redirect("teams:members", slug=slug)
     return _members_page(request, team, add_form=form)
 

@@ -27,6 +27,7 @@ from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
 from teams.page_selectors import people_named, team_for_page
 from teams.permissions import team_access
+from teams.selectors import names_shown
 from teams.views import team_page
 
 PAST_DAYS = 30
@@ -93,8 +94,15 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
         if done.ok:
             messages.success(request, "Schedule saved.")
             return redirect("schedules:schedules", slug=slug)
+    names = names_shown([schedule.engineer_slack_id])
     return team_page(
-        request, team, "schedules", "schedules/schedule_edit.html", form=form, schedule=schedule
+        request,
+        team,
+        "schedules",
+        "schedules/schedule_edit.html",
+        form=form,
+        schedule=schedule,
+        names=names,
     )
 
 
