@@ -4,17 +4,16 @@ The team list, overview and members tab show on-call data: oncall_project.pages.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from oncall_project.base.pages import page_actor, run_action, run_button
+from oncall_project.base.pages import page_actor, page_allowed, run_action, run_button
 from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, PersonDetailsForm, ProfileForm, TeamForm
 from teams.models import Unavailability
-from teams.permissions import team_access
+from teams.permissions import ensure_can_manage_team, team_access
 from teams.selectors import names_for, names_shown
 from teams.slack_sync import sync_team_from_slack
 
@@ -70,8 +69,8 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     fields = TeamForm.base_fields
     form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team)
     access = team_access(page_actor(request), team)
-    if not access.can_manage and request.method == "POST":
-        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its settings.")
+    if request.method == "POST":
+        page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     if not access.can_manage:
         # Read-only for whoever may not change them: no form that would end in a 403.
         names = names_shown([team.oncall_engineer])
@@ -116,8 +115,7 @@ def _member_row(request, team, membership, form=None) -> HttpResponse:
 def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     membership = page_selectors.membership_for_page(team, slack_user_id)
-    if not team_access(page_actor(request), team).can_manage:
-        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its members.")
+    page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     if request.method != "POST":
         if request.GET.get("cancel") and request.htmx:
             return _member_row(request, team, membership)

@@ -6,7 +6,13 @@ import re
 import pytest
 
 from teams.models import Person, TeamMembership
-from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 from tests.page_support import client_for, days
 
 MARK = re.compile(r'<code class="slack-id">U_OLDTIMER</code> <span class="badge badge-unconfirmed"')
@@ -99,3 +105,13 @@ def test_a_confirmed_person_carries_no_mark(team):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(1), end_date=days(2))
     page = client_for("member", team).get("/teams/payments/schedules/").content.decode()
     assert "Bob Stone" in page and "badge-unconfirmed" not in page
+
+
+def test_the_fallback_chain_names_the_owner_and_team_default(team):
+    service = ServiceFactory(name="Ledger", team=team, service_owner="U_CAROL")
+    client = client_for("member", team)
+    for path in (f"/services/{service.pk}/", "/who/?q=Ledger"):
+        page = client.get(path).content.decode()
+        chain = re.search(r'<ol class="chain">(.*?)</ol>', page, re.S).group(1)
+        assert 'The service owner: <span class="person">Carol Diaz <code' in chain, path
+        assert 'default on-call engineer: <span class="person">Alice Nguyen' in chain, path
