@@ -8,6 +8,7 @@ from django.db.models import Subquery
 from escalation.models import Escalation
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden, InvalidInput
+from schedules.domain import MentionKind, mention_for
 from services.models import Service
 from teams.models import Person, TeamMembership
 from teams.people import person_require
@@ -15,7 +16,7 @@ from teams.people import person_require
 
 def may_acknowledge(*, slack_user_id: str, escalation: Escalation) -> bool:
     """Paged by it (tagged at any level so far), or a member or lead of a team it names."""
-    if f"<@{slack_user_id}>" in escalation.mentions:
+    if mention_for(slack_user_id, MentionKind.USER) in escalation.mentions:
         return True
     services = [s for s in escalation.services if isinstance(s, str)]
     teams = Service.objects.named(*services).exclude(team=None).values("team_id")

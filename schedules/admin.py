@@ -1,11 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from oncall_project.base.admin_actions import ActionAdmin, run_each
 from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
-from oncall_project.base.json_input import JSONField
 from schedules.actions import (
     OverrideFields,
     ScheduleFields,
@@ -214,7 +212,7 @@ class OnCallRecordAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin
 
 
 @admin.register(BackupLine)
-class BackupLineAdmin(ActionAdmin):
+class BackupLineAdmin(PersonPickerAdmin, ActionAdmin):
     """A team's backup line: its own rotation, saved through the same action as the primary's
     (`rotation_config_update`, role backup). Turned off rather than deleted."""
 
@@ -245,7 +243,7 @@ class BackupLineAdmin(ActionAdmin):
         "next_handoff_at",
         "last_handoff_date",
     )
-    formfield_overrides = {models.JSONField: {"form_class": JSONField}}
+    people_fields = ("rotation_order",)
     actions = ["turn_off_selected"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -69,14 +69,18 @@ def line_state(
 
 
 def backup_states(
-    teams: Iterable[Team], start: datetime.date, end: datetime.date
+    teams: Iterable[Team],
+    start: datetime.date,
+    end: datetime.date,
+    tried: dict[object, RotationFields] | None = None,
 ) -> dict[object, domain.TeamState]:
     """Team id → the backup line's state: two queries (members, backup spans), and the
-    primary's two for the teams whose backup rotation is on."""
+    primary's two for the teams whose backup rotation is on. `tried` gives unsaved settings for
+    some teams (a preview): their primary's days are counted as away by those settings."""
     teams = list(teams)
     if not teams:
         return {}
-    lines = {t.pk: line_settings(t, Role.BACKUP) for t in teams}
+    lines = {t.pk: (tried or {}).get(t.pk) or line_settings(t, Role.BACKUP) for t in teams}
     windows = {pk: window(line, start, end) for pk, line in lines.items()}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())

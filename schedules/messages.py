@@ -194,12 +194,19 @@ def coverage_gap_message(
     channel: str,
     week_of: datetime.date,
     gaps: list[tuple[datetime.date, datetime.date]],
+    backup_gaps: list[tuple[datetime.date, datetime.date]] | None = None,
 ) -> Message:
+    """`backup_gaps` is None for a team without a backup line."""
     if gaps:
         lines = "\n".join(f"• {start} to {end}" for start, end in gaps)
         text = f":warning: *{team_name}* has no one on call on these days:\n{lines}"
     else:
         text = f":white_check_mark: *{team_name}* is fully covered for the next 14 days."
+    if backup_gaps:
+        lines = "\n".join(f"• {start} to {end}" for start, end in backup_gaps)
+        text += f"\nNo backup on-call on these days:\n{lines}"
+    elif backup_gaps is not None:
+        text += "\nThe backup line is fully covered too."
     return Message(
         "coverage_gaps",
         channel,

@@ -14,6 +14,7 @@ from services.models import Service
 from teams.models import Team
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +63,7 @@ def lock_service(service_id: Any) -> Service:
         raise NotFound("No such service.") from exc
 
 
+@asks_slack_first
 @transaction.atomic
 def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
     given = fields.given()
@@ -82,6 +84,7 @@ def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
     return service
 
 
+@asks_slack_first
 @transaction.atomic
 def service_update(*, service: Service, actor: Actor | None, changes: ServiceFields) -> Service:
     given = changes.given()

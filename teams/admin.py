@@ -2,9 +2,10 @@
 settings too (a schedules action), so it lives above both apps: oncall_project/admin.py."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from oncall_project.base.admin_actions import ActionAdmin, ActionInline
+from oncall_project.base.admin_actions import ActionAdmin, ActionInline, admin_actor
+from oncall_project.base.errors import DomainError
 from teams import actions
 from teams.actions import PersonFields, person_link, person_unlink
 from teams.models import Person, TeamMembership, Unavailability
@@ -175,6 +176,34 @@ class PersonAdmin(ActionAdmin):
             obj = person_link(user=user, slack_user_id=slack_user_id, actor=actor)
         details = {k: v for k, v in changes.items() if k in DIRECTORY_DETAILS}
         return actions.person_update(person=obj, actor=actor, fields=PersonFields(**details))
+
+    actions = ("deactivate",)
+
+    def has_delete_permission(self, request, obj=None):
+        """A directory entry is deactivated, never deleted: the schedules and history naming
+        them keep their name. Only a bare sign-in link (no Slack id) is deleted."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and obj is not None and not obj.slack_user_id
+
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)
+        return found
+
+    @admin.action(description="Deactivate the selected people")
+    def deactivate(self, request, queryset):
+        actor = admin_actor(request)
+        done = 0
+        for person in queryset.filter(is_active=True).exclude(slack_user_id=None):
+            try:
+                actions.person_update(
+                    person=person, actor=actor, fields=PersonFields(is_active=False)
+                )
+            except DomainError as exc:
+                self.message_user(request, f"{person}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"{done} deactivated; they can be named again once active.")
 
     def delete(self, *, obj, actor):
         person_unlink(person=obj, actor=actor)

@@ -17,6 +17,7 @@ from oncall_project.base.errors import InvalidInput
 from oncall_project.base.text import shown
 from oncall_project.base.writes import apply_changes, created_values
 from teams.models import Person, PersonStatus, Team, TeamMembership, time_zone_names
+from teams.slack_first import slack_user
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def people_require(*, field: str, slack_user_ids: list[str], actor: Actor | None
 
 def _confirm_in_slack(field: str, slack_user_id: str, actor: Actor | None) -> Person:
     try:
-        user = slack.user_info(slack_user_id)
+        user = slack_user(slack_user_id)
     except slack.SlackRefused as exc:
         logger.info("Slack does not know %s: %s", slack_user_id, exc)
         return _refuse(field, f"Slack knows no user {slack_user_id}.", slack_user_id)

@@ -5,6 +5,7 @@ would); the directory entries already there are left as they are."""
 
 from oncall_project.base import slack_ids
 from oncall_project.legacy.state import ImportRun
+from oncall_project.legacy.writer import insert
 from schedules.models import Override, Schedule
 from services.models import Service
 from teams.models import Person, PersonStatus, Team, TeamMembership
@@ -42,4 +43,4 @@ def import_people(run: ImportRun) -> None:
         )
         for slack_id in sorted(wanted - known)
     ]
-    Person.objects.bulk_create(new)
+    insert(Person, [(person, {}) for person in new])  # with a history version saying whence

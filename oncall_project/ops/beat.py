@@ -6,6 +6,7 @@ that wakes after losing the lease sends at most one tick more, and that does no 
 
 import logging
 import os
+import signal
 import socket
 import uuid
 
@@ -31,6 +32,8 @@ class LeaderScheduler(PersistentScheduler):
         return settings.BEAT_LEASE_SECONDS / 3
 
     def tick(self, *args, **kwargs) -> float:
+        if self.leading is None:
+            _stop_without_work_in_the_signal_handler()
         if not self._hold_lease():
             return self.renew_every
         return min(super().tick(*args, **kwargs), self.renew_every)
@@ -54,7 +57,20 @@ class LeaderScheduler(PersistentScheduler):
         """A clean stop lets the lease go at once, so a standby need not wait for it."""
         if self.leading:
             try:
-                lease_release(name=LEASE, holder=self.holder)
+                lease_release(name=LEASE, holder=self.holder, own_connection=True)
             except DatabaseError:
                 logger.exception("Beat %s could not release its lease.", self.holder)
         super().close()
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit()
+
+
+def _stop_without_work_in_the_signal_handler() -> None:
+    """Celery's beat saves the schedule and closes the scheduler inside its SIGTERM handler: a
+    signal that lands while the beat is in a query, or publishing, then waits on a lock the
+    interrupted code holds, and the beat never stops (seen in CI). Here the handler only stops
+    the loop; Celery's `finally` closes the scheduler, once, outside the handler."""
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), _stop)

@@ -6,7 +6,7 @@ first time), atomic on SQLite and PostgreSQL alike, so two contenders never both
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,9 +32,23 @@ def lease_acquire(
     return True
 
 
-def lease_release(*, name: str, holder: str) -> None:
-    """Let the lease go at once (a clean shutdown), if `holder` has it."""
-    Lease.objects.filter(name=name, holder=holder).delete()
+def lease_release(*, name: str, holder: str, own_connection: bool = False) -> None:
+    """Let the lease go at once (a clean shutdown), if `holder` has it.
+
+    `own_connection` lets it go over a connection of its own, closed at once: a process stopping
+    may have been interrupted in the middle of a query on the usual one, which then can't be used
+    (psycopg's connection lock would wait for that query forever)."""
+    if not own_connection:
+        Lease.objects.filter(name=name, holder=holder).delete()
+        return
+    connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with connection.cursor() as cursor:  # autocommit: the delete is kept when it returns
+            table = connection.ops.quote_name(Lease._meta.db_table)
+            sql = f"DELETE FROM {table} WHERE name = %s AND holder = %s"  # noqa: S608 - our table
+            cursor.execute(sql, [name, holder])
+    finally:
+        connection.close()
 
 
 def lease_holder(name: str, now: datetime.datetime | None = None) -> str | None:

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from oncall_project.base.outbox.queue import enqueue
-from schedules import domain, messages, selectors
+from schedules import domain, lines, messages, selectors
+from schedules.models import Role
 from teams.models import Team
 
 REPORT_DAYS = 14
@@ -22,6 +23,7 @@ def coverage_report_queue(*, team_id, now: datetime.datetime | None = None) -> l
     state = selectors.team_state(team, today, today + datetime.timedelta(days=REPORT_DAYS))
     gaps = domain.coverage_gaps(state, today, REPORT_DAYS)
     week_of = today - datetime.timedelta(days=today.weekday())
+    backup_gaps = _backup_gaps(team, now or timezone.now())
     enqueue(
         [
             messages.coverage_gap_message(
@@ -30,7 +32,17 @@ def coverage_report_queue(*, team_id, now: datetime.datetime | None = None) -> l
                 channel=team.slack_channel_id,
                 week_of=week_of,
                 gaps=[(g.start_date, g.end_date) for g in gaps],
+                backup_gaps=backup_gaps,
             )
         ]
     )
     return gaps
+
+
+def _backup_gaps(team: Team, now: datetime.datetime) -> list[tuple] | None:
+    """The backup line's uncovered days over the same fortnight, or None without a backup."""
+    if not lines.has_backup_line(team):
+        return None
+    today = lines.line_today(team, Role.BACKUP, now)
+    state = lines.line_state(team, Role.BACKUP, today, today + datetime.timedelta(days=REPORT_DAYS))
+    return [(g.start_date, g.end_date) for g in domain.coverage_gaps(state, today, REPORT_DAYS)]

@@ -16,7 +16,7 @@ from oncall_project.base.outbox.queue import enqueue
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from schedules import messages
 from schedules.actions.line_clash import ensure_not_on_other_line
-from schedules.actions.rotation import backup_snapshot, follow_with_backup
+from schedules.actions.rotation import after_primary_change, before_primary_change
 from schedules.lines import line_today
 from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
@@ -27,6 +27,7 @@ from teams.permissions import (
     ensure_can_manage_team,
     ensure_may_request_override,
 )
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +86,7 @@ def ensure_not_past(override: Override, today: datetime.date) -> None:
         raise InvalidInput(message, {"end_date": [message]})
 
 
+@asks_slack_first
 @transaction.atomic
 def override_request(
     *,
@@ -123,7 +125,7 @@ def override_request(
     )
     if auto_approved:
         override.decided_at = timezone.now()
-    snapshot = _before_primary_change(team, role, now, changes_who=auto_approved)
+    snapshot = before_primary_change(team, role, now, changes_who=auto_approved)
     apply_changes(override, fields.given(), before_save=checks)
     [entry] = record(
         AuditEvent(
@@ -141,7 +143,7 @@ def override_request(
             effective_date=override.start_date,
         )
     )
-    _follow_primary_change(team, actor, snapshot, f"override:{entry.pk}")
+    after_primary_change(team, actor, snapshot, f"override:{entry.pk}")
     enqueue(
         [
             messages.override_request_message(
@@ -171,19 +173,6 @@ def _require_people(fields: OverrideFields, actor: Actor | None) -> None:
         )
     if actor is not None and actor.slack_user_id:
         person_require(field="requested_by", slack_user_id=actor.slack_user_id, actor=actor)
-
-
-def _before_primary_change(team: Team, role: str, now, *, changes_who: bool):
-    """An override that changes who is primary re-plans the backup's future: its state
-    before, or None (a backup override, no change of who, or no backup line)."""
-    if role != Role.PRIMARY or not changes_who:
-        return None
-    return backup_snapshot(team, now or timezone.now())
-
-
-def _follow_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
-    if snapshot is not None:
-        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
 
 
 def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> None:
@@ -231,7 +220,7 @@ def override_decide(
     override, team = _lock_override(override, actor, status)
     # Approving, or cancelling an approved one, changes who is on call; the rest do not.
     takes_effect = OverrideStatus.APPROVED in (status, override.status)
-    snapshot = _before_primary_change(team, override.role, None, changes_who=takes_effect)
+    snapshot = before_primary_change(team, override.role, None, changes_who=takes_effect)
     changes: dict[str, Any] = {"status": status, "decided_at": timezone.now()}
     if status != OverrideStatus.CANCELLED:
         changes["approved_by"] = actor.id if actor else "system"
@@ -251,7 +240,7 @@ def override_decide(
             effective_date=override.start_date,
         )
     )
-    _follow_primary_change(team, actor, snapshot, f"override:{entry.pk}")
+    after_primary_change(team, actor, snapshot, f"override:{entry.pk}")
     enqueue(
         messages.override_decision_messages(
             override_id=override.pk,

@@ -139,9 +139,9 @@ def rotation_preview(
     state = lines.line_state(team, role, today, until)
     planning = replace(state, config=config)
     if role == Role.BACKUP and changes:
-        # The primary's days stay away whatever the backup's settings: load them for the
-        # settings tried (a backup turned on here has none loaded yet).
-        planning = _backup_tried(team, planning, draft, today, until)
+        # the primary's days count as away by the settings tried, as saving them would count them
+        tried = lines.backup_states([team], today, until, tried={team.pk: draft})[team.pk]
+        planning = replace(tried, config=config)
     replan = domain.replan(planning, today, periods)
     planned = list(replan.planned[:periods])
     last = planned[-1].end_date if planned else today
@@ -150,16 +150,6 @@ def rotation_preview(
         _replan_impact(state, replan, today, until),
         warnings=domain.rotation_warnings(state, config, today, last),
     )
-
-
-def _backup_tried(team, tried, draft: RotationFields, today, until) -> domain.TeamState:
-    """The backup line's state for settings tried, the primary's days over their window
-    counting as away."""
-    if not draft.rotation_enabled or draft.rotation_start_date is None:
-        return tried
-    lower, upper = selectors.window(draft, today, until)
-    primary = selectors.team_state(team, lower, upper)
-    return domain.backup_state(tried, primary, lower, upper)
 
 
 @transaction.atomic
@@ -261,6 +251,22 @@ def follow_with_backup(
     return regenerate_future(
         team, actor, before, today, change_key=f"{change_key}:backup", role=Role.BACKUP
     )
+
+
+def before_primary_change(
+    team: Team, role: str, now: datetime.datetime | None = None, *, changes_who: bool = True
+):
+    """A change to the primary line's days re-plans the backup's future: the backup's state
+    before it, or None (a change on the backup line, one that moves nobody, or no backup)."""
+    if role != Role.PRIMARY or not changes_who:
+        return None
+    return backup_snapshot(team, now or timezone.now())
+
+
+def after_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
+    """The backup line follows a primary change `before_primary_change` took a snapshot for."""
+    if snapshot is not None:
+        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
 
 
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str, role: str) -> None:

@@ -30,6 +30,7 @@ from teams.models import BackupLine, Team
 from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_fields import RotationFields
+from teams.slack_first import asks_slack_first
 
 
 def _line_for_change(team: Team, role: str) -> RotationFields:
@@ -46,6 +47,7 @@ def _line_state(team: Team, role: str, today: datetime.date) -> domain.TeamState
     )
 
 
+@asks_slack_first
 def rotation_config_update(
     *,
     team: Team,

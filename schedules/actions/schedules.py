@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -19,13 +18,14 @@ from oncall_project.base.writes import (
     deleted_values,
 )
 from schedules.actions.line_clash import ensure_not_on_other_line
-from schedules.actions.rotation import backup_snapshot, follow_with_backup
+from schedules.actions.rotation import after_primary_change, before_primary_change
 from schedules.domain.overlap import spans_share_a_day
 from schedules.models import Origin, Role, Schedule, ScheduleType
 from teams.actions import ensure_team_active, lock_team
 from teams.models import Team
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,17 +90,7 @@ def ensure_line_clear(team: Team):
     return checks
 
 
-def _before_primary_change(team: Team, role: str):
-    """A change to the primary's days re-plans the backup's future: its state before, or
-    None (a backup schedule, or no backup line)."""
-    return backup_snapshot(team, timezone.now()) if role == Role.PRIMARY else None
-
-
-def _follow_primary_change(team: Team, actor: Actor | None, snapshot, change_key: str) -> None:
-    if snapshot is not None:
-        follow_with_backup(team, actor, timezone.now(), change_key, snapshot=snapshot)
-
-
+@asks_slack_first
 @transaction.atomic
 def schedule_create(
     *,
@@ -124,7 +114,7 @@ def schedule_create(
     schedule = Schedule(
         team=team, origin=origin, role=role, created_by=actor.id if actor else "system"
     )
-    snapshot = _before_primary_change(team, role)
+    snapshot = before_primary_change(team, role)
     apply_changes(schedule, given, before_save=ensure_line_clear(team))
     [entry] = record(
         AuditEvent(
@@ -140,7 +130,7 @@ def schedule_create(
             effective_date=schedule.start_date,
         )
     )
-    _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
+    after_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
     return schedule
 
 
@@ -151,6 +141,7 @@ def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Sched
     return team, Schedule.objects.get(pk=schedule.pk)
 
 
+@asks_slack_first
 @transaction.atomic
 def schedule_update(
     *, schedule: Schedule, actor: Actor | None, changes: ScheduleFields
@@ -164,7 +155,7 @@ def schedule_update(
         current=previous,
         actor=actor,
     )
-    snapshot = _before_primary_change(team, schedule.role)
+    snapshot = before_primary_change(team, schedule.role)
     changed = apply_changes(schedule, given, before_save=ensure_line_clear(team))
     if changed:
         [entry] = record(
@@ -182,7 +173,7 @@ def schedule_update(
                 effective_date=schedule.start_date,
             )
         )
-        _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
+        after_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
     return schedule
 
 
@@ -191,7 +182,7 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
     team, schedule = _lock_schedule(schedule, actor)
     changes = deleted_values(schedule, ["origin", *AUDITED])
     entity_id, role = schedule.pk, schedule.role
-    snapshot = _before_primary_change(team, role)
+    snapshot = before_primary_change(team, role)
     schedule.delete()
     [entry] = record(
         AuditEvent(
@@ -206,4 +197,4 @@ def schedule_delete(*, schedule: Schedule, actor: Actor | None) -> None:
             change_type="schedule_deleted",
         )
     )
-    _follow_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")
+    after_primary_change(team, actor, snapshot, f"schedule:{entry.pk}")

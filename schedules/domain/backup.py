@@ -31,7 +31,9 @@ def primary_days_away(
     before = ONE_DAY if backup_handoff is not None and backup_handoff > handoff else timedelta()
     after = ONE_DAY if backup_handoff is not None and backup_handoff < handoff else timedelta()
     return tuple(
-        Unavailability(run.engineer, run.start_date - before, run.end_date + after)
+        Unavailability(
+            run.engineer, run.start_date - before, run.end_date + after, on_other_line=True
+        )
         for run in periods(resolve_range(primary, start, end))
         if run.engineer
     )

@@ -159,6 +159,7 @@ class Unavailability:
     slack_user_id: str
     start_date: date
     end_date: date
+    on_other_line: bool = False  # the primary's own days, for the backup line: not time away
 
     def __post_init__(self) -> None:
         _dates_ordered(self)

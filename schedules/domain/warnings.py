@@ -24,6 +24,8 @@ def rotation_warnings(
         elif member.in_slack_group is False:
             warnings.append(f"{who} has left the team's Slack group: the rotation skips them.")
         for away in state.unavailability:
+            if away.on_other_line:  # a backup line skipping the primary's days is its design
+                continue
             if away.slack_user_id == slack_id and away.start_date <= end and away.end_date >= start:
                 warnings.append(
                     f"{who} is away {away.start_date} to {away.end_date}: the rotation skips "

@@ -15,6 +15,7 @@ from teams.models import Team, TeamMembership, Unavailability
 from teams.people import person_require
 from teams.permissions import ensure_can_manage_team, ensure_staff
 from teams.rotation_hook import after_roster_change, before_roster_change
+from teams.slack_first import asks_slack_first
 
 # What the audit entries of time away hold.
 AWAY_FIELDS = ("end_date", "reason", "slack_user_id", "start_date", "team")
@@ -55,6 +56,7 @@ def _replan_after_away(teams: list[Team], actor, snapshots: list, entry) -> None
         after_roster_change(team, actor, snapshot, f"unavailability:{entry.pk}:{team.pk}")
 
 
+@asks_slack_first
 @transaction.atomic
 def unavailability_create(
     *,

@@ -23,6 +23,7 @@ from teams.models import Team, TeamMembership
 from teams.people import person_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_hook import after_roster_change, before_roster_change
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +45,7 @@ ROTATION_MEMBER_FIELDS = frozenset(
 )
 
 
+@asks_slack_first
 @transaction.atomic
 def membership_upsert(
     *,

@@ -25,6 +25,7 @@ from oncall_project.base.writes import (
 from teams.models import Team, new_ical_token
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
+from teams.slack_first import asks_slack_first
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +91,7 @@ def ensure_team_active(team: Team) -> None:
         raise Conflict(TEAM_DELETED)
 
 
+@asks_slack_first
 @transaction.atomic
 def team_create(*, actor: Actor | None, fields: TeamFields) -> Team:
     """A new team (staff only); the slug defaults to one made from the name. A team created
@@ -119,6 +121,7 @@ def team_create(*, actor: Actor | None, fields: TeamFields) -> Team:
     return team
 
 
+@asks_slack_first
 @transaction.atomic
 def team_update(*, team: Team, actor: Actor | None, changes: TeamFields) -> Team:
     """Update a team's own fields. Rotation settings change through rotation_config_update."""

@@ -505,4 +505,6 @@ def test_the_people_the_import_brings_join_the_directory(legacy_url):
     people = {p.slack_user_id: p for p in Person.objects.all()}
     assert named and named <= set(people)
     assert all(p.is_active and p.status == "confirmed" for p in people.values())
+    versions = Person.history.filter(history_change_reason__icontains="import")  # whence, kept
+    assert versions.count() == len(people)
     assert run_import(legacy_url) and Person.objects.count() == len(people)  # nothing twice

@@ -79,3 +79,13 @@ def test_a_beat_stopped_cleanly_hands_over_before_its_lease_would_run_out(tmp_pa
     celery_app.control.purge()
     # released on the way out: the standby's next poll (every 4 s) takes it
     assert takeover < lease - 2, takeover
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_can_be_let_go_over_a_connection_of_its_own():
+    """What a stopping beat does: its usual connection may be stuck in an interrupted query."""
+    assert lease_acquire(name="job", holder="a", seconds=30)
+    lease_release(name="job", holder="b", own_connection=True)  # not b's to release
+    assert lease_holder("job") == "a"
+    lease_release(name="job", holder="a", own_connection=True)
+    assert lease_holder("job") is None

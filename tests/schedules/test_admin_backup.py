@@ -73,6 +73,21 @@ def test_a_change_goes_through_the_action_too(client, operator, team):
     assert AuditLog.objects.filter(metadata__role="backup").count() == 2
 
 
+def test_the_backup_order_is_picked_by_name(client, operator, team):
+    page = client.get(admin_url(BackupLine, "add"))
+    assert b'data-picker="multiple"' in page.content
+    response = add_line(
+        client,
+        team=str(team.pk),
+        rotation_enabled="on",
+        rotation_type="custom_order",
+        rotation_order="Carol Diaz, U_ALICE",
+        rotation_start_date="2026-11-30",
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert BackupLine.objects.get(team=team).rotation_order == ["U_CAROL", "U_ALICE"]
+
+
 def test_an_override_added_in_the_admin_names_its_line(client, operator, team):
     page = client.get(admin_url(Override, "add"))
     response = client.post(

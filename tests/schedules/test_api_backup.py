@@ -172,6 +172,31 @@ def test_preview_of_the_backup_line_never_gives_the_periods_primary(staff, team)
         assert entry["engineer_slack_id"] not in (None, domain.resolve_day(primary, day).engineer)
 
 
+@pytest.mark.parametrize("handoff", ["07:00", "21:00"])
+def test_preview_of_a_new_backup_handoff_time_is_what_saving_it_plans(staff, team, handoff):
+    """The primary's days count as away once, by the handoff time tried (the saved one's days
+    were counted as well, so the preview skipped people the save then planned)."""
+    turn_on_backup(staff, team)
+    body = {"periods": 14, "changes": {"handoff_time": handoff}}
+    response = staff.post(url(team, "rotation/preview"), body, format="json")
+    assert response.status_code == 200, response.content
+    previewed = [(e["start_date"], e["engineer_slack_id"]) for e in response.json()["entries"]]
+    turn_on_backup(staff, team, handoff_time=handoff, lookahead_periods=14)
+    saved = list(
+        Schedule.objects.filter(team=team, role="backup", start_date__gte=previewed[0][0])
+        .order_by("start_date")
+        .values_list("start_date", "engineer_slack_id")[: len(previewed)]
+    )
+    assert previewed == [(str(day), who) for day, who in saved]
+
+
+def test_preview_of_the_backup_line_calls_nobody_away_for_being_the_primary(staff, team):
+    turn_on_backup(staff, team)
+    response = staff.post(url(team, "rotation/preview"), {"periods": 14}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == []
+
+
 def test_generate_on_the_backup_line_saves_backup_schedules(staff, team):
     turn_on_backup(staff, team)
     Schedule.objects.filter(team=team, role="backup").delete()

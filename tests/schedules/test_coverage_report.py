@@ -2,7 +2,8 @@ import datetime
 
 from oncall_project.base.outbox.models import Notification
 from schedules.actions.coverage import coverage_report_queue
-from tests.factories import ScheduleFactory, TeamFactory
+from teams.models import BackupLine
+from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
 
 NOW = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)  # a Monday
 
@@ -30,3 +31,15 @@ def test_a_covered_team_hears_it_is_covered(db):
 def test_a_team_without_a_channel_gets_no_report(db):
     assert coverage_report_queue(team_id=TeamFactory().pk, now=NOW) is None
     assert not Notification.objects.exists()
+
+
+def test_a_team_with_a_backup_line_hears_about_the_backups_gaps_too(db):
+    team = TeamFactory(name="Data", slack_channel_id="C_DATA", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE")  # primary every day: never backup
+    BackupLine.objects.create(
+        team=team, rotation_enabled=True, rotation_start_date=datetime.date(2026, 11, 30)
+    )
+    assert coverage_report_queue(team_id=team.pk, now=NOW) == []
+    text = Notification.objects.get().text
+    assert "fully covered" in text
+    assert "No backup on-call on these days:\n• 2026-12-07 to 2026-12-20" in text

@@ -286,6 +286,25 @@ def test_admin_person_link_and_relink_are_audited(client, operator):
     ]
 
 
+def test_admin_deactivates_a_directory_entry_and_never_deletes_it(client, operator):
+    person = Person.objects.get(slack_user_id="U_ALICE")
+    assert client.get(admin_url(Person, "delete", person.pk)).status_code == 403
+    listing = client.get(admin_url(Person, "changelist"))
+    assert b"delete_selected" not in listing.content and b"deactivate" in listing.content
+
+    done = client.post(
+        admin_url(Person, "changelist"),
+        {"action": "deactivate", "_selected_action": [str(person.pk)]},
+        follow=True,
+    )
+
+    assert b"1 deactivated" in done.content
+    person.refresh_from_db()
+    assert person.is_active is False
+    entry = AuditLog.objects.get(entity_type="person")
+    assert entry.changes["is_active"] == {"old": True, "new": False}
+
+
 def test_admin_person_slack_id_taken_is_a_form_error(client, operator):
     Person.objects.create(user=UserFactory(), slack_user_id="U_ALINA")
     user = UserFactory()

@@ -45,8 +45,8 @@ def test_primary_days_away_are_the_primarys_runs():
     primary = team(members=members("UA", "UB"))
     away = primary_days_away(primary, MONDAY, day(13))
     assert away == (
-        Unavailability("UA", MONDAY, day(6)),
-        Unavailability("UB", day(7), day(13)),
+        Unavailability("UA", MONDAY, day(6), on_other_line=True),
+        Unavailability("UB", day(7), day(13), on_other_line=True),
     )
 
 

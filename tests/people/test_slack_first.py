@@ -1,0 +1,69 @@
+"""Slack is asked before a write's transaction (teams.slack_first): a slow Slack holds no lock
+on the team, the answer asked first is the one the write uses, and a write that fails leaves
+nobody new in the directory."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import InvalidInput
+from teams.actions import MembershipFields, TeamFields, membership_upsert, team_update
+from teams.models import Person, Team, TeamMembership
+from tests.celery_worker import wait_for
+from tests.factories import TeamFactory
+
+STAFF = Actor(id="ops", source="test", is_staff=True)
+
+pytestmark = pytest.mark.empty_directory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_slack_is_slow_to_confirm_a_new_member_the_team_stays_writable(fake_slack):
+    team = TeamFactory(name="Payments")
+    fake_slack.add_user("U_NEW", "Newton", tz="Europe/Paris")
+    fake_slack.hang("users.info", seconds=30)
+    added: list[object] = []
+
+    def add_member() -> None:
+        try:
+            added.append(membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)[0])
+        finally:
+            connection.close()
+
+    adding = threading.Thread(target=add_member)
+    adding.start()
+    wait_for(lambda: fake_slack.calls_to("users.info"))
+    started = time.monotonic()
+    team_update(team=team, actor=STAFF, changes=TeamFields(description="while Slack thinks"))
+    waited = time.monotonic() - started
+    fake_slack.release()  # the hung call is dropped; the client's retry gets the answer
+    adding.join(timeout=30)
+    assert waited < 2, f"the team's lock was held for {waited:.1f} s while Slack was asked"
+    assert Team.objects.get(pk=team.pk).description == "while Slack thinks"
+    assert added and TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").exists()
+    assert Person.objects.get(slack_user_id="U_NEW").display_name == "Newton"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slack_is_asked_once_and_its_refusal_is_the_writes_400(fake_slack):
+    team = TeamFactory(name="Payments")
+    fake_slack.only_listed_users = True
+    with pytest.raises(InvalidInput) as refused:
+        membership_upsert(team=team, slack_user_id="U_NOBODY", actor=STAFF)
+    assert "Slack knows no user U_NOBODY" in str(refused.value.errors["slack_user_id"])
+    assert len(fake_slack.calls_to("users.info")) == 1
+    assert not TeamMembership.objects.filter(slack_user_id="U_NOBODY").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_refused_after_slack_answered_adds_nobody_to_the_directory(fake_slack):
+    team = TeamFactory(name="Payments")
+    fake_slack.add_user("U_NEW", "Newton")
+    with pytest.raises(InvalidInput):
+        fields = MembershipFields(weight=-1)  # refused by the write, after Slack vouched
+        membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF, fields=fields)
+    assert len(fake_slack.calls_to("users.info")) == 1
+    assert not Person.objects.filter(slack_user_id="U_NEW").exists()
