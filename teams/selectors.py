@@ -116,6 +116,13 @@ def names_for(ids: Iterable[str]) -> dict[str, str]:
     return dict(_named(ids).exclude(shown=None).values_list("slack_user_id", "shown"))
 
 
+def person_label(slack_user_id: str) -> str:
+    """Someone in a sentence: "Alice Nguyen (U_ALICE)", or the id when the directory has no
+    name for them. One query."""
+    name = names_for([slack_user_id]).get(slack_user_id)
+    return f"{name} ({slack_user_id})" if name else slack_user_id
+
+
 class PersonName(str):
     """A name as pages show it ("" when the directory has none); `unconfirmed` for an entry
     nobody vouched for (seen only in data from before the directory): the pages flag it."""
