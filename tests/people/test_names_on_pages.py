@@ -115,3 +115,12 @@ def test_the_fallback_chain_names_the_owner_and_team_default(team):
         chain = re.search(r'<ol class="chain">(.*?)</ol>', page, re.S).group(1)
         assert 'The service owner: <span class="person">Carol Diaz <code' in chain, path
         assert 'default on-call engineer: <span class="person">Alice Nguyen' in chain, path
+
+
+def test_adding_and_removing_a_member_says_their_name(team):
+    client = client_for("lead", team)
+    body = {"slack_user_id": "U_CAROL", "team_role": "member", "weight": 1}
+    added = client.post("/teams/payments/members/", body, follow=True).content.decode()
+    assert "Carol Diaz is a member of Payments." in added
+    removed = client.post("/teams/payments/members/U_CAROL/remove/", follow=True)
+    assert "Carol Diaz removed from Payments." in removed.content.decode()
