@@ -109,19 +109,27 @@ class People:
 
 
 def people_named(ids, team: Team | None = None) -> People:
-    """Names of `ids`, and with `team` the other team of its non-members: one query however
-    many people a page shows."""
+    """Names of `ids` (with `team`, as the team calls its members, as its other pages do), and
+    with `team` the other team of its non-members: one query however many people a page
+    shows."""
     wanted = {i for i in ids if i}
     if team is None or not wanted:
         return People(names=names_shown(wanted), elsewhere={})
+    in_team = TeamMembership.objects.filter(
+        team=team, slack_user_id=OuterRef("slack_user_id")
+    ).exclude(display_name="")
     rows = (
         Person.objects.filter(slack_user_id__in=wanted)
-        .annotate(shown=Person.name_expression(), other_team=_other_team(team))
-        .values_list("slack_user_id", "shown", "status", "other_team")
+        .annotate(
+            shown=Person.name_expression(),
+            team_name=Subquery(in_team.values("display_name")[:1]),
+            other_team=_other_team(team),
+        )
+        .values_list("slack_user_id", "team_name", "shown", "status", "other_team")
     )
     names, elsewhere = {}, {}
-    for slack_user_id, name, status, other_team in rows:
-        names[slack_user_id] = PersonName.of(name, status)
+    for slack_user_id, team_name, name, status, other_team in rows:
+        names[slack_user_id] = PersonName.of(team_name or name, status)
         if other_team:
             elsewhere[slack_user_id] = other_team
     return People(names=names, elsewhere=elsewhere)

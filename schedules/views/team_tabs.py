@@ -27,7 +27,6 @@ from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
 from teams.page_selectors import people_named, team_for_page
 from teams.permissions import ensure_can_manage_team
-from teams.selectors import names_shown
 from teams.views import team_page
 
 PAST_DAYS = 30
@@ -93,7 +92,7 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
         if done.ok:
             messages.success(request, "Schedule saved.")
             return redirect("schedules:schedules", slug=slug)
-    names = names_shown([schedule.engineer_slack_id])
+    names = people_named([schedule.engineer_slack_id], team).names
     return team_page(
         request,
         team,

@@ -124,3 +124,12 @@ def test_adding_and_removing_a_member_says_their_name(team):
     assert "Carol Diaz is a member of Payments." in added
     removed = client.post("/teams/payments/members/U_CAROL/remove/", follow=True)
     assert "Carol Diaz removed from Payments." in removed.content.decode()
+
+
+def test_a_team_tab_calls_a_member_as_the_team_does(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bobby")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(1), end_date=days(2))
+    client = client_for("member", team)
+    for path in ("/teams/payments/schedules/", "/teams/payments/"):
+        page = client.get(path).content.decode()
+        assert 'Bobby <code class="slack-id">U_BOB</code>' in page, path
