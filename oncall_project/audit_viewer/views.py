@@ -76,8 +76,8 @@ def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
 
 def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
     """Each entry with its label and link, and the names of the people the entries name: those
-    the rows did not name (someone an entry names only as the one replaced, or in its changes,
-    or unconfirmed) read in one query, none when the rows named everyone."""
+    the rows did not name (someone an entry names only as the one replaced, or in its old and
+    new values, or unconfirmed) read in one query, none when the rows named everyone."""
     entries = list(page.object_list)
     found = labels.entry_labels(entries)
     names = {}
@@ -89,6 +89,7 @@ def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]]
             if name:
                 names[slack_id] = name
     named = {entry.actor_id for entry in entries} | {label.engineer for label in found}
+    named |= {i for entry in entries for i in labels.people_in_changes(entry.changes)}
     names |= names_shown(i for i in named if slack_ids.is_user_id(i) and i not in names)
     rows = [(e, label, link_for(e)) for e, label in zip(entries, found, strict=True)]
     return rows, names

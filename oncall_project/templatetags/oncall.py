@@ -155,27 +155,30 @@ def weekday(value) -> str:
 
 
 @register.filter
-def diff_rows(changes) -> list[tuple[str, str, str]]:
-    """An audit entry's {"field": {"old", "new"}} as (field, old, new) display rows."""
+def diff_rows(changes, names=None) -> list[tuple[str, str, str]]:
+    """An audit entry's {"field": {"old", "new"}} as (field, old, new) display rows; a person
+    `names` names as "Alice Nguyen (U_ALICE)"."""
     if not isinstance(changes, dict):
-        return [("value", "", _shown(changes))]
+        return [("value", "", _shown(changes, names))]
     rows = []
     for field, change in changes.items():
         if isinstance(change, dict) and set(change) <= {"old", "new"}:
-            rows.append((field, _shown(change.get("old")), _shown(change.get("new"))))
+            old, new = _shown(change.get("old"), names), _shown(change.get("new"), names)
+            rows.append((field, old, new))
         else:
-            rows.append((field, "", _shown(change)))
+            rows.append((field, "", _shown(change, names)))
     return rows
 
 
-def _shown(value) -> str:
+def _shown(value, names=None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value) or "—"
+        return ", ".join(_shown(v, names) for v in value) or "—"
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
-    return str(value)
+    name = (names or {}).get(value) if isinstance(value, str) else None
+    return f"{name} ({value})" if name else str(value)
 
 
 @register.filter

@@ -188,3 +188,23 @@ def test_who_matches_the_start_of_a_name_or_part_of_an_id(team, who, found):
     AuditLogFactory(team=team, entity_id="b", actor_id="U_BOB")
     response = client_for("staff").get("/audit/", {"actor": who})
     assert {entry.entity_id for entry, _label, _link in response.context["entries"]} == found
+
+
+def test_old_and_new_values_name_the_people_they_hold(team):
+    AuditLogFactory(
+        team=team,
+        entity_type="rotation_config",
+        actor_id="ops",
+        changes={
+            "rotation_order": {"old": ["U_BOB"], "new": ["U_CAROL", "U_BOB"]},
+            "oncall_engineer": {"old": None, "new": "U_NAMELESS"},
+        },
+    )
+    response = client_for("staff").get("/audit/")
+    cells = re.findall(r"<td>([^<]*)</td>", response.content.decode())
+    assert cells == [
+        "Bob Stone (U_BOB)",
+        "Carol Diaz (U_CAROL), Bob Stone (U_BOB)",
+        "—",
+        "U_NAMELESS",
+    ]
