@@ -41,9 +41,11 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+## bench: the engine, the pages, and the audit and history lists on 10 M rows (built once into
+## the PostgreSQL database oncall_bench_history, kept for the next run); each figure beside its
+## target, then `bench: all targets met` or `bench: N short`
 bench: install-dev
-	$(BIN)/python bench/bench_engine.py
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/all.py
 
 ## bench-api: the bot's lookups over HTTP (gunicorn + wrk) on a throw-away PostgreSQL database,
 ## beside a bare WSGI app's ceiling, warm and cold; e.g. BENCH_API_ARGS="--cold --runs 3 --scale 10"

@@ -4,7 +4,8 @@ import datetime
 import random
 
 from schedules.models import Override, Schedule
-from teams.models import Team, TeamMembership
+from services.models import Service
+from teams.models import Person, Team, TeamMembership
 
 START = datetime.date(2026, 11, 30)  # a Monday
 
@@ -65,4 +66,47 @@ def add_schedules(team: Team, weeks: int, overrides: int) -> None:
             end_date=START + datetime.timedelta(days=4 + 9 * k),
         )
         for k in range(overrides)
+    )
+
+
+def add_dashboard_weeks(teams: list[Team], today: datetime.date) -> None:
+    """What a dashboard shows for each team: a lead (in the directory), a schedule running
+    now, an approved override tomorrow, a pending one next week, two services."""
+    day = datetime.timedelta(days=1)
+    Person.objects.bulk_create(
+        Person(slack_user_id=f"ULEAD{n}", display_name=f"Lead {n}") for n in range(len(teams))
+    )
+    TeamMembership.objects.bulk_create(
+        TeamMembership(
+            team=t,
+            slack_user_id=f"ULEAD{n}",
+            display_name=f"Lead {n}",
+            team_role="lead",
+            joined_at=datetime.date(2026, 1, 1),
+        )
+        for n, t in enumerate(teams)
+    )
+    Schedule.objects.bulk_create(
+        Schedule(
+            team=t,
+            engineer_slack_id=f"ULEAD{n}",
+            start_date=today - 2 * day,
+            end_date=today + 4 * day,
+        )
+        for n, t in enumerate(teams)
+    )
+    Override.objects.bulk_create(
+        Override(
+            team=t,
+            engineer_slack_id=f"ULEAD{(n + 1) % len(teams)}",
+            requested_by=f"ULEAD{n}",
+            status=status,
+            start_date=today + offset * day,
+            end_date=today + (offset + 1) * day,
+        )
+        for n, t in enumerate(teams)
+        for status, offset in (("approved", 1), ("pending", 8))
+    )
+    Service.objects.bulk_create(
+        Service(name=f"{t.slug}-{k}", team=t) for t in teams for k in range(2)
     )

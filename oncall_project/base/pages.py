@@ -6,6 +6,7 @@ page, a missing object the 404 page, and any other domain error a message on the
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -14,8 +15,12 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 from oncall_project.base.actors import Actor
+from oncall_project.base.api.pagination import NewestFirstPagination
+from oncall_project.base.counting import Count
 from oncall_project.base.errors import DomainError, Forbidden, NotFound, engine_errors
 from oncall_project.base.text import shown
 
@@ -93,6 +98,42 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
     """One COUNT and one page of rows, whatever the size of the table."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@dataclass(frozen=True)
+class NewestFirstPage:
+    """A page of a list that grows forever, with links to the newer and older pages and how
+    many entries the list holds (exact up to 10,000, else "more than 10,000")."""
+
+    object_list: list
+    count: Count
+    newer_url: str | None
+    older_url: str | None
+
+
+class _PagePagination(NewestFirstPagination):
+    page_size = PAGE_SIZE
+    page_size_query_param = None
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except ValidationError:
+            return None  # an old or edited link: the first page
+
+
+def paginate_newest_first(request: HttpRequest, queryset) -> NewestFirstPage:
+    """One bounded COUNT and one page of rows, read from where the last page ended (`?cursor=`)
+    through an index on (created_at, id): the same cost on the last page as on the first."""
+    pager = _PagePagination()
+    rows = pager.paginate_queryset(queryset, Request(request))
+    newer, older = pager.get_previous_link(), pager.get_next_link()
+    return NewestFirstPage(rows, pager.count, _on_this_page(newer), _on_this_page(older))
+
+
+def _on_this_page(link: str | None) -> str | None:
+    """A link as its query alone: the page's own scheme and host, whatever a proxy says."""
+    return None if link is None else f"?{urlsplit(link).query}"
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -1,4 +1,9 @@
-from rest_framework.pagination import PageNumberPagination
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+
+from oncall_project.base.counting import COUNT_CAP, count_up_to
 
 
 class Pagination(PageNumberPagination):
@@ -6,3 +11,62 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class NewestFirstPagination(CursorPagination):
+    """For lists that grow forever (the audit log): newest first, a page at a time from where
+    the last ended (`?cursor=` from `next`/`previous`), read through an index on
+    (created_at, id) whatever the page's depth. `{"count", "count_capped", "next",
+    "previous", "results"}`: `count` is exact up to 10,000; beyond it, 10,000 with
+    `count_capped: true`. `?page_size=` up to 200."""
+
+    ordering = ("-created_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    invalid_cursor_message = "Not a cursor this list gave: follow `next` or `previous`."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.count = count_up_to(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from exc
+        if cursor is not None and cursor.position is not None:
+            try:
+                instant = parse_datetime(cursor.position)
+            except ValueError:
+                instant = None
+            if instant is None or instant.tzinfo is None:
+                raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+        return cursor
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count.value,
+                "count_capped": self.count.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        shape = super().get_paginated_response_schema(schema)
+        shape["required"] = ["count", "count_capped", "next", "previous", "results"]
+        shape["properties"] = {
+            "count": {
+                "type": "integer",
+                "example": 123,
+                "description": f"Entries that match, exact up to {COUNT_CAP:,}.",
+            },
+            "count_capped": {
+                "type": "boolean",
+                "description": f"More than {COUNT_CAP:,} match: `count` says {COUNT_CAP:,}.",
+            },
+            **shape["properties"],
+        }
+        return shape
