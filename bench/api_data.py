@@ -4,7 +4,8 @@ as many of each for `--scale`.
 
 As a script (the load benchmark builds each data set in a process of its own, as Django is set
 up once per process): python bench/api_data.py SCALE, DATABASE_URL naming the database; prints
-{"token": …, "names": […]} as JSON."""
+{"token": …, "names": […]} as JSON. `python bench/api_data.py SCALE --reuse` builds nothing
+if the database holds that data already (a new token, the names read back), else builds it."""
 
 import datetime
 import json
@@ -38,6 +39,30 @@ def build(env: dict, scale: int = 1) -> tuple[str, list[str]]:
     _overrides(teams, monday)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    from oncall_project.tokens import api_token_create
+
+    _user, token = api_token_create(name="load-bench", staff=False)
+    return token, names
+
+
+def reuse(env: dict, scale: int) -> tuple[str, list[str]] | None:
+    """A new API token and every service name, if the database holds `scale`'s data set."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return None  # a database kept from older code: built afresh
+    from services.models import Service
+
+    names = sorted(Service.objects.values_list("name", flat=True))
+    if len(names) != TEAMS * SERVICES_PER_TEAM * scale:
+        return None
     from oncall_project.tokens import api_token_create
 
     _user, token = api_token_create(name="load-bench", staff=False)
@@ -104,7 +129,7 @@ def _services(rng: random.Random, teams: list) -> list[str]:
         for k in range(SERVICES_PER_TEAM)
     ]
     Service.objects.bulk_create(services, batch_size=5000)
-    return [s.name for s in services]
+    return sorted(s.name for s in services)
 
 
 def _schedules(teams: list, monday: datetime.date) -> None:
@@ -152,5 +177,7 @@ def _overrides(teams: list, monday: datetime.date) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    bench_token, service_names = build({}, int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+    scale = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    found = reuse({}, scale) if "--reuse" in sys.argv else None
+    bench_token, service_names = found or build({}, scale)
     json.dump({"token": bench_token, "names": service_names}, sys.stdout)

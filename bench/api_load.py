@@ -51,12 +51,15 @@ SERVICE, MENTIONS, LOOKUP = (
 )
 
 
-def bench_database_url(name: str = "oncall_api_bench", script: str = "bench/api_load.py") -> str:
-    """A database called `name` on DATABASE_URL's PostgreSQL server."""
+def bench_database_url(name: str = "api_bench", script: str = "bench/api_load.py") -> str:
+    """A database on DATABASE_URL's PostgreSQL server named after DATABASE_URL's with `name`
+    added: checkouts that share a server (each with its own DATABASE_URL) never drop each
+    other's."""
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oncall")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit(f"{script} measures the production stack: DATABASE_URL=postgres://…")
-    return url.rsplit("/", 1)[0] + f"/{name}"
+    server, own = url.split("?", 1)[0].rsplit("/", 1)
+    return f"{server}/{own}_{name}"
 
 
 def recreate_database(url: str) -> None:
@@ -64,6 +67,13 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_exists(url: str) -> bool:
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return found is not None
 
 
 def drop_database(url: str) -> None:
@@ -122,12 +132,14 @@ def _wait_until_up(port: int, token: str, probe: str) -> None:
     sys.exit(f"gunicorn did not answer {probe}")
 
 
-def build_data(url: str, scale: int) -> tuple[str, list[str]]:
-    """Fill `url` in a process of its own (Django is set up once per process)."""
-    recreate_database(url)
+def build_data(url: str, scale: int, keep: bool) -> tuple[str, list[str]]:
+    """Fill `url` in a process of its own (Django is set up once per process); with `keep`, a
+    database kept by an earlier run with the same data is used as it is."""
+    if not (keep and database_exists(url)):
+        recreate_database(url)
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "api_data.py"), str(scale)],
+        [sys.executable, str(ROOT / "bench" / "api_data.py"), str(scale), "--reuse"],
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
         text=True,
@@ -168,7 +180,7 @@ def measure(ports: dict[str, int], token: str, cases: dict, seconds: int, first:
 
 def bench_data_set(url: str, scale: int, args, results: Results) -> None:
     """Build the data at `scale`, serve it, and add `args.runs` runs of figures to `results`."""
-    token, names = build_data(url, scale)
+    token, names = build_data(url, scale, args.keep)
     env = server_env(url)
     case_paths = paths(names)
     servers = {"bare": ("bench.api_bare:app", env), "warm": ("oncall_project.wsgi", env)}
@@ -196,14 +208,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs; median and spread printed")
     parser.add_argument("--cold", action="store_true", help="also with per-process caches cold")
     parser.add_argument("--scale", type=int, default=1, help="also at N times the data")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the databases afterwards, and use those kept before (their data unchanged)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     use_own_var_dir()  # gunicorn inherits it: nothing of `make run`'s var/ is touched
     results = Results()
     for scale in sorted({1, args.scale}):
-        name = "oncall_api_bench" if scale == 1 else f"oncall_api_bench_x{scale}"
+        name = "api_bench" if scale == 1 else f"api_bench_x{scale}"
         bench_data_set(bench_database_url(name), scale, args, results)
     print(f"gunicorn {WORKERS} sync workers, wrk {CONNECTIONS} connections, {args.seconds} s each")
     report(results)

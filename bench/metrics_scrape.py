@@ -119,7 +119,7 @@ def report() -> None:
 
 
 def main() -> None:
-    url = bench_database_url("oncall_metrics_bench", "bench/metrics_scrape.py")
+    url = bench_database_url("metrics_bench", "bench/metrics_scrape.py")
     recreate_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only"}
     try:

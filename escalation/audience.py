@@ -8,8 +8,6 @@ from collections import defaultdict
 from escalation.domain import Audience
 from schedules import oncall_now
 from schedules.domain import MentionKind, Tag
-from schedules.lines import has_backup_line
-from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
 from teams.models import Team, TeamMembership, TeamRole
 
@@ -34,8 +32,7 @@ def _second_line(known: list[ServiceOnCall], at: datetime.datetime) -> tuple[Tag
     for result in known:
         if result.service.team is not None:
             teams.setdefault(result.service.team_id, result.service.team)
-    lined = [t for t in teams.values() if t.is_active and has_backup_line(t)]
-    backups = oncall_now.on_call_now(lined, at, Role.BACKUP) if lined else {}
+    backups = oncall_now.backup_now(teams.values(), at)
     backup_of = {pk: answer.engineer for pk, answer in backups.items() if answer.engineer}
     leads = _leads([pk for pk in teams if pk not in backup_of])
     tags: list[Tag] = []

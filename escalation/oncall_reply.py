@@ -3,7 +3,7 @@
 import datetime
 
 from schedules import domain, oncall_now, selectors
-from schedules.lines import has_backup_line, person_periods
+from schedules.lines import person_periods
 from schedules.messages import user, when
 from schedules.models import Role
 from services.selectors.answers import resolve_services
@@ -44,9 +44,9 @@ def _service_line(result, now) -> str:
 
 def _backup_note(team: Team, now: datetime.datetime) -> str:
     """A second line naming the team's backup on call, when the team has a backup line."""
-    if not team.is_active or not has_backup_line(team):
+    answer = oncall_now.backup_now([team], now).get(team.pk)
+    if answer is None:
         return ""
-    answer = oncall_now.on_call_now([team], now, Role.BACKUP)[team.pk]
     if answer.engineer is None:
         return "\nBackup on-call: nobody (a gap in the backup line)."
     return f"\nBackup on-call: {user(answer.engineer)} until {when(answer.until, team.timezone)}."

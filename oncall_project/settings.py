@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONCALL_VAR_DIR", BASE_DIR / "var"))
@@ -212,6 +213,13 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 # Each process keeps the API tokens it verified, re-checking them only when a token or user
 # changed anywhere (a generation in this cache): needs a cache that every process shares.
 API_TOKEN_CACHE = env_bool("API_TOKEN_CACHE", bool(CACHE_URL))
+if API_TOKEN_CACHE and not CACHE_URL:
+    # Each worker would keep tokens that another revoked: refused, not run unsafely.
+    raise ImproperlyConfigured(
+        "API_TOKEN_CACHE=true needs CACHE_URL=redis://…, a cache every process shares (a "
+        "revoked token would stay valid in the other workers); set CACHE_URL or leave "
+        "API_TOKEN_CACHE unset."
+    )
 # The bot's lookups answered outside DRF for a token client's plain request (services.api.hot);
 # off, DRF answers every one as it does everything else (same bytes, slower).
 API_HOT_PATH = env_bool("API_HOT_PATH", True)

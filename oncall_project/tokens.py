@@ -53,8 +53,8 @@ def api_token_revoke(*, token: AbstractAuthToken, actor: Actor | None) -> None:
     if locked is None:
         raise NotFound(f"API token {token.token_key} was already revoked.")
     username = locked.user.get_username()
-    locked.delete()
-    verified_tokens.forget_all()  # refused by every process at its next request
+    locked.delete()  # refused by every process at its next request: the delete's signal
+    # makes them check their tokens afresh (token_or_user_changed)
     record(
         AuditEvent(
             entity_type=EntityType.API_TOKEN,

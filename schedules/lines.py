@@ -9,10 +9,10 @@ import datetime
 from collections.abc import Iterable
 
 from schedules import domain
+from schedules.member_rows import members_by_team
 from schedules.models import Role
 from schedules.selectors import (
     PersonPeriod,
-    group_by_team,
     member,
     team_config,
     team_states,
@@ -20,9 +20,8 @@ from schedules.selectors import (
     window,
 )
 from schedules.spans import spans_query
-from teams.models import BackupLine, Team, TeamMembership
+from teams.models import BackupLine, Team
 from teams.rotation_fields import RotationFields
-from teams.selectors import with_names
 
 
 def backup_line(team: Team) -> BackupLine | None:
@@ -84,12 +83,7 @@ def backup_states(
     windows = {pk: window(line, start, end) for pk, line in lines.items()}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
-    members = group_by_team(
-        with_names(
-            TeamMembership.objects.filter(team_id__in=list(lines)).order_by("joined_at", "pk"),
-            directory_name="slack_user_id",
-        )
-    )
+    members = members_by_team(teams)
     spans = spans_query(teams, lower, upper, role=Role.BACKUP, lines=lines)
     rotating = [t for t in teams if lines[t.pk].rotation_enabled]
     primaries = team_states(rotating, lower, upper)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from schedules import domain
-from schedules.lines import line_states, line_today
+from schedules.lines import has_backup_line, line_states, line_today
 from schedules.models import Role
 from teams.models import Team
 
@@ -71,6 +71,15 @@ def on_call_now(
             entry.answer = domain.who_is_on_call(entry.state, at)
         answers[pk] = entry.answer
     return answers
+
+
+def backup_now(
+    teams: Iterable[Team | None], at: datetime.datetime
+) -> dict[object, domain.OnCallAnswer]:
+    """Team id → the backup line's answer at `at`, for those of `teams` that are active and run
+    a backup line; the others are left out, at no query (their backup line comes with them)."""
+    lined = [t for t in teams if t is not None and t.is_active and has_backup_line(t)]
+    return on_call_now(lined, at, Role.BACKUP) if lined else {}
 
 
 def state_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> domain.TeamState:

@@ -2,18 +2,17 @@
 whatever the number of teams, members, schedules and overrides."""
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from schedules import domain
+from schedules.member_rows import MemberRow, members_by_team
 from schedules.models import Override, OverrideStatus, Role, Schedule
 from schedules.spans import spans_query
 from teams.models import Team, TeamMembership
 from teams.rotation_fields import RotationFields
-from teams.selectors import with_names
 
 # who_is_on_call looks this far each way for the start and end of the current run.
 PERIOD_SEARCH_DAYS = 366
@@ -61,12 +60,7 @@ def team_states(
     windows = {t.pk: window(t, start, end) for t in teams}
     lower = min(w[0] for w in windows.values())
     upper = max(w[1] for w in windows.values())
-    members = group_by_team(
-        with_names(
-            TeamMembership.objects.filter(team_id__in=list(windows)).order_by("joined_at", "pk"),
-            directory_name="slack_user_id",
-        )
-    )
+    members = members_by_team(teams)
     spans = spans_query(teams, lower, upper)
     return {
         t.pk: domain.TeamState(
@@ -87,14 +81,7 @@ def team_state(
     return team_states([team], start, end or start)[team.pk]
 
 
-def group_by_team(queryset) -> dict[object, list]:
-    grouped: dict[object, list] = defaultdict(list)
-    for row in queryset:
-        grouped[row.team_id].append(row)
-    return grouped
-
-
-def member(m: TeamMembership, backup: bool = False) -> domain.Member:
+def member(m: MemberRow, backup: bool = False) -> domain.Member:
     """The engine's member of the primary line, or of the backup line (`backup`)."""
     return domain.Member(
         slack_user_id=m.slack_user_id,
@@ -102,8 +89,7 @@ def member(m: TeamMembership, backup: bool = False) -> domain.Member:
         is_eligible=m.is_eligible_for_backup if backup else m.is_eligible_for_oncall,
         weight=m.weight,
         in_slack_group=m.in_slack_group,
-        # The membership's name, else the people directory's (joined in the same query).
-        display_name=m.known_name,
+        display_name=m.display_name,
         role=m.team_role,
     )
 

@@ -1,20 +1,21 @@
 """Every dated span the on-call engine reads — schedules, approved overrides, unavailability
-and ledger days — fetched for many teams in ONE query (a UNION ALL of four selects)."""
+and ledger days — fetched for many teams in ONE query (a UNION ALL of four selects), written
+once per shape: a team not yet seen today costs the bot's lookup this query, so it reads
+plain rows, as few columns as the engine needs."""
 
 import datetime
+import functools
 import json
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, F, JSONField, Q, Value
-from django.db.models.functions import Cast
+from django.db import connection
 
 from schedules import domain
 from schedules.models import OnCallRecord, Override, OverrideStatus, Role, Schedule
 from teams.models import RotationType, Team, Unavailability
 from teams.rotation_fields import RotationFields
-
-COLUMNS = ("kind", "team_", "pk_", "who", "first", "last", "stype", "days", "orig", "state")
 
 
 @dataclass
@@ -25,21 +26,65 @@ class Spans:
     ledger: dict = field(default_factory=lambda: defaultdict(list))
 
 
-def _text(value: str) -> Value:
-    return Value(value, output_field=CharField())
+BLANK, NONE = "''", "NULL"  # a column a kind of span has not
+PLAIN = (BLANK, NONE, BLANK, BLANK)  # no schedule type, days, origin or status
 
 
-def _select(queryset, kind: str, **columns):
-    defaults = {
-        "kind": _text(kind),
-        "team_": F("team_id"),
-        "pk_": F("id"),
-        "stype": _text(""),
-        "days": Cast(Value(None), JSONField()),
-        "orig": _text(""),
-        "state": _text(""),
-    }
-    return queryset.annotate(**{**defaults, **columns}).values(*COLUMNS).order_by()
+def _select(kind: str, model, columns: tuple[str, ...], where: str) -> str:
+    """One part of the UNION: `kind`, then `model`'s fields `columns` (or BLANK / NONE)."""
+    quote = connection.ops.quote_name
+    names = ", ".join(
+        c if c in (BLANK, NONE) else quote(model._meta.get_field(c).column) for c in columns
+    )
+    return f"SELECT '{kind}', {names} FROM {quote(model._meta.db_table)} WHERE {where}"  # noqa: S608
+
+
+def _in(count: int) -> str:
+    return f"team_id IN ({', '.join(['%s'] * count)})"
+
+
+@functools.cache
+def _statement(vendor: str, teams: int, rotating: int, weighted: int) -> str:
+    """The UNION ALL for that many teams, rotating teams and weighted ones, written once per
+    shape from the models' own metadata: built through the ORM each time, it cost more than
+    the database spends on it. Columns: kind, team, id, who, first, last, schedule type, days,
+    origin (an override's replaced engineer), status. Only table and column names go into the
+    text; every value is a parameter."""
+    dated = "end_date >= %s AND start_date <= %s"
+    spans = ("team", "id", "engineer_slack_id", "start_date", "end_date")
+    parts = [
+        _select(
+            "schedule",
+            Schedule,
+            (*spans, "schedule_type", "days_of_week", "origin", BLANK),
+            f"{_in(teams)} AND role = %s AND {dated}",
+        ),
+        _select(
+            "override",
+            Override,
+            (*spans, BLANK, NONE, "replaces_slack_id", "status"),
+            f"{_in(teams)} AND role = %s AND status = %s AND {dated}",
+        ),
+    ]
+    if rotating:
+        parts.append(
+            _select(
+                "away",
+                Unavailability,
+                ("team", "id", "slack_user_id", "start_date", "end_date", *PLAIN),
+                f"({_in(rotating)} OR team_id IS NULL) AND {dated}",
+            )
+        )
+    if weighted:
+        parts.append(
+            _select(
+                "ledger",
+                OnCallRecord,
+                ("team", "id", "engineer_slack_id", "on_call_date", "on_call_date", *PLAIN),
+                f"{_in(weighted)} AND role = %s AND engineer_slack_id <> ''",
+            )
+        )
+    return " UNION ALL ".join(parts)
 
 
 def spans_query(
@@ -51,99 +96,71 @@ def spans_query(
 ) -> Spans:
     """The spans of one line (`role`) of the teams; `lines` (team id → the line's settings,
     the teams themselves for the primary) says which rotate and which are weighted."""
-    ids = [t.pk for t in teams]
     lines = lines if lines is not None else {t.pk: t for t in teams}
-    dated = {"end_date__gte": lower, "start_date__lte": upper}
-    parts = [
-        _select(
-            Schedule.objects.filter(team_id__in=ids, role=role, **dated),
-            "schedule",
-            who=F("engineer_slack_id"),
-            first=F("start_date"),
-            last=F("end_date"),
-            stype=F("schedule_type"),
-            days=F("days_of_week"),
-            orig=F("origin"),
-        ),
-        _select(
-            Override.objects.filter(
-                team_id__in=ids, role=role, status=OverrideStatus.APPROVED, **dated
-            ),
-            "override",
-            who=F("engineer_slack_id"),
-            first=F("start_date"),
-            last=F("end_date"),
-            orig=F("replaces_slack_id"),
-            state=F("status"),
-        ),
-    ]
-    rotating = [pk for pk, line in lines.items() if line.rotation_enabled]
-    if rotating:
-        parts.append(
-            _select(
-                Unavailability.objects.filter(
-                    Q(team_id__in=rotating) | Q(team__isnull=True), **dated
-                ),
-                "away",
-                who=F("slack_user_id"),
-                first=F("start_date"),
-                last=F("end_date"),
-            )
-        )
+    ids = [_team_id(t.pk) for t in teams]
+    rotating = [_team_id(pk) for pk, line in lines.items() if line.rotation_enabled]
     weighted = [
-        pk
+        _team_id(pk)
         for pk, line in lines.items()
         if line.rotation_enabled and line.rotation_type == RotationType.WEIGHTED
     ]
+    dated = [connection.ops.adapt_datefield_value(d) for d in (lower, upper)]
+    params = [*ids, str(role), *dated, *ids, str(role), str(OverrideStatus.APPROVED), *dated]
+    if rotating:
+        params += [*rotating, *dated]
     if weighted:
-        parts.append(
-            _select(
-                OnCallRecord.objects.filter(team_id__in=weighted, role=role).exclude(
-                    engineer_slack_id=""
-                ),
-                "ledger",
-                who=F("engineer_slack_id"),
-                first=F("on_call_date"),
-                last=F("on_call_date"),
-            )
+        params += [*weighted, str(role)]
+    statement = _statement(connection.vendor, len(ids), len(rotating), len(weighted))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return _sorted_into_spans(
+            cursor.fetchall(), {i: t.pk for i, t in zip(ids, teams, strict=True)}
         )
-    return _sorted_into_spans(parts[0].union(*parts[1:], all=True))
 
 
-def _sorted_into_spans(rows) -> Spans:
+def _team_id(pk) -> object:
+    return Team._meta.pk.get_db_prep_value(pk, connection)
+
+
+def _sorted_into_spans(rows: list[tuple], team_ids: dict) -> Spans:
+    """Rows of `_statement` by kind and team (`team_ids`: the team id as the database gives it
+    → the team's pk; None for unavailability of no team)."""
     spans = Spans()
-    for row in rows:
-        kind, team = row["kind"], row["team_"]
+    for kind, team_id, pk, who, first, last, schedule_type, days, origin, status in rows:
+        team = team_ids.get(team_id)
         if kind == "schedule":
             spans.schedules[team].append(
                 domain.ScheduleSpan(
-                    engineer=row["who"],
-                    start_date=_day(row["first"]),
-                    end_date=_day(row["last"]),
-                    schedule_type=row["stype"],
-                    days_of_week=tuple(_days(row["days"])),
-                    origin=row["orig"],
-                    id=row["pk_"],
+                    engineer=who,
+                    start_date=_day(first),
+                    end_date=_day(last),
+                    schedule_type=schedule_type,
+                    days_of_week=_days(days),
+                    origin=origin,
+                    id=_pk(Schedule, pk),
                 )
             )
         elif kind == "override":
             spans.overrides[team].append(
                 domain.OverrideSpan(
-                    engineer=row["who"],
-                    start_date=_day(row["first"]),
-                    end_date=_day(row["last"]),
-                    status=row["state"],
-                    replaces=row["orig"] or None,
-                    id=row["pk_"],
+                    engineer=who,
+                    start_date=_day(first),
+                    end_date=_day(last),
+                    status=status,
+                    replaces=origin or None,
+                    id=_pk(Override, pk),
                 )
             )
         elif kind == "away":
-            spans.away[team] += (
-                domain.Unavailability(row["who"], _day(row["first"]), _day(row["last"])),
-            )
+            spans.away[team] += (domain.Unavailability(who, _day(first), _day(last)),)
         else:
-            spans.ledger[team].append(domain.Shift(row["who"], _day(row["first"])))
+            spans.ledger[team].append(domain.Shift(who, _day(first)))
     return spans
+
+
+def _pk(model, value) -> object:
+    """The id as the ORM gives it (a UUID on every database)."""
+    return value if isinstance(value, uuid.UUID) else model._meta.pk.to_python(value)
 
 
 def _day(value) -> datetime.date:
@@ -151,9 +168,10 @@ def _day(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
-def _days(value) -> list[int]:
+@functools.lru_cache(maxsize=256)
+def _days(value: str | None) -> tuple[int, ...]:
+    """A schedule's days as stored (JSON text, as the database hands it); the few patterns
+    there are read once."""
     if value is None:
-        return []
-    if isinstance(value, str):
-        return json.loads(value)
-    return value
+        return ()
+    return tuple(json.loads(value) if isinstance(value, str) else value)

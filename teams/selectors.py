@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Lower
 
@@ -153,6 +154,19 @@ def person_name(ref: str) -> Subquery:
     people = Person.objects.filter(slack_user_id=OuterRef(ref))
     shown = people.annotate(shown=Person.name_expression()).values("shown")
     return Subquery(shown[:1], output_field=CharField())
+
+
+def person_name_sql(id_column: str) -> str:
+    """`person_name` for a statement written by hand: the directory's name (null when none) of
+    the person whose Slack id is in `id_column` (SQL, e.g. `s."service_owner"`)."""
+    quote = connection.ops.quote_name
+    shown = ", ".join(
+        f"NULLIF(p.{quote(Person._meta.get_field(f).column)}, '')" for f in Person.NAME_FIELDS
+    )
+    return (
+        f"(SELECT COALESCE({shown}) FROM {quote(Person._meta.db_table)} p "  # noqa: S608
+        f"WHERE p.{quote('slack_user_id')} = {id_column})"
+    )
 
 
 def with_names(rows: QuerySet, **names: str) -> QuerySet:

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis.connection
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -153,3 +154,64 @@ def test_the_token_throttle_slides_its_window_in_one_redis_script(monkeypatch):
         assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
         clock[0] += 60  # a minute on, only the one request of the minute before weighs, 2/3
         assert client.get("/api/v1/me/").status_code == 200
+
+
+@pytest.fixture
+def service(db):
+    from tests.factories import ServiceFactory, TeamFactory
+
+    return ServiceFactory(name="Payment", team=TeamFactory(slug="payments"))
+
+
+class RedisCommands:
+    """Commands sent to Redis (each a round trip: this client pipelines nothing)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.sent = 0
+        send = redis.connection.Connection.send_packed_command
+
+        def counted(connection, command, check_health=True):
+            self.sent += 1
+            return send(connection, command, check_health)
+
+        monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+
+
+def test_a_kept_tokens_lookup_on_the_hot_path_is_one_cache_round_trip(
+    service, monkeypatch, django_assert_num_queries
+):
+    client, _ = bot()
+    assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
+    commands = RedisCommands(monkeypatch)
+    with django_assert_num_queries(1):  # its service, its team with it
+        assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
+    assert commands.sent == 1  # the token's generation and its count, in one script
+
+
+def test_the_hot_path_refuses_a_throttled_token_before_its_lookup(
+    service, django_assert_num_queries
+):
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/minute"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        path = "/api/v1/oncall/?service=Payment"
+        assert [client.get(path).status_code for _ in range(2)] == [200, 200]
+        with django_assert_num_queries(0):  # neither the service nor its team read
+            assert client.get(path).status_code == 429
+        # a request the hot path counts and then hands to the API view is counted once
+        assert client.get("/api/v1/oncall/?service=Nothing").status_code == 429
+
+
+def test_a_request_the_hot_path_hands_on_is_counted_once(service):
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/minute"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        statuses = [client.get("/api/v1/oncall/?service=Nothing").status_code for _ in range(3)]
+    assert statuses == [404, 404, 429]
+
+
+def test_a_revoked_kept_token_is_refused_at_once_on_the_hot_path(service):
+    client, _ = bot()
+    assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
+    api_token_revoke(token=AuthToken.objects.get(), actor=None)
+    assert client.get("/api/v1/oncall/?service=Payment").status_code == 401

@@ -2,9 +2,13 @@
 `migrate` and `seed_demo` build a SQLite database there, and a second seed changes nothing."""
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.embedded_stack import manage
+from django.conf import settings
+
+from tests.embedded_stack import embedded_env, manage
 
 
 def row_counts(database: Path) -> dict[str, int]:
@@ -35,3 +39,17 @@ def test_migrate_and_seed_from_an_empty_var_dir_use_sqlite_and_seed_once(tmp_pat
     assert "password:" not in second
     assert "nothing to create" in second
     assert row_counts(database) == after_first
+
+
+def test_the_token_cache_without_a_shared_cache_is_refused_at_start(tmp_path):
+    env = embedded_env(tmp_path / "var", API_TOKEN_CACHE="true", CACHE_URL="")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "API_TOKEN_CACHE=true needs CACHE_URL" in done.stderr

@@ -27,6 +27,10 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    def stored(self, value) -> bytes | int:
+        """`value` as the cache stores it (what a Lua script reads back from Redis)."""
+        return self._cache._serializer.dumps(value)
+
     def redis(self, *, write: bool = False):
         """The redis-py client behind the cache, for what its API cannot say in one round
         trip (a Lua script); keys made with `make_and_validate_key` as the cache's own are."""

@@ -19,7 +19,6 @@ from schedules.api.queries import (
     instant,
     read_query,
 )
-from schedules.lines import has_backup_line
 from schedules.models import Role
 from schedules.selectors import whom_to_tag
 from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
@@ -216,11 +215,13 @@ def backup_field(**kwargs: Any) -> BackupAnswerSerializer:
 def backup_json(team: Team | None, at: datetime.datetime, role: str) -> dict[str, Any]:
     """`{"backup": …}` for a primary answer of a team with a backup line, else nothing (the
     key absent): no query for a team without one (its backup line is loaded with it)."""
-    if team is None or role != Role.PRIMARY or not team.is_active or not has_backup_line(team):
+    if team is None or role != Role.PRIMARY:
         return {}
-    state = oncall_now.state_at(team, at, Role.BACKUP)
-    answer = domain.who_is_on_call(state, at)
-    names = {m.slack_user_id: m.display_name for m in state.members}
+    answer = oncall_now.backup_now([team], at).get(team.pk)
+    if answer is None:
+        return {}
+    members = oncall_now.state_at(team, at, Role.BACKUP).members
+    names = {m.slack_user_id: m.display_name for m in members}
     return {
         "backup": {
             "engineer_slack_id": answer.engineer,

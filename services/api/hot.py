@@ -9,11 +9,12 @@ miss, never a stale answer, as in `schedules.oncall_now`.
 
 Only the plain case is answered here: GET, a token (checked by the API's own
 `ApiTokenAuthentication`), exactly the usual parameters, no `Accept` but `*/*`, known services,
-the token within its rate (the API's own throttle). Anything else — a session, a bad token, bad
-input, an unknown service, `?at=`, a throttled token, API_HOT_PATH off — goes to the DRF view,
-which answers as it always has: authentication, permissions, throttling and errors stay the
-framework's. A miss renders with the DRF view's own renderers, so the bytes are the same
-(tests/services/test_hot_path.py compares them, headers included)."""
+the token within its rate (the API's own throttle, counted first). Anything else — a session, a
+bad token, bad input, an unknown service, `?at=`, a throttled token, API_HOT_PATH off — goes to
+the DRF view, which answers as it always has (without counting the token's request again):
+authentication, permissions, throttling and errors stay the framework's. A miss renders with the
+DRF view's own renderers, so the bytes are the same (tests/services/test_hot_path.py compares
+them, headers included)."""
 
 import datetime
 import logging
@@ -30,17 +31,32 @@ from rest_framework import renderers, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 
-from oncall_project.base.api.auth import ApiTokenAuthentication, TokenRateThrottle
+from oncall_project.base.api.auth import ApiTokenAuthentication, TokenOverRate, TokenRateThrottle
 from schedules import oncall_now
 from schedules.lines import has_backup_line
 from schedules.selectors import local_today
-from services.api.lookup import PlainTextRenderer, ServiceLookupSerializer, lookup_text
+from services.api.lookup import (
+    LookupQuerySerializer,
+    PlainTextRenderer,
+    ServiceLookupSerializer,
+    lookup_text,
+)
 from services.api.lookup import service_facts as lookup_facts
-from services.api.oncall import mentions_answer, service_answer, service_names
+from services.api.oncall import (
+    MentionsQuerySerializer,
+    OnCallQuerySerializer,
+    mentions_answer,
+    service_answer,
+    service_names,
+)
 from services.selectors.answers import ServiceOnCall, asked_names, resolve_loaded
 from services.selectors.named import active_service_rows, services_from_rows
 
 JSON = renderers.JSONRenderer()
+# The fields whose limits a plain request's parameters keep to (the serializers' own)
+SERVICE_FIELD = OnCallQuerySerializer().fields["service"]
+SERVICES_FIELD = MentionsQuerySerializer().fields["services"]
+NAME_FIELD = LookupQuerySerializer().fields["name"]
 ANSWERS_PER_TEAM = 4  # kept answers: this many per team the on-call cache keeps
 
 logger = logging.getLogger(__name__)
@@ -93,20 +109,25 @@ def _plain_case(request: HttpRequest, lookup: Lookup, view_class: type) -> HttpR
         return None
     if not _frame_as_expected(view_class):
         return None
+    # The token's request is counted first (refused first: a throttled token's lookup is never
+    # worked out), in the same round trip as the token's check where the token is kept.
+    authentication = ApiTokenAuthentication(throttle=TokenRateThrottle())
     try:
-        found = ApiTokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
+        found = authentication.authenticate(request)
+    except (AuthenticationFailed, TokenOverRate):
         return None
     if found is None:
         return None
     request.user, auth_token = found
+    if authentication.counted:  # the API view, answering instead, does not count it again
+        request.counted_token = auth_token.digest
     try:
         answer = _answer(request.GET, lookup)
     except Exception:  # DRF's view meets it again and answers it its own way: a 409 for
         # data the engine cannot read, its handler's answer, or a 500 for a bug
         logger.warning("hot path handed %s to the API view", request.path, exc_info=True)
         return None
-    if answer is None or not TokenRateThrottle().allow_token(auth_token.digest):
+    if answer is None:
         return None
     response = HttpResponse(answer.body, content_type=answer.content_type)
     response["Allow"] = "GET, HEAD, OPTIONS"
@@ -175,10 +196,11 @@ def clear() -> None:
 # --- the three lookups ------------------------------------------------------------------------
 
 
-def _text(value: str, max_length: int) -> str | None:
-    """A value as a CharField(max_length) takes it, or None where it would refuse it."""
+def _text(value: str, field: serializers.CharField) -> str | None:
+    """A value as the serializer's `field` (a CharField) takes it, or None where it would
+    refuse it."""
     value = value.strip()
-    if not value or len(value) > max_length or "\x00" in value:
+    if not value or len(value) > field.max_length or "\x00" in value:
         return None
     if any("\ud800" <= c <= "\udfff" for c in value):
         return None
@@ -197,7 +219,7 @@ def _only(params: QueryDict, expected: dict[str, str | None]) -> dict[str, str] 
 
 def _read_service(params: QueryDict) -> tuple[tuple, list[str]] | None:
     given = _only(params, {"service": None})
-    name = given and _text(given["service"], 120)
+    name = given and _text(given["service"], SERVICE_FIELD)
     return (("service", name), [name]) if name else None
 
 
@@ -209,7 +231,7 @@ def _render_service(key: tuple, results: list[ServiceOnCall], now) -> Answer | N
 
 def _read_mentions(params: QueryDict) -> tuple[tuple, list[str]] | None:
     given = _only(params, {"services": None})
-    value = given and _text(given["services"], 10_000)
+    value = given and _text(given["services"], SERVICES_FIELD)
     if not value:
         return None
     try:
@@ -227,7 +249,7 @@ def _read_lookup(params: QueryDict) -> tuple[tuple, list[str]] | None:
     """`?name=` as JSON, or with `format=text` as the text block."""
     text = "format" in params
     given = _only(params, {"name": None, "format": "text"} if text else {"name": None})
-    name = given and _text(given["name"], 120)
+    name = given and _text(given["name"], NAME_FIELD)
     return (("lookup", text, name), [name]) if name else None
 
 

@@ -17,7 +17,6 @@ from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
 from schedules.api.oncall import engineer_name, engineer_names
 from schedules.api.queries import read_query
-from schedules.lines import has_backup_line
 from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
 from teams.models import Team
@@ -137,12 +136,12 @@ def service_facts(result: ServiceOnCall) -> dict[str, Any]:
 
 
 def _backup_facts(team: Team | None, now) -> dict[str, Any]:
-    if team is None or not team.is_active or not has_backup_line(team):
+    answer = oncall_now.backup_now([team], now).get(team and team.pk)
+    if answer is None:
         return {}
-    engineer = oncall_now.on_call_now([team], now, Role.BACKUP)[team.pk].engineer
     return {
-        "backup_oncall": engineer,
-        "backup_oncall_name": engineer_name(engineer, team, now, Role.BACKUP),
+        "backup_oncall": answer.engineer,
+        "backup_oncall_name": engineer_name(answer.engineer, team, now, Role.BACKUP),
     }
 
 

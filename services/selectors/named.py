@@ -14,7 +14,8 @@ import functools
 from django.db import connection
 
 from services.models import Service
-from teams.models import BackupLine, Person, Team
+from teams.models import BackupLine, Team
+from teams.selectors import person_name_sql
 
 LEFT_OUT = frozenset(
     {
@@ -42,25 +43,13 @@ BACKUP_LINE = Team._meta.get_field("backup_line")
 NAMED_COLUMNS = (("s", "service_owner"), ("s", "primary_oncall"), ("t", "oncall_engineer"))
 
 
-def _name_column(alias: str, column: str) -> str:
-    """The directory's name of the person in `alias.column`, as `teams.selectors.person_name`
-    reads it (display name, else real name, else null)."""
-    quote = connection.ops.quote_name
-    person = {f: quote(Person._meta.get_field(f).column) for f in Person.NAME_FIELDS}
-    shown = ", ".join(f"NULLIF(p.{person[f]}, '')" for f in Person.NAME_FIELDS)
-    return (
-        f"(SELECT COALESCE({shown}) FROM {quote(Person._meta.db_table)} p "  # noqa: S608
-        f"WHERE p.{quote('slack_user_id')} = {alias}.{quote(column)})"
-    )
-
-
 @functools.cache
 def _statement(vendor: str, count: int) -> str:
     quote = connection.ops.quote_name
     columns = [f"s.{quote(f.column)}" for f in SERVICE_FIELDS]
     columns += [f"t.{quote(f.column)}" for f in TEAM_FIELDS]
     columns += [f"b.{quote(f.column)}" for f in LINE_FIELDS]
-    columns += [_name_column(alias, column) for alias, column in NAMED_COLUMNS]
+    columns += [person_name_sql(f"{alias}.{quote(column)}") for alias, column in NAMED_COLUMNS]
     # The database lowers the names asked as it lowers the stored ones (see NamedQuerySet).
     names = ", ".join(["LOWER(%s)"] * count)
     # Only the models' own table and column names go into the text; the names are parameters.

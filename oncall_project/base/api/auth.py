@@ -11,6 +11,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from oncall_project.base.api import verified_tokens
+from oncall_project.base.api.verified_tokens import GENERATION_KEY
 from oncall_project.base.cache import RedisCache
 
 # The sliding window below in one round trip and atomically: read both counts, refuse, or
@@ -26,7 +27,22 @@ if redis.call('INCR', KEYS[1]) == 1 then
 end
 return 1
 """
-_scripts: dict[int, object] = {}
+# The same, for a token this process verified: first the token generation read in the same
+# round trip (`verified_tokens`), and nothing counted (-1) unless it is still the one verified
+# under, so a revoked token is never counted, and the token check costs no round trip of its own.
+COUNT_IF_VERIFIED = (
+    """
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then
+  return -1
+end
+"""
+    + COUNT_IN_WINDOW
+)
+_scripts: dict[tuple, object] = {}
+
+
+class TokenOverRate(Exception):
+    """The token is over its rate; nothing was counted (the API's throttle answers it)."""
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -48,34 +64,70 @@ class TokenRateThrottle(SimpleRateThrottle):
             return True
         if not isinstance(request.successful_authenticator, TokenAuthentication):
             return True
+        if getattr(request._request, "counted_token", None) == request.auth.digest:
+            return True  # counted already, by the bot's hot path (services.api.hot)
         return self.allow_token(request.auth.digest)
 
     def allow_token(self, digest: str) -> bool:
         """Count a request of the token whose digest is `digest`, unless over the rate."""
         if self.rate is None:
             return True
-        key = self.cache_format % {"scope": self.scope, "ident": digest}
-        window, into = divmod(self.timer(), self.duration)
-        current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
-        overlap = 1 - into / self.duration
+        current, previous, overlap, into = self._window(digest)
         backend = caches["default"]
         if isinstance(backend, RedisCache):
-            allowed = self._count_in_redis(backend, current, previous, overlap)
+            allowed = bool(self._count_in_redis(backend, current, previous, overlap))
         else:
             allowed = self._count_in_cache(current, previous, overlap)
         if not allowed:
             self.retry_after = self.duration - into
         return allowed
 
+    def allow_verified(self, digest: str, generation: str) -> bool | None:
+        """`allow_token` for a token verified under `generation`, in the same round trip as
+        reading the current generation: None, with nothing counted, where it is no longer the
+        current one (or the rate is off, or the cache is not Redis): check the token afresh."""
+        backend = caches["default"]
+        if self.rate is None or not isinstance(backend, RedisCache):
+            return None
+        current, previous, overlap, into = self._window(digest)
+        found = self._count_in_redis(
+            backend, current, previous, overlap, (GENERATION_KEY, backend.stored(generation))
+        )
+        if found < 0:
+            return None
+        if not found:
+            self.retry_after = self.duration - into
+        return bool(found)
+
+    def _window(self, digest: str) -> tuple[str, str, float, float]:
+        """This window's counter key and the last one's, how much of the last one still
+        overlaps the sliding window, and how far into this one we are."""
+        key = self.cache_format % {"scope": self.scope, "ident": digest}
+        window, into = divmod(self.timer(), self.duration)
+        current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
+        return current, previous, 1 - into / self.duration, into
+
     def _count_in_redis(
-        self, backend: RedisCache, current: str, previous: str, overlap: float
-    ) -> bool:
+        self,
+        backend: RedisCache,
+        current: str,
+        previous: str,
+        overlap: float,
+        verified: tuple[str, bytes] | None = None,
+    ) -> int:
+        """1 counted, 0 refused; with `verified` (the generation's key and stored value), -1
+        where the generation is another."""
         client = backend.redis(write=True)
-        script = _scripts.get(id(client))
+        text = COUNT_IN_WINDOW if verified is None else COUNT_IF_VERIFIED
+        script = _scripts.get((id(client), text))
         if script is None:
-            script = _scripts[id(client)] = client.register_script(COUNT_IN_WINDOW)
+            script = _scripts[(id(client), text)] = client.register_script(text)
         keys = [backend.make_and_validate_key(k) for k in (current, previous)]
-        return bool(script(keys=keys, args=[repr(overlap), self.num_requests, self.duration * 2]))
+        args = [repr(overlap), self.num_requests, self.duration * 2]
+        if verified is not None:
+            keys.append(backend.make_and_validate_key(verified[0]))
+            args.append(verified[1])
+        return int(script(keys=keys, args=args))
 
     def _count_in_cache(self, current: str, previous: str, overlap: float) -> bool:
         counts = self.cache.get_many([current, previous])
@@ -100,7 +152,16 @@ class ApiTokenAuthentication(TokenAuthentication):
     tokens never expire (TOKEN_TTL None), so that sweep is a query that can find nothing. A
     token that does carry an expiry is still refused once past it. With API_TOKEN_CACHE, a token
     this process verified under the current generation is not looked up again
-    (`verified_tokens`)."""
+    (`verified_tokens`).
+
+    Made with a `throttle` (the bot's hot path), it counts the token's request too, refusing
+    one over the rate (`TokenOverRate`) before anything else is done for it; for a token kept
+    under the current generation both take one cache round trip. `counted` then says so."""
+
+    def __init__(self, throttle: TokenRateThrottle | None = None) -> None:
+        super().__init__()
+        self.throttle = throttle
+        self.counted = False
 
     def authenticate_credentials(self, token: bytes) -> tuple:
         try:
@@ -108,15 +169,38 @@ class ApiTokenAuthentication(TokenAuthentication):
         except UnicodeDecodeError as exc:  # knox would decode it again, and answer 500
             raise AuthenticationFailed(INVALID_TOKEN) from exc
         if not verified_tokens.enabled():
-            return super().authenticate_credentials(token)
+            return self._counted(super().authenticate_credentials(token))
         digest = hash_token(text)
+        if self.throttle is not None and (found := self._recalled_and_counted(digest)):
+            return found
         generation = verified_tokens.generation()
         found = verified_tokens.recall(digest, generation)
-        if found is not None:
-            return found
-        user, auth_token = super().authenticate_credentials(token)
-        verified_tokens.remember(digest, generation, user, auth_token)
-        return user, auth_token
+        if found is None:
+            found = super().authenticate_credentials(token)
+            verified_tokens.remember(digest, generation, *found)
+        return self._counted(found)
+
+    def _recalled_and_counted(self, digest: str) -> tuple | None:
+        """The kept token, its request counted, when it was verified under the current
+        generation (read in the same round trip as the count); else None."""
+        kept = verified_tokens.kept_generation(digest)
+        if kept is None:
+            return None
+        allowed = self.throttle.allow_verified(digest, kept)
+        if allowed is None:
+            return None
+        if not allowed:
+            raise TokenOverRate
+        self.counted = True
+        # None past its expiry: checked afresh, and refused there
+        return verified_tokens.recall(digest, kept)
+
+    def _counted(self, found: tuple) -> tuple:
+        if self.throttle is not None and not self.counted:
+            if not self.throttle.allow_token(found[1].digest):
+                raise TokenOverRate
+            self.counted = True
+        return found
 
     def _cleanup_token(self, auth_token) -> bool:
         if knox_settings.TOKEN_TTL is not None:

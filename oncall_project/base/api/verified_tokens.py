@@ -46,6 +46,12 @@ def generation() -> str:
     return value
 
 
+def kept_generation(digest: str) -> str | None:
+    """The generation the token whose digest is `digest` was verified under, if it is kept."""
+    entry = _verified.get(digest)
+    return None if entry is None else entry.generation
+
+
 def recall(digest: str, current: str) -> tuple | None:
     """(user, token) verified under the `current` generation and not expired since, else
     None. The user is a copy: a request may set attributes on its own."""
