@@ -203,7 +203,10 @@ class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
 
 
 @admin.register(OnCallRecord)
-class OnCallRecordAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
+class OnCallRecordAdmin(
+    PersonPickerAdmin, ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin
+):
+    person_fields = ("engineer_slack_id",)
     list_display = ("on_call_date", "team", "role", "engineer_slack_id", "source", "created_at")
     list_filter = ("role", "source", "team")
     search_fields = ("engineer_slack_id", "team__name")

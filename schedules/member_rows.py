@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from teams.models import Person, Team, TeamMembership
+from teams.models import Team, TeamMembership
+from teams.selectors import person_name_sql
 
 
 class MemberRow(NamedTuple):
@@ -34,10 +35,8 @@ def _statement(vendor: str, teams: int) -> str:
     columns = [f"m.{quote(TeamMembership._meta.get_field(f).column)}" for f in FIELDS]
     # The directory's name (display name, else real name) only where the membership has none.
     columns[-2] = (
-        "CASE WHEN m.display_name <> '' THEN m.display_name ELSE COALESCE(("  # noqa: S608
-        "SELECT COALESCE(NULLIF(p.display_name, ''), NULLIF(p.real_name, '')) "
-        f"FROM {quote(Person._meta.db_table)} p WHERE p.slack_user_id = m.slack_user_id "
-        "LIMIT 1), '') END"
+        "CASE WHEN m.display_name <> '' THEN m.display_name "
+        f"ELSE COALESCE({person_name_sql('m.slack_user_id')}, '') END"
     )
     return (
         f"SELECT {', '.join(columns)} FROM {quote(TeamMembership._meta.db_table)} m "  # noqa: S608

@@ -33,7 +33,7 @@ class ServiceFields(Fields):
     metadata: dict | Unset = UNSET
 
 
-def _ensure_can_manage(actor: Actor | None, team: Team | None) -> None:
+def ensure_can_manage_service(actor: Actor | None, team: Team | None) -> None:
     """Staff manage every service; a team's leads manage that team's services."""
     if team is None:
         ensure_staff(actor)
@@ -67,7 +67,7 @@ def lock_service(service_id: Any) -> Service:
 @transaction.atomic
 def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
     given = fields.given()
-    _ensure_can_manage(actor, given.get("team"))
+    ensure_can_manage_service(actor, given.get("team"))
     service = Service()
     _require_people(given, service, actor)
     apply_changes(service, given)
@@ -89,9 +89,9 @@ def service_create(*, actor: Actor | None, fields: ServiceFields) -> Service:
 def service_update(*, service: Service, actor: Actor | None, changes: ServiceFields) -> Service:
     given = changes.given()
     service = lock_service(service.pk)
-    _ensure_can_manage(actor, service.team)
+    ensure_can_manage_service(actor, service.team)
     if "team" in given and given["team"] != service.team:
-        _ensure_can_manage(actor, given["team"])
+        ensure_can_manage_service(actor, given["team"])
     _require_people(given, service, actor)
     changed = apply_changes(service, given)
     if changed:
@@ -112,7 +112,7 @@ def _set_active(
     service: Service, actor: Actor | None, active: bool, action: AuditAction
 ) -> Service:
     service = lock_service(service.pk)
-    _ensure_can_manage(actor, service.team)
+    ensure_can_manage_service(actor, service.team)
     if service.is_active == active:
         return service
     changed = apply_changes(service, {"is_active": active})

@@ -3,14 +3,15 @@ and (soft) delete through the service actions; and "who is on call for…" a ser
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oncall_project.base.errors import Forbidden
 from oncall_project.base.pages import (
     page_actor,
+    page_allowed,
     paginate,
     query_without_page,
     run_action,
@@ -22,8 +23,6 @@ from services.forms import ServiceFilterForm, ServiceForm
 from services.models import Service
 from services.selectors import directory as directory_selectors
 from services.selectors import who
-from teams.permissions import can_manage_team
-from teams.selectors import names_for
 
 FORM_FIELDS = list(ServiceForm.base_fields)
 
@@ -34,8 +33,11 @@ def _service(pk) -> Service:
 
 def _may_manage(request: HttpRequest, service: Service) -> bool:
     """Whether to show the edit and delete buttons; the actions decide for real."""
-    actor = page_actor(request)
-    return actor.is_staff if service.team is None else can_manage_team(actor, service.team)
+    try:
+        actions.ensure_can_manage_service(actor=page_actor(request), team=service.team)
+    except Forbidden:
+        return False
+    return True
 
 
 @login_required
@@ -69,14 +71,13 @@ def directory(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
     result = who.lookup(service=service, team=None, at=None)
-    named = [service.service_owner, service.primary_oncall, result.target, result.next_target]
     return render(
         request,
         "services/detail.html",
         {
             "service": service,
             "result": result,
-            "names": names_for(named),
+            "names": result.names,  # everyone the page names: the chain holds owner and primary
             "can_manage": _may_manage(request, service),
         },
     )
@@ -121,8 +122,7 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
     service = _service(pk)
     initial = {name: getattr(service, name) for name in FORM_FIELDS}
     initial["team"] = service.team.slug if service.team else None
-    if not _may_manage(request, service):
-        raise PermissionDenied("Only staff or a lead of the service's team may change it.")
+    page_allowed(actions.ensure_can_manage_service, actor=page_actor(request), team=service.team)
     form = ServiceForm(request.POST or None, initial=initial, team=service.team)
     if request.method == "POST" and form.is_valid():
         done = run_action(
@@ -147,8 +147,7 @@ def delete(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, f"Service {service.name} deleted.")
             return redirect("services:directory")
         return redirect("services:detail", pk=service.pk)
-    if not _may_manage(request, service):
-        raise PermissionDenied("Only staff or a lead of the service's team may delete it.")
+    page_allowed(actions.ensure_can_manage_service, actor=page_actor(request), team=service.team)
     return render(request, "services/confirm_delete.html", {"service": service})
 
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
 from oncall_project.base import slack_ids
@@ -197,7 +198,18 @@ class TeamMembership(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_name or self.slack_user_id} in {self.team_id}"
+        return f"{self.shown_name} in {self.team_id}"
+
+    @property
+    def known_name(self) -> str:
+        """The team's display name for the member, else the people directory's (where a
+        selector read it with the row as `directory_name`); "" when neither is known."""
+        return self.display_name or getattr(self, "directory_name", None) or ""
+
+    @property
+    def shown_name(self) -> str:
+        """What the team's pages call the member: `known_name`, else their Slack id."""
+        return self.known_name or self.slack_user_id
 
 
 class Unavailability(BaseModel):
@@ -285,6 +297,10 @@ class Person(BaseModel):
 
     objects = PersonQuerySet.as_manager()
 
+    # What pages and answers call a person: the first of these that is not empty, else their
+    # Slack id. The one statement of the rule: `named`, `name_expression` and `name` read it.
+    NAME_FIELDS = ("display_name", "real_name")
+
     class Meta:
         ordering = ["display_name", "slack_user_id"]
         constraints = [
@@ -297,10 +313,25 @@ class Person(BaseModel):
             ),
         ]
 
+    @staticmethod
+    def named(*names: str) -> str:
+        """The name shown of someone with these NAME_FIELDS values ("" when all are empty)."""
+        return next((name for name in names if name), "")
+
+    @classmethod
+    def name_expression(cls) -> Coalesce:
+        """`named` for `.annotate()`: null when every name field is empty."""
+        return Coalesce(*(NullIf(field, Value("")) for field in cls.NAME_FIELDS))
+
+    @property
+    def known_name(self) -> str:
+        """Their name ("" when the directory has none)."""
+        return self.named(*(getattr(self, field) for field in self.NAME_FIELDS))
+
     @property
     def name(self) -> str:
-        """What pages and answers call the person: their display name, else real name, else id."""
-        return self.display_name or self.real_name or self.slack_user_id or str(self.user or "")
+        """What pages and answers call the person: `known_name`, else their Slack id."""
+        return self.known_name or self.slack_user_id or str(self.user or "")
 
     def __str__(self) -> str:
         if self.slack_user_id and self.name != self.slack_user_id:

@@ -7,7 +7,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Valu
 from django.shortcuts import get_object_or_404
 
 from teams.models import Person, Team, TeamMembership, Unavailability
-from teams.selectors import names_for, person_search
+from teams.selectors import PersonName, names_shown, person_search, with_names
 
 PICKER_SIZE = 8
 
@@ -18,11 +18,13 @@ def team_for_page(slug: str) -> Team:
 
 
 def memberships(team: Team) -> QuerySet[TeamMembership]:
-    return TeamMembership.objects.filter(team=team).order_by("joined_at", "slack_user_id")
+    """The team's members, each with the directory's name (`name`): no query more."""
+    found = TeamMembership.objects.filter(team=team).order_by("joined_at", "slack_user_id")
+    return with_names(found, directory_name="slack_user_id")
 
 
 def membership_for_page(team: Team, slack_user_id: str) -> TeamMembership:
-    return get_object_or_404(TeamMembership, team=team, slack_user_id=slack_user_id)
+    return get_object_or_404(memberships(team), slack_user_id=slack_user_id)
 
 
 def unavailability(team: Team, today: datetime.date) -> QuerySet[Unavailability]:
@@ -107,20 +109,27 @@ class People:
 
 
 def people_named(ids, team: Team | None = None) -> People:
-    """Names of `ids`, and with `team` the other team of its non-members: one query however
-    many people a page shows."""
+    """Names of `ids` (with `team`, as the team calls its members, as its other pages do), and
+    with `team` the other team of its non-members: one query however many people a page
+    shows."""
     wanted = {i for i in ids if i}
     if team is None or not wanted:
-        return People(names=names_for(wanted), elsewhere={})
+        return People(names=names_shown(wanted), elsewhere={})
+    in_team = TeamMembership.objects.filter(
+        team=team, slack_user_id=OuterRef("slack_user_id")
+    ).exclude(display_name="")
     rows = (
         Person.objects.filter(slack_user_id__in=wanted)
-        .annotate(other_team=_other_team(team))
-        .values_list("slack_user_id", "display_name", "real_name", "other_team")
+        .annotate(
+            shown=Person.name_expression(),
+            team_name=Subquery(in_team.values("display_name")[:1]),
+            other_team=_other_team(team),
+        )
+        .values_list("slack_user_id", "team_name", "shown", "status", "other_team")
     )
     names, elsewhere = {}, {}
-    for slack_user_id, display_name, real_name, other_team in rows:
-        if display_name or real_name:
-            names[slack_user_id] = display_name or real_name
+    for slack_user_id, team_name, name, status, other_team in rows:
+        names[slack_user_id] = PersonName.of(team_name or name, status)
         if other_team:
             elsewhere[slack_user_id] = other_team
     return People(names=names, elsewhere=elsewhere)

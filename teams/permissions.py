@@ -7,14 +7,6 @@ from oncall_project.base.errors import Forbidden
 from teams.models import Team, TeamMembership, TeamRole
 
 
-def is_team_lead(actor: Actor, team: Team) -> bool:
-    if not actor.slack_user_id:
-        return False
-    return TeamMembership.objects.filter(
-        team=team, slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
-    ).exists()
-
-
 @dataclass(frozen=True)
 class TeamAccess:
     """What a page may offer someone on a team, read in one query: members (and leads) request
@@ -33,6 +25,7 @@ class TeamAccess:
 
 
 def team_access(actor: Actor | None, team: Team) -> TeamAccess:
+    """The one rule of who may do what on a team (the system and staff manage every team)."""
     if actor is None:
         return TeamAccess(is_member=False, can_manage=True)
     role = None
@@ -48,8 +41,8 @@ def team_access(actor: Actor | None, team: Team) -> TeamAccess:
 
 
 def can_manage_team(actor: Actor | None, team: Team) -> bool:
-    """The system, staff, and the team's leads manage a team."""
-    return actor is None or actor.is_staff or is_team_lead(actor, team)
+    """The system, staff, and the team's leads manage a team (`team_access`)."""
+    return actor is None or actor.is_staff or team_access(actor, team).can_manage
 
 
 def ensure_can_manage_team(actor: Actor | None, team: Team) -> None:
@@ -62,17 +55,10 @@ def ensure_staff(actor: Actor | None) -> None:
         raise Forbidden("Only staff may do this.")
 
 
-def is_team_member(actor: Actor, team: Team) -> bool:
-    """A member or lead of the team."""
-    if not actor.slack_user_id:
-        return False
-    return TeamMembership.objects.filter(team=team, slack_user_id=actor.slack_user_id).exists()
-
-
 def ensure_may_request_override(actor: Actor | None, team: Team) -> None:
     """Members of a team ask for overrides on it (approved by itself only where the team does
     not require approval); leads, staff and the system too; anyone else may not."""
-    if actor is None or actor.is_staff or is_team_member(actor, team):
+    if actor is None or actor.is_staff or team_access(actor, team).is_member:
         return
     if not actor.slack_user_id:
         raise Forbidden(

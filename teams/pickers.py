@@ -3,6 +3,7 @@ directory as one types (htmx against `teams:people-pick`) and takes the chosen p
 id. Without JavaScript it is a plain input that takes a Slack id, or a name that the directory
 holds once. The admin gets the same widget (its Media brings htmx and the page script)."""
 
+import functools
 import re
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from django.utils.html import format_html
 
 from oncall_project.base import slack_ids
 from oncall_project.base.text import shown
-from teams import page_selectors
+from teams import page_selectors, selectors
 
 MAX_LENGTH = 120
 MAX_PEOPLE = 100  # in one list (a rotation's custom order)
@@ -65,10 +66,19 @@ class PersonPicker(forms.TextInput):
         return format_html(
             '<div class="picker">{}<ul id="{}" class="picker-options" role="listbox" '
             'aria-label="People found" hidden></ul>'
-            '<span class="picker-chosen" aria-live="polite"></span></div>',
+            '<span class="picker-chosen" aria-live="polite">{}</span></div>',
             field,
             box,
+            chosen_names(context["widget"]["value"]),
         )
+
+
+def chosen_names(value: str | None) -> str:
+    """Who a field holds, by name, as a prefilled form shows them ("Alice Nguyen, Bob Stone"):
+    one query; empty when it holds no one the directory names."""
+    ids = [part.strip() for part in _COMMAS.split(value or "") if part.strip()]
+    names = selectors.names_for(i for i in ids if slack_ids.is_user_id(i))
+    return ", ".join(names.get(i, i) for i in ids) if names else ""
 
 
 def _person_id(text: str, named: dict[str, list[str]]) -> str:
@@ -141,6 +151,24 @@ class PeopleField(forms.CharField):
         return ids
 
 
+NAME_SUFFIX = "_directory_name"
+
+
+@functools.cache
+def person_column(model, field: str):
+    """A change-list column: the person in `field` as "Alice Nguyen (U_ALICE)", the name read
+    with the rows (PersonPickerAdmin.get_queryset), sorted by the id."""
+
+    def column(row) -> str | None:
+        slack_id, name = getattr(row, field), getattr(row, f"{field}{NAME_SUFFIX}", None)
+        return f"{name} ({slack_id})" if name and slack_id else slack_id or None
+
+    column.short_description = model._meta.get_field(field).verbose_name
+    column.admin_order_field = field
+    column.__name__ = field
+    return column
+
+
 def scope_pickers(form: forms.BaseForm, team) -> None:
     """List `team`'s members first in every picker of `form`."""
     for field in form.fields.values():
@@ -149,11 +177,22 @@ def scope_pickers(form: forms.BaseForm, team) -> None:
 
 
 class PersonPickerAdmin:
-    """For a ModelAdmin: its `person_fields` (Slack id columns) get the picker, and
-    `people_fields` (lists of Slack ids) the picker that adds to a list."""
+    """For a ModelAdmin: its `person_fields` (Slack id columns) get the picker and, in the
+    change list, the person's name beside the id (read with the rows); `people_fields` (lists
+    of Slack ids) the picker that adds to a list."""
 
     person_fields: tuple[str, ...] = ()
     people_fields: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        names = {f"{field}{NAME_SUFFIX}": field for field in self.person_fields}
+        return selectors.with_names(super().get_queryset(request), **names)
+
+    def get_list_display(self, request):
+        return [
+            person_column(self.model, item) if item in self.person_fields else item
+            for item in super().get_list_display(request)
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.people_fields:

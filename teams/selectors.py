@@ -3,11 +3,12 @@
 import uuid
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models.functions import Lower
 
 from oncall_project.base.errors import NotFound
-from teams.models import Person, Team, TeamMembership
+from teams.models import Person, PersonStatus, Team, TeamMembership
 
 
 def team_ref_q(ref: str, prefix: str = "") -> Q:
@@ -103,24 +104,69 @@ def person_get(*, slack_user_id: str) -> Person:
     return person
 
 
+def _named(ids: Iterable[str]) -> QuerySet[Person]:
+    """The directory entries of `ids`, each with its name as `shown` (null when it has none).
+    No ids cost no query (Django answers an empty `__in` itself)."""
+    wanted = {i for i in ids if i}
+    return Person.objects.filter(slack_user_id__in=wanted).annotate(shown=Person.name_expression())
+
+
 def names_for(ids: Iterable[str]) -> dict[str, str]:
     """The name of each id the directory knows, in one query (ids it does not know are left
-    out: callers show the id). Empty ids cost nothing."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    rows = Person.objects.filter(slack_user_id__in=wanted).values_list(
-        "slack_user_id", "display_name", "real_name"
+    out: callers show the id)."""
+    return dict(_named(ids).exclude(shown=None).values_list("slack_user_id", "shown"))
+
+
+def person_label(slack_user_id: str) -> str:
+    """Someone in a sentence: "Alice Nguyen (U_ALICE)", or the id when the directory has no
+    name for them. One query."""
+    name = names_for([slack_user_id]).get(slack_user_id)
+    return f"{name} ({slack_user_id})" if name else slack_user_id
+
+
+class PersonName(str):
+    """A name as pages show it ("" when the directory has none); `unconfirmed` for an entry
+    nobody vouched for (seen only in data from before the directory): the pages flag it."""
+
+    unconfirmed = False
+
+    @classmethod
+    def of(cls, name: str | None, status: str) -> "PersonName":
+        shown = cls(name or "")
+        shown.unconfirmed = status == PersonStatus.UNCONFIRMED
+        return shown
+
+
+def names_shown(ids: Iterable[str]) -> dict[str, PersonName]:
+    """`names_for`, for pages: each a PersonName, and the unconfirmed entries too, named or not
+    (the person tag marks them). One query."""
+    rows = (
+        _named(ids)
+        .filter(Q(shown__isnull=False) | Q(status=PersonStatus.UNCONFIRMED))
+        .values_list("slack_user_id", "shown", "status")
     )
-    return {sid: display or real for sid, display, real in rows if display or real}
+    return {sid: PersonName.of(name, status) for sid, name, status in rows}
 
 
 def person_name(ref: str) -> Subquery:
     """The directory name of the Slack id in column `ref` (null when none), for `.annotate()`:
     the name comes with the rows, in the same query."""
-    shown = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
-    people = Person.objects.filter(slack_user_id=OuterRef(ref)).annotate(shown=shown)
-    return Subquery(people.values("shown")[:1], output_field=CharField())
+    people = Person.objects.filter(slack_user_id=OuterRef(ref))
+    shown = people.annotate(shown=Person.name_expression()).values("shown")
+    return Subquery(shown[:1], output_field=CharField())
+
+
+def person_name_sql(id_column: str) -> str:
+    """`person_name` for a statement written by hand: the directory's name (null when none) of
+    the person whose Slack id is in `id_column` (SQL, e.g. `s."service_owner"`)."""
+    quote = connection.ops.quote_name
+    shown = ", ".join(
+        f"NULLIF(p.{quote(Person._meta.get_field(f).column)}, '')" for f in Person.NAME_FIELDS
+    )
+    return (
+        f"(SELECT COALESCE({shown}) FROM {quote(Person._meta.db_table)} p "  # noqa: S608
+        f"WHERE p.{quote('slack_user_id')} = {id_column})"
+    )
 
 
 def with_names(rows: QuerySet, **names: str) -> QuerySet:

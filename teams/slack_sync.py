@@ -69,7 +69,7 @@ def _fill_people(team: Team, members: list[str], actor: Actor | None) -> None:
             break
         if not user.deleted:
             person = person_join_from_slack(user=user, actor=actor)
-            known[user_id] = person.display_name or person.real_name
+            known[user_id] = person.known_name
     unnamed = TeamMembership.objects.filter(
         team=team, slack_user_id__in=members, display_name=""
     ).values_list("slack_user_id", flat=True)

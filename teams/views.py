@@ -4,18 +4,17 @@ The team list, overview and members tab show on-call data: oncall_project.pages.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from oncall_project.base.pages import page_actor, run_action, run_button
+from oncall_project.base.pages import page_actor, page_allowed, run_action, run_button
 from teams import actions, page_selectors, slack_proof
 from teams.forms import TIMEZONES, MemberEditForm, PersonDetailsForm, ProfileForm, TeamForm
 from teams.models import Unavailability
-from teams.permissions import team_access
-from teams.selectors import names_for
+from teams.permissions import ensure_can_manage_team, team_access
+from teams.selectors import names_for, names_shown
 from teams.slack_sync import sync_team_from_slack
 
 MAX_QUERY = 60
@@ -70,11 +69,11 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     fields = TeamForm.base_fields
     form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team)
     access = team_access(page_actor(request), team)
-    if not access.can_manage and request.method == "POST":
-        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its settings.")
+    if request.method == "POST":
+        page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     if not access.can_manage:
         # Read-only for whoever may not change them: no form that would end in a 403.
-        names = names_for([team.oncall_engineer])
+        names = names_shown([team.oncall_engineer])
         return team_page(
             request, team, "settings", "teams/team_form.html", access, form=form, names=names
         )
@@ -116,8 +115,7 @@ def _member_row(request, team, membership, form=None) -> HttpResponse:
 def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     team = page_selectors.team_for_page(slug)
     membership = page_selectors.membership_for_page(team, slack_user_id)
-    if not team_access(page_actor(request), team).can_manage:
-        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its members.")
+    page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     if request.method != "POST":
         if request.GET.get("cancel") and request.htmx:
             return _member_row(request, team, membership)
@@ -135,11 +133,11 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
             slack_user_id=slack_user_id,
             fields=actions.MembershipFields(**form.cleaned_data),
         )
-        if done.ok and request.htmx:
-            membership, _ = done.value
-            return _member_row(request, team, membership)
         if done.ok:
-            messages.success(request, f"{slack_user_id} saved.")
+            saved = page_selectors.membership_for_page(team, slack_user_id)  # with its name
+            if request.htmx:
+                return _member_row(request, team, saved)
+            messages.success(request, f"{saved.shown_name} saved.")
             return redirect("teams:members", slug=slug)
     return _member_row(request, team, membership, form)
 
@@ -150,7 +148,8 @@ def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpRe
     team = page_selectors.team_for_page(slug)
     done = run_button(request, actions.membership_remove, team=team, slack_user_id=slack_user_id)
     if done.ok:
-        messages.success(request, f"{slack_user_id} removed from {team.name}.")
+        name = names_for([slack_user_id]).get(slack_user_id, slack_user_id)
+        messages.success(request, f"{name} removed from {team.name}.")
     return redirect("teams:members", slug=slug)
 
 

@@ -162,3 +162,28 @@ def test_a_refused_form_is_shown_again_in_a_freshly_started_process(client, oper
     response = client.post(url(Team, "change", team.pk), form_data(page, timezone="Mars/Olympus"))
 
     assert "timezone" in form_errors(response)
+
+
+# The change lists whose rows name a person: a row naming Alice (each of its own team).
+PERSON_LISTS = {
+    Schedule: lambda: factories.ScheduleFactory(engineer_slack_id="U_ALICE"),
+    Override: lambda: factories.OverrideFactory(engineer_slack_id="U_ALICE"),
+    Service: lambda: factories.ServiceFactory(service_owner="U_ALICE"),
+    Unavailability: lambda: factories.UnavailabilityFactory(slack_user_id="U_ALICE"),
+    OnCallRecord: lambda: factories.OnCallRecordFactory(engineer_slack_id="U_ALICE"),
+}
+
+
+@pytest.mark.parametrize("model", list(PERSON_LISTS), ids=lambda m: m.__name__)
+def test_change_lists_name_people_with_the_same_queries(
+    client, operator, model, django_assert_max_num_queries
+):
+    counts = []
+    for n in range(6):
+        PERSON_LISTS[model]()
+        if n in (0, 5):
+            with django_assert_max_num_queries(50) as queries:
+                page = client.get(url(model, "changelist")).content.decode()
+            assert "Alice Nguyen (U_ALICE)" in page
+            counts.append(len(queries))
+    assert counts[0] == counts[1]

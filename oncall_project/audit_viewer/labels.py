@@ -8,6 +8,7 @@ from typing import Any
 
 from audit.models import AuditLog, EntityType
 from escalation.models import Escalation
+from oncall_project.base import slack_ids
 from services.models import Service
 
 # Whose change an entry is about, by what the entry itself holds.
@@ -59,6 +60,20 @@ def _own_label(entry: AuditLog) -> EntryLabel:
         found += [_changed(changes, field) for field in PERSON_FIELDS]
         return EntryLabel(engineer=next((slack_id for slack_id in found if slack_id), ""))
     return EntryLabel()
+
+
+def people_in_changes(changes: Any) -> set[str]:
+    """The Slack user ids an entry's old and new values hold (one, or a list: an order)."""
+    found: set[str] = set()
+    if not isinstance(changes, dict):
+        return found
+    for change in changes.values():
+        values = change.values() if isinstance(change, dict) else [change]
+        for value in values:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and slack_ids.is_user_id(item):
+                    found.add(item)
+    return found
 
 
 def _uuid(entity_id: str) -> uuid.UUID | None:

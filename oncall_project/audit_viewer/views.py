@@ -3,8 +3,7 @@ old → new values, the name of what it changed and a link to it (pages of every
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -12,12 +11,14 @@ from django.urls import NoReverseMatch, reverse
 from audit import selectors
 from audit.models import AuditLog, EntityType
 from oncall_project.audit_viewer import labels
+from oncall_project.base import slack_ids
 from oncall_project.base.long_select import LongSelect
 from oncall_project.base.pages import paginate_newest_first
 from teams.forms import PageForm
-from teams.models import Person, Team
+from teams.models import Team
 from teams.page_selectors import ids_named, team_for_page
 from teams.pickers import PersonPicker
+from teams.selectors import names_shown, with_names
 from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -78,18 +79,9 @@ def link_for(entry: AuditLog) -> str | None:
     return None
 
 
-def _name_of(field: str) -> Subquery:
-    """The directory's name for the Slack id in an entry's `field`, read with the entry."""
-    name = Coalesce(NullIf("display_name", Value("")), NullIf("real_name", Value("")))
-    person = Person.objects.filter(slack_user_id=OuterRef(field)).annotate(name=name)
-    return Subquery(person.values("name")[:1])
-
-
 def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
     """Entries with the names of their actor and engineer: no query more for the names."""
-    return entries.annotate(
-        actor_name=_name_of("actor_id"), engineer_name=_name_of("engineer_slack_id")
-    )
+    return with_names(entries, actor_name="actor_id", engineer_name="engineer_slack_id")
 
 
 def actor_meant(who: str) -> str:
@@ -103,7 +95,9 @@ def actor_meant(who: str) -> str:
 
 
 def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
-    """Each entry with its label and link, and the names of the people the entries name."""
+    """Each entry with its label and link, and the names of the people the entries name: those
+    the rows did not name (someone an entry names only as the one replaced, or in its old and
+    new values, or unconfirmed) read in one query, none when the rows named everyone."""
     entries = list(page.object_list)
     found = labels.entry_labels(entries)
     names = {}
@@ -114,6 +108,9 @@ def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]]
         ):
             if name:
                 names[slack_id] = name
+    named = {entry.actor_id for entry in entries} | {label.engineer for label in found}
+    named |= {i for entry in entries for i in labels.people_in_changes(entry.changes)}
+    names |= names_shown(i for i in named if slack_ids.is_user_id(i) and i not in names)
     rows = [(e, label, link_for(e)) for e, label in zip(entries, found, strict=True)]
     return rows, names
 

@@ -65,6 +65,15 @@ def run_action(form: forms.Form, action: Callable[..., Any], /, **kwargs: Any) -
     return Outcome(False)
 
 
+def page_allowed(check: Callable[..., None], /, **kwargs: Any) -> None:
+    """A form is shown only to whom its action would allow: `check` (the action's own
+    `ensure_…`) refusing is the 403 page, in the action's words."""
+    try:
+        check(**kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
 def run_button(request: HttpRequest, action: Callable[..., Any], /, **kwargs: Any) -> Outcome:
     """A write from a button, with no form to hold errors: a refusal is the 403 page, any
     other domain error a banner on the next page."""

@@ -107,8 +107,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             fields=actions.MembershipFields(**data),
         )
         if done.ok:
-            membership, _ = done.value
-            messages.success(request, f"{membership.slack_user_id} is a member of {team.name}.")
+            added = team_selectors.membership_for_page(team, done.value[0].slack_user_id)
+            messages.success(request, f"{added.shown_name} is a member of {team.name}.")
             return redirect("teams:members", slug=slug)
     return _members_page(request, team, add_form=form)
 

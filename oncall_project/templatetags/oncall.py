@@ -26,24 +26,42 @@ KIND_LABELS = {
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+UNCONFIRMED = (
+    "Only seen in data from before the people directory: nobody has confirmed who this is. "
+    "The next change that names them checks them in Slack."
+)
+
+
 @register.simple_tag
 def person(slack_id, names=None, elsewhere=None):
-    """A person as their name with the Slack id beside it (small, selectable to copy), "from
-    <team>" when `elsewhere` says they belong to another team, or "nobody"."""
+    """A person as their name with the Slack id beside it (small, selectable to copy), marked
+    "unconfirmed" when the directory's entry is (teams.selectors.names_shown), "from <team>"
+    when `elsewhere` says they belong to another team, or "nobody"."""
     if not slack_id:
         return mark_safe('<span class="nobody">nobody</span>')
     name = (names or {}).get(slack_id, "")
     team = (elsewhere or {}).get(slack_id, "")
     origin = format_html(' <span class="muted">from {}</span>', team) if team else ""
+    mark = unconfirmed_mark(name)
     if name:
         return format_html(
-            '<span class="person">{} <code class="slack-id">{}</code>{}</span>',
+            '<span class="person">{} <code class="slack-id">{}</code>{}{}</span>',
             name,
             slack_id,
+            mark,
             origin,
         )
     return format_html(
-        '<span class="person"><code class="slack-id">{}</code>{}</span>', slack_id, origin
+        '<span class="person"><code class="slack-id">{}</code>{}{}</span>', slack_id, mark, origin
+    )
+
+
+def unconfirmed_mark(name) -> str:
+    """The "unconfirmed" badge for a name the directory has not confirmed, else nothing."""
+    if not getattr(name, "unconfirmed", False):
+        return ""
+    return format_html(
+        ' <span class="badge badge-unconfirmed" title="{}">unconfirmed</span>', UNCONFIRMED
     )
 
 
@@ -137,27 +155,30 @@ def weekday(value) -> str:
 
 
 @register.filter
-def diff_rows(changes) -> list[tuple[str, str, str]]:
-    """An audit entry's {"field": {"old", "new"}} as (field, old, new) display rows."""
+def diff_rows(changes, names=None) -> list[tuple[str, str, str]]:
+    """An audit entry's {"field": {"old", "new"}} as (field, old, new) display rows; a person
+    `names` names as "Alice Nguyen (U_ALICE)"."""
     if not isinstance(changes, dict):
-        return [("value", "", _shown(changes))]
+        return [("value", "", _shown(changes, names))]
     rows = []
     for field, change in changes.items():
         if isinstance(change, dict) and set(change) <= {"old", "new"}:
-            rows.append((field, _shown(change.get("old")), _shown(change.get("new"))))
+            old, new = _shown(change.get("old"), names), _shown(change.get("new"), names)
+            rows.append((field, old, new))
         else:
-            rows.append((field, "", _shown(change)))
+            rows.append((field, "", _shown(change, names)))
     return rows
 
 
-def _shown(value) -> str:
+def _shown(value, names=None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value) or "—"
+        return ", ".join(_shown(v, names) for v in value) or "—"
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
-    return str(value)
+    name = (names or {}).get(value) if isinstance(value, str) else None
+    return f"{name} ({value})" if name else str(value)
 
 
 @register.filter
@@ -177,6 +198,9 @@ def humanize_code(value) -> str:
 
 @register.filter
 def full_name(names, slack_id) -> str:
+    """A person in plain text (a cell's title): their name, else the Slack id; "unconfirmed"
+    beside it when the directory's entry is."""
     if not slack_id:
         return "nobody"
-    return (names or {}).get(slack_id) or slack_id
+    name = (names or {}).get(slack_id)
+    return f"{name or slack_id}{' (unconfirmed)' if getattr(name, 'unconfirmed', False) else ''}"

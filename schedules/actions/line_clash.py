@@ -12,6 +12,7 @@ from oncall_project.base.errors import Conflict
 from schedules import domain, lines
 from schedules.models import Role
 from teams.models import Team
+from teams.selectors import person_label
 
 OTHER = {Role.PRIMARY: Role.BACKUP, Role.BACKUP: Role.PRIMARY}
 LINE_NAME = {Role.PRIMARY: "primary", Role.BACKUP: "backup"}
@@ -58,7 +59,7 @@ def ensure_not_on_other_line(
     if held:
         days = ", ".join(str(d) for d in held[:3]) + (" …" if len(held) > 3 else "")
         message = (
-            f"{engineer} is the {LINE_NAME[other]} on call then ({days}); "
+            f"{person_label(engineer)} is the {LINE_NAME[other]} on call then ({days}); "
             f"the {LINE_NAME[role]} must be someone else."
         )
         raise Conflict(message, {"engineer_slack_id": [message]})

@@ -28,6 +28,7 @@ from teams.permissions import (
     ensure_can_manage_team,
     ensure_may_request_override,
 )
+from teams.selectors import person_label
 from teams.slack_first import asks_slack_first
 
 
@@ -72,7 +73,7 @@ def ensure_no_overlap(override: Override) -> None:
     )
     if clash:
         message = (
-            f"Overlaps the {clash.status} override of {clash.engineer_slack_id} "
+            f"Overlaps the {clash.status} override of {person_label(clash.engineer_slack_id)} "
             f"({clash.start_date} to {clash.end_date})."
         )
         raise Conflict(message, {"start_date": [message]})

@@ -26,6 +26,7 @@ from teams.checkpoints import forget_checkpoints
 from teams.models import Team
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team
+from teams.selectors import person_label
 from teams.slack_first import asks_slack_first
 
 
@@ -67,7 +68,8 @@ def ensure_no_overlap(schedule: Schedule) -> None:
         ):
             line = "backup " if other.role == Role.BACKUP else ""
             message = (
-                f"Overlaps the {other.origin} {line}schedule of {other.engineer_slack_id} "
+                f"Overlaps the {other.origin} {line}schedule of "
+                f"{person_label(other.engineer_slack_id)} "
                 f"({other.start_date} to {other.end_date})."
             )
             raise Conflict(message, {"start_date": [message]})

@@ -2,6 +2,7 @@
 whom to try next — plus the answer fields every on-call endpoint shares."""
 
 import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -114,16 +115,31 @@ def answer_json(
 def engineer_name(
     engineer: str | None, team: Team | None, at: datetime.datetime, role: str
 ) -> str | None:
-    """The name of whom an answer tags: as the team's state names its members, else the
-    directory's (one query, for someone from outside the team, then kept with the state)."""
+    """The name of whom an answer tags (`engineer_names`)."""
     if engineer is None:
         return None
-    if team is None or not team.is_active:
-        return names_for([engineer]).get(engineer)
-    names = oncall_now.names_at(team, at, role)
-    if engineer not in names:
-        names[engineer] = names_for([engineer]).get(engineer)
-    return names[engineer]
+    return engineer_names([engineer], team, at, role)[engineer]
+
+
+def engineer_names(
+    ids: Iterable[str | None],
+    team: Team | None,
+    at: datetime.datetime,
+    role: str,
+    known: Mapping[str, str] | None = None,
+) -> dict[str, str | None]:
+    """The names of `ids` (None: none known): as the team's state names its members, else as
+    `known` (the directory's, read already) or the directory names them (one query for all the
+    others, then kept with the state)."""
+    wanted = {i for i in ids if i}
+    kept = oncall_now.names_at(team, at, role) if team is not None and team.is_active else {}
+    found = {i: kept.get(i) or (known or {}).get(i) for i in wanted}
+    missing = {i for i, name in found.items() if not name and i not in kept}
+    if missing:
+        read = names_for(missing)
+        kept.update((i, read.get(i)) for i in missing)  # the next lookup of the day reads it
+        found |= read
+    return {i: found.get(i) for i in wanted}
 
 
 OPEN_END = " Null when the run goes on more than a year past the instant: until further notice."

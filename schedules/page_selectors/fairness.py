@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from schedules.models import OnCallRecord, Role
 from teams.models import Team, TeamMembership
-from teams.selectors import names_for
+from teams.selectors import names_shown
 
 
 @dataclass
@@ -63,7 +63,7 @@ def fairness(*, team: Team | None, start: datetime.date, end: datetime.date) -> 
         team_id__in={key[0] for key in rows}, slack_user_id__in={key[2] for key in rows}
     ).exclude(display_name="")
     in_team = {(m.team_id, m.slack_user_id): m.display_name for m in named}
-    directory = names_for(row.engineer for row in rows.values())
+    directory = names_shown(row.engineer for row in rows.values())
     for row in rows.values():
         row.name = in_team.get((row.team.pk, row.engineer)) or directory.get(row.engineer, "")
     # The primary line first (PRIMARY sorts after BACKUP by name: ordered by flag instead).

@@ -22,7 +22,7 @@ from schedules.selectors import (
     teams_of_person,
 )
 from teams.models import Team, TeamMembership, TeamRole
-from teams.selectors import names_for
+from teams.selectors import names_shown
 
 GAP_DAYS = 14
 NEXT_DAYS = 120
@@ -44,7 +44,7 @@ def display_names(states: Iterable[domain.TeamState]) -> dict[str, str]:
 def with_directory_names(names: dict[str, str], shown: Iterable[str | None]) -> dict[str, str]:
     """`names` and, for those `shown` it lacks (someone covering from outside the team), the
     directory's: one query, none when every one shown is a member."""
-    return names | names_for(i for i in shown if i and i not in names)
+    return names | names_shown(i for i in shown if i and i not in names)
 
 
 def _now_ids(row: "TeamNow | None") -> list[str | None]:

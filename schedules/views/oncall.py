@@ -94,7 +94,7 @@ def fairness_report(request: HttpRequest) -> HttpResponse:
         line = (row.team.pk, row.role)
         totals[line] = totals.get(line, 0) + row.days
     shares = [(row, row.share(totals[row.team.pk, row.role])) for row in rows]
-    names = {row.engineer: row.name for row in rows if row.name}
+    names = {row.engineer: row.name for row in rows}
     return render(
         request,
         "schedules/fairness.html",

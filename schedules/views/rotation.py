@@ -17,7 +17,7 @@ from schedules.models import Role
 from teams.actions import RotationSettings
 from teams.page_selectors import team_for_page
 from teams.rotation_fields import RotationFields
-from teams.selectors import names_for
+from teams.selectors import names_shown
 from teams.views import team_page
 
 
@@ -49,7 +49,7 @@ def _page(
     line = line_settings(team, role)
     # As the team knows its members, else as the directory does.
     names = {
-        **names_for(_people_shown(team, line, form)),
+        **names_shown(_people_shown(team, line, form)),
         **{m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name},
     }
     response = team_page(

@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from oncall_project.base.pages import (
     page_actor,
+    page_allowed,
     paginate,
     query_without_page,
     run_action,
@@ -26,7 +26,7 @@ from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
 from teams.page_selectors import people_named, team_for_page
-from teams.permissions import team_access
+from teams.permissions import ensure_can_manage_team
 from teams.views import team_page
 
 PAST_DAYS = 30
@@ -78,8 +78,7 @@ def schedules(request: HttpRequest, slug: str) -> HttpResponse:
 def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     team = team_for_page(slug)
     schedule = get_object_or_404(Schedule, pk=pk, team=team)
-    if not team_access(page_actor(request), team).can_manage:
-        raise PermissionDenied(f"Only staff or a lead of {team.name} may change its schedules.")
+    page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     initial = {name: getattr(schedule, name) for name in ScheduleForm.base_fields}
     form = ScheduleForm(request.POST or None, initial=initial, team=team)
     if request.method == "POST" and form.is_valid():
@@ -93,8 +92,15 @@ def schedule_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
         if done.ok:
             messages.success(request, "Schedule saved.")
             return redirect("schedules:schedules", slug=slug)
+    names = people_named([schedule.engineer_slack_id], team).names
     return team_page(
-        request, team, "schedules", "schedules/schedule_edit.html", form=form, schedule=schedule
+        request,
+        team,
+        "schedules",
+        "schedules/schedule_edit.html",
+        form=form,
+        schedule=schedule,
+        names=names,
     )
 
 

@@ -15,7 +15,9 @@ from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
+from schedules.api.oncall import engineer_name, engineer_names
 from schedules.api.queries import read_query
+from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
 from teams.models import Team
 
@@ -35,6 +37,14 @@ class PlainTextRenderer(renderers.BaseRenderer):
 
 class LookupQuerySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
+
+
+NAME_HELP = (
+    "Their name, beside the Slack id (the team's for its member, else the people directory's); "
+    "null when nobody or no name is known."
+)
+# The facts that name a person, each with its name beside it (`<fact>_name`).
+PEOPLE_FACTS = ("service_owner", "group_oncall", "backup_oncall")
 
 
 class ServiceLookupSerializer(serializers.Serializer):
@@ -58,11 +68,17 @@ class ServiceLookupSerializer(serializers.Serializer):
         help_text="Who is the team's backup on call now (null: nobody); absent when the team "
         "has no backup line.",
     )
+    service_owner_name = serializers.CharField(allow_null=True, help_text=NAME_HELP)
+    group_oncall_name = serializers.CharField(allow_null=True, help_text=NAME_HELP)
+    backup_oncall_name = serializers.CharField(
+        required=False, allow_null=True, help_text=f"{NAME_HELP} Absent with `backup_oncall`."
+    )
 
     def to_representation(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         data = super().to_representation(facts)
         if "backup_oncall" not in facts:  # DRF would render a missing nullable field as null
             data.pop("backup_oncall")
+            data.pop("backup_oncall_name")
         return data
 
 
@@ -79,30 +95,54 @@ TEXT_LINES = (
 
 
 def lookup_text(facts: Mapping[str, Any]) -> str:
-    """The tool's lines; "Backup on-call" only for a team with a backup line."""
-    return "\n".join(f"{label}: {facts[key] or 'N/A'}" for label, key in TEXT_LINES if key in facts)
+    """The tool's lines, people as "Name (<@U…>)"; "Backup on-call" only for a team with a
+    backup line."""
+    return "\n".join(
+        f"{label}: {_text_value(facts, key) or 'N/A'}" for label, key in TEXT_LINES if key in facts
+    )
+
+
+def _text_value(facts: Mapping[str, Any], key: str) -> str:
+    value = facts[key]
+    if key not in PEOPLE_FACTS or not value:
+        return value
+    mention = domain.mention_for(value, domain.MentionKind.USER)
+    name = facts.get(f"{key}_name")
+    return f"{name} ({mention})" if name else mention
 
 
 def service_facts(result: ServiceOnCall) -> dict[str, Any]:
     """The tool's fields, read off the service's answer and its chain."""
-    service, answer = result.service, result.answer
+    service, answer, now = result.service, result.answer, timezone.now()
     named, rung, team_answer = answer.named, domain.Rung, answer.team_answer
+    owner = named(rung.SERVICE_OWNER) or named(rung.PRIMARY_ONCALL)
+    group_oncall = team_answer.engineer if team_answer else None
+    names = engineer_names(
+        [owner, group_oncall], service.team, now, Role.PRIMARY, service.directory_names
+    )
     return {
         "id": service.pk,
         "name": service.name,
         "repository_url": service.repository_url,
         "tech_stack": service.tech_stack,
-        "service_owner": named(rung.SERVICE_OWNER) or named(rung.PRIMARY_ONCALL),
+        "service_owner": owner,
         "group": service.team.name if service.team else "Ungrouped",
-        "group_oncall": team_answer.engineer if team_answer else None,
+        "group_oncall": group_oncall,
         "team_slack_group": named(rung.TEAM_SLACK_GROUP) or named(rung.SERVICE_SLACK_GROUP),
-        **_backup_fact(service.team),
+        "service_owner_name": names.get(owner),
+        "group_oncall_name": names.get(group_oncall),
+        **_backup_facts(service.team, now),
     }
 
 
-def _backup_fact(team: Team | None) -> dict[str, Any]:
-    answer = oncall_now.backup_now([team], timezone.now()).get(team and team.pk)
-    return {} if answer is None else {"backup_oncall": answer.engineer}
+def _backup_facts(team: Team | None, now) -> dict[str, Any]:
+    answer = oncall_now.backup_now([team], now).get(team and team.pk)
+    if answer is None:
+        return {}
+    return {
+        "backup_oncall": answer.engineer,
+        "backup_oncall_name": engineer_name(answer.engineer, team, now, Role.BACKUP),
+    }
 
 
 LOOKUP_JSON_EXAMPLE = OpenApiExample(
@@ -116,14 +156,16 @@ LOOKUP_JSON_EXAMPLE = OpenApiExample(
         "group": "Payments",
         "group_oncall": "U_ALICE",
         "team_slack_group": "S_PAYMENTS",
+        "service_owner_name": "Bob Stone",
+        "group_oncall_name": "Alice Nguyen",
     },
     media_type="application/json",
 )
 LOOKUP_TEXT_EXAMPLE = OpenApiExample(
     "Payment, as text",
     value="Service: Payment\nGitHub repo: https://github.com/example/payment\n"
-    "Tech stack: Go, PostgreSQL\nService owner: U_BOB\nGroup: Payments\n"
-    "Group on-call: U_ALICE\nTeam Slack group: S_PAYMENTS",
+    "Tech stack: Go, PostgreSQL\nService owner: Bob Stone (<@U_BOB>)\nGroup: Payments\n"
+    "Group on-call: Alice Nguyen (<@U_ALICE>)\nTeam Slack group: S_PAYMENTS",
     media_type="text/plain",
 )
 
@@ -144,7 +186,8 @@ class ServiceLookupViewSet(ApiViewSet):
                 enum=["json", "text"],
                 description="`text`: plain-text lines `Service:`, `GitHub repo:`, `Tech stack:`, "
                 "`Service owner:`, `Group:`, `Group on-call:`, `Team Slack group:` (`N/A` where "
-                "empty), and `Backup on-call:` when the team has a backup line.",
+                "empty), and `Backup on-call:` when the team has a backup line; a person as "
+                "`Name (<@U…>)`, or `<@U…>` when no name is known.",
             ),
         ],
         responses={

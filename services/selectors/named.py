@@ -6,7 +6,8 @@ select_related with a functional lookup); here the SQL is built once per number 
 the models' own metadata, and the rows become ordinary model instances with Django's own
 converters, as the ORM would make them. The names are matched through the unique index on
 lower(name). Bookkeeping no lookup reads (timestamps, metadata, legacy ids, the iCal secret)
-is left out, as `.defer()` would: reading one of those costs a query."""
+is left out, as `.defer()` would: reading one of those costs a query. The directory's names
+of the people a service's fallbacks name come with the row (`directory_names`)."""
 
 import functools
 
@@ -14,6 +15,7 @@ from django.db import connection
 
 from services.models import Service
 from teams.models import BackupLine, Team
+from teams.selectors import person_name_sql
 
 LEFT_OUT = frozenset(
     {
@@ -36,6 +38,9 @@ LINE_FIELDS = tuple(f for f in BackupLine._meta.concrete_fields if f.name not in
 LINE_PK = [f.primary_key for f in LINE_FIELDS].index(True)
 FIELDS = {Service: SERVICE_FIELDS, Team: TEAM_FIELDS, BackupLine: LINE_FIELDS}
 BACKUP_LINE = Team._meta.get_field("backup_line")
+# The people a service's answer may fall back to, by (table alias, column): service owner,
+# primary on-call, the team's default on-call. Their names are read with the row.
+NAMED_COLUMNS = (("s", "service_owner"), ("s", "primary_oncall"), ("t", "oncall_engineer"))
 
 
 @functools.cache
@@ -44,6 +49,7 @@ def _statement(vendor: str, count: int) -> str:
     columns = [f"s.{quote(f.column)}" for f in SERVICE_FIELDS]
     columns += [f"t.{quote(f.column)}" for f in TEAM_FIELDS]
     columns += [f"b.{quote(f.column)}" for f in LINE_FIELDS]
+    columns += [person_name_sql(f"{alias}.{quote(column)}") for alias, column in NAMED_COLUMNS]
     # The database lowers the names asked as it lowers the stored ones (see NamedQuerySet).
     names = ", ".join(["LOWER(%s)"] * count)
     # Only the models' own table and column names go into the text; the names are parameters.
@@ -99,15 +105,27 @@ def active_service_rows(names: set[str]) -> list[tuple]:
 def services_from_rows(rows: list[tuple]) -> list[Service]:
     services = []
     split, line_at = len(SERVICE_FIELDS), len(SERVICE_FIELDS) + len(TEAM_FIELDS)
+    names_at = line_at + len(LINE_FIELDS)
     for row in rows:
         service = _instance(Service, row[:split])
         if row[split + TEAM_PK] is not None:  # no team: the LEFT JOIN's columns are all null
             service.team = _instance(Team, row[split:line_at])
-            _set_backup_line(service.team, row[line_at:])
+            _set_backup_line(service.team, row[line_at:names_at])
         else:
             service.team = None
+        _set_directory_names(service, row[names_at:])
         services.append(service)
     return services
+
+
+def _set_directory_names(service: Service, names: tuple) -> None:
+    """`service.directory_names`: Slack id → the directory's name, for NAMED_COLUMNS' people."""
+    ids = (
+        service.service_owner,
+        service.primary_oncall,
+        service.team.oncall_engineer if service.team else "",
+    )
+    service.directory_names = {i: name for i, name in zip(ids, names, strict=True) if i and name}
 
 
 def _set_backup_line(team: Team, values: tuple) -> None:

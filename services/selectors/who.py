@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from schedules import domain
-from schedules.page_selectors.oncall import day_kind, display_names
+from schedules.page_selectors.oncall import day_kind, display_names, with_directory_names
 from schedules.selectors import local_today, team_state, whom_to_tag
 from services.models import Service
 from services.selectors.answers import service_answer
@@ -37,6 +37,7 @@ class ChainLine:
     label: str
     value: str = ""
     state: str = "skipped"  # skipped (nothing there) | answered | not_needed
+    is_person: bool = False  # `value` is a Slack user (else a group, or words)
 
 
 NO_TEAM = ChainLine("The service's team", "no team", "skipped")
@@ -96,7 +97,8 @@ def chain_lines(answer: domain.ServiceAnswer, *, team_only: bool) -> list[ChainL
         state = "answered" if step.answered else "not_needed" if answered else "skipped"
         answered = answered or step.answered
         value = "" if step.rung in UNNAMED else step.target or ""
-        lines.append(ChainLine(LABELS[step.rung], value, state))
+        is_person = step.kind == domain.MentionKind.USER
+        lines.append(ChainLine(LABELS[step.rung], value, state, is_person))
     if answer.service is not None and answer.team_answer is None:
         lines.insert(0, NO_TEAM)
     return lines
@@ -144,6 +146,9 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
         answer = service_answer(service, engine)
         after = service_answer(service, following) if following else None
         source = now.kind if now and now.kind != "gap" else str(answer.source)
+    steps = chain_lines(answer, team_only=service is None)
+    next_target = after.target if after else None
+    people = [answer.target, next_target, *(s.value for s in steps if s.is_person)]
     return Lookup(
         subject="team" if service is None else "service",
         name=team.name if service is None else service.name,
@@ -155,8 +160,8 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
         source=source,
         mention=answer.mention,
         until=engine.until if engine else None,
-        next_target=after.target if after else None,
-        steps=chain_lines(answer, team_only=service is None),
-        names=now.names if now else {},
+        next_target=next_target,
+        steps=steps,
+        names=with_directory_names(now.names if now else {}, people),
         open_end=bool(engine and engine.open_end),
     )

@@ -65,7 +65,7 @@ def membership_upsert(
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
         person = person_require(field="slack_user_id", slack_user_id=slack_user_id, actor=actor)
-        given.setdefault("display_name", person.display_name or person.real_name)
+        given.setdefault("display_name", person.known_name)
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
         apply_changes(membership, given)
         changed = created_values(membership, ["slack_user_id", *MembershipFields.names()])

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from escalation.models import Escalation
+from teams.models import Person
 from tests.factories import AuditLogFactory, ServiceFactory, TeamFactory
 from tests.page_support import assert_login_redirect, client_for
 
@@ -75,7 +76,7 @@ def test_summaries_name_what_changed_from_the_entry_itself(team):
     assert sorted(_summaries(client_for("staff").get("/audit/"))) == [
         "created escalation BUG-42",
         "created service Ledger in Payments",
-        "deleted schedule U_BOB in Payments",
+        "deleted schedule Bob Stone U_BOB in Payments",
         "updated team Payments",
     ]
 
@@ -152,3 +153,58 @@ def test_audit_log_takes_the_same_queries_whatever_its_size(
     entries = response.context["entries"]
     assert len(entries) == (50 if size > 50 else 3 * size)
     assert all(label.name or label.engineer for _entry, label, _link in entries)
+
+
+# --- people by name --------------------------------------------------------------------------
+
+
+def test_an_entry_naming_someone_only_as_replaced_or_in_its_changes_shows_their_name(team):
+    AuditLogFactory(
+        team=team, entity_type="override", actor_id="ops", previous_engineer_slack_id="U_BOB"
+    )
+    AuditLogFactory(
+        team=team,
+        entity_type="team_membership",
+        actor_id="ops",
+        changes={"slack_user_id": {"old": None, "new": "U_CAROL"}},
+    )
+    summaries = _summaries(client_for("staff").get("/audit/"))
+    assert sorted(summaries) == [
+        "updated override Bob Stone U_BOB in Payments",
+        "updated team membership Carol Diaz U_CAROL in Payments",
+    ]
+
+
+def test_an_unconfirmed_person_is_marked_in_the_audit_log(team):
+    Person.objects.create(slack_user_id="U_OLDTIMER", is_active=False, status="unconfirmed")
+    AuditLogFactory(team=team, entity_type="schedule", engineer_slack_id="U_OLDTIMER")
+    page = client_for("staff").get("/audit/").content.decode()
+    assert re.search(r'U_OLDTIMER</code> <span class="badge badge-unconfirmed"[^>]*>unconf', page)
+
+
+@pytest.mark.parametrize(("who", "found"), [("Alice Nguyen", {"a"}), ("U_BOB", {"b"})])
+def test_who_takes_a_name_the_directory_holds_or_an_id(team, who, found):
+    AuditLogFactory(team=team, entity_id="a", actor_id="U_ALICE")
+    AuditLogFactory(team=team, entity_id="b", actor_id="U_BOB")
+    response = client_for("staff").get("/audit/", {"actor": who})
+    assert {entry.entity_id for entry, _label, _link in response.context["entries"]} == found
+
+
+def test_old_and_new_values_name_the_people_they_hold(team):
+    AuditLogFactory(
+        team=team,
+        entity_type="rotation_config",
+        actor_id="ops",
+        changes={
+            "rotation_order": {"old": ["U_BOB"], "new": ["U_CAROL", "U_BOB"]},
+            "oncall_engineer": {"old": None, "new": "U_NAMELESS"},
+        },
+    )
+    response = client_for("staff").get("/audit/")
+    cells = re.findall(r"<td>([^<]*)</td>", response.content.decode())
+    assert cells == [
+        "Bob Stone (U_BOB)",
+        "Carol Diaz (U_CAROL), Bob Stone (U_BOB)",
+        "—",
+        "U_NAMELESS",
+    ]

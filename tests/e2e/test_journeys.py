@@ -175,7 +175,7 @@ def test_htmx_swaps_fit_a_phone(open_page):
     page = open_page(width=390, height=844)
     log_in(page, "ops")
     page.goto("/teams/payments/members/")
-    page.get_by_role("link", name="Edit U_BOB").click()
+    page.get_by_role("link", name="Edit Bob Martins").click()
     expect(page.locator("form#member-U_BOB")).to_be_visible()
     assert page_problems(page) == {}
     page.goto("/teams/payments/rotation/")
@@ -194,7 +194,7 @@ def test_members_are_edited_in_place(open_page):
     page = open_page()
     log_in(page, "lead")
     page.goto("/teams/payments/members/")
-    page.get_by_role("link", name="Edit U_BOB").click()
+    page.get_by_role("link", name="Edit Bob Martins").click()
     form = page.locator("form#member-U_BOB")
     form.get_by_label("Weight").fill("2.5")
     form.get_by_role("button", name="Save").click()

@@ -101,9 +101,12 @@ def test_oncall_in_slack_shows_the_backup(client, org, signing_secret):
 def test_the_lookup_text_tool_shows_the_backup(org):
     bot = client_for("token")
     backup = _backup_answer(org)
+    name = org.memberships.get(slack_user_id=backup).display_name  # the team's name for them
     text = bot.get("/api/v1/services/lookup/?name=payment&format=text").content.decode()
-    assert text.splitlines()[-1] == f"Backup on-call: {backup}"
-    assert bot.get("/api/v1/services/lookup/?name=payment").json()["backup_oncall"] == backup
+    assert text.splitlines()[-1] == f"Backup on-call: {name} (<@{backup}>)"
+    body = bot.get("/api/v1/services/lookup/?name=payment").json()
+    assert (body["backup_oncall"], body["backup_oncall_name"]) == (backup, name)
     plain = bot.get("/api/v1/services/lookup/?name=auth&format=text").content.decode()
     assert "Backup" not in plain and plain.splitlines()[-1].startswith("Team Slack group:")
-    assert "backup_oncall" not in bot.get("/api/v1/services/lookup/?name=auth").json()
+    body = bot.get("/api/v1/services/lookup/?name=auth").json()
+    assert "backup_oncall" not in body and "backup_oncall_name" not in body

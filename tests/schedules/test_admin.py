@@ -61,7 +61,9 @@ def test_admin_overlapping_schedule_is_a_form_error_and_writes_nothing(client, o
     )
 
     errors = form_errors(response)
-    assert errors["start_date"][0].startswith("Overlaps the manual schedule of U_ALICE")
+    assert errors["start_date"][0].startswith(
+        "Overlaps the manual schedule of Alice Nguyen (U_ALICE)"
+    )
     assert "__all__" not in errors  # said once, next to the dates
     assert Schedule.objects.count() == 1
     assert AuditLog.objects.count() == 0

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditLog
 from schedules.models import Override, Schedule
-from teams.models import Team
+from teams.models import Person, Team
 from tests.api_support import assert_error, client_for
 from tests.factories import MembershipFactory, TeamFactory
 from tests.schedules.test_api_backup import MEMBERS, monday_two_weeks_ago, turn_on_backup, url
@@ -70,6 +70,7 @@ def test_a_backup_schedule_or_override_naming_the_days_primary_is_refused(staff,
     body = assert_error(add_schedule(staff, team, primary, day, "backup"), 409, "engineer_slack_id")
     message = body["errors"]["engineer_slack_id"][0]
     assert primary in message and "primary on call" in message and str(day) in message
+    assert message.startswith(f"{Person.objects.get(slack_user_id=primary).name} ({primary})")
     assert_error(add_override(staff, team, primary, day, "backup"), 409, "engineer_slack_id")
     assert not Schedule.objects.filter(role="backup", origin="manual").exists()
     assert not Override.objects.exists() and AuditLog.objects.count() == entries

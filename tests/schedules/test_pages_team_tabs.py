@@ -81,7 +81,7 @@ def test_an_overlapping_schedule_shows_the_clash_next_to_the_dates(team):
     errors = field_errors(response)
     assert list(errors) == ["start_date"]  # once, next to the dates
     assert errors["start_date"] == [
-        f"Overlaps the manual schedule of U_ALICE ({days(12)} to {days(13)})."
+        f"Overlaps the manual schedule of Alice Nguyen (U_ALICE) ({days(12)} to {days(13)})."
     ]
 
 
@@ -183,7 +183,7 @@ def test_an_overlapping_override_shows_the_clash_once_next_to_the_dates(team):
     with nothing_changes():
         response = client.post("/teams/payments/overrides/", override_data())
     errors = field_errors(response)
-    message = f"Overlaps the approved override of U_BOB ({days(6)} to {days(7)})."
+    message = f"Overlaps the approved override of Bob Stone (U_BOB) ({days(6)} to {days(7)})."
     assert errors == {"start_date": [message]}
     page = response.content.decode()
     assert page.count("Overlaps the approved override") == 1

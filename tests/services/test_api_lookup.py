@@ -254,6 +254,8 @@ def test_lookup_gives_owner_group_and_group_oncall(bot, org):
         "group": "Payments",
         "group_oncall": "U_ALICE",
         "team_slack_group": "S_PAY",
+        "service_owner_name": "Bob Stone",
+        "group_oncall_name": "Alice Nguyen",
     }
 
 
@@ -265,9 +267,9 @@ def test_lookup_as_text_is_the_bots_block(bot, org):
         "Service: Payment\n"
         "GitHub repo: https://github.com/example/payment\n"
         "Tech stack: Go, PostgreSQL\n"
-        "Service owner: U_BOB\n"
+        "Service owner: Bob Stone (<@U_BOB>)\n"
         "Group: Payments\n"
-        "Group on-call: U_ALICE\n"
+        "Group on-call: Alice Nguyen (<@U_ALICE>)\n"
         "Team Slack group: S_PAY"
     )
 
@@ -278,11 +280,19 @@ def test_lookup_of_a_service_without_team_says_ungrouped_and_na(bot, org):
         "Service: Orphan",
         "GitHub repo: N/A",
         "Tech stack: N/A",
-        "Service owner: U_FRANK",
+        "Service owner: Frank Osei (<@U_FRANK>)",
         "Group: Ungrouped",
         "Group on-call: N/A",
         "Team Slack group: S_ORPH",
     ]
+
+
+def test_lookup_as_text_names_a_person_the_directory_has_no_name_for_by_mention(bot, org):
+    ServiceFactory(name="Legacy", team=None, service_owner="U_NAMELESS")
+    text = bot.get("/api/v1/services/lookup/?name=legacy&format=text").content.decode()
+    assert "Service owner: <@U_NAMELESS>" in text.splitlines()
+    body = bot.get("/api/v1/services/lookup/?name=legacy").json()
+    assert (body["service_owner"], body["service_owner_name"]) == ("U_NAMELESS", None)
 
 
 def test_lookup_of_an_unknown_service_is_a_404_in_either_format(bot, org):
