@@ -1,3 +1,5 @@
+import datetime
+
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -37,7 +39,9 @@ class NewestFirstPagination(CursorPagination):
         if cursor is not None and cursor.position is not None:
             try:
                 instant = parse_datetime(cursor.position)
-            except ValueError:
+                if instant is not None and instant.tzinfo is not None:
+                    instant.astimezone(datetime.UTC)  # a year past 9999 in UTC: not ours
+            except (ValueError, OverflowError):
                 instant = None
             if instant is None or instant.tzinfo is None:
                 raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
