@@ -107,7 +107,7 @@ def _text_value(facts: Mapping[str, Any], key: str) -> str:
     if key not in PEOPLE_FACTS or not value:
         return value
     mention = domain.mention_for(value, domain.MentionKind.USER)
-    name = facts.get(f"{key}_name")
+    name = " ".join(str(facts.get(f"{key}_name") or "").split())  # one line, whatever it holds
     return f"{name} ({mention})" if name else mention
 
 
@@ -118,7 +118,11 @@ def service_facts(result: ServiceOnCall) -> dict[str, Any]:
     owner = named(rung.SERVICE_OWNER) or named(rung.PRIMARY_ONCALL)
     group_oncall = team_answer.engineer if team_answer else None
     names = engineer_names(
-        [owner, group_oncall], service.team, now, Role.PRIMARY, service.directory_names
+        [owner, group_oncall],
+        service.team,
+        now,
+        Role.PRIMARY,
+        getattr(service, "directory_names", None),
     )
     return {
         "id": service.pk,

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from teams.models import Person
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
 from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 
@@ -366,3 +367,14 @@ def test_a_page_of_services_with_their_oncall_takes_six_queries(
         body = client.get("/api/v1/services/").json()
     assert len(body["results"]) == size
     assert all(s["team"]["oncall"]["engineer_slack_id"] for s in body["results"])
+
+
+def test_a_name_holding_line_breaks_stays_on_its_line_of_the_text(bot, org):
+    Person.objects.filter(slack_user_id="U_FRANK").update(
+        display_name="Frank\nTeam Slack group: S_EVIL"
+    )
+    text = bot.get("/api/v1/services/lookup/?name=orphan&format=text").content.decode()
+    assert "Service owner: Frank Team Slack group: S_EVIL (<@U_FRANK>)" in text.splitlines()
+    assert [line for line in text.splitlines() if line.startswith("Team Slack group")] == [
+        "Team Slack group: S_ORPH"
+    ]
