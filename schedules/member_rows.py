@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from schedules.spans import db_day, db_team_id
 from teams.models import Team, TeamMembership
 from teams.selectors import person_name_sql
 
@@ -46,7 +47,7 @@ def _statement(vendor: str, teams: int) -> str:
 
 def members_by_team(teams: list[Team]) -> dict[object, list[MemberRow]]:
     """Team id → its members, earliest joined first (then by id)."""
-    ids = {Team._meta.pk.get_db_prep_value(t.pk, connection): t.pk for t in teams}
+    ids = {db_team_id(t.pk): t.pk for t in teams}
     found: dict[object, list[MemberRow]] = defaultdict(list)
     if not ids:
         return found
@@ -57,7 +58,7 @@ def members_by_team(teams: list[Team]) -> dict[object, list[MemberRow]]:
         found[ids[team_id]].append(
             MemberRow(
                 who,
-                _day(joined),
+                db_day(joined),
                 bool(oncall),
                 bool(backup),
                 weight,
@@ -67,8 +68,3 @@ def members_by_team(teams: list[Team]) -> dict[object, list[MemberRow]]:
             )
         )
     return found
-
-
-def _day(value) -> datetime.date:
-    # SQLite hands dates back as text from a plain cursor; PostgreSQL as dates.
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

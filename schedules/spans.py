@@ -100,10 +100,10 @@ def spans_query(
     ledger from `ledger_from` (None: all of it, for a weighted rotation replayed from its
     start counts every real day)."""
     lines = lines if lines is not None else {t.pk: t for t in teams}
-    ids = [_team_id(t.pk) for t in teams]
-    rotating = [_team_id(pk) for pk, line in lines.items() if line.rotation_enabled]
+    ids = [db_team_id(t.pk) for t in teams]
+    rotating = [db_team_id(pk) for pk, line in lines.items() if line.rotation_enabled]
     weighted = [
-        _team_id(pk)
+        db_team_id(pk)
         for pk, line in lines.items()
         if line.rotation_enabled and line.rotation_type == RotationType.WEIGHTED
     ]
@@ -122,7 +122,8 @@ def spans_query(
         )
 
 
-def _team_id(pk) -> object:
+def db_team_id(pk) -> object:
+    """A team's id as the database gives it in a plain cursor's rows."""
     return Team._meta.pk.get_db_prep_value(pk, connection)
 
 
@@ -136,8 +137,8 @@ def _sorted_into_spans(rows: list[tuple], team_ids: dict) -> Spans:
             spans.schedules[team].append(
                 domain.ScheduleSpan(
                     engineer=who,
-                    start_date=_day(first),
-                    end_date=_day(last),
+                    start_date=db_day(first),
+                    end_date=db_day(last),
                     schedule_type=schedule_type,
                     days_of_week=_days(days),
                     origin=origin,
@@ -148,17 +149,17 @@ def _sorted_into_spans(rows: list[tuple], team_ids: dict) -> Spans:
             spans.overrides[team].append(
                 domain.OverrideSpan(
                     engineer=who,
-                    start_date=_day(first),
-                    end_date=_day(last),
+                    start_date=db_day(first),
+                    end_date=db_day(last),
                     status=status,
                     replaces=origin or None,
                     id=_pk(Override, pk),
                 )
             )
         elif kind == "away":
-            spans.away[team] += (domain.Unavailability(who, _day(first), _day(last)),)
+            spans.away[team] += (domain.Unavailability(who, db_day(first), db_day(last)),)
         else:
-            spans.ledger[team].append(domain.Shift(who, _day(first)))
+            spans.ledger[team].append(domain.Shift(who, db_day(first)))
     return spans
 
 
@@ -167,8 +168,8 @@ def _pk(model, value) -> object:
     return value if isinstance(value, uuid.UUID) else model._meta.pk.to_python(value)
 
 
-def _day(value) -> datetime.date:
-    # SQLite hands a UNION's dates back as text; PostgreSQL as dates.
+def db_day(value) -> datetime.date:
+    """A date from a plain cursor: SQLite gives text, PostgreSQL a date."""
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
