@@ -213,10 +213,30 @@ class Checkpoint:
             values["start"] = date.fromisoformat(values["start"])
             values["clean_from"] = date.fromisoformat(values["clean_from"])
             for name in ("owed", "share", "days", "last_day"):
+                if not isinstance(values[name], list):
+                    return None
                 values[name] = tuple(values[name])
-            return cls(**values)
         except (TypeError, ValueError):
             return None
+        return cls(**values) if _checkpoint_typed(values) else None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checkpoint_typed(values: dict) -> bool:
+    """Every value of the type the engine reads (a stored row may hold anything)."""
+    weighted = (values["share"], values["days"], values["last_day"])
+    return (
+        _is_int(values["index"])
+        and _is_int(values["pointer"])
+        and isinstance(values["fingerprint"], str)
+        and all(isinstance(x, str) for x in values["owed"])
+        and all((_is_int(x) or isinstance(x, float)) for x in values["share"])
+        and all(_is_int(x) for x in values["days"] + values["last_day"])
+        and len({len(w) for w in weighted}) == 1
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ does a state holding only the spans from a date on, with the checkpoint beside i
 from dataclasses import replace
 from datetime import UTC, date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,3 +212,33 @@ def test_a_checkpoint_survives_json_exactly():
     assert Checkpoint.from_json(checkpoint.as_json()) == checkpoint
     assert Checkpoint.from_json({"index": 3}) is None
     assert Checkpoint.from_json(None) is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"index": "3"},
+        {"index": None},
+        {"index": True},
+        {"pointer": "1"},
+        {"fingerprint": 7},
+        {"owed": "AB"},
+        {"owed": [1]},
+        {"share": ["0.5", 1]},
+        {"days": [4]},  # lists of unequal length
+        {"last_day": [739700, 1.5]},
+        {"start": 20260323},
+    ],
+)
+def test_a_stored_checkpoint_of_the_wrong_types_is_ignored_not_a_crash(change):
+    """A row may hold anything (an edit, an old version): the engine then replays."""
+    stored = Checkpoint(
+        index=3,
+        start=date(2026, 3, 23),
+        clean_from=date(2026, 3, 2),
+        fingerprint="abc",
+        share=(0.5, 0.5),
+        days=(4, 5),
+        last_day=(739700, 739701),
+    ).as_json()
+    assert Checkpoint.from_json(stored | change) is None
