@@ -22,15 +22,29 @@ def forget_checkpoints(teams: Iterable[Team], dated: datetime.date | None) -> No
     teams = list(teams)
     if dated is not None and dated > timezone.now().date() + _LATEST_START:
         return
-    later = {} if dated is None else {"rotation_checkpoint_start__gt": dated}
     cleared = dict.fromkeys(CHECKPOINT_FIELDS)
     ids = [team.pk for team in teams]
-    Team.objects.filter(pk__in=ids, **later).update(**cleared)
-    BackupLine.objects.filter(team_id__in=ids, **later).update(**cleared)
+    Team.objects.filter(pk__in=ids, **_later(dated, Team)).update(**cleared)
+    BackupLine.objects.filter(team_id__in=ids, **_later(dated, BackupLine)).update(**cleared)
     for team in teams:
         for line in _lines_in_hand(team):
-            if dated is None or _starts_after(line, dated):
+            since = _since(dated, type(line))
+            if since is None or _starts_after(line, since):
                 drop(line)
+
+
+def _since(dated: datetime.date | None, line_model) -> datetime.date | None:
+    """The day after which a line's checkpoint is dropped. A backup line counts the primary's
+    days as away from the day before (its handoff may come later in the day), so a primary
+    change dated on the backup checkpoint's first day reaches the period before it."""
+    if dated is None or line_model is not BackupLine:
+        return dated
+    return dated - datetime.timedelta(days=1)
+
+
+def _later(dated: datetime.date | None, line_model) -> dict:
+    since = _since(dated, line_model)
+    return {} if since is None else {"rotation_checkpoint_start__gt": since}
 
 
 def _lines_in_hand(team: Team) -> list:

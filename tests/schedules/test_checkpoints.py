@@ -15,6 +15,7 @@ from schedules.actions import (
 )
 from schedules.models import OnCallRecord, Origin, Role, Schedule
 from teams.actions import RotationSettings, unavailability_create
+from teams.checkpoints import forget_checkpoints
 from teams.models import BackupLine, Team
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
 from tests.schedules.conftest import NOW
@@ -190,3 +191,25 @@ def test_the_backup_lines_handoff_keeps_its_own_checkpoint(aged_team):
     assert state.checkpoint == domain.Checkpoint.from_json(line.rotation_checkpoint)
     whole = lines.line_state(team, Role.BACKUP, TODAY, checkpoint=False)
     assert _answers(state, TODAY) == _answers(whole, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("role", "days_before_start", "kept"),
+    [
+        (Role.PRIMARY, 0, True),  # a write on the checkpoint's first day: its period is later
+        (Role.PRIMARY, 1, False),
+        (Role.BACKUP, 0, False),  # the primary's day counts as away for the backup's day before
+        (Role.BACKUP, -1, True),
+    ],
+)
+def test_a_write_drops_the_checkpoints_its_date_reaches(aged_team, role, days_before_start, kept):
+    line = Team if role == Role.PRIMARY else BackupLine
+    start = D(2026, 11, 30)
+    row = {"rotation_checkpoint": {"any": 1}, "rotation_checkpoint_start": start}
+    if role == Role.BACKUP:
+        BackupLine.objects.create(team=aged_team, **row)
+    else:
+        Team.objects.filter(pk=aged_team.pk).update(**row)
+    forget_checkpoints([aged_team], start - datetime.timedelta(days=days_before_start))
+    which = {"pk": aged_team.pk} if role == Role.PRIMARY else {"team": aged_team}
+    assert line.objects.filter(rotation_checkpoint__isnull=False, **which).exists() == kept
