@@ -10,8 +10,12 @@ the other:
 - the bot's lookups: `/oncall/?service=`, `/oncall/mentions/` of 5 services,
   `/services/lookup/?format=text`, each cycling through 500 services (300 lists of 5).
 `--cold` adds the lookups on a server whose per-process answer caches keep nothing
-(ONCALL_CACHE_TEAMS=0): every lookup then does what one for a team not yet seen today does
-(loads the team's state and works its answer out); the token check stays warm, as a bot's does.
+(ONCALL_CACHE_TEAMS=0): every lookup then does what the first one of the day for a team does in
+a process, with the day's answers the handoffs shared (bench/api_share.py forgets every shared
+answer and shares today's, as the handoffs do, before each run's cold figures); and, for
+reference (no target), with nothing shared (ONCALL_SHARED_ANSWERS off: every lookup loads the
+team's state and works its answer out, as after a change to the team). The token check stays
+warm, as a bot's does.
 `--scale N` builds the data N times over as well and measures the warm figures on both.
 Each figure is printed beside its target (issue 17), marked met or MISSED; the last line is
 `bench-api: all targets met` or `bench-api: N short`.
@@ -49,6 +53,7 @@ SERVICE, MENTIONS, LOOKUP = (
     "/oncall/mentions/ (5 services)",
     "/services/lookup/?format=text",
 )
+UNSHARED = "unshared cold"  # for reference: no target
 
 
 def bench_database_url(name: str = "api_bench", script: str = "bench/api_load.py") -> str:
@@ -166,11 +171,26 @@ def paths(names: list[str]) -> dict[str, list[str]]:
     }
 
 
-def measure(ports: dict[str, int], token: str, cases: dict, seconds: int, first: bool) -> dict:
+def share_day_answers(url: str) -> None:
+    """What the day's handoffs share (bench/api_share.py), afresh."""
+    env = server_env(url)
+    script = [sys.executable, str(ROOT / "bench" / "api_share.py")]
+    out = subprocess.run(script, env=env, capture_output=True, text=True, check=True).stdout
+    print(f"  {out.strip()}", flush=True)
+
+
+def measure(
+    ports: dict[str, int], token: str, cases: dict, seconds: int, first: bool, url: str
+) -> dict:
     """One run: each case warmed up (the first run visits every path of each case on every
-    worker first), then measured for `seconds`, one after the other."""
+    worker first), then measured for `seconds`, one after the other; the day's answers are
+    shared afresh before the cold cases."""
     figures = {}
+    shared = False
     for label, (server, case) in cases.items():
+        if server == "cold" and not shared:
+            share_day_answers(url)
+            shared = True
         if first and server == "warm":
             visit_all(ports[server], token, case)
         wrk(ports[server], token, case, 2)
@@ -187,9 +207,14 @@ def bench_data_set(url: str, scale: int, args, results: Results) -> None:
     cases = {BARE: ("bare", case_paths[BARE])}
     cases |= {label: ("warm", case_paths[label]) for label in (ME, SERVICE, MENTIONS, LOOKUP)}
     if args.cold and scale == 1:
-        servers["cold"] = ("oncall_project.wsgi", {**env, "ONCALL_CACHE_TEAMS": "0"})
+        cold = {**env, "ONCALL_CACHE_TEAMS": "0"}
+        servers["cold"] = ("oncall_project.wsgi", cold)
+        servers["unshared"] = ("oncall_project.wsgi", {**cold, "ONCALL_SHARED_ANSWERS": "false"})
         cases |= {f"cold {k}": ("cold", case_paths[k]) for k in (SERVICE, MENTIONS, LOOKUP)}
-    probes = {"bare": case_paths[BARE][0], "warm": ME_PATH, "cold": ME_PATH}
+        cases |= {
+            f"{UNSHARED} {k}": ("unshared", case_paths[k]) for k in (SERVICE, MENTIONS, LOOKUP)
+        }
+    probes = {"bare": case_paths[BARE][0], "warm": ME_PATH, "cold": ME_PATH, "unshared": ME_PATH}
     with ExitStack() as stack:
         ports = {
             server: stack.enter_context(gunicorn(app, app_env, token, probes[server]))
@@ -197,7 +222,7 @@ def bench_data_set(url: str, scale: int, args, results: Results) -> None:
         }
         for run in range(args.runs):
             print(f"run {run + 1} of {args.runs} at ×{scale} …", flush=True)
-            results.add(scale, measure(ports, token, cases, args.seconds, run == 0))
+            results.add(scale, measure(ports, token, cases, args.seconds, run == 0, url))
     if not args.keep:
         drop_database(url)
 

@@ -206,6 +206,11 @@ EMAIL_SUBJECT_PREFIX = "[On-call] "
 # Teams whose on-call state and answers each process keeps between requests (least recently used
 # go first); 0 keeps none, every lookup then loading its team's state as a cold one does.
 ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
+# Each team's answer for its on-call day, shared by every process through CACHE_URL's cache (the
+# handoff works each new day's out): a process meeting a team for the first time that day reads
+# it instead of loading the team's state (schedules.day_answers). Nothing is shared without
+# CACHE_URL.
+ONCALL_SHARED_ANSWERS = env_bool("ONCALL_SHARED_ANSWERS", True)
 
 # The API token throttle counts in this cache: set CACHE_URL=redis://… so that every gunicorn
 # worker shares one count.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.outbox.queue import enqueue
-from schedules import checkpoints, domain, messages, selectors
+from schedules import checkpoints, day_answers, domain, messages, oncall_now, selectors
 from schedules.actions import backup_handoff
 from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
 from schedules.models import OnCallRecord, Origin, Role, Schedule
@@ -73,7 +73,17 @@ def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) ->
     outcomes = _primary_handoffs(primary, now, writes, backups)
     outcomes += backup_handoff.hand_off_backups(teams, backups, now, writes)
     _write(writes)
+    handed_off = [team.pk for team in teams]
+    transaction.on_commit(lambda: _share_new_days(handed_off), robust=True)
     return outcomes
+
+
+def _share_new_days(team_ids: list) -> None:
+    """The handed-off teams' answers for their new day, worked out once for every process
+    (`schedules.day_answers`), now that the day is committed."""
+    if day_answers.enabled():
+        teams = Team.objects.select_related("backup_line").filter(pk__in=team_ids)
+        oncall_now.share_today(teams, timezone.now())
 
 
 def _primary_handoffs(teams: list, now, writes: Writes, backups: dict) -> list:
