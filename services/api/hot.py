@@ -95,12 +95,17 @@ def hot(drf_view: Callable, lookup: Lookup) -> Callable:
     """`drf_view`, with `lookup`'s plain case answered first; drf-spectacular and the URL
     tests still see the DRF view (its class and actions)."""
 
+    def plain_case(request: HttpRequest) -> HttpResponse | None:
+        """The answer, or None where the DRF view must answer (`oncall_project.hot_first`
+        asks this first, ahead of the middleware a plain case does not need)."""
+        return _plain_case(request, lookup, drf_view.cls) if settings.API_HOT_PATH else None
+
     @csrf_exempt
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = _plain_case(request, lookup, drf_view.cls) if settings.API_HOT_PATH else None
-        return response or drf_view(request, *args, **kwargs)
+        return plain_case(request) or drf_view(request, *args, **kwargs)
 
     view.cls, view.initkwargs, view.actions = drf_view.cls, drf_view.initkwargs, drf_view.actions
+    view.plain_case = plain_case
     return view
 
 

@@ -1,0 +1,153 @@
+"""The WSGI application takes the bot's plain lookups through a shorter middleware chain
+(`oncall_project.hot_first`): each answer is the one Django's full handler gives, byte for byte
+and header for header, and whatever the hot path does not answer reaches the full handler."""
+
+import io
+import re
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from oncall_project.hot_first import SKIPPED, Application
+from oncall_project.tokens import api_token_create
+from services.api import hot
+from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+
+
+@pytest.fixture
+def token(db):
+    team = TeamFactory(name="Payments", slug="payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="Alice Ames")
+    ServiceFactory(name="Checkout", team=team)
+    ServiceFactory(name="Ledger", team=team, service_owner="U_BOB")
+    return api_token_create(name="bot")[1]
+
+
+@pytest.fixture(autouse=True)
+def within_the_test_transaction():
+    """As Django's test client does: a request must not close the test's connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    hot.clear()
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    hot.clear()
+
+
+class Called:
+    """Django's full handler, counting the requests that reach it."""
+
+    def __init__(self, handler) -> None:
+        self.handler, self.count = handler, 0
+
+    def __call__(self, environ, start_response):
+        self.count += 1
+        return self.handler(environ, start_response)
+
+
+def call(app, path: str, query: str = "", token: str | None = None, **headers) -> tuple:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_X_REQUEST_ID": "req-1",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        **headers,
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+    started = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        started["status"], started["headers"] = status, sorted(response_headers)
+
+    response = app(environ, start_response)
+    body = b"".join(response)
+    response.close()
+    if dict(started["headers"]).get("Content-Type", "").startswith("text/html"):
+        body = re.sub(rb"[A-Za-z0-9]{32,}", b"(a CSRF token)", body)  # random on either path
+    return started["status"], [_fixed(h) for h in started["headers"]], body
+
+
+def _fixed(header: tuple[str, str]) -> tuple[str, str]:
+    """A cookie by its name only: a new CSRF token is random on either path."""
+    name, value = header
+    return (name, value.split("=")[0]) if name == "Set-Cookie" else header
+
+
+def both(path: str, query: str = "", **kwargs) -> tuple[tuple, tuple, int]:
+    """The answer of the application and of Django's full handler, and how many requests the
+    application handed to the full handler."""
+    app = Application()
+    app.django = Called(app.django)
+    ours = call(app, path, query, **kwargs)
+    hot.clear()
+    return ours, call(WSGIHandler(), path, query, **kwargs), app.django.count
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/oncall/", "service=Checkout"),
+        ("/api/v1/oncall/", "service=checkout"),
+        ("/api/v1/oncall/mentions/", "services=Checkout,Ledger"),
+        ("/api/v1/oncall/mentions/", "services=Checkout,Nope"),
+        ("/api/v1/services/lookup/", "name=Ledger&format=text"),
+        ("/api/v1/services/lookup/", "name=Ledger"),
+    ],
+)
+def test_a_plain_lookup_is_answered_ahead_of_the_full_chain_as_the_full_chain_would(
+    token, path, query
+):
+    ours, full, handed_on = both(path, query, token=token)
+    assert ours == full
+    assert ours[0] == "200 OK"
+    assert handed_on == 0
+    headers = dict(ours[1])  # the kept middleware's headers are there
+    assert headers["X-Request-ID"] == "req-1"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "kwargs", "status"),
+    [
+        ("/api/v1/oncall/", "service=Nope", {}, "404 Not Found"),
+        ("/api/v1/oncall/", "service=Checkout&at=2026-12-01T10:00:00Z", {}, "200 OK"),
+        ("/api/v1/oncall/", "service=", {}, "400 Bad Request"),
+        ("/api/v1/oncall/", "service=Checkout", {"token": "not-a-token"}, "401 Unauthorized"),
+        ("/api/v1/oncall/", "service=Checkout", {"token": ""}, "401 Unauthorized"),
+        ("/api/v1/oncall/", "service=Checkout", {"HTTP_COOKIE": "tz=Asia/Tokyo"}, "200 OK"),
+        ("/api/v1/oncall/", "service=Checkout", {"HTTP_ACCEPT": "text/html"}, "406 Not Acceptable"),
+        ("/api/v1/oncall/", "service=Checkout", {"HTTP_HOST": "evil.example"}, "400 Bad Request"),
+        ("/api/v1/services/lookup/", "name=Ledger&format=xml", {}, "400 Bad Request"),
+    ],
+)
+def test_whatever_the_hot_path_does_not_answer_the_full_handler_does(
+    token, path, query, kwargs, status
+):
+    kwargs = {"token": token} | kwargs
+    ours, full, handed_on = both(path, query, **kwargs)
+    assert ours == full
+    assert ours[0] == status
+    assert handed_on == 1
+
+
+def test_text_that_is_no_text_is_refused_by_the_same_check_on_either_path(token):
+    ours, full, handed_on = both("/api/v1/oncall/", "service=%FF%FE", token=token)
+    assert ours == full
+    assert ours[0] == "400 Bad Request" and b"service" in ours[2]
+    assert handed_on == 0  # the query text check is in the shorter chain too
+
+
+def test_only_middleware_that_exist_are_skipped(settings):
+    assert set(SKIPPED) <= set(settings.MIDDLEWARE)
