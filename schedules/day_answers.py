@@ -11,6 +11,7 @@ one out (after a change, say) shares it too. With no shared cache (the embedded 
 each process's own) or ONCALL_SHARED_ANSWERS off, nothing is shared and every process works
 its answers out, as before."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from schedules import domain
 PREFIX = "oncall-day"
 # A day's answer is read during that day only; two days outlast any handoff time in any zone.
 TIMEOUT_SECONDS = 2 * 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,11 @@ def recall(keys: Iterable[tuple]) -> dict[tuple, DayAnswer]:
     if backend is None or not keys:
         return {}
     by_name = {_cache_key(key): key for key in keys}
-    found = backend.get_many(list(by_name))
+    try:
+        found = backend.get_many(list(by_name))
+    except Exception:  # the cache down, or a value it cannot read: worked out here instead
+        logger.warning("Shared day answers could not be read.", exc_info=True)
+        return {}
     return {by_name[name]: value for name, value in found.items() if isinstance(value, DayAnswer)}
 
 
@@ -68,7 +75,10 @@ def share(answers: dict[tuple, DayAnswer]) -> None:
     backend = _cache()
     if backend is not None and answers:
         values = {_cache_key(key): value for key, value in answers.items()}
-        backend.set_many(values, timeout=TIMEOUT_SECONDS)
+        try:
+            backend.set_many(values, timeout=TIMEOUT_SECONDS)
+        except Exception:  # the cache down: each process works its answers out meanwhile
+            logger.warning("Shared day answers could not be written.", exc_info=True)
 
 
 def forget_all() -> None:
@@ -78,8 +88,11 @@ def forget_all() -> None:
         return
     client = backend.redis(write=True)
     pattern = backend.make_and_validate_key(f"{PREFIX}:*")
-    for names in _batches(client.scan_iter(match=pattern, count=1000), 1000):
-        client.delete(*names)
+    try:
+        for names in _batches(client.scan_iter(match=pattern, count=1000), 1000):
+            client.delete(*names)
+    except Exception:  # the cache down: nothing can be read from it either
+        logger.warning("Shared day answers could not be forgotten.", exc_info=True)
 
 
 def _batches(items: Iterable, size: int) -> Iterable[list]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -206,3 +207,31 @@ def test_a_change_is_seen_at_once_by_a_node_that_read_the_shared_answer(team):
         changes.override_auto_approved(fresh(team))  # U_ZED on call today
 
         assert all('"engineer_slack_id":"U_ZED"' in _oncall(p, token, "Checkout") for p in ports)
+
+
+def test_a_cache_that_is_down_or_holds_garbage_costs_the_answer_nothing(team, settings, caplog):
+    at = timezone.now()
+    key = (team.pk, fresh(team).oncall_version, selectors.local_today(team, at), "primary")
+    caches["default"].set(day_answers._cache_key(key), b"not a pickle")
+    assert looked_up(team, at) == uncached(team, at)  # a value of another kind: ignored
+    caches["default"].set(day_answers._cache_key(key), "x", timeout=60)
+    caches["default"]._cache._serializer = _Garbled()  # a value it cannot read
+    another_process()
+    assert looked_up(team, at) == uncached(team, at)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "oncall_project.base.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    another_process_after_an_outage = looked_up(team, at + datetime.timedelta(days=1))
+    assert another_process_after_an_outage == uncached(team, at + datetime.timedelta(days=1))
+    assert "could not be read" in caplog.text and "could not be written" in caplog.text
+
+
+class _Garbled:
+    def dumps(self, value):
+        return b"garbage"
+
+    def loads(self, value):
+        raise ValueError("unreadable")
