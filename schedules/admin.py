@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from oncall_project.base.admin_actions import ActionAdmin, run_each
 from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from oncall_project.base.counting import CappedPaginator
 from schedules.actions import (
     OverrideFields,
     ScheduleFields,
@@ -206,12 +207,17 @@ class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
 class OnCallRecordAdmin(
     PersonPickerAdmin, ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin
 ):
+    """The ledger grows by a row per team and line every day, forever: its list counts to
+    10,000 ("more than 10,000") and pages no deeper, newest first along an index, and filters
+    dates by range (a date hierarchy reads every row)."""
+
     person_fields = ("engineer_slack_id",)
     list_display = ("on_call_date", "team", "role", "engineer_slack_id", "source", "created_at")
-    list_filter = ("role", "source", "team")
+    list_filter = ("role", "source", ("on_call_date", admin.DateFieldListFilter), "team")
     search_fields = ("engineer_slack_id", "team__name")
     list_select_related = ("team",)
-    date_hierarchy = "on_call_date"
+    paginator = CappedPaginator
+    show_full_result_count = False
 
 
 @admin.register(BackupLine)

@@ -171,6 +171,8 @@ class OnCallRecord(BaseModel):
 
     class Meta:
         ordering = ["-on_call_date"]
+        # The admin's list, newest first (its ordering ends with the id), without a sort.
+        indexes = [models.Index(fields=["on_call_date", "id"], name="oncall_record_date_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "role", "on_call_date"], name="oncall_record_unique"

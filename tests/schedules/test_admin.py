@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditLog
-from schedules.models import Override, Schedule
+from oncall_project.base import counting
+from schedules.models import OnCallRecord, Override, Schedule
 from tests.admin_support import (
     admin_url,
     form_data,
@@ -14,6 +17,7 @@ from tests.admin_support import (
     messages_of,
     only_audit_row,
 )
+from tests.audit.test_paging import unbounded_counts
 from tests.factories import OverrideFactory, ScheduleFactory, TeamFactory
 
 # Written with fixed dates of December 2026: they run on that month's clock.
@@ -195,3 +199,26 @@ def test_admin_overrides_cannot_be_deleted(client, operator):
     response = client.post(admin_url(Override, "delete", override.pk), {"post": "yes"})
     assert response.status_code == 403
     assert Override.objects.exists()
+
+
+def test_admin_ledger_counts_to_the_cap_and_reads_no_whole_table(client, operator, monkeypatch):
+    monkeypatch.setattr(counting, "COUNT_CAP", 30)
+    team = TeamFactory(name="Payments")
+    OnCallRecord.objects.bulk_create(
+        OnCallRecord(
+            team=team,
+            on_call_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+            engineer_slack_id="U_ALICE",
+            source="rotation",
+        )
+        for n in range(40)
+    )
+    url = admin_url(OnCallRecord, "changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"on_call_date__gte": "2026-01-05"})
+    assert response.status_code == 200
+    assert unbounded_counts(queries.captured_queries) == []
+    assert "more than 30 on call records" in " ".join(response.content.decode().split()).lower()
+    shown = [row.on_call_date for row in response.context["cl"].result_list]
+    assert shown[0] == datetime.date(2026, 2, 9) and shown == sorted(shown, reverse=True)
+    assert min(shown) >= datetime.date(2026, 1, 5)
