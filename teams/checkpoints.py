@@ -33,6 +33,14 @@ def forget_checkpoints(teams: Iterable[Team], dated: datetime.date | None) -> No
                 drop(line)
 
 
+def forget_all_checkpoints() -> None:
+    """Inside the write's transaction: drop every team's checkpoints, both lines (an import
+    that rewrites the past): one statement per table, whatever the number of teams."""
+    cleared = dict.fromkeys(CHECKPOINT_FIELDS)
+    Team.objects.exclude(rotation_checkpoint_start=None).update(**cleared)
+    BackupLine.objects.exclude(rotation_checkpoint_start=None).update(**cleared)
+
+
 def _since(dated: datetime.date | None, line_model) -> datetime.date | None:
     """The day after which a line's checkpoint is dropped. A backup line counts the primary's
     days as away from the day before (its handoff may come later in the day), so a primary

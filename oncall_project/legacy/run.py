@@ -16,8 +16,7 @@ from oncall_project.legacy.source import read_snapshot
 from oncall_project.legacy.state import ImportRun, TableCount
 from oncall_project.legacy.team_import import import_teams
 from oncall_project.legacy.values import IMPORT_SOURCE, check_storable_text
-from teams.checkpoints import forget_checkpoints
-from teams.models import Team
+from teams.checkpoints import forget_all_checkpoints
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def import_legacy(*, url: str, dry_run: bool = False) -> ImportReport:
         _check_counts(run)
         if run.imported:
             # Past schedules and overrides arrived around every rotation's checkpoint.
-            forget_checkpoints(Team.objects.all(), None)
+            forget_all_checkpoints()
             _record_summary(run)
         if dry_run:
             transaction.set_rollback(True)
