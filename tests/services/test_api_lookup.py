@@ -312,9 +312,11 @@ def test_lookup_in_an_unknown_format_is_a_400_naming_the_formats(bot, org, forma
     assert body["detail"] == f"Unknown format '{format_}': use one of json, text."
 
 
-def test_lookup_takes_three_queries_besides_authentication(bot, org, django_assert_max_num_queries):
-    with django_assert_max_num_queries(TOKEN_AUTH + 3):
-        bot.get("/api/v1/services/lookup/?name=payment")
+def test_lookup_takes_three_queries_besides_authentication(bot, org, django_assert_num_queries):
+    """The service with its team and the directory's names of whom it names, then the team's
+    members and spans."""
+    with django_assert_num_queries(TOKEN_AUTH + 3):
+        bot.get("/api/v1/services/lookup/?name=payment&format=text")
 
 
 # --- GET /services/{id}/oncall/ and the on-call embedded in /services/ ---------------------
