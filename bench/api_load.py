@@ -140,17 +140,19 @@ def _wait_until_up(port: int, token: str, probe: str) -> None:
 def build_data(url: str, scale: int, keep: bool) -> tuple[str, list[str]]:
     """Fill `url` in a process of its own (Django is set up once per process); with `keep`, a
     database kept by an earlier run with the same data is used as it is."""
-    if not (keep and database_exists(url)):
+    kept = keep and database_exists(url)
+    if not kept:
         recreate_database(url)
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "api_data.py"), str(scale), "--reuse"],
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data = json.loads(out)
+    command = [sys.executable, str(ROOT / "bench" / "api_data.py"), str(scale), "--reuse"]
+    env = {**os.environ, "DATABASE_URL": url}
+    built = subprocess.run(command, env=env, capture_output=True, text=True)
+    if built.returncode and kept:  # kept from older code (migrations since): built afresh
+        recreate_database(url)
+        built = subprocess.run(command, env=env, capture_output=True, text=True)
+    if built.returncode:
+        sys.exit(f"bench/api_data.py failed:\n{built.stderr}")
+    data = json.loads(built.stdout)
     took = time.perf_counter() - started
     print(f"data ×{scale}: {len(data['names']):,} services built in {took:.0f} s", flush=True)
     return data["token"], data["names"]
