@@ -8,7 +8,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        # META, not `request.headers`: that builds a dict of every header on each request
+        request_id = request.META.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex
         token = request_context.set(
             {"request_id": request_id, "ip": request.META.get("REMOTE_ADDR")}
         )

@@ -5,6 +5,7 @@ list, and probes must not depend on sessions or a login: ProbeMiddleware answers
 any host check. RequestMetricsMiddleware times every other request and logs it (one JSON
 object per line with LOG_FORMAT=json)."""
 
+import functools
 import logging
 import re
 import time
@@ -65,7 +66,13 @@ def route_of(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "static" if request.path.startswith(STATIC_PREFIX) else "unmatched"
-    return NAMED_GROUP.sub(r"<\1>", match.route.replace("^", "").replace("$", ""))
+    return _route_label(match.route)
+
+
+@functools.lru_cache(maxsize=1024)
+def _route_label(route: str) -> str:
+    """A route's label, worked out once per route (the URL conf's patterns are few)."""
+    return NAMED_GROUP.sub(r"<\1>", route.replace("^", "").replace("$", ""))
 
 
 def user_of(request: HttpRequest) -> str:
