@@ -151,3 +151,19 @@ def test_text_that_is_no_text_is_refused_by_the_same_check_on_either_path(token)
 
 def test_only_middleware_that_exist_are_skipped(settings):
     assert set(SKIPPED) <= set(settings.MIDDLEWARE)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["service=Checkout&at=2026-12-01T10:00:00Z", "service=Nope", "service=Checkout"],
+    ids=["declined-after-counting", "unknown", "answered"],
+)
+def test_each_request_counts_once_against_the_token_rate_whoever_answers(token, query, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/minute"},
+    }
+    app = Application()
+    statuses = [call(app, "/api/v1/oncall/", query, token=token)[0][:3] for _ in range(4)]
+    assert statuses[:3] == [statuses[0]] * 3 and statuses[0] in ("200", "404")
+    assert statuses[3] == "429"

@@ -31,7 +31,12 @@ from rest_framework import renderers, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
 
-from oncall_project.base.api.auth import ApiTokenAuthentication, TokenOverRate, TokenRateThrottle
+from oncall_project.base.api.auth import (
+    COUNTED_TOKEN,
+    ApiTokenAuthentication,
+    TokenOverRate,
+    TokenRateThrottle,
+)
 from schedules import oncall_now
 from schedules.lines import has_backup_line
 from schedules.selectors import local_today
@@ -58,6 +63,7 @@ SERVICE_FIELD = OnCallQuerySerializer().fields["service"]
 SERVICES_FIELD = MentionsQuerySerializer().fields["services"]
 NAME_FIELD = LookupQuerySerializer().fields["name"]
 ANSWERS_PER_TEAM = 4  # kept answers: this many per team the on-call cache keeps
+DECLINED = "oncall.hot_path_declined"  # environ key: not the hot path's (no header can set it)
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +103,14 @@ def hot(drf_view: Callable, lookup: Lookup) -> Callable:
 
     def plain_case(request: HttpRequest) -> HttpResponse | None:
         """The answer, or None where the DRF view must answer (`oncall_project.hot_first`
-        asks this first, ahead of the middleware a plain case does not need)."""
-        return _plain_case(request, lookup, drf_view.cls) if settings.API_HOT_PATH else None
+        asks this first, ahead of the middleware a plain case does not need). Asked once per
+        request: a request declined ahead of the middleware reaches the DRF view straight."""
+        if not settings.API_HOT_PATH or request.META.get(DECLINED):
+            return None
+        response = _plain_case(request, lookup, drf_view.cls)
+        if response is None:
+            request.META[DECLINED] = True  # the request's environ, as COUNTED_TOKEN
+        return response
 
     @csrf_exempt
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -125,7 +137,9 @@ def _plain_case(request: HttpRequest, lookup: Lookup, view_class: type) -> HttpR
         return None
     request.user, auth_token = found
     if authentication.counted:  # the API view, answering instead, does not count it again
-        request.counted_token = auth_token.digest
+        # In the request's environ: the full handler, answering a request the hot path took
+        # ahead of the middleware (`oncall_project.hot_first`), reads the same environ.
+        request.META[COUNTED_TOKEN] = auth_token.digest
     try:
         answer = _answer(request.GET, lookup)
     except Exception:  # DRF's view meets it again and answers it its own way: a 409 for

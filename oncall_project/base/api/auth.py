@@ -39,6 +39,10 @@ end
     + COUNT_IN_WINDOW
 )
 _scripts: dict[tuple, object] = {}
+# The environ key under which the bot's hot path marks the token whose request it counted, so
+# that the API view answering the request instead does not count it again (no HTTP header can
+# set it: those arrive as HTTP_…).
+COUNTED_TOKEN = "oncall.counted_token"
 
 
 class TokenOverRate(Exception):
@@ -64,7 +68,7 @@ class TokenRateThrottle(SimpleRateThrottle):
             return True
         if not isinstance(request.successful_authenticator, TokenAuthentication):
             return True
-        if getattr(request._request, "counted_token", None) == request.auth.digest:
+        if request._request.META.get(COUNTED_TOKEN) == request.auth.digest:
             return True  # counted already, by the bot's hot path (services.api.hot)
         return self.allow_token(request.auth.digest)
 
