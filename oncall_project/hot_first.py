@@ -14,6 +14,7 @@ handlers' answers, headers included)."""
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import resolve, reverse
 from django.utils.module_loading import import_string
@@ -78,9 +79,10 @@ class Application:
                 return self.hot(environ, start_response)
             except Declined:
                 pass
-            except Exception:  # refused by a middleware (a Host not allowed, say): the full
-                # handler meets it again and answers it its way
-                logger.debug("hot path handed %s on", environ.get("PATH_INFO"), exc_info=True)
+            except SuspiciousOperation:  # a Host not allowed, say: the full handler answers
+                pass  # it its way (a 400, logged once)
+            except Exception:  # a fault: the full handler meets it again and answers it
+                logger.warning("hot path handed %s on", environ.get("PATH_INFO"), exc_info=True)
         return self.django(environ, start_response)
 
     def _plain(self, environ) -> bool:

@@ -11,9 +11,11 @@ one out (after a change, say) shares it too. With no shared cache (the embedded 
 each process's own) or ONCALL_SHARED_ANSWERS off, nothing is shared and every process works
 its answers out, as before."""
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -21,7 +23,24 @@ from django.core.cache import caches
 from oncall_project.base.cache import RedisCache
 from schedules import domain
 
-PREFIX = "oncall-day"
+SCHEDULES = Path(__file__).resolve().parent
+# The code that works an answer out: the engine and what loads its state. Its fingerprint is in
+# every key, so a deploy that changes any of it never reads what the code before it shared.
+ANSWERING_CODE = (
+    *sorted((SCHEDULES / "domain").glob("*.py")),
+    *(SCHEDULES / name for name in ("selectors.py", "spans.py", "member_rows.py", "lines.py")),
+    *(SCHEDULES / name for name in ("oncall_now.py", "day_answers.py")),
+)
+
+
+def _fingerprint(paths) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+PREFIX = f"oncall-day:{_fingerprint(ANSWERING_CODE)}"
 # A day's answer is read during that day only; two days outlast any handoff time in any zone.
 TIMEOUT_SECONDS = 2 * 24 * 3600
 
@@ -86,9 +105,9 @@ def forget_all() -> None:
     backend = _cache()
     if backend is None:
         return
-    client = backend.redis(write=True)
-    pattern = backend.make_and_validate_key(f"{PREFIX}:*")
+    pattern = backend.make_and_validate_key("oncall-day:*")  # this code's and any other's
     try:
+        client = backend.redis(write=True)
         for names in _batches(client.scan_iter(match=pattern, count=1000), 1000):
             client.delete(*names)
     except Exception:  # the cache down: nothing can be read from it either

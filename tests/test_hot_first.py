@@ -11,6 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from oncall_project.hot_first import SKIPPED, Application
+from oncall_project.ops import middleware
 from oncall_project.tokens import api_token_create
 from services.api import hot
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
@@ -167,3 +168,27 @@ def test_each_request_counts_once_against_the_token_rate_whoever_answers(token, 
     statuses = [call(app, "/api/v1/oncall/", query, token=token)[0][:3] for _ in range(4)]
     assert statuses[:3] == [statuses[0]] * 3 and statuses[0] in ("200", "404")
     assert statuses[3] == "429"
+
+
+def test_a_fault_after_the_hot_answer_is_answered_by_the_full_handler_counted_once(
+    token, settings, monkeypatch, caplog
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "2/minute"},
+    }
+    log = middleware.access_log.info
+    faults = iter([RuntimeError("the request log failed once")])
+
+    def failing_once(*args, **kwargs):
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return log(*args, **kwargs)
+
+    monkeypatch.setattr(middleware.access_log, "info", failing_once)
+    status, _, body = call(Application(), "/api/v1/oncall/", "service=Checkout", token=token)
+    assert status == "200 OK" and b'"engineer_slack_id":"U_ALICE"' in body
+    assert "hot path handed /api/v1/oncall/ on" in caplog.text
+    again = [call(Application(), "/api/v1/oncall/", "service=Checkout", token=token) for _ in "12"]
+    assert [status[:3] for status, _, _ in again] == ["200", "429"]  # the first counted once

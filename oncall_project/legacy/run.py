@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -17,6 +18,7 @@ from oncall_project.legacy.state import ImportRun, TableCount
 from oncall_project.legacy.team_import import import_teams
 from oncall_project.legacy.values import IMPORT_SOURCE, check_storable_text
 from teams.checkpoints import forget_all_checkpoints
+from teams.models import Team
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ def import_legacy(*, url: str, dry_run: bool = False) -> ImportReport:
         import_history(run)
         _check_counts(run)
         if run.imported:
-            # Past schedules and overrides arrived around every rotation's checkpoint.
+            # Past schedules and overrides arrived around every rotation's checkpoint, and
+            # who is on call may have moved: no answer kept under the old version is read.
             forget_all_checkpoints()
+            Team.objects.update(oncall_version=F("oncall_version") + 1)
             _record_summary(run)
         if dry_run:
             transaction.set_rollback(True)

@@ -107,6 +107,8 @@ def hot(drf_view: Callable, lookup: Lookup) -> Callable:
         request: a request declined ahead of the middleware reaches the DRF view straight."""
         if not settings.API_HOT_PATH or request.META.get(DECLINED):
             return None
+        if COUNTED_TOKEN in request.META:  # tried once already (ahead of the middleware, where
+            return None  # something failed after it answered): never counted twice
         response = _plain_case(request, lookup, drf_view.cls)
         if response is None:
             request.META[DECLINED] = True  # the request's environ, as COUNTED_TOKEN

@@ -510,7 +510,7 @@ def test_the_people_the_import_brings_join_the_directory(legacy_url):
     assert run_import(legacy_url) and Person.objects.count() == len(people)  # nothing twice
 
 
-def test_an_import_that_brings_rows_drops_every_rotation_checkpoint(legacy_url):
+def test_an_import_that_brings_rows_drops_every_checkpoint_and_kept_answer(legacy_url):
     run_import(legacy_url)
     kept = {"rotation_checkpoint": {"kept": True}, "rotation_checkpoint_start": d("2026-11-30")}
     Team.objects.update(**kept)
@@ -518,10 +518,13 @@ def test_an_import_that_brings_rows_drops_every_rotation_checkpoint(legacy_url):
     assert set(Team.objects.values_list("rotation_checkpoint_start", flat=True)) == {
         d("2026-11-30")
     }
+    versions = dict(Team.objects.values_list("pk", "oncall_version"))
     later = {**legacy.HISTORY[1], "id": uid(5, 98), "effective_date": d("2026-03-11")}
     legacy.insert_rows(legacy_url, {"oncall_history": [later]})
 
     run_import(legacy_url)
 
+    # every answer kept under the old versions, in any process, is a miss
+    assert all(t.oncall_version > versions[t.pk] for t in Team.objects.all())
     assert set(Team.objects.values_list("rotation_checkpoint_start", flat=True)) == {None}
     assert set(Team.objects.values_list("rotation_checkpoint", flat=True)) == {None}

@@ -235,3 +235,20 @@ class _Garbled:
 
     def loads(self, value):
         raise ValueError("unreadable")
+
+
+def test_answers_shared_by_other_code_are_not_read(team, monkeypatch, django_assert_num_queries):
+    """A deploy that changes how answers are worked out never reads what the code before it
+    shared: the fingerprint of that code (the engine and what loads its state) is in every key."""
+    fingerprint = day_answers._fingerprint(day_answers.ANSWERING_CODE)
+    assert f"oncall-day:{fingerprint}" == day_answers.PREFIX
+    assert {"resolution.py", "selectors.py", "spans.py"} <= {
+        path.name for path in day_answers.ANSWERING_CODE
+    }
+    at = timezone.now()
+    looked_up(team, at)
+    another_process()
+    monkeypatch.setattr(day_answers, "PREFIX", "oncall-day:othercode")
+    team = fresh(team)
+    with django_assert_num_queries(2):
+        oncall_now.on_call_now([team], at)
