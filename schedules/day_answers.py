@@ -108,18 +108,8 @@ def forget_all() -> None:
     pattern = backend.make_and_validate_key("oncall-day:*")  # this code's and any other's
     try:
         client = backend.redis(write=True)
-        for names in _batches(client.scan_iter(match=pattern, count=1000), 1000):
+        names = list(client.scan_iter(match=pattern, count=1000))
+        if names:
             client.delete(*names)
     except Exception:  # the cache down: nothing can be read from it either
         logger.warning("Shared day answers could not be forgotten.", exc_info=True)
-
-
-def _batches(items: Iterable, size: int) -> Iterable[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
