@@ -3,11 +3,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from escalation.models import Escalation
 from oncall_project.base.admin_reading import HistoryReadMixin, ReadOnlyAdminMixin
+from teams.pickers import PersonPickerAdmin
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
+class EscalationAdmin(PersonPickerAdmin, ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
     """Read-only until escalation actions exist; escalations are raised by the bug bot's API."""
+
+    named_columns = ("acknowledged_by",)
 
     list_display = (
         "bug_id",

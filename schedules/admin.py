@@ -18,7 +18,7 @@ from schedules.actions import (
 from schedules.models import OnCallRecord, Override, OverrideStatus, Role, Schedule
 from teams.actions import RotationSettings
 from teams.models import BackupLine
-from teams.pickers import PersonPickerAdmin
+from teams.pickers import PersonPickerAdmin, person_text
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -99,6 +99,7 @@ class ScheduleAdmin(PersonPickerAdmin, ActionAdmin):
 @admin.register(Override)
 class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
     person_fields = ("engineer_slack_id", "replaces_slack_id")
+    named_columns = ("requested_by", "approved_by")
     list_display = (
         "engineer_slack_id",
         "replaces_slack_id",
@@ -131,7 +132,7 @@ class OverrideAdmin(PersonPickerAdmin, ActionAdmin):
     def decided(self, obj: Override) -> str:
         if not obj.decided_at:
             return "—"
-        return f"{obj.approved_by or '—'}, {obj.decided_at:%-d %b %Y}"
+        return f"{person_text(obj, 'approved_by') or '—'}, {obj.decided_at:%-d %b %Y}"
 
     fields = (
         "team",
@@ -225,6 +226,7 @@ class BackupLineAdmin(PersonPickerAdmin, ActionAdmin):
     """A team's backup line: its own rotation, saved through the same action as the primary's
     (`rotation_config_update`, role backup). Turned off rather than deleted."""
 
+    named_columns = ("current_engineer",)
     list_display = (
         "team",
         "rotation_enabled",

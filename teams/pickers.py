@@ -154,14 +154,20 @@ class PeopleField(forms.CharField):
 NAME_SUFFIX = "_directory_name"
 
 
+def person_text(row, field: str) -> str | None:
+    """The person in the row's `field` as "Alice Nguyen (U_ALICE)", the name read with the rows
+    (PersonPickerAdmin.get_queryset); the id alone where the directory names nobody."""
+    slack_id, name = getattr(row, field), getattr(row, f"{field}{NAME_SUFFIX}", None)
+    return f"{name} ({slack_id})" if name and slack_id else slack_id or None
+
+
 @functools.cache
 def person_column(model, field: str):
     """A change-list column: the person in `field` as "Alice Nguyen (U_ALICE)", the name read
     with the rows (PersonPickerAdmin.get_queryset), sorted by the id."""
 
     def column(row) -> str | None:
-        slack_id, name = getattr(row, field), getattr(row, f"{field}{NAME_SUFFIX}", None)
-        return f"{name} ({slack_id})" if name and slack_id else slack_id or None
+        return person_text(row, field)
 
     column.short_description = model._meta.get_field(field).verbose_name
     column.admin_order_field = field
@@ -178,19 +184,23 @@ def scope_pickers(form: forms.BaseForm, team) -> None:
 
 class PersonPickerAdmin:
     """For a ModelAdmin: its `person_fields` (Slack id columns) get the picker and, in the
-    change list, the person's name beside the id (read with the rows); `people_fields` (lists
-    of Slack ids) the picker that adds to a list."""
+    change list, the person's name beside the id (read with the rows), as its `named_columns`
+    do without a picker; `people_fields` (lists of Slack ids) the picker that adds to a list."""
 
     person_fields: tuple[str, ...] = ()
     people_fields: tuple[str, ...] = ()
+    # Columns naming someone that are shown, never picked (who requested, who is on call now)
+    named_columns: tuple[str, ...] = ()
 
     def get_queryset(self, request):
-        names = {f"{field}{NAME_SUFFIX}": field for field in self.person_fields}
+        named = (*self.person_fields, *self.named_columns)
+        names = {f"{field}{NAME_SUFFIX}": field for field in named}
         return selectors.with_names(super().get_queryset(request), **names)
 
     def get_list_display(self, request):
+        named = (*self.person_fields, *self.named_columns)
         return [
-            person_column(self.model, item) if item in self.person_fields else item
+            person_column(self.model, item) if item in named else item
             for item in super().get_list_display(request)
         ]
 
