@@ -183,7 +183,7 @@ class BackupAnswerSerializer(serializers.Serializer):
         allow_null=True, help_text="The backup on call; null in a gap of the backup line."
     )
     engineer_name = serializers.CharField(
-        allow_null=True, help_text="Their name in the team's membership, if they have one."
+        allow_null=True, help_text="Their name: the team's for its member, else the people directory's."
     )
     source = source_field(TEAM_SOURCE_HELP)
     # `from`/`until`: keywords, so declared in get_fields.
@@ -220,12 +220,11 @@ def backup_json(team: Team | None, at: datetime.datetime, role: str) -> dict[str
     answer = oncall_now.backup_now([team], at).get(team.pk)
     if answer is None:
         return {}
-    members = oncall_now.state_at(team, at, Role.BACKUP).members
-    names = {m.slack_user_id: m.display_name for m in members}
     return {
         "backup": {
             "engineer_slack_id": answer.engineer,
-            "engineer_name": names.get(answer.engineer) or None if answer.engineer else None,
+            # the names kept with the line's answer: no state loaded for them
+            "engineer_name": engineer_name(answer.engineer, team, at, Role.BACKUP),
             "source": str(answer.source),
             "from": instant_json(answer.since),
             "until": instant_json(answer.until),

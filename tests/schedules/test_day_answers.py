@@ -20,6 +20,7 @@ from schedules.actions import handoff_process, rotation_config_update
 from schedules.actions.handoff import handoff_mark_due
 from teams.actions import RotationSettings
 from teams.models import Team
+from tests.api_support import token_client
 from tests.factories import ScheduleFactory, ServiceFactory
 from tests.ops.processes import Processes, free_port, wait_until_up
 from tests.schedules import test_oncall_now as changes
@@ -142,10 +143,8 @@ def test_every_write_that_can_move_the_oncall_is_seen_by_another_process(
     assert (after.engineer != before.engineer) is moves
 
 
-def test_the_handoff_shares_the_new_days_answers_of_both_lines(
-    team, django_capture_on_commit_callbacks, django_assert_num_queries
-):
-    now = timezone.now()
+def _with_backup_line_handed_off(team, now, capture) -> Team:
+    """The team with a daily backup line, handed off at `now` (its answers shared)."""
     rotation_config_update(
         team=team,
         actor=None,
@@ -159,10 +158,17 @@ def test_the_handoff_shares_the_new_days_answers_of_both_lines(
     )
     handoff_mark_due(team_id=team.pk)
     oncall_now.clear()  # nothing shared before the handoff
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         assert handoff_process(team_id=team.pk, now=now) is not None
     another_process()
-    team = Team.objects.select_related("backup_line").get(pk=team.pk)  # as the handoff left it
+    return Team.objects.select_related("backup_line").get(pk=team.pk)  # as the handoff left it
+
+
+def test_the_handoff_shares_the_new_days_answers_of_both_lines(
+    team, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    now = timezone.now()
+    team = _with_backup_line_handed_off(team, now, django_capture_on_commit_callbacks)
     with django_assert_num_queries(0):
         primary = oncall_now.on_call_now([team], now)[team.pk]
         backup = oncall_now.backup_now([team], now)[team.pk]
@@ -170,6 +176,18 @@ def test_the_handoff_shares_the_new_days_answers_of_both_lines(
     oncall_now.clear()  # worked out afresh, from the state
     assert backup == oncall_now.backup_now([team], now)[team.pk]
     assert backup.engineer in {"U_ALICE", "U_BOB", "U_CAROL"}
+
+
+def test_a_lookup_of_a_team_with_a_backup_line_reads_no_state_once_shared(
+    team, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    ServiceFactory(name="Checkout", team=team)
+    client = token_client()
+    team = _with_backup_line_handed_off(team, timezone.now(), django_capture_on_commit_callbacks)
+    with django_assert_num_queries(2):  # the token, the service with its team: no state
+        body = client.get("/api/v1/oncall/?service=Checkout").json()
+    assert body["backup"]["engineer_slack_id"] in {"U_ALICE", "U_BOB", "U_CAROL"}
+    assert body["backup"]["engineer_name"]  # the member's name, kept with the shared answer
 
 
 def _oncall(port: int, token: str, service: str) -> str:
