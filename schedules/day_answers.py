@@ -23,14 +23,11 @@ from django.core.cache import caches
 from oncall_project.base.cache import RedisCache
 from schedules import domain
 
-SCHEDULES = Path(__file__).resolve().parent
-# The code that works an answer out: the engine and what loads its state. Its fingerprint is in
-# every key, so a deploy that changes any of it never reads what the code before it shared.
-ANSWERING_CODE = (
-    *sorted((SCHEDULES / "domain").glob("*.py")),
-    *(SCHEDULES / name for name in ("selectors.py", "spans.py", "member_rows.py", "lines.py")),
-    *(SCHEDULES / name for name in ("oncall_now.py", "day_answers.py")),
-)
+ROOT = Path(__file__).resolve().parent.parent
+# The code that works an answer out: the engine, what loads its state (checkpoints and the
+# people's names among it), the apps it reads. Its fingerprint is in every key, so a deploy that
+# changes any of it never reads what the code before it shared.
+ANSWERING_CODE = tuple(sorted((*ROOT.glob("schedules/**/*.py"), *ROOT.glob("teams/**/*.py"))))
 
 
 def _fingerprint(paths) -> str:

@@ -183,7 +183,8 @@ class BackupAnswerSerializer(serializers.Serializer):
         allow_null=True, help_text="The backup on call; null in a gap of the backup line."
     )
     engineer_name = serializers.CharField(
-        allow_null=True, help_text="Their name: the team's for its member, else the people directory's."
+        allow_null=True,
+        help_text="Their name: the team's for its member, else the people directory's.",
     )
     source = source_field(TEAM_SOURCE_HELP)
     # `from`/`until`: keywords, so declared in get_fields.
