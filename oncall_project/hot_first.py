@@ -19,6 +19,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.urls import resolve, reverse
 from django.utils.module_loading import import_string
 
+from services.api.hot import DECLINED
+
 # Middleware with nothing to do for a lookup taken here (no cookie, no body, a GET), and why.
 SKIPPED = {
     "oncall_project.ops.middleware.ProbeMiddleware": "answers /healthz, /readyz, /metrics only",
@@ -80,8 +82,10 @@ class Application:
             except Declined:
                 pass
             except SuspiciousOperation:  # a Host not allowed, say: the full handler answers
-                pass  # it its way (a 400, logged once)
-            except Exception:  # a fault: the full handler meets it again and answers it
+                environ[DECLINED] = True  # it its way (a 400, logged once)
+            except Exception:  # a fault (the cache down, say): the API view answers it, and
+                # the hot path is not tried a second time
+                environ[DECLINED] = True
                 logger.warning("hot path handed %s on", environ.get("PATH_INFO"), exc_info=True)
         return self.django(environ, start_response)
 

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -42,10 +43,11 @@ class Called:
     """Django's full handler, counting the requests that reach it."""
 
     def __init__(self, handler) -> None:
-        self.handler, self.count = handler, 0
+        self.handler, self.count, self.environs = handler, 0, []
 
     def __call__(self, environ, start_response):
         self.count += 1
+        self.environs.append(environ)
         return self.handler(environ, start_response)
 
 
@@ -192,3 +194,25 @@ def test_a_fault_after_the_hot_answer_is_answered_by_the_full_handler_counted_on
     assert "hot path handed /api/v1/oncall/ on" in caplog.text
     again = [call(Application(), "/api/v1/oncall/", "service=Checkout", token=token) for _ in "12"]
     assert [status[:3] for status, _, _ in again] == ["200", "429"]  # the first counted once
+
+
+def test_a_fault_before_the_hot_answer_goes_to_the_api_view_without_a_second_try(
+    token, monkeypatch, caplog
+):
+    cache = caches["default"]
+    read = cache.get_many
+    faults = iter([ConnectionError("the cache did not answer once")])
+
+    def failing_once(*args, **kwargs):
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", failing_once)  # the throttle's first read
+    app = Application()
+    app.django = Called(app.django)
+    status, _, body = call(app, "/api/v1/oncall/", "service=Checkout", token=token)
+    assert status == "200 OK" and b'"engineer_slack_id":"U_ALICE"' in body
+    assert app.django.count == 1 and app.django.environs[0][hot.DECLINED] is True
+    assert "hot path handed /api/v1/oncall/ on" in caplog.text
