@@ -9,10 +9,11 @@ the other:
 - our trivial authenticated endpoint, `/api/v1/me/`;
 - the bot's lookups: `/oncall/?service=`, `/oncall/mentions/` of 5 services,
   `/services/lookup/?format=text`, each cycling through 500 services (300 lists of 5).
-`--cold` adds the lookups on a server whose per-process answer caches keep nothing
-(ONCALL_CACHE_TEAMS=0): every lookup then does what the first one of the day for a team does in
-a process, with the day's answers the handoffs shared (bench/api_share.py forgets every shared
-answer and shares today's, as the handoffs do, before each run's cold figures); and, for
+`--cold` adds the lookups on a server whose per-process answer caches keep only the last
+load's teams (ONCALL_CACHE_TEAMS=0): every lookup then does what the first one of the day for
+a team does in a process, with the day's answers the handoffs shared (bench/api_share.py
+forgets every shared answer and shares today's, as the handoffs do, before each run's cold
+figures); and, for
 reference (no target), with nothing shared (ONCALL_SHARED_ANSWERS off: every lookup loads the
 team's state and works its answer out, as after a change to the team). The token check stays
 warm, as a bot's does.

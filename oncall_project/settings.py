@@ -204,7 +204,8 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "oncall@localhost")
 EMAIL_SUBJECT_PREFIX = "[On-call] "
 
 # Teams whose on-call state and answers each process keeps between requests (least recently used
-# go first); 0 keeps none, every lookup then loading its team's state as a cold one does.
+# go first); 0 keeps only the teams of the last load (the rest of its request reads them), every
+# lookup then loading its teams' states as a cold one does.
 ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
 # Each team's answer for its on-call day, shared by every process through CACHE_URL's cache (the
 # handoff works each new day's out): a process meeting a team for the first time that day reads
