@@ -126,15 +126,16 @@ def engineer_names(
     team: Team | None,
     at: datetime.datetime,
     role: str,
-    known: Mapping[str, str] | None = None,
+    known: Mapping[str, str | None] | None = None,
 ) -> dict[str, str | None]:
     """The names of `ids` (None: none known): as the team's state names its members, else as
-    `known` (the directory's, read already) or the directory names them (one query for all the
-    others, then kept with the state)."""
+    `known` (the directory's, read already: None where it names nobody) or the directory names
+    them (one query for all the others, then kept with the state)."""
     wanted = {i for i in ids if i}
+    known = known or {}
     kept = oncall_now.names_at(team, at, role) if team is not None and team.is_active else {}
-    found = {i: kept.get(i) or (known or {}).get(i) for i in wanted}
-    missing = {i for i, name in found.items() if not name and i not in kept}
+    found = {i: kept.get(i) or known.get(i) for i in wanted}
+    missing = {i for i, name in found.items() if not name and i not in kept and i not in known}
     if missing:
         read = names_for(missing)
         kept.update((i, read.get(i)) for i in missing)  # the next lookup of the day reads it

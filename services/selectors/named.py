@@ -119,13 +119,14 @@ def services_from_rows(rows: list[tuple]) -> list[Service]:
 
 
 def _set_directory_names(service: Service, names: tuple) -> None:
-    """`service.directory_names`: Slack id → the directory's name, for NAMED_COLUMNS' people."""
+    """`service.directory_names`: Slack id → the directory's name (None: read, and the
+    directory names nobody), for NAMED_COLUMNS' people."""
     ids = (
         service.service_owner,
         service.primary_oncall,
         service.team.oncall_engineer if service.team else "",
     )
-    service.directory_names = {i: name for i, name in zip(ids, names, strict=True) if i and name}
+    service.directory_names = {i: name for i, name in zip(ids, names, strict=True) if i}
 
 
 def _set_backup_line(team: Team, values: tuple) -> None:

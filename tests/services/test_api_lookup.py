@@ -380,3 +380,23 @@ def test_a_name_holding_line_breaks_stays_on_its_line_of_the_text(bot, org):
     assert [line for line in text.splitlines() if line.startswith("Team Slack group")] == [
         "Team Slack group: S_ORPH"
     ]
+
+
+def test_a_lookup_naming_someone_the_directory_holds_without_a_name_reads_it_once(
+    bot, db, django_assert_num_queries
+):
+    """The directory's names come with the service's row: one that names nobody is an answer
+    too, not a reason to ask the directory again."""
+    Person.objects.update_or_create(
+        slack_user_id="U_NAMELESS", defaults={"display_name": "", "real_name": ""}
+    )
+    ServiceFactory(name="Lonely", team=None, service_owner="U_NAMELESS")
+    with django_assert_num_queries(TOKEN_AUTH + 1):  # the service, its names: nothing else
+        body = bot.get("/api/v1/services/lookup/?name=Lonely").json()
+    assert (body["service_owner"], body["service_owner_name"]) == ("U_NAMELESS", None)
+    assert (
+        bot.get("/api/v1/services/lookup/?name=Lonely&format=text")
+        .content.decode()
+        .count("Service owner: <@U_NAMELESS>")
+        == 1
+    )
