@@ -22,6 +22,7 @@ from oncall_project.base.writes import (
     created_values,
     save_validated,
 )
+from teams.checkpoints import forget_checkpoints
 from teams.models import Team, new_ical_token
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
@@ -179,7 +180,11 @@ def team_soft_delete(*, team: Team, actor: Actor | None) -> Team:
 
 @transaction.atomic
 def team_restore(*, team: Team, actor: Actor | None) -> Team:
-    return _set_active(team, actor, True, AuditAction.RESTORED)
+    restored = _set_active(team, actor, True, AuditAction.RESTORED)
+    # Time away from every team, written while it was archived, did not reach its checkpoints
+    # (only active teams' are dropped then): its rotations start again from their anchors.
+    forget_checkpoints([restored], None)
+    return restored
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from schedules.actions import (
     schedule_create,
 )
 from schedules.models import OnCallRecord, Origin, Role, Schedule
-from teams.actions import RotationSettings, unavailability_create
+from teams.actions import RotationSettings, team_restore, team_soft_delete, unavailability_create
 from teams.checkpoints import forget_checkpoints
 from teams.models import BackupLine, Team
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
@@ -167,6 +167,16 @@ def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew
     # made again (the re-plan runs at the real clock's today, up to the ledger's day after)
     index = domain.settled_index(whole, datetime.date.today())
     assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
+
+
+def test_a_restored_team_starts_its_rotation_from_its_anchor_again(aged_team):
+    """Time away from every team reaches active teams' checkpoints only: one written while the
+    team was archived must not be read past once it is back."""
+    team_soft_delete(team=aged_team, actor=None)
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is not None  # kept meanwhile
+    team_restore(team=aged_team, actor=None)
+    restored = Team.objects.get(pk=aged_team.pk)
+    assert (restored.rotation_checkpoint, restored.rotation_checkpoint_start) == (None, None)
 
 
 def test_the_backup_lines_handoff_keeps_its_own_checkpoint(aged_team):
