@@ -14,7 +14,7 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes
-from schedules import domain, lines
+from schedules import checkpoints, domain, lines
 from schedules.actions.rotation import (
     RotationOutcome,
     backup_snapshot,
@@ -80,8 +80,10 @@ def _update(team, actor, settings, now, role) -> RotationOutcome:
     changed = apply_changes(line, changes)
     if not changed:
         return RotationOutcome([], domain.Impact())
-    # Made for the settings before: the re-plan loads the line from its start and makes anew.
+    # Made for the settings before: the re-plan loads the line from its start and makes anew
+    # (where there is nothing to make, a rotation switched off say, none stays on the row).
     drop(line)
+    checkpoints.save(line)
     if {"handoff_time", "handoff_day"} & set(changed):
         # Recomputed by the next handoff tick, under the new settings.
         type(line).objects.filter(pk=line.pk).update(next_handoff_at=None)

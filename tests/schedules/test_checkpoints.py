@@ -169,6 +169,15 @@ def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew
     assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
 
 
+def test_a_rotation_switched_off_keeps_no_checkpoint(aged_team):
+    assert aged_team.rotation_checkpoint is not None
+    rotation_config_update(
+        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_enabled=False)
+    )
+    switched = Team.objects.get(pk=aged_team.pk)
+    assert (switched.rotation_checkpoint, switched.rotation_checkpoint_start) == (None, None)
+
+
 def test_a_restored_team_starts_its_rotation_from_its_anchor_again(aged_team):
     """Time away from every team reaches active teams' checkpoints only: one written while the
     team was archived must not be read past once it is back."""
