@@ -173,10 +173,14 @@ def db_day(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
+def _days(value: str | list | None) -> tuple[int, ...]:
+    """A schedule's days as stored: JSON text, as the database hands it (the few patterns
+    there are read once), or a list where a driver decoded it already."""
+    if isinstance(value, list):
+        return tuple(value)
+    return _days_text(value)
+
+
 @functools.lru_cache(maxsize=256)
-def _days(value: str | None) -> tuple[int, ...]:
-    """A schedule's days as stored (JSON text, as the database hands it); the few patterns
-    there are read once."""
-    if value is None:
-        return ()
-    return tuple(json.loads(value) if isinstance(value, str) else value)
+def _days_text(value: str | None) -> tuple[int, ...]:
+    return tuple(json.loads(value)) if value is not None else ()

@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("schedules", "0003_role"),
-        ("teams", "0007_rotation_checkpoint"),
     ]
 
     operations = [
