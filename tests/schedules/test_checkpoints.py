@@ -135,13 +135,12 @@ def test_a_settings_change_makes_a_new_checkpoint(aged_team):
     )
 
 
-@pytest.mark.parametrize(("offset", "kept"), [(-10, False), (0, True), (10, True)])
+@pytest.mark.parametrize(("offset", "kept"), [(-10, False), (1, True), (20, True)])
 def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept):
-    day = (
-        TODAY + datetime.timedelta(days=offset + 20)
-        if offset >= 0
-        else TODAY + datetime.timedelta(days=offset)
-    )
+    """The checkpoint starts today: a schedule of ten days back reaches it; one of tomorrow
+    (within the reach of any checkpoint) or later leaves it as it was."""
+    before = aged_team.rotation_checkpoint
+    day = TODAY + datetime.timedelta(days=offset)
     Schedule.objects.filter(team=aged_team, start_date=day).delete()
     schedule_create(
         team=aged_team,
@@ -149,7 +148,7 @@ def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept
         fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=day, end_date=day),
     )
     aged_team.refresh_from_db()
-    assert (aged_team.rotation_checkpoint is not None) == kept
+    assert aged_team.rotation_checkpoint == (before if kept else None)
 
 
 def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew(aged_team):
