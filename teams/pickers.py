@@ -69,15 +69,16 @@ class PersonPicker(forms.TextInput):
             '<span class="picker-chosen" aria-live="polite">{}</span></div>',
             field,
             box,
-            chosen_names(context["widget"]["value"]),
+            chosen_names(context["widget"]["value"], self.team),
         )
 
 
-def chosen_names(value: str | None) -> str:
-    """Who a field holds, by name, as a prefilled form shows them ("Alice Nguyen, Bob Stone"):
-    one query; empty when it holds no one the directory names."""
+def chosen_names(value: str | None, team_slug: str = "") -> str:
+    """Who a field holds, by name, as a prefilled form shows them ("Alice Nguyen, Bob Stone"),
+    a team's form as the team calls its members: one query; empty when it holds no one the
+    directory names."""
     ids = [part.strip() for part in _COMMAS.split(value or "") if part.strip()]
-    names = selectors.names_for(i for i in ids if slack_ids.is_user_id(i))
+    names = selectors.names_for((i for i in ids if slack_ids.is_user_id(i)), team_slug)
     return ", ".join(names.get(i, i) for i in ids) if names else ""
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from oncall_project.base.errors import NotFound
 from teams.models import Person, PersonStatus, Team, TeamMembership
@@ -111,10 +111,19 @@ def _named(ids: Iterable[str]) -> QuerySet[Person]:
     return Person.objects.filter(slack_user_id__in=wanted).annotate(shown=Person.name_expression())
 
 
-def names_for(ids: Iterable[str]) -> dict[str, str]:
+def names_for(ids: Iterable[str], team_slug: str = "") -> dict[str, str]:
     """The name of each id the directory knows, in one query (ids it does not know are left
-    out: callers show the id)."""
-    return dict(_named(ids).exclude(shown=None).values_list("slack_user_id", "shown"))
+    out: callers show the id); with `team_slug`, as that team calls its members, as its pages
+    do."""
+    rows = _named(ids)
+    if team_slug:
+        as_member = TeamMembership.objects.filter(
+            team__slug=team_slug, slack_user_id=OuterRef("slack_user_id")
+        ).exclude(display_name="")
+        rows = rows.annotate(
+            shown=Coalesce(Subquery(as_member.values("display_name")[:1]), "shown")
+        )
+    return dict(rows.exclude(shown=None).values_list("slack_user_id", "shown"))
 
 
 def person_label(slack_user_id: str) -> str:

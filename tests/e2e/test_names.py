@@ -20,7 +20,7 @@ SIZES = [(1280, 900), (390, 844)]
 
 def lead_of_payments():
     team = on_call_team()
-    # The directory calls Bob as his team does (the picker shows the directory's name).
+    # The directory calls Bob as his team does (pages and pickers name him as the team does).
     Person.objects.filter(slack_user_id="U_BOB").update(display_name="Bob Martins")
     user("lead", "U_LEAD")
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role="lead", display_name="Lena")

@@ -48,11 +48,12 @@ def test_the_team_settings_picker_shows_the_default_on_calls_name(team):
 
 
 def test_the_custom_order_picker_shows_the_names_in_order(team):
-    for slack_id in ("U_BOB", "U_ALICE"):
-        MembershipFactory(team=team, slack_user_id=slack_id)
+    """As the team calls its members (Bobby), else as the directory does (Alice Nguyen)."""
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bobby")
+    MembershipFactory(team=team, slack_user_id="U_ALICE", display_name="")
     TeamFactory._meta.model.objects.filter(pk=team.pk).update(rotation_order=["U_BOB", "U_ALICE"])
     page = client_for("staff").get("/teams/payments/rotation/").content.decode()
-    assert "Bob Stone, Alice Nguyen" in chosen(page)
+    assert "Bobby, Alice Nguyen" in chosen(page)
 
 
 def test_an_empty_picker_shows_no_name(team):
@@ -133,3 +134,15 @@ def test_a_team_tab_calls_a_member_as_the_team_does(team):
     for path in ("/teams/payments/schedules/", "/teams/payments/"):
         page = client.get(path).content.decode()
         assert 'Bobby <code class="slack-id">U_BOB</code>' in page, path
+
+
+def test_a_team_form_calls_the_chosen_member_as_the_team_does(team):
+    """The schedule edit page's heading and its prefilled picker name Bob alike: as the team
+    calls him ("Bobby"), not once as the team and once as the directory ("Bob Stone")."""
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bobby")
+    schedule = ScheduleFactory(team=team, engineer_slack_id="U_BOB")
+    page = client_for("lead", team).get(f"/teams/payments/schedules/{schedule.pk}/edit/")
+    page = page.content.decode()
+    heading = re.search(r"<h2>Edit the .*? schedule of (.*?)</h2>", page, re.S).group(1)
+    assert heading.startswith('<span class="person">Bobby <code class="slack-id">U_BOB')
+    assert chosen(page) == ["Bobby"]
