@@ -172,6 +172,19 @@ def test_each_request_counts_once_against_the_token_rate_whoever_answers(token, 
     assert statuses[3] == "429"
 
 
+def fails_once(call, fault: Exception):
+    """`call`, raising `fault` the first time (an outside part failing once)."""
+    faults = iter([fault])
+
+    def failing(*args, **kwargs):
+        raised = next(faults, None)
+        if raised is not None:
+            raise raised
+        return call(*args, **kwargs)
+
+    return failing
+
+
 def test_a_fault_after_the_hot_answer_is_answered_by_the_full_handler_counted_once(
     token, settings, monkeypatch, caplog
 ):
@@ -179,16 +192,10 @@ def test_a_fault_after_the_hot_answer_is_answered_by_the_full_handler_counted_on
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": "2/minute"},
     }
-    log = middleware.access_log.info
-    faults = iter([RuntimeError("the request log failed once")])
-
-    def failing_once(*args, **kwargs):
-        fault = next(faults, None)
-        if fault is not None:
-            raise fault
-        return log(*args, **kwargs)
-
-    monkeypatch.setattr(middleware.access_log, "info", failing_once)
+    fault = RuntimeError("the request log failed once")
+    monkeypatch.setattr(
+        middleware.access_log, "info", fails_once(middleware.access_log.info, fault)
+    )
     status, _, body = call(Application(), "/api/v1/oncall/", "service=Checkout", token=token)
     assert status == "200 OK" and b'"engineer_slack_id":"U_ALICE"' in body
     assert "hot path handed /api/v1/oncall/ on" in caplog.text
@@ -200,16 +207,8 @@ def test_a_fault_before_the_hot_answer_goes_to_the_api_view_without_a_second_try
     token, monkeypatch, caplog
 ):
     cache = caches["default"]
-    read = cache.get_many
-    faults = iter([ConnectionError("the cache did not answer once")])
-
-    def failing_once(*args, **kwargs):
-        fault = next(faults, None)
-        if fault is not None:
-            raise fault
-        return read(*args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", failing_once)  # the throttle's first read
+    fault = ConnectionError("the cache did not answer once")
+    monkeypatch.setattr(cache, "get_many", fails_once(cache.get_many, fault))  # the throttle's
     app = Application()
     app.django = Called(app.django)
     status, _, body = call(app, "/api/v1/oncall/", "service=Checkout", token=token)
