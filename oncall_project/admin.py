@@ -1,10 +1,11 @@
 """The admin pages that span apps.
 
 Teams: a team's own fields and its rotation settings are one form, saved by two actions of two
-apps (teams, schedules). API tokens: listed and revoked (audited), never created here — that is
-`manage.py create_api_token`, which shows the token once — and never shown by their digest,
-the primary key: a hash of the token, so the list names a token by its key (its first
-characters, as the audit log does)."""
+apps (teams, schedules). The audit log: audit's own admin, each person it names shown by name
+beside the id (the directory is the teams app's, a layer above audit). API tokens: listed and
+revoked (audited), never created here — that is `manage.py create_api_token`, which shows the
+token once — and never shown by their digest, the primary key: a hash of the token, so the
+list names a token by its key (its first characters, as the audit log does)."""
 
 import knox.admin  # noqa: F401 — knox registers its stock admin first; this one replaces it
 from django import forms
@@ -17,6 +18,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path
 from knox.models import get_token_model
 
+from audit.admin import AuditLogAdmin
+from audit.models import AuditLog
 from oncall_project.base.admin_actions import ActionAdmin, SoftDeleteAdmin, admin_actor
 from oncall_project.base.errors import DomainError
 from oncall_project.base.json_input import JSONField
@@ -26,7 +29,7 @@ from schedules.forms import WEEKDAYS
 from teams import actions
 from teams.admin import MembershipInline
 from teams.models import Team
-from teams.pickers import PersonPickerAdmin
+from teams.pickers import PersonPickerAdmin, person_column
 from teams.slack_sync import sync_team_from_slack
 
 # The app list down the side of every admin page takes a quarter of a laptop's width from the
@@ -36,6 +39,25 @@ admin.site.enable_nav_sidebar = False
 AuthToken = get_token_model()
 if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
+
+
+# The log's people as the rest of the admin shows them: "Alice Nguyen (U_ALICE)"; an actor that
+# is a username, or an id the directory does not name, as it is.
+NAMED_IN_LOG = ("actor_id", "engineer_slack_id", "previous_engineer_slack_id")
+admin.site.unregister(AuditLog)
+
+
+@admin.register(AuditLog)
+class NamedAuditLogAdmin(PersonPickerAdmin, AuditLogAdmin):
+    named_columns = NAMED_IN_LOG
+    # The entry's page: each person named (read with the row) in the id's place
+    fields = tuple(
+        person_column(AuditLog, f) if f in NAMED_IN_LOG else f for f in AuditLogAdmin.fields
+    )
+    readonly_fields = (
+        *AuditLogAdmin.readonly_fields,
+        *(person_column(AuditLog, f) for f in NAMED_IN_LOG),
+    )
 
 
 @admin.register(AuthToken)

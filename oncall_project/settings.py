@@ -339,15 +339,27 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "oncall_project.ops.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "oncall_project.ops.logs.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"json": {"()": "oncall_project.ops.logs.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request"],
             **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
-        }
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
     },
+    # Django's lines reach the console once, through the root's handler: its own console
+    # handler (on with DEBUG) would print each one a second time ("Not Found: /x" twice).
+    # Errors are still mailed to ADMINS, as Django's default logging does.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 # Celery's workers keep Django's logging (and so the JSON lines) instead of their own format.

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from audit.models import AuditLog
+from teams.models import Person
 from tests.admin_support import admin_url, login_operator
 from tests.factories import AuditLogFactory
 
@@ -73,3 +74,25 @@ def test_audit_changelist_filters_and_search(client, operator):
     assert shown(client, q="U_BOB") == ["o1"]
     assert shown(client, q="o1") == ["o1"]
     assert shown(client, **{"created_at__gte": "2025-01-01 00:00:00+00:00"}) == ["o1", "s1", "t1"]
+
+
+def test_audit_log_names_its_people_in_the_list_and_on_the_entry(client, operator):
+    """Pages show names, not ids: the actor and engineers by the directory's name beside the
+    id; an actor that is a username, or an id the directory does not name, as it is."""
+    Person.objects.create(slack_user_id="U_AUDIT_ANNA", display_name="Anna Audit")
+    Person.objects.create(slack_user_id="U_AUDIT_BEN", real_name="Ben Audit")
+    named = AuditLogFactory(
+        actor_type="user",
+        actor_id="U_AUDIT_ANNA",
+        engineer_slack_id="U_AUDIT_BEN",
+        previous_engineer_slack_id="U_AUDIT_ANNA",
+    )
+    AuditLogFactory(actor_type="user", actor_id="operator-1", engineer_slack_id="U_NOBODY")
+
+    listed = client.get(admin_url(AuditLog, "changelist")).content.decode()
+    entry = client.get(admin_url(AuditLog, "change", named.pk)).content.decode()
+
+    assert "Anna Audit (U_AUDIT_ANNA)" in listed and "Ben Audit (U_AUDIT_BEN)" in listed
+    assert "operator-1" in listed and ">U_NOBODY<" in listed
+    assert entry.count("Anna Audit (U_AUDIT_ANNA)") == 2  # the actor, the previous engineer
+    assert "Ben Audit (U_AUDIT_BEN)" in entry
