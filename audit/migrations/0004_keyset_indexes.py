@@ -3,8 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from oncall_project.base.migration_ops import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # The indexes build without holding the table's writes (AddIndexWithoutLocking)
+    atomic = False
 
     dependencies = [
         ('audit', '0003_entity_type_account'),
@@ -37,35 +41,35 @@ class Migration(migrations.Migration):
             name='team',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_logs', to='teams.team'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['created_at', 'id'], name='audit_created_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['team', 'created_at', 'id'], name='audit_team_created_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['entity_type', 'created_at', 'id'], name='audit_entity_created_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['entity_id', 'created_at', 'id'], name='audit_entity_id_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['action', 'created_at', 'id'], name='audit_action_created_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['actor_id', 'created_at', 'id'], name='audit_actor_created_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['engineer_slack_id', 'created_at', 'id'], name='audit_engineer_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='auditlog',
             index=models.Index(fields=['previous_engineer_slack_id', 'created_at', 'id'], name='audit_previous_idx'),
         ),

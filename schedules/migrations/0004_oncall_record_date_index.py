@@ -2,14 +2,18 @@
 
 from django.db import migrations, models
 
+from oncall_project.base.migration_ops import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # The indexes build without holding the table's writes (AddIndexWithoutLocking)
+    atomic = False
     dependencies = [
         ("schedules", "0003_role"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="oncallrecord",
             index=models.Index(fields=["on_call_date", "id"], name="oncall_record_date_id"),
         ),
