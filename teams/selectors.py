@@ -182,3 +182,28 @@ def with_names(rows: QuerySet, **names: str) -> QuerySet:
     """`rows` with a name beside each Slack id column: with_names(qs, engineer_name=
     "engineer_slack_id") — no extra query."""
     return rows.annotate(**{name: person_name(ref) for name, ref in names.items()})
+
+
+STATUS_SUFFIX = "_status"
+
+
+def with_names_shown(rows: QuerySet, **names: str) -> QuerySet:
+    """`with_names`, for pages: beside each name its directory entry's status (as
+    `<name>_status`), so that `row_name_shown` marks an unconfirmed person as `names_shown`
+    does, named or not — still no extra query."""
+    statuses = {
+        f"{name}{STATUS_SUFFIX}": Subquery(
+            Person.objects.filter(slack_user_id=OuterRef(ref)).values("status")[:1]
+        )
+        for name, ref in names.items()
+    }
+    return with_names(rows, **names).annotate(**statuses)
+
+
+def row_name_shown(row, name: str) -> PersonName | None:
+    """The name `with_names_shown` read into `row` as `name`, as `names_shown` gives it; None
+    where `names_shown` would leave the id out (no name, and not unconfirmed)."""
+    shown, status = getattr(row, name), getattr(row, f"{name}{STATUS_SUFFIX}")
+    if not shown and status != PersonStatus.UNCONFIRMED:
+        return None
+    return PersonName.of(shown, status)

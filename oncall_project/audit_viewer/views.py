@@ -18,7 +18,7 @@ from teams.forms import PageForm
 from teams.models import Team
 from teams.page_selectors import ids_named, team_for_page
 from teams.pickers import PersonPicker
-from teams.selectors import names_shown, with_names
+from teams.selectors import names_shown, row_name_shown, with_names_shown
 from teams.views import team_page
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -80,8 +80,9 @@ def link_for(entry: AuditLog) -> str | None:
 
 
 def _named(entries: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
-    """Entries with the names of their actor and engineer: no query more for the names."""
-    return with_names(entries, actor_name="actor_id", engineer_name="engineer_slack_id")
+    """Entries with the names of their actor and engineer (an unconfirmed one marked): no
+    query more for the names."""
+    return with_names_shown(entries, actor_name="actor_id", engineer_name="engineer_slack_id")
 
 
 def actor_meant(who: str) -> str:
@@ -97,17 +98,14 @@ def actor_meant(who: str) -> str:
 def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]], dict]:
     """Each entry with its label and link, and the names of the people the entries name: those
     the rows did not name (someone an entry names only as the one replaced, or in its old and
-    new values, or unconfirmed) read in one query, none when the rows named everyone."""
+    new values) read in one query, none when the rows named everyone."""
     entries = list(page.object_list)
     found = labels.entry_labels(entries)
     names = {}
     for entry in entries:
-        for slack_id, name in (
-            (entry.actor_id, entry.actor_name),
-            (entry.engineer_slack_id, entry.engineer_name),
-        ):
-            if name:
-                names[slack_id] = name
+        for slack_id, name in (("actor_id", "actor_name"), ("engineer_slack_id", "engineer_name")):
+            if shown := row_name_shown(entry, name):
+                names[getattr(entry, slack_id)] = shown
     named = {entry.actor_id for entry in entries} | {label.engineer for label in found}
     named |= {i for entry in entries for i in labels.people_in_changes(entry.changes)}
     names |= names_shown(i for i in named if slack_ids.is_user_id(i) and i not in names)

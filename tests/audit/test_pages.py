@@ -175,11 +175,17 @@ def test_an_entry_naming_someone_only_as_replaced_or_in_its_changes_shows_their_
     ]
 
 
-def test_an_unconfirmed_person_is_marked_in_the_audit_log(team):
-    Person.objects.create(slack_user_id="U_OLDTIMER", is_active=False, status="unconfirmed")
-    AuditLogFactory(team=team, entity_type="schedule", engineer_slack_id="U_OLDTIMER")
+@pytest.mark.parametrize("name", ["", "Old Timer"])
+@pytest.mark.parametrize("column", ["engineer_slack_id", "actor_id"])
+def test_an_unconfirmed_person_is_marked_in_the_audit_log(team, name, column):
+    """Named or not (a name from old data, read with the entry), as the actor or the engineer."""
+    Person.objects.create(
+        slack_user_id="U_OLDTIMER", is_active=False, status="unconfirmed", display_name=name
+    )
+    AuditLogFactory(team=team, entity_type="schedule", **{column: "U_OLDTIMER"})
     page = client_for("staff").get("/audit/").content.decode()
     assert re.search(r'U_OLDTIMER</code> <span class="badge badge-unconfirmed"[^>]*>unconf', page)
+    assert (f"{name} <code" in page) == bool(name)
 
 
 @pytest.mark.parametrize(("who", "found"), [("Alice Nguyen", {"a"}), ("U_BOB", {"b"})])
