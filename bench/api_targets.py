@@ -34,7 +34,7 @@ class Checks:
 
     def check(self, subject: str, value: str, target: str, met: bool) -> None:
         self.short += not met
-        print(f"  {subject:<46} {value:<26} target {target:<16} {'met' if met else 'MISSED'}")
+        print(f"  {subject:<56} {value:<26} target {target:<16} {'met' if met else 'MISSED'}")
 
 
 def report(results: Results) -> None:
