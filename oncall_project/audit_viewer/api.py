@@ -15,12 +15,21 @@ from teams.api.scoping import TeamSummarySerializer
 from teams.models import Team
 from teams.selectors import team_ref_q, with_names
 
+# The people an entry names, each with the directory's name beside the id (read with the rows)
+NAMED = {
+    "actor_name": "actor_id",
+    "engineer_name": "engineer_slack_id",
+    "previous_engineer_name": "previous_engineer_slack_id",
+}
+
 
 class AuditLogSerializer(serializers.ModelSerializer):
     team = TeamSummarySerializer(read_only=True, allow_null=True)
     actor_name = PersonNameField(
         id_field="actor_id", help_text="The people directory's name for the actor, if a person."
     )
+    engineer_name = PersonNameField(id_field="engineer_slack_id")
+    previous_engineer_name = PersonNameField(id_field="previous_engineer_slack_id")
     changes = serializers.DictField(
         read_only=True, help_text='What changed: {"field": {"old": X, "new": Y}}.'
     )
@@ -43,7 +52,9 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "changes",
             "metadata",
             "engineer_slack_id",
+            "engineer_name",
             "previous_engineer_slack_id",
+            "previous_engineer_name",
             "change_type",
             "change_reason",
             "effective_date",
@@ -95,4 +106,4 @@ class AuditLogViewSet(mixins.ListModelMixin, ApiViewSet):
     filterset_class = AuditLogFilter
 
     def get_queryset(self):
-        return with_names(audit_log_list(), actor_name="actor_id")
+        return with_names(audit_log_list(), **NAMED)

@@ -72,7 +72,7 @@ def test_members_carry_their_directory_name(staff, team):
     assert (row["display_name"], row["name"]) == ("Al", "Alice Nguyen")
 
 
-def test_audit_entries_carry_the_actors_name(staff, team):
+def test_audit_entries_carry_the_names_of_the_people_they_name(staff, team):
     MembershipFactory(team=team, slack_user_id="U_LEAD", team_role="lead")
     fields = ScheduleFields(
         engineer_slack_id="U_ALICE",
@@ -83,6 +83,10 @@ def test_audit_entries_carry_the_actors_name(staff, team):
     entry = AuditLog.objects.get(entity_type="schedule")
     rows = staff.get(f"/api/v1/audit-logs/?entity_id={entry.entity_id}").json()["results"]
     assert [(r["actor_id"], r["actor_name"]) for r in rows] == [("U_LEAD", "Lead")]
+    assert [(r["engineer_slack_id"], r["engineer_name"]) for r in rows] == [
+        ("U_ALICE", "Alice Nguyen")
+    ]
+    assert [r["previous_engineer_name"] for r in rows] == [None]
 
 
 def test_the_teams_oncall_answer_names_the_engineer(staff, team):
