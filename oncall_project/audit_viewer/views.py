@@ -103,9 +103,9 @@ def _entries(page) -> tuple[list[tuple[AuditLog, labels.EntryLabel, str | None]]
     found = labels.entry_labels(entries)
     names = {}
     for entry in entries:
-        for slack_id, name in (("actor_id", "actor_name"), ("engineer_slack_id", "engineer_name")):
+        for id_field, name in (("actor_id", "actor_name"), ("engineer_slack_id", "engineer_name")):
             if shown := row_name_shown(entry, name):
-                names[getattr(entry, slack_id)] = shown
+                names[getattr(entry, id_field)] = shown
     named = {entry.actor_id for entry in entries} | {label.engineer for label in found}
     named |= {i for entry in entries for i in labels.people_in_changes(entry.changes)}
     names |= names_shown(i for i in named if slack_ids.is_user_id(i) and i not in names)
