@@ -104,6 +104,27 @@ def test_a_service_whose_team_has_nobody_tags_the_group(bot, org):
     assert body["mention"] == "<!subteam^S_QUIET>"
 
 
+def test_a_service_with_nobody_to_tag_says_until_when(bot, db):
+    """A coverage gap and no fallback: nobody, for the service asked, until the next schedule."""
+    empty = TeamFactory(name="Empty", slug="empty", oncall_engineer="", slack_group_id="")
+    ScheduleFactory(
+        team=empty,
+        engineer_slack_id="U_GRACE",
+        start_date=D(2026, 12, 10),
+        end_date=D(2026, 12, 13),
+    )
+    ServiceFactory(name="Void", team=empty, service_owner="", team_slack_group="")
+    body = oncall(bot, service="void", at=TUESDAY_NOON).json()
+    assert (body["service"], body["team"]["slug"], body["source"]) == ("Void", "empty", "none")
+    assert (body["engineer_slack_id"], body["target"], body["mention"]) == (None, None, None)
+    assert (body["on_call_date"], body["until"], body["until_date"]) == (
+        "2026-12-08",
+        "2026-12-10T09:00:00Z",
+        "2026-12-09",
+    )
+    assert body["fallback_chain"] == []
+
+
 @pytest.mark.parametrize("ref", ["payments", "PAYMENTS", "Payments"])
 def test_a_team_is_asked_by_slug_or_name(bot, org, ref):
     body = oncall(bot, team=ref).json()
@@ -113,6 +134,20 @@ def test_a_team_is_asked_by_slug_or_name(bot, org, ref):
         "U_ALICE",
     )
     assert (body["target"], body["kind"], body["source"]) == ("U_ALICE", "user", "team_default")
+
+
+def test_a_team_answers_with_its_schedules_period(bot, org):
+    ScheduleFactory(
+        team=org, engineer_slack_id="U_GRACE", start_date=D(2026, 12, 7), end_date=D(2026, 12, 13)
+    )
+    body = oncall(bot, team="payments", at=TUESDAY_NOON).json()
+    assert (body["engineer_slack_id"], body["source"]) == ("U_GRACE", "schedule")
+    assert (body["from"], body["until"]) == ("2026-12-07T09:00:00Z", "2026-12-14T09:00:00Z")
+    assert (body["on_call_date"], body["from_date"], body["until_date"]) == (
+        "2026-12-08",
+        "2026-12-07",
+        "2026-12-13",
+    )
 
 
 def test_a_team_is_asked_by_id(bot, org):

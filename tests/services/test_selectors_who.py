@@ -53,3 +53,13 @@ def test_a_team_lists_its_layers_only_even_in_a_gap():
         ("The rotation (its schedules)", "", "skipped"),
         ("The team's default on-call engineer", "", "skipped"),
     ]
+
+
+def test_a_service_without_a_team_or_anyone_still_says_it_has_no_team():
+    assert lines(resolve_service(ServiceInfo("Legacy", None))) == [
+        ("The service's team", "no team", "skipped"),
+        ("The service's primary on-call", "", "skipped"),
+        ("The service owner", "", "skipped"),
+        ("The team's Slack group", "", "skipped"),
+        ("The service's Slack group", "", "skipped"),
+    ]

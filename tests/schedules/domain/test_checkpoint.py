@@ -30,7 +30,7 @@ from schedules.domain import (
 from schedules.domain.checkpoint import Checkpoint
 from schedules.domain.periods import anchor, period_index
 
-from .builders import JOINED
+from .builders import JOINED, MONDAY, day, members, team
 from .test_clock import DST_DAYS, HANDOFF_TIMES
 
 PEOPLE = ["UA", "UB", "UC", "UD", "UE"]
@@ -242,3 +242,28 @@ def test_a_stored_checkpoint_of_the_wrong_types_is_ignored_not_a_crash(change):
         last_day=(739700, 739701),
     ).as_json()
     assert Checkpoint.from_json(stored | change) is None
+
+
+def _weekly_line_with_a_hole(hole: int) -> TeamState:
+    """A weekly round robin of three from MONDAY, each of its first 8 turns recorded as an auto
+    schedule but period `hole`'s (deleted, say: its week is covered by nobody)."""
+    state = team(members=members("UA", "UB", "UC"))
+    planned = [p for p in plan(state, MONDAY, 8) if p.index != hole]
+    return replace(state, schedules=tuple(auto_schedules(state, planned)))
+
+
+@pytest.mark.parametrize(("hole", "asked_in"), [(4, 4), (4, 3), (0, 0)])
+def test_a_checkpoint_does_not_fit_a_resolve_from_before_an_unrecorded_turn(hole, asked_in):
+    """The hole's turn is the replay's from the anchor: a resolve from a date at or before it
+    may not start from the checkpoint — neither for the period just before the checkpoint nor
+    for the rotation's first."""
+    state = _weekly_line_with_a_hole(hole)
+    held = replace(state, checkpoint=checkpoint_at(state, 5))
+    since = day(7 * asked_in)
+    assert held.checkpoint.clean_from == day(7 * (hole + 1))
+    assert not checkpoint_fits(loaded_from(held, since), since)
+    # after the hole it fits, and answers as the whole state
+    after = day(7 * (hole + 1))
+    assert checkpoint_fits(loaded_from(held, after), after)
+    last = after + timedelta(days=21)
+    assert resolve_range(loaded_from(held, after), after, last) == resolve_range(state, after, last)

@@ -65,3 +65,9 @@ def test_gaps_match_the_days_resolved_to_nobody(start, length, data):
     for gap in coverage_gaps(state, day(start), length):
         in_gaps |= {gap.start_date + timedelta(days=n) for n in range(gap.days)}
     assert in_gaps == nobody
+
+
+def test_a_window_of_one_day_has_its_gap_and_one_of_none_has_none():
+    state = team(rotation(), members=(Member("UA", JOINED, in_slack_group=False),))
+    assert coverage_gaps(state, day(3), 1) == [Gap(day(3), day(3))]
+    assert coverage_gaps(state, day(3), 0) == []

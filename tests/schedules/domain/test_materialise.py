@@ -126,3 +126,17 @@ def test_materialising_part_of_a_plan_never_changes_the_plan(state, n, data):
     start = planned[data.draw(st.integers(0, n - 1))].start_date
     latest = with_schedules(later, auto_schedules(later, plan(later, start, n)))
     assert plan(latest, MONDAY, n) == planned
+
+
+def test_auto_schedules_later_in_the_current_period_are_not_future_ones():
+    """Daily turns left in this week by a switch from daily to weekly belong to the current
+    period: a re-plan keeps them; next week's turn is the first future one."""
+    left = tuple(
+        ScheduleSpan(e, day(n), day(n), "daily", days_of_week=(n,), origin="auto")
+        for n, e in [(3, "UB"), (4, "UA")]
+    )
+    next_week = ScheduleSpan("UB", day(7), day(13), origin="auto")
+    state = team(members=members("UA", "UB"), schedules=(*left, next_week))
+    today = day(2)  # Wednesday
+    assert future_auto_schedules(state, today) == (next_week,)
+    assert without_future_auto_schedules(state, today).schedules == left

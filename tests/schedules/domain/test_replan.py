@@ -13,7 +13,7 @@ from schedules.domain import (
 )
 from schedules.domain.overlap import spans_share_a_day
 
-from .builders import day, engineers, members, team
+from .builders import day, engineers, members, rotation, team
 from .strategies import busy_teams
 
 TODAY = day(1)  # Tuesday of period 0
@@ -125,3 +125,13 @@ def test_an_override_in_the_replanned_weeks_is_never_double_booked():
         (s.engineer, s.start_date, s.end_date) for s in outcome.new if s.end_date <= day(20)
     ]
     assert week_two[-2:] == [("UB", day(14), day(14)), ("UB", day(17), day(20))]
+
+
+def test_a_rotation_not_started_yet_replans_the_periods_it_booked():
+    """Generated ahead of its start date, then changed before it starts: today holds no period
+    yet, and the re-plan still reaches every period booked."""
+    state = team(rotation(rotation_start_date=day(14)), members=members("UA", "UB", "UC"))
+    state = replace(state, schedules=tuple(auto_schedules(state, plan(state, TODAY, 5))))
+    outcome = replan(replace(state, members=members("UC", "UB", "UA")), TODAY, 2)
+    assert [p.start_date for p in outcome.planned] == [day(14 + 7 * n) for n in range(5)]
+    assert auto_engineers(outcome.state) == ["UC", "UB", "UA", "UC", "UB"]
