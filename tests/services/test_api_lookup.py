@@ -72,14 +72,20 @@ def test_a_service_answers_with_its_teams_oncall(bot, org):
     ]
 
 
-def test_a_teams_schedule_answers_for_its_service_with_the_period(bot, org):
+@pytest.mark.parametrize("asked", [{"service": "Bill"}, {"team": "payments"}])
+def test_a_teams_schedule_answers_with_the_period(bot, org, asked):
+    """For its service and for the team itself."""
     ScheduleFactory(
         team=org, engineer_slack_id="U_GRACE", start_date=D(2026, 12, 7), end_date=D(2026, 12, 13)
     )
-    body = oncall(bot, service="Bill", at=TUESDAY_NOON).json()
+    body = oncall(bot, **asked, at=TUESDAY_NOON).json()
     assert (body["engineer_slack_id"], body["source"]) == ("U_GRACE", "schedule")
     assert (body["from"], body["until"]) == ("2026-12-07T09:00:00Z", "2026-12-14T09:00:00Z")
-    assert (body["from_date"], body["until_date"]) == ("2026-12-07", "2026-12-13")
+    assert (body["on_call_date"], body["from_date"], body["until_date"]) == (
+        "2026-12-08",
+        "2026-12-07",
+        "2026-12-13",
+    )
 
 
 def test_a_service_without_a_team_falls_back_to_its_own_people(bot, org):
@@ -134,20 +140,6 @@ def test_a_team_is_asked_by_slug_or_name(bot, org, ref):
         "U_ALICE",
     )
     assert (body["target"], body["kind"], body["source"]) == ("U_ALICE", "user", "team_default")
-
-
-def test_a_team_answers_with_its_schedules_period(bot, org):
-    ScheduleFactory(
-        team=org, engineer_slack_id="U_GRACE", start_date=D(2026, 12, 7), end_date=D(2026, 12, 13)
-    )
-    body = oncall(bot, team="payments", at=TUESDAY_NOON).json()
-    assert (body["engineer_slack_id"], body["source"]) == ("U_GRACE", "schedule")
-    assert (body["from"], body["until"]) == ("2026-12-07T09:00:00Z", "2026-12-14T09:00:00Z")
-    assert (body["on_call_date"], body["from_date"], body["until_date"]) == (
-        "2026-12-08",
-        "2026-12-07",
-        "2026-12-13",
-    )
 
 
 def test_a_team_is_asked_by_id(bot, org):
