@@ -152,6 +152,18 @@ def test_who_is_on_call_across_the_spring_forward_week():
     assert answer.ends_at == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # 09:00 CEST
 
 
+@pytest.mark.parametrize("weeks", [1, 3, 8])
+def test_a_long_shift_is_answered_to_its_end_however_far(weeks):
+    """A shift reaching past the first window looked at (8 days each way, then 35) is still
+    answered with its own last day, not the window's, and is not "until further notice"."""
+    last = day(7 * weeks - 1)
+    state = team(rotation(rotation_enabled=False), schedules=(ScheduleSpan("UA", day(0), last),))
+    answer = who_is_on_call(state, datetime(2026, 3, 3, 12, tzinfo=UTC))
+    assert (answer.engineer, answer.from_date, answer.until_date) == ("UA", day(0), last)
+    assert (answer.open_start, answer.open_end) == (False, False)
+    assert answer.until == datetime.combine(last + timedelta(days=1), time(9), UTC)
+
+
 def test_a_steady_answer_is_looked_for_at_most_366_days_each_way():
     state = TeamState(TeamConfig(default_engineer="UDEF"))
     answer = who_is_on_call(state, datetime(2026, 6, 1, 12, tzinfo=UTC))
