@@ -14,7 +14,7 @@ from teams.models import Person, Team
 from tests.api_support import assert_error, client_for
 from tests.factories import MembershipFactory, TeamFactory
 from tests.schedules.test_api_backup import MEMBERS, monday_two_weeks_ago, turn_on_backup, url
-from tests.schedules.test_backup_follows_primary import add_schedule, primary_on
+from tests.schedules.test_backup_follows_primary import add_schedule, backup_on, primary_on
 
 DAY = datetime.timedelta(days=1)
 
@@ -93,6 +93,16 @@ def test_a_primary_schedule_or_override_naming_a_manual_backup_is_refused(staff,
     assert_error(add_override(staff, team, backup, day), 409, "engineer_slack_id")
     assert not Schedule.objects.filter(role="primary", origin="manual").exists()
     assert add_schedule(staff, team, backup, day + DAY).status_code == 201, "another day is free"
+
+
+def test_a_primary_schedule_naming_whom_the_backups_rotation_gives_is_taken(staff, team, day):
+    """Only the backup's manual spans hold a person against the primary: its rotation moves
+    off them instead (test_backup_follows_primary)."""
+    person = backup_on(team, day)
+    assert person is not None and person != primary_on(team, day)
+    created = add_schedule(staff, team, person, day)
+    assert created.status_code == 201, created.content
+    assert (primary_on(team, day), backup_on(team, day) != person) == (person, True)
 
 
 def test_approving_a_backup_override_whose_person_became_primary_is_refused(staff, team, day):

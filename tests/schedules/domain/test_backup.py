@@ -12,6 +12,8 @@ from schedules.domain import (
     Member,
     Unavailability,
     backup_state,
+    dates_touching,
+    overlapping_dates,
     plan,
     primary_days_away,
     resolve_range,
@@ -217,3 +219,18 @@ def test_both_lines_hand_off_at_their_wall_time_across_dst(
                 assert local.time() == at or local.time() > at
                 primary_now = who_is_on_call(primary, answer.since)
                 assert primary_now.engineer != answer.engineer or line is primary
+
+
+# Own dates at 09:00; the other line's dates sharing an instant with them, as it hands off
+# at the same time, an hour earlier (its date runs an hour into the next of ours) or later.
+@pytest.mark.parametrize(
+    ("other", "widened", "touching"),
+    [
+        (time(9), (day(2), day(4)), {day(2), day(4)}),
+        (time(8), (day(2), day(5)), {day(2), day(3), day(4), day(5)}),
+        (time(18), (day(1), day(4)), {day(1), day(2), day(3), day(4)}),
+    ],
+)
+def test_the_other_lines_dates_sharing_an_instant(other, widened, touching):
+    assert overlapping_dates(day(2), day(4), time(9), other) == widened
+    assert dates_touching({day(2), day(4)}, time(9), other) == touching

@@ -25,12 +25,13 @@ from schedules.domain import (
     loaded_from,
     plan,
     resolve_range,
+    settled_index,
     who_is_on_call,
 )
 from schedules.domain.checkpoint import Checkpoint
 from schedules.domain.periods import anchor, period_index
 
-from .builders import JOINED, MONDAY, day, members, team
+from .builders import JOINED, MONDAY, day, members, rotation, team
 from .test_clock import DST_DAYS, HANDOFF_TIMES
 
 PEOPLE = ["UA", "UB", "UC", "UD", "UE"]
@@ -267,3 +268,14 @@ def test_a_checkpoint_does_not_fit_a_resolve_from_before_an_unrecorded_turn(hole
     assert checkpoint_fits(loaded_from(held, after), after)
     last = after + timedelta(days=21)
     assert resolve_range(loaded_from(held, after), after, last) == resolve_range(state, after, last)
+
+
+def test_a_checkpoint_settles_at_todays_period_a_weighted_one_not_past_its_ledger():
+    daily = team(rotation(rotation_interval="daily"), members=members("UA", "UB"))
+    assert settled_index(daily, day(10)) == 10
+    assert settled_index(daily, day(-1)) is None  # the rotation has not started
+    weighted = replace(daily, config=replace(daily.config, rotation_type="weighted"))
+    assert settled_index(weighted, day(10)) is None  # no ledger yet
+    kept = replace(weighted, history=(Shift("UA", day(4)), Shift("UB", day(5))))
+    assert settled_index(kept, day(10)) == 6  # the day after the ledger's last, not later
+    assert settled_index(kept, day(3)) == 3
