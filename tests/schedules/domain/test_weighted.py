@@ -143,3 +143,27 @@ def test_weights_past_the_range_count_as_its_ends():
     # An infinite weight, or two whose sum overflows, is the largest share, not NaN.
     assert engineers(plan(weighted(1e308, 1e308, 1.0), MONDAY, 4)) == ["U0", "U1", "U0", "U1"]
     assert engineers(plan(weighted(float("inf"), 1.0), MONDAY, 3)) == ["U0", "U0", "U0"]
+
+
+def test_weighted_counts_the_days_schedules_held_before_its_start():
+    """No ledger yet: a week U0 held by a manual schedule before the rotation starts counts."""
+    before = (ScheduleSpan("U0", day(-7), day(-1)),)
+    assert engineers(plan(weighted(1.0, 1.0, schedules=before), MONDAY, 3)) == ["U1", "U0", "U1"]
+
+
+def test_weighted_counts_a_day_the_ledger_and_a_schedule_both_hold_once():
+    """The ledger's days are not counted again from the schedule that made them."""
+    week = [day(-n) for n in range(1, 8)]
+    state = weighted(
+        1.0,
+        1.0,
+        schedules=(ScheduleSpan("U0", day(-7), day(-1)),),
+        history=tuple(Shift("U0", d) for d in week),
+    )
+    assert engineers(plan(state, MONDAY, 3)) == ["U1", "U0", "U1"]
+
+
+def test_weighted_counts_the_ledger_from_its_start_as_its_own_turns():
+    """The ledger's day at the start is the rotation's first turn, not a day before it."""
+    state = weighted(1.0, 1.0, history=(Shift("U0", MONDAY),))
+    assert engineers(plan(state, MONDAY, 3)) == ["U0", "U1", "U0"]
