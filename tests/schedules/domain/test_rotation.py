@@ -192,3 +192,32 @@ def test_several_auto_schedules_in_one_period_count_the_earliest_as_its_turn(
     assert engineers(plan(state, MONDAY, 5)) == expected
     week_one = [a.engineer for a in resolve_range(state, day(7), day(13))]
     assert week_one == ["UB", "UC", "UB", "UB", "UB", "UB", "UB"]
+
+
+def _recorded(*engineers: str) -> tuple[ScheduleSpan, ...]:
+    """Weekly auto schedules from MONDAY: the turns the rotation recorded, in order."""
+    return tuple(
+        ScheduleSpan(e, day(7 * n), day(7 * n + 6), origin="auto") for n, e in enumerate(engineers)
+    )
+
+
+def test_a_recorded_turn_owes_only_those_it_passed_over_who_were_away():
+    """Week 2 went to UD: UC, passed over, was away and is owed; UA was away too but was not
+    passed over (their turn comes after UD's anyway)."""
+    away = (Unavailability("UC", day(14), day(20)), Unavailability("UA", day(14), day(20)))
+    state = team(
+        members=members("UA", "UB", "UC", "UD"),
+        schedules=_recorded("UA", "UB", "UD"),
+        unavailability=away,
+    )
+    assert engineers(plan(state, day(21), 3)) == ["UC", "UA", "UB"]
+
+
+def test_the_first_recorded_turn_is_counted_once():
+    """UA had week 0 while UB was away: nobody was passed over, so nobody is owed."""
+    state = team(
+        members=members("UA", "UB", "UC"),
+        schedules=_recorded("UA"),
+        unavailability=(Unavailability("UB", day(0), day(6)),),
+    )
+    assert engineers(plan(state, day(7), 3)) == ["UB", "UC", "UA"]
