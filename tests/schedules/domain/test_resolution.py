@@ -282,3 +282,13 @@ def test_the_rotations_own_auto_schedules_answer_as_rotation_and_manual_ones_as_
         "rotation",
     )
     assert resolve_day(state, day(8)).source == "schedule"
+
+
+def test_a_daily_manual_schedule_over_a_rotation_week_leaves_its_other_days_to_the_rotation():
+    week = ScheduleSpan("UA", day(0), day(6), origin="auto")
+    weekdays = ScheduleSpan("UB", day(0), day(6), "daily", days_of_week=(0, 1, 2, 3, 4))
+    state = team(members=members("UA", "UB"), schedules=(week, weekdays))
+    assert [(a.engineer, a.source) for a in resolve_range(state, day(0), day(6))] == [
+        *[("UB", "schedule")] * 5,
+        *[("UA", "rotation")] * 2,
+    ]
