@@ -38,12 +38,15 @@ def all_sent(notes: list[Notification]) -> bool:
 
 
 def worker_pid(queue: str) -> int:
-    """The pid of the worker this test process started on `queue` (a child of ours)."""
+    """The pid of the worker this test process started on `queue` (a child of ours). Its
+    arguments are read from its title too: with setproctitle installed, celery's worker
+    renames itself "[celeryd: …] -active- (-A oncall_project worker … -Q queue …)"."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            args = (proc / "cmdline").read_bytes().split(b"\0")
+            args = (proc / "cmdline").read_bytes().translate(None, b"()").replace(b"\0", b" ")
+            args = args.split()
             ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
