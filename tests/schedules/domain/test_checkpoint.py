@@ -211,6 +211,9 @@ def test_a_checkpoint_survives_json_exactly():
         last_day=(739700, 739701),
     )
     assert Checkpoint.from_json(checkpoint.as_json()) == checkpoint
+    # a share stored as a whole number (JSON lets a writer put 1 for 1.0) is still read
+    whole = Checkpoint.from_json(checkpoint.as_json() | {"share": [1, 0]})
+    assert whole == replace(checkpoint, share=(1, 0))
     assert Checkpoint.from_json({"index": 3}) is None
     assert Checkpoint.from_json(None) is None
 
@@ -279,3 +282,21 @@ def test_a_checkpoint_settles_at_todays_period_a_weighted_one_not_past_its_ledge
     kept = replace(weighted, history=(Shift("UA", day(4)), Shift("UB", day(5))))
     assert settled_index(kept, day(10)) == 6  # the day after the ledger's last, not later
     assert settled_index(kept, day(3)) == 3
+
+
+def test_a_checkpoint_fits_over_weeks_that_need_no_recorded_turn():
+    """A week a manual schedule covers needs no turn of the replay's, whatever the weeks after
+    it hold (a recorded turn cut short); nor do the checkpoint's own week and those after it:
+    from the anchor on, every resolve may start from the checkpoint."""
+    state = team(members=members("UA", "UB", "UC"))
+    planned = {p.index: p for p in plan(state, MONDAY, 8)}
+    kept = [planned[i] for i in (0, 1, 2, 3)]
+    cut_short = replace(planned[5], end_date=planned[5].start_date + timedelta(days=2))
+    manual = ScheduleSpan("UB", day(28), day(34))  # week 4, nobody's turn recorded
+    # weeks 6 and 7, the checkpoint's own and the next, hold nothing
+    state = replace(state, schedules=(*auto_schedules(state, [*kept, cut_short]), manual))
+    held = replace(state, checkpoint=checkpoint_at(state, 6))
+    assert checkpoint_fits(loaded_from(held, MONDAY), MONDAY)
+    # a line whose rotation does not run has nothing to replay: any state fits
+    stopped = replace(held, config=replace(held.config, rotation_enabled=False))
+    assert checkpoint_fits(stopped, MONDAY)
