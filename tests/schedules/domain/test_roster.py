@@ -9,6 +9,8 @@ from schedules.domain import (
     Gap,
     Member,
     RotationType,
+    ScheduleSpan,
+    ScheduleType,
     TeamConfig,
     candidates,
     coverage_gaps,
@@ -62,6 +64,16 @@ def test_config_accepts_strings_and_validates_choices():
         TeamConfig(handoff_day=7)
     with pytest.raises(DomainError, match="weight"):
         Member("UA", JOINED, weight=0)
+
+
+def test_a_span_the_engine_cannot_read_is_refused_in_words_the_409_repeats():
+    """Only a stored row edited by hand holds one: the API's 409 quotes these words."""
+    weekday = r"^days_of_week must be 0 \(Monday\) to 6 \(Sunday\), not 9\.$"
+    with pytest.raises(DomainError, match=weekday):
+        ScheduleSpan("UA", MONDAY, day(6), ScheduleType.DAILY, days_of_week=(0, 9))
+    backwards = r"^The end date 2026-03-01 is before the start date 2026-03-02\.$"
+    with pytest.raises(DomainError, match=backwards):
+        ScheduleSpan("UA", MONDAY, day(-1))
 
 
 slack_states = st.sampled_from([True, False, None])
