@@ -1,6 +1,7 @@
 """The API's frame: every endpoint refuses anonymous callers, one error shape, tokens, throttling
 and pagination."""
 
+import datetime
 import io
 import re
 
@@ -314,3 +315,26 @@ def test_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409_not_a_500(db
     ):
         body = assert_error(bot.get(path), 409)
         assert "US/Pacific-New" in body["detail"], path
+
+
+def test_a_schedule_edited_by_hand_past_what_the_engine_reads_is_a_409_in_its_words(db):
+    from django.utils import timezone
+
+    from schedules.models import Schedule
+    from tests.factories import ScheduleFactory
+
+    today = timezone.localdate()
+    team = TeamFactory(slug="odd", oncall_engineer="U_ALICE")
+    schedule = ScheduleFactory(
+        team=team,
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=5),
+        schedule_type="daily",
+        days_of_week=[0, 1],
+    )
+    Schedule.objects.filter(pk=schedule.pk).update(days_of_week=[0, 9])  # no validation
+    body = assert_error(token_client().get("/api/v1/oncall/?team=odd"), 409)
+    assert body["detail"] == (
+        "This team's on-call cannot be worked out: "
+        "days_of_week must be 0 (Monday) to 6 (Sunday), not 9."
+    )
