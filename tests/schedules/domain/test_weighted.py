@@ -1,10 +1,14 @@
+from collections import Counter
 from datetime import timedelta
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schedules.domain import Member, ScheduleSpan, Shift, plan
+from schedules.domain.roster import roster
+from schedules.domain.weighted import Fairness
 
 from .builders import JOINED, MONDAY, day, engineers, members, rotation, team, with_config
 
@@ -167,3 +171,64 @@ def test_weighted_counts_the_ledger_from_its_start_as_its_own_turns():
     """The ledger's day at the start is the rotation's first turn, not a day before it."""
     state = weighted(1.0, 1.0, history=(Shift("U0", MONDAY),))
     assert engineers(plan(state, MONDAY, 3)) == ["U0", "U1", "U0"]
+
+
+@pytest.mark.parametrize("interval", ["daily", "weekly"])
+@pytest.mark.parametrize("weights", [(1.0, 1.0, 2.0), (1.0, 1.0, 6.0)])
+def test_weighted_keeps_everyone_within_a_turn_of_their_share_from_the_first(weights, interval):
+    """The period's own share is added before comparing: whoever falls due first goes first
+    (the heaviest, from a level start), and nobody is ever a whole turn ahead of or behind
+    their share — from the first turn, not only in the long run."""
+    planned = engineers(
+        plan(with_config(weighted(*weights), rotation_interval=interval), MONDAY, 40)
+    )
+    assert planned[0] == "U2"
+    taken: Counter[str] = Counter()
+    for done, engineer in enumerate(planned, start=1):
+        taken[engineer] += 1
+        for i, weight in enumerate(weights):
+            assert abs(taken[f"U{i}"] - done * weight / sum(weights)) < 1, (done, planned)
+
+
+@pytest.mark.parametrize(
+    ("joins", "expected"),
+    [
+        # on the handoff day: level with the others and longest without a turn, so next
+        (14, ["U0", "U1", "UC", "U0", "U1", "UC"]),
+        # mid-week: not the week they joined part-way, and their share runs from the day
+        (16, ["U0", "U1", "U0", "U1", "UC", "U0"]),
+    ],
+)
+def test_a_newcomers_share_starts_the_day_they_join(joins, expected):
+    people = (*members("U0", "U1"), Member("UC", joined_at=day(joins)))
+    state = team(rotation(rotation_type="weighted"), members=people)
+    assert engineers(plan(state, MONDAY, 6)) == expected
+
+
+people_days = st.lists(
+    st.tuples(st.integers(0, 40), st.sampled_from(["U0", "U1", "U2", "UX", None])), max_size=20
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(days=people_days)
+def test_counting_days_together_is_counting_them_one_by_one(days):
+    """The count of a period (days summed up per set of joined members) adds what counting
+    each day alone adds: someone outside the rotation, or nobody, on one day stops nothing."""
+    people = (
+        Member("U0", joined_at=day(0), weight=1.0),
+        Member("U1", joined_at=day(10), weight=2.0),
+        Member("U2", joined_at=day(25), weight=3.0),
+    )
+    state = team(rotation(rotation_type="weighted"), members=people)
+    counted = [(day(n).toordinal(), who) for n, who in days]
+    together, one_by_one = Fairness(roster(state)), Fairness(roster(state))
+    together.count(counted)
+    for each in counted:
+        one_by_one.count([each])
+    assert together.days == one_by_one.days and together.last_day == one_by_one.last_day
+    assert together.share == pytest.approx(one_by_one.share)
+    joined = {"U0": 0, "U1": 10, "U2": 25}
+    assert sum(together.days.values()) == sum(
+        1 for n, who in days if who in joined and n >= joined[who]
+    )
