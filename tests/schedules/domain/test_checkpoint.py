@@ -165,6 +165,9 @@ def test_a_state_loaded_from_a_date_answers_as_the_whole_one_when_the_checkpoint
         assert resolve_range(loaded, since, last) == resolve_range(state, since, last)
         later = max(since, checkpoint.start)
         assert plan(loaded, later, 6) == plan(state, later, 6)
+        # and the handoff moves the checkpoint on from such a state as from the whole one
+        moved_to = data.draw(st.integers(checkpoint.index, _last_index(state)))
+        assert checkpoint_at(loaded, moved_to) == checkpoint_at(state, moved_to)
 
 
 @EXAMPLES
@@ -300,3 +303,5 @@ def test_a_checkpoint_fits_over_weeks_that_need_no_recorded_turn():
     # a line whose rotation does not run has nothing to replay: any state fits
     stopped = replace(held, config=replace(held.config, rotation_enabled=False))
     assert checkpoint_fits(stopped, MONDAY)
+    assert checkpoint_at(stopped, 6) is None
+    assert checkpoint_at(state, 0) is None  # the anchor's period: nothing to sum up yet

@@ -173,6 +173,18 @@ def test_weighted_counts_the_ledger_from_its_start_as_its_own_turns():
     assert engineers(plan(state, MONDAY, 3)) == ["U0", "U1", "U0"]
 
 
+def test_weighted_counts_the_committed_days_from_the_one_after_the_ledgers_last():
+    """U0 holds the day after the ledger ends (a schedule before the start): two days to U1's
+    one, so U1 goes first."""
+    state = weighted(
+        1.0,
+        1.0,
+        schedules=(ScheduleSpan("U0", day(-7), day(-7)),),
+        history=(Shift("U0", day(-9)), Shift("U1", day(-8))),
+    )
+    assert engineers(plan(state, MONDAY, 3)) == ["U1", "U0", "U1"]
+
+
 @pytest.mark.parametrize("interval", ["daily", "weekly"])
 @pytest.mark.parametrize("weights", [(1.0, 1.0, 2.0), (1.0, 1.0, 6.0)])
 def test_weighted_keeps_everyone_within_a_turn_of_their_share_from_the_first(weights, interval):
