@@ -53,6 +53,15 @@ def test_recorded_turns_stand_even_out_of_order():
     assert engineers(plan(state, MONDAY, 6)) == ["UA", "UB", "UC", "UC", "UA", "UB"]
 
 
+def test_a_turn_recorded_from_mid_week_is_that_weeks_turn():
+    """A manual schedule held Monday and Tuesday when UC's turn was made, so UC's auto schedule
+    starts on Wednesday: still week 0's turn, and the next ones follow on from UC."""
+    manual_first = ScheduleSpan("UX", day(0), day(1))
+    recorded = ScheduleSpan("UC", day(2), day(6), origin="auto")
+    state = team(members=members("UA", "UB", "UC"), schedules=(manual_first, recorded))
+    assert engineers(plan(state, MONDAY, 3)) == ["UC", "UA", "UB"]
+
+
 def test_a_turn_recorded_before_the_anchor_moves_the_pointer():
     state = team(members=members("UA", "UB", "UC"), schedules=(auto("UA", -1),))
     assert engineers(plan(state, MONDAY, 3)) == ["UB", "UC", "UA"]

@@ -185,6 +185,13 @@ def test_weighted_counts_the_committed_days_from_the_one_after_the_ledgers_last(
     assert engineers(plan(state, MONDAY, 3)) == ["U1", "U0", "U1"]
 
 
+def test_weighted_counts_each_day_the_ledger_holds_for_whom_it_records_to_its_last():
+    """U1 served the first two days whatever the plan said: U0 is owed the next two."""
+    ledger = (Shift("U1", day(0)), Shift("U1", day(1)))
+    state = with_config(weighted(1.0, 1.0, history=ledger), rotation_interval="daily")
+    assert engineers(plan(state, day(2), 3)) == ["U0", "U0", "U1"]
+
+
 @pytest.mark.parametrize("interval", ["daily", "weekly"])
 @pytest.mark.parametrize("weights", [(1.0, 1.0, 2.0), (1.0, 1.0, 6.0)])
 def test_weighted_keeps_everyone_within_a_turn_of_their_share_from_the_first(weights, interval):
