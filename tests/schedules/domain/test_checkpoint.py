@@ -276,6 +276,20 @@ def test_a_checkpoint_does_not_fit_a_resolve_from_before_an_unrecorded_turn(hole
     assert resolve_range(loaded_from(held, after), after, last) == resolve_range(state, after, last)
 
 
+def test_a_checkpoint_answers_its_own_period_when_no_turn_is_recorded_there():
+    """Weeks 0-3 were re-planned (UB first) and recorded; week 4, the checkpoint's, is not yet:
+    its turn is the checkpoint's to give, as a state loaded beside it holds no earlier week."""
+    recorded = tuple(
+        ScheduleSpan(who, day(7 * n), day(7 * n + 6), origin="auto")
+        for n, who in enumerate(["UB", "UC", "UA", "UB"])
+    )
+    state = team(members=members("UA", "UB", "UC"), schedules=recorded)
+    loaded = loaded_from(replace(state, checkpoint=checkpoint_at(state, 4)), day(28))
+    assert checkpoint_fits(loaded, day(28))
+    assert [p.engineer for p in plan(loaded, day(28), 2)] == ["UC", "UA"]
+    assert plan(loaded, day(28), 2) == plan(state, day(28), 2)
+
+
 def test_a_checkpoint_settles_at_todays_period_a_weighted_one_not_past_its_ledger():
     daily = team(rotation(rotation_interval="daily"), members=members("UA", "UB"))
     assert settled_index(daily, day(10)) == 10

@@ -58,9 +58,10 @@ def test_custom_order_keeps_its_order_and_drops_ids_that_are_not_candidate_membe
 
 def test_config_accepts_strings_and_validates_choices():
     assert TeamConfig(rotation_type="weighted").rotation_type is RotationType.WEIGHTED
-    with pytest.raises(DomainError, match="rotation_type"):
+    choices = r"^rotation_type must be one of round_robin, custom_order, weighted, not 'random'\.$"
+    with pytest.raises(DomainError, match=choices):
         TeamConfig(rotation_type="random")
-    with pytest.raises(DomainError, match="handoff_day"):
+    with pytest.raises(DomainError, match=r"^handoff_day must be 0 \(Monday\) to 6 \(Sunday\)"):
         TeamConfig(handoff_day=7)
     with pytest.raises(DomainError, match="weight"):
         Member("UA", JOINED, weight=0)
