@@ -14,9 +14,15 @@ from oncall_project.base.api import verified_tokens
 from schedules import oncall_now
 from services.api import hot
 from services.models import Service
-from teams.models import Team
+from teams.models import BackupLine, Team
 from tests.api_support import make_user, session_client, token_client
-from tests.factories import OverrideFactory, ScheduleFactory, ServiceFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 
 D = datetime.date
 # A token is one query without the token cache (oncall_project.base.api.auth).
@@ -213,3 +219,30 @@ def test_with_the_token_cache_a_warm_lookup_is_one_query(
     assert bot.get(path).status_code == 200
     with django_assert_max_num_queries(1):
         assert bot.get(path).status_code == 200
+
+
+def test_a_kept_answer_naming_a_backup_is_new_at_the_backups_own_handoff(org, monkeypatch):
+    """The backup line hands off daily at 18:00, the primary's day turns at its own handoff: the
+    answer the hot path gave at noon is not the one it gives at 19:00 the same day."""
+    for n, member in enumerate(["U_DAN", "U_EVE"]):
+        MembershipFactory(team=org, slack_user_id=member, joined_at=D(2026, 1, 1 + n))
+    BackupLine.objects.create(
+        team=org,
+        rotation_enabled=True,
+        rotation_interval="daily",
+        handoff_time=datetime.time(18),
+        rotation_start_date=D(2026, 11, 30),
+    )
+    bot = token_client()
+    path = "/api/v1/oncall/?service=Payment"
+
+    def backup_now() -> str:
+        with override_settings(API_HOT_PATH=True):
+            body = bot.get(path).json()
+        assert answer(bot, path, hot_path=False)[2] == bot.get(path).content
+        return body["backup"]["engineer_slack_id"]
+
+    at_noon = backup_now()
+    evening = datetime.datetime(2026, 12, 1, 19, tzinfo=datetime.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: evening)
+    assert {at_noon, backup_now()} == {"U_DAN", "U_EVE"}
