@@ -12,6 +12,7 @@ import pytest
 import redis.connection
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from knox.models import AuthToken
@@ -138,6 +139,25 @@ def test_a_token_revoked_here_is_refused_at_once_by_another_process():
         wait_until_up(f"http://127.0.0.1:{port}/healthz")
         assert [get_me(port, token) for _ in range(3)] == [200, 200, 200]  # verified, kept
         api_token_revoke(token=AuthToken.objects.get(), actor=None)
+        assert get_me(port, token) == 401
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="a second process shares the test database on PostgreSQL only",
+)
+def test_a_token_checked_while_its_revocation_commits_is_refused_once_it_has():
+    """Another process checks the token between the revocation's start and its commit: it still
+    reads the row then, and keeps the token — under a generation the commit replaces."""
+    _, token = bot("racing-bot")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder, Processes(Path(folder)) as processes:
+        processes.web("web", port, CACHE_URL=REDIS_URL, API_TOKEN_CACHE="true")
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        with transaction.atomic():
+            api_token_revoke(token=AuthToken.objects.get(), actor=None)
+            assert get_me(port, token) == 200  # the revocation is not committed yet
         assert get_me(port, token) == 401
 
 
