@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.test import APIClient
 
 from audit.models import AuditLog
 from oncall_project.base.api.errors import flatten_errors
+from schedules.models import Schedule
 from tests.api_support import (
     DUMMY_UUID,
     api_paths,
@@ -26,7 +28,7 @@ from tests.api_support import (
     session_client,
     token_client,
 )
-from tests.factories import TeamFactory
+from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 
@@ -301,8 +303,6 @@ def test_me_says_who_the_caller_is_and_how_it_signed_in(db, django_assert_max_nu
 
 
 def test_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409_not_a_500(db):
-    from tests.factories import ServiceFactory
-
     # Valid when saved, removed by a tzdata update since (US/Pacific-New went in 2020b).
     team = TeamFactory(slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
     ServiceFactory(name="Odd", team=team)
@@ -318,11 +318,6 @@ def test_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409_not_a_500(db
 
 
 def test_a_schedule_edited_by_hand_past_what_the_engine_reads_is_a_409_in_its_words(db):
-    from django.utils import timezone
-
-    from schedules.models import Schedule
-    from tests.factories import ScheduleFactory
-
     today = timezone.localdate()
     team = TeamFactory(slug="odd", oncall_engineer="U_ALICE")
     schedule = ScheduleFactory(

@@ -29,6 +29,10 @@ REDIS_URL = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith(
 pytestmark = pytest.mark.skipif(
     not REDIS_URL, reason="the token cache needs a cache every process shares (Redis)"
 )
+SHARED_DATABASE = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="a second process shares the test database on PostgreSQL only",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -127,10 +131,7 @@ def get_me(port: int, token: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="a second process shares the test database on PostgreSQL only",
-)
+@SHARED_DATABASE
 def test_a_token_revoked_here_is_refused_at_once_by_another_process():
     _, token = bot("other-process-bot")
     port = free_port()
@@ -143,10 +144,7 @@ def test_a_token_revoked_here_is_refused_at_once_by_another_process():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="a second process shares the test database on PostgreSQL only",
-)
+@SHARED_DATABASE
 def test_a_token_checked_while_its_revocation_commits_is_refused_once_it_has():
     """Another process checks the token between the revocation's start and its commit: it still
     reads the row then, and keeps the token — under a generation the commit replaces."""
