@@ -203,6 +203,33 @@ def test_lists_are_paginated(db):
     assert len(client.get(body["next"]).json()["results"]) == 1
 
 
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "2.5", "\u0663", "1e3"])
+@pytest.mark.parametrize("param", ["page", "page_size"])
+def test_a_page_or_page_size_that_is_not_a_number_from_1_is_a_400_naming_it(db, param, value):
+    # Before, `?page=abc` was a 404 "Invalid page." naming nothing, and a bad `?page_size=` was
+    # the default page given back without a word ("\u0663", an Arabic-Indic 3, was read as 3).
+    TeamFactory.create_batch(3)
+    client = session_client(make_user())
+    body = assert_error(client.get("/api/v1/teams/", {param: value}), 400, param)
+    assert body["errors"][param] == [f"A whole number from 1, e.g. {param}=2."]
+    assert_error(client.get("/api/v1/audit-logs/", {"page_size": value}), 400, "page_size")
+
+
+def test_pages_read_as_numbers_last_and_past_the_last(db):
+    TeamFactory.create_batch(3)
+    client = session_client(make_user())
+
+    def names(query: str) -> list[str]:
+        return [t["name"] for t in client.get(f"/api/v1/teams/?{query}").json()["results"]]
+
+    everyone = names("page_size=3")
+    assert names("page=002&page_size=2") == names("page=last&page_size=2") == everyone[2:]
+    assert names("page_size=" + "9" * 5000) == everyone  # read as the most, not parsed
+    body = assert_error(client.get("/api/v1/teams/?page=3&page_size=2"), 404)
+    assert body["detail"] == "No page 3: That page contains no results."
+    assert_error(client.get("/api/v1/teams/?page=" + "9" * 5000), 404)
+
+
 # --- tokens and throttling -----------------------------------------------------------------
 
 
