@@ -59,6 +59,7 @@ class Lookup:
     steps: list[ChainLine] = field(default_factory=list)
     open_end: bool = False  # the run has no end within a year: until further notice
     names: dict[str, str] = field(default_factory=dict)
+    clock_note: str = ""  # how a wall time the clocks skip or pass twice was read
 
 
 def suggestions() -> list[str]:
@@ -104,14 +105,27 @@ def chain_lines(answer: domain.ServiceAnswer, *, team_only: bool) -> list[ChainL
     return lines
 
 
-def _instant(at: datetime.datetime | None, team: Team | None) -> datetime.datetime:
+def _instant(at: datetime.datetime | None, team: Team | None) -> tuple[datetime.datetime, str]:
     """The wall time typed in the form is the team's local time (UTC without a team); the
-    form made it aware in the site's zone, so read the wall time back first."""
+    form made it aware in the site's zone, so read the wall time back first. A wall time the
+    clocks skip is read as far on as they jump (02:30 as 03:30 for an hour's jump); one they
+    pass twice as its first; the note says which (else "")."""
     tz = zoneinfo.ZoneInfo(team.timezone if team else "UTC")
     if at is None:
-        return timezone.now().astimezone(tz)
+        return timezone.now().astimezone(tz), ""
     wall = timezone.make_naive(at) if timezone.is_aware(at) else at
-    return wall.replace(tzinfo=tz)
+    instant = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC).astimezone(tz)
+    typed, read, day = f"{wall:%H:%M}", f"{instant:%H:%M %Z}", f"{wall:%a %-d %b %Y}"
+    if instant.replace(tzinfo=None) != wall:
+        return instant, (
+            f"{typed} does not exist in {tz.key} on {day} (the clocks go forward): read as {read}."
+        )
+    if wall.replace(tzinfo=tz, fold=1).utcoffset() != instant.utcoffset():
+        return instant, (
+            f"{typed} happens twice in {tz.key} on {day} (the clocks go back): read as the "
+            f"first, {read}."
+        )
+    return instant, ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +151,7 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
     queries. A service of a deleted team falls back as if it had none."""
     if service is not None:
         team = service.team if service.team and service.team.is_active else None
-    instant = _instant(at, team)
+    instant, clock_note = _instant(at, team)
     now = _team_now(team, instant) if team is not None else None
     engine, following = (now.answer, now.following) if now else (None, None)
     if service is None:
@@ -164,4 +178,5 @@ def lookup(*, service: Service | None, team: Team | None, at: datetime.datetime 
         steps=steps,
         names=with_directory_names(now.names if now else {}, people),
         open_end=bool(engine and engine.open_end),
+        clock_note=clock_note,
     )

@@ -137,6 +137,39 @@ def test_lookup_at_a_date_reads_the_wall_time_in_the_teams_zone(team):
     assert str(at_ten.at.tzinfo) == "America/New_York"
 
 
+@pytest.mark.parametrize(
+    ("at", "shown", "note"),
+    [
+        (
+            "2027-03-14T02:30",  # New York's clocks go from 02:00 EST to 03:00 EDT
+            "Sun 14 Mar 2027 03:30 EDT",
+            "02:30 does not exist in America/New_York on Sun 14 Mar 2027 (the clocks go "
+            "forward): read as 03:30 EDT.",
+        ),
+        (
+            "2027-11-07T01:30",  # and from 02:00 EDT back to 01:00 EST
+            "Sun 7 Nov 2027 01:30 EDT",
+            "01:30 happens twice in America/New_York on Sun 7 Nov 2027 (the clocks go back): "
+            "read as the first, 01:30 EDT.",
+        ),
+        ("2027-11-07T02:30", "Sun 7 Nov 2027 02:30 EST", None),
+    ],
+)
+def test_lookup_at_a_wall_time_the_clocks_skip_or_pass_twice_says_how_it_was_read(
+    team, at, shown, note
+):
+    # Before, 02:30 on the spring-forward day was shown as "02:30 EST", a time New York's
+    # clocks never showed, and nothing said how it had been read.
+    team.timezone = "America/New_York"
+    team.save()
+    response = client_for("member", team).get("/who/", {"q": "Payments", "at": at})
+    result = response.context["result"]
+    page = response.content.decode()
+    assert f"At {shown}" in page
+    assert result.clock_note == (note or "")
+    assert (note in page) if note else ('role="note"' not in page)
+
+
 @pytest.mark.parametrize("at", ["9999-12-31T23:00", "0001-01-01T00:00"])
 def test_lookup_refuses_an_instant_out_of_reach(team, at):
     response = client_for("member", team).get("/who/", {"q": "Payments", "at": at})
