@@ -16,7 +16,9 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.test import APIClient
 
 from audit.models import AuditLog
+from oncall_project.base.api.auth import TokenRateThrottle
 from oncall_project.base.api.errors import flatten_errors
+from oncall_project.tokens import api_token_create
 from schedules.models import Schedule
 from tests.api_support import (
     DUMMY_UUID,
@@ -289,8 +291,6 @@ def test_token_clients_are_throttled_at_the_configured_rate(db):
 
 
 def test_the_token_throttle_slides_its_window(db, monkeypatch):
-    from oncall_project.base.api.auth import TokenRateThrottle
-
     clock = [60.0 * 1_000_000 + 50]  # 50 s into a minute
     monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
     with override_settings(REST_FRAMEWORK=_rates("2/minute")):
@@ -310,9 +310,6 @@ def test_session_clients_are_not_throttled(db):
 
 
 def test_a_new_api_token_is_audited_without_the_token(db):
-    from audit.models import AuditLog
-    from oncall_project.tokens import api_token_create
-
     _user, token = api_token_create(name="bugbot")
     row = AuditLog.objects.get(entity_type="api_token")
     assert row.changes["user"] == {"old": None, "new": "bugbot"}
