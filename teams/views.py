@@ -69,7 +69,7 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     fields = TeamForm.base_fields
     form = TeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields}, team=team)
     access = team_access(page_actor(request), team)
-    if request.method == "POST":
+    if request.method == "POST" and not access.can_manage:  # the action's refusal, in its words
         page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     if not access.can_manage:
         # Read-only for whoever may not change them: no form that would end in a 403.

@@ -129,6 +129,7 @@ def test_team_settings_refuse_a_member_and_bad_input(team):
             "/teams/payments/settings/", {"name": "P", "timezone": "UTC", "oncall_engineer": "bob"}
         )
     assert refused.status_code == 403
+    assert "Only staff or a lead of Payments may do this." in refused.content.decode()
     assert "oncall_engineer" in field_errors(bad)
 
 
