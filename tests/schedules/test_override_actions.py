@@ -127,6 +127,52 @@ def test_only_leads_decide_but_the_requester_may_cancel(team):
     assert override.status == "cancelled"
 
 
+@pytest.mark.parametrize("status", ["approved", "rejected"])
+def test_the_requester_and_the_covering_engineer_may_not_decide_their_own_request(team, status):
+    # Rejecting is deciding, not cancelling: the cancel rule's "own" is no way around a lead.
+    override = OverrideFactory(team=team, requested_by="U_BOB", engineer_slack_id="U_BOB")
+    with pytest.raises(Forbidden, match=f"Only staff or a lead of {team.name} may do this."):
+        override_decide(override=override, actor=BOB, status=status)
+    override.refresh_from_db()
+    assert override.status == "pending" and not AuditLog.objects.exists()
+
+
+CAROL = Actor(id="U_CAROL", slack_user_id="U_CAROL")
+DAVE = Actor(id="U_DAVE", slack_user_id="U_DAVE")
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [CAROL, DAVE, Actor(id="U_ERIN", slack_user_id="U_ERIN"), Actor(id="ops")],
+    ids=["the replaced member", "another member", "an outsider", "no slack identity"],
+)
+def test_nobody_else_cancels_an_approved_override(team, actor):
+    """Cancelling an approved override puts the replaced person back on call: only the
+    requester, the covering engineer, a lead or staff may."""
+    MembershipFactory(team=team, slack_user_id="U_CAROL")
+    MembershipFactory(team=team, slack_user_id="U_DAVE")
+    override = OverrideFactory(
+        team=team, status="approved", requested_by="U_BOB", replaces_slack_id="U_CAROL"
+    )
+    with pytest.raises(Forbidden, match="Only the requester, the covering engineer, a lead or"):
+        override_cancel(override=override, actor=actor)
+    override.refresh_from_db()
+    assert override.status == "approved" and not AuditLog.objects.exists()
+    override_cancel(override=override, actor=LEAD)
+    override.refresh_from_db()
+    assert override.status == "cancelled"
+
+
+def test_the_covering_engineer_may_cancel_an_override_someone_else_asked_for(team):
+    override = OverrideFactory(
+        team=team, status="approved", requested_by="U_LEAD", engineer_slack_id="U_BOB"
+    )
+    override_cancel(override=override, actor=BOB)
+    override.refresh_from_db()
+    assert override.status == "cancelled"
+    assert AuditLog.objects.get().action == "override_cancelled"
+
+
 def test_approve_twice_is_refused(team):
     override = OverrideFactory(team=team)
     override_decide(override=override, actor=LEAD, status="approved")
