@@ -8,7 +8,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Forbidden, InvalidInput, NotFound
 from teams import actions
 from teams.actions import MembershipFields, TeamFields
-from teams.models import Team, TeamMembership, TeamRole
+from teams.models import Team, TeamMembership, TeamRole, Unavailability
 from tests.factories import MembershipFactory, TeamFactory
 
 
@@ -152,6 +152,22 @@ def test_membership_remove(db, staff_actor):
         actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
 
 
+def test_team_sync_members_is_refused_to_a_member_under_its_own_lock(db):
+    """The sync from Slack checks first to spare Slack a refused caller's calls; the action
+    checks again itself, for whoever calls it without that check."""
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    MembershipFactory(team=team, slack_user_id="U_MEMBER", in_slack_group=True)
+    member = Actor(id="U_MEMBER", slack_user_id="U_MEMBER")
+    with pytest.raises(Forbidden, match=f"Only staff or a lead of {team.name} may do this."):
+        actions.team_sync_members(team=team, slack_members=["U_LEAD"], actor=member)
+    assert TeamMembership.objects.get(slack_user_id="U_MEMBER").in_slack_group is True
+    assert not AuditLog.objects.exists()
+    lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    outcome = actions.team_sync_members(team=team, slack_members=["U_LEAD"], actor=lead)
+    assert outcome["gone"] == ["U_MEMBER"]
+
+
 def test_unavailability_for_oneself(db):
     team = TeamFactory()
     me = Actor(id="U_ALICE", slack_user_id="U_ALICE")
@@ -174,6 +190,26 @@ def test_unavailability_for_oneself(db):
         )
     actions.unavailability_delete(unavailability=away, actor=me)
     assert AuditLog.objects.filter(action="deleted").count() == 1
+
+
+def test_time_away_from_every_team_for_someone_else_is_for_staff_only(db, staff_actor):
+    """A lead re-plans their own team, not every team the person is in: someone else's time
+    away from every team (adding or deleting it) is staff's to record."""
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    dates = {"start_date": datetime.date(2026, 12, 1), "end_date": datetime.date(2026, 12, 5)}
+    with pytest.raises(Forbidden, match=r"^Only staff may do this\.$"):
+        actions.unavailability_create(actor=lead, slack_user_id="U_BOB", team=None, **dates)
+    assert not Unavailability.objects.exists() and not AuditLog.objects.exists()
+    away = actions.unavailability_create(
+        actor=staff_actor, slack_user_id="U_BOB", team=None, **dates
+    )
+    with pytest.raises(Forbidden, match=r"^Only staff may do this\.$"):
+        actions.unavailability_delete(unavailability=away, actor=lead)
+    assert Unavailability.objects.filter(pk=away.pk).exists()
+    assert AuditLog.objects.count() == 1
 
 
 # --- time away re-plans the rotation -----------------------------------------------------------

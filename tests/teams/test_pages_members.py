@@ -216,6 +216,23 @@ def test_time_away_is_removed(team):
     assert not Unavailability.objects.exists()
 
 
+def test_a_member_removes_their_own_time_away_but_not_someone_elses(team):
+    """Removing time away gives the person their turns back: a member may for themselves only."""
+    theirs = Unavailability.objects.create(
+        team=team, slack_user_id="U_BOB", start_date=days(1), end_date=days(2)
+    )
+    mine = Unavailability.objects.create(
+        team=team, slack_user_id="U_MEMBER", start_date=days(1), end_date=days(2)
+    )
+    client = client_for("member", team)
+    with nothing_changes():
+        response = client.post(f"/teams/payments/away/{theirs.pk}/delete/")
+    assert response.status_code == 403
+    assert "Only staff or a lead of Payments may do this." in response.content.decode()
+    assert client.post(f"/teams/payments/away/{mine.pk}/delete/").status_code == 302
+    assert list(Unavailability.objects.values_list("slack_user_id", flat=True)) == ["U_BOB"]
+
+
 def test_sync_without_slack_shows_why_and_changes_nothing(team, settings):
     settings.SLACK_BOT_TOKEN = ""
     client = client_for("lead", team)
