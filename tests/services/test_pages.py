@@ -46,6 +46,15 @@ def test_service_pages_open_for_every_signed_in_role(team, service, role):
         assert client.get(path).status_code == (403 if refused else 200), path
 
 
+@pytest.mark.parametrize(("role", "offered"), [("member", False), ("lead", True), ("staff", True)])
+def test_the_service_page_offers_edit_and_delete_only_to_whom_may_use_them(
+    team, service, role, offered
+):
+    page = client_for(role, team).get(f"/services/{service.pk}/").content.decode()
+    assert (f'href="/services/{service.pk}/edit/"' in page) is offered
+    assert (f'href="/services/{service.pk}/delete/"' in page) is offered
+
+
 def test_directory_shows_who_is_on_call_for_each_service(team, service):
     ServiceFactory(name="Ledger", team=None, primary_oncall="U_PRIMARY")
     response = client_for("member", team).get("/services/")

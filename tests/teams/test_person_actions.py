@@ -60,3 +60,11 @@ def test_person_unlink_deletes_and_audits(db, staff_actor):
     row = AuditLog.objects.get()
     assert row.action == "deleted"
     assert row.changes["slack_user_id"] == {"old": "U_ALICE", "new": None}
+
+
+def test_person_unlink_is_for_staff_only(db, member_actor):
+    """Not even the person themselves: forgetting an identity is staff's (the admin's) to do."""
+    linked = person("U_MEMBER")
+    with pytest.raises(Forbidden, match=r"^Only staff may do this\.$"):
+        person_unlink(person=linked, actor=member_actor)
+    assert Person.objects.filter(pk=linked.pk).exists() and not AuditLog.objects.exists()
