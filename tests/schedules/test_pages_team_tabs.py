@@ -1,6 +1,8 @@
 """A team's schedules, overrides and rotation tabs: every write through its action, refusals
 as 403, bad input and overlaps shown next to the field with nothing changed."""
 
+import re
+
 import pytest
 
 from audit.models import AuditLog
@@ -175,6 +177,39 @@ def test_the_requester_cancels_their_override_and_a_second_cancel_is_a_message(t
     with nothing_changes():
         response = client.post(decide, {"status": "cancelled"}, follow=True)
     assert any("cannot become cancelled" in m for m in messages_of(response))
+
+
+def decisions_offered(page: str, override: Override) -> set[str]:
+    """The statuses the page's buttons for `override` would set."""
+    action = f'action="/teams/payments/overrides/{override.pk}/decide/"'
+    forms = re.findall(rf"<form [^>]*{re.escape(action)}.*?</form>", page, re.DOTALL)
+    return {status for form in forms for status in re.findall(r'name="status" value="(\w+)"', form)}
+
+
+@pytest.mark.parametrize(
+    ("role", "on_mine", "on_the_leads"),
+    [
+        ("member", {"cancelled"}, set()),
+        ("lead", {"approved", "rejected", "cancelled"}, {"approved", "rejected", "cancelled"}),
+    ],
+)
+def test_the_overrides_tab_offers_only_the_decisions_the_viewer_may_make(
+    team, role, on_mine, on_the_leads
+):
+    """Approve and reject for a lead or staff, cancel also on the viewer's own request: no
+    button that would end in a 403."""
+    team.overrides_require_approval = True
+    team.save()
+    client = client_for(role, team)
+    mine, the_leads = (
+        OverrideFactory(
+            team=team, engineer_slack_id=who, requested_by=who, start_date=day, end_date=day
+        )
+        for who, day in (("U_MEMBER", days(3)), ("U_LEAD", days(8)))
+    )
+    page = client.get("/teams/payments/overrides/").content.decode()
+    assert decisions_offered(page, mine) == on_mine
+    assert decisions_offered(page, the_leads) == on_the_leads
 
 
 def test_an_overlapping_override_shows_the_clash_once_next_to_the_dates(team):
