@@ -200,6 +200,26 @@ def test_a_member_adds_their_own_time_away_but_not_someone_elses(team):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("role", ["member", "lead"])
+def test_the_members_tab_offers_a_member_only_the_removal_of_their_own_time_away(team, role):
+    """Sync, adding and editing members are for leads and staff; a member removes their own
+    time away only: no button that would end in a 403."""
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    mine, theirs = (
+        Unavailability.objects.create(
+            team=team, slack_user_id=who, start_date=days(1), end_date=days(2)
+        )
+        for who in ("U_MEMBER", "U_BOB")
+    )
+    page = client_for(role, team).get("/teams/payments/members/").content.decode()
+    lead = role == "lead"
+    assert ('action="/teams/payments/sync/"' in page) is lead
+    assert ('action="/teams/payments/members/"' in page) is lead
+    assert ('href="/teams/payments/members/U_BOB/edit/"' in page) is lead
+    assert f'action="/teams/payments/away/{mine.pk}/delete/"' in page
+    assert (f'action="/teams/payments/away/{theirs.pk}/delete/"' in page) is lead
+
+
 def test_time_away_ending_before_it_starts_shows_the_error(team):
     client = client_for("lead", team)
     data = {"slack_user_id": "U_LEAD", "start_date": days(5), "end_date": days(3)}

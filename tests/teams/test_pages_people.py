@@ -206,6 +206,21 @@ def test_a_member_sees_settings_and_rotation_read_only(team):
     assert "Only a lead of Payments or staff" in rotation and ">Save<" not in rotation
 
 
+@pytest.mark.parametrize("role", ["member", "lead"])
+def test_the_schedules_and_rotation_tabs_offer_their_writes_to_leads_only(team, role):
+    """Adding, editing, deleting schedules and generating the rotation's: no form a member
+    could only use to get a 403."""
+    schedule = ScheduleFactory(team=team, start_date=days(1), end_date=days(2))
+    client = client_for(role, team)
+    page = client.get("/teams/payments/schedules/").content.decode()
+    lead = role == "lead"
+    assert ('id="add-h">Add a schedule<' in page) is lead
+    assert (f'href="/teams/payments/schedules/{schedule.pk}/edit/"' in page) is lead
+    assert (f'action="/teams/payments/schedules/{schedule.pk}/delete/"' in page) is lead
+    rotation = client.get("/teams/payments/rotation/").content.decode()
+    assert ('action="/teams/payments/rotation/generate/"' in rotation) is lead
+
+
 def test_a_lead_gets_the_forms(team):
     client = client_for("lead", team)
     assert "Save settings" in client.get("/teams/payments/settings/").content.decode()
@@ -225,6 +240,12 @@ def test_an_edit_page_a_member_may_not_use_is_refused_before_the_form(team, path
 def test_the_team_ical_secret_is_shown_to_its_members_only(team, role, shown):
     page = client_for(role, team).get("/teams/payments/").content.decode()
     assert (team.ical_token in page) is shown
+
+
+@pytest.mark.parametrize(("role", "offered"), [("member", False), ("lead", True)])
+def test_renewing_the_team_ical_secret_is_offered_to_its_leads_only(team, role, offered):
+    page = client_for(role, team).get("/teams/payments/").content.decode()
+    assert ('action="/teams/payments/ical-reset/"' in page) is offered
 
 
 def test_staff_see_the_team_ical_secret(team):
