@@ -211,6 +211,21 @@ def test_a_non_lead_cannot_decide_from_slack(client, payments):
     assert Override.objects.get(pk=override.pk).status == "pending"
 
 
+def test_the_reject_button_rejects_for_a_lead_and_is_refused_to_the_requester(client, payments):
+    """Reject is a lead's decision: the requester pressing it (who may cancel their own request
+    elsewhere) is refused, and a lead's press records a rejection, not a cancellation."""
+    MembershipFactory(team=payments, slack_user_id="U_BOB")
+    override = OverrideFactory(team=payments, requested_by="U_BOB", engineer_slack_id="U_BOB")
+    reject = interaction("override_reject", str(override.pk), "U_BOB")
+    response = signed_post(client, "/slack/interactions/", reject)
+    assert response.json()["text"] == ":no_entry: Only staff or a lead of Payments may do this."
+    assert Override.objects.get(pk=override.pk).status == "pending"
+    reject = interaction("override_reject", str(override.pk), "U_LEAD")
+    assert signed_post(client, "/slack/interactions/", reject).json()["text"].endswith("rejected.")
+    override.refresh_from_db()
+    assert (override.status, override.approved_by) == ("rejected", "U_LEAD")
+
+
 def test_the_acknowledge_button_stops_the_escalation(client, payments):
     esc = escalation_create(
         actor=None,

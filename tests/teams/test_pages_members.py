@@ -11,6 +11,7 @@ from tests.page_support import (
     duplicate_ids,
     field_errors,
     html_ids,
+    make_user,
     messages_of,
     nothing_changes,
 )
@@ -218,6 +219,17 @@ def test_the_members_tab_offers_a_member_only_the_removal_of_their_own_time_away
     assert ('href="/teams/payments/members/U_BOB/edit/"' in page) is lead
     assert f'action="/teams/payments/away/{mine.pk}/delete/"' in page
     assert (f'action="/teams/payments/away/{theirs.pk}/delete/"' in page) is lead
+
+
+def test_time_away_from_someone_without_a_slack_identity_is_refused_in_words(client, team):
+    client.force_login(make_user())
+    data = {"slack_user_id": "U_BOB", "start_date": days(3), "end_date": days(5)}
+    with nothing_changes():
+        response = client.post("/teams/payments/away/", data)
+    assert response.status_code == 403
+    assert (
+        "Link your Slack identity (your profile) to record time away." in response.content.decode()
+    )
 
 
 def test_time_away_ending_before_it_starts_shows_the_error(team):
