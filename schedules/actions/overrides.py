@@ -183,7 +183,10 @@ def _ensure_may_decide(actor: Actor | None, override: Override, status: str) -> 
     if status != OverrideStatus.CANCELLED:
         ensure_can_manage_team(actor, override.team)
         return
-    own = actor is not None and actor.id in {override.requested_by, override.engineer_slack_id}
+    # By Slack identity, never by username: only people with one request or cover overrides
+    # (staff without one manage the team anyway), and a username may look like anyone's id.
+    mine = actor.slack_user_id if actor is not None else ""
+    own = bool(mine) and mine in {override.requested_by, override.engineer_slack_id}
     if not (own or can_manage_team(actor, override.team)):
         raise Forbidden("Only the requester, the covering engineer, a lead or staff may cancel.")
 

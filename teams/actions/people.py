@@ -116,7 +116,8 @@ def person_unlink(*, person: Person, actor: Actor | None) -> None:
 @transaction.atomic
 def person_ical_token_reset(*, person: Person, actor: Actor | None) -> Person:
     """A new secret for the person's iCal feed: the person themselves, or staff."""
-    if actor is not None and not (actor.is_staff or actor.user_id == person.user_id):
+    own = actor is not None and actor.user_id is not None and actor.user_id == person.user_id
+    if actor is not None and not (actor.is_staff or own):  # no account is no one's own
         raise Forbidden("Only you, or staff, may renew your calendar link.")
     person = Person.objects.select_for_update().get(pk=person.pk)
     person.ical_token = new_ical_token()

@@ -143,8 +143,20 @@ DAVE = Actor(id="U_DAVE", slack_user_id="U_DAVE")
 
 @pytest.mark.parametrize(
     "actor",
-    [CAROL, DAVE, Actor(id="U_ERIN", slack_user_id="U_ERIN"), Actor(id="ops")],
-    ids=["the replaced member", "another member", "an outsider", "no slack identity"],
+    [
+        CAROL,
+        DAVE,
+        Actor(id="U_ERIN", slack_user_id="U_ERIN"),
+        Actor(id="ops"),
+        Actor(id="U_BOB", user_id=7),
+    ],
+    ids=[
+        "the replaced member",
+        "another member",
+        "an outsider",
+        "no slack identity",
+        "a username that reads as the requester's Slack id",
+    ],
 )
 def test_nobody_else_cancels_an_approved_override(team, actor):
     """Cancelling an approved override puts the replaced person back on call: only the

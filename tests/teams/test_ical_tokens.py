@@ -30,6 +30,16 @@ def test_a_person_renews_their_own_feed_only(db):
     assert Person.objects.get(pk=other.pk).ical_token == other.ical_token
 
 
+def test_a_directory_entry_without_an_account_is_nobody_s_own(db):
+    # A Slack actor has no account id, nor has an entry the directory holds without one:
+    # None is not a match, or anyone on Slack could renew such an entry's calendar link.
+    entry = Person.objects.create(slack_user_id="U_NOACCOUNT", display_name="No Account")
+    with pytest.raises(Forbidden, match=r"Only you, or staff, may renew your calendar link\."):
+        person_ical_token_reset(person=entry, actor=Actor.slack("U_SOMEONE"))
+    assert Person.objects.get(pk=entry.pk).ical_token == entry.ical_token
+    assert not AuditLog.objects.exists()
+
+
 def test_the_old_feed_url_stops_working_after_a_renewal(client, db):
     me = person("U_ME")
     client.force_login(me.user)
