@@ -307,8 +307,11 @@ def test_the_bots_lookups_take_a_role(staff, team):
 
 
 def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team):
-    ServiceFactory(name="Payment", team=team, primary_oncall="U_OWNER")
+    service = ServiceFactory(name="Payment", team=team, primary_oncall="U_OWNER")
     body = staff.get("/api/v1/oncall/?service=Payment&role=backup").json()
+    assert (body["engineer_slack_id"], body["source"]) == (None, "none")
+    # asked by the service's id too: the service's own fallbacks are the primary line's
+    body = staff.get(f"/api/v1/services/{service.pk}/oncall/?role=backup").json()
     assert (body["engineer_slack_id"], body["source"]) == (None, "none")
     assert (
         staff.get("/api/v1/oncall/mentions/?services=Payment&role=backup").json()["mentions"] == []

@@ -86,6 +86,9 @@ def test_a_teams_schedule_answers_with_the_period(bot, org, asked):
         "2026-12-07",
         "2026-12-13",
     )
+    # the chain goes on past the schedule to the team's default, then the service's people
+    chain = [(link["source"], link["target"]) for link in body["fallback_chain"]]
+    assert chain[:2] == [("schedule", "U_GRACE"), ("team_default", "U_ALICE")]
 
 
 def test_a_service_without_a_team_falls_back_to_its_own_people(bot, org):
