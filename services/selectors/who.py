@@ -70,18 +70,17 @@ def suggestions() -> list[str]:
 
 
 def find(query: str) -> tuple[Service | None, Team | None, list[str]]:
-    """The service or team called `query` (exactly, else the one partial match), or the names
-    that partly match it."""
+    """The active service or team called `query` (exactly, else the one partial match), or the
+    names that partly match it."""
     query = query.strip()
-    service = Service.objects.select_related("team").named(query).first()
+    active = Service.objects.select_related("team").filter(is_active=True)
+    service = active.named(query).first()
     if service:
         return service, None, []
     team = team_by_word(query, active_only=True)
     if team:
         return None, team, []
-    services = list(
-        Service.objects.select_related("team").filter(name__icontains=query)[:MAX_MATCHES]
-    )
+    services = list(active.filter(name__icontains=query)[:MAX_MATCHES])
     teams = list(Team.objects.filter(is_active=True, name__icontains=query)[:MAX_MATCHES])
     if len(services) + len(teams) == 1:
         return (services or [None])[0], (teams or [None])[0], []

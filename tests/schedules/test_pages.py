@@ -182,6 +182,20 @@ def test_lookup_suggests_names_that_partly_match(team):
     assert response.context["matches"] == ["Payments", "Payroll"]
 
 
+def test_lookup_suggests_and_finds_only_active_services_and_teams(team):
+    """A soft-deleted service or team is no answer here, as the bot's lookups do not know it:
+    not suggested, not found by its name, nor by part of it."""
+    ServiceFactory(name="Payment API", team=team)
+    ServiceFactory(name="Retired API", team=team, is_active=False)
+    TeamFactory(name="Old Team", slug="old-team", is_active=False)
+    client = client_for("member", team)
+    assert client.get("/who/").context["suggestions"] == ["Payment API", "Payments"]
+    for query in ("Retired API", "retired", "Old Team", "old"):
+        response = client.get("/who/", {"q": query})
+        assert response.context["result"] is None, query
+        assert field_errors(response)["q"] == ["No service or team has that name."], query
+
+
 def test_lookup_of_an_unknown_name_says_so(team):
     response = client_for("member", team).get("/who/", {"q": "nothing-like-it"})
     assert "q" in field_errors(response)
