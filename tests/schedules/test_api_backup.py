@@ -307,6 +307,8 @@ def test_the_bots_lookups_take_a_role(staff, team):
 
 
 def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team):
+    """Neither the service's own fallbacks nor the team's default: those are the primary's."""
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_LEAD")
     service = ServiceFactory(name="Payment", team=team, primary_oncall="U_OWNER")
     body = staff.get("/api/v1/oncall/?service=Payment&role=backup").json()
     assert (body["engineer_slack_id"], body["source"]) == (None, "none")
