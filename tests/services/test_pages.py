@@ -113,6 +113,22 @@ def test_service_detail_explains_the_fallback_chain(team):
     ]
 
 
+def test_service_detail_of_a_deleted_teams_service_falls_back_as_without_a_team(db):
+    gone = TeamFactory(name="Gone", slug="gone", oncall_engineer="U_ALICE", is_active=False)
+    service = ServiceFactory(name="Ledger", team=gone, service_owner="U_OWNER")
+    result = client_for("staff").get(f"/services/{service.pk}/").context["result"]
+    assert (result.team, result.target, result.source) == (None, "U_OWNER", "service_owner")
+    assert (result.steps[0].label, result.steps[0].value) == ("The service's team", "no team")
+
+
+def test_service_detail_in_its_teams_gap_gives_the_fallback_that_answers(db):
+    """The team has nobody on call: the page says whom the service's chain gave, not "gap"."""
+    empty = TeamFactory(name="Empty", slug="empty", oncall_engineer="", slack_group_id="")
+    service = ServiceFactory(name="Ledger", team=empty, service_owner="U_OWNER")
+    result = client_for("staff").get(f"/services/{service.pk}/").context["result"]
+    assert (result.team, result.target, result.source) == (empty, "U_OWNER", "service_owner")
+
+
 # --- writes ----------------------------------------------------------------------------------
 
 
