@@ -288,6 +288,15 @@ def test_a_primary_answer_names_the_backup_when_the_team_has_one(staff, team):
     assert backup["until"].endswith("T18:00:00Z")
 
 
+def test_a_backup_line_turned_off_is_named_beside_the_primary_no_more(staff, team):
+    """Its row stays (its settings kept for next time), but the team runs no backup line."""
+    turn_on_backup(staff, team)
+    off = staff.patch(url(team, "rotation-config"), {"rotation_enabled": False}, format="json")
+    assert off.status_code == 200, off.content
+    assert BackupLine.objects.filter(team=team).exists()
+    assert "backup" not in staff.get(url(team, "oncall", role=None)).json()
+
+
 def test_the_bots_lookups_take_a_role(staff, team):
     service = ServiceFactory(name="Payment", team=team)
     turn_on_backup(staff, team)
