@@ -110,8 +110,18 @@ def test_lookup_of_a_service_explains_the_source_and_gives_the_mention(team):
     result = response.context["result"]
     assert (result.subject, result.target, result.source) == ("service", "U_BOB", "manual")
     assert result.mention == "<@U_BOB>" and result.next_target == "U_ALICE"
+    # the team's own name for its member, not the directory's (Bob Stone)
+    assert result.names["U_BOB"] == "Bob Martins"
     assert [s.state for s in result.steps][:2] == ["skipped", "answered"]
     assert "&lt;@U_BOB&gt;" in response.content.decode()
+
+
+def test_lookup_of_a_team_on_its_default_says_until_further_notice(team):
+    response = client_for("member", team).get("/who/", {"q": "Payments"})
+    result = response.context["result"]
+    assert (result.target, result.source, result.until) == ("U_ALICE", "team_default", None)
+    assert result.open_end
+    assert "until further notice" in response.content.decode()
 
 
 def test_lookup_of_a_service_without_a_team_falls_back_to_its_owner(db):
