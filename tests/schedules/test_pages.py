@@ -110,10 +110,19 @@ def test_lookup_of_a_service_explains_the_source_and_gives_the_mention(team):
     result = response.context["result"]
     assert (result.subject, result.target, result.source) == ("service", "U_BOB", "manual")
     assert result.mention == "<@U_BOB>" and result.next_target == "U_ALICE"
+    # Bob's schedule ends with day 3: until the handoff (09:00, UTC) that opens day 4
+    handoff = datetime.datetime.combine(days(4), datetime.time(9), tzinfo=datetime.UTC)
+    assert (result.until, result.open_end) == (handoff, False)
     # the team's own name for its member, not the directory's (Bob Stone)
     assert result.names["U_BOB"] == "Bob Martins"
     assert [s.state for s in result.steps][:2] == ["skipped", "answered"]
     assert "&lt;@U_BOB&gt;" in response.content.decode()
+
+
+def test_lookup_of_a_team_gives_who_is_next_after_the_run(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(3))
+    result = client_for("member", team).get("/who/", {"q": "Payments"}).context["result"]
+    assert (result.subject, result.target, result.next_target) == ("team", "U_BOB", "U_ALICE")
 
 
 def test_lookup_of_a_team_on_its_default_says_until_further_notice(team):
