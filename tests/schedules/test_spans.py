@@ -1,0 +1,55 @@
+"""The ledger days a weighted rotation reads (`schedules.spans`): each line its own, the days
+nobody held left out, and all of them when no checkpoint sums the older ones up."""
+
+import datetime
+
+import pytest
+
+from schedules import lines, selectors
+from schedules.domain import Shift
+from schedules.models import Role
+from tests.factories import BackupLineFactory, OnCallRecordFactory, TeamFactory
+
+D = datetime.date
+DAY = D(2026, 12, 1)
+WEIGHTED = {
+    "rotation_enabled": True,
+    "rotation_type": "weighted",
+    "rotation_interval": "daily",
+    "rotation_start_date": D(2026, 11, 1),
+}
+
+
+@pytest.fixture
+def team(db):
+    team = TeamFactory(name="Ledger", slug="ledger", **WEIGHTED)
+    BackupLineFactory(team=team, **WEIGHTED)
+    return team
+
+
+def ledger(state) -> list[Shift]:
+    return sorted(state.history, key=lambda shift: shift.on_call_date)
+
+
+def record(team, day: datetime.date, who: str, role: str = Role.PRIMARY) -> None:
+    OnCallRecordFactory(team=team, on_call_date=day, engineer_slack_id=who, role=role)
+
+
+def test_each_lines_weighted_rotation_reads_its_own_ledger_days_held(team):
+    record(team, D(2026, 11, 2), "U_ALICE")
+    record(team, D(2026, 11, 2), "U_BOB", Role.BACKUP)
+    record(team, D(2026, 11, 3), "")  # a coverage gap: nobody held the day
+    record(team, D(2026, 11, 4), "", Role.BACKUP)
+    assert ledger(selectors.team_state(team, DAY)) == [Shift("U_ALICE", D(2026, 11, 2))]
+    backup = lines.line_state(team, Role.BACKUP, DAY)
+    assert ledger(backup) == [Shift("U_BOB", D(2026, 11, 2))]
+
+
+def test_a_weighted_rotation_without_a_checkpoint_reads_its_whole_ledger(team):
+    """Days held long before the dates asked (and before the rotation's start) still count."""
+    record(team, D(2024, 6, 3), "U_CAROL")
+    record(team, D(2026, 11, 2), "U_ALICE")
+    assert ledger(selectors.team_state(team, DAY)) == [
+        Shift("U_CAROL", D(2024, 6, 3)),
+        Shift("U_ALICE", D(2026, 11, 2)),
+    ]
