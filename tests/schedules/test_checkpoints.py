@@ -104,6 +104,25 @@ def test_a_lookup_loads_a_year_beside_the_checkpoint_and_answers_as_from_the_sta
         assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
 
 
+def test_a_rotation_loaded_beside_one_its_checkpoint_serves_reads_its_whole_ledger(aged_team):
+    """One load of both teams: only a line whose checkpoint sums up its old days may leave
+    them out; a young weighted rotation still counts a day held long ago."""
+    young = TeamFactory(
+        name="Young",
+        slug="young",
+        rotation_enabled=True,
+        rotation_type="weighted",
+        rotation_interval="daily",
+        rotation_start_date=D(2026, 11, 1),
+    )
+    OnCallRecord.objects.create(
+        team=young, on_call_date=D(2024, 6, 3), engineer_slack_id="U_CAROL", source="rotation"
+    )
+    states = selectors.team_states([aged_team, young], TODAY, TODAY)
+    assert states[aged_team.pk].checkpoint is not None
+    assert [s.on_call_date for s in states[young.pk].history] == [D(2024, 6, 3)]
+
+
 def test_a_lookup_far_back_loads_from_the_start(aged_team):
     day = D(2025, 6, 1)  # its year reaches the month no schedule records
     assert not selectors.trimmed(aged_team, day, day)
