@@ -1,14 +1,20 @@
-"""The ledger days a weighted rotation reads (`schedules.spans`): each line its own, the days
-nobody held left out, and all of them when no checkpoint sums the older ones up."""
+"""What the engine reads of a team's dated rows (`schedules.spans`): a daily schedule's own
+days; the ledger days of a weighted rotation, each line its own, the days nobody held left out,
+and all of them when no checkpoint sums the older ones up."""
 
 import datetime
 
 import pytest
 
 from schedules import lines, selectors
-from schedules.domain import Shift
+from schedules.domain import Shift, resolve_day
 from schedules.models import Role
-from tests.factories import BackupLineFactory, OnCallRecordFactory, TeamFactory
+from tests.factories import (
+    BackupLineFactory,
+    OnCallRecordFactory,
+    ScheduleFactory,
+    TeamFactory,
+)
 
 D = datetime.date
 DAY = D(2026, 12, 1)
@@ -25,6 +31,21 @@ def team(db):
     team = TeamFactory(name="Ledger", slug="ledger", **WEIGHTED)
     BackupLineFactory(team=team, **WEIGHTED)
     return team
+
+
+def test_a_daily_schedule_covers_its_own_weekdays_only(db):
+    team = TeamFactory(name="Desk", slug="desk", oncall_engineer="U_ALICE")
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 20),
+        schedule_type="daily",
+        days_of_week=[0, 2],  # Mondays and Wednesdays
+    )
+    state = selectors.team_state(team, D(2026, 12, 7), D(2026, 12, 20))
+    week = [resolve_day(state, D(2026, 12, 14) + datetime.timedelta(days=n)) for n in range(7)]
+    assert [day.engineer for day in week] == ["U_BOB", "U_ALICE", "U_BOB"] + ["U_ALICE"] * 4
 
 
 def ledger(state) -> list[Shift]:
