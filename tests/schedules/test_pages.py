@@ -291,6 +291,19 @@ def test_my_schedule_lists_the_shift_running_now_in_a_team_west_of_utc(db, monke
     assert 'value="2026-12-01"' in page  # From: today, i.e. from now
 
 
+def test_my_schedule_lists_the_shift_running_now_two_dates_behind_utc(db, monkeypatch):
+    """Far west of UTC with a late handoff, the shift running now is dated two days before
+    UTC's date: Monday's runs until Tuesday 23:00 in Pago Pago (UTC-11)."""
+    now = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC)  # Tue 1 Dec, 15:00 there
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    team = TeamFactory(slug="pago", timezone="Pacific/Pago_Pago", handoff_time=datetime.time(23))
+    MembershipFactory(team=team, slack_user_id="U_MEMBER")
+    monday = datetime.date(2026, 11, 30)
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=monday, end_date=monday)
+    response = client_for("member", team).get("/me/schedule/")
+    assert [s.start_date for s in response.context["shifts"]] == [monday]
+
+
 def test_my_schedule_from_an_earlier_date_lists_the_shifts_since_then(db, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: UTC_EVENING)
     team = TeamFactory(slug="la", timezone="America/Los_Angeles", handoff_time=datetime.time(18))
