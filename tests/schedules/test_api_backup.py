@@ -288,6 +288,16 @@ def test_a_primary_answer_names_the_backup_when_the_team_has_one(staff, team):
     assert backup["until"].endswith("T18:00:00Z")
 
 
+def test_a_weekly_backup_line_hands_off_on_its_own_day(staff, team):
+    """The primary hands off on Mondays; the backup line, set to Thursdays, on Thursdays."""
+    turn_on_backup(staff, team, rotation_interval="weekly", handoff_day=3)
+    backup = staff.get(url(team, "oncall")).json()
+    assert backup["source"] == "rotation"
+    for field in ("from", "until"):
+        instant = datetime.datetime.fromisoformat(backup[field])
+        assert (instant.weekday(), instant.hour) == (3, 18), backup
+
+
 def test_a_backup_line_turned_off_is_named_beside_the_primary_no_more(staff, team):
     """Its row stays (its settings kept for next time), but the team runs no backup line."""
     turn_on_backup(staff, team)
