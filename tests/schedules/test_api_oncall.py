@@ -228,6 +228,27 @@ def test_a_persons_periods_include_team_default_days(staff):
     ]
 
 
+def test_a_persons_periods_include_schedules_touching_the_window_by_one_day(staff):
+    """Not a member of either team: the schedules alone make them the person's teams."""
+    ScheduleFactory(
+        team=TeamFactory(slug="ends"),
+        engineer_slack_id="U_ZED",
+        start_date=datetime.date(2026, 11, 25),
+        end_date=datetime.date(2026, 12, 1),
+    )
+    ScheduleFactory(
+        team=TeamFactory(slug="starts"),
+        engineer_slack_id="U_ZED",
+        start_date=datetime.date(2026, 12, 3),
+        end_date=datetime.date(2026, 12, 9),
+    )
+    body = staff.get(schedules_url("U_ZED", "?from=2026-12-01&to=2026-12-03")).json()
+    assert [(p["team"]["slug"], p["start_date"], p["end_date"]) for p in body["periods"]] == [
+        ("ends", "2026-12-01", "2026-12-01"),
+        ("starts", "2026-12-03", "2026-12-03"),
+    ]
+
+
 def test_a_persons_window_defaults_to_the_next_28_days(staff):
     body = staff.get(schedules_url("U_NOBODY")).json()
     today = timezone.now().date()
