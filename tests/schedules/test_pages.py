@@ -125,6 +125,14 @@ def test_lookup_of_a_team_gives_who_is_next_after_the_run(team):
     assert (result.subject, result.target, result.next_target) == ("team", "U_BOB", "U_ALICE")
 
 
+def test_lookup_names_who_is_next_even_from_outside_the_team(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(3))
+    ScheduleFactory(team=team, engineer_slack_id="U_CAROL", start_date=days(4), end_date=days(6))
+    result = client_for("member", team).get("/who/", {"q": "Payments"}).context["result"]
+    assert result.next_target == "U_CAROL"
+    assert result.names["U_CAROL"] == "Carol Diaz"  # the directory's name: not a member
+
+
 def test_lookup_of_a_team_on_its_default_says_until_further_notice(team):
     response = client_for("member", team).get("/who/", {"q": "Payments"})
     result = response.context["result"]
