@@ -1,6 +1,7 @@
-"""What the engine reads of a team's dated rows (`schedules.spans`): a daily schedule's own
-days; the ledger days of a weighted rotation, each line its own, the days nobody held left out,
-and all of them when no checkpoint sums the older ones up."""
+"""What the engine reads of a team's rows (`schedules.spans`, `schedules.selectors`): a daily
+schedule's own days; the members a Slack sync left in the group; the ledger days of a weighted
+rotation, each line its own, the days nobody held left out, and all of them when no checkpoint
+sums the older ones up."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from schedules.domain import Shift, resolve_day
 from schedules.models import Role
 from tests.factories import (
     BackupLineFactory,
+    MembershipFactory,
     OnCallRecordFactory,
     ScheduleFactory,
     TeamFactory,
@@ -46,6 +48,23 @@ def test_a_daily_schedule_covers_its_own_weekdays_only(db):
     state = selectors.team_state(team, D(2026, 12, 7), D(2026, 12, 20))
     week = [resolve_day(state, D(2026, 12, 14) + datetime.timedelta(days=n)) for n in range(7)]
     assert [day.engineer for day in week] == ["U_BOB", "U_ALICE", "U_BOB"] + ["U_ALICE"] * 4
+
+
+def test_a_member_a_slack_sync_found_gone_takes_no_turn(db):
+    team = TeamFactory(
+        name="Synced",
+        slug="synced",
+        slack_group_id="S_SYNCED",
+        rotation_enabled=True,
+        rotation_type="round_robin",
+        rotation_interval="daily",
+        rotation_start_date=D(2026, 12, 1),
+    )
+    MembershipFactory(team=team, slack_user_id="U_ALICE", in_slack_group=False)
+    MembershipFactory(team=team, slack_user_id="U_BOB", in_slack_group=True)
+    state = selectors.team_state(team, DAY, DAY + datetime.timedelta(days=6))
+    week = [resolve_day(state, DAY + datetime.timedelta(days=n)) for n in range(7)]
+    assert {day.engineer for day in week} == {"U_BOB"}
 
 
 def ledger(state) -> list[Shift]:
