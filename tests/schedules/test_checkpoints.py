@@ -8,12 +8,15 @@ import pytest
 
 from schedules import domain, lines, selectors
 from schedules.actions import (
+    OverrideFields,
     ScheduleFields,
     handoff_process,
+    override_decide,
+    override_request,
     rotation_config_update,
     schedule_create,
 )
-from schedules.models import OnCallRecord, Origin, Role, Schedule
+from schedules.models import OnCallRecord, Origin, Override, Role, Schedule
 from teams.actions import RotationSettings, team_restore, team_soft_delete, unavailability_create
 from teams.checkpoints import forget_checkpoints
 from teams.models import BackupLine, Team
@@ -168,6 +171,30 @@ def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept
     )
     aged_team.refresh_from_db()
     assert aged_team.rotation_checkpoint == (before if kept else None)
+
+
+@pytest.mark.parametrize(("offset", "kept"), [(-10, False), (20, True)])
+def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, offset, kept):
+    """Recorded at once (no approval needed), approved later, or cancelled once approved: each
+    changes who was on call from its first day, so one dated before the checkpoint drops it;
+    one dated later leaves it."""
+    made = {
+        "rotation_checkpoint": aged_team.rotation_checkpoint,
+        "rotation_checkpoint_start": aged_team.rotation_checkpoint_start,
+    }
+    assert made["rotation_checkpoint"] is not None
+    day = TODAY + datetime.timedelta(days=offset)
+    fields = OverrideFields(engineer_slack_id="U_DAVE", start_date=day, end_date=day)
+    override = override_request(team=aged_team, actor=None, fields=fields)
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint == (
+        made["rotation_checkpoint"] if kept else None
+    )
+    Override.objects.filter(pk=override.pk).update(status="pending")
+    for status in ("approved", "cancelled"):
+        Team.objects.filter(pk=aged_team.pk).update(**made)
+        override_decide(override=override, actor=None, status=status)
+        kept_now = Team.objects.get(pk=aged_team.pk).rotation_checkpoint
+        assert kept_now == (made["rotation_checkpoint"] if kept else None), status
 
 
 def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew(aged_team):

@@ -56,6 +56,22 @@ def test_request_is_pending_when_the_team_requires_approval(team):
     )
 
 
+def test_the_requests_audit_entry_names_the_requester_and_every_value_asked_for(team):
+    override = request(team, replaces_slack_id="U_CAROL")
+    row = AuditLog.objects.get()
+    assert (row.actor_type, row.actor_id, row.entity_id) == ("user", "U_BOB", str(override.pk))
+    assert row.changes == {
+        "status": {"old": None, "new": "pending"},
+        "engineer_slack_id": {"old": None, "new": "U_BOB"},
+        "replaces_slack_id": {"old": None, "new": "U_CAROL"},
+        "start_date": {"old": None, "new": "2026-12-08"},
+        "end_date": {"old": None, "new": "2026-12-09"},
+        "reason": {"old": None, "new": "Swap"},
+    }
+    assert (row.engineer_slack_id, row.previous_engineer_slack_id) == ("U_BOB", "U_CAROL")
+    assert row.effective_date == D(2026, 12, 8)
+
+
 def test_request_is_approved_at_once_when_no_approval_is_needed(db):
     override = request(team_of_bob(overrides_require_approval=False))
     assert override.status == "approved" and override.decided_at is not None
@@ -72,6 +88,29 @@ def test_overlapping_live_overrides_are_refused(team):
     with pytest.raises(Conflict):
         request(team, start_date=D(2026, 12, 9), end_date=D(2026, 12, 12))
     assert Override.objects.count() == 1 and AuditLog.objects.count() == 1
+
+
+def test_an_override_ending_on_the_day_another_starts_overlaps_it(team):
+    request(team)  # 8 to 9 December
+    with pytest.raises(Conflict, match=r"Overlaps the pending override of .* \(2026-12-08 to"):
+        request(team, start_date=D(2026, 12, 5), end_date=D(2026, 12, 8))
+    assert Override.objects.count() == 1 and AuditLog.objects.count() == 1
+
+
+def test_overrides_overlap_only_on_their_own_line(team):
+    OverrideFactory(team=team, role="backup", engineer_slack_id="U_CAROL", status="approved")
+    override = request(team)  # the same dates, on the primary line
+    assert (override.role, override.status) == ("primary", "pending")
+    with pytest.raises(Conflict, match="Overlaps the approved override"):
+        override_request(
+            team=team,
+            actor=BOB,
+            fields=OverrideFields(
+                engineer_slack_id="U_DAVE", start_date=D(2026, 12, 9), end_date=D(2026, 12, 10)
+            ),
+            role="backup",
+        )
+    assert Override.objects.count() == 2
 
 
 def test_rejected_or_cancelled_overrides_free_their_dates(team):
@@ -111,6 +150,23 @@ def test_every_transition(team, start, target):
             override_decide(override=override, actor=LEAD, status=target)
         override.refresh_from_db()
         assert override.status == start and not AuditLog.objects.exists()
+
+
+def test_cancelling_records_no_approver_and_keeps_the_one_who_approved(team):
+    """approved_by names who approved (or rejected); a cancellation is not an approval."""
+    pending = OverrideFactory(team=team, requested_by="U_BOB")
+    override_cancel(override=pending, actor=BOB)
+    pending.refresh_from_db()
+    assert (pending.status, pending.approved_by) == ("cancelled", "")
+    assert "approved_by" not in AuditLog.objects.get(entity_id=str(pending.pk)).changes
+
+    approved = OverrideFactory(team=team, start_date=D(2026, 12, 20), end_date=D(2026, 12, 21))
+    override_decide(override=approved, actor=LEAD, status="approved")
+    override_cancel(override=approved, actor=BOB)
+    approved.refresh_from_db()
+    assert (approved.status, approved.approved_by) == ("cancelled", "U_LEAD")
+    cancelled = AuditLog.objects.get(entity_id=str(approved.pk), action="override_cancelled")
+    assert (cancelled.actor_id, set(cancelled.changes)) == ("U_BOB", {"status", "decided_at"})
 
 
 def test_unknown_decision_is_bad_input(team):
