@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
-from oncall_project.base.errors import Conflict, Forbidden, InvalidInput
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from schedules.actions import OverrideFields, override_cancel, override_decide, override_request
 from schedules.models import Override
 from teams.models import TeamRole
@@ -69,7 +69,7 @@ def test_the_requests_audit_entry_names_the_requester_and_every_value_asked_for(
         "reason": {"old": None, "new": "Swap"},
     }
     assert (row.engineer_slack_id, row.previous_engineer_slack_id) == ("U_BOB", "U_CAROL")
-    assert row.effective_date == D(2026, 12, 8)
+    assert (row.effective_date, row.metadata["role"]) == (D(2026, 12, 8), "primary")
 
 
 def test_request_is_approved_at_once_when_no_approval_is_needed(db):
@@ -152,6 +152,15 @@ def test_every_transition(team, start, target):
         assert override.status == start and not AuditLog.objects.exists()
 
 
+def test_a_decisions_audit_entry_names_the_decider_and_whom_the_override_replaces(team):
+    override = OverrideFactory(team=team, replaces_slack_id="U_CAROL")
+    override_decide(override=override, actor=LEAD, status="approved", reason="Fine by me")
+    row = AuditLog.objects.get()
+    assert (row.actor_type, row.actor_id, row.change_reason) == ("user", "U_LEAD", "Fine by me")
+    assert (row.engineer_slack_id, row.previous_engineer_slack_id) == ("U_BOB", "U_CAROL")
+    assert row.effective_date == D(2026, 12, 8)
+
+
 def test_cancelling_records_no_approver_and_keeps_the_one_who_approved(team):
     """approved_by names who approved (or rejected); a cancellation is not an approval."""
     pending = OverrideFactory(team=team, requested_by="U_BOB")
@@ -172,6 +181,14 @@ def test_cancelling_records_no_approver_and_keeps_the_one_who_approved(team):
 def test_unknown_decision_is_bad_input(team):
     with pytest.raises(InvalidInput):
         override_decide(override=OverrideFactory(team=team), actor=LEAD, status="pending")
+
+
+def test_deciding_an_override_deleted_meanwhile_is_not_found(team):
+    override = OverrideFactory(team=team)
+    Override.objects.filter(pk=override.pk).delete()
+    with pytest.raises(NotFound, match="No such override"):
+        override_decide(override=override, actor=LEAD, status="approved")
+    assert not AuditLog.objects.exists()
 
 
 def test_only_leads_decide_but_the_requester_may_cancel(team):
@@ -298,6 +315,7 @@ def test_a_decision_tells_the_requester_and_the_substitute(team):
     dms = Notification.objects.filter(kind="override_decision")
     assert sorted(dms.values_list("channel", flat=True)) == ["U_BOB", "U_CAROL"]
     assert "approved" in dms.first().text
+    assert dms.first().text.endswith("by <@U_LEAD>.")  # who decided, not "the system"
 
 
 # --- overrides in the past ---------------------------------------------------------------------
