@@ -15,6 +15,8 @@ from schedules.actions import (
     override_request,
     rotation_config_update,
     schedule_create,
+    schedule_delete,
+    schedule_update,
 )
 from schedules.models import OnCallRecord, Origin, Override, Role, Schedule
 from teams.actions import RotationSettings, team_restore, team_soft_delete, unavailability_create
@@ -195,6 +197,33 @@ def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, off
         override_decide(override=override, actor=None, status=status)
         kept_now = Team.objects.get(pk=aged_team.pk).rotation_checkpoint
         assert kept_now == (made["rotation_checkpoint"] if kept else None), status
+
+
+def test_a_schedule_moved_from_before_the_checkpoint_to_later_drops_it(aged_team):
+    """The dates it leaves change who was on call as much as the dates it takes."""
+    made = {
+        "rotation_checkpoint": aged_team.rotation_checkpoint,
+        "rotation_checkpoint_start": aged_team.rotation_checkpoint_start,
+    }
+    past, later = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=20)
+    Schedule.objects.filter(team=aged_team, start_date__in=[past, later]).delete()
+    schedule = schedule_create(
+        team=aged_team,
+        actor=None,
+        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=past, end_date=past),
+    )
+    Team.objects.filter(pk=aged_team.pk).update(**made)
+    schedule_update(
+        schedule=schedule, actor=None, changes=ScheduleFields(start_date=later, end_date=later)
+    )
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
+
+
+def test_a_schedule_deleted_from_before_the_checkpoint_drops_it(aged_team):
+    assert aged_team.rotation_checkpoint is not None
+    past = Schedule.objects.get(team=aged_team, start_date=TODAY - datetime.timedelta(days=10))
+    schedule_delete(schedule=past, actor=None)
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
 
 
 def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew(aged_team):

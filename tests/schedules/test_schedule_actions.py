@@ -28,6 +28,7 @@ def test_schedule_create_audits_with_engineer(db, staff_actor):
         D(2026, 12, 7),
     )
     assert schedule.created_by == "ops-admin" and schedule.origin == "manual"
+    assert (row.actor_id, row.changes["origin"]) == ("ops-admin", {"old": None, "new": "manual"})
 
 
 @pytest.mark.parametrize(
@@ -140,11 +141,25 @@ def test_schedule_update_checks_overlap_against_others_only(db, staff_actor):
     assert first.end_date == D(2026, 12, 13) and AuditLog.objects.count() == 1
 
 
+def test_schedule_update_without_change_writes_nothing(db, staff_actor):
+    schedule = ScheduleFactory()
+    schedule_update(
+        schedule=schedule, actor=staff_actor, changes=ScheduleFields(engineer_slack_id="U_ALICE")
+    )
+    assert not AuditLog.objects.exists()
+
+
 def test_schedule_delete(db, staff_actor):
     schedule = ScheduleFactory()
     schedule_delete(schedule=schedule, actor=staff_actor)
     assert not Schedule.objects.exists()
-    assert AuditLog.objects.get().changes["engineer_slack_id"] == {"old": "U_ALICE", "new": None}
+    row = AuditLog.objects.get()
+    assert row.changes["engineer_slack_id"] == {"old": "U_ALICE", "new": None}
+    assert (row.actor_type, row.actor_id, row.previous_engineer_slack_id) == (
+        "user",
+        "ops-admin",
+        "U_ALICE",
+    )
 
 
 def test_a_deleted_team_takes_no_schedule_change(db, staff_actor):
