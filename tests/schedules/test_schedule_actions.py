@@ -149,6 +149,18 @@ def test_schedule_update_without_change_writes_nothing(db, staff_actor):
     assert not AuditLog.objects.exists()
 
 
+def test_a_schedule_naming_someone_from_before_the_directory_stays_editable(db, staff_actor):
+    """A form sends every field back: the engineer it already names is not checked again."""
+    schedule = ScheduleFactory(engineer_slack_id="U_UNLISTED")
+    schedule_update(
+        schedule=schedule,
+        actor=staff_actor,
+        changes=ScheduleFields(engineer_slack_id="U_UNLISTED", end_date=D(2026, 12, 12)),
+    )
+    schedule.refresh_from_db()
+    assert (schedule.engineer_slack_id, schedule.end_date) == ("U_UNLISTED", D(2026, 12, 12))
+
+
 def test_schedule_delete(db, staff_actor):
     schedule = ScheduleFactory()
     schedule_delete(schedule=schedule, actor=staff_actor)

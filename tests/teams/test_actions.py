@@ -179,7 +179,15 @@ def test_unavailability_for_oneself(db):
         end_date=datetime.date(2026, 12, 5),
         reason="Holiday",
     )
-    assert only_audit_row().engineer_slack_id == "U_ALICE"
+    row = only_audit_row()
+    assert (row.actor_id, row.engineer_slack_id, row.team_id) == ("U_ALICE", "U_ALICE", team.pk)
+    assert row.changes == {
+        "end_date": {"old": None, "new": "2026-12-05"},
+        "reason": {"old": None, "new": "Holiday"},
+        "slack_user_id": {"old": None, "new": "U_ALICE"},
+        "start_date": {"old": None, "new": "2026-12-01"},
+        "team": {"old": None, "new": str(team.pk)},
+    }
     with pytest.raises(Forbidden):
         actions.unavailability_create(
             actor=me,
@@ -189,7 +197,11 @@ def test_unavailability_for_oneself(db):
             end_date=datetime.date(2026, 12, 5),
         )
     actions.unavailability_delete(unavailability=away, actor=me)
-    assert AuditLog.objects.filter(action="deleted").count() == 1
+    deleted = AuditLog.objects.get(action="deleted")
+    assert (deleted.actor_id, deleted.changes["start_date"]) == (
+        "U_ALICE",
+        {"old": "2026-12-01", "new": None},
+    )
 
 
 def test_time_away_from_every_team_for_someone_else_is_for_staff_only(db, staff_actor):
@@ -302,6 +314,33 @@ def test_time_away_from_every_team_replans_each_rotation_of_the_person(db, staff
         "search": "U_ALICE",
     }
     assert "U_BOB" in moved_dms()
+
+
+def test_time_away_from_every_team_leaves_a_deleted_teams_rotation_as_it_was(db, staff_actor):
+    from schedules.models import Schedule
+
+    payments = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    archived = rotating_team("archived", ["U_ALICE", "U_BOB", "U_CAROL"])
+    Team.objects.filter(pk=archived.pk).update(is_active=False)
+    monday = week_after_next(payments)
+    kept = list(
+        Schedule.objects.filter(team=archived).values_list("start_date", "engineer_slack_id")
+    )
+
+    actions.unavailability_create(
+        actor=staff_actor,
+        slack_user_id="U_BOB",
+        team=None,
+        start_date=monday,
+        end_date=monday + datetime.timedelta(days=6),
+    )
+
+    assert engineer_of_week(payments, monday) == "U_CAROL"
+    assert engineer_of_week(archived, monday) == "U_BOB"
+    assert (
+        list(Schedule.objects.filter(team=archived).values_list("start_date", "engineer_slack_id"))
+        == kept
+    )
 
 
 # --- a deleted team ----------------------------------------------------------------------------
