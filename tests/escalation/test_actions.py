@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditLog
@@ -30,7 +31,7 @@ def org(db):
     return payments
 
 
-def create(**fields):
+def create(now=None, **fields):
     values = {
         "bug_id": "BUG-1",
         "severity": "high",
@@ -39,7 +40,7 @@ def create(**fields):
         "thread_ts": "1700.000100",
         **fields,
     }
-    return escalation_create(actor=None, request=EscalationRequest(**values))
+    return escalation_create(actor=None, request=EscalationRequest(**values), now=now)
 
 
 def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):
@@ -69,6 +70,12 @@ def test_levels_two_and_three_add_leads_then_groups(org):
     ]
 
 
+def test_service_names_are_trimmed_and_blank_ones_dropped(org):
+    esc = create(services=["  Payment ", "", "   "]).escalation
+    assert esc.services == ["Payment"] and esc.mentions == ["<@U_ALICE>"]
+    assert AuditLog.objects.get().metadata["services"] == ["Payment"]
+
+
 def test_no_services_reads_unknown(org):
     esc = create(services=[]).escalation
     assert "Services: Unknown" in esc.text and esc.mentions == []
@@ -79,6 +86,15 @@ def test_a_retry_within_minutes_returns_the_same_escalation(org):
     again = create()
     assert not again.created and again.escalation.pk == first.pk
     assert Escalation.objects.count() == 1 and Notification.objects.count() == 1
+
+
+def test_a_higher_level_or_a_later_request_for_the_bug_pages_anew(org):
+    first = create().escalation
+    higher = create(escalation_level=2)
+    assert higher.created and higher.escalation.level == 2
+    later = create(now=timezone.now() + datetime.timedelta(minutes=6))
+    assert later.created and later.escalation.pk not in (first.pk, higher.escalation.pk)
+    assert Escalation.objects.count() == 3 and Notification.objects.count() == 3
 
 
 def test_a_retry_after_the_escalation_climbed_pages_nobody_again(org):
@@ -94,12 +110,15 @@ def test_a_retry_after_the_escalation_climbed_pages_nobody_again(org):
     ("fields", "field"),
     [
         ({"bug_id": ""}, "bug_id"),
+        ({"bug_id": "   "}, "bug_id"),
         ({"services": "Payment"}, "services"),
         ({"channel_id": ""}, "channel_id"),
         ({"channel_id": "U_NOT_A_CHANNEL"}, "channel_id"),
+        ({"escalation_level": 0}, "escalation_level"),
         ({"escalation_level": 4}, "escalation_level"),
         ({"escalation_level": "1"}, "escalation_level"),
         ({"ack_timeout_minutes": 0}, "ack_timeout_minutes"),
+        ({"ack_timeout_minutes": settings.ESCALATION_MAX_ACK_MINUTES + 1}, "ack_timeout_minutes"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(org, fields, field):
@@ -107,6 +126,12 @@ def test_bad_input_is_refused_and_nothing_is_written(org, fields, field):
         create(**fields)
     assert field in excinfo.value.errors
     assert not Escalation.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_longest_ack_timeout_allowed_is_taken(org):
+    limit = settings.ESCALATION_MAX_ACK_MINUTES
+    esc = create(ack_timeout_minutes=limit).escalation
+    assert esc.ack_deadline - esc.created_at > datetime.timedelta(minutes=limit - 1)
 
 
 def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
