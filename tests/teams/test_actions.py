@@ -126,6 +126,16 @@ def test_membership_upsert_creates_then_updates(db, staff_actor):
     assert updated.changes == {"team_role": {"old": "member", "new": "lead"}}
 
 
+def test_a_member_added_without_a_name_takes_the_directorys(db, staff_actor):
+    membership, _ = actions.membership_upsert(
+        team=TeamFactory(), slack_user_id="U_ALICE", actor=staff_actor
+    )
+    assert membership.display_name == "Alice Nguyen"
+    changes = only_audit_row().changes
+    assert changes["display_name"] == {"old": None, "new": "Alice Nguyen"}
+    assert changes["slack_user_id"] == {"old": None, "new": "U_ALICE"}
+
+
 @pytest.mark.parametrize(
     ("slack_user_id", "fields"),
     [("alice", {}), ("U_ALICE", {"weight": 0}), ("U_ALICE", {"team_role": "boss"})],
@@ -341,6 +351,30 @@ def test_time_away_from_every_team_leaves_a_deleted_teams_rotation_as_it_was(db,
         list(Schedule.objects.filter(team=archived).values_list("start_date", "engineer_slack_id"))
         == kept
     )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_eligible_for_oncall": False},
+        {"in_slack_group": False},
+        {"joined_at": "after the week"},
+    ],
+)
+def test_a_member_change_that_moves_turns_replans_the_rotation(db, staff_actor, change):
+    team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    Team.objects.filter(pk=team.pk).update(slack_group_id="S_PAY")  # it counts who left it
+    monday = week_after_next(team)
+    assert engineer_of_week(team, monday) == "U_BOB"
+    if "joined_at" in change:
+        change = {"joined_at": monday + datetime.timedelta(days=7)}
+
+    actions.membership_upsert(
+        team=team, slack_user_id="U_BOB", actor=staff_actor, fields=MembershipFields(**change)
+    )
+
+    assert engineer_of_week(team, monday) != "U_BOB"
+    assert "U_BOB" in moved_dms()
 
 
 # --- a deleted team ----------------------------------------------------------------------------
