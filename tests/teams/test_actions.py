@@ -178,6 +178,27 @@ def test_team_sync_members_is_refused_to_a_member_under_its_own_lock(db):
     assert outcome["gone"] == ["U_MEMBER"]
 
 
+def test_a_slack_sync_marks_who_came_and_went_and_audits_the_list(db, staff_actor):
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_ALICE")  # never synced: in_slack_group None
+    MembershipFactory(team=team, slack_user_id="U_BOB", in_slack_group=False)
+    outcome = actions.team_sync_members(
+        team=team, slack_members=["U_BOB", "U_CAROL"], actor=staff_actor
+    )
+    assert outcome == {"added": ["U_CAROL"], "returned": ["U_BOB"], "gone": ["U_ALICE"]}
+    rows = TeamMembership.objects.filter(team=team).values_list("slack_user_id", "in_slack_group")
+    assert sorted(rows) == [("U_ALICE", False), ("U_BOB", True), ("U_CAROL", True)]
+    row = only_audit_row()
+    assert row.changes == {"members": {"old": ["U_ALICE", "U_BOB"], "new": ["U_BOB", "U_CAROL"]}}
+    assert (row.actor_id, row.metadata["gone"]) == ("ops-admin", ["U_ALICE"])
+
+    again = actions.team_sync_members(
+        team=team, slack_members=["U_BOB", "U_CAROL"], actor=staff_actor
+    )
+    assert again == {"added": [], "returned": [], "gone": []}
+    assert AuditLog.objects.count() == 1  # nothing changed: nothing written
+
+
 def test_unavailability_for_oneself(db):
     team = TeamFactory()
     me = Actor(id="U_ALICE", slack_user_id="U_ALICE")
