@@ -147,6 +147,21 @@ def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
     assert [k.rsplit(":", 1)[1] for k in keys] == ["level1", "level2", "level3"]
 
 
+def test_the_climb_is_queued_once_the_escalation_commits_and_only_below_the_top_level(
+    org, django_capture_on_commit_callbacks
+):
+    from oncall_project.celery import app
+
+    app.control.purge()
+    with django_capture_on_commit_callbacks() as on_commit:
+        create(ack_timeout_minutes=10)
+        create(bug_id="BUG-2", escalation_level=3, ack_timeout_minutes=10)
+        assert app.control.purge() == 0  # nothing reaches the broker before the commit
+    assert len(on_commit) == 1  # level 3 has no level to climb to
+    on_commit[0]()
+    assert app.control.purge() == 1
+
+
 def test_acknowledging_fences_off_the_climb(org):
     esc = create(ack_timeout_minutes=10).escalation
     acked = escalation_acknowledge(escalation_id=esc.pk, actor=None)
