@@ -124,6 +124,8 @@ def test_membership_upsert_creates_then_updates(db, staff_actor):
     created, updated = AuditLog.objects.order_by("created_at")
     assert created.action == "created" and created.changes["weight"]["new"] == 2
     assert updated.changes == {"team_role": {"old": "member", "new": "lead"}}
+    for row in (created, updated):
+        assert (row.actor_id, row.engineer_slack_id) == ("ops-admin", "U_ALICE")
 
 
 def test_a_member_added_without_a_name_takes_the_directorys(db, staff_actor):
@@ -394,6 +396,15 @@ def test_a_member_change_that_moves_turns_replans_the_rotation(db, staff_actor, 
         team=team, slack_user_id="U_BOB", actor=staff_actor, fields=MembershipFields(**change)
     )
 
+    assert engineer_of_week(team, monday) != "U_BOB"
+    assert "U_BOB" in moved_dms()
+
+
+def test_a_slack_sync_that_drops_a_member_replans_the_rotation(db, staff_actor):
+    team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    Team.objects.filter(pk=team.pk).update(slack_group_id="S_PAY")
+    monday = week_after_next(team)
+    actions.team_sync_members(team=team, slack_members=["U_ALICE", "U_CAROL"], actor=staff_actor)
     assert engineer_of_week(team, monday) != "U_BOB"
     assert "U_BOB" in moved_dms()
 
