@@ -159,7 +159,12 @@ def test_membership_remove(db, staff_actor):
     membership = MembershipFactory(slack_user_id="U_ALICE")
     actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
     assert TeamMembership.objects.count() == 0
-    assert only_audit_row().changes["slack_user_id"] == {"old": "U_ALICE", "new": None}
+    changes = only_audit_row().changes
+    assert changes["slack_user_id"] == {"old": "U_ALICE", "new": None}
+    assert (changes["team_role"], changes["weight"]) == (
+        {"old": "member", "new": None},
+        {"old": 1.0, "new": None},
+    )
     with pytest.raises(NotFound):
         actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
 
