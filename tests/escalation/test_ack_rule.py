@@ -48,6 +48,12 @@ def test_someone_from_another_team_may_not(escalation):
     assert not AuditLog.objects.filter(action="acknowledged").exists()
 
 
+def test_someone_not_allowed_is_refused_even_once_it_is_acknowledged(escalation):
+    assert ack(session_client(make_user("U_ALICE")), escalation).status_code == 200
+    assert_error(ack(session_client(make_user("U_DAVE")), escalation), 403)
+    assert status_of(escalation) == ("acknowledged", "U_ALICE")
+
+
 def test_a_person_may_acknowledge_only_as_themselves(escalation):
     assert_error(
         ack(session_client(make_user("U_DAVE")), escalation, acknowledged_by="U_ALICE"), 403

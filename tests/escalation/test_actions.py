@@ -139,6 +139,8 @@ def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
     assert esc.ack_deadline is not None
     climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
     assert climbed.level == 2 and "<@U_LEAD>" in climbed.mentions
+    entry = AuditLog.objects.get(action="escalated")
+    assert (entry.actor_type, entry.changes["level"]) == ("system", {"old": 1, "new": 2})
     assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None  # stale token
     top = escalation_climb(escalation_id=esc.pk, token=climbed.token)
     assert top.level == 3
@@ -167,8 +169,13 @@ def test_acknowledging_fences_off_the_climb(org):
     acked = escalation_acknowledge(escalation_id=esc.pk, actor=None)
     assert acked.status == "acknowledged"
     assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None
+    assert escalation_climb(escalation_id=esc.pk, token=acked.token) is None  # whatever token
+    assert Escalation.objects.get(pk=esc.pk).level == 1
     assert escalation_acknowledge(escalation_id=esc.pk, actor=None).status == "acknowledged"
-    assert AuditLog.objects.filter(action="acknowledged").count() == 1
+    assert AuditLog.objects.get(action="acknowledged").changes == {
+        "status": {"old": "open", "new": "acknowledged"},
+        "acknowledged_by": {"old": "", "new": "system"},
+    }
 
 
 def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
