@@ -13,6 +13,7 @@ from schedules import domain
 from schedules.lines import line_state
 from schedules.models import Role, Schedule
 from schedules.selectors import team_state
+from teams.actions import MembershipFields, membership_upsert
 from teams.actions.away import unavailability_create, unavailability_delete
 from teams.models import Team
 from tests.api_support import client_for
@@ -141,3 +142,13 @@ def test_the_primarys_time_away_moves_the_backup_too(team, day):
     primary = primary_on(team, day)
     assert primary != team.r
     assert backup_on(team, day) not in (None, primary, team.r)
+
+
+def test_a_member_no_longer_eligible_for_backup_leaves_the_backup_line(team, day):
+    membership_upsert(
+        team=team,
+        slack_user_id=team.x,
+        actor=None,
+        fields=MembershipFields(is_eligible_for_backup=False),
+    )
+    assert backup_on(team, day) != team.x

@@ -405,6 +405,17 @@ def test_a_member_change_that_moves_turns_replans_the_rotation(db, staff_actor, 
     assert "U_BOB" in moved_dms()
 
 
+def test_a_weight_change_replans_a_weighted_rotation(db, staff_actor):
+    team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
+    Team.objects.filter(pk=team.pk).update(rotation_type="weighted")
+    monday = week_after_next(team)
+    assert engineer_of_week(team, monday) == "U_BOB"
+    actions.membership_upsert(
+        team=team, slack_user_id="U_ALICE", actor=staff_actor, fields=MembershipFields(weight=50)
+    )
+    assert engineer_of_week(team, monday) == "U_ALICE"
+
+
 def test_a_slack_sync_that_drops_a_member_replans_the_rotation(db, staff_actor):
     team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
     Team.objects.filter(pk=team.pk).update(slack_group_id="S_PAY")
