@@ -54,6 +54,13 @@ def test_someone_not_allowed_is_refused_even_once_it_is_acknowledged(escalation)
     assert status_of(escalation) == ("acknowledged", "U_ALICE")
 
 
+def test_staff_may_acknowledge_on_behalf_of_someone_allowed(escalation):
+    response = ack(client_for("staff"), escalation, acknowledged_by="U_ALICE")
+    assert response.status_code == 200, response.content
+    assert status_of(escalation) == ("acknowledged", "U_ALICE")
+    assert AuditLog.objects.get(action="acknowledged").metadata["on_behalf_of"] == "U_ALICE"
+
+
 def test_a_person_may_acknowledge_only_as_themselves(escalation):
     assert_error(
         ack(session_client(make_user("U_DAVE")), escalation, acknowledged_by="U_ALICE"), 403
