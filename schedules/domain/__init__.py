@@ -20,6 +20,8 @@ Inputs (`model`)
 Time (`clock`)
 - `on_call_date(at, tz, handoff_time) -> date`; `handoff_at(on_call_date, tz, handoff_time)
   -> datetime` (aware, in `tz`; do arithmetic in UTC). DST-safe: no day dropped or doubled.
+  A wall time the clocks skip is the first instant after it; one they pass twice, its first.
+  `zone(name) -> ZoneInfo`, DomainError for a name the server's tz database does not hold.
 
 Who is on call (`resolution`) — override → schedule → rotation → team default → nobody
 - `resolve_range(state, start_date, end_date) -> list[Assignment]` (one per date);
@@ -86,7 +88,7 @@ from .backup import (
     primary_days_away,
 )
 from .checkpoint import checkpoint_at, checkpoint_fits, loaded_from, settled_index
-from .clock import handoff_at, on_call_date
+from .clock import handoff_at, on_call_date, zone
 from .errors import DomainError
 from .gaps import Gap, coverage_gaps
 from .impact import Impact, ShiftChange, change_impact
@@ -192,4 +194,5 @@ __all__ = [
     "settled_index",
     "who_is_on_call",
     "without_future_auto_schedules",
+    "zone",
 ]

@@ -2,7 +2,6 @@
 for, and its answer with the fallback chain that explains it, line by line."""
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -106,22 +105,23 @@ def chain_lines(answer: domain.ServiceAnswer, *, team_only: bool) -> list[ChainL
 
 def _instant(at: datetime.datetime | None, team: Team | None) -> tuple[datetime.datetime, str]:
     """The wall time typed in the form is the team's local time (UTC without a team); the
-    form made it aware in the site's zone, so read the wall time back first. A wall time the
-    clocks skip is read as far on as they jump (02:30 as 03:30 for an hour's jump); one they
-    pass twice as its first; the note says which (else "")."""
-    tz = zoneinfo.ZoneInfo(team.timezone if team else "UTC")
+    form made it aware in the site's zone, so read the wall time back first. It is read as
+    the engine reads a handoff's (`domain.handoff_at`): a wall time the clocks skip as the first
+    instant after it, one they pass twice as its first; the note says which (else "")."""
+    name = team.timezone if team else "UTC"
+    tz = domain.zone(name)  # a zone the server no longer knows: the engine's 409, not a 500
     if at is None:
         return timezone.now().astimezone(tz), ""
     wall = timezone.make_naive(at) if timezone.is_aware(at) else at
-    instant = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC).astimezone(tz)
+    instant = domain.handoff_at(wall.date(), name, wall.time())
     typed, read, day = f"{wall:%H:%M}", f"{instant:%H:%M %Z}", f"{wall:%a %-d %b %Y}"
     if instant.replace(tzinfo=None) != wall:
         return instant, (
-            f"{typed} does not exist in {tz.key} on {day} (the clocks go forward): read as {read}."
+            f"{typed} does not exist in {name} on {day} (the clocks go forward): read as {read}."
         )
     if wall.replace(tzinfo=tz, fold=1).utcoffset() != instant.utcoffset():
         return instant, (
-            f"{typed} happens twice in {tz.key} on {day} (the clocks go back): read as the "
+            f"{typed} happens twice in {name} on {day} (the clocks go back): read as the "
             f"first, {read}."
         )
     return instant, ""

@@ -168,10 +168,12 @@ def test_lookup_at_a_date_reads_the_wall_time_in_the_teams_zone(team):
     ("at", "shown", "note"),
     [
         (
-            "2027-03-14T02:30",  # New York's clocks go from 02:00 EST to 03:00 EDT
-            "Sun 14 Mar 2027 03:30 EDT",
+            # New York's clocks go from 02:00 EST to 03:00 EDT: read as a handoff there is,
+            # the first instant after it
+            "2027-03-14T02:30",
+            "Sun 14 Mar 2027 03:00 EDT",
             "02:30 does not exist in America/New_York on Sun 14 Mar 2027 (the clocks go "
-            "forward): read as 03:30 EDT.",
+            "forward): read as 03:00 EDT.",
         ),
         (
             "2027-11-07T01:30",  # and from 02:00 EDT back to 01:00 EST
@@ -195,6 +197,17 @@ def test_lookup_at_a_wall_time_the_clocks_skip_or_pass_twice_says_how_it_was_rea
     assert f"At {shown}" in page
     assert result.clock_note == (note or "")
     assert (note in page) if note else ('role="note"' not in page)
+
+
+@pytest.mark.parametrize("at", ["", "2026-12-07T10:00"])
+def test_lookup_of_a_team_whose_zone_the_server_no_longer_knows_is_a_409_not_a_500(db, at):
+    # Valid when saved, removed by a tzdata update since (US/Pacific-New went in 2020b).
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    client = client_for("staff")
+    client.raise_request_exception = False
+    response = client.get("/who/", {"q": "Odd", "at": at})
+    assert response.status_code == 409
+    assert "US/Pacific-New" in response.content.decode()
 
 
 @pytest.mark.parametrize("at", ["9999-12-31T23:00", "0001-01-01T00:00"])
