@@ -12,11 +12,13 @@ from escalation.actions import (
     escalation_create,
 )
 from escalation.models import Escalation
+from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.outbox import delivery
 from oncall_project.base.outbox.models import Notification
+from oncall_project.celery import app
 from teams.models import TeamRole
-from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
 
 
 @pytest.fixture
@@ -152,8 +154,6 @@ def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
 def test_the_climb_is_queued_once_the_escalation_commits_and_only_below_the_top_level(
     org, django_capture_on_commit_callbacks
 ):
-    from oncall_project.celery import app
-
     app.control.purge()
     with django_capture_on_commit_callbacks() as on_commit:
         create(ack_timeout_minutes=10)
@@ -179,8 +179,6 @@ def test_acknowledging_fences_off_the_climb(org):
 
 
 def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
-    from oncall_project.base.actors import Actor
-
     esc = create(ack_timeout_minutes=10).escalation
     climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
     escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_LEAD"))
@@ -200,8 +198,6 @@ def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
 
 
 def test_acknowledged_through_the_api_by_a_user_without_slack_names_them(org):
-    from oncall_project.base.actors import Actor
-
     esc = create().escalation
     escalation_acknowledge(escalation_id=esc.pk, actor=Actor(id="ops-admin", is_staff=True))
     reply = Notification.objects.get(kind="escalation_acknowledged")
@@ -246,8 +242,6 @@ def test_the_page_reaches_slack_in_the_bugs_thread(org, fake_slack):
 
 
 def test_the_mention_follows_an_override(org):
-    from tests.factories import OverrideFactory
-
     today = timezone.now().date()
     OverrideFactory(
         team=org,

@@ -175,15 +175,20 @@ def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept
     assert aged_team.rotation_checkpoint == (before if kept else None)
 
 
+def checkpoint_of(team: Team) -> dict:
+    """The team's checkpoint fields, to put back with `update(**…)` between steps."""
+    return {
+        "rotation_checkpoint": team.rotation_checkpoint,
+        "rotation_checkpoint_start": team.rotation_checkpoint_start,
+    }
+
+
 @pytest.mark.parametrize(("offset", "kept"), [(-10, False), (20, True)])
 def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, offset, kept):
     """Recorded at once (no approval needed), approved later, or cancelled once approved: each
     changes who was on call from its first day, so one dated before the checkpoint drops it;
     one dated later leaves it."""
-    made = {
-        "rotation_checkpoint": aged_team.rotation_checkpoint,
-        "rotation_checkpoint_start": aged_team.rotation_checkpoint_start,
-    }
+    made = checkpoint_of(aged_team)
     assert made["rotation_checkpoint"] is not None
     day = TODAY + datetime.timedelta(days=offset)
     fields = OverrideFields(engineer_slack_id="U_DAVE", start_date=day, end_date=day)
@@ -201,10 +206,7 @@ def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, off
 
 def test_a_schedule_moved_from_before_the_checkpoint_to_later_drops_it(aged_team):
     """The dates it leaves change who was on call as much as the dates it takes."""
-    made = {
-        "rotation_checkpoint": aged_team.rotation_checkpoint,
-        "rotation_checkpoint_start": aged_team.rotation_checkpoint_start,
-    }
+    made = checkpoint_of(aged_team)
     past, later = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=20)
     Schedule.objects.filter(team=aged_team, start_date__in=[past, later]).delete()
     schedule = schedule_create(

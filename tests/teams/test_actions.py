@@ -5,11 +5,14 @@ from django.utils import timezone
 
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
-from oncall_project.base.errors import Forbidden, InvalidInput, NotFound
+from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from oncall_project.base.outbox.models import Notification
+from schedules.actions import rotation_generate
+from schedules.models import Schedule
 from teams import actions
 from teams.actions import MembershipFields, TeamFields
 from teams.models import Team, TeamMembership, TeamRole, Unavailability
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory, UnavailabilityFactory
 
 
 def only_audit_row() -> AuditLog:
@@ -268,8 +271,6 @@ def test_time_away_from_every_team_for_someone_else_is_for_staff_only(db, staff_
 def rotating_team(slug: str, members: list[str]) -> Team:
     """A weekly round robin that began the Monday two weeks ago, with auto schedules saved for
     the next four periods (the real clock: the actions read it)."""
-    from schedules.actions import rotation_generate
-
     today = timezone.now().date()
     team = TeamFactory(
         slug=slug,
@@ -291,20 +292,14 @@ def week_after_next(team: Team) -> datetime.date:
 
 
 def engineer_of_week(team: Team, monday: datetime.date) -> str:
-    from schedules.models import Schedule
-
     return Schedule.objects.get(team=team, origin="auto", start_date=monday).engineer_slack_id
 
 
 def moved_dms() -> set[str]:
-    from oncall_project.base.outbox.models import Notification
-
     return set(Notification.objects.filter(kind="shifts_moved").values_list("channel", flat=True))
 
 
 def test_time_away_gives_the_period_to_someone_else_and_deleting_it_gives_it_back(db, staff_actor):
-    from oncall_project.base.outbox.models import Notification
-
     team = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
     monday = week_after_next(team)
     engineer = engineer_of_week(team, monday)
@@ -355,8 +350,6 @@ def test_time_away_from_every_team_replans_each_rotation_of_the_person(db, staff
 
 
 def test_time_away_from_every_team_leaves_a_deleted_teams_rotation_as_it_was(db, staff_actor):
-    from schedules.models import Schedule
-
     payments = rotating_team("payments", ["U_ALICE", "U_BOB", "U_CAROL"])
     archived = rotating_team("archived", ["U_ALICE", "U_BOB", "U_CAROL"])
     Team.objects.filter(pk=archived.pk).update(is_active=False)
@@ -429,8 +422,6 @@ def test_a_slack_sync_that_drops_a_member_replans_the_rotation(db, staff_actor):
 
 
 def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
-    from oncall_project.base.errors import Conflict
-
     team = TeamFactory(name="Payments", is_active=False)
     MembershipFactory(team=team, slack_user_id="U_ALICE")
     writes = [
@@ -461,9 +452,6 @@ def test_a_deleted_team_refuses_writes_until_it_is_restored(db, staff_actor):
 
 
 def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(db, staff_actor):
-    from oncall_project.base.errors import Conflict
-    from tests.factories import UnavailabilityFactory
-
     team = TeamFactory(is_active=False)
     away = UnavailabilityFactory(team=team)
     with pytest.raises(Conflict):
