@@ -265,5 +265,8 @@ class TeamAdmin(PersonPickerAdmin, SoftDeleteAdmin):
 def _chosen_action(request) -> str:
     """The action whose button was pushed (the changelist may show two action forms)."""
     chosen = request.POST.getlist("action")
-    index = request.POST.get("index", "0")
-    return chosen[int(index)] if index.isdigit() and int(index) < len(chosen) else ""
+    try:  # read as Django's response_action reads it (int() refuses 4,300 digits and more)
+        index = int(request.POST.get("index", 0))
+    except ValueError:
+        index = 0
+    return chosen[index] if 0 <= index < len(chosen) else ""

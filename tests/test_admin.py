@@ -143,6 +143,23 @@ def test_a_bulk_action_on_a_malformed_id_is_a_message_and_does_nothing(
     assert not AuditLog.objects.exists()
 
 
+@pytest.mark.parametrize("index", ["9" * 5000, "x"])
+def test_a_bulk_action_whose_index_is_no_form_on_the_page_is_read_as_the_first(
+    client, operator, index
+):
+    # As Django's own response_action reads it; a 5,000-digit index was a 500 here (int()
+    # refuses strings of 4,300 digits and more).
+    team = factories.TeamFactory(name="Payments")
+    response = client.post(
+        url(Team, "changelist"),
+        {"action": ["soft_delete_selected", ""], "index": index, "_selected_action": [team.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    team.refresh_from_db()
+    assert not team.is_active
+
+
 def test_restoring_a_service_by_a_malformed_id_is_a_message(client, operator):
     service = factories.ServiceFactory(is_active=False)
     response = client.post(
