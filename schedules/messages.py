@@ -2,11 +2,10 @@
 shifts), and the pieces every Slack message uses. Pure builders: data in, outbox Message out."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from oncall_project.base.outbox.queue import Message
 from oncall_project.base.slack_ids import is_user_id
-from schedules.domain import MentionKind, mention_for
+from schedules.domain import MentionKind, mention_for, zone
 
 
 def user(slack_id: str | None) -> str:
@@ -30,7 +29,7 @@ def context(text: str) -> dict:
 def when(instant: datetime.datetime | None, tz_name: str) -> str:
     if instant is None:
         return "further notice"
-    local = instant.astimezone(ZoneInfo(tz_name))
+    local = instant.astimezone(zone(tz_name))
     return f"{local:%a %d %b %H:%M} {tz_name}"
 
 

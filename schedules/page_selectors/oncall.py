@@ -4,7 +4,6 @@ shifts. Each in a fixed number of queries whatever the number of teams, members 
 
 import calendar
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -48,7 +47,7 @@ def with_directory_names(names: dict[str, str], shown: Iterable[str | None]) -> 
 
 
 def _now_ids(row: "TeamNow | None") -> list[str | None]:
-    return [row.answer.engineer, row.next_engineer] if row else []
+    return [row.answer.engineer, row.next_engineer] if row and row.answer else []
 
 
 def day_kind(state: domain.TeamState, day: datetime.date, source: str) -> str:
@@ -105,12 +104,26 @@ class TeamNow:
     """A team's on-call now, until when, who is next, and its coverage gaps ahead."""
 
     team: Team
-    answer: domain.OnCallAnswer
-    kind: str
-    next_engineer: str | None
-    next_kind: str
+    answer: domain.OnCallAnswer | None  # None: refused
+    kind: str = ""
+    next_engineer: str | None = None
+    next_kind: str = ""
     gaps: list[domain.Gap] = field(default_factory=list)
     backup: "TeamNow | None" = None  # the backup line's, when asked for and the team has one
+    refused: str = ""  # why the engine cannot answer for the team (its words)
+
+
+def refusals(teams: Iterable[Team]) -> dict[object, str]:
+    """Team id → the engine's refusal, for each team whose data it cannot read: a time zone the
+    server's tz database no longer holds (a tzdata update, a legacy import). A page of many
+    teams lists such a team with the refusal instead of failing whole; no query."""
+    refused = {}
+    for team in teams:
+        try:
+            domain.zone(team.timezone)
+        except domain.DomainError as error:
+            refused[team.pk] = str(error)
+    return refused
 
 
 def _team_now(team: Team, state: domain.TeamState, now: datetime.datetime) -> TeamNow:
@@ -131,16 +144,21 @@ def teams_now(
 ) -> tuple[list[TeamNow], dict]:
     """Every team's TeamNow and the display names of their members: two queries. With
     `backups` (the teams loaded with their backup line), each team that has one carries its
-    backup line's TeamNow too: a few queries more, none without one."""
-    if not teams:
-        return [], {}
-    days = [local_today(t, now) for t in teams]
+    backup line's TeamNow too: a few queries more, none without one. A team the engine cannot
+    read (`refusals`) has a row that says why, and no answer."""
+    refused = refusals(teams)
+    readable = [t for t in teams if t.pk not in refused]
+    if not readable:
+        return [TeamNow(team=t, answer=None, refused=refused[t.pk]) for t in teams], {}
+    days = [local_today(t, now) for t in readable]
     start, end = min(days), max(days) + datetime.timedelta(days=GAP_DAYS)
-    states = team_states(teams, start, end)
-    with_backup = [t for t in teams if has_backup_line(t)] if backups else []
+    states = team_states(readable, start, end)
+    with_backup = [t for t in readable if has_backup_line(t)] if backups else []
     backup = backup_states(with_backup, start, end) if with_backup else {}
     rows = [
-        replace(
+        TeamNow(team=t, answer=None, refused=refused[t.pk])
+        if t.pk in refused
+        else replace(
             _team_now(t, states[t.pk], now),
             backup=_team_now(t, backup[t.pk], now) if t.pk in backup else None,
         )
@@ -260,7 +278,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         names=with_directory_names(display_names([state]), shown),
         today=today,
         backup=backup,
-        wall_date=now.astimezone(zoneinfo.ZoneInfo(team.timezone)).date(),
+        wall_date=now.astimezone(domain.zone(team.timezone)).date(),
     )
 
 

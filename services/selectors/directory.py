@@ -2,6 +2,7 @@
 and whom to tag for each of them now."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -46,9 +47,25 @@ def environments() -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class Refused:
+    """In place of a service's answer: the engine cannot read its team's data."""
+
+    refused: str  # the engine's words
+
+
 def services_on_call(services: list[Service], now: datetime.datetime) -> tuple[dict, dict]:
-    """Service id → ServiceAnswer for a page of services, and display names: two queries."""
+    """Service id → ServiceAnswer for a page of services — or Refused for one whose team the
+    engine cannot read, never its fallback named as if the team had answered — and display
+    names: two queries."""
     teams = list({s.team_id: s.team for s in services if s.team and s.team.is_active}.values())
     rows, names = teams_now(teams, now)
-    by_team = {row.team.pk: row.answer for row in rows}
-    return {s.pk: service_answer(s, by_team.get(s.team_id)) for s in services}, names
+    by_team = {row.team.pk: row for row in rows}
+    answers = {}
+    for service in services:
+        row = by_team.get(service.team_id)
+        if row is not None and row.refused:
+            answers[service.pk] = Refused(row.refused)
+        else:
+            answers[service.pk] = service_answer(service, row and row.answer)
+    return answers, names

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from schedules import messages
+from schedules.domain import DomainError
 
 D = datetime.date
 
@@ -82,3 +83,15 @@ def test_a_rejection_edits_the_request_it_answers():
         edit.blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": edit.text}}]
         and edit.text == ":no_entry_sign: Rejected by <@U_ALICE>"
     )
+
+
+def test_a_time_in_a_message_is_the_teams_wall_time_with_its_zone_named():
+    spring_forward = datetime.datetime(2027, 3, 14, 7, tzinfo=datetime.UTC)
+    assert messages.when(spring_forward, "America/New_York") == "Sun 14 Mar 03:00 America/New_York"
+    assert messages.when(None, "America/New_York") == "further notice"
+
+
+def test_a_time_in_a_message_for_a_zone_the_server_no_longer_knows_is_the_engines_error():
+    instant = datetime.datetime(2027, 3, 14, 7, tzinfo=datetime.UTC)
+    with pytest.raises(DomainError, match="US/Pacific-New"):
+        messages.when(instant, "US/Pacific-New")
