@@ -55,8 +55,16 @@ def read_role(request: Request) -> str:
 
 
 def read_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict:
-    """Validate the query string like a body: a bad value is a 400 naming the parameter."""
+    """Validate the query string like a body: a bad value is a 400 naming the parameter, and so
+    is one given more than once (`?service=A&service=B` would answer for B alone)."""
     serializer = serializer_class(data=request.query_params.dict())
+    repeated = {
+        name: [f"Given {count} times: give it once."]
+        for name in serializer.fields
+        if (count := len(request.query_params.getlist(name))) > 1
+    }
+    if repeated:
+        raise serializers.ValidationError(repeated)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -65,6 +73,14 @@ def check_reach(value: datetime.date, today: datetime.date | None = None) -> Non
     today = today or timezone.now().date()
     if abs(value - today) > _REACH:
         raise serializers.ValidationError(f"At most {REACH_YEARS} years from today.")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 class InstantField(serializers.DateTimeField):
@@ -78,7 +94,7 @@ class InstantField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> datetime.datetime:
         if isinstance(value, str):
             value = _UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
-            if _DATE_ONLY.match(value):
+            if _DATE_ONLY.match(value) and _is_date(value):
                 self.fail("date_only")
         instant = super().to_internal_value(value)
         check_reach(instant.date())

@@ -174,6 +174,36 @@ def test_oncall_refuses_bad_or_unknown_names(bot, org, query, status, field):
             assert name in body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/oncall/", {"service": ["Payment", "Bill"]}, "service"),
+        ("/api/v1/oncall/", {"team": ["payments", "auth"]}, "team"),
+        ("/api/v1/oncall/", {"service": "Payment", "at": ["2026-12-07T10:00Z"] * 2}, "at"),
+        ("/api/v1/oncall/mentions/", {"services": ["Payment", "Bill"]}, "services"),
+        ("/api/v1/services/lookup/", {"name": ["Payment", "Bill"]}, "name"),
+    ],
+)
+def test_a_parameter_given_twice_is_a_400_naming_it_not_an_answer_for_the_last(
+    bot, org, path, query, field
+):
+    body = assert_error(bot.get(path, query), 400, field)
+    assert body["errors"] == {field: ["Given 2 times: give it once."]}
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("2026-12-07", "An instant needs a time, e.g. 2026-12-07T10:30:00Z"),
+        ("20261207", "An instant needs a time, e.g. 2026-12-07T10:30:00Z"),
+        ("2026-13-45", "Datetime has wrong format."),  # no date at all: not "needs a time"
+    ],
+)
+def test_an_instant_without_a_time_or_not_a_date_is_a_400_saying_which(bot, org, at, message):
+    body = assert_error(oncall(bot, service="Payment", at=at), 400, "at")
+    assert body["errors"]["at"][0].startswith(message)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_lookups_need_authentication_only(org, role):
     client = client_for(role, org)
