@@ -135,6 +135,8 @@ class RangeForm(PageForm):
 
     def clean(self):
         data = super().clean()
+        if self.has_error("start") or self.has_error("end"):
+            return data  # no range to check: "before the start" of a start that is no date
         start = data.get("start") or self.default[0]
         end = data.get("end") or self.default[1]
         far = [

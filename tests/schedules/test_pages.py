@@ -457,6 +457,14 @@ def test_fairness_keeps_the_dates_asked_for_in_its_inputs(team):
     assert f'name="end" value="{today()}"' in page
 
 
+@pytest.mark.parametrize("path", ["/me/schedule/", "/fairness/"])
+def test_a_range_with_a_bad_date_names_that_date_only(team, path):
+    response = client_for("member", team).get(path, {"start": "abc", "end": days(-3)})
+    assert field_errors(response) == {"start": ["Enter a valid date."]}
+    response = client_for("member", team).get(path, {"start": days(-3), "end": "2026-02-30"})
+    assert field_errors(response) == {"end": ["Enter a valid date."]}
+
+
 def test_fairness_refuses_more_than_a_year(team):
     response = client_for("member", team).get("/fairness/", {"start": days(-800), "end": days(0)})
     assert "end" in field_errors(response)
