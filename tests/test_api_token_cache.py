@@ -3,17 +3,20 @@ a token revoked, a user deactivated or a token expired is refused at the very ne
 this process and in another one (a real gunicorn node sharing the Redis cache)."""
 
 import datetime
+import hmac
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import knox.auth
 import pytest
 import redis.connection
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -231,3 +234,85 @@ def test_a_revoked_kept_token_is_refused_at_once_on_the_hot_path(service):
     assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
     api_token_revoke(token=AuthToken.objects.get(), actor=None)
     assert client.get("/api/v1/oncall/?service=Payment").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_user_deactivated_by_saving_that_field_alone_is_refused_at_once():
+    client, _ = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    user = get_user_model().objects.get(username="bot")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_token_whose_expiry_is_brought_forward_is_refused_at_once():
+    client, _ = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    row = AuthToken.objects.get()
+    row.expiry = timezone.now() - datetime.timedelta(seconds=1)
+    row.save()
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_token_revoked_while_its_check_is_under_way_is_refused_at_the_next_request(monkeypatch):
+    """The revocation commits after the token's row was read and before the token is kept: it
+    is kept under the generation read before the row, which the revocation replaced, so the next
+    request checks it afresh. (knox's digest comparison, between the two, is where the
+    revocation is made to land.)"""
+    client, _ = bot()
+    revocations = []
+
+    def compared_while_revoked(digest: str, stored: str) -> bool:
+        if not revocations:
+            revocations.append(api_token_revoke(token=AuthToken.objects.get(), actor=None))
+        return hmac.compare_digest(digest, stored)
+
+    monkeypatch.setattr(knox.auth, "compare_digest", compared_while_revoked)
+    assert client.get("/api/v1/me/").status_code == 200  # its row was read before
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_sign_in_to_pages_leaves_the_kept_tokens_trusted(django_assert_num_queries):
+    get_user_model().objects.create_user("dana", password="dana-pass-123")
+    client, _ = bot()
+    assert client.get("/api/v1/me/").status_code == 200
+    signed_in = Client().post("/accounts/login/", {"username": "dana", "password": "dana-pass-123"})
+    assert signed_in.status_code == 302  # its last_login saved, which no token check reads
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_process_keeps_at_most_max_tokens_then_starts_over():
+    limit = verified_tokens.MAX_TOKENS
+    for n in range(limit + 1):
+        verified_tokens.remember(f"digest-{n}", "generation", object(), object())
+    assert verified_tokens.kept_generation(f"digest-{limit}") == "generation"
+    assert verified_tokens.kept_generation("digest-0") is None
+    assert verified_tokens.kept_generation(f"digest-{limit - 1}") is None
+
+
+@pytest.mark.django_db
+def test_a_windows_count_in_redis_still_weighs_through_the_next_window(monkeypatch):
+    """Each window's counter lives two windows (in real time): one gone with its own window
+    would let a token spend its whole rate again at the start of the next."""
+    clock = [1_000_000.0]  # the window's own clock; the counter's lifetime is Redis's
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/second"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(1.3)  # past one window, well within two
+        clock[0] += 1.25  # a quarter into the next window: the last one still weighs 1.5 of 2
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_with_no_token_rate_a_kept_tokens_lookups_are_answered(service):
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        statuses = [client.get("/api/v1/oncall/?service=Payment").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
