@@ -4,6 +4,7 @@ and pagination."""
 import datetime
 import io
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -357,3 +358,35 @@ def test_a_schedule_edited_by_hand_past_what_the_engine_reads_is_a_409_in_its_wo
         "This team's on-call cannot be worked out: "
         "days_of_week must be 0 (Monday) to 6 (Sunday), not 9."
     )
+
+
+def test_a_throttled_token_is_told_to_retry_when_its_window_ends_and_may_then(db, monkeypatch):
+    clock = [60.0 * 1_000_000 + 50]  # 50 s into a minute
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    with override_settings(REST_FRAMEWORK=_rates("2/minute")):
+        client = token_client()
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]
+        refused = client.get("/api/v1/me/")
+        assert (refused.status_code, refused["Retry-After"]) == (429, "10")
+        clock[0] += 10.5  # as told, and a little: the last minute weighs 2 × 59.5/60, under 2
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_windows_count_still_weighs_through_the_next_window(db, monkeypatch):
+    """Each window's count lives two windows (in real time): one gone with its own window would
+    let a token spend its whole rate again at the start of the next."""
+    clock = [1_000_000.0]  # the window's own clock; the count's lifetime is the cache's
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    with override_settings(REST_FRAMEWORK=_rates("2/second")):
+        client = token_client()
+        assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(1.3)  # past one window, well within two
+        clock[0] += 1.25  # a quarter into the next window: the last one still weighs 1.5 of 2
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_a_token_for_a_staff_user_is_audited_as_staff_though_not_made_staff(db):
+    user = make_user(is_staff=True)
+    api_token_create(name=user.username)
+    row = AuditLog.objects.get(entity_type="api_token")
+    assert row.changes["is_staff"] == {"old": None, "new": True}
