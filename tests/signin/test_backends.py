@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from teams.actions import person_link
+
 PASSWORD = "the-right-pass-1"
 
 
@@ -29,3 +31,13 @@ def test_a_user_deactivated_since_signing_in_is_signed_out_at_their_next_page(ca
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_a_signed_in_request_reads_the_user_with_their_person_in_one_query(
+    carol, django_assert_num_queries
+):
+    person_link(user=carol, slack_user_id="U_CAROL", actor=None)
+    client = signed_in("carol")
+    with django_assert_num_queries(2):  # the session, then the user with their person
+        body = client.get("/api/v1/me/").json()
+    assert body["username"] == "carol"

@@ -79,8 +79,10 @@ def test_the_lockout_ends_after_the_configured_cool_off(alice, settings, cool_of
     settings.AXES_COOLOFF_TIME = cool_off
     twelve_wrong_passwords()
     age_attempts(cool_off - datetime.timedelta(minutes=1))
-    # Still locked; and an attempt while locked starts the cool-off again.
-    assert sign_in("alice", PASSWORD)[0].status_code == 429
+    # Still locked, saying for how long; and an attempt while locked starts the cool-off again.
+    response = sign_in("alice", PASSWORD)[0]
+    assert response.status_code == 429
+    assert f"paused for {cool_off.seconds // 60} minutes" in response.content.decode()
     age_attempts(cool_off + datetime.timedelta(seconds=1))
     assert sign_in("alice", PASSWORD)[1] is True
 
@@ -117,3 +119,26 @@ def test_the_audit_viewer_shows_the_lockout_and_why(alice):
     page = viewer.get("/audit/").content.decode()
     assert "<strong>system</strong>\n    locked out account" in page
     assert f"{settings.AXES_FAILURE_LIMIT} failed sign-ins, the last as &#x27;alice&#x27;" in page
+
+
+def test_a_lockout_is_audited_with_its_pause_and_a_long_username_cut_only_to_fit(db):
+    username = "mallory-" + "x" * 92  # 100 characters: more than an audit entity id holds
+    twelve_wrong_passwords(username)
+    entry = AuditLog.objects.get()
+    limit, minutes = settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.seconds // 60
+    assert entry.entity_id == username[:64]
+    assert (entry.metadata["username"], entry.metadata["cool_off_minutes"]) == (username, minutes)
+    assert entry.change_reason == (
+        f"{limit} failed sign-ins, the last as {username!r} from {ATTACKER}; "
+        f"signing in paused for {minutes} minutes."
+    )
+
+
+def test_the_lockout_page_keeps_where_the_person_was_going(alice):
+    twelve_wrong_passwords()
+    client = Client(REMOTE_ADDR=ATTACKER)
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD, "next": "/teams/"}
+    )
+    assert response.status_code == 429
+    assert 'name="next" value="/teams/"' in response.content.decode()
