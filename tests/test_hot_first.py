@@ -215,3 +215,12 @@ def test_a_fault_before_the_hot_answer_goes_to_the_api_view_without_a_second_try
     assert status == "200 OK" and b'"engineer_slack_id":"U_ALICE"' in body
     assert app.django.count == 1 and app.django.environs[0][hot.DECLINED] is True
     assert "hot path handed /api/v1/oncall/ on" in caplog.text
+
+
+def test_a_request_the_hot_path_declines_is_not_offered_to_it_again(
+    token, django_assert_num_queries
+):
+    wrong = token[:-1] + ("0" if token[-1] != "0" else "1")
+    with django_assert_num_queries(2):  # the token looked up by the hot path, then by the API
+        status, _, _ = call(Application(), "/api/v1/oncall/", "service=Checkout", token=wrong)
+    assert status == "401 Unauthorized"

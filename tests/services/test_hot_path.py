@@ -7,12 +7,16 @@ import datetime
 import pytest
 from django.conf import settings as django_settings
 from django.db.models import F
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAdminUser
 from rest_framework.test import APIClient
 
 from oncall_project.base.api import verified_tokens
+from oncall_project.tokens import api_token_create
 from schedules import oncall_now
 from services.api import hot
+from services.api.oncall import OnCallViewSet
 from services.models import Service
 from teams.models import BackupLine, Team
 from tests.api_support import make_user, session_client, token_client
@@ -246,3 +250,36 @@ def test_a_kept_answer_naming_a_backup_is_new_at_the_backups_own_handoff(org, mo
     evening = datetime.datetime(2026, 12, 1, 19, tzinfo=datetime.UTC)
     monkeypatch.setattr("django.utils.timezone.now", lambda: evening)
     assert {at_noon, backup_now()} == {"U_DAN", "U_EVE"}
+
+
+class StaffOnlyOnCallViewSet(OnCallViewSet):
+    """The on-call lookup, as if someone made it staff-only."""
+
+    permission_classes = [IsAdminUser]
+
+
+class SessionOnlyOnCallViewSet(OnCallViewSet):
+    authentication_classes = [SessionAuthentication]
+
+
+class UnthrottledOnCallViewSet(OnCallViewSet):
+    throttle_classes = []
+
+
+@pytest.mark.parametrize(
+    ("view_class", "status"),
+    [
+        (StaffOnlyOnCallViewSet, 403),
+        (SessionOnlyOnCallViewSet, 403),
+        (UnthrottledOnCallViewSet, 200),
+    ],
+)
+def test_a_lookup_whose_view_checks_otherwise_is_left_to_that_view(org, view_class, status):
+    """The hot path answers for a view only while its checks are the hot path's own (a token,
+    signed in, the token throttle): made staff-only, say, the view refuses a bot's token."""
+    _, token = api_token_create(name="bot")
+    view = hot.hot(view_class.as_view({"get": "retrieve"}), hot.SERVICE)
+    request = RequestFactory().get(PLAIN[0], HTTP_AUTHORIZATION=f"Token {token}")
+    with override_settings(API_HOT_PATH=True):
+        assert view.plain_case(request) is None  # not the hot path's to answer
+        assert view(request).status_code == status  # the view's own answer
