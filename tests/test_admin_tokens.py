@@ -1,9 +1,13 @@
 """API tokens in the admin: listed without their digest, never created there, revoked through
 the audited action."""
 
+import threading
+import time
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.db import connection, transaction
 from django.urls import NoReverseMatch
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -129,3 +133,40 @@ def test_api_token_revoke_twice_is_refused(db, staff_actor):
         api_token_revoke(token=row, actor=staff_actor)
     assert AuditLog.objects.filter(action="revoked").count() == 1
     assert AuditLog.objects.get(action="revoked").actor_id == "ops-admin"
+
+
+def lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_revocations_of_one_token_at_once_revoke_and_audit_it_once(staff_actor):
+    """The second waits for the first to commit, then finds the token gone."""
+    api_token_create(name="bug-bot")
+    row = AuthToken.objects.get()
+    second = []
+
+    def revoke_too() -> None:
+        try:
+            api_token_revoke(token=row, actor=staff_actor)
+            second.append("revoked")
+        except NotFound:
+            second.append("refused")
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=revoke_too)
+    with transaction.atomic():
+        api_token_revoke(token=row, actor=staff_actor)
+        racing.start()
+        deadline = time.monotonic() + 10
+        while not lock_waits() and time.monotonic() < deadline:
+            time.sleep(0.02)  # until the second revocation waits on the first
+    racing.join(timeout=10)
+    assert second == ["refused"]
+    assert AuditLog.objects.filter(action="revoked").count() == 1
