@@ -144,6 +144,7 @@ def lock_waits() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_revocations_of_one_token_at_once_revoke_and_audit_it_once(staff_actor):
     """The second waits for the first to commit, then finds the token gone."""
