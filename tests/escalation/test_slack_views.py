@@ -6,15 +6,26 @@ import hmac
 import json
 import time
 import urllib.parse
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
+from bench import data
 from escalation.actions import EscalationRequest, escalation_create
-from escalation.models import Escalation
+from escalation.models import Escalation, SlackSignature
+from escalation.oncall_reply import oncall_reply
+from escalation.slack_views import REPLAY_WINDOW_SECONDS
 from schedules.models import Override
 from teams.models import TeamRole
-from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 
 SECRET = "test-signing-secret"
 
@@ -24,11 +35,12 @@ def signing_secret(settings):
     settings.SLACK_SIGNING_SECRET = SECRET
 
 
-def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
-    body = urllib.parse.urlencode(form)
-    timestamp = str(int(time.time()) - age)
+def signature_for(body: str, timestamp: str, secret: str = SECRET) -> str:
     base = f"v0:{timestamp}:{body}".encode()
-    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def post_raw(client, path, body: str, timestamp: str, signature: str):
     return client.post(
         path,
         data=body,
@@ -36,6 +48,12 @@ def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
         HTTP_X_SLACK_REQUEST_TIMESTAMP=timestamp,
         HTTP_X_SLACK_SIGNATURE=signature,
     )
+
+
+def signed_post(client, path, form: dict, *, secret=SECRET, age=0):
+    body = urllib.parse.urlencode(form)
+    timestamp = str(int(time.time()) - age)
+    return post_raw(client, path, body, timestamp, signature_for(body, timestamp, secret))
 
 
 @pytest.fixture
@@ -63,10 +81,6 @@ def test_oncall_command_answers_for_a_team(client, payments):
 
 
 def test_oncall_alone_lists_the_callers_own_shifts(client, payments):
-    from django.utils import timezone
-
-    from tests.factories import ScheduleFactory
-
     today = timezone.now().date()
     ScheduleFactory(
         team=payments,
@@ -82,11 +96,6 @@ def test_oncall_alone_lists_the_callers_own_shifts(client, payments):
 
 
 def test_oncall_alone_lists_the_shift_the_caller_is_on_now_west_of_utc(payments):
-    from zoneinfo import ZoneInfo
-
-    from escalation.oncall_reply import oncall_reply
-    from tests.factories import ScheduleFactory
-
     payments.timezone = "America/Los_Angeles"
     payments.save()
     day = datetime.date(2026, 6, 10)
@@ -146,11 +155,6 @@ def test_a_replayed_request_is_refused_and_changes_nothing(client, payments):
 
 
 def test_signatures_are_kept_for_the_replay_window_only(client, payments):
-    from django.utils import timezone
-
-    from escalation.models import SlackSignature
-    from escalation.slack_views import REPLAY_WINDOW_SECONDS
-
     assert signed_post(client, "/slack/commands/", {"text": "payment"}).status_code == 200
     (seen,) = SlackSignature.objects.all()
     assert seen.signature.startswith("v0=")
@@ -162,8 +166,6 @@ def test_signatures_are_kept_for_the_replay_window_only(client, payments):
 
 
 def test_a_refused_signature_is_not_remembered(client, payments):
-    from escalation.models import SlackSignature
-
     assert signed_post(client, "/slack/commands/", {"text": "x"}, secret="bad").status_code == 401
     assert not SlackSignature.objects.exists()
 
@@ -173,9 +175,27 @@ def test_without_a_signing_secret_everything_is_refused(client, payments, settin
     assert signed_post(client, "/slack/commands/", {"text": "x"}).status_code == 401
 
 
-def test_oncall_answers_within_three_seconds_among_a_thousand_teams(client, payments):
-    from bench import data
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("soon", "v0=00"),
+        ("", "v0=00"),
+        ("9" * 5000, "v0=00"),
+        ("now", "v0=\u00e9"),
+    ],
+    ids=["a word", "empty", "too long a number", "a signature not in ASCII"],
+)
+def test_a_malformed_signature_header_is_refused_not_an_error(
+    client, payments, timestamp, signature
+):
+    # anyone may send these: slack-sdk's verifier raises on them rather than saying no
+    timestamp = str(int(time.time())) if timestamp == "now" else timestamp
+    body = urllib.parse.urlencode({"text": "payment"})
+    assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 401
+    assert not SlackSignature.objects.exists()
 
+
+def test_oncall_answers_within_three_seconds_among_a_thousand_teams(client, payments):
     data.make_teams(1000, prefix="many")
     start = time.perf_counter()
     response = signed_post(client, "/slack/commands/", {"text": "many-999"})
