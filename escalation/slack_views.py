@@ -27,7 +27,9 @@ from teams import slack_proof
 logger = logging.getLogger(__name__)
 
 
-REPLAY_WINDOW_SECONDS = 60 * 6  # a little over the verifier's five minutes of freshness
+# The verifier takes a timestamp up to five minutes either side of our clock, so a request
+# stays fresh for up to ten minutes after it arrives: its signature is kept a little longer.
+REPLAY_WINDOW_SECONDS = 60 * 11
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 

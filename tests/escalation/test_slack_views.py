@@ -176,6 +176,26 @@ def test_without_a_signing_secret_everything_is_refused(client, payments, settin
 
 
 @pytest.mark.parametrize(
+    ("timestamp_age", "arrived_ago"),
+    [(290, 290), (290, 580)],
+    ids=["on time", "timestamped ahead of our clock"],
+)
+def test_a_replay_is_refused_for_as_long_as_its_timestamp_passes_as_fresh(
+    client, payments, timestamp_age, arrived_ago
+):
+    """The verifier takes a timestamp up to five minutes either side of our clock: a request
+    timestamped 290 s ahead of us when it arrived is still fresh 580 s later, so its signature
+    must still be remembered then."""
+    body = urllib.parse.urlencode({"text": "payment"})
+    timestamp = str(int(time.time()) - timestamp_age)
+    signature = signature_for(body, timestamp)
+    assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 200
+    arrived = timezone.now() - datetime.timedelta(seconds=arrived_ago)
+    SlackSignature.objects.filter(signature=signature).update(created_at=arrived)
+    assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 401
+
+
+@pytest.mark.parametrize(
     ("timestamp", "signature"),
     [
         ("soon", "v0=00"),
