@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from oncall_project.base.text import shown
 
 # Real ids are upper-case alphanumerics; the demo and the original plan use ids like U_ALICE.
-_USER = re.compile(r"^[UW][A-Z0-9_]{1,31}$")
-_GROUP = re.compile(r"^S[A-Z0-9_]{1,31}$")
-_CHANNEL = re.compile(r"^[CGD][A-Z0-9_]{1,31}$")
+_USER = re.compile(r"^[UW][A-Z0-9_]{1,31}\Z")
+_GROUP = re.compile(r"^S[A-Z0-9_]{1,31}\Z")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9_]{1,31}\Z")
 
 
 def validate_user_id(value: str) -> None:
