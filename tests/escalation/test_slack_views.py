@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from bench import data
@@ -18,6 +19,7 @@ from escalation.models import Escalation, SlackSignature
 from escalation.oncall_reply import oncall_reply
 from escalation.slack_views import REPLAY_WINDOW_SECONDS
 from schedules.models import Override
+from teams import slack_proof
 from teams.models import TeamRole
 from tests.factories import (
     MembershipFactory,
@@ -195,6 +197,16 @@ def test_a_replay_is_refused_for_as_long_as_its_timestamp_passes_as_fresh(
     assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 401
 
 
+def test_the_signature_is_checked_over_the_bytes_slack_sent(client, payments):
+    # %20 for a space, where Python's urlencode writes "+": re-encoding the parsed form would
+    # check the signature over other bytes and refuse a genuine request
+    body = "command=%2Foncall&text=%20payment%20&user_id=U_BOB"
+    timestamp = str(int(time.time()))
+    response = post_raw(client, "/slack/commands/", body, timestamp, signature_for(body, timestamp))
+    assert response.status_code == 200
+    assert response.json()["text"].startswith("*Payment* (team Payments): <@U_ALICE>")
+
+
 @pytest.mark.parametrize(
     ("timestamp", "signature"),
     [
@@ -215,6 +227,28 @@ def test_a_malformed_signature_header_is_refused_not_an_error(
     assert not SlackSignature.objects.exists()
 
 
+def test_slack_posts_without_a_csrf_token_and_is_answered(payments):
+    """Slack cannot send Django's CSRF token: both endpoints must take its posts without one."""
+    strict = Client(enforce_csrf_checks=True)
+    command = signed_post(strict, "/slack/commands/", {"text": "payment"})
+    assert command.status_code == 200
+    override = OverrideFactory(team=payments)
+    press = interaction("override_approve", str(override.pk), "U_LEAD")
+    assert signed_post(strict, "/slack/interactions/", press).status_code == 200
+    assert Override.objects.get(pk=override.pk).status == "approved"
+
+
+@pytest.mark.parametrize("word", ["link", " Link ", "LINK"])
+def test_the_link_reply_is_for_the_caller_only_and_says_how_long_it_lasts(client, payments, word):
+    response = signed_post(client, "/slack/commands/", {"text": word, "user_id": "U_BOB"})
+    reply = response.json()
+    # the link signs its holder in as this Slack user: never posted where others can see it
+    assert reply["response_type"] == "ephemeral"
+    minutes = slack_proof.MAX_AGE_SECONDS // 60
+    assert reply["text"].startswith("Open this link while signed in to On-call")
+    assert f"to <@U_BOB> (valid {minutes} minutes, only for you): http" in reply["text"]
+
+
 def test_oncall_answers_within_three_seconds_among_a_thousand_teams(client, payments):
     data.make_teams(1000, prefix="many")
     start = time.perf_counter()
@@ -224,9 +258,10 @@ def test_oncall_answers_within_three_seconds_among_a_thousand_teams(client, paym
 
 
 def interaction(action_id, value, user):
+    # Slack's user object carries a username and a name beside the id: only the id is theirs.
     payload = {
         "type": "block_actions",
-        "user": {"id": user},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T1"},
         "actions": [{"action_id": action_id, "value": value}],
     }
     return {"payload": json.dumps(payload)}
@@ -237,7 +272,8 @@ def test_a_lead_approves_an_override_from_the_slack_button(client, payments):
     response = signed_post(
         client, "/slack/interactions/", interaction("override_approve", str(override.pk), "U_LEAD")
     )
-    assert "approved" in response.json()["text"]
+    # the reply names whose override it is, not who pressed the button
+    assert response.json()["text"] == "Override for <@U_BOB> approved."
     override.refresh_from_db()
     assert (override.status, override.approved_by) == ("approved", "U_LEAD")
 
@@ -310,3 +346,35 @@ def test_the_acknowledge_button_from_someone_neither_paged_nor_in_the_team_is_re
 )
 def test_a_malformed_payload_is_a_400(client, payments, payload):
     assert signed_post(client, "/slack/interactions/", {"payload": payload}).status_code == 400
+
+
+def test_an_unknown_button_changes_nothing(client, payments):
+    override = OverrideFactory(team=payments)
+    press = interaction("override_cancel", str(override.pk), "U_LEAD")
+    assert signed_post(client, "/slack/interactions/", press).json()["text"] == "Unknown action."
+    assert Override.objects.get(pk=override.pk).status == "pending"
+
+
+@pytest.mark.parametrize("value", ["deleted", "not-an-id"])
+def test_a_button_for_an_override_that_is_gone_says_so(client, payments, value):
+    if value == "deleted":
+        override = OverrideFactory(team=payments)
+        value = str(override.pk)
+        override.delete()
+    press = interaction("override_approve", value, "U_LEAD")
+    response = signed_post(client, "/slack/interactions/", press)
+    assert response.status_code == 200
+    assert response.json()["text"] == "That override no longer exists."
+
+
+def test_pressing_acknowledge_again_names_who_acknowledged_first(client, payments):
+    esc = escalation_create(
+        actor=None,
+        request=EscalationRequest(bug_id="BUG-5", services=["Payment"], channel_id="C_BUGS"),
+    ).escalation
+    first = interaction("escalation_ack", str(esc.pk), "U_ALICE")
+    assert signed_post(client, "/slack/interactions/", first).status_code == 200
+    again = interaction("escalation_ack", str(esc.pk), "U_LEAD")
+    reply = signed_post(client, "/slack/interactions/", again).json()["text"]
+    assert reply == "Acknowledged by <@U_ALICE>."
+    assert Escalation.objects.get(pk=esc.pk).acknowledged_by == "U_ALICE"
