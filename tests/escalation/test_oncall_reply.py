@@ -1,0 +1,112 @@
+"""The words of `/oncall` (escalation.oncall_reply): who is on call, until when in the team's
+own time zone, who comes next; and `/oncall` alone, the caller's own coming shifts."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from escalation.oncall_reply import oncall_reply
+from schedules.actions import rotation_config_update
+from teams.actions import RotationSettings
+from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
+
+LA = ZoneInfo("America/Los_Angeles")
+# Thursday 11 June 2026, noon in California: the command passes the time in UTC
+NOW = datetime.datetime(2026, 6, 11, 12, 0, tzinfo=LA).astimezone(datetime.UTC)
+JUNE = 2026, 6
+
+
+@pytest.fixture
+def payments(db):
+    """Alice holds the 10th to the 12th by schedule; nobody is on call otherwise."""
+    team = TeamFactory(name="Payments", slug="payments", timezone="America/Los_Angeles")
+    ServiceFactory(name="Payment", team=team)
+    ScheduleFactory(
+        team=team,
+        engineer_slack_id="U_ALICE",
+        start_date=datetime.date(*JUNE, 10),
+        end_date=datetime.date(*JUNE, 12),
+    )
+    return team
+
+
+def test_a_run_is_told_until_its_handoff_in_the_teams_zone_then_who_comes_next(payments):
+    ScheduleFactory(
+        team=payments,
+        engineer_slack_id="U_BOB",
+        start_date=datetime.date(*JUNE, 13),
+        end_date=datetime.date(*JUNE, 14),
+    )
+    until = "until Sat 13 Jun 09:00 America/Los_Angeles, then <@U_BOB>."
+    assert oncall_reply("payments", "U_ANYONE", NOW) == f"*Payments*: <@U_ALICE> (schedule) {until}"
+    assert oncall_reply("payment", "U_ANYONE", NOW) == (
+        f"*Payment* (team Payments): <@U_ALICE> — schedule {until}"
+    )
+
+
+def test_a_run_with_nobody_after_it_says_a_gap_follows(payments):
+    assert oncall_reply("payments", "U_ANYONE", NOW) == (
+        "*Payments*: <@U_ALICE> (schedule) until Sat 13 Jun 09:00 America/Los_Angeles, "
+        "then nobody (a gap)."
+    )
+
+
+def test_nobody_on_call_is_told_as_a_gap(payments):
+    after = NOW + datetime.timedelta(days=7)
+    assert oncall_reply("payments", "U_ANYONE", after) == (
+        "*Payments*: nobody is on call — a coverage gap."
+    )
+    assert oncall_reply("payment", "U_ANYONE", after).startswith(
+        "*Payment* (team Payments): nobody — "
+    )
+
+
+def test_a_backup_line_with_nobody_on_it_is_told_as_a_gap(payments):
+    backup = RotationSettings(
+        rotation_enabled=True,
+        rotation_interval="weekly",
+        rotation_start_date=datetime.date(*JUNE, 1),
+    )
+    rotation_config_update(team=payments, actor=None, role="backup", settings=backup)
+    first, second = oncall_reply("payments", "U_ANYONE", NOW).split("\n")
+    assert first.startswith("*Payments*: <@U_ALICE> (schedule)")
+    assert second == "Backup on-call: nobody (a gap in the backup line)."
+
+
+def test_an_archived_team_is_not_answered_for(payments):
+    payments.is_active = False
+    payments.save()
+    assert oncall_reply("payments", "U_ANYONE", NOW) == (
+        "No service or team called 'payments'. `/oncall` alone lists your own shifts."
+    )
+
+
+def test_oncall_alone_lists_each_of_the_callers_shifts_in_the_next_four_weeks(payments):
+    for start, end in ((20, 21), (30, 30)):
+        ScheduleFactory(
+            team=payments,
+            engineer_slack_id="U_ALICE",
+            start_date=datetime.date(*JUNE, start),
+            end_date=datetime.date(*JUNE, end),
+        )
+    ScheduleFactory(  # 28 days on: past the four weeks the list covers
+        team=payments,
+        engineer_slack_id="U_ALICE",
+        start_date=datetime.date(2026, 7, 10),
+        end_date=datetime.date(2026, 7, 10),
+    )
+    assert oncall_reply("", "U_ALICE", NOW).split("\n") == [
+        "Your on-call shifts in the next 28 days:",
+        "• *Payments*: Wed 10 Jun 09:00 America/Los_Angeles → "
+        "Sat 13 Jun 09:00 America/Los_Angeles (schedule)",
+        "• *Payments*: Sat 20 Jun 09:00 America/Los_Angeles → "
+        "Mon 22 Jun 09:00 America/Los_Angeles (schedule)",
+        "• *Payments*: Tue 30 Jun 09:00 America/Los_Angeles → "
+        "Wed 01 Jul 09:00 America/Los_Angeles (schedule)",
+    ]
+
+
+def test_oncall_with_only_spaces_is_oncall_alone(payments):
+    reply = oncall_reply("   ", "U_ALICE", NOW)
+    assert reply.startswith("Your on-call shifts in the next 28 days:")
