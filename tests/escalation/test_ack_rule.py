@@ -5,10 +5,10 @@ the request, and the audit says both."""
 import pytest
 
 from audit.models import AuditLog
-from escalation.actions import EscalationRequest, escalation_create
+from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
 from escalation.models import Escalation
-from teams.models import Person
-from tests.api_support import assert_error, client_for, make_user, session_client
+from teams.models import Person, Team
+from tests.api_support import assert_error, client_for, make_user, session_client, token_client
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 
 URL = "/api/v1/escalations/"
@@ -103,3 +103,24 @@ def test_staff_acknowledge_any_escalation_and_for_a_staff_person(escalation):
     response = ack(client_for("token"), escalation, acknowledged_by="U_OPS")
     assert response.status_code == 200, response.content
     assert status_of(escalation) == ("acknowledged", "U_OPS")
+
+
+def test_a_member_of_any_team_the_escalation_names_acknowledges(escalation):
+    """Dave is in Auth: an escalation naming Payment and then Auth is his to acknowledge too."""
+    ServiceFactory(name="Auth", team=Team.objects.get(name="Auth"))
+    request = EscalationRequest(bug_id="BUG-10", services=["Payment", "Auth"], channel_id="C_BUGS")
+    both = escalation_create(actor=None, request=request).escalation
+    response = ack(session_client(make_user("U_DAVE")), both)
+    assert response.status_code == 200, response.content
+    assert status_of(both) == ("acknowledged", "U_DAVE")
+
+
+def test_a_staff_token_must_still_name_the_person_it_acts_for(escalation):
+    body = assert_error(ack(token_client(staff=True), escalation), 400, "acknowledged_by")
+    assert "on behalf of" in body["detail"]
+    assert status_of(escalation) == ("open", "")
+
+
+def test_the_system_acknowledging_for_someone_records_them(escalation):
+    escalation_acknowledge(escalation_id=escalation.pk, actor=None, on_behalf_of="U_BOB")
+    assert status_of(escalation) == ("acknowledged", "U_BOB")

@@ -197,6 +197,15 @@ def test_acknowledging_edits_every_page_and_tells_the_thread_once(org):
     assert climbed.level == 2 and Notification.objects.count() == 5
 
 
+def test_two_escalations_of_one_bug_each_tell_the_thread_of_their_acknowledgement(org):
+    first = create().escalation
+    later = create(now=timezone.now() + datetime.timedelta(minutes=6)).escalation
+    escalation_acknowledge(escalation_id=first.pk, actor=None)
+    escalation_acknowledge(escalation_id=later.pk, actor=None)
+    replies = Notification.objects.filter(kind="escalation_acknowledged")
+    assert sorted(r.escalation_id for r in replies) == sorted([first.pk, later.pk])
+
+
 def test_acknowledged_through_the_api_by_a_user_without_slack_names_them(org):
     esc = create().escalation
     escalation_acknowledge(escalation_id=esc.pk, actor=Actor(id="ops-admin", is_staff=True))

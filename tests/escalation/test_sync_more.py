@@ -100,6 +100,36 @@ def test_an_unknown_user_gets_no_name_and_the_others_still_do(db, fake_slack):
     assert names(team) == {"U_GHOST": "", "U_NINA": "nina"}
 
 
+def test_sync_takes_slacks_full_name_and_time_zone_and_leaves_out_deactivated_accounts(
+    db, fake_slack
+):
+    team = TeamFactory(slack_group_id="S_PAY")
+    fake_slack.usergroups["S_PAY"] = ["U_NINA", "U_GONE"]
+    fake_slack.users["U_NINA"] = {
+        "id": "U_NINA",
+        "name": "nina",
+        "real_name": "Nina Simone",  # beside the profile, where Slack also puts it
+        "tz": "Europe/Paris",
+        "profile": {"display_name": "nina"},
+    }
+    fake_slack.users["U_GONE"] = {
+        "id": "U_GONE",
+        "name": "gone",
+        "deleted": True,
+        "profile": {"display_name": "gone"},
+    }
+
+    sync_team_from_slack(team=team, actor=None)
+
+    nina = Person.objects.get(slack_user_id="U_NINA")
+    assert (nina.display_name, nina.real_name, nina.timezone) == (
+        "nina",
+        "Nina Simone",
+        "Europe/Paris",
+    )
+    assert not Person.objects.filter(slack_user_id="U_GONE").exists()
+
+
 # --- refusals and failures ----------------------------------------------------------------------
 
 
