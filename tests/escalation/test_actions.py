@@ -1,11 +1,15 @@
 import datetime
+import threading
+import time
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditLog
 from escalation.actions import (
+    CLIMB_TASK,
     EscalationRequest,
     escalation_acknowledge,
     escalation_climb,
@@ -164,6 +168,32 @@ def test_the_climb_is_queued_once_the_escalation_commits_and_only_below_the_top_
     assert app.control.purge() == 1
 
 
+def test_each_level_waits_the_full_ack_timeout_from_its_own_page(org):
+    opened = timezone.now() - datetime.timedelta(minutes=30)
+    esc = create(now=opened, ack_timeout_minutes=10).escalation
+    assert esc.ack_deadline == opened + datetime.timedelta(minutes=10)
+    climbed_at = opened + datetime.timedelta(minutes=10, seconds=5)
+    level2 = escalation_climb(escalation_id=esc.pk, token=esc.token, now=climbed_at)
+    # level 2 gets its own ten minutes, not the deadline level 1 already used up
+    assert level2.ack_deadline == climbed_at + datetime.timedelta(minutes=10)
+    assert Escalation.objects.get(pk=esc.pk).ack_deadline == level2.ack_deadline
+
+
+def test_the_climb_task_is_due_at_the_deadline_and_carries_the_current_token(
+    org, django_capture_on_commit_callbacks
+):
+    app.control.purge()
+    with django_capture_on_commit_callbacks(execute=True):
+        esc = create(ack_timeout_minutes=10).escalation
+    with app.connection_for_read() as conn:
+        queued = conn.SimpleQueue("celery").get(timeout=5)
+        queued.ack()
+    assert queued.headers["task"] == CLIMB_TASK
+    assert datetime.datetime.fromisoformat(queued.headers["eta"]) == esc.ack_deadline
+    assert queued.decode()[0] == [str(esc.pk), esc.token]
+    app.control.purge()
+
+
 def test_acknowledging_fences_off_the_climb(org):
     esc = create(ack_timeout_minutes=10).escalation
     acked = escalation_acknowledge(escalation_id=esc.pk, actor=None)
@@ -260,3 +290,27 @@ def test_the_mention_follows_an_override(org):
         end_date=today + datetime.timedelta(days=1),
     )
     assert create().escalation.mentions == ["<@U_ZOE>"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_climb_due_while_someone_acknowledges_waits_and_then_pages_nobody(org):
+    esc = create(ack_timeout_minutes=10).escalation
+    climbed = []
+
+    def climb_task():
+        try:
+            climbed.append(escalation_climb(escalation_id=esc.pk, token=esc.token))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_ALICE"))
+        task = threading.Thread(target=climb_task)
+        task.start()
+        time.sleep(0.5)  # the climb now waits for the acknowledgement's row lock
+    task.join(timeout=30)
+    app.control.purge()  # the level-1 climb task queued on commit; the test ran it by hand
+    assert climbed == [None]
+    esc.refresh_from_db()
+    assert (esc.status, esc.level) == ("acknowledged", 1)
+    assert Notification.objects.filter(kind="escalation").count() == 1
