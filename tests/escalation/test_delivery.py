@@ -1,4 +1,5 @@
 import datetime
+import logging
 
 import pytest
 from django.db import transaction
@@ -7,6 +8,10 @@ from django.utils import timezone
 from oncall_project.base.outbox import delivery
 from oncall_project.base.outbox import queue as outbox
 from oncall_project.base.outbox.models import Notification
+from oncall_project.base.outbox.tasks import sweep_outbox
+from oncall_project.celery import app
+from tests.celery_worker import eager_tasks
+from tests.factories import TeamFactory
 
 
 def queue(key="k1", channel="C_PAYMENTS", **fields) -> Notification:
@@ -40,12 +45,42 @@ def test_enqueue_refuses_to_run_outside_a_transaction():
         outbox.enqueue([outbox.Message(kind="x", channel="C1", text="t", idempotency_key="k")])
 
 
+def test_a_message_with_nowhere_to_go_is_not_queued(db, settings):
+    """E.g. a DM to someone with no Slack id: nothing to send, nothing to fail and alert on."""
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    with transaction.atomic():
+        rows = outbox.enqueue(
+            [outbox.Message(kind="handoff_dm", channel="", text="Hi", idempotency_key="dm")]
+        )
+    assert rows == [] and not Notification.objects.exists()
+
+
+def test_a_queued_message_keeps_the_team_it_is_about(db, settings):
+    settings.SLACK_BOT_TOKEN = ""
+    team = TeamFactory()
+    assert queue(team_id=team.pk).team == team
+
+
+def test_a_delivery_task_is_sent_only_once_the_message_is_committed(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    app.control.purge()
+    with django_capture_on_commit_callbacks() as on_commit:
+        queue()
+        assert app.control.purge() == 0  # a worker must not look for a row not yet committed
+    assert len(on_commit) == 1
+    on_commit[0]()
+    assert app.control.purge() == 1
+
+
 def test_delivery_posts_once_and_records_the_ts(db, fake_slack):
     note = queue(blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}])
     assert delivery.deliver(note.pk).status == "sent"
     assert delivery.deliver(note.pk).status == "noop"  # a duplicated task posts nothing
     note.refresh_from_db()
     assert (note.status, note.attempts, note.slack_ts) == ("sent", 1, "1700.000001")
+    assert note.sent_at is not None  # the Notification admin shows when it went out
     (call,) = fake_slack.calls_to("chat.postMessage")
     assert call.body["channel"] == "C_PAYMENTS" and call.body["blocks"][0]["type"] == "section"
     assert call.headers["Authorization"] == "Bearer xoxb-test-token"
@@ -110,6 +145,49 @@ def test_sweeper_finds_only_stranded_pending_rows(db, settings):
     assert fresh.pk not in delivery.stranded(timezone.now())
 
 
+def test_the_sweeper_takes_only_pending_rows_the_oldest_due_first(db, settings):
+    """Sent, failed and skipped rows are never swept: a full batch of them would crowd out the
+    message whose task was lost."""
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    rows = [queue(key) for key in ("newer", "older", "sent", "failed", "skipped")]
+    for minutes, row in zip((10, 20, 30, 30, 30), rows, strict=True):
+        Notification.objects.filter(pk=row.pk).update(
+            next_attempt_at=timezone.now() - datetime.timedelta(minutes=minutes)
+        )
+    for status in ("sent", "failed", "skipped"):
+        Notification.objects.filter(idempotency_key=status).update(status=status)
+    assert delivery.stranded(timezone.now()) == [rows[1].pk, rows[0].pk]
+
+
+def test_the_sweeper_leaves_a_rate_limited_message_until_slacks_retry_after(db, fake_slack):
+    fake_slack.script(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "600"})
+    note = queue()
+    assert delivery.deliver(note.pk).retry_in == 600.0
+    in_five_minutes = timezone.now() + datetime.timedelta(minutes=5)
+    assert delivery.stranded(in_five_minutes) == []  # its retry is still to come
+    assert delivery.stranded(in_five_minutes + datetime.timedelta(minutes=10)) == [note.pk]
+
+
+def test_the_sweeper_delivers_each_stranded_message(db, fake_slack):
+    note = queue()
+    Notification.objects.filter(pk=note.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    with eager_tasks():
+        assert sweep_outbox() == 1
+    note.refresh_from_db()
+    assert note.status == "sent" and len(fake_slack.posts()) == 1
+
+
+def test_a_message_given_up_is_logged_as_an_error(db, fake_slack, caplog):
+    fake_slack.script(200, {"ok": False, "error": "channel_not_found"})
+    note = queue()
+    with caplog.at_level(logging.ERROR, logger=delivery.__name__):
+        delivery.deliver(note.pk)
+    (entry,) = caplog.records
+    assert entry.levelname == "ERROR" and "channel_not_found" in entry.getMessage()
+
+
 def test_a_long_outage_gives_up_only_after_the_give_up_time(db, fake_slack, settings):
     settings.NOTIFICATION_GIVE_UP_SECONDS = 3600
     fake_slack.script(503)
@@ -165,6 +243,7 @@ def test_an_edit_waits_for_its_original_then_replaces_the_buttons(db, fake_slack
     assert [b["type"] for b in update.body["blocks"]] == ["section", "section"]
     edit.refresh_from_db()
     assert (edit.status, edit.channel, edit.slack_ts) == ("sent", "C_PAYMENTS", original.slack_ts)
+    assert edit.sent_at is not None
     assert delivery.deliver(edit.pk).status == "noop"
     assert len(fake_slack.calls_to("chat.update")) == 1
 
@@ -172,8 +251,6 @@ def test_an_edit_waits_for_its_original_then_replaces_the_buttons(db, fake_slack
 def test_a_posted_message_with_buttons_wakes_the_edits_waiting_for_it(
     db, fake_slack, django_capture_on_commit_callbacks
 ):
-    from tests.celery_worker import eager_tasks
-
     original = queue(blocks=[REQUEST, BUTTONS])
     edit = queue_edit()
     delivery.deliver(edit.pk)  # waiting, its retry a backoff away

@@ -135,6 +135,34 @@ def test_two_deliveries_at_once_each_record_their_outcome(fake_slack, settings):
     assert list(Notification.objects.values_list("attempts", flat=True)) == [1, 1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_the_same_message_at_once_post_it_once(fake_slack):
+    """A duplicated task (a retry and a sweep, say) runs while the first is still waiting on
+    Slack: the row lock makes it skip the row instead of posting it a second time."""
+    fake_slack.hang("chat.postMessage")
+    (note,) = enqueue("twice-1")
+    outcomes = []
+
+    def deliver():
+        try:
+            outcomes.append(delivery.deliver(note.pk).status)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=deliver)
+    first.start()
+    wait_for(lambda: fake_slack.calls_to("chat.postMessage"))  # the first is inside the post
+    second = threading.Thread(target=deliver)
+    second.start()
+    second.join(timeout=2)
+    fake_slack.release()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    # the client retries the dropped request itself: the first delivery posts, once
+    assert sorted(outcomes) == ["noop", "sent"]
+    assert len(fake_slack.posts()) == 1
+
+
 # --- real workers --------------------------------------------------------------------------------
 
 
