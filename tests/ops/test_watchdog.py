@@ -2,6 +2,7 @@
 Slack post and by email, and so is the recovery, however many nodes watch."""
 
 import datetime
+import logging
 import threading
 
 import pytest
@@ -89,6 +90,17 @@ def test_failing_deliveries_are_told_when_they_outlast_the_threshold(operators, 
 
 
 @pytest.mark.django_db
+def test_a_message_given_up_long_ago_does_not_keep_the_alert_firing(operators):
+    tick_ran(0)
+    failing_notification("last-week", 60 * 24 * 7, status="failed", attempts=60)
+    Notification.objects.filter(idempotency_key="last-week").update(
+        updated_at=timezone.now() - datetime.timedelta(days=7)
+    )
+    assert watchdog.check() == []
+    assert not Alert.objects.get(name="slack_delivery_failing").firing
+
+
+@pytest.mark.django_db
 def test_with_slack_down_the_email_still_tells_it(operators):
     operators.begin_outage()
     tick_ran(10)
@@ -107,6 +119,35 @@ def test_when_no_path_works_the_alert_stays_untold_and_is_told_later(fake_slack,
     fake_slack.end_outage()
     assert len(watchdog.check()) == 1
     assert len(ops_posts(fake_slack)) == 1
+
+
+@pytest.mark.django_db
+def test_with_slack_down_and_the_mail_server_refusing_the_alert_stays_untold(operators, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
+    operators.begin_outage()
+    tick_ran(10)
+    assert watchdog.check() == []
+    assert Alert.objects.get(name="handoff_tick_stale").notified_at is None
+
+
+@pytest.mark.django_db
+def test_with_no_operations_channel_or_mail_server_the_log_tells_it(fake_slack, settings, caplog):
+    """Slack is configured for the teams but not for operators, and ADMINS have no mail server:
+    the log is the one path, at ERROR while firing and WARNING for the recovery."""
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = ""
+    tick_ran(10)
+    with caplog.at_level(logging.WARNING, logger="oncall_project.ops.alerting"):
+        assert [a.name for a in watchdog.check()] == ["handoff_tick_stale"]
+        tick_ran(0)
+        assert [a.name for a in watchdog.check()] == ["handoff_tick_stale"]
+    assert fake_slack.calls == []
+    assert [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records] == [
+        ("ERROR", "On-call alert"),
+        ("WARNING", "On-call recovered"),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
