@@ -67,6 +67,19 @@ def test_of_two_beats_one_dispatches_and_the_other_takes_over_when_it_is_killed(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_dispatching_beat_keeps_its_lease_while_waiting_for_a_job_further_off(tmp_path):
+    """The next job is 8 s away, the lease 2 s: the holder renews it while it waits, so the
+    standby never takes over from a beat that is alive."""
+    env = {"BEAT_LEASE_SECONDS": "2", "DJANGO_SETTINGS_MODULE": "tests.ops.slow_beat_settings"}
+    with Processes(tmp_path, **env) as processes:
+        first, _ = leader_and_standby(processes)
+        time.sleep(7)  # three leases and more before the next job is due
+        assert "dispatches periodic tasks" not in processes.log("beat-b")
+        assert lease_holder(LEASE).split(":")[1] == str(first.pid)
+    celery_app.control.purge()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_beat_stopped_cleanly_hands_over_before_its_lease_would_run_out(tmp_path):
     lease = 12.0
     with Processes(tmp_path, BEAT_LEASE_SECONDS=str(lease)) as processes:
