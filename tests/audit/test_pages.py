@@ -2,13 +2,16 @@
 
 import datetime
 import re
+import uuid
 
 import pytest
+from django.test import Client
 
+from audit.models import AuditLog
 from escalation.models import Escalation
-from teams.models import Person
+from teams.models import Person, Team
 from tests.factories import AuditLogFactory, ServiceFactory, TeamFactory
-from tests.page_support import assert_login_redirect, client_for
+from tests.page_support import assert_login_redirect, client_for, make_user
 
 
 @pytest.fixture
@@ -215,3 +218,108 @@ def test_old_and_new_values_name_the_people_they_hold(team):
         "—",
         "U_NAMELESS",
     ]
+
+
+# --- dates, links and labels ------------------------------------------------------------------
+
+# Instants around the 15th and 16th of January in Tokyo (UTC+9), where U_DAVE reads the log.
+AROUND_TOKYO_DAYS = {
+    "before": datetime.datetime(2026, 1, 14, 14, 59, 59, tzinfo=datetime.UTC),  # 14th, 23:59:59
+    "first": datetime.datetime(2026, 1, 14, 15, tzinfo=datetime.UTC),  # 15th, 00:00
+    "last": datetime.datetime(2026, 1, 16, 14, 59, 59, tzinfo=datetime.UTC),  # 16th, 23:59:59
+    "after": datetime.datetime(2026, 1, 16, 15, tzinfo=datetime.UTC),  # 17th, 00:00
+}
+
+
+def _entity_ids(response) -> set[str]:
+    return {entry.entity_id for entry, _label, _link in response.context["entries"]}
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (("2026-01-15", "2026-01-16"), {"first", "last"}),
+        (("2026-01-15", "2026-01-15"), {"first"}),  # one day: from and to the same date
+        (("2026-01-17", "9999-12-31"), {"after"}),  # to the calendar's last day: no bound
+    ],
+)
+def test_dates_are_whole_days_in_the_viewers_time_zone_both_ends_included(team, dates, expected):
+    for name, instant in AROUND_TOKYO_DAYS.items():
+        row = AuditLogFactory(team=team, entity_id=name)
+        AuditLog.objects.filter(pk=row.pk).update(created_at=instant)
+    client = Client()
+    client.force_login(make_user("U_DAVE"))  # Asia/Tokyo
+    response = client.get("/audit/", {"date_from": dates[0], "date_to": dates[1]})
+    assert response.status_code == 200 and _entity_ids(response) == expected
+
+
+def test_who_names_nobody_when_two_people_share_the_name(team):
+    Person.objects.create(slack_user_id="U_SAM1", display_name="Sam Lee")
+    Person.objects.create(slack_user_id="U_SAM2", display_name="Sam Lee")
+    AuditLogFactory(team=team, entity_id="one", actor_id="U_SAM1")
+    AuditLogFactory(team=team, entity_id="two", actor_id="U_SAM2")
+    response = client_for("staff").get("/audit/", {"actor": "Sam Lee"})
+    assert _entity_ids(response) == set()  # not one of the two, picked at random
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "path"),
+    [
+        ("team", "/teams/payments/"),
+        ("rotation_config", "/teams/payments/rotation/"),
+        ("team_membership", "/teams/payments/members/"),
+        ("unavailability", "/teams/payments/members/"),
+        ("schedule", "/teams/payments/schedules/"),
+        ("override", "/teams/payments/overrides/"),
+        ("escalation", None),
+    ],
+)
+def test_each_entry_links_to_its_teams_tab(team, entity_type, path):
+    AuditLogFactory(team=team, entity_type=entity_type)
+    [(_entry, _label, link)] = client_for("staff").get("/audit/").context["entries"]
+    assert link == path
+
+
+def test_summaries_name_what_the_entry_names_at_its_time(team):
+    AuditLogFactory(
+        team=team,
+        entity_type="team",
+        changes={"name": {"old": "Pay", "new": "Pay and Co"}},  # the team's name since changed
+    )
+    AuditLogFactory(
+        entity_type="service",
+        entity_id=str(uuid.uuid4()),  # deleted since: no row to look the name up in
+        action="deleted",
+        changes={"name": {"old": "Ledger", "new": None}},
+    )
+    AuditLogFactory(
+        team=team,
+        entity_type="override",
+        engineer_slack_id="U_CAROL",  # who covers, not whom they replace
+        previous_engineer_slack_id="U_BOB",
+        changes={},
+    )
+    AuditLogFactory(
+        entity_type="api_token", action="created", changes={"user": {"old": None, "new": "bot"}}
+    )
+    AuditLogFactory(
+        entity_type="person", changes={"slack_user_id": {"old": None, "new": "U_ALICE"}}
+    )
+    assert sorted(_summaries(client_for("staff").get("/audit/"))) == [
+        "created api token bot",
+        "deleted service Ledger",
+        "updated override Carol Diaz U_CAROL in Payments",
+        "updated person Alice Nguyen U_ALICE",
+        "updated team Pay and Co",
+    ]
+
+
+def test_the_team_filter_is_that_team_alone_and_lists_teams_by_name(db):
+    ops = TeamFactory(name="Zulu Ops", slug="ops")
+    TeamFactory(name="Alpha Ops", slug="ops-eu")  # its slug starts with the other's
+    AuditLogFactory(team=ops, entity_id="ops")
+    AuditLogFactory(team=Team.objects.get(slug="ops-eu"), entity_id="ops-eu")
+    response = client_for("staff").get("/audit/", {"team": "ops"})
+    assert _entity_ids(response) == {"ops"}
+    choices = list(response.context["form"].fields["team"].choices)
+    assert choices == [("", "Any team"), ("ops-eu", "Alpha Ops"), ("ops", "Zulu Ops")]
