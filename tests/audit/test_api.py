@@ -78,6 +78,11 @@ def test_audit_log_is_newest_first_with_its_diff(log):
         ("?from=2026-12-03T00:30:00%2B01:00", ["override", "service"]),
         ("?team=payments&entity_type=team", ["team"]),
         ("?to=9999-12-31", ["override", "service", "team"]),  # the calendar's last day
+        ("?from=2026-12-03", ["override"]),  # from a date's first instant, included
+        ("?to=2026-12-02T23:30:00Z", ["service", "team"]),  # up to an instant, included
+        ("?from=2026-12-02T23:30:00&to=2026-12-02T23:30:00", ["service"]),  # no zone: UTC
+        ("?actor_id=ops", []),  # a whole id, not its start
+        ("?action=override", []),  # a whole action, not a part
     ],
 )
 def test_audit_log_filters(log, query, expected):
@@ -118,7 +123,18 @@ def test_audit_log_takes_the_same_queries_whatever_the_size(
     db, size, django_assert_max_num_queries
 ):
     for n in range(size):
-        entry(datetime.datetime(2026, 12, 1, tzinfo=UTC), entity_id=str(n), team=TeamFactory())
+        entry(
+            datetime.datetime(2026, 12, 1, tzinfo=UTC),
+            entity_id=str(n),
+            team=TeamFactory(),
+            engineer_slack_id="U_BOB",
+            previous_engineer_slack_id="U_CAROL",
+        )
     client = session_client(make_user())
     with django_assert_max_num_queries(4):
-        assert client.get(URL).json()["count"] == size
+        body = client.get(URL).json()
+    assert body["count"] == size
+    names = {
+        (r["actor_name"], r["engineer_name"], r["previous_engineer_name"]) for r in body["results"]
+    }
+    assert names == {("Alice Nguyen", "Bob Stone", "Carol Diaz")}  # read with the rows
