@@ -240,3 +240,63 @@ def test_the_long_team_select_is_djangos_select_without_its_blank_lines(value):
     django_html = forms.Select(choices=choices).render("team", value, {"id": "id_team"})
     ours = LongSelect(choices=choices).render("team", value, {"id": "id_team"})
     assert re.sub(r">\s+<", "><", ours) == re.sub(r">\s+<", "><", django_html)
+
+
+def _bulk_log(count: int) -> None:
+    AuditLog.objects.bulk_create(
+        AuditLog(entity_type="team", entity_id=f"e{n}", action="updated", actor_type="system")
+        for n in range(count)
+    )
+
+
+def test_counts_are_exact_up_to_10000_then_more_than_10000(db):
+    _bulk_log(10_000)
+    client = session_client(make_user())
+    body = client.get(API).json()
+    assert (body["count"], body["count_capped"]) == (10_000, False)
+    _bulk_log(1)
+    body = client.get(API).json()
+    assert (body["count"], body["count_capped"]) == (10_000, True)
+    assert "more than 10,000 in all" in client_for("staff").get("/audit/").content.decode()
+
+
+def test_api_pages_hold_at_most_200_entries(db):
+    _bulk_log(201)
+    body = session_client(make_user()).get(f"{API}?page_size=500").json()
+    assert len(body["results"]) == 200 and body["next"]
+
+
+def _admin_search(client, term: str):
+    response = client.get(admin_url(AuditLog, "changelist"), {"q": term})
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(("found", "capped"), [(5, False), (6, True)])
+def test_admin_search_says_more_than_the_cap_only_past_it(client, db, monkeypatch, found, capped):
+    """Six matches in one field alone are more than a cap of five; five are five."""
+    monkeypatch.setattr(counting, "COUNT_CAP", 5)
+    login_operator(client)
+    for _ in range(found):
+        AuditLogFactory(actor_id="U_EVE")
+    response = _admin_search(client, "U_EVE")
+    paginator = response.context["cl"].paginator
+    assert (paginator.count, paginator.capped) == (5, capped)
+    assert ("more than 5 audit logs" in " ".join(response.content.decode().split())) == capped
+
+
+def test_admin_search_lists_entries_of_one_instant_newest_id_first(client, db):
+    login_operator(client)
+    fields = ("actor_id", "engineer_slack_id", "previous_engineer_slack_id", "entity_id")
+    rows = [AuditLogFactory(**{fields[n % 4]: "U_EVE"}) for n in range(12)]
+    AuditLog.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=START)
+    shown = [row.pk for row in _admin_search(client, "U_EVE").context["cl"].result_list]
+    assert shown == sorted((r.pk for r in rows), reverse=True)
+
+
+def test_admin_search_keeps_the_term_in_the_box_on_its_results(client, db):
+    login_operator(client)
+    AuditLogFactory(entity_id="e1", actor_id="U_EVE")
+    response = _admin_search(client, "U_EVE")
+    assert [row.entity_id for row in response.context["cl"].result_list] == ["e1"]
+    assert 'name="q" value="U_EVE"' in response.content.decode()
