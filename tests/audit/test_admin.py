@@ -96,3 +96,18 @@ def test_audit_log_names_its_people_in_the_list_and_on_the_entry(client, operato
     assert "operator-1" in listed and ">U_NOBODY<" in listed
     assert entry.count("Anna Audit (U_AUDIT_ANNA)") == 2  # the actor, the previous engineer
     assert "Ben Audit (U_AUDIT_BEN)" in entry
+
+
+def test_audit_change_page_marks_a_value_that_was_not_there(client, operator):
+    created = AuditLogFactory(action="created", changes={"tier": {"old": None, "new": "low"}})
+
+    page = client.get(admin_url(AuditLog, "change", created.pk)).content.decode()
+
+    assert "<tr><th>tier</th><td>—</td><td>low</td></tr>" in page
+
+
+def test_audit_changelist_filters_by_date_and_the_entry_shows_its_legacy_id(client, operator):
+    row = AuditLogFactory(legacy_id="legacy-42")
+    listed = client.get(admin_url(AuditLog, "changelist")).content.decode()
+    entry = client.get(admin_url(AuditLog, "change", row.pk)).content.decode()
+    assert "Past 7 days" in listed and "legacy-42" in entry
