@@ -101,12 +101,6 @@ def usergroup_set_members(usergroup_id: str, users: list[str]) -> None:
     _call("usergroups.users.update", usergroup=usergroup_id, users=",".join(users))
 
 
-def user_display_name(user_id: str) -> str:
-    user = _call("users.info", read=True, user=user_id).get("user", {})
-    profile = user.get("profile", {})
-    return profile.get("display_name") or profile.get("real_name") or user.get("name", "")
-
-
 @dataclass(frozen=True)
 class SlackUser:
     id: str

@@ -103,7 +103,7 @@ def test_the_fake_answers_every_method_the_product_may_call(fake_slack, settings
     updated = web.chat_update(channel="C_OPS", ts=posted["ts"], text="second")
     assert (updated["ts"], updated["text"]) == (posted["ts"], "second")
     fake_slack.profiles["U_NINA"] = {"display_name": "nina"}
-    assert slack.user_display_name("U_NINA") == "nina"
+    assert slack.user_info("U_NINA").display_name == "nina"
     slack.usergroup_set_members("S_ONCALL", ["U_ALICE"])
     assert slack.usergroup_members("S_ONCALL") == ["U_ALICE"]
 
