@@ -115,8 +115,9 @@ class TeamNow:
 
 def refusals(teams: Iterable[Team]) -> dict[object, str]:
     """Team id → the engine's refusal, for each team whose data it cannot read: a time zone the
-    server's tz database no longer holds (a tzdata update, a legacy import). A page of many
-    teams lists such a team with the refusal instead of failing whole; no query."""
+    server's tz database no longer holds (a tzdata update dropped it since the team was saved).
+    A page of many teams lists such a team with the refusal instead of failing whole; no
+    query."""
     refused = {}
     for team in teams:
         try:
