@@ -143,3 +143,69 @@ def test_team_feed_takes_the_same_queries_whatever_the_number_of_schedules(
         ScheduleFactory(team=team, start_date=start, end_date=start)
     with django_assert_max_num_queries(3):
         assert len(events(Client().get(feed(team)))) == size
+
+
+def test_team_feed_names_the_calendar_and_describes_who_and_why(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_CAROL",
+        start_date=days(3),
+        end_date=days(3),
+        status="approved",
+    )
+    response = Client().get(feed(team))
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == "On call: Payments"
+    # a feed reached by a secret in its URL must not be kept by a shared cache
+    assert response["Cache-Control"].startswith("private")
+    bob, carol = events(response)
+    assert str(bob["description"]) == (
+        "Bob Martins (U_BOB) is on call for Payments, from a manual schedule."
+    )
+    assert (
+        str(carol["description"]) == "U_CAROL (U_CAROL) is on call for Payments, from an override."
+    )
+    # on call is not busy: the shifts do not block the subscriber's free/busy time
+    assert {str(e["transp"]) for e in (bob, carol)} == {"TRANSPARENT"}
+    assert all("dtstamp" in e for e in (bob, carol))
+
+
+def test_team_feed_keeps_an_events_uid_when_its_period_is_extended(team):
+    schedule = ScheduleFactory(
+        team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3)
+    )
+    (before,) = events(Client().get(feed(team)))
+    schedule.end_date = days(6)
+    schedule.save()
+    (after,) = events(Client().get(feed(team)))
+    assert after.decoded("dtend").date() == days(7)
+    assert str(after["uid"]) == str(before["uid"])
+
+
+def test_feeds_carry_the_last_month_of_shifts(team):
+    person = linked_person(make_user(), "U_BOB")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-20), end_date=days(-19))
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-40), end_date=days(-40))
+    team_starts = [e.decoded("dtstart").date() for e in events(Client().get(feed(team)))]
+    response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
+    person_starts = [e.decoded("dtstart").date() for e in events(response)]
+    assert team_starts == person_starts == [days(-20)]
+
+
+def test_person_feed_is_named_for_them_and_its_uids_are_their_own(team):
+    person = linked_person(make_user(), "U_BOB")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
+    response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
+    assert str(Calendar.from_ical(response.content)["x-wr-calname"]) == "On call: Bob Martins"
+    (mine,) = events(response)
+    (teams,) = events(Client().get(feed(team)))
+    # one calendar app subscribed to both feeds keeps both events
+    assert str(mine["uid"]) != str(teams["uid"])
+
+
+def test_the_feed_of_a_deactivated_team_is_not_found(team):
+    url = feed(team)
+    team.is_active = False
+    team.save()
+    assert Client().get(url).status_code == 404
