@@ -213,3 +213,48 @@ def test_two_handoff_tasks_at_once_record_once():
     assert OnCallRecord.objects.count() == 1
     assert AuditLog.objects.filter(action="rotation_triggered").count() == 1
     assert Notification.objects.filter(kind="handoff").count() == 1
+
+
+def test_a_new_team_default_is_announced_as_a_handoff_from_the_last_one(db):
+    team = TeamFactory(slack_channel_id="C_OPS", oncall_engineer="U_ALICE")
+    handoff_process(team_id=team.pk, now=NOW)
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_BOB")
+    tomorrow = datetime.datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
+    outcome = handoff_process(team_id=team.pk, now=tomorrow)
+    # who held yesterday is who the last handoff gave, not today's default read backwards
+    assert (outcome.previous, outcome.engineer) == ("U_ALICE", "U_BOB")
+    assert "<@U_ALICE> → <@U_BOB>" in Notification.objects.get(kind="handoff").text
+    assert Notification.objects.get(kind="handoff_outgoing").channel == "U_ALICE"
+
+
+def test_a_catch_up_audits_the_change_on_the_day_it_took_effect(rotating_team):
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    later = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # down since Wednesday
+    handoff_process(team_id=rotating_team.pk, now=later)
+    audit = AuditLog.objects.get(engineer_slack_id="U_BOB")
+    assert audit.effective_date == D(2026, 12, 7)  # Bob's week began on Monday
+    assert audit.metadata["role"] == "primary"
+
+
+def test_a_handoff_to_nobody_is_announced_and_audited(db):
+    team = TeamFactory(slack_channel_id="C_OPS")
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_ERIN", start_date=D(2026, 12, 1), end_date=D(2026, 12, 1)
+    )
+    handoff_process(team_id=team.pk, now=NOW)
+    Notification.objects.all().delete()
+    tomorrow = datetime.datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
+    outcome = handoff_process(team_id=team.pk, now=tomorrow)
+    assert (outcome.previous, outcome.engineer) == ("U_ERIN", None)
+    assert AuditLog.objects.filter(
+        previous_engineer_slack_id="U_ERIN", engineer_slack_id=""
+    ).exists()
+    assert "<@U_ERIN> → nobody" in Notification.objects.get(kind="handoff").text
+    team.refresh_from_db()
+    assert team.current_engineer == ""
+
+
+def test_a_team_deactivated_after_its_handoff_was_queued_is_not_handed_off(rotating_team):
+    Team.objects.filter(pk=rotating_team.pk).update(is_active=False)
+    assert handoff_process(team_id=rotating_team.pk, now=NOW) is None
+    assert not OnCallRecord.objects.exists() and not Notification.objects.exists()
