@@ -95,3 +95,33 @@ def test_a_time_in_a_message_for_a_zone_the_server_no_longer_knows_is_the_engine
     instant = datetime.datetime(2027, 3, 14, 7, tzinfo=datetime.UTC)
     with pytest.raises(DomainError, match="US/Pacific-New"):
         messages.when(instant, "US/Pacific-New")
+
+
+def handoff(**fields) -> list:
+    return messages.handoff_messages(
+        **{
+            "team_id": 7,
+            "team_name": "Payments",
+            "channel": "C_PAY",
+            "timezone": "UTC",
+            "on_call_date": datetime.date(2026, 12, 1),
+            "outgoing": "U_ALICE",
+            "incoming": "U_BOB",
+            "until": datetime.datetime(2026, 12, 8, 9, tzinfo=datetime.UTC),
+            "next_engineer": "U_CAROL",
+            **fields,
+        }
+    )
+
+
+def test_the_backup_handoff_of_a_day_is_never_taken_for_the_primarys():
+    primary, backup = handoff(), handoff(role="backup")
+    # the outbox sends a key once: a shared key would swallow one line's messages
+    assert not {m.idempotency_key for m in primary} & {m.idempotency_key for m in backup}
+    assert backup[0].blocks[-1]["elements"][0]["text"] == "Backup on-call"
+
+
+def test_an_open_ended_handoff_plans_no_next_engineer():
+    (channel, *_) = handoff(until=None, next_engineer=None)
+    assert "until further notice. Next: no change planned." in channel.text
+    assert channel.blocks[-1]["elements"][0]["text"] == "Next up: no change planned"

@@ -258,3 +258,10 @@ def test_a_team_deactivated_after_its_handoff_was_queued_is_not_handed_off(rotat
     Team.objects.filter(pk=rotating_team.pk).update(is_active=False)
     assert handoff_process(team_id=rotating_team.pk, now=NOW) is None
     assert not OnCallRecord.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_catch_up_after_a_long_outage_fills_only_the_last_month(rotating_team):
+    Team.objects.filter(pk=rotating_team.pk).update(last_handoff_date=D(2026, 9, 1))
+    outcome = handoff_process(team_id=rotating_team.pk, now=NOW)
+    assert (outcome.recorded[0], outcome.recorded[-1]) == (D(2026, 10, 31), D(2026, 12, 1))
+    assert len(outcome.recorded) == 32
