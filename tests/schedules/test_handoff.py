@@ -10,6 +10,7 @@ from schedules.actions import handoff_process, rotation_generate
 from schedules.actions.handoff import due_team_ids
 from schedules.models import OnCallRecord, Schedule
 from teams.models import Team
+from tests.celery_worker import eager_tasks
 from tests.factories import OverrideFactory, ScheduleFactory, TeamFactory
 from tests.schedules.conftest import NOW, UTC
 
@@ -265,3 +266,15 @@ def test_a_catch_up_after_a_long_outage_fills_only_the_last_month(rotating_team)
     outcome = handoff_process(team_id=rotating_team.pk, now=NOW)
     assert (outcome.recorded[0], outcome.recorded[-1]) == (D(2026, 10, 31), D(2026, 12, 1))
     assert len(outcome.recorded) == 32
+
+
+def test_the_oncall_group_is_set_at_the_first_handoff_and_then_only_on_a_change(
+    db, fake_slack, django_capture_on_commit_callbacks
+):
+    team = TeamFactory(oncall_engineer="U_ALICE", oncall_usergroup_id="S_PAY_ONCALL")
+    tomorrow = datetime.datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        handoff_process(team_id=team.pk, now=NOW)
+        handoff_process(team_id=team.pk, now=tomorrow)
+    (update,) = fake_slack.calls_to("usergroups.users.update")
+    assert update.body == {"usergroup": "S_PAY_ONCALL", "users": "U_ALICE"}
