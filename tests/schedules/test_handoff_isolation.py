@@ -10,7 +10,7 @@ import logging
 import pytest
 from django.db import DatabaseError, connection
 
-from schedules.actions.handoff import handoffs_process
+from schedules.actions.handoff import BATCH_SIZE, handoffs_process
 from schedules.domain import DomainError
 from schedules.models import OnCallRecord
 from schedules.tasks import handoff_tick, process_handoffs
@@ -79,3 +79,11 @@ def test_the_tick_hands_off_the_good_teams_through_a_worker_despite_a_bad_one():
         wait_for(lambda: OnCallRecord.objects.count() == len(good))
     assert set(OnCallRecord.objects.values_list("team_id", flat=True)) == {t.pk for t in good}
     assert Team.objects.get(pk=bad.pk).next_handoff_at is None
+
+
+def test_the_tick_hands_off_every_due_team_when_they_fill_more_than_one_batch(db):
+    TeamFactory.create_batch(BATCH_SIZE + 1, oncall_engineer="U_ALICE")
+    with eager_tasks():
+        assert handoff_tick.apply().get() == BATCH_SIZE + 1
+    assert OnCallRecord.objects.count() == BATCH_SIZE + 1
+    assert not Team.objects.filter(last_handoff_date__isnull=True).exists()
