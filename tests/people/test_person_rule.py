@@ -279,3 +279,139 @@ def test_a_preview_of_a_rotation_order_writes_nothing(team, fake_slack):
 
     assert outcome.entries and written() == before
     assert fake_slack.calls_to("users.info") == []
+
+
+def _refusal(team, slack_id) -> str:
+    with pytest.raises(InvalidInput) as refused:
+        _schedule(team, slack_id)
+    return refused.value.errors["engineer_slack_id"][0]
+
+
+def test_without_slack_someone_from_old_data_can_still_be_named(team):
+    """Nobody can confirm them, so the entry data left behind is taken as it is."""
+    Person.objects.create(slack_user_id="U_OLD", is_active=False, status="unconfirmed")
+    _schedule(team, "U_OLD")
+    assert Schedule.objects.filter(team=team, engineer_slack_id="U_OLD").exists()
+
+
+def test_a_refusal_suggests_at_most_three_people(team, fake_slack):
+    fake_slack.only_listed_users = True
+    for sid in ("U_NADIB", "U_NADIC", "U_NADID", "U_NADIE"):
+        Person.objects.create(slack_user_id=sid, display_name=f"Nadia {sid[-1]}")
+    suggested = _refusal(team, "U_NADYA").split("Did you mean ")[1]
+    assert suggested.count("(U_NADI") == 3
+
+
+def test_a_typo_in_the_first_letters_still_suggests_the_person(team, fake_slack):
+    fake_slack.only_listed_users = True
+    assert "Did you mean Nadia Ortiz (U_NADIA)" in _refusal(team, "W_NADIA")
+
+
+def test_an_id_like_nobodys_suggests_no_one_and_says_how_to_add_the_person(team, fake_slack):
+    fake_slack.only_listed_users = True
+    message = _refusal(team, "U_QQQQQQQQ")
+    assert "Did you mean" not in message and "POST /api/v1/people/" in message
+
+
+def test_a_two_letter_id_suggests_only_those_spelt_alike(team, fake_slack):
+    """Two letters are too few to match everyone whose id starts with them."""
+    fake_slack.only_listed_users = True
+    Person.objects.create(slack_user_id="UQ_LONG_SURNAME", display_name="Quentin Long")
+    assert "Quentin" not in _refusal(team, "UQ")
+
+
+def test_an_inactive_person_is_never_suggested(team, fake_slack):
+    fake_slack.only_listed_users = True
+    Person.objects.filter(slack_user_id="U_NADIA").update(is_active=False)
+    assert "U_NADIA" not in _refusal(team, "U_NADYA")
+
+
+def test_a_time_zone_slack_gives_that_the_server_does_not_know_is_left_empty(team, fake_slack):
+    fake_slack.add_user("U_NEWBIE", "newbie", tz="Mars/Olympus_Mons")
+    _schedule(team, "U_NEWBIE")
+    assert Person.objects.get(slack_user_id="U_NEWBIE").timezone == ""
+
+
+def test_what_slack_leaves_empty_is_kept_when_it_confirms_someone(team, fake_slack):
+    Person.objects.create(
+        slack_user_id="U_OLD",
+        display_name="oldtimer",
+        real_name="Olga Timer",
+        timezone="Europe/Paris",
+        is_active=False,
+        status="unconfirmed",
+    )
+    fake_slack.add_user("U_OLD", "")
+    _schedule(team, "U_OLD")
+    person = Person.objects.get(slack_user_id="U_OLD")
+    assert (person.display_name, person.real_name, person.timezone, person.status) == (
+        "oldtimer",
+        "Olga Timer",
+        "Europe/Paris",
+        "confirmed",
+    )
+
+
+def test_slack_vouching_for_someone_is_audited_with_who_named_them(team, fake_slack):
+    fake_slack.add_user("U_NEWBIE", "newbie")
+    _schedule(team, "U_NEWBIE")
+    person = Person.objects.get(slack_user_id="U_NEWBIE")
+    entry = AuditLog.objects.get(entity_type="person", entity_id=str(person.pk))
+    assert (entry.action, entry.actor_id, entry.engineer_slack_id) == ("created", "ops", "U_NEWBIE")
+    assert entry.metadata["vouched_by"] == "slack"
+
+
+def test_a_real_name_slack_gives_is_a_new_name_in_the_teams_answers(team, fake_slack):
+    """Only the real name changes: the teams of the person still get a new on-call version."""
+    other = TeamFactory(name="Search", slug="search")
+    Person.objects.create(
+        slack_user_id="U_OLD", display_name="oldtimer", is_active=False, status="unconfirmed"
+    )
+    TeamMembership.objects.create(team=other, slack_user_id="U_OLD")
+    version = Team.objects.get(pk=other.pk).oncall_version
+    fake_slack.add_user("U_OLD", "", real_name="Olga Timer")
+    _schedule(team, "U_OLD")
+    assert Team.objects.get(pk=other.pk).oncall_version == version + 1
+
+
+def test_resending_a_name_from_before_the_directory_does_not_block_other_changes(team):
+    """A form sends every field back: the unchanged owner is not checked again."""
+    Service.objects.create(name="legacy", team=team, service_owner="U_UNLISTED")
+    service = Service.objects.get(name="legacy")
+    changes = ServiceFields(tier="critical", service_owner="U_UNLISTED")
+    service_update(service=service, actor=STAFF, changes=changes)
+    assert Service.objects.get(pk=service.pk).tier == "critical"
+
+
+def test_a_rotation_order_keeps_someone_from_before_the_directory_it_already_held(team):
+    TeamMembership.objects.create(team=team, slack_user_id="U_OLDHAND")
+    Team.objects.filter(pk=team.pk).update(rotation_order=["U_OLDHAND"])
+    team.refresh_from_db()
+    settings = RotationSettings(rotation_order=["U_ALICE", "U_OLDHAND"])
+    rotation_config_update(team=team, actor=STAFF, settings=settings)
+    assert Team.objects.get(pk=team.pk).rotation_order == ["U_ALICE", "U_OLDHAND"]
+
+
+def test_every_inactive_member_put_in_the_rotation_order_is_refused(team):
+    for sid in ("U_BOB", "U_CARA"):
+        MembershipFactory(team=team, slack_user_id=sid)
+        Person.objects.update_or_create(
+            slack_user_id=sid, defaults={"display_name": sid, "is_active": False}
+        )
+    settings = RotationSettings(rotation_order=["U_ALICE", "U_BOB", "U_CARA"])
+    with pytest.raises(InvalidInput) as refused:
+        rotation_config_update(team=team, actor=STAFF, settings=settings)
+    errors = refused.value.errors["rotation_order"]
+    assert len(errors) == 2 and all("inactive" in error for error in errors)
+
+
+def test_slack_confirming_someone_from_old_data_is_audited_as_an_update(team, fake_slack):
+    Person.objects.create(slack_user_id="U_OLD", is_active=False, status="unconfirmed")
+    fake_slack.add_user("U_OLD", "oldtimer")
+    _schedule(team, "U_OLD")
+    person = Person.objects.get(slack_user_id="U_OLD")
+    entry = AuditLog.objects.get(entity_type="person", entity_id=str(person.pk))
+    assert (entry.action, entry.changes["status"]) == (
+        "updated",
+        {"old": "unconfirmed", "new": "confirmed"},
+    )
