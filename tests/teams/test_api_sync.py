@@ -3,7 +3,7 @@
 import pytest
 
 from audit.models import AuditLog
-from teams.models import TeamMembership
+from teams.models import Person, TeamMembership
 from tests.api_support import assert_error, client_for, nothing_changes
 from tests.factories import MembershipFactory, TeamFactory
 
@@ -85,3 +85,26 @@ def test_slack_refusing_is_400_and_changes_nothing(team, fake_slack):
 
 def test_get_is_not_allowed(team):
     assert_error(client_for("staff").get(URL), 405)
+
+
+def test_a_sync_that_learns_nothing_new_about_a_person_audits_nothing_about_them(team, fake_slack):
+    Person.objects.create(slack_user_id="U_QUIET")
+    fake_slack.usergroups["S_PAY"] = ["U_QUIET"]
+    fake_slack.add_user("U_QUIET", "")
+    assert client_for("staff").post(URL).status_code == 200
+    assert not AuditLog.objects.filter(entity_type="person").exists()
+
+
+def test_slack_refusing_one_member_still_names_the_others(team, fake_slack):
+    fake_slack.only_listed_users = True
+    fake_slack.usergroups["S_PAY"] = ["U_GHOST", "U_NEWT"]
+    fake_slack.add_user("U_NEWT", "newt", real_name="Newt Scam")
+    client_for("staff").post(URL)
+    assert Person.objects.get(slack_user_id="U_NEWT").display_name == "newt"
+
+
+def test_a_sync_adds_nobody_slack_has_deactivated_to_the_directory(team, fake_slack):
+    fake_slack.usergroups["S_PAY"] = ["U_LEFT_CO"]
+    fake_slack.add_user("U_LEFT_CO", "gone", deleted=True)
+    client_for("staff").post(URL)
+    assert not Person.objects.filter(slack_user_id="U_LEFT_CO").exists()
