@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
@@ -67,3 +67,24 @@ def test_a_write_refused_after_slack_answered_adds_nobody_to_the_directory(fake_
         membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF, fields=fields)
     assert len(fake_slack.calls_to("users.info")) == 1
     assert not Person.objects.filter(slack_user_id="U_NEW").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slack_down_before_the_write_is_the_writes_400(fake_slack):
+    team = TeamFactory(name="Payments")
+    fake_slack.begin_outage()
+    with pytest.raises(InvalidInput) as refused:
+        membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)
+    assert "did not answer" in str(refused.value.errors["slack_user_id"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_asked_for_one_write_is_not_used_by_the_next(fake_slack):
+    team = TeamFactory(name="Payments")
+    fake_slack.only_listed_users = True
+    with pytest.raises(InvalidInput):
+        membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)
+    fake_slack.add_user("U_NEW", "Newton")
+    with transaction.atomic():  # asks inside: no answer from before may stand in
+        membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)
+    assert TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").exists()
