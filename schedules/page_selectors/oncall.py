@@ -47,7 +47,7 @@ def with_directory_names(names: dict[str, str], shown: Iterable[str | None]) -> 
 
 
 def _now_ids(row: "TeamNow | None") -> list[str | None]:
-    return [row.answer.engineer, row.next_engineer] if row and row.answer else []
+    return [row.answer.engineer, row.next_engineer] if row else []
 
 
 def day_kind(state: domain.TeamState, day: datetime.date, source: str) -> str:
@@ -149,23 +149,29 @@ def teams_now(
     read (`refusals`) has a row that says why, and no answer."""
     refused = refusals(teams)
     readable = [t for t in teams if t.pk not in refused]
-    if not readable:
-        return [TeamNow(team=t, answer=None, refused=refused[t.pk]) for t in teams], {}
-    days = [local_today(t, now) for t in readable]
-    start, end = min(days), max(days) + datetime.timedelta(days=GAP_DAYS)
-    states = team_states(readable, start, end)
-    with_backup = [t for t in readable if has_backup_line(t)] if backups else []
-    backup = backup_states(with_backup, start, end) if with_backup else {}
+    answered, names = _answered(readable, now, backups) if readable else ({}, {})
     rows = [
-        TeamNow(team=t, answer=None, refused=refused[t.pk])
-        if t.pk in refused
-        else replace(
+        answered.get(t.pk) or TeamNow(team=t, answer=None, refused=refused[t.pk]) for t in teams
+    ]
+    return rows, names
+
+
+def _answered(
+    teams: list[Team], now: datetime.datetime, backups: bool
+) -> tuple[dict[object, TeamNow], dict]:
+    days = [local_today(t, now) for t in teams]
+    start, end = min(days), max(days) + datetime.timedelta(days=GAP_DAYS)
+    states = team_states(teams, start, end)
+    with_backup = [t for t in teams if has_backup_line(t)] if backups else []
+    backup = backup_states(with_backup, start, end) if with_backup else {}
+    rows = {
+        t.pk: replace(
             _team_now(t, states[t.pk], now),
             backup=_team_now(t, backup[t.pk], now) if t.pk in backup else None,
         )
         for t in teams
-    ]
-    shown = [i for row in rows for i in _now_ids(row) + _now_ids(row.backup)]
+    }
+    shown = [i for row in rows.values() for i in _now_ids(row) + _now_ids(row.backup)]
     return rows, with_directory_names(display_names(states.values()), shown)
 
 
