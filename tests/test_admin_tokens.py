@@ -2,7 +2,6 @@
 the audited action."""
 
 import threading
-import time
 
 import pytest
 from django.contrib import admin
@@ -18,6 +17,7 @@ from oncall_project.base.errors import NotFound
 from oncall_project.tokens import api_token_create, api_token_revoke
 from tests.admin_support import admin_url, login_operator, messages_of
 from tests.factories import StaffUserFactory
+from tests.locks import someone_waits_on_a_lock
 
 
 @pytest.fixture
@@ -135,15 +135,6 @@ def test_api_token_revoke_twice_is_refused(db, staff_actor):
     assert AuditLog.objects.get(action="revoked").actor_id == "ops-admin"
 
 
-def lock_waits() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_revocations_of_one_token_at_once_revoke_and_audit_it_once(staff_actor):
@@ -165,9 +156,8 @@ def test_two_revocations_of_one_token_at_once_revoke_and_audit_it_once(staff_act
     with transaction.atomic():
         api_token_revoke(token=row, actor=staff_actor)
         racing.start()
-        deadline = time.monotonic() + 10
-        while not lock_waits() and time.monotonic() < deadline:
-            time.sleep(0.02)  # until the second revocation waits on the first
+        waited = someone_waits_on_a_lock()  # the second revocation, on the first's row lock
     racing.join(timeout=10)
+    assert waited
     assert second == ["refused"]
     assert AuditLog.objects.filter(action="revoked").count() == 1

@@ -1,6 +1,5 @@
 import datetime
 import threading
-import time
 
 import pytest
 from django.conf import settings
@@ -23,6 +22,7 @@ from oncall_project.base.outbox.models import Notification
 from oncall_project.celery import app
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
+from tests.locks import someone_waits_on_a_lock
 
 
 @pytest.fixture
@@ -292,6 +292,7 @@ def test_the_mention_follows_an_override(org):
     assert create().escalation.mentions == ["<@U_ZOE>"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_a_climb_due_while_someone_acknowledges_waits_and_then_pages_nobody(org):
     esc = create(ack_timeout_minutes=10).escalation
@@ -307,8 +308,9 @@ def test_a_climb_due_while_someone_acknowledges_waits_and_then_pages_nobody(org)
         escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_ALICE"))
         task = threading.Thread(target=climb_task)
         task.start()
-        time.sleep(0.5)  # the climb now waits for the acknowledgement's row lock
+        waited = someone_waits_on_a_lock()  # the climb, on the acknowledgement's row lock
     task.join(timeout=30)
+    assert waited
     app.control.purge()  # the level-1 climb task queued on commit; the test ran it by hand
     assert climbed == [None]
     esc.refresh_from_db()
