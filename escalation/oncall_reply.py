@@ -39,6 +39,8 @@ def _service_line(result, now) -> str:
         until = f" until {when(answer.team_answer.until, service.team.timezone)}"
         until += _next(service.team, answer.team_answer)
     backup = _backup_note(service.team, now) if service.team else ""
+    if answer.team_error:
+        backup = f"\nThe team's on-call could not be worked out: {answer.team_error}{backup}"
     return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}.{backup}"
 
 

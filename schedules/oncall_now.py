@@ -103,10 +103,26 @@ def share_today(teams: Iterable[Team], at: datetime.datetime) -> None:
 def backup_now(
     teams: Iterable[Team | None], at: datetime.datetime
 ) -> dict[object, domain.OnCallAnswer]:
-    """Team id → the backup line's answer at `at`, for those of `teams` that are active and run
-    a backup line; the others are left out, at no query (their backup line comes with them)."""
-    lined = [t for t in teams if t is not None and t.is_active and has_backup_line(t)]
+    """Team id → the backup line's answer at `at`, for those of `teams` that are active, run a
+    backup line and whose data the engine can read (`refusal`); the others are left out, at no
+    query (their backup line comes with them)."""
+    lined = [
+        t
+        for t in teams
+        if t is not None and t.is_active and has_backup_line(t) and refusal(t) is None
+    ]
     return on_call_now(lined, at, Role.BACKUP) if lined else {}
+
+
+def refusal(team: Team) -> str | None:
+    """Why the engine cannot read the team's data, if it cannot: a time zone the server's tz
+    database no longer holds (a tzdata update dropped it since the team was saved). No query.
+    Who asks for many teams answers the others, and says why for this one."""
+    try:
+        domain.zone(team.timezone)
+    except domain.DomainError as error:
+        return str(error)
+    return None
 
 
 def state_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> domain.TeamState:

@@ -35,6 +35,23 @@ def source_field(help_text: str, **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=SOURCE_CHOICES, help_text=help_text, **kwargs)
 
 
+TEAM_ERROR_HELP = (
+    "Why the team's on-call could not be worked out (its time zone, say, is no longer in the "
+    "server's tz database); absent when it could. The answer then falls back to the team's "
+    "default engineer and the service's own fallbacks."
+)
+
+
+def team_error_field() -> serializers.CharField:
+    # Not nullable: DRF renders a nullable field missing from the answer as null, not absent.
+    return serializers.CharField(required=False, help_text=TEAM_ERROR_HELP)
+
+
+def team_error_json(answer: domain.ServiceAnswer) -> dict[str, str]:
+    """`{"team_error": …}` where the team's on-call could not be worked out, else nothing."""
+    return {"team_error": answer.team_error} if answer.team_error else {}
+
+
 TEAM_SOURCE_HELP = (
     "Which layer answered: override, schedule, rotation, team_default, or none (a coverage gap)."
 )
@@ -109,6 +126,7 @@ def answer_json(
         "source": str(answer.source),
         **period_json(answer.team_answer),
         "fallback_chain": chain_json(answer),
+        **team_error_json(answer),
     }
 
 
@@ -133,7 +151,8 @@ def engineer_names(
     them (one query for all the others, then kept with the state)."""
     wanted = {i for i in ids if i}
     known = known or {}
-    kept = oncall_now.names_at(team, at, role) if team is not None and team.is_active else {}
+    readable = team is not None and team.is_active and oncall_now.refusal(team) is None
+    kept = oncall_now.names_at(team, at, role) if readable else {}
     found = {i: kept.get(i) or known.get(i) for i in wanted}
     missing = {i for i, name in found.items() if not name and i not in kept and i not in known}
     if missing:

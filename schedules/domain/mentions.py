@@ -102,7 +102,8 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class ServiceInfo:
     """What resolving a service needs; `team_answer` None when the service has no (active)
-    team, `team_default` the team's default engineer."""
+    team, or when its team's on-call cannot be worked out (`team_error` says why: its default
+    engineer is then the team's one rung), `team_default` the team's default engineer."""
 
     name: str
     team_answer: OnCallAnswer | Assignment | None = None
@@ -111,12 +112,14 @@ class ServiceInfo:
     team_slack_group: str | None = None
     service_team_slack_group: str | None = None
     team_default: str | None = None
+    team_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceAnswer:
     """Who to tag for `service` (None: a team was asked): a user or a group (`kind` None:
-    nobody), why, and the chain it was chosen from."""
+    nobody), why, and the chain it was chosen from; `team_error` why the team's on-call could
+    not be worked out, when it could not."""
 
     service: str | None
     target: str | None
@@ -124,6 +127,7 @@ class ServiceAnswer:
     source: ServiceSource
     chain: tuple[Step, ...] = ()
     team_answer: OnCallAnswer | Assignment | None = None
+    team_error: str | None = None
 
     @property
     def mention(self) -> str | None:
@@ -170,24 +174,37 @@ def _chain(rungs: list[tuple[Rung, str | None]]) -> tuple[Step, ...]:
 
 
 def _answer(
-    subject: str | None, chain: tuple[Step, ...], team_answer: OnCallAnswer | Assignment | None
+    subject: str | None,
+    chain: tuple[Step, ...],
+    team_answer: OnCallAnswer | Assignment | None,
+    team_error: str | None = None,
 ) -> ServiceAnswer:
     step = next((s for s in chain if s.answered), None)
     if step is None:
-        return ServiceAnswer(subject, None, None, ServiceSource.NONE, chain, team_answer)
-    return ServiceAnswer(subject, step.target, step.kind, step.source, chain, team_answer)
+        return ServiceAnswer(
+            subject, None, None, ServiceSource.NONE, chain, team_answer, team_error
+        )
+    return ServiceAnswer(
+        subject, step.target, step.kind, step.source, chain, team_answer, team_error
+    )
 
 
 def resolve_service(info: ServiceInfo) -> ServiceAnswer:
-    """The first of: the team's on-call, primary on-call, owner, the Slack groups."""
+    """The first of: the team's on-call, primary on-call, owner, the Slack groups. A team whose
+    on-call cannot be worked out (`team_error`) still has its default engineer: a page must
+    reach someone."""
+    if info.team_error:
+        team = [(Rung.TEAM_DEFAULT, info.team_default)]
+    else:
+        team = _team_rungs(info.team_answer, info.team_default)
     rungs = [
-        *_team_rungs(info.team_answer, info.team_default),
+        *team,
         (Rung.PRIMARY_ONCALL, info.primary_oncall),
         (Rung.SERVICE_OWNER, info.service_owner),
         (Rung.TEAM_SLACK_GROUP, info.team_slack_group),
         (Rung.SERVICE_SLACK_GROUP, info.service_team_slack_group),
     ]
-    return _answer(info.name, _chain(rungs), info.team_answer)
+    return _answer(info.name, _chain(rungs), info.team_answer, info.team_error)
 
 
 def resolve_team(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Subquery
 
 from oncall_project.base.actors import Actor
-from schedules import domain
+from schedules import domain, oncall_now
 from schedules.lines import backup_states, has_backup_line
 from schedules.models import Override, OverrideStatus, Role
 from schedules.selectors import (
@@ -114,17 +114,9 @@ class TeamNow:
 
 
 def refusals(teams: Iterable[Team]) -> dict[object, str]:
-    """Team id → the engine's refusal, for each team whose data it cannot read: a time zone the
-    server's tz database no longer holds (a tzdata update dropped it since the team was saved).
-    A page of many teams lists such a team with the refusal instead of failing whole; no
-    query."""
-    refused = {}
-    for team in teams:
-        try:
-            domain.zone(team.timezone)
-        except domain.DomainError as error:
-            refused[team.pk] = str(error)
-    return refused
+    """Team id → the engine's refusal (`oncall_now.refusal`), for each team whose data it cannot
+    read: a page of many teams lists such a team with it instead of failing whole."""
+    return {team.pk: why for team in teams if (why := oncall_now.refusal(team))}
 
 
 def _team_now(team: Team, state: domain.TeamState, now: datetime.datetime) -> TeamNow:

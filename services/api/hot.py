@@ -188,10 +188,11 @@ def _answer(params: QueryDict, lookup: Lookup) -> Answer | None:
     answer = lookup.render(key, results, now)
     teams = tuple(s.team for s in services if s.team is not None)
     # A backup line hands off at its own time: its answer is not kept by the primary's day.
-    # Nor is an answer to names that are no service: anyone could fill the memory with those.
+    # Nor is an answer to names that are no service: anyone could fill the memory with those;
+    # nor one without its team's (no on-call day to keep it by).
     if (
         answer is not None
-        and all(result.known for result in results)
+        and all(result.known and not result.answer.team_error for result in results)
         and oncall_now.may_keep()
         and not any(map(has_backup_line, teams))
     ):

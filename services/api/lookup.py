@@ -15,7 +15,12 @@ from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
-from schedules.api.oncall import engineer_name, engineer_names
+from schedules.api.oncall import (
+    engineer_name,
+    engineer_names,
+    team_error_field,
+    team_error_json,
+)
 from schedules.api.queries import read_query
 from schedules.models import Role
 from services.selectors.answers import ServiceOnCall, resolve_services
@@ -73,6 +78,7 @@ class ServiceLookupSerializer(serializers.Serializer):
     backup_oncall_name = serializers.CharField(
         required=False, allow_null=True, help_text=f"{NAME_HELP} Absent with `backup_oncall`."
     )
+    team_error = team_error_field()
 
     def to_representation(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         data = super().to_representation(facts)
@@ -89,6 +95,7 @@ TEXT_LINES = (
     ("Service owner", "service_owner"),
     ("Group", "group"),
     ("Group on-call", "group_oncall"),
+    ("Group on-call error", "team_error"),
     ("Team Slack group", "team_slack_group"),
     ("Backup on-call", "backup_oncall"),
 )
@@ -96,7 +103,7 @@ TEXT_LINES = (
 
 def lookup_text(facts: Mapping[str, Any]) -> str:
     """The tool's lines, people as "Name (<@U…>)"; "Backup on-call" only for a team with a
-    backup line."""
+    backup line, "Group on-call error" only where the team's on-call could not be worked out."""
     return "\n".join(
         f"{label}: {_text_value(facts, key) or 'N/A'}" for label, key in TEXT_LINES if key in facts
     )
@@ -135,6 +142,7 @@ def service_facts(result: ServiceOnCall) -> dict[str, Any]:
         "team_slack_group": named(rung.TEAM_SLACK_GROUP) or named(rung.SERVICE_SLACK_GROUP),
         "service_owner_name": names.get(owner),
         "group_oncall_name": names.get(group_oncall),
+        **team_error_json(answer),
         **_backup_facts(service.team, now),
     }
 
@@ -190,7 +198,8 @@ class ServiceLookupViewSet(ApiViewSet):
                 enum=["json", "text"],
                 description="`text`: plain-text lines `Service:`, `GitHub repo:`, `Tech stack:`, "
                 "`Service owner:`, `Group:`, `Group on-call:`, `Team Slack group:` (`N/A` where "
-                "empty), and `Backup on-call:` when the team has a backup line; a person as "
+                "empty), `Group on-call error:` when the team's on-call cannot be worked out, and "
+                "`Backup on-call:` when the team has a backup line; a person as "
                 "`Name (<@U…>)`, or `<@U…>` when no name is known.",
             ),
         ],

@@ -20,6 +20,8 @@ from schedules.api.oncall import (
     line_tag,
     period_fields,
     source_field,
+    team_error_field,
+    team_error_json,
     team_json,
 )
 from schedules.api.queries import (
@@ -72,16 +74,19 @@ class OnCallAnswerSerializer(serializers.Serializer):
         "the service's primary on-call and owner, the Slack groups. The first is the answer.",
     )
 
+    team_error = team_error_field()
     backup = backup_field()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        chain, backup = fields.pop("fallback_chain"), fields.pop("backup")
+        chain, error = fields.pop("fallback_chain"), fields.pop("team_error")
+        backup = fields.pop("backup")
         # Null when the service has no (active) team: its fallback holds until changed.
         return {
             **fields,
             **period_fields(allow_null=True),
             "fallback_chain": chain,
+            "team_error": error,
             "backup": backup,
         }
 
@@ -143,6 +148,7 @@ class ServiceMentionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[USER.value, GROUP.value], allow_null=True)
     mention = serializers.CharField(allow_null=True, help_text="Null when nobody was found.")
     source = source_field(SERVICE_SOURCE_HELP)
+    team_error = team_error_field()
 
 
 class MentionsSerializer(serializers.Serializer):
@@ -165,6 +171,7 @@ def mention_entry(result: ServiceOnCall) -> dict[str, Any]:
         "kind": str(answer.kind) if answer.kind else None,
         "mention": answer.mention,
         "source": str(answer.source),
+        **team_error_json(answer),
     }
 
 

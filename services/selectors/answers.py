@@ -31,12 +31,13 @@ def service_info(
     role: str = Role.PRIMARY,
 ) -> domain.ServiceInfo:
     """What the domain needs to answer for `service`, its team's answer given (None: no active
-    team). A deleted team's Slack group still counts, as the service's own would. The backup
-    line's answer (`role` backup) is its team's backup only: the service's fallbacks are the
-    primary's."""
+    team, or one the engine cannot read: `oncall_now.refusal`). A deleted team's Slack group
+    still counts, as the service's own would. The backup line's answer (`role` backup) is its
+    team's backup only: the service's fallbacks are the primary's."""
     team = service.team
+    error = oncall_now.refusal(team) if team is not None and team.is_active else None
     if role == Role.BACKUP:
-        return domain.ServiceInfo(name=service.name, team_answer=team_answer)
+        return domain.ServiceInfo(name=service.name, team_answer=team_answer, team_error=error)
     return domain.ServiceInfo(
         name=service.name,
         team_answer=team_answer,
@@ -45,6 +46,7 @@ def service_info(
         team_slack_group=(team.slack_group_id or None) if team else None,
         service_team_slack_group=service.team_slack_group or None,
         team_default=(team.oncall_engineer or None) if team else None,
+        team_error=error,
     )
 
 
@@ -60,8 +62,13 @@ def team_on_call_now(
     services: Iterable[Service], at: datetime.datetime, role: str = Role.PRIMARY
 ) -> dict[object, domain.OnCallAnswer]:
     """Team id → the `role` line's answer at `at` for the active teams of these services
-    (teams loaded with them): two queries for any number of services."""
-    teams = {s.team.pk: s.team for s in services if s.team is not None and s.team.is_active}
+    (teams loaded with them): two queries for any number of services. A team the engine cannot
+    read (`oncall_now.refusal`) is left out: its services answer without it."""
+    teams = {
+        s.team.pk: s.team
+        for s in services
+        if s.team is not None and s.team.is_active and oncall_now.refusal(s.team) is None
+    }
     return oncall_now.on_call_now(teams.values(), at, role)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from escalation.actions import EscalationRequest, escalation_create
 from schedules.actions import rotation_config_update
 from teams.actions import RotationSettings
-from teams.models import TeamRole
+from teams.models import BackupLine, Team, TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 
 
@@ -66,3 +66,25 @@ def test_a_backup_line_with_nobody_on_it_now_gives_the_leads(ledger):
     )
     rotation_config_update(team=ledger, actor=None, role="backup", settings=backup)
     assert mentions(2) == ["<@U_ZED>", "<@U_AMY>"]
+
+
+def test_a_team_that_cannot_answer_still_has_its_service_paged_and_its_leads_at_level_two(
+    ledger,
+):
+    """Ledger's zone went in a tzdata update since it was saved, and it runs a backup line:
+    the service pages the team's default at level 1 and the leads at level 2, beside the
+    services of the teams that answer as ever."""
+    ledger.oncall_engineer = "U_DUTY"
+    ledger.save()
+    BackupLine.objects.create(
+        team=ledger,
+        rotation_enabled=True,
+        rotation_interval="daily",
+        rotation_start_date=timezone.now().date(),
+    )
+    Team.objects.filter(pk=ledger.pk).update(timezone="US/Pacific-New")
+    payments = TeamFactory(name="Payments", oncall_engineer="U_ALICE")
+    ServiceFactory(name="Checkout", team=payments)
+    services = ("Checkout", "Ledger API")
+    assert mentions(1, services) == ["<@U_ALICE>", "<@U_DUTY>"]
+    assert mentions(2, services) == ["<@U_ALICE>", "<@U_DUTY>", "<@U_ZED>", "<@U_AMY>"]

@@ -9,6 +9,7 @@ import pytest
 from escalation.oncall_reply import oncall_reply
 from schedules.actions import rotation_config_update
 from teams.actions import RotationSettings
+from teams.models import Team
 from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -110,3 +111,12 @@ def test_oncall_alone_lists_each_of_the_callers_shifts_in_the_next_four_weeks(pa
 def test_oncall_with_only_spaces_is_oncall_alone(payments):
     reply = oncall_reply("   ", "U_ALICE", NOW)
     assert reply.startswith("Your on-call shifts in the next 28 days:")
+
+
+def test_a_service_of_a_team_that_cannot_answer_names_its_fallback_and_why(payments):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    Team.objects.filter(pk=payments.pk).update(timezone="US/Pacific-New", oncall_engineer="U_DUTY")
+    assert oncall_reply("payment", "U_ANYONE", NOW) == (
+        "*Payment* (team Payments): <@U_DUTY> — team default.\n"
+        "The team's on-call could not be worked out: Unknown time zone 'US/Pacific-New'."
+    )

@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 
 from oncall_project.base.api import verified_tokens
 from oncall_project.tokens import api_token_create
-from schedules import oncall_now
 from services.api import hot
 from services.api.oncall import OnCallViewSet
 from services.models import Service
@@ -35,12 +34,7 @@ TOKEN_AUTH = 1
 PER_RESPONSE = {"X-Request-ID", "Date"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    hot.clear()
-    oncall_now.clear()
-    yield
-    hot.clear()
+pytestmark = pytest.mark.usefixtures("no_kept_answers")
 
 
 @pytest.fixture

@@ -230,3 +230,23 @@ def test_mentions_of_services_sharing_people_or_groups_are_deduplicated():
     tags = [a.tag for a in answers]
     assert tags[:4] == [Tag("U_ALICE", "user"), Tag("S_PAY", "group")] * 2 and tags[4] is None
     assert len(set(tags[:4])) == 2  # equal tags are one mention, whoever named them
+
+
+@pytest.mark.parametrize(
+    ("default", "expected"),
+    [
+        ("U_DEFAULT", ("U_DEFAULT", "team_default", [Rung.TEAM_DEFAULT, Rung.PRIMARY_ONCALL])),
+        (None, ("UP", "primary_oncall", [Rung.PRIMARY_ONCALL])),
+    ],
+)
+def test_a_team_that_cannot_answer_leaves_its_default_then_the_services_fallbacks(
+    default, expected
+):
+    info = ServiceInfo("s", None, "UP", team_default=default, team_error="Unknown time zone 'X/Y'.")
+    answer = resolve_service(info)
+    assert (answer.target, answer.source, [s.rung for s in answer.links]) == expected
+    assert answer.team_error == "Unknown time zone 'X/Y'."
+    assert answer.team_answer is None
+    # without the error, no team answer means no team: its default is not asked
+    assert resolve_service(replace(info, team_error=None)).target == "UP"
+    assert resolve_service(replace(info, team_error=None)).team_error is None
