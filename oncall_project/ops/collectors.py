@@ -39,7 +39,7 @@ class DatabaseCollector:
         yield from escalations()
         yield from handoff_tick(self.now)
         yield from alerts()
-        yield coverage_gap_days()
+        yield from coverage_gap_days()
 
 
 def notifications(now: datetime.datetime) -> Iterator[Metric]:
@@ -112,7 +112,7 @@ def alerts() -> Iterator[Metric]:
     yield firing
 
 
-def coverage_gap_days() -> Metric:
+def coverage_gap_days() -> tuple[Metric, Metric]:
     """Days with nobody on call in each active team's next 14 on-call days.
 
     The /coverage-gaps/ selector takes three queries whatever the number of teams, but about
@@ -127,14 +127,25 @@ def coverage_gap_days() -> Metric:
         f"On-call days with nobody on call in the next {COVERAGE_DAYS} days, per active team.",
         labels=["team"],
     )
+    unreadable = GaugeMetricFamily(
+        "oncall_team_unreadable",
+        "1 for an active team whose on-call cannot be worked out (its time zone is no longer in "
+        "the server's tz database, say): its services page its default engineer and their own "
+        "fallbacks. Such a team has no coverage figure.",
+        labels=["team"],
+    )
     for slug, count in days.items():
-        family.add_metric([slug], count)
-    return family
+        if count is None:
+            unreadable.add_metric([slug], 1)
+        else:
+            family.add_metric([slug], count)
+    return family, unreadable
 
 
-def gap_days_by_team() -> dict[str, int]:
+def gap_days_by_team() -> dict[str, int | None]:
+    """Team slug → its gap days; None for a team whose on-call cannot be worked out."""
     teams = list(Team.objects.filter(is_active=True).order_by("slug"))
     return {
-        row["team"].slug: sum(gap.days for gap in row["gaps"])
+        row["team"].slug: None if row["gaps"] is None else sum(g.days for g in row["gaps"])
         for row in team_gaps(teams, COVERAGE_DAYS)
     }

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
-from schedules import domain, lines, selectors
+from schedules import domain, lines, oncall_now, selectors
+from schedules.api.oncall import team_error_field
 from schedules.api.queries import read_query
 from schedules.models import Role
 from teams.api.scoping import TeamSummarySerializer
@@ -31,7 +32,13 @@ class GapSerializer(serializers.Serializer):
 
 class TeamGapsSerializer(serializers.Serializer):
     team = TeamSummarySerializer()
-    gaps = GapSerializer(many=True, help_text="Runs of on-call days with nobody; often empty.")
+    gaps = GapSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Runs of on-call days with nobody; often empty. Null when the team's on-call "
+        "cannot be worked out (`team_error` says why).",
+    )
+    team_error = team_error_field("")
     backup_gaps = GapSerializer(
         many=True,
         required=False,
@@ -92,22 +99,33 @@ class CoverageGapViewSet(ApiViewSet):
 def team_gaps(teams: list[Team], days: int, *, backups: bool = False) -> list[dict]:
     """Two queries for any number of teams: every team's state in one go. With `backups` (the
     teams loaded with their backup line), the backup lines' gaps too: a few queries more,
-    none when no team has one."""
-    if not teams:
-        return []
+    none when no team has one. A team the engine cannot read (`oncall_now.refusal`) has no
+    gaps (None, not none found) and the reason, and the others are answered."""
+    refused = {t.pk: oncall_now.refusal(t) for t in teams}
+    readable = [t for t in teams if refused[t.pk] is None]
+    rows = {
+        t.pk: {"team": t, "gaps": None, "team_error": refused[t.pk]}
+        for t in teams
+        if refused[t.pk] is not None
+    }
+    rows |= _readable_gaps(readable, days, backups) if readable else {}
+    return [rows[t.pk] for t in teams]
+
+
+def _readable_gaps(teams: list[Team], days: int, backups: bool) -> dict[object, dict]:
     now = timezone.now()
     starts = {t.pk: selectors.local_today(t, now) for t in teams}
     last = max(starts.values()) + datetime.timedelta(days=days)
     states = selectors.team_states(teams, min(starts.values()), last)
-    rows = [
-        {"team": t, "gaps": domain.coverage_gaps(states[t.pk], starts[t.pk], days)} for t in teams
-    ]
+    rows = {
+        t.pk: {"team": t, "gaps": domain.coverage_gaps(states[t.pk], starts[t.pk], days)}
+        for t in teams
+    }
     with_backup = [t for t in teams if lines.has_backup_line(t)] if backups else []
     if with_backup:
         backups = lines.backup_states(with_backup, min(starts.values()), last)
-        for row in rows:
-            team = row["team"]
-            if team.pk in backups:
-                today = lines.line_today(team, Role.BACKUP, now)
-                row["backup_gaps"] = domain.coverage_gaps(backups[team.pk], today, days)
+        for pk, row in rows.items():
+            if pk in backups:
+                today = lines.line_today(row["team"], Role.BACKUP, now)
+                row["backup_gaps"] = domain.coverage_gaps(backups[pk], today, days)
     return rows

@@ -37,14 +37,16 @@ def source_field(help_text: str, **kwargs: Any) -> serializers.ChoiceField:
 
 TEAM_ERROR_HELP = (
     "Why the team's on-call could not be worked out (its time zone, say, is no longer in the "
-    "server's tz database); absent when it could. The answer then falls back to the team's "
-    "default engineer and the service's own fallbacks."
+    "server's tz database); absent when it could."
+)
+FALLS_BACK = (
+    " The answer then falls back to the team's default engineer and the service's own fallbacks."
 )
 
 
-def team_error_field() -> serializers.CharField:
+def team_error_field(more: str = FALLS_BACK) -> serializers.CharField:
     # Not nullable: DRF renders a nullable field missing from the answer as null, not absent.
-    return serializers.CharField(required=False, help_text=TEAM_ERROR_HELP)
+    return serializers.CharField(required=False, help_text=TEAM_ERROR_HELP + more)
 
 
 def team_error_json(answer: domain.ServiceAnswer) -> dict[str, str]:

@@ -145,6 +145,20 @@ def test_coverage_gap_days_per_team_over_the_next_14_days(client):
 
 
 @pytest.mark.django_db
+def test_a_team_whose_on_call_cannot_be_worked_out_is_flagged_not_left_out_of_the_scrape(client):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    TeamFactory(slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ODD")
+    TeamFactory(slug="covered", oncall_engineer="U_ALICE")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert value(text, "oncall_coverage_gap_days", team="covered") == 0
+    assert value(text, "oncall_coverage_gap_days", team="odd") is None
+    assert value(text, "oncall_team_unreadable", team="odd") == 1
+    assert value(text, "oncall_team_unreadable", team="covered") is None
+
+
+@pytest.mark.django_db
 def test_coverage_gap_figures_are_kept_for_a_while_then_worked_out_again(client, settings):
     team = TeamFactory(slug="later-covered")
     assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 14

@@ -10,6 +10,7 @@ from schedules.selectors import local_today
 from teams.models import Team
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
 from tests.factories import (
+    BackupLineFactory,
     MembershipFactory,
     OnCallRecordFactory,
     OverrideFactory,
@@ -389,6 +390,26 @@ def test_coverage_gaps_for_every_active_team(staff):
     }
     assert gaps_by_slug(staff, "?team=partly&days=1") == {"partly": [(day(0), day(0), 1)]}
     assert gaps_by_slug(staff, f"?team={empty.pk}") == {"empty": [(day(0), day(13), 14)]}
+
+
+def test_coverage_gaps_of_a_team_whose_on_call_cannot_be_worked_out_are_null_with_why(staff):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    TeamFactory(name="A odd", slug="odd", timezone="US/Pacific-New")
+    BackupLineFactory(
+        team=TeamFactory(name="B covered", slug="covered", oncall_engineer="U_DEFAULT"),
+        rotation_enabled=True,
+        rotation_start_date=D(2026, 11, 30),
+    )
+    response = staff.get("/api/v1/coverage-gaps/")
+    assert response.status_code == 200, response.content
+    odd, covered = response.json()["results"]
+    assert odd == {
+        "team": {"id": odd["team"]["id"], "name": "A odd", "slug": "odd"},
+        "gaps": None,
+        "team_error": "Unknown time zone 'US/Pacific-New'.",
+    }
+    assert covered["gaps"] == [] and "team_error" not in covered
+    assert covered["backup_gaps"]  # nobody eligible for the backup line: all gaps
 
 
 @pytest.mark.parametrize("ref", ["nope", "gone"])
