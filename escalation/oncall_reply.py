@@ -76,14 +76,17 @@ def _next(team: Team, answer: domain.OnCallAnswer) -> str:
 
 def _own_shifts(caller: str, now: datetime.datetime) -> str:
     # Keep the shifts not over yet, so the one running now is listed whatever its time zone.
-    found = person_periods(
+    found, refused = person_periods(
         caller, selectors.first_day_running(now), now.date() + datetime.timedelta(days=OWN_DAYS)
     )
     shifts = [s for s in found if s.ends_at > now]
+    unknown = "".join(
+        f"\nYour shifts in *{r.team.name}* cannot be worked out: {r.reason}" for r in refused
+    )
     if not shifts:
         return (
             f"You have no on-call shifts in the next {OWN_DAYS} days. "
-            "Ask `/oncall <service or team>` to see who is on call."
+            "Ask `/oncall <service or team>` to see who is on call." + unknown
         )
     lines = [
         f"• *{s.team.name}*{' (backup)' if s.role == Role.BACKUP else ''}: "
@@ -91,4 +94,4 @@ def _own_shifts(caller: str, now: datetime.datetime) -> str:
         f"{when(s.ends_at, s.team.timezone)} ({s.source.replace('_', ' ')})"
         for s in shifts[:MAX_LINES]
     ]
-    return f"Your on-call shifts in the next {OWN_DAYS} days:\n" + "\n".join(lines)
+    return f"Your on-call shifts in the next {OWN_DAYS} days:\n" + "\n".join(lines) + unknown

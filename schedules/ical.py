@@ -14,7 +14,8 @@ from icalendar import Calendar, Event
 
 from oncall_project.base import slack_ids
 from schedules.models import Role
-from schedules.page_selectors.oncall import Shift, display_names, person_shifts, shifts
+from schedules.page_selectors.oncall import Shift, display_names, shifts
+from schedules.page_selectors.person import person_shifts
 from schedules.selectors import local_today, team_state
 from teams.models import Person, Team
 
@@ -101,7 +102,9 @@ def person_feed(request: HttpRequest, slack_user_id: str) -> HttpResponse:
         today - datetime.timedelta(days=PAST_DAYS),
         today + datetime.timedelta(days=AHEAD_DAYS),
     )
-    mine, names = person_shifts(slack_user_id, start, end)
+    # A team whose data the engine cannot read has no events here: a feed has no place to say
+    # why, and "My schedule" and the API say it.
+    mine, names, _ = person_shifts(slack_user_id, start, end)
     events = [
         _event(s, f"{s.team.pk}-{s.start_date.isoformat()}-{slack_user_id}@oncall", names, now)
         for s in mine

@@ -13,8 +13,10 @@ from schedules.member_rows import members_by_team
 from schedules.models import Role
 from schedules.selectors import (
     PersonPeriod,
+    TeamRefused,
     ledger_from,
     member,
+    readable,
     refit,
     team_config,
     team_states,
@@ -123,16 +125,19 @@ def backup_states(
     return refit(states, teams, lines, start, end, backup_states)
 
 
-def person_periods(slack_id: str, start: datetime.date, end: datetime.date) -> list[PersonPeriod]:
+def person_periods(
+    slack_id: str, start: datetime.date, end: datetime.date
+) -> tuple[list[PersonPeriod], list[TeamRefused]]:
     """The runs of on-call days the person holds on either line of every team, overrides
-    applied: three queries, and the backup line's few for teams that have one."""
-    teams = list(teams_of_person(slack_id, start, end).select_related("backup_line"))
+    applied, and the teams whose data the engine cannot read (`readable`): three queries, and
+    the backup line's few for teams that have one."""
+    teams, refused = readable(teams_of_person(slack_id, start, end).select_related("backup_line"))
     found = _held(slack_id, teams, team_states(teams, start, end), start, end, Role.PRIMARY)
     with_backup = [t for t in teams if has_backup_line(t)]
     if with_backup:
         states = backup_states(with_backup, start, end)
         found += _held(slack_id, with_backup, states, start, end, Role.BACKUP)
-    return sorted(found, key=lambda p: (p.start_date, p.team.name, p.role))
+    return sorted(found, key=lambda p: (p.start_date, p.team.name, p.role)), refused
 
 
 def _held(slack_id, teams, states, start, end, role: str) -> list[PersonPeriod]:

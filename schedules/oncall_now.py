@@ -25,6 +25,7 @@ from django.db import connection
 from schedules import day_answers, domain
 from schedules.lines import has_backup_line, line_states, line_today
 from schedules.models import Role
+from schedules.selectors import refusal
 from teams.models import Team
 
 
@@ -112,17 +113,6 @@ def backup_now(
         if t is not None and t.is_active and has_backup_line(t) and refusal(t) is None
     ]
     return on_call_now(lined, at, Role.BACKUP) if lined else {}
-
-
-def refusal(team: Team) -> str | None:
-    """Why the engine cannot read the team's data, if it cannot: a time zone the server's tz
-    database no longer holds (a tzdata update dropped it since the team was saved). No query.
-    Who asks for many teams answers the others, and says why for this one."""
-    try:
-        domain.zone(team.timezone)
-    except domain.DomainError as error:
-        return str(error)
-    return None
 
 
 def state_at(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> domain.TeamState:

@@ -170,6 +170,37 @@ def first_day_running(now: datetime.datetime) -> datetime.date:
     return now.astimezone(datetime.UTC).date() - LOOK_BACK
 
 
+def refusal(team: Team) -> str | None:
+    """Why the engine cannot read the team's data, if it cannot: a time zone the server's tz
+    database no longer holds (a tzdata update dropped it since the team was saved). No query.
+    Who asks for many teams answers the others, and says why for this one."""
+    try:
+        domain.zone(team.timezone)
+    except domain.DomainError as error:
+        return str(error)
+    return None
+
+
+@dataclass(frozen=True)
+class TeamRefused:
+    """A team whose data the engine cannot read, and why (`refusal`)."""
+
+    team: Team
+    reason: str
+
+
+def readable(teams: Iterable[Team]) -> tuple[list[Team], list[TeamRefused]]:
+    """`teams` apart: those the engine can read, and the others with why. No query."""
+    found, refused = [], []
+    for team in teams:
+        reason = refusal(team)
+        if reason is None:
+            found.append(team)
+        else:
+            refused.append(TeamRefused(team, reason))
+    return found, refused
+
+
 def teams_of_person(slack_id: str, start: datetime.date, end: datetime.date) -> QuerySet[Team]:
     """Active teams the person may be on call for in the window: a member, the team's default,
     or named by a schedule or an approved override in it. One query."""

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import NotFound
-from schedules import domain, lines, oncall_now, selectors
+from schedules import domain, lines, selectors
 from schedules.api.oncall import team_error_field
 from schedules.api.queries import read_query
 from schedules.models import Role
@@ -99,9 +99,9 @@ class CoverageGapViewSet(ApiViewSet):
 def team_gaps(teams: list[Team], days: int, *, backups: bool = False) -> list[dict]:
     """Two queries for any number of teams: every team's state in one go. With `backups` (the
     teams loaded with their backup line), the backup lines' gaps too: a few queries more,
-    none when no team has one. A team the engine cannot read (`oncall_now.refusal`) has no
+    none when no team has one. A team the engine cannot read (`selectors.refusal`) has no
     gaps (None, not none found) and the reason, and the others are answered."""
-    refused = {t.pk: oncall_now.refusal(t) for t in teams}
+    refused = {t.pk: selectors.refusal(t) for t in teams}
     readable = [t for t in teams if refused[t.pk] is None]
     rows = {
         t.pk: {"team": t, "gaps": None, "team_error": refused[t.pk]}

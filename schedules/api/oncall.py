@@ -20,7 +20,7 @@ from schedules.api.queries import (
     read_query,
 )
 from schedules.models import Role
-from schedules.selectors import whom_to_tag
+from schedules.selectors import refusal, whom_to_tag
 from teams.api.scoping import TeamScopedMixin, TeamSummarySerializer
 from teams.models import Team
 from teams.selectors import names_for
@@ -153,7 +153,7 @@ def engineer_names(
     them (one query for all the others, then kept with the state)."""
     wanted = {i for i in ids if i}
     known = known or {}
-    readable = team is not None and team.is_active and oncall_now.refusal(team) is None
+    readable = team is not None and team.is_active and refusal(team) is None
     kept = oncall_now.names_at(team, at, role) if readable else {}
     found = {i: kept.get(i) or known.get(i) for i in wanted}
     missing = {i for i, name in found.items() if not name and i not in kept and i not in known}

@@ -59,9 +59,22 @@ class PersonPeriodSerializer(serializers.Serializer):
         }
 
 
+class TeamErrorSerializer(serializers.Serializer):
+    team = TeamSummarySerializer()
+    team_error = serializers.CharField(
+        help_text="Why the team's on-call cannot be worked out (its time zone, say, is no "
+        "longer in the server's tz database)."
+    )
+
+
 class PersonScheduleSerializer(serializers.Serializer):
     slack_id = serializers.CharField()
     periods = PersonPeriodSerializer(many=True, help_text="By start date, then team name.")
+    team_errors = TeamErrorSerializer(
+        many=True,
+        help_text="The person's teams whose periods cannot be worked out, and why; most often "
+        "empty. Their periods are not among `periods`.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -70,6 +83,7 @@ class PersonScheduleSerializer(serializers.Serializer):
             "from": serializers.DateField(help_text="The window's first on-call date."),
             "to": serializers.DateField(help_text="The window's last on-call date (inclusive)."),
             "periods": fields["periods"],
+            "team_errors": fields["team_errors"],
         }
 
 
@@ -112,6 +126,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
                 "until": "2027-01-05T18:00:00+01:00",
             },
         ],
+        "team_errors": [],
     },
 )
 
@@ -151,10 +166,12 @@ class PersonScheduleViewSet(ApiViewSet):
             raise InvalidInput(message, {"slack_id": [message]})
         window = read_query(request, WindowQuerySerializer)
         start, end = window["from"], window["to"]
+        periods, refused = person_periods(slack_id, start, end)
         body = {
             "slack_id": slack_id,
             "from": start,
             "to": end,
-            "periods": person_periods(slack_id, start, end),
+            "periods": periods,
+            "team_errors": [{"team": r.team, "team_error": r.reason} for r in refused],
         }
         return self.respond(body)

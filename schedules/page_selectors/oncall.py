@@ -1,6 +1,6 @@
-"""What the on-call pages read: the dashboard, a team's overview and calendar, a person's
-shifts. Each in a fixed number of queries whatever the number of teams, members and spans
-(team_states loads any number of teams in two)."""
+"""What the on-call pages read: the dashboard, a team's overview and calendar (a person's
+shifts: `page_selectors.person`). Each in a fixed number of queries whatever the number of
+teams, members and spans (team_states loads any number of teams in two)."""
 
 import calendar
 import datetime
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Subquery
 
 from oncall_project.base.actors import Actor
-from schedules import domain, oncall_now
+from schedules import domain
 from schedules.lines import backup_states, has_backup_line
 from schedules.models import Override, OverrideStatus, Role
 from schedules.selectors import (
-    first_day_running,
     local_today,
+    refusal,
     team_state,
     team_states,
-    teams_of_person,
 )
 from teams.models import Team, TeamMembership, TeamRole
 from teams.selectors import names_shown
@@ -114,9 +113,9 @@ class TeamNow:
 
 
 def refusals(teams: Iterable[Team]) -> dict[object, str]:
-    """Team id → the engine's refusal (`oncall_now.refusal`), for each team whose data it cannot
+    """Team id → the engine's refusal (`selectors.refusal`), for each team whose data it cannot
     read: a page of many teams lists such a team with it instead of failing whole."""
-    return {team.pk: why for team in teams if (why := oncall_now.refusal(team))}
+    return {team.pk: why for team in teams if (why := refusal(team))}
 
 
 def _team_now(team: Team, state: domain.TeamState, now: datetime.datetime) -> TeamNow:
@@ -279,37 +278,3 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         backup=backup,
         wall_date=now.astimezone(domain.zone(team.timezone)).date(),
     )
-
-
-def person_shifts(
-    slack_user_id: str, start: datetime.date, end: datetime.date
-) -> tuple[list[Shift], dict[str, str]]:
-    """This person's resolved periods (overrides applied) from `start` to `end` in every team,
-    on either line, in time order, and the display names of their teams' members: three
-    queries (a few more when a team has a backup line)."""
-    teams = list(
-        teams_of_person(slack_user_id, start, end).select_related("backup_line").order_by("name")
-    )
-    lines = [(Role.PRIMARY, team_states(teams, start, end))]
-    with_backup = [t for t in teams if has_backup_line(t)]
-    if with_backup:
-        lines.append((Role.BACKUP, backup_states(with_backup, start, end)))
-    mine = [
-        s
-        for role, states in lines
-        for team in teams
-        if team.pk in states
-        for s in shifts(team, states[team.pk], start, end, role)
-        if s.engineer == slack_user_id
-    ]
-    names = display_names(lines[0][1].values())
-    return sorted(mine, key=lambda s: (s.starts_at, s.team.name, s.role)), names
-
-
-def coming_shifts(
-    slack_user_id: str, now: datetime.datetime, end: datetime.date
-) -> tuple[list[Shift], dict[str, str]]:
-    """This person's shifts not over at `now`, up to on-call date `end`: the one running now
-    first, whatever its team's time zone. Three queries."""
-    found, names = person_shifts(slack_user_id, first_day_running(now), end)
-    return [s for s in found if s.ends_at > now], names

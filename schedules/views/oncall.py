@@ -13,12 +13,8 @@ from django.utils import timezone
 from oncall_project.base.pages import page_actor
 from schedules.forms import FairnessForm, LookupForm, RangeForm
 from schedules.page_selectors.fairness import fairness
-from schedules.page_selectors.oncall import (
-    coming_shifts,
-    overrides_awaiting,
-    person_shifts,
-    teams_now,
-)
+from schedules.page_selectors.oncall import overrides_awaiting, teams_now
+from schedules.page_selectors.person import coming_shifts, person_shifts
 from teams.models import Team
 
 MY_SCHEDULE_DAYS = 56
@@ -50,13 +46,13 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     form = RangeForm(request.GET, default_days=MY_SCHEDULE_DAYS, back=False, today=today)
-    shifts, names, ical, shown = [], {}, None, None
+    shifts, names, refused, ical, shown = [], {}, [], None, None
     if actor.slack_user_id and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         if start == today:
-            shifts, names = coming_shifts(actor.slack_user_id, now, end)
+            shifts, names, refused = coming_shifts(actor.slack_user_id, now, end)
         else:
-            shifts, names = person_shifts(actor.slack_user_id, start, end)
+            shifts, names, refused = person_shifts(actor.slack_user_id, start, end)
         shown = (start, end, start == today)
     if actor.slack_user_id:
         person = request.user.person  # loaded with the user
@@ -70,6 +66,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "shifts": shifts,
+            "refused": refused,
             "names": names,
             "ical": ical,
             "me": actor.slack_user_id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from schedules import domain, oncall_now
 from schedules.models import Role
+from schedules.selectors import refusal
 from services.models import Service
 from services.selectors.named import active_services_named
 
@@ -31,11 +32,11 @@ def service_info(
     role: str = Role.PRIMARY,
 ) -> domain.ServiceInfo:
     """What the domain needs to answer for `service`, its team's answer given (None: no active
-    team, or one the engine cannot read: `oncall_now.refusal`). A deleted team's Slack group
+    team, or one the engine cannot read: `refusal`). A deleted team's Slack group
     still counts, as the service's own would. The backup line's answer (`role` backup) is its
     team's backup only: the service's fallbacks are the primary's."""
     team = service.team
-    error = oncall_now.refusal(team) if team is not None and team.is_active else None
+    error = refusal(team) if team is not None and team.is_active else None
     if role == Role.BACKUP:
         return domain.ServiceInfo(name=service.name, team_answer=team_answer, team_error=error)
     return domain.ServiceInfo(
@@ -63,11 +64,11 @@ def team_on_call_now(
 ) -> dict[object, domain.OnCallAnswer]:
     """Team id → the `role` line's answer at `at` for the active teams of these services
     (teams loaded with them): two queries for any number of services. A team the engine cannot
-    read (`oncall_now.refusal`) is left out: its services answer without it."""
+    read (`refusal`) is left out: its services answer without it."""
     teams = {
         s.team.pk: s.team
         for s in services
-        if s.team is not None and s.team.is_active and oncall_now.refusal(s.team) is None
+        if s.team is not None and s.team.is_active and refusal(s.team) is None
     }
     return oncall_now.on_call_now(teams.values(), at, role)
 

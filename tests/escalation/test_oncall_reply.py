@@ -120,3 +120,14 @@ def test_a_service_of_a_team_that_cannot_answer_names_its_fallback_and_why(payme
         "*Payment* (team Payments): <@U_DUTY> — team default.\n"
         "The team's on-call could not be worked out: Unknown time zone 'US/Pacific-New'."
     )
+
+
+def test_oncall_alone_names_a_team_whose_shifts_cannot_be_worked_out(payments):
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    reply = oncall_reply("", "U_ALICE", NOW)
+    assert reply.startswith("Your on-call shifts in the next 28 days:\n• *Payments*")
+    assert reply.endswith(
+        "\nYour shifts in *Odd* cannot be worked out: Unknown time zone 'US/Pacific-New'."
+    )
+    alone = oncall_reply("", "U_NOBODY", NOW)
+    assert "cannot be worked out" not in alone

@@ -179,6 +179,22 @@ def schedules_url(slack_id: str, query: str = "") -> str:
     return f"/api/v1/users/{slack_id}/schedules/{query}"
 
 
+def test_a_persons_periods_name_a_team_whose_periods_cannot_be_worked_out(staff, team):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    response = staff.get(schedules_url("U_ALICE", "?from=2026-12-01&to=2026-12-31"))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert {p["team"]["slug"] for p in body["periods"]} == {"payments"}
+    (error,) = body["team_errors"]
+    assert (error["team"]["slug"], error["team_error"]) == (
+        "odd",
+        "Unknown time zone 'US/Pacific-New'.",
+    )
+    empty = staff.get(schedules_url("U_NOBODY", "?from=2026-12-01&to=2026-12-31")).json()
+    assert empty["team_errors"] == []
+
+
 def test_a_persons_periods_across_teams_with_overrides_applied(staff, team):
     OverrideFactory(
         team=team,

@@ -307,6 +307,22 @@ def test_my_schedule_lists_my_shifts_across_teams_with_overrides_applied(team):
     assert "/ical/user/U_MEMBER.ics?token=" in page
 
 
+@pytest.mark.parametrize("start", ["", days(1)])
+def test_my_schedule_names_a_team_whose_shifts_cannot_be_worked_out_and_lists_the_rest(team, start):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_MEMBER")
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=days(2), end_date=days(3))
+    response = client_for("member", team).get("/me/schedule/", {"start": start})
+    assert response.status_code == 200
+    assert [s.team.slug for s in response.context["shifts"]] == ["payments"]
+    assert [(r.team.slug, r.reason) for r in response.context["refused"]] == [
+        ("odd", "Unknown time zone 'US/Pacific-New'.")
+    ]
+    assert 'Your shifts in <a href="/teams/odd/">Odd</a> cannot be worked out: Unknown' in (
+        response.content.decode()
+    )
+
+
 # Tuesday 1 December 2026, 22:00 UTC = 14:00 in Los Angeles: before that team's 18:00 handoff,
 # so its on-call date is still Monday 30 November while UTC's is Tuesday.
 UTC_EVENING = datetime.datetime(2026, 12, 1, 22, 0, tzinfo=datetime.UTC)

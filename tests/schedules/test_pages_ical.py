@@ -128,6 +128,17 @@ def test_person_feed_lists_their_shifts_in_every_team(team):
     assert Client().get(f"/ical/user/U_EVE.ics?token={person.ical_token}").status_code == 404
 
 
+def test_person_feed_leaves_out_a_team_whose_shifts_cannot_be_worked_out(team):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    person = linked_person(make_user(), "U_BOB")
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_BOB")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
+    response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
+    assert response.status_code == 200
+    got = [(str(e["summary"]), e.decoded("dtstart").date()) for e in events(response)]
+    assert got == [("On call: Bob Martins (Payments)", days(2))]
+
+
 @pytest.mark.parametrize("slack_id", ["U%00BOB", "not-a-slack-id"])
 def test_person_feed_of_a_malformed_slack_id_is_not_found(team, slack_id):
     # a NUL byte reached PostgreSQL, which refuses it: a 500 there without the check
