@@ -143,6 +143,9 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+TEAM_PAGES = {"teams", "schedules"}  # the URL namespaces whose `slug` names a team
+
+
 class EngineErrorMiddleware:
     """Stored data the engine cannot read (a team's time zone that a tzdata update removed)
     ends a page with a page that says what to fix, not a 500."""
@@ -156,5 +159,8 @@ class EngineErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, engine_errors()):
             return None
-        message = f"The on-call cannot be worked out: {exception} An operator can fix the team."
-        return render(request, "409.html", {"message": message}, status=409)
+        message = f"The on-call cannot be worked out: {exception}"
+        # On a team's page, a way to fix it: the team's settings (its time zone, say).
+        match = request.resolver_match
+        team = match.kwargs.get("slug") if match and match.namespace in TEAM_PAGES else None
+        return render(request, "409.html", {"message": message, "team": team}, status=409)

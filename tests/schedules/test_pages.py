@@ -208,6 +208,21 @@ def test_lookup_of_a_team_whose_zone_the_server_no_longer_knows_is_a_409_not_a_5
     response = client.get("/who/", {"q": "Odd", "at": at})
     assert response.status_code == 409
     assert "US/Pacific-New" in response.content.decode()
+    assert "An operator can fix the team in the admin." in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/teams/odd/", "/teams/odd/members/", "/teams/odd/schedules/"])
+def test_a_team_page_that_cannot_answer_links_to_the_settings_that_can_fix_it(db, path):
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_ALICE")
+    client = client_for("staff")
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Unknown time zone &#x27;US/Pacific-New&#x27;." in page
+    assert '<a href="/teams/odd/settings/">the team\'s settings</a>' in page
+    settings = client.get("/teams/odd/settings/")  # where it is fixed: open, not a 409
+    assert settings.status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/teams/", "/services/"])
