@@ -2,11 +2,11 @@
 and whom to tag for each of them now."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from schedules.page_selectors.oncall import teams_now
+from schedules.domain import MentionKind
+from schedules.page_selectors.oncall import teams_now, with_directory_names
 from services.models import Service
 from services.selectors.answers import service_answer
 from teams.models import Team
@@ -47,25 +47,17 @@ def environments() -> list[str]:
     )
 
 
-@dataclass(frozen=True)
-class Refused:
-    """In place of a service's answer: the engine cannot read its team's data."""
-
-    refused: str  # the engine's words
-
-
 def services_on_call(services: list[Service], now: datetime.datetime) -> tuple[dict, dict]:
-    """Service id → ServiceAnswer for a page of services — or Refused for one whose team the
-    engine cannot read, never its fallback named as if the team had answered — and display
-    names: two queries."""
+    """Service id → ServiceAnswer for a page of services, and display names: two queries (one
+    more when a service falls back to someone outside its team). A service whose team the
+    engine cannot read answers with its fallbacks and says why (`team_error`), as the API does,
+    never as if the team had answered."""
     teams = list({s.team_id: s.team for s in services if s.team and s.team.is_active}.values())
     rows, names = teams_now(teams, now)
     by_team = {row.team.pk: row for row in rows}
     answers = {}
     for service in services:
         row = by_team.get(service.team_id)
-        if row is not None and row.refused:
-            answers[service.pk] = Refused(row.refused)
-        else:
-            answers[service.pk] = service_answer(service, row and row.answer)
-    return answers, names
+        answers[service.pk] = service_answer(service, row and row.answer)
+    shown = [a.target for a in answers.values() if a.kind == MentionKind.USER]
+    return answers, with_directory_names(names, shown)

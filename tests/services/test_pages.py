@@ -5,6 +5,7 @@ import pytest
 
 from audit.models import AuditLog
 from services.models import Service
+from teams.models import Person
 from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
 from tests.page_support import (
     assert_login_redirect,
@@ -198,3 +199,25 @@ def test_soft_delete_asks_first_and_can_be_undone(team, service):
     assert Service.objects.get(pk=service.pk).is_active is False
     client.post(f"/services/{service.pk}/restore/")
     assert Service.objects.get(pk=service.pk).is_active is True
+
+
+def test_directory_names_whom_a_page_reaches_for_a_team_that_cannot_answer(team, service):
+    """Its zone went in a tzdata update since it was saved (US/Pacific-New, 2020b): the row
+    says why, and whom a page reaches instead (as the API and escalations do), by name."""
+    odd = TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="")
+    ServiceFactory(name="Ledger", team=odd, primary_oncall="U_FALLBACK")
+    Person.objects.update_or_create(
+        slack_user_id="U_FALLBACK", defaults={"display_name": "Fay Fallback"}
+    )
+    response = client_for("member", team).get("/services/")
+    assert response.status_code == 200
+    answers = {s.name: answer for s, answer in response.context["rows"]}
+    ledger = answers["Ledger"]
+    assert (ledger.target, ledger.source) == ("U_FALLBACK", "primary_oncall")
+    assert ledger.team_error == "Unknown time zone 'US/Pacific-New'."
+    assert answers["Payment API"].team_error is None
+    page = response.content.decode()
+    assert "cannot answer</span> Unknown time zone &#x27;US/Pacific-New&#x27;. A page reaches:" in (
+        page
+    )
+    assert "Fay Fallback" in page
