@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from oncall_project.base import viewer_zone
+from oncall_project.base import slack_ids, viewer_zone
 
 register = template.Library()
 
@@ -39,6 +39,8 @@ def person(slack_id, names=None, elsewhere=None):
     when `elsewhere` says they belong to another team, or "nobody"."""
     if not slack_id:
         return mark_safe('<span class="nobody">nobody</span>')
+    if not slack_ids.is_user_id(slack_id):  # an API client's or the system's name: no person
+        return format_html('<span class="person">{}</span>', slack_id)
     name = (names or {}).get(slack_id, "")
     team = (elsewhere or {}).get(slack_id, "")
     origin = format_html(' <span class="muted">from {}</span>', team) if team else ""

@@ -212,6 +212,15 @@ def test_the_overrides_tab_offers_only_the_decisions_the_viewer_may_make(
     assert decisions_offered(page, the_leads) == on_the_leads
 
 
+def test_an_override_asked_by_an_api_client_and_decided_by_the_system_shows_their_names(team):
+    """Not a Slack id: shown as the name it is, not as a person's id to copy."""
+    OverrideFactory(team=team, requested_by="bugbot", approved_by="system", status="approved")
+    page = client_for("member", team).get("/teams/payments/overrides/").content.decode()
+    assert '<span class="person">bugbot</span>' in page
+    assert 'by <span class="person">system</span>' in page
+    assert '<code class="slack-id">bugbot</code>' not in page
+
+
 def test_an_overlapping_override_shows_the_clash_once_next_to_the_dates(team):
     OverrideFactory(team=team, start_date=days(6), end_date=days(7), status="approved")
     client = client_for("member", team)
