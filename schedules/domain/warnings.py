@@ -1,15 +1,27 @@
-"""What a rotation preview warns about: people its order names whom the rotation will skip."""
+"""What a rotation preview warns about: a rotation that plans nobody, and people its order
+names whom the rotation will skip."""
 
+from dataclasses import replace
 from datetime import date
 
 from .model import RotationType, TeamConfig, TeamState
+from .roster import candidates
+
+OFF = "The rotation is off: it plans nobody until it is turned on."
+NOBODY = (
+    "Nobody can take a turn (no member is eligible for on-call, or in the order): the team "
+    "falls back to its default engineer."
+)
 
 
 def rotation_warnings(
     state: TeamState, config: TeamConfig, start: date, end: date
 ) -> tuple[str, ...]:
     """One line per person the rotation (under `config`) would pass over between `start` and
-    `end`: not eligible, gone from the team's Slack group, or away some of those days."""
+    `end`: not eligible, gone from the team's Slack group, or away some of those days; first,
+    why it plans nobody at all, where it does not."""
+    if not config.rotation_enabled:
+        return (OFF,)
     members = {m.slack_user_id: m for m in state.members}
     if config.rotation_type == RotationType.CUSTOM_ORDER:
         order = [x for x in config.rotation_order if x in members]
@@ -31,4 +43,6 @@ def rotation_warnings(
                     f"{who} is away {away.start_date} to {away.end_date}: the rotation skips "
                     "them on those days."
                 )
+    if not candidates(replace(state, config=config)):
+        warnings.insert(0, NOBODY)
     return tuple(warnings)

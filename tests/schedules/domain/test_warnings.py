@@ -48,3 +48,27 @@ def test_time_away_touching_the_window_is_named_and_the_primarys_days_are_not():
         "UC is away 2026-02-27 to 2026-03-02: the rotation skips them on those days.",
         "Dee (UD) is away 2026-03-29 to 2026-04-11: the rotation skips them on those days.",
     )
+
+
+def test_a_rotation_that_is_off_says_so_and_nothing_else():
+    assert warnings(rotation(rotation_enabled=False)) == (
+        "The rotation is off: it plans nobody until it is turned on.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "people", "then"),
+    [
+        (rotation(), (), ()),  # no members
+        (rotation(), (PEOPLE[1],), ("Ben (UB) is not eligible for on-call",)),
+        (rotation(rotation_type="custom_order", rotation_order=("UX",)), PEOPLE, ()),
+    ],
+    ids=["no members", "nobody eligible", "nobody in the order"],
+)
+def test_a_rotation_nobody_can_take_a_turn_in_says_so_first(config, people, then):
+    found = rotation_warnings(team(members=people), config, day(0), day(27))
+    assert found[0] == (
+        "Nobody can take a turn (no member is eligible for on-call, or in the order): the team "
+        "falls back to its default engineer."
+    )
+    assert [line.split(":")[0] for line in found[1:]] == list(then)
