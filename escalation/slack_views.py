@@ -23,6 +23,7 @@ from schedules.actions import override_decide
 from schedules.messages import user
 from schedules.models import Override
 from teams import slack_proof
+from teams.selectors import slack_actor
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def slack_interaction(request: HttpRequest) -> HttpResponse:
         where, problem = ".".join(found[0]), found[1]
         return HttpResponse(f"Malformed interaction payload: {where}: {problem}", status=400)
     try:
-        return _reply(_handle(action_id, value, Actor.slack(user_id)))
+        return _reply(_handle(action_id, value, slack_actor(user_id)))
     except DomainError as exc:
         return _reply(f":no_entry: {exc.message}")
 

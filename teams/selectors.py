@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 
+from oncall_project.base.actors import Actor
 from oncall_project.base.errors import NotFound
 from teams.models import Person, PersonStatus, Team, TeamMembership
 
@@ -207,3 +208,17 @@ def row_name_shown(row, name: str) -> PersonName | None:
     if not shown and status != PersonStatus.UNCONFIRMED:
         return None
     return PersonName.of(shown, status)
+
+
+def slack_actor(slack_user_id: str) -> Actor:
+    """Whoever clicked in Slack (Slack vouches for the id), as the pages know them: with the
+    rights of the active account linked to that Slack user (staff, say), else as that Slack
+    user alone. One query."""
+    person = (
+        Person.objects.select_related("user")
+        .filter(slack_user_id=slack_user_id, user__is_active=True)
+        .first()
+    )
+    if person is None:
+        return Actor.slack(slack_user_id)
+    return Actor.from_user(person.user, "slack")

@@ -26,7 +26,9 @@ from tests.factories import (
     OverrideFactory,
     ScheduleFactory,
     ServiceFactory,
+    StaffUserFactory,
     TeamFactory,
+    linked_person,
 )
 
 SECRET = "test-signing-secret"
@@ -329,6 +331,40 @@ def test_the_acknowledge_button_from_someone_neither_paged_nor_in_the_team_is_re
     )
     assert ":no_entry:" in response.json()["text"]
     assert Escalation.objects.get(pk=esc.pk).status == "open"
+
+
+@pytest.mark.parametrize(("active", "acknowledged"), [(True, True), (False, False)])
+def test_staff_acknowledge_and_decide_from_slack_as_on_the_pages(
+    client, payments, active, acknowledged
+):
+    """Slack vouches for the id; the account linked to it says what they may do: staff may
+    acknowledge an escalation that did not page them, and decide any override — unless that
+    account is deactivated, when they are a Slack user like any other."""
+    linked_person(StaffUserFactory(is_active=active), "U_STAFF")
+    esc = escalation_create(
+        actor=None,
+        request=EscalationRequest(bug_id="BUG-5", services=["Payment"], channel_id="C_BUGS"),
+    ).escalation
+    override = OverrideFactory(team=payments)
+    ack = signed_post(
+        client, "/slack/interactions/", interaction("escalation_ack", str(esc.pk), "U_STAFF")
+    ).json()["text"]
+    approve = signed_post(
+        client, "/slack/interactions/", interaction("override_approve", str(override.pk), "U_STAFF")
+    ).json()["text"]
+    esc.refresh_from_db()
+    override.refresh_from_db()
+    if acknowledged:
+        assert (ack, esc.status, esc.acknowledged_by) == (
+            "Acknowledged by <@U_STAFF>.",
+            "acknowledged",
+            "U_STAFF",
+        )
+        assert approve == "Override for <@U_BOB> approved."
+        assert (override.status, override.approved_by) == ("approved", "U_STAFF")
+    else:
+        assert ack.startswith(":no_entry:") and esc.status == "open"
+        assert approve.startswith(":no_entry:") and override.status == "pending"
 
 
 @pytest.mark.parametrize(
