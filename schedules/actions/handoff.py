@@ -8,6 +8,7 @@ teams whose `next_handoff_at` has passed are taken, and the ledger's unique (tea
 refuses a second row whatever happens."""
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -25,6 +26,9 @@ from teams.rotation_fields import CHECKPOINT_FIELDS
 from teams.tasks import set_oncall_usergroup
 
 BATCH_SIZE = 100
+UNREADABLE_RETRY = datetime.timedelta(hours=1)
+
+logger = logging.getLogger(__name__)
 
 
 def _due(now: datetime.datetime) -> Q:
@@ -65,6 +69,9 @@ def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) ->
         .filter(_due(now), pk__in=team_ids, is_active=True)
         .order_by("pk")
     )
+    teams, refused = selectors.readable(teams)
+    if refused:
+        _put_off(refused, now)
     if not teams:
         return []
     writes = Writes()
@@ -76,6 +83,20 @@ def handoffs_process(*, team_ids: list, now: datetime.datetime | None = None) ->
     handed_off = [team.pk for team in teams]
     transaction.on_commit(lambda: _share_new_days(handed_off), robust=True)
     return outcomes
+
+
+def _put_off(refused: list[selectors.TeamRefused], now: datetime.datetime) -> None:
+    """Teams whose data the engine cannot read (a time zone the server lost) are left out of
+    the batch, which stays one transaction for the others, and tried again an hour on rather
+    than every tick; a change of the team's time zone makes its handoff due at once again."""
+    for refusal in refused:
+        logger.warning(
+            "Team %s cannot hand off: %s Tried again in an hour.", refusal.team.pk, refusal.reason
+        )
+    ids = [refusal.team.pk for refusal in refused]
+    later = now + UNREADABLE_RETRY
+    Team.objects.filter(pk__in=ids).update(next_handoff_at=later)
+    BackupLine.objects.filter(team_id__in=ids).update(next_handoff_at=later)
 
 
 def _share_new_days(team_ids: list) -> None:
