@@ -194,9 +194,17 @@ def coverage_gap_message(
     week_of: datetime.date,
     gaps: list[tuple[datetime.date, datetime.date]],
     backup_gaps: list[tuple[datetime.date, datetime.date]] | None = None,
+    refused: str | None = None,
 ) -> Message:
-    """`backup_gaps` is None for a team without a backup line."""
-    if gaps:
+    """`backup_gaps` is None for a team without a backup line; `refused` says why the team's
+    on-call cannot be worked out, when it cannot (its gaps are then unknown)."""
+    if refused:
+        text = (
+            f":no_entry: *{team_name}*: who is on call cannot be worked out: {refused} Pages "
+            "for its services reach its default engineer and their own fallbacks until staff or "
+            "a lead chooses its time zone again in the team's settings."
+        )
+    elif gaps:
         lines = "\n".join(f"• {start} to {end}" for start, end in gaps)
         text = f":warning: *{team_name}* has no one on call on these days:\n{lines}"
     else:

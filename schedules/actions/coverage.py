@@ -19,24 +19,31 @@ def coverage_report_queue(*, team_id, now: datetime.datetime | None = None) -> l
     team = Team.objects.filter(pk=team_id, is_active=True).exclude(slack_channel_id="").first()
     if team is None:
         return None
-    today = selectors.local_today(team, now or timezone.now())
+    now = now or timezone.now()
+    refused = selectors.refusal(team)
+    if refused:  # the channel hears why nothing can be said of its gaps
+        week_of = now.date() - datetime.timedelta(days=now.weekday())
+        enqueue([_message(team, week_of, [], None, refused)])
+        return None
+    today = selectors.local_today(team, now)
     state = selectors.team_state(team, today, today + datetime.timedelta(days=REPORT_DAYS))
     gaps = domain.coverage_gaps(state, today, REPORT_DAYS)
     week_of = today - datetime.timedelta(days=today.weekday())
-    backup_gaps = _backup_gaps(team, now or timezone.now())
-    enqueue(
-        [
-            messages.coverage_gap_message(
-                team_id=team.pk,
-                team_name=team.name,
-                channel=team.slack_channel_id,
-                week_of=week_of,
-                gaps=[(g.start_date, g.end_date) for g in gaps],
-                backup_gaps=backup_gaps,
-            )
-        ]
-    )
+    backup_gaps = _backup_gaps(team, now)
+    enqueue([_message(team, week_of, [(g.start_date, g.end_date) for g in gaps], backup_gaps)])
     return gaps
+
+
+def _message(team: Team, week_of, gaps, backup_gaps, refused: str | None = None):
+    return messages.coverage_gap_message(
+        team_id=team.pk,
+        team_name=team.name,
+        channel=team.slack_channel_id,
+        week_of=week_of,
+        gaps=gaps,
+        backup_gaps=backup_gaps,
+        refused=refused,
+    )
 
 
 def _backup_gaps(team: Team, now: datetime.datetime) -> list[tuple] | None:

@@ -43,3 +43,20 @@ def test_a_team_with_a_backup_line_hears_about_the_backups_gaps_too(db):
     text = Notification.objects.get().text
     assert "fully covered" in text
     assert "No backup on-call on these days:\n• 2026-12-07 to 2026-12-20" in text
+
+
+def test_a_team_whose_zone_the_server_lost_hears_why_once_a_week(db):
+    # The zone went in a tzdata update since the team was saved (US/Pacific-New, 2020b).
+    team = TeamFactory(name="Odd", slack_channel_id="C_ODD", timezone="US/Pacific-New")
+    BackupLine.objects.create(
+        team=team, rotation_enabled=True, rotation_start_date=datetime.date(2026, 11, 30)
+    )
+    assert coverage_report_queue(team_id=team.pk, now=NOW) is None
+    coverage_report_queue(team_id=team.pk, now=NOW + datetime.timedelta(days=2))
+    note = Notification.objects.get()
+    assert (note.channel, note.idempotency_key) == ("C_ODD", f"gaps:{team.pk}:2026-12-07")
+    assert note.text == (
+        ":no_entry: *Odd*: who is on call cannot be worked out: Unknown time zone "
+        "'US/Pacific-New'. Pages for its services reach its default engineer and their own "
+        "fallbacks until staff or a lead chooses its time zone again in the team's settings."
+    )
