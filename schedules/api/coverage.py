@@ -99,15 +99,10 @@ class CoverageGapViewSet(ApiViewSet):
 def team_gaps(teams: list[Team], days: int, *, backups: bool = False) -> list[dict]:
     """Two queries for any number of teams: every team's state in one go. With `backups` (the
     teams loaded with their backup line), the backup lines' gaps too: a few queries more,
-    none when no team has one. A team the engine cannot read (`selectors.refusal`) has no
+    none when no team has one. A team the engine cannot read (`selectors.readable`) has no
     gaps (None, not none found) and the reason, and the others are answered."""
-    refused = {t.pk: selectors.refusal(t) for t in teams}
-    readable = [t for t in teams if refused[t.pk] is None]
-    rows = {
-        t.pk: {"team": t, "gaps": None, "team_error": refused[t.pk]}
-        for t in teams
-        if refused[t.pk] is not None
-    }
+    readable, refused = selectors.readable(teams)
+    rows = {r.team.pk: {"team": r.team, "gaps": None, "team_error": r.reason} for r in refused}
     rows |= _readable_gaps(readable, days, backups) if readable else {}
     return [rows[t.pk] for t in teams]
 

@@ -32,9 +32,9 @@ def service_info(
     role: str = Role.PRIMARY,
 ) -> domain.ServiceInfo:
     """What the domain needs to answer for `service`, its team's answer given (None: no active
-    team, or one the engine cannot read: `refusal`). A deleted team's Slack group
-    still counts, as the service's own would. The backup line's answer (`role` backup) is its
-    team's backup only: the service's fallbacks are the primary's."""
+    team, or one the engine cannot read: `refusal`). A deleted team's Slack group still counts,
+    as the service's own would. The backup line's answer (`role` backup) is its team's backup
+    only: the service's fallbacks are the primary's."""
     team = service.team
     error = refusal(team) if team is not None and team.is_active else None
     if role == Role.BACKUP:
