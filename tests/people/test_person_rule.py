@@ -25,6 +25,7 @@ from teams.actions import (
     RotationSettings,
     TeamFields,
     membership_upsert,
+    team_create,
     team_update,
     unavailability_create,
 )
@@ -55,6 +56,10 @@ def _override(team, slack_id, field="engineer_slack_id"):
 
 def _team_default(team, slack_id):
     team_update(team=team, actor=STAFF, changes=TeamFields(oncall_engineer=slack_id))
+
+
+def _new_team_default(team, slack_id):
+    team_create(actor=STAFF, fields=TeamFields(name="Search", oncall_engineer=slack_id))
 
 
 def _member(team, slack_id):
@@ -96,6 +101,7 @@ WRITES = {
     "override replaces": (lambda t, s: _override(t, s, "replaces_slack_id"), "replaces_slack_id"),
     "override requested_by": (_requested_by, "requested_by"),
     "team default on-call": (_team_default, "oncall_engineer"),
+    "new team default on-call": (_new_team_default, "oncall_engineer"),
     "membership": (_member, "slack_user_id"),
     "time away": (_away, "slack_user_id"),
     "service owner": (_service("service_owner"), "service_owner"),
@@ -241,6 +247,17 @@ def test_an_unchanged_name_from_before_the_directory_does_not_block_other_change
     service = Service.objects.get(name="legacy")
     service_update(service=service, actor=STAFF, changes=ServiceFields(tier="critical"))
     assert Service.objects.get(pk=service.pk).tier == "critical"
+
+
+def test_a_teams_default_on_call_from_before_the_directory_sent_back_unchanged_is_not_refused(
+    team,
+):
+    """The settings page sends every field back: the default on-call it had stays accepted."""
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_UNLISTED")
+    changes = TeamFields(oncall_engineer="U_UNLISTED", description="We take payments.")
+    team_update(team=team, actor=STAFF, changes=changes)
+    saved = Team.objects.get(pk=team.pk)
+    assert (saved.oncall_engineer, saved.description) == ("U_UNLISTED", "We take payments.")
 
 
 @pytest.mark.parametrize("order", [["U_ALICE", "not an id"], ["U_ALICE", 5], "U_ALICE"])

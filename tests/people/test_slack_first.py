@@ -2,6 +2,7 @@
 on the team, the answer asked first is the one the write uses, and a write that fails leaves
 nobody new in the directory."""
 
+import datetime
 import threading
 import time
 
@@ -10,8 +11,14 @@ from django.db import connection, transaction
 
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
-from teams.actions import MembershipFields, TeamFields, membership_upsert, team_update
-from teams.models import Person, Team, TeamMembership
+from teams.actions import (
+    MembershipFields,
+    TeamFields,
+    membership_upsert,
+    team_update,
+    unavailability_create,
+)
+from teams.models import Person, Team, TeamMembership, Unavailability
 from tests.celery_worker import wait_for
 from tests.factories import TeamFactory
 
@@ -20,20 +27,46 @@ STAFF = Actor(id="ops", source="test", is_staff=True)
 pytestmark = pytest.mark.empty_directory
 
 
+def _add_member(team: Team) -> None:
+    membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)
+
+
+def _make_default_on_call(team: Team) -> None:
+    team_update(team=team, actor=STAFF, changes=TeamFields(oncall_engineer="U_NEW"))
+
+
+def _record_time_away(team: Team) -> None:
+    dates = {"start_date": datetime.date(2026, 12, 7), "end_date": datetime.date(2026, 12, 8)}
+    unavailability_create(actor=STAFF, slack_user_id="U_NEW", team=team, **dates)
+
+
+NEW = "U_NEW"
+
+# Each write of a team that may name someone only Slack knows, and the rows naming them after.
+NAMING_WRITES = {
+    "new member": (_add_member, lambda: TeamMembership.objects.filter(slack_user_id=NEW)),
+    "default on-call": (_make_default_on_call, lambda: Team.objects.filter(oncall_engineer=NEW)),
+    "time away": (_record_time_away, lambda: Unavailability.objects.filter(slack_user_id=NEW)),
+}
+
+
 @pytest.mark.django_db(transaction=True)
-def test_while_slack_is_slow_to_confirm_a_new_member_the_team_stays_writable(fake_slack):
+@pytest.mark.parametrize("write", NAMING_WRITES)
+def test_while_slack_is_slow_to_confirm_someone_new_the_team_stays_writable(fake_slack, write):
     team = TeamFactory(name="Payments")
     fake_slack.add_user("U_NEW", "Newton", tz="Europe/Paris")
     fake_slack.hang("users.info", seconds=30)
+    naming, written = NAMING_WRITES[write]
     added: list[object] = []
 
-    def add_member() -> None:
+    def write_naming_them() -> None:
         try:
-            added.append(membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)[0])
+            naming(team)
+            added.append(True)
         finally:
             connection.close()
 
-    adding = threading.Thread(target=add_member)
+    adding = threading.Thread(target=write_naming_them)
     adding.start()
     wait_for(lambda: fake_slack.calls_to("users.info"))
     started = time.monotonic()
@@ -43,7 +76,7 @@ def test_while_slack_is_slow_to_confirm_a_new_member_the_team_stays_writable(fak
     adding.join(timeout=30)
     assert waited < 2, f"the team's lock was held for {waited:.1f} s while Slack was asked"
     assert Team.objects.get(pk=team.pk).description == "while Slack thinks"
-    assert added and TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").exists()
+    assert added and written().exists()
     assert Person.objects.get(slack_user_id="U_NEW").display_name == "Newton"
 
 

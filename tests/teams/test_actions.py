@@ -59,6 +59,21 @@ def test_team_create_refuses_a_taken_slug(db, staff_actor):
     assert "slug" in excinfo.value.errors
 
 
+def test_team_create_keeps_the_slug_it_is_given(db, staff_actor):
+    team = actions.team_create(
+        actor=staff_actor, fields=TeamFields(name="Auth & Identity", slug="auth")
+    )
+    assert Team.objects.get(pk=team.pk).slug == "auth"
+    assert only_audit_row().changes["slug"] == {"old": None, "new": "auth"}
+
+
+def test_a_team_name_without_a_letter_to_make_a_slug_of_is_refused_on_the_name(db, staff_actor):
+    with pytest.raises(InvalidInput) as excinfo:
+        actions.team_create(actor=staff_actor, fields=TeamFields(name="!!!"))
+    assert excinfo.value.errors == {"name": ["A team needs a name."]}
+    assert not Team.objects.exists()
+
+
 def test_team_create_needs_staff(db, member_actor):
     with pytest.raises(Forbidden):
         actions.team_create(actor=member_actor, fields=TeamFields(name="Payments"))
@@ -94,6 +109,15 @@ def test_team_update_by_lead_is_allowed_and_by_member_refused(db):
         )
     team.refresh_from_db()
     assert team.description == "We take payments."
+
+
+def test_a_write_to_a_team_removed_meanwhile_is_not_found(db, staff_actor):
+    """The page or API read the team, then the admin removed it for good: a 404, not a 500."""
+    team = TeamFactory()
+    Team.objects.filter(pk=team.pk).delete()
+    with pytest.raises(NotFound, match=r"^No such team\.$"):
+        actions.team_update(team=team, actor=staff_actor, changes=TeamFields(description="x"))
+    assert not AuditLog.objects.exists()
 
 
 def test_soft_delete_and_restore(db, staff_actor):
@@ -168,6 +192,8 @@ def test_membership_remove(db, staff_actor):
         {"old": "member", "new": None},
         {"old": 1.0, "new": None},
     )
+    row = only_audit_row()  # found under the person's name, and on the team's audit tab
+    assert (row.engineer_slack_id, row.team_id) == ("U_ALICE", membership.team_id)
     with pytest.raises(NotFound):
         actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
 
@@ -207,6 +233,36 @@ def test_a_slack_sync_marks_who_came_and_went_and_audits_the_list(db, staff_acto
     )
     assert again == {"added": [], "returned": [], "gone": []}
     assert AuditLog.objects.count() == 1  # nothing changed: nothing written
+
+
+def test_a_slack_sync_in_which_someone_only_comes_back_is_audited(db, staff_actor):
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_BOB", in_slack_group=False)
+    outcome = actions.team_sync_members(team=team, slack_members=["U_BOB"], actor=staff_actor)
+    assert outcome == {"added": [], "returned": ["U_BOB"], "gone": []}
+    assert TeamMembership.objects.get(slack_user_id="U_BOB").in_slack_group is True
+    assert only_audit_row().metadata["returned"] == ["U_BOB"]
+
+
+def test_a_slack_sync_of_one_team_counts_and_marks_only_its_own_members(db, staff_actor):
+    payments, search = TeamFactory(), TeamFactory()
+    for team in (payments, search):
+        MembershipFactory(team=team, slack_user_id="U_BOB", in_slack_group=False)
+        MembershipFactory(team=team, slack_user_id="U_CAROL", in_slack_group=True)
+    MembershipFactory(team=payments, slack_user_id="U_DAVE", in_slack_group=True)
+    outcome = actions.team_sync_members(
+        team=search, slack_members=["U_BOB", "U_DAVE"], actor=staff_actor
+    )
+    assert outcome == {"added": ["U_DAVE"], "returned": ["U_BOB"], "gone": ["U_CAROL"]}
+    in_group = TeamMembership.objects.values_list("team_id", "slack_user_id", "in_slack_group")
+    assert sorted(in_group, key=lambda row: (row[0] == search.pk, row[1])) == [
+        (payments.pk, "U_BOB", False),
+        (payments.pk, "U_CAROL", True),
+        (payments.pk, "U_DAVE", True),
+        (search.pk, "U_BOB", True),
+        (search.pk, "U_CAROL", False),
+        (search.pk, "U_DAVE", True),
+    ]
 
 
 def test_unavailability_for_oneself(db):

@@ -20,6 +20,15 @@ def test_a_lead_renews_the_team_feed_and_the_audit_never_shows_the_secret(db):
         team_ical_token_reset(team=team, actor=Actor(id="U_X", slack_user_id="U_X"))
 
 
+def test_a_deleted_teams_feed_may_still_be_renewed(db):
+    """Renewing only ever closes a feed: an archived team's leaked link can be cut off."""
+    team = TeamFactory(is_active=False)
+    old = team.ical_token
+    renewed = team_ical_token_reset(team=team, actor=Actor(id="ops", is_staff=True))
+    assert renewed.ical_token != old
+    assert AuditLog.objects.get().action == "ical_token_reset"
+
+
 def test_a_person_renews_their_own_feed_only(db):
     me, other = person("U_ME"), person("U_OTHER")
     old = me.ical_token
