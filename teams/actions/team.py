@@ -23,7 +23,7 @@ from oncall_project.base.writes import (
     save_validated,
 )
 from teams.checkpoints import forget_checkpoints
-from teams.models import Team, new_ical_token
+from teams.models import BackupLine, Team, new_ical_token
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
 from teams.slack_first import asks_slack_first
@@ -138,8 +138,10 @@ def team_update(*, team: Team, actor: Actor | None, changes: TeamFields) -> Team
     )
     changed = apply_changes(team, given)
     if "timezone" in changed:
-        # Handoffs follow the new local wall time from the next beat tick on.
+        # Handoffs follow the new local wall time from the next beat tick on: both lines',
+        # since the backup line hands off in the team's time zone too.
         Team.objects.filter(pk=team.pk).update(next_handoff_at=None)
+        BackupLine.objects.filter(team_id=team.pk).update(next_handoff_at=None)
     if changed:
         record(
             AuditEvent(

@@ -2,6 +2,7 @@
 audit entries and messages, its next handoff at its own time; the primary's messages name it."""
 
 import datetime
+import zoneinfo
 
 import pytest
 
@@ -10,8 +11,8 @@ from oncall_project.base.outbox.models import Notification
 from schedules.actions import handoff_process, rotation_config_update
 from schedules.actions.handoff import due_team_ids
 from schedules.models import OnCallRecord
-from teams.actions import RotationSettings
-from teams.models import BackupLine
+from teams.actions import RotationSettings, TeamFields, team_update
+from teams.models import BackupLine, Team
 from tests.schedules.conftest import NOW, UTC
 
 D = datetime.date
@@ -82,3 +83,20 @@ def test_a_team_without_a_backup_line_writes_no_backup_rows(rotating_team):
     handoff_process(team_id=rotating_team.pk, now=NOW)
     assert set(OnCallRecord.objects.values_list("role", flat=True)) == {"primary"}
     assert not any("Backup" in n.text for n in Notification.objects.all())
+
+
+def test_a_time_zone_change_moves_both_lines_handoffs_to_the_new_local_time(with_backup):
+    """A line's handoff is at its wall time in the team's zone: once the zone changes, the next
+    tick plans both lines' handoffs anew, not at the instants worked out in the old zone."""
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    utc_evening = datetime.datetime(2026, 12, 1, 18, tzinfo=UTC)
+    assert BackupLine.objects.get().next_handoff_at == utc_evening
+
+    team_update(team=with_backup, actor=None, changes=TeamFields(timezone="Asia/Tokyo"))
+    handoff_process(team_id=with_backup.pk, now=NOW + datetime.timedelta(minutes=1))
+
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    line = BackupLine.objects.get()
+    assert line.next_handoff_at == datetime.datetime(2026, 12, 2, 18, tzinfo=tokyo)
+    primary = Team.objects.get(pk=with_backup.pk).next_handoff_at
+    assert primary == datetime.datetime(2026, 12, 2, 9, tzinfo=tokyo)  # its 09:00 there
