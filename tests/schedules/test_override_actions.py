@@ -78,7 +78,7 @@ def test_request_is_approved_at_once_when_no_approval_is_needed(db):
 
 
 def test_request_needs_a_slack_identity(team):
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match="link your Slack identity first if you are one"):
         request(team, actor=Actor(id="someone"))
     assert not Override.objects.exists()
 
