@@ -69,6 +69,14 @@ def test_team_list_filters_by_status(team, query, expected):
         assert '<span class="badge badge-inactive">archived</span>' in response.content.decode()
 
 
+def test_the_team_list_names_nobody_on_call_for_an_archived_team(team):
+    TeamFactory(name="Old Billing", slug="old-billing", is_active=False, oncall_engineer="U_BOB")
+    response = client_for("member", team).get("/teams/", {"active": "inactive"})
+    assert [(row_team.name, now) for row_team, now in response.context["rows"]] == [
+        ("Old Billing", None)
+    ]
+
+
 @pytest.mark.parametrize("size", [2, 40])
 def test_team_list_takes_the_same_queries_whatever_the_number_of_teams(
     db, size, django_assert_max_num_queries
@@ -95,6 +103,11 @@ def test_staff_creates_a_team_through_the_action(db):
     assert entry.metadata["source"] == "page" and team.timezone == "Europe/Berlin"
 
 
+def test_the_new_team_form_opens_in_utc(db):
+    form = client_for("staff").get("/teams/new/").context["form"]
+    assert form["timezone"].value() == "UTC"
+
+
 @pytest.mark.parametrize("zone", ["Mars/Base", "America"])  # America: a folder, not a zone
 def test_team_create_with_a_bad_time_zone_shows_the_error_and_changes_nothing(db, zone):
     client = client_for("staff")
@@ -119,6 +132,14 @@ def test_a_lead_edits_the_team_settings(team):
     assert response.status_code == 302
     team.refresh_from_db()
     assert (team.name, team.oncall_engineer) == ("Payments & Billing", "U_BOB")
+
+
+def test_a_new_team_address_takes_the_lead_to_the_new_address(team):
+    response = client_for("lead", team).post(
+        "/teams/payments/settings/", {"name": "Payments", "slug": "pay", "timezone": "UTC"}
+    )
+    assert response["Location"] == "/teams/pay/"
+    assert Team.objects.get(pk=team.pk).slug == "pay"
 
 
 def test_team_settings_refuse_a_member_and_bad_input(team):
@@ -150,6 +171,11 @@ def test_team_overview_shows_now_next_and_a_month_calendar(team):
     page = client.get("/teams/payments/").content.decode()
     assert "U_BOB" in page and "kind-manual" in page and 'class="calendar"' in page
     assert client.get("/teams/payments/?month=garbage").status_code == 200
+
+
+def test_team_overview_opens_the_month_asked_for(team):
+    page = client_for("member", team).get("/teams/payments/?month=2027-03").content.decode()
+    assert '<h2 id="cal-h">March 2027</h2>' in page
 
 
 @pytest.mark.parametrize("size", [1, 30])

@@ -1,9 +1,11 @@
 """A team's members tab: adding members, the inline htmx edit, removing, time away and the
 Slack sync. Every write through its action; refusals are 403; bad input changes nothing."""
 
+import datetime
+
 import pytest
 
-from teams.models import TeamMembership, Unavailability
+from teams.models import Team, TeamMembership, Unavailability
 from tests.factories import MembershipFactory, TeamFactory
 from tests.page_support import (
     client_for,
@@ -61,6 +63,12 @@ def test_the_add_form_asks_whether_the_new_member_takes_on_call(team):
     assert (eligible["U_NEW"], eligible["U_LEAVER"]) == (True, False)
 
 
+def test_the_add_form_opens_for_a_plain_member_with_one_share_of_shifts(team):
+    form = client_for("lead", team).get("/teams/payments/members/").context["add_form"]
+    values = {name: form[name].value() for name in ("team_role", "weight")}
+    assert values == {"team_role": "member", "weight": 1.0}
+
+
 def test_members_page_ids_are_unique_and_every_label_finds_its_input(team):
     MembershipFactory(team=team, slack_user_id="U_BOB")
     client = client_for("lead", team)
@@ -68,13 +76,17 @@ def test_members_page_ids_are_unique_and_every_label_finds_its_input(team):
     ids, labels = html_ids(page)
     assert duplicate_ids(page) == []
     assert set(labels) <= set(ids)
-    assert '<label for="away_slack_user_id">Who is away' in page
-    assert '<label for="add_slack_user_id">Person' in page
+    assert '<label for="away_slack_user_id">Who is away</label>' in page  # no colon to read out
+    assert '<label for="add_slack_user_id">Person</label>' in page
     # The inline edit swaps a form in for Bob's row: its ids must not clash with the page's.
     fragment = client.get("/teams/payments/members/U_BOB/edit/", **HTMX).content.decode()
     fragment_ids, fragment_labels = html_ids(fragment)
     assert set(fragment_ids) & set(ids) == {"member-U_BOB"}
     assert set(fragment_labels) <= set(fragment_ids)
+    # Two rows in edit at once: each form's labels find their own inputs.
+    MembershipFactory(team=team, slack_user_id="U_CAROL")
+    other = client.get("/teams/payments/members/U_CAROL/edit/", **HTMX).content.decode()
+    assert not set(html_ids(other)[0]) & set(fragment_ids)
 
 
 def test_time_away_shown_again_with_its_errors_keeps_its_ids_apart(team):
@@ -124,6 +136,25 @@ def test_inline_member_edit_swaps_a_form_then_the_saved_row(team):
     assert (bob.team_role, bob.weight, bob.is_eligible_for_oncall) == ("lead", 3.0, False)
     cancel = client.get("/teams/payments/members/U_BOB/edit/?cancel=1", **HTMX)
     assert cancel.templates[0].name == "teams/_member_row.html"
+
+
+def test_the_inline_edit_opens_with_the_members_values_and_saves_to_a_row_that_offers_it_again(
+    team,
+):
+    """A box left as it opened must not change the member: unticked "eligible" means no."""
+    MembershipFactory(team=team, slack_user_id="U_BOB", display_name="Bob", weight=3)
+    client = client_for("lead", team)
+    form = client.get("/teams/payments/members/U_BOB/edit/", **HTMX).context["form"]
+    values = {name: form[name].value() for name in ("display_name", "team_role", "weight")}
+    assert values == {"display_name": "Bob", "team_role": "member", "weight": 3.0}
+    assert form["is_eligible_for_oncall"].value() is True
+    saved = client.post(
+        "/teams/payments/members/U_BOB/edit/",
+        {"display_name": "Bob M", "team_role": "member", "weight": "3"},
+        **HTMX,
+    ).content.decode()
+    assert "<strong>Bob M</strong>" in saved
+    assert 'href="/teams/payments/members/U_BOB/edit/"' in saved
 
 
 def test_inline_member_edit_with_a_bad_weight_shows_the_error_in_place(team):
@@ -195,7 +226,8 @@ def test_a_member_adds_their_own_time_away_but_not_someone_elses(team):
     client = client_for("member", team)
     mine = {"slack_user_id": "U_MEMBER", "start_date": days(3), "end_date": days(5)}
     assert client.post("/teams/payments/away/", mine).status_code == 302
-    assert Unavailability.objects.get().slack_user_id == "U_MEMBER"
+    away = Unavailability.objects.get()
+    assert (away.slack_user_id, away.team_id) == ("U_MEMBER", team.pk)  # from this team only
     with nothing_changes():
         response = client.post("/teams/payments/away/", {**mine, "slack_user_id": "U_BOB"})
     assert response.status_code == 403
@@ -219,6 +251,43 @@ def test_the_members_tab_offers_a_member_only_the_removal_of_their_own_time_away
     assert ('href="/teams/payments/members/U_BOB/edit/"' in page) is lead
     assert f'action="/teams/payments/away/{mine.pk}/delete/"' in page
     assert (f'action="/teams/payments/away/{theirs.pk}/delete/"' in page) is lead
+
+
+def test_the_members_tab_lists_time_away_by_name_until_the_teams_on_call_day_ends(
+    team, december_2026
+):
+    # At 12:00 UTC on 1 December, the on-call day of a team handing off at 18:00 is 30 November.
+    Team.objects.filter(pk=team.pk).update(handoff_time=datetime.time(18))
+    for who, last_day in (("U_CAROL", 30), ("U_DAVE", 29)):
+        Unavailability.objects.create(
+            team=team,
+            slack_user_id=who,
+            start_date=datetime.date(2026, 11, 27),
+            end_date=datetime.date(2026, 11, last_day),
+        )
+    page = client_for("member", team).get("/teams/payments/members/").content.decode()
+    assert "Carol Diaz" in page  # away until that day ends
+    assert "Dave Kim" not in page and "U_DAVE" not in page  # back since it began
+
+
+def test_the_members_tab_shows_this_teams_and_every_team_time_away_of_its_members_only(team):
+    search = TeamFactory(name="Search", slug="search")
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    MembershipFactory(team=search, slack_user_id="U_CAROL")
+    dates = {"start_date": days(1), "end_date": days(2)}
+    everywhere = Unavailability.objects.create(team=None, slack_user_id="U_BOB", **dates)
+    Unavailability.objects.create(team=search, slack_user_id="U_BOB", reason="Search", **dates)
+    Unavailability.objects.create(team=None, slack_user_id="U_CAROL", **dates)
+    response = client_for("member", team).get("/teams/payments/members/")
+    assert response.context["away"] == [everywhere]
+
+
+def test_the_members_tab_lists_members_in_the_order_they_joined(team):
+    MembershipFactory(team=team, slack_user_id="U_BOB", joined_at=datetime.date(2026, 3, 1))
+    MembershipFactory(team=team, slack_user_id="U_CAROL", joined_at=datetime.date(2026, 1, 1))
+    response = client_for("staff").get("/teams/payments/members/")
+    order = [m.slack_user_id for m in response.context["members"]]
+    assert order == ["U_CAROL", "U_BOB"]
 
 
 def test_time_away_from_someone_without_a_slack_identity_is_refused_in_words(client, team):

@@ -12,13 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Override
-from teams.models import Person
+from teams.models import Person, TeamMembership
 from tests.factories import (
     AuditLogFactory,
     MembershipFactory,
     OverrideFactory,
     ScheduleFactory,
     TeamFactory,
+    UserFactory,
+    linked_person,
 )
 from tests.page_support import client_for, days, field_errors, user_for
 
@@ -63,6 +65,17 @@ def test_the_picker_finds_people_by_the_start_of_a_name_and_lists_members_first(
     assert 'data-value="U_ALICE"' in found and 'data-value="U_ALINA"' in found
     assert "from Auth &amp; Identity" in found  # not a member of Payments
     assert found.count("from ") == 1
+
+
+def test_the_picker_lists_nobody_before_anything_is_typed_outside_a_team(team):
+    response = client_for("member", team).get("/people/pick/", {"field": "q", "q": " "})
+    assert response.context["people"] == []
+
+
+def test_the_picker_names_the_first_by_name_of_an_outsiders_teams(team, auth):
+    MembershipFactory(team=TeamFactory(name="Zebra", slug="zebra"), slack_user_id="U_ALINA")
+    found = pick(client_for("member", team), "alina", team="payments")
+    assert "from Auth &amp; Identity" in found and "Zebra" not in found
 
 
 def test_the_picker_finds_a_surname_and_a_slack_id(team):
@@ -180,6 +193,13 @@ def test_schedules_and_history_show_names(team):
     assert "Alice Nguyen" in history
 
 
+def test_the_schedules_tab_names_a_member_as_the_team_calls_them(team):
+    TeamMembership.objects.filter(team=team, slack_user_id="U_BOB").update(display_name="Bobby")
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(0), end_date=days(2))
+    page = client_for("member", team).get("/teams/payments/schedules/").content.decode()
+    assert 'Bobby <code class="slack-id">U_BOB</code>' in page and "Bob Martins" not in page
+
+
 # --- pages follow permissions ------------------------------------------------------------
 
 
@@ -189,8 +209,10 @@ def test_someone_outside_the_team_sees_no_override_request_form(team):
     assert "may request overrides" in page
 
 
-def test_a_member_sees_the_request_form(team):
-    page = client_for("member", team).get("/teams/payments/overrides/").content.decode()
+@pytest.mark.parametrize("role", ["member", "staff"])
+def test_a_member_and_staff_see_the_request_form(team, role):
+    """Staff may request overrides on any team (ensure_may_request_override): the page offers it."""
+    page = client_for(role, team).get("/teams/payments/overrides/").content.decode()
     assert "Request override" in page
 
 
@@ -308,6 +330,16 @@ def test_a_person_sets_their_own_time_zone_on_the_profile(team):
     assert response.status_code == 302
     me = Person.objects.get(slack_user_id="U_MEMBER")
     assert (me.display_name, me.timezone) == ("Mia Member", "Asia/Tokyo")
+
+
+def test_someone_not_linked_to_slack_has_no_directory_entry_to_name(db):
+    user = UserFactory()
+    unlinked = linked_person(user, None)
+    client = Client()
+    client.force_login(user)
+    response = client.post("/profile/details/", {"display_name": "Me", "timezone": "UTC"})
+    assert response.status_code == 404
+    assert Person.objects.get(pk=unlinked.pk).display_name == ""
 
 
 def test_a_time_zone_that_is_not_one_is_a_message_beside_the_field(team):
