@@ -131,10 +131,9 @@ def test_a_team_whose_zone_the_server_lost_is_put_off_an_hour_and_the_batch_goes
     ]
     assert process_handoffs.apply(args=[ids]).get() == 0  # not due: nothing tried
     assert len(put_off(caplog)) == 1
-    team_update(
-        team=bad, actor=None, changes=TeamFields(timezone="Europe/Paris")
-    )  # its zone chosen again: due at once
-    assert process_handoffs.apply(args=[[str(bad.pk)]]).get() == 1
+    # its zone chosen again: both its lines are due at once
+    team_update(team=bad, actor=None, changes=TeamFields(timezone="Europe/Paris"))
+    assert process_handoffs.apply(args=[[str(bad.pk)]]).get() == 2  # primary and backup
     assert OnCallRecord.objects.filter(team=bad, engineer_slack_id="U_BAD").exists()
 
 
