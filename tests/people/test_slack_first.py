@@ -11,8 +11,10 @@ from django.db import connection, transaction
 
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
+from schedules.actions import rotation_config_update
 from teams.actions import (
     MembershipFields,
+    RotationSettings,
     TeamFields,
     membership_upsert,
     team_update,
@@ -20,7 +22,7 @@ from teams.actions import (
 )
 from teams.models import Person, Team, TeamMembership, Unavailability
 from tests.celery_worker import wait_for
-from tests.factories import TeamFactory
+from tests.factories import MembershipFactory, TeamFactory
 
 STAFF = Actor(id="ops", source="test", is_staff=True)
 
@@ -121,3 +123,33 @@ def test_an_answer_asked_for_one_write_is_not_used_by_the_next(fake_slack):
     with transaction.atomic():  # asks inside: no answer from before may stand in
         membership_upsert(team=team, slack_user_id="U_NEW", actor=STAFF)
     assert TeamMembership.objects.filter(team=team, slack_user_id="U_NEW").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_slack_is_slow_to_confirm_someone_in_a_rotation_order_the_team_stays_writable(
+    fake_slack,
+):
+    team = TeamFactory(name="Payments")
+    MembershipFactory(team=team, slack_user_id="U_NEW")
+    Person.objects.filter(slack_user_id="U_NEW").delete()  # not in the directory: Slack vouches
+    fake_slack.add_user("U_NEW", "Newton")
+    fake_slack.hang("users.info", seconds=30)
+    changed: list[object] = []
+
+    def change_order() -> None:
+        try:
+            order = RotationSettings(rotation_type="custom_order", rotation_order=["U_NEW"])
+            changed.append(rotation_config_update(team=team, actor=STAFF, settings=order))
+        finally:
+            connection.close()
+
+    changing = threading.Thread(target=change_order)
+    changing.start()
+    wait_for(lambda: fake_slack.calls_to("users.info"))
+    started = time.monotonic()
+    team_update(team=team, actor=STAFF, changes=TeamFields(description="while Slack thinks"))
+    waited = time.monotonic() - started
+    fake_slack.release()
+    changing.join(timeout=30)
+    assert waited < 2, f"the team's lock was held for {waited:.1f} s while Slack was asked"
+    assert changed and Team.objects.get(pk=team.pk).rotation_order == ["U_NEW"]

@@ -1,6 +1,8 @@
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 
 from audit.models import AuditLog
 from oncall_project.base.errors import InvalidInput
@@ -8,10 +10,19 @@ from oncall_project.base.outbox.models import Notification
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.models import Override, Schedule
 from teams.actions import MembershipFields, RotationSettings
-from tests.factories import OverrideFactory, ScheduleFactory
+from teams.models import Team
+from tests.factories import OverrideFactory, ScheduleFactory, UnavailabilityFactory
+from tests.locks import someone_waits_on_a_lock
 from tests.schedules.conftest import NOW
 
 D = datetime.date
+# A backup line handing off at 18:00: at NOW (noon) still on its 30 November turn.
+BACKUP_DAILY = {
+    "rotation_enabled": True,
+    "rotation_interval": "daily",
+    "handoff_time": datetime.time(18),
+    "rotation_start_date": D(2026, 11, 30),
+}
 
 
 def auto_rows(team):
@@ -259,3 +270,481 @@ def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_tea
         )
     assert not Schedule.objects.exists() and not AuditLog.objects.exists()
     assert len(rotation_preview(team=rotating_team, periods=2, now=NOW).entries) == 2
+
+
+@pytest.mark.parametrize("periods", [1, 104])
+def test_a_plan_takes_from_one_to_104_periods(rotating_team, periods):
+    assert len(rotation_preview(team=rotating_team, periods=periods, now=NOW).entries) == periods
+
+
+@pytest.mark.parametrize(
+    ("start", "refused"),
+    [
+        (D(2016, 12, 12), False),  # 3,642 days before today (1 December 2026)
+        (NOW.date() - datetime.timedelta(days=3660), False),
+        (NOW.date() - datetime.timedelta(days=3661), True),
+        (D(2015, 11, 30), True),
+        (NOW.date() + datetime.timedelta(days=3661), True),
+    ],
+)
+def test_a_rotation_starts_within_ten_years_of_today(rotating_team, staff_actor, start, refused):
+    """Replaying turns from further back is unbounded work: the start is refused, by a preview
+    and by a change alike, though the date itself is in the calendar's window."""
+    settings = RotationSettings(rotation_start_date=start)
+    if not refused:
+        rotation_preview(team=rotating_team, periods=1, now=NOW, settings=settings)
+        rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, settings=settings)
+        rotating_team.refresh_from_db()
+        assert rotating_team.rotation_start_date == start
+        return
+    with pytest.raises(InvalidInput, match="within 10 years") as preview:
+        rotation_preview(team=rotating_team, periods=1, now=NOW, settings=settings)
+    with pytest.raises(InvalidInput, match="within 10 years") as update:
+        rotation_config_update(team=rotating_team, actor=staff_actor, now=NOW, settings=settings)
+    assert "rotation_start_date" in preview.value.errors
+    assert "rotation_start_date" in update.value.errors
+    rotating_team.refresh_from_db()
+    assert rotating_team.rotation_start_date == D(2026, 11, 30)
+    assert not AuditLog.objects.exists()
+
+
+def test_a_backup_line_reads_as_far_ahead_as_its_own_periods_reach(rotating_team, staff_actor):
+    """A fortnightly backup line beside a daily primary: 52 of its periods reach two years out,
+    52 of the primary's not two months. Read by the primary's, a backup schedule 17 months
+    out is not seen: the plan books the backup over it, and tells Dave he gained it."""
+    Team.objects.filter(pk=rotating_team.pk).update(
+        rotation_interval="daily", rotation_type="custom_order", rotation_order=["U_ALICE"]
+    )
+    rotating_team.refresh_from_db()
+    manual = ScheduleFactory(
+        team=rotating_team,
+        role="backup",
+        engineer_slack_id="U_DAVE",
+        start_date=D(2028, 5, 1),
+        end_date=D(2028, 5, 7),
+    )
+    backup = {
+        "rotation_enabled": True,
+        "rotation_interval": "biweekly",
+        "handoff_day": 0,
+        "rotation_start_date": D(2026, 11, 30),
+    }
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**backup),
+        role="backup",
+    )
+
+    outcome = rotation_generate(
+        team=rotating_team, actor=staff_actor, periods=52, now=NOW, role="backup"
+    )
+
+    # the periods saved were the rotation's answer already: nobody's shift moved
+    assert outcome.created and outcome.impact.affected == ()
+    rows = Schedule.objects.filter(team=rotating_team, role="backup", origin="auto")
+    assert rows.filter(start_date__gt=manual.end_date).exists()
+    for row in rows:
+        assert row.end_date < manual.start_date or row.start_date > manual.end_date, row
+
+
+def test_auto_schedules_name_who_made_them(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=2, now=NOW)
+    rotation_config_update(
+        team=rotating_team,
+        actor=None,
+        now=NOW,
+        settings=RotationSettings(
+            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+        ),
+    )
+    made = Schedule.objects.filter(team=rotating_team, origin="auto").order_by("start_date")
+    by = list(made.values_list("start_date", "created_by"))
+    assert by[0] == (D(2026, 11, 30), "ops-admin")  # the current period, kept
+    assert len(by) > 2 and {who for _, who in by[1:]} == {"system"}
+
+
+def test_a_change_tells_whose_shifts_move_as_far_as_the_auto_schedules_already_booked(
+    rotating_team, staff_actor
+):
+    """Eight weeks were generated, the lookahead is four: the change plans all eight again,
+    so the people whose weeks five to eight move are told too."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=8, now=NOW)
+    change = RotationSettings(
+        rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+    )
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW, settings=change)
+
+    outcome = rotation_config_update(
+        team=rotating_team, actor=staff_actor, now=NOW, settings=change
+    )
+
+    # the last booked week, 18 to 24 January, moves from Bob to Carol
+    for impact in (preview.impact, outcome.impact):
+        assert max(c.end_date for c in impact.changed_periods) == D(2027, 1, 24)
+    assert [(c.start_date, c.end_date) for c in outcome.impact.gains["U_CAROL"]][-1] == (
+        D(2027, 1, 18),
+        D(2027, 1, 24),
+    )
+    texts = Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True)
+    assert any("2027-01-18 to 2027-01-24" in text for text in texts)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_generates_at_once_book_each_period_once(rotating_team, staff_actor):
+    """The second waits on the team's lock for the first to commit, then finds the periods
+    booked: without the lock each would plan from what it saw and both would save them."""
+    second = []
+
+    def generate_too() -> None:
+        try:
+            second.append(
+                rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+            )
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=generate_too)
+    with transaction.atomic():
+        first = rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+        racing.start()
+        waited = someone_waits_on_a_lock()  # the second generate, on the first's team lock
+    racing.join(timeout=30)
+    assert waited
+    assert (first.created, [o.created for o in second]) == (4, [0])
+    assert len(auto_rows(rotating_team)) == 4
+
+
+def test_a_preview_lists_the_periods_asked_for_though_more_are_booked(rotating_team, staff_actor):
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=8, now=NOW)
+    change = RotationSettings(
+        rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+    )
+    for settings in (None, change):
+        preview = rotation_preview(team=rotating_team, periods=3, now=NOW, settings=settings)
+        assert [e.start_date for e in preview.entries] == [
+            D(2026, 11, 30),
+            D(2026, 12, 7),
+            D(2026, 12, 14),
+        ]
+
+
+def test_a_preview_warns_about_the_people_of_the_order_tried_not_the_saved_one(rotating_team):
+    """Bob is not eligible: the round robin saved would pass him over, the custom order tried
+    does not name him."""
+    rotating_team.memberships.filter(slack_user_id="U_BOB").update(is_eligible_for_oncall=False)
+    tried = RotationSettings(rotation_type="custom_order", rotation_order=["U_ALICE", "U_CAROL"])
+
+    saved = rotation_preview(team=rotating_team, periods=4, now=NOW)
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW, settings=tried)
+
+    assert any("(U_BOB) is not eligible" in w for w in saved.warnings)
+    assert preview.warnings == ()
+
+
+def test_generate_is_audited_with_what_it_saved_the_periods_and_the_line(
+    rotating_team, staff_actor
+):
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    Schedule.objects.filter(team=rotating_team).delete()
+    AuditLog.objects.all().delete()
+
+    outcome = rotation_generate(
+        team=rotating_team, actor=staff_actor, periods=3, now=NOW, role="backup"
+    )
+
+    entry = AuditLog.objects.get()
+    assert (entry.entity_type, entry.action, entry.actor_id) == (
+        "rotation_config",
+        "generated",
+        "ops-admin",
+    )
+    assert outcome.created == 3
+    assert entry.changes == {"auto_schedules": {"old": None, "new": 3}}
+    assert entry.metadata["periods"] == 3 and entry.metadata["role"] == "backup"
+
+
+def test_a_backup_line_generates_from_its_own_on_call_day(rotating_team, staff_actor):
+    """At noon the backup, handing off at 18:00, is still on its 30 November turn, though the
+    primary, handing off at 9:00, is on 1 December's."""
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    Schedule.objects.filter(team=rotating_team, role="backup").delete()
+
+    outcome = rotation_generate(
+        team=rotating_team, actor=staff_actor, periods=2, now=NOW, role="backup"
+    )
+
+    assert [e.start_date for e in outcome.entries] == [D(2026, 11, 30), D(2026, 12, 1)]
+
+
+def test_the_people_a_backup_change_moves_are_told_it_is_the_backup(rotating_team, staff_actor):
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    Notification.objects.all().delete()
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(rotation_interval="weekly", handoff_day=0),
+        role="backup",
+    )
+    texts = list(Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True))
+    assert texts and all("Payments*'s backup rotation moved your backup" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("change", "cleared"),
+    [
+        ({"handoff_day": 2}, True),
+        ({"handoff_time": datetime.time(10)}, True),
+        ({"lookahead_periods": 6}, False),
+    ],
+)
+def test_a_new_handoff_day_or_time_leaves_the_next_handoff_to_be_worked_out_again(
+    rotating_team, staff_actor, change, cleared
+):
+    due = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
+    Team.objects.filter(pk=rotating_team.pk).update(next_handoff_at=due)
+
+    rotation_config_update(
+        team=rotating_team, actor=staff_actor, now=NOW, settings=RotationSettings(**change)
+    )
+
+    rotating_team.refresh_from_db()
+    assert rotating_team.next_handoff_at == (None if cleared else due)
+
+
+def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_actor, december_2026):
+    from teams.actions import membership_remove
+
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    later = Schedule.objects.filter(
+        team=rotating_team,
+        role="backup",
+        origin="auto",
+        engineer_slack_id="U_BOB",
+        start_date__gt=D(2026, 12, 1),
+    )
+    assert later.exists()
+    Notification.objects.all().delete()
+
+    membership_remove(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor)
+
+    assert not later.exists()
+    # measured against the backup as it was: up to the period after the booked ones, which
+    # only the rotation answers (and, without Bob, would not give him)
+    told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
+    assert told.get(channel="U_BOB").text.endswith(
+        "You are no longer on call: 2026-12-02 to 2026-12-02, 2026-12-04 to 2026-12-04."
+    )
+
+
+def test_generating_the_primary_replans_the_backup_clear_of_its_new_days(
+    rotating_team, staff_actor
+):
+    """Bob is away the week of 7 December and its primary schedule is gone: generate gives it
+    to Carol, so the backup, planned while Bob held it, is planned again without her."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY, lookahead_periods=14),
+        role="backup",
+    )
+    week = {"start_date": D(2026, 12, 7), "end_date": D(2026, 12, 13)}
+    Schedule.objects.filter(team=rotating_team, role="primary", **week).delete()
+    UnavailabilityFactory(team=rotating_team, slack_user_id="U_BOB", **week)
+
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+
+    def on(role):
+        return set(
+            Schedule.objects.filter(
+                team=rotating_team,
+                role=role,
+                start_date__lte=week["end_date"],
+                end_date__gte=week["start_date"],
+            ).values_list("engineer_slack_id", flat=True)
+        )
+
+    assert on("primary") == {"U_CAROL"}
+    assert on("backup") == {"U_ALICE"}
+
+
+def test_a_primary_schedule_replans_the_backup_clear_of_it(
+    rotating_team, staff_actor, december_2026
+):
+    from schedules.actions import ScheduleFields, schedule_create
+
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    backup = Schedule.objects.filter(team=rotating_team, role="backup", origin="auto")
+    day = backup.filter(start_date__gt=D(2026, 12, 1)).earliest("start_date")
+    covering = day.engineer_slack_id
+    Notification.objects.all().delete()
+
+    schedule_create(
+        team=rotating_team,
+        actor=staff_actor,
+        fields=ScheduleFields(
+            engineer_slack_id=covering, start_date=day.start_date, end_date=day.end_date
+        ),
+    )
+
+    assert not backup.filter(engineer_slack_id=covering, start_date=day.start_date).exists()
+    told = Notification.objects.filter(kind="shifts_moved", channel=covering)
+    assert any("backup rotation" in text for text in told.values_list("text", flat=True))
+
+
+def test_turning_a_backup_line_on_plans_from_its_own_on_call_day(rotating_team, staff_actor):
+    """Before the change the backup line (not yet set up) would hand off at 9:00; after it, at
+    18:00: at noon it plans from the day its new handoff time makes today, 30 November."""
+    outcome = rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    assert outcome.entries[0].start_date == D(2026, 11, 30)
+    entry = AuditLog.objects.get(action="updated")
+    assert (entry.entity_type, entry.actor_id, entry.metadata["role"]) == (
+        "rotation_config",
+        "ops-admin",
+        "backup",
+    )
+    assert entry.changes["handoff_time"] == {"old": "09:00:00", "new": "18:00:00"}
+
+
+def test_a_custom_order_switched_off_may_be_left_empty(rotating_team, staff_actor):
+    Team.objects.filter(pk=rotating_team.pk).update(
+        rotation_type="custom_order", rotation_order=["U_ALICE", "U_BOB"]
+    )
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(rotation_enabled=False, rotation_order=[]),
+    )
+    rotating_team.refresh_from_db()
+    assert (rotating_team.rotation_enabled, rotating_team.rotation_order) == (False, [])
+    with pytest.raises(InvalidInput, match="at least one person"):
+        rotation_config_update(
+            team=rotating_team,
+            actor=staff_actor,
+            now=NOW,
+            settings=RotationSettings(rotation_enabled=True),
+        )
+
+
+def test_a_primary_change_tells_the_backups_moved_against_the_backup_as_it_was(
+    rotating_team, staff_actor
+):
+    """Carol and Bob swap primary weeks, so their backup days swap too, up to the period after
+    the booked ones, which only the rotation answers: compared with the backup as it plans
+    after the change, that last one would seem not to move."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY, lookahead_periods=10),
+        role="backup",
+    )
+    Notification.objects.all().delete()
+
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(
+            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
+        ),
+    )
+
+    told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
+    texts = dict(told.values_list("channel", "text"))
+    days = "2026-12-06 to 2026-12-06, 2026-12-09 to 2026-12-09, 2026-12-11 to 2026-12-11."
+    assert texts.keys() == {"U_BOB", "U_CAROL"}
+    assert texts["U_BOB"].endswith(f"You are now on call: {days}")
+    assert texts["U_CAROL"].endswith(f"You are no longer on call: {days}")
+
+
+def test_an_override_on_the_backup_line_replans_no_line(rotating_team, staff_actor, december_2026):
+    """Only a change to the primary's days moves the backup's turns: Bob covering Carol's
+    backup day leaves the booked turns as they are, and tells nobody their shifts moved."""
+    from schedules.actions import OverrideFields, override_request
+
+    Team.objects.filter(pk=rotating_team.pk).update(overrides_require_approval=False)
+    rotating_team.refresh_from_db()
+    rotation_config_update(
+        team=rotating_team,
+        actor=staff_actor,
+        now=NOW,
+        settings=RotationSettings(**BACKUP_DAILY),
+        role="backup",
+    )
+    booked = set(Schedule.objects.values_list("pk", flat=True))
+    Notification.objects.all().delete()
+    carols = Schedule.objects.get(role="backup", start_date=D(2026, 12, 3))
+    assert carols.engineer_slack_id == "U_CAROL"
+
+    override_request(
+        team=rotating_team,
+        actor=staff_actor,
+        role="backup",
+        fields=OverrideFields(
+            engineer_slack_id="U_BOB",
+            replaces_slack_id="U_CAROL",
+            start_date=D(2026, 12, 3),
+            end_date=D(2026, 12, 3),
+        ),
+    )
+
+    assert set(Schedule.objects.values_list("pk", flat=True)) == booked
+    assert not Notification.objects.filter(kind="shifts_moved").exists()
+
+
+@pytest.mark.parametrize("order", [[5], {"U_ALICE": 1}, ["U_ALICE", None]])
+def test_a_rotation_order_is_a_list_of_slack_ids_or_refused(rotating_team, staff_actor, order):
+    with pytest.raises(InvalidInput) as refused:
+        rotation_config_update(
+            team=rotating_team,
+            actor=staff_actor,
+            now=NOW,
+            settings=RotationSettings(rotation_type="custom_order", rotation_order=order),
+        )
+    assert refused.value.errors["rotation_order"] == ["A list of Slack user ids."]
+    rotating_team.refresh_from_db()
+    assert (rotating_team.rotation_type, rotating_team.rotation_order) == ("round_robin", [])

@@ -25,7 +25,15 @@ class Recorder:
     def follow(self, team, actor, snapshot, change_key) -> None:
         in_transaction = transaction.get_connection().in_atomic_block
         self.calls.append(
-            ("follow", team.pk, team.memberships.count(), snapshot, change_key, in_transaction)
+            (
+                "follow",
+                team.pk,
+                team.memberships.count(),
+                actor.id,
+                snapshot,
+                change_key,
+                in_transaction,
+            )
         )
 
 
@@ -51,7 +59,7 @@ def test_a_membership_change_snapshots_before_and_is_followed_after_inside_its_t
     entry = AuditLog.objects.get(entity_type="team_membership")
     assert recorded == [
         ("snapshot", team.pk, 0),
-        ("follow", team.pk, 1, "before", f"membership:{entry.pk}", True),
+        ("follow", team.pk, 1, "ops-admin", "before", f"membership:{entry.pk}", True),
     ]
 
 
