@@ -443,3 +443,26 @@ def test_the_preview_warns_about_members_not_eligible_or_away(staff, team):
 def test_a_preview_of_a_healthy_rotation_warns_about_nothing(staff, team):
     body = staff.post(url(team, "rotation/preview"), {"periods": 4}, format="json").json()
     assert body["warnings"] == []
+
+
+def test_switching_the_rotation_off_reports_the_auto_schedules_it_deleted(staff, team):
+    staff.post(url(team, "rotation/generate"), {"periods": 4}, format="json")
+    response = staff.patch(url(team, "rotation-config"), {"rotation_enabled": False}, format="json")
+    assert response.status_code == 200, response.content
+    # the current period's schedule stays; the three after it go, and none is made
+    assert response.json()["auto_schedules"] == {"created": 0, "deleted": 3}
+    assert len(auto_rows(team)) == 1
+
+
+def test_a_rotation_change_warns_about_the_people_its_order_passes_over(staff, team):
+    MembershipFactory._meta.model.objects.filter(team=team, slack_user_id="U_BOB").update(
+        is_eligible_for_oncall=False
+    )
+    response = staff.patch(
+        url(team, "rotation-config"),
+        {"rotation_type": "custom_order", "rotation_order": ["U_BOB", "U_CAROL"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    warnings = response.json()["warnings"]
+    assert len(warnings) == 1 and "(U_BOB) is not eligible" in warnings[0]

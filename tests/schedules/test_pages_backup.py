@@ -11,9 +11,9 @@ from icalendar import Calendar
 from schedules.actions import rotation_config_update
 from schedules.models import Schedule
 from teams.actions import RotationSettings
-from teams.models import BackupLine
+from teams.models import BackupLine, Team
 from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory, linked_person
-from tests.page_support import client_for, days, make_user, today
+from tests.page_support import client_for, days, make_user, messages_of, today
 
 MEMBERS = {"U_ALICE": "Alice Nguyen", "U_BOB": "Bob Martins", "U_CAROL": "Carol Diaz"}
 
@@ -117,3 +117,36 @@ def test_my_schedule_and_the_person_feed_carry_backup_shifts(team):
     assert response.content.decode().count("badge-backup") == len(
         [s for s in response.context["shifts"] if s.role == "backup"]
     )
+
+
+def test_the_backup_form_saves_what_it_shares_with_the_primary_and_says_so(team):
+    """Only what differs from the backup line as saved is a change: compared with the
+    primary's settings instead, a daily backup beside a daily primary would stay weekly."""
+    Team.objects.filter(pk=team.pk).update(rotation_interval="daily")
+    form = {
+        "role": "backup",
+        "rotation_enabled": "on",
+        "rotation_type": "round_robin",
+        "rotation_interval": "daily",
+        "rotation_start_date": str(today()),
+        "handoff_day": "",
+        "handoff_time": "09:00",
+        "rotation_order": "",
+        "lookahead_periods": "4",
+    }
+    response = client_for("lead", team).post("/teams/payments/rotation/", form)
+    assert response.context["saved"]
+    assert BackupLine.objects.get(team=team).rotation_interval == "daily"
+    moved = len(response.context["outcome"].impact.affected)
+    assert f"Backup rotation saved; {moved} people's shifts moved." in messages_of(response)
+
+
+def test_a_lead_generates_the_backup_lines_periods(team):
+    backup_on(team)
+    Schedule.objects.filter(team=team).delete()
+    response = client_for("lead", team).post(
+        "/teams/payments/rotation/generate/", {"role": "backup", "periods": "3"}
+    )
+    assert response.status_code == 302
+    made = Schedule.objects.filter(team=team, origin="auto")
+    assert made.count() == 3 and set(made.values_list("role", flat=True)) == {"backup"}

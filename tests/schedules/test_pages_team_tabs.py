@@ -7,7 +7,7 @@ import pytest
 
 from audit.models import AuditLog
 from schedules.models import Override, Schedule
-from teams.models import Team
+from teams.models import Person, Team
 from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
 from tests.page_support import (
     assert_login_redirect,
@@ -337,3 +337,55 @@ def test_generate_with_bad_periods_shows_the_error(team):
     with nothing_changes():
         response = client.post("/teams/payments/rotation/generate/", {"periods": "0"})
     assert "periods" in field_errors(response, "generate_form")
+
+
+def test_the_preview_covers_the_lookahead_the_form_asks_for(team):
+    client = client_for("member", team)
+    response = client.post(
+        "/teams/payments/rotation/preview/", rotation_data(lookahead_periods="6"), **HTMX
+    )
+    assert len(response.context["outcome"].entries) == 6
+
+
+def test_saving_the_rotation_says_how_many_peoples_shifts_moved(team):
+    response = client_for("lead", team).post("/teams/payments/rotation/", rotation_data())
+    moved = len(response.context["outcome"].impact.affected)
+    assert moved > 1
+    assert f"Rotation saved; {moved} people's shifts moved." in messages_of(response)
+
+
+def test_saving_the_form_changes_only_what_differs_from_the_rotation_as_saved(team):
+    """Bob left the team but stays in the saved order: a new handoff time is saved without
+    the order being checked again, as it would be were it a change."""
+    Team.objects.filter(pk=team.pk).update(
+        rotation_enabled=True,
+        rotation_type="custom_order",
+        rotation_order=["U_ALICE", "U_BOB"],
+        rotation_start_date=days(0),
+        rotation_interval="weekly",
+    )
+    team.memberships.filter(slack_user_id="U_BOB").delete()
+    form = rotation_data(
+        rotation_type="custom_order", rotation_order="U_ALICE, U_BOB", handoff_time="10:00"
+    )
+    response = client_for("lead", team).post("/teams/payments/rotation/", form)
+    assert response.context["saved"], field_errors(response)
+    entry = AuditLog.objects.get(entity_type="rotation_config")
+    assert list(entry.changes) == ["handoff_time"]
+
+
+def test_the_rotation_tab_names_someone_of_the_saved_order_who_left_the_team(team):
+    Team.objects.filter(pk=team.pk).update(
+        rotation_type="custom_order", rotation_order=["U_ALICE", "U_BOB"]
+    )
+    team.memberships.filter(slack_user_id="U_BOB").delete()
+    response = client_for("lead", team).get("/teams/payments/rotation/")
+    assert (
+        response.context["names"]["U_BOB"] == Person.objects.get(slack_user_id="U_BOB").display_name
+    )
+
+
+def test_the_rotation_tab_names_members_as_the_team_knows_them(team):
+    Person.objects.filter(slack_user_id="U_BOB").update(display_name="Robert in the directory")
+    response = client_for("lead", team).get("/teams/payments/rotation/")
+    assert response.context["names"]["U_BOB"] == "Bob"
