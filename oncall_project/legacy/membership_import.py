@@ -95,7 +95,9 @@ def _from_rotation_orders(run: ImportRun) -> list[tuple[dict, TeamMembership]]:
             joined = row.get("rotation_start_date") or _date(row.get("created_at"))
             order = row.get("rotation_order")
             for slack_id in order if isinstance(order, list) else []:
-                if slack_ids.is_user_id(slack_id) and (team_pk, slack_id) not in seen:
+                # a hand-edited order may hold anything JSON does: a number is nobody
+                is_user = isinstance(slack_id, str) and slack_ids.is_user_id(slack_id)
+                if is_user and (team_pk, slack_id) not in seen:
                     seen.add((team_pk, slack_id))
                     membership = TeamMembership(
                         team_id=team_pk,

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from psycopg.types.json import Jsonb
 
 from audit.models import AuditLog
 from oncall_project.legacy.source import legacy_connection
@@ -105,6 +106,18 @@ def test_custom_order_people_become_members_so_the_rotation_has_candidates(legac
     ]
     columns = "joined_at is_eligible_for_oncall weight team_role in_slack_group"
     assert {values(m, columns) for m in members} == {(d("2026-02-23"), True, 1.0, "member", None)}
+
+
+def test_only_slack_user_ids_in_a_rotation_order_become_members(legacy_url):
+    odd = uid(1, 6)
+    order = Jsonb(["U_ZOE", "bob", 42, "U_ZOE"])
+    row = {**legacy.TEAMS[2], "id": odd, "slack_group_id": "S0ODD", "rotation_order": order}
+    legacy.insert_rows(legacy_url, {"teams": [row]})
+
+    run_import(legacy_url)
+
+    members = TeamMembership.objects.filter(team=team(odd))
+    assert list(members.values_list("slack_user_id", flat=True)) == ["U_ZOE"]
 
 
 def test_every_service_arrives_with_owner_on_call_group_and_repository(legacy_url):
