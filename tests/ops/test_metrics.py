@@ -1,10 +1,12 @@
 """/metrics: who may read it, and what it says, from the process and from the database."""
 
 import datetime
+import time
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from escalation.actions import (
@@ -18,7 +20,9 @@ from oncall_project.base import slack
 from oncall_project.base.actors import Actor
 from oncall_project.base.outbox import queue as outbox
 from oncall_project.base.outbox.models import Notification
+from oncall_project.ops import watchdog
 from oncall_project.ops.collectors import COVERAGE_CACHE_KEY
+from oncall_project.ops.metrics import is_local
 from oncall_project.telemetry.heartbeats import HANDOFF_TICK, heartbeat_record
 from schedules.selectors import local_today
 from schedules.tasks import handoff_tick, process_handoffs
@@ -40,6 +44,17 @@ def test_metrics_answer_loopback_only_without_a_token(client):
     # a reverse proxy on the same host connects from loopback on anyone's behalf
     proxied = client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert proxied.status_code == 403
+    standard = client.get("/metrics", HTTP_FORWARDED="for=203.0.113.9;proto=https")  # RFC 7239
+    assert standard.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_client_whose_address_is_unknown_is_not_local(client):
+    # a server on a Unix socket passes an empty address: nothing says the client is local
+    assert client.get("/metrics", REMOTE_ADDR="").status_code == 403
+    request = RequestFactory().get("/metrics")
+    del request.META["REMOTE_ADDR"]
+    assert is_local(request) is False
 
 
 @pytest.mark.django_db
@@ -111,8 +126,9 @@ def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
     ]
     escalation_climb(escalation_id=opened[0].pk, token=opened[0].token)
     escalation_acknowledge(escalation_id=opened[1].pk, actor=Actor.slack("U_ALICE"))
-    four_minutes = opened[1].created_at + datetime.timedelta(minutes=4)
-    Escalation.objects.filter(pk=opened[1].pk).update(acknowledged_at=four_minutes)
+    # exactly on a bucket's bound: Prometheus buckets count values less than or equal to it
+    five_minutes = opened[1].created_at + datetime.timedelta(minutes=5)
+    Escalation.objects.filter(pk=opened[1].pk).update(acknowledged_at=five_minutes)
     text = scrape(client)
     assert value(text, "oncall_escalations_opened_total") == 3
     assert value(text, "oncall_escalations_acknowledged_total") == 1
@@ -122,7 +138,7 @@ def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
     assert value(text, f"{ack}_bucket", le="300.0") == 1
     assert value(text, f"{ack}_bucket", le="+Inf") == 1
     assert value(text, f"{ack}_count") == 1
-    assert value(text, f"{ack}_sum") == pytest.approx(240, abs=1)
+    assert value(text, f"{ack}_sum") == pytest.approx(300, abs=1)
 
 
 @pytest.fixture(autouse=True)
@@ -166,6 +182,47 @@ def test_coverage_gap_figures_are_kept_for_a_while_then_worked_out_again(client,
     assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 14  # cached
     cache.delete(COVERAGE_CACHE_KEY)  # as the cache does after METRICS_COVERAGE_CACHE_SECONDS
     assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 0
+
+
+@pytest.mark.django_db
+def test_coverage_gap_figures_expire_after_the_configured_seconds(client, settings):
+    settings.METRICS_COVERAGE_CACHE_SECONDS = 1
+    team = TeamFactory(slug="soon-covered")
+    assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 14
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_ALICE")
+    time.sleep(1.5)
+    assert value(scrape(client), "oncall_coverage_gap_days", team=team.slug) == 0
+
+
+@pytest.mark.django_db
+def test_the_oldest_pending_age_is_zero_when_nothing_is_pending(client, settings):
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    with transaction.atomic():
+        outbox.enqueue([outbox.Message("handoff", "C_OPS", f"m{n}", f"done-{n}") for n in range(3)])
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    for n, status in enumerate(("sent", "failed", "skipped")):
+        done = Notification.objects.filter(idempotency_key=f"done-{n}")
+        done.update(status=status, created_at=an_hour_ago)
+    text = scrape(client)
+    assert value(text, "oncall_notifications", status="pending") == 0
+    assert value(text, "oncall_notification_oldest_pending_age_seconds") == 0
+
+
+@pytest.mark.django_db
+def test_the_handoff_tick_age_is_absent_until_the_tick_first_runs(client):
+    assert value(scrape(client), "oncall_handoff_tick_age_seconds") is None
+    heartbeat_record(name=HANDOFF_TICK, duration_seconds=0.1)
+    assert value(scrape(client), "oncall_handoff_tick_age_seconds") is not None
+
+
+@pytest.mark.django_db
+def test_each_watchdog_alert_shows_whether_it_fires(client):
+    now = timezone.now()
+    watchdog.record(watchdog.Finding(watchdog.TICK_STALE, True, "stale"), now)
+    watchdog.record(watchdog.Finding(watchdog.DELIVERY_FAILING, False, "delivered"), now)
+    text = scrape(client)
+    assert value(text, "oncall_watchdog_alert_firing", alert=watchdog.TICK_STALE) == 1
+    assert value(text, "oncall_watchdog_alert_firing", alert=watchdog.DELIVERY_FAILING) == 0
 
 
 @pytest.mark.django_db

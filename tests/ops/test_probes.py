@@ -1,15 +1,23 @@
 """/healthz and /readyz: no login, any Host, JSON with one key per check, nothing secret."""
 
 import datetime
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from oncall_project.base.outbox.models import Notification
+from oncall_project.base.outbox.models import Notification, NotificationStatus
 from oncall_project.ops import probes
-from oncall_project.telemetry.heartbeats import HANDOFF_TICK, heartbeat_record
+from oncall_project.telemetry.heartbeats import HANDOFF_TICK, heartbeat_at, heartbeat_record
 
+ROOT = Path(__file__).resolve().parents[2]
 LOAD_BALANCER = {"HTTP_HOST": "10.20.30.40:8000", "REMOTE_ADDR": "10.20.30.1"}
 
 
@@ -18,12 +26,13 @@ def tick_ran(seconds_ago: float) -> None:
     heartbeat_record(name=HANDOFF_TICK, duration_seconds=0.01, now=at)
 
 
-def pending_since(seconds_ago: float) -> Notification:
+def pending_since(seconds_ago: float, status: str = NotificationStatus.PENDING) -> Notification:
     note = Notification.objects.create(
-        kind="handoff", channel="C_OPS", text="hi", idempotency_key=f"probe-{seconds_ago}"
+        kind="handoff", channel="C_OPS", text="hi", idempotency_key=f"probe-{seconds_ago}-{status}"
     )
     created = timezone.now() - datetime.timedelta(seconds=seconds_ago)
-    Notification.objects.filter(pk=note.pk).update(created_at=created)
+    Notification.objects.filter(pk=note.pk).update(created_at=created, status=status)
+    note.refresh_from_db()
     return note
 
 
@@ -120,3 +129,74 @@ def test_readyz_is_503_when_the_broker_does_not_answer_and_says_no_more(client, 
 def test_probes_refuse_writes(client):
     assert client.post("/readyz").status_code == 405
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_ignores_old_notifications_that_were_sent_failed_or_skipped(client):
+    tick_ran(5)
+    for status in ("sent", "failed", "skipped"):
+        pending_since(3600, status=status)
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["outbox"] == {"ok": True, "detail": "nothing pending"}
+
+
+@pytest.mark.django_db
+def test_readiness_holds_up_to_each_limit_and_fails_past_it():
+    tick_ran(0)
+    at = heartbeat_at(HANDOFF_TICK)
+    note = pending_since(0)
+
+    def checks(now):
+        return probes.readiness(now=now)
+
+    at_tick_limit = checks(at + datetime.timedelta(seconds=180))["handoff_tick"]
+    assert at_tick_limit == probes.Check(True, "last ran 180 s ago (limit 180 s)")
+    assert not checks(at + datetime.timedelta(seconds=181))["handoff_tick"].ok
+    at_outbox_limit = checks(note.created_at + datetime.timedelta(seconds=300))["outbox"]
+    assert at_outbox_limit.ok, at_outbox_limit
+    assert not checks(note.created_at + datetime.timedelta(seconds=301))["outbox"].ok
+
+
+@pytest.mark.django_db
+def test_a_503_from_readyz_is_an_answer_not_a_logged_server_error(client, caplog):
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        assert client.get("/readyz").status_code == 503  # the tick never ran
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+
+
+# /readyz asked in a process of its own whose database cannot be reached
+ASK_READYZ = """
+import django, json
+django.setup()
+from django.test import Client
+response = Client().get("/readyz")
+print(json.dumps({"status": response.status_code, "body": response.json()}))
+"""
+
+
+def test_readyz_is_503_when_the_database_is_down_and_names_only_the_error_type():
+    if connection.vendor == "postgresql":  # nothing listens on port 9
+        unreachable = "postgres://oncall:hunter2@127.0.0.1:9/oncall"
+    else:
+        unreachable = "sqlite:////nonexistent-hunter2/oncall.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oncall_project.settings"}
+    env["DATABASE_URL"] = unreachable
+    done = subprocess.run(
+        [sys.executable, "-c", ASK_READYZ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["body"]["checks"]["database"] == {
+        "ok": False,
+        "detail": "error: OperationalError",
+    }
+    assert "hunter2" not in done.stdout
+    # what the body leaves out goes to the log, for the operator
+    assert "Readiness check database failed:" in done.stderr, done.stderr

@@ -122,3 +122,28 @@ def test_each_request_is_logged_with_id_user_route_status_and_duration():
     assert me["duration_ms"] > 0
     assert (missing["status"], missing["route"]) == (404, "api/v1/teams/<team>/")
     assert len(missing["request_id"]) == 32  # made up by audit.middleware when none was sent
+
+
+def test_a_line_that_names_its_own_request_id_keeps_it():
+    token = request_context.set({"request_id": "req-outer", "task": "schedules.tasks.handoff_tick"})
+    try:
+        with json_lines("tests.ops") as stream:
+            logging.getLogger("tests.ops").info("replayed", extra={"request_id": "req-own"})
+    finally:
+        request_context.reset(token)
+    (line,) = parsed(stream)
+    assert line["request_id"] == "req-own"
+    assert line["task"] == "schedules.tasks.handoff_tick"  # what it does not name is stamped
+
+
+@pytest.mark.django_db
+def test_the_logged_duration_is_the_timed_one_in_milliseconds(client):
+    api = token_client()
+    labels = {"route": "api/v1/me/", "method": "GET"}
+    name = "oncall_http_request_duration_seconds_sum"
+    before = value(scrape(client), name, **labels) or 0
+    with json_lines("oncall.requests") as stream:
+        api.get("/api/v1/me/")
+    seconds = value(scrape(client), name, **labels) - before
+    (line,) = parsed(stream)
+    assert line["duration_ms"] == pytest.approx(seconds * 1000, abs=0.01)
