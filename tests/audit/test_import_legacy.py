@@ -18,7 +18,7 @@ from services.models import Service
 from teams.models import Person, Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
 from tests.audit.legacy_fixtures import d, ts, uid
-from tests.factories import TeamFactory
+from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,8 @@ def test_every_service_arrives_with_owner_on_call_group_and_repository(legacy_ur
     assert Service.objects.count() == len(expected)
     for legacy_id, row in expected.items():
         assert values(imported(Service, "service_team_mapping", legacy_id), columns) == row
+    # the old table has no updated_at: a service was last changed when it was made
+    assert all(s.updated_at == s.created_at for s in Service.objects.all())
 
 
 def test_every_schedule_and_override_arrives(legacy_url):
@@ -300,6 +302,29 @@ def test_rows_added_to_the_old_system_meanwhile_come_over_on_the_next_run(legacy
     assert AuditLog.objects.filter(entity_id="legacy-import").count() == 2
 
 
+@pytest.mark.parametrize(("role", "stops"), [("primary", True), ("backup", False)])
+def test_a_later_legacy_schedule_on_a_day_given_here_stops_the_import_on_that_line(
+    legacy_url, role, stops
+):
+    run_import(legacy_url)
+    ours = ScheduleFactory(
+        team=team(legacy.T_AUTH), role=role, start_date=d("2026-04-06"), end_date=d("2026-04-12")
+    )
+    later = {**legacy.SCHEDULES[2], "id": uid(3, 8), "days_of_week": None}
+    later.update(start_date=d("2026-04-10"), end_date=d("2026-04-16"))
+    legacy.insert_rows(legacy_url, {"oncall_schedules": [later]})
+
+    if not stops:  # the backup line's days are its own
+        run_import(legacy_url)
+        assert imported(Schedule, "oncall_schedules", later["id"]).role == "primary"
+        return
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+    assert f"the schedule {ours.pk} made here overlaps oncall_schedules:{later['id']}" in str(
+        error.value
+    )
+
+
 def test_dry_run_writes_nothing_but_prints_the_same_summary(legacy_url):
     dry = run_import(legacy_url, "--dry-run")
 
@@ -447,6 +472,23 @@ def test_older_shape_service_groups_services_and_memberships_come_over(older_imp
     assert values(members["U_BOB"], columns)[:3] == ("member", 1.0, False)
 
 
+def test_one_person_in_memberships_and_rotation_order_is_one_member(postgres):
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE service_groups ADD COLUMN rotation_order jsonb")
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE service_groups SET rotation_order = %s", [Jsonb(["U_ALICE", "U_CAROL"])]
+            )
+        lines = run_import(url)
+
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    roles = dict(group.memberships.values_list("slack_user_id", "team_role"))
+    assert roles == {"U_ALICE": "lead", "U_BOB": "member", "U_CAROL": "member"}
+    assert "teams.rotation_order           2         1                1" in lines
+
+
 def test_a_team_name_taken_here_in_another_case_arrives_with_a_suffix(postgres):
     TeamFactory(name="PAYMENTS", slug="ours")
     with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
@@ -457,6 +499,43 @@ def test_a_team_name_taken_here_in_another_case_arrives_with_a_suffix(postgres):
     assert group.metadata["legacy_import"]["name"] == "Payments"
     warning = f"warning: service_groups:{legacy.G_PAY}: name 'Payments' is taken (names are "
     assert f"{warning}unique whatever the case), imported as 'Payments (2)'." in lines
+
+
+def test_legacy_metadata_that_is_not_an_object_is_kept_under_the_import_notes(postgres):
+    listed = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 9)}
+    listed.update(service_name="Audit", metadata=Jsonb(["pci", "sox"]))
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"service_team_mapping": [listed]})
+        run_import(url)
+    service = imported(Service, "service_team_mapping", listed["id"])
+    assert service.metadata == {"legacy_import": {"metadata": ["pci", "sox"]}}
+
+
+def test_teams_that_want_a_name_or_slug_already_given_each_get_a_free_one(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE teams ADD COLUMN name varchar(200)")
+    longest = "P" * Team._meta.get_field("name").max_length
+    TeamFactory(name=longest.lower(), slug="ours")
+    twin, nameless, long = uid(1, 7), uid(1, 8), uid(1, 9)
+    quiet = {**legacy.TEAMS[2], "name": None}  # no rotation
+    rows = [
+        {**quiet, "id": twin, "slack_group_id": "S0PAYMENTS"},  # the group of teams:T_PAY
+        {**quiet, "id": nameless, "slack_group_id": "S0NAMELESS", "name": "——"},
+        {**quiet, "id": long, "slack_group_id": "S0LONG", "name": longest},
+    ]
+    legacy.insert_rows(legacy_url, {"teams": rows})
+
+    lines = run_import(legacy_url)
+
+    assert values(team(legacy.T_PAY), "name slug") == ("S0PAYMENTS", "s0payments")
+    assert values(team(twin), "name slug") == ("S0PAYMENTS (2)", "s0payments-2")
+    notes = team(twin).metadata["legacy_import"]
+    assert (notes["name"], notes["slug"]) == ("S0PAYMENTS", "s0payments")
+    taken = f"warning: teams:{twin}: slug 's0payments' is taken, imported as 's0payments-2'."
+    assert taken in lines
+    assert team(nameless).slug == "team"  # a name with no letter or digit to make a slug of
+    assert team(long).name == longest[:-4] + " (2)"  # numbered within the longest name
 
 
 def test_older_shape_override_statuses_map_one_to_one(older_import):
@@ -521,6 +600,65 @@ def test_the_people_the_import_brings_join_the_directory(legacy_url):
     versions = Person.history.filter(history_change_reason__icontains="import")  # whence, kept
     assert versions.count() == len(people)
     assert run_import(legacy_url) and Person.objects.count() == len(people)  # nothing twice
+
+
+def test_a_legacy_service_named_as_one_made_here_in_another_case_stops_the_import(legacy_url):
+    ServiceFactory(name="PAYMENT")
+
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+
+    clash = f"service_team_mapping:{legacy.S_PAYMENT}: service name 'Payment' clashes with "
+    assert f"{clash}the service 'PAYMENT' made here" in str(error.value)
+
+
+def test_a_service_with_both_a_team_and_an_older_group_belongs_to_the_team(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE service_team_mapping ADD COLUMN group_id uuid")
+        conn.execute(
+            "UPDATE service_team_mapping SET group_id = %s WHERE id = %s",
+            [legacy.T_AUTH, legacy.S_PAYMENT],
+        )
+
+    run_import(legacy_url)
+
+    payment = imported(Service, "service_team_mapping", legacy.S_PAYMENT)
+    assert payment.team == team(legacy.T_PAY)  # the newer column wins; the other is kept
+    assert payment.metadata["legacy_import"]["group_id"] == legacy.T_AUTH
+
+
+@pytest.mark.empty_directory
+def test_people_named_only_as_owner_on_call_replaced_or_requester_join_the_directory(legacy_url):
+    owned = {**legacy.SERVICES[2], "id": uid(2, 8), "service_name": "Ledger"}
+    owned.update(service_owner="U_OWNER", primary_oncall="U_PRIMARY")
+    swap = {**legacy.OVERRIDES[1], "id": uid(4, 8), "override_date": d("2026-03-20")}
+    swap.update(original_engineer_slack_id="U_REPLACED", created_by="U_ASKER")
+    legacy.insert_rows(legacy_url, {"service_team_mapping": [owned], "oncall_overrides": [swap]})
+
+    run_import(legacy_url)
+
+    people = set(Person.objects.values_list("slack_user_id", flat=True))
+    assert {"U_OWNER", "U_PRIMARY", "U_REPLACED", "U_ASKER"} <= people
+
+
+@pytest.mark.empty_directory
+def test_a_membership_brings_its_name_to_the_directory_and_null_eligibility_is_eligible(
+    postgres,
+):
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE team_memberships ADD COLUMN display_name varchar(100)")
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE team_memberships SET display_name = 'Alice Liddell', "
+                "is_eligible_for_oncall = NULL WHERE slack_user_id = 'U_ALICE'"
+            )
+        run_import(url)
+
+    assert Person.objects.get(slack_user_id="U_ALICE").display_name == "Alice Liddell"
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    assert group.memberships.get(slack_user_id="U_ALICE").is_eligible_for_oncall is True
 
 
 def test_an_import_that_brings_rows_drops_every_checkpoint_and_kept_answer(legacy_url):
