@@ -18,7 +18,7 @@ from services.models import Service
 from teams.models import Person, Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
 from tests.audit.legacy_fixtures import d, ts, uid
-from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
+from tests.factories import OverrideFactory, ScheduleFactory, ServiceFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +323,20 @@ def test_a_later_legacy_schedule_on_a_day_given_here_stops_the_import_on_that_li
     assert f"the schedule {ours.pk} made here overlaps oncall_schedules:{later['id']}" in str(
         error.value
     )
+
+
+def test_a_later_legacy_override_on_a_day_whose_override_here_was_cancelled_comes_over(
+    legacy_url,
+):
+    run_import(legacy_url)
+    day = d("2026-04-08")
+    OverrideFactory(team=team(legacy.T_PAY), start_date=day, end_date=day, status="cancelled")
+    later = {**legacy.OVERRIDES[0], "id": uid(4, 7), "override_date": day}
+    legacy.insert_rows(legacy_url, {"oncall_overrides": [later]})
+
+    run_import(legacy_url)
+
+    assert imported(Override, "oncall_overrides", later["id"]).status == "approved"
 
 
 def test_dry_run_writes_nothing_but_prints_the_same_summary(legacy_url):
