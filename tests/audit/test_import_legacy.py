@@ -552,6 +552,19 @@ def test_teams_that_want_a_name_or_slug_already_given_each_get_a_free_one(legacy
     assert team(long).name == longest[:-4] + " (2)"  # numbered within the longest name
 
 
+def test_an_environment_not_valid_here_is_blanked_not_made_production(postgres):
+    wordy = "production-eu-west-1-blue-green-canary-ring0"  # longer than ours holds
+    odd = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 8)}
+    odd.update(service_name="Reports", environment=wordy)
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"service_team_mapping": [odd]})
+        run_import(url)
+    service = imported(Service, "service_team_mapping", odd["id"])
+    assert service.environment == ""
+    assert service.metadata["legacy_import"]["invalid"] == {"environment": wordy}
+
+
 def test_older_shape_override_statuses_map_one_to_one(older_import):
     pending, cancelled = (
         imported(Override, "oncall_overrides", o)
