@@ -15,7 +15,7 @@ from schedules.lines import backup_states, has_backup_line
 from schedules.models import Override, OverrideStatus, Role
 from schedules.selectors import (
     local_today,
-    refusal,
+    readable,
     team_state,
     team_states,
 )
@@ -112,12 +112,6 @@ class TeamNow:
     refused: str = ""  # why the engine cannot answer for the team (its words)
 
 
-def refusals(teams: Iterable[Team]) -> dict[object, str]:
-    """Team id → the engine's refusal (`selectors.refusal`), for each team whose data it cannot
-    read: a page of many teams lists such a team with it instead of failing whole."""
-    return {team.pk: why for team in teams if (why := refusal(team))}
-
-
 def _team_now(team: Team, state: domain.TeamState, now: datetime.datetime) -> TeamNow:
     answer = domain.who_is_on_call(state, now)
     following = domain.resolve_day(state, answer.until_date + datetime.timedelta(days=1))
@@ -137,14 +131,12 @@ def teams_now(
     """Every team's TeamNow and the display names of their members: two queries. With
     `backups` (the teams loaded with their backup line), each team that has one carries its
     backup line's TeamNow too: a few queries more, none without one. A team the engine cannot
-    read (`refusals`) has a row that says why, and no answer."""
-    refused = refusals(teams)
-    readable = [t for t in teams if t.pk not in refused]
-    answered, names = _answered(readable, now, backups) if readable else ({}, {})
-    rows = [
-        answered.get(t.pk) or TeamNow(team=t, answer=None, refused=refused[t.pk]) for t in teams
-    ]
-    return rows, names
+    read (`readable`) has a row that says why, and no answer: a page of many teams lists it
+    instead of failing whole."""
+    answerable, refused = readable(teams)
+    rows = {r.team.pk: TeamNow(team=r.team, answer=None, refused=r.reason) for r in refused}
+    answered, names = _answered(answerable, now, backups) if answerable else ({}, {})
+    return [answered.get(t.pk) or rows[t.pk] for t in teams], names
 
 
 def _answered(
