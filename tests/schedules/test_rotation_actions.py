@@ -25,6 +25,13 @@ BACKUP_DAILY = {
 }
 
 
+def reconfigure(team, actor, role="primary", **settings):
+    """`rotation_config_update` of the `role` line at NOW."""
+    return rotation_config_update(
+        team=team, actor=actor, now=NOW, settings=RotationSettings(**settings), role=role
+    )
+
+
 def auto_rows(team):
     return list(
         Schedule.objects.filter(team=team, origin="auto")
@@ -112,13 +119,11 @@ def test_config_update_regenerates_only_future_auto_schedules(rotating_team, sta
         team=rotating_team, status="approved", start_date=D(2026, 12, 15), end_date=D(2026, 12, 16)
     )
     AuditLog.objects.all().delete()
-    outcome = rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(
-            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
-        ),
+    outcome = reconfigure(
+        rotating_team,
+        staff_actor,
+        rotation_type="custom_order",
+        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
     )
     rows = auto_rows(rotating_team)
     assert rows[0] == ("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))  # the current period stays
@@ -144,24 +149,14 @@ def test_config_update_with_bad_values_changes_nothing(rotating_team, staff_acto
     rotation_generate(team=rotating_team, actor=staff_actor, periods=2, now=NOW)
     before = auto_rows(rotating_team)
     with pytest.raises(InvalidInput):
-        rotation_config_update(
-            team=rotating_team,
-            actor=staff_actor,
-            now=NOW,
-            settings=RotationSettings(rotation_interval="monthly"),
-        )
+        reconfigure(rotating_team, staff_actor, rotation_interval="monthly")
     assert auto_rows(rotating_team) == before
     assert AuditLog.objects.count() == 1
 
 
 def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staff_actor):
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(rotation_enabled=False),
-    )
+    reconfigure(rotating_team, staff_actor, rotation_enabled=False)
     assert auto_rows(rotating_team) == [("U_ALICE", D(2026, 11, 30), D(2026, 12, 6))]
 
 
@@ -208,9 +203,7 @@ def test_the_impact_runs_to_the_end_of_the_last_period_and_so_do_the_dms(
     assert runs and all(c.start_date.weekday() == 0 and c.end_date.weekday() == 6 for c in runs)
     assert max(c.end_date for c in runs) == D(2027, 1, 10)
 
-    outcome = rotation_config_update(
-        team=rotating_team, actor=staff_actor, now=NOW, settings=RotationSettings(**change)
-    )
+    outcome = reconfigure(rotating_team, staff_actor, **change)
 
     assert outcome.impact.changed_periods == runs
     texts = " ".join(
@@ -262,12 +255,7 @@ def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_tea
     with pytest.raises(Conflict, match=r"The team is deleted; restore it first\."):
         rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     with pytest.raises(Conflict, match="restore it first"):
-        rotation_config_update(
-            team=rotating_team,
-            actor=staff_actor,
-            now=NOW,
-            settings=RotationSettings(rotation_interval="daily"),
-        )
+        reconfigure(rotating_team, staff_actor, rotation_interval="daily")
     assert not Schedule.objects.exists() and not AuditLog.objects.exists()
     assert len(rotation_preview(team=rotating_team, periods=2, now=NOW).entries) == 2
 
@@ -329,13 +317,7 @@ def test_a_backup_line_reads_as_far_ahead_as_its_own_periods_reach(rotating_team
         "handoff_day": 0,
         "rotation_start_date": D(2026, 11, 30),
     }
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**backup),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **backup, role="backup")
 
     outcome = rotation_generate(
         team=rotating_team, actor=staff_actor, periods=52, now=NOW, role="backup"
@@ -447,13 +429,7 @@ def test_a_preview_warns_about_the_people_of_the_order_tried_not_the_saved_one(r
 def test_generate_is_audited_with_what_it_saved_the_periods_and_the_line(
     rotating_team, staff_actor
 ):
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     Schedule.objects.filter(team=rotating_team).delete()
     AuditLog.objects.all().delete()
 
@@ -475,13 +451,7 @@ def test_generate_is_audited_with_what_it_saved_the_periods_and_the_line(
 def test_a_backup_line_generates_from_its_own_on_call_day(rotating_team, staff_actor):
     """At noon the backup, handing off at 18:00, is still on its 30 November turn, though the
     primary, handing off at 9:00, is on 1 December's."""
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     Schedule.objects.filter(team=rotating_team, role="backup").delete()
 
     outcome = rotation_generate(
@@ -492,20 +462,10 @@ def test_a_backup_line_generates_from_its_own_on_call_day(rotating_team, staff_a
 
 
 def test_the_people_a_backup_change_moves_are_told_it_is_the_backup(rotating_team, staff_actor):
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     Notification.objects.all().delete()
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(rotation_interval="weekly", handoff_day=0),
-        role="backup",
+    reconfigure(
+        rotating_team, staff_actor, rotation_interval="weekly", handoff_day=0, role="backup"
     )
     texts = list(Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True))
     assert texts and all("Payments*'s backup rotation moved your backup" in t for t in texts)
@@ -525,9 +485,7 @@ def test_a_new_handoff_day_or_time_leaves_the_next_handoff_to_be_worked_out_agai
     due = datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)
     Team.objects.filter(pk=rotating_team.pk).update(next_handoff_at=due)
 
-    rotation_config_update(
-        team=rotating_team, actor=staff_actor, now=NOW, settings=RotationSettings(**change)
-    )
+    reconfigure(rotating_team, staff_actor, **change)
 
     rotating_team.refresh_from_db()
     assert rotating_team.next_handoff_at == (None if cleared else due)
@@ -536,13 +494,7 @@ def test_a_new_handoff_day_or_time_leaves_the_next_handoff_to_be_worked_out_agai
 def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_actor, december_2026):
     from teams.actions import membership_remove
 
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     later = Schedule.objects.filter(
         team=rotating_team,
         role="backup",
@@ -570,13 +522,7 @@ def test_generating_the_primary_replans_the_backup_clear_of_its_new_days(
     """Bob is away the week of 7 December and its primary schedule is gone: generate gives it
     to Carol, so the backup, planned while Bob held it, is planned again without her."""
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY, lookahead_periods=14),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, lookahead_periods=14, role="backup")
     week = {"start_date": D(2026, 12, 7), "end_date": D(2026, 12, 13)}
     Schedule.objects.filter(team=rotating_team, role="primary", **week).delete()
     UnavailabilityFactory(team=rotating_team, slack_user_id="U_BOB", **week)
@@ -602,13 +548,7 @@ def test_a_primary_schedule_replans_the_backup_clear_of_it(
 ):
     from schedules.actions import ScheduleFields, schedule_create
 
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     backup = Schedule.objects.filter(team=rotating_team, role="backup", origin="auto")
     day = backup.filter(start_date__gt=D(2026, 12, 1)).earliest("start_date")
     covering = day.engineer_slack_id
@@ -630,13 +570,7 @@ def test_a_primary_schedule_replans_the_backup_clear_of_it(
 def test_turning_a_backup_line_on_plans_from_its_own_on_call_day(rotating_team, staff_actor):
     """Before the change the backup line (not yet set up) would hand off at 9:00; after it, at
     18:00: at noon it plans from the day its new handoff time makes today, 30 November."""
-    outcome = rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    outcome = reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     assert outcome.entries[0].start_date == D(2026, 11, 30)
     entry = AuditLog.objects.get(action="updated")
     assert (entry.entity_type, entry.actor_id, entry.metadata["role"]) == (
@@ -651,21 +585,11 @@ def test_a_custom_order_switched_off_may_be_left_empty(rotating_team, staff_acto
     Team.objects.filter(pk=rotating_team.pk).update(
         rotation_type="custom_order", rotation_order=["U_ALICE", "U_BOB"]
     )
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(rotation_enabled=False, rotation_order=[]),
-    )
+    reconfigure(rotating_team, staff_actor, rotation_enabled=False, rotation_order=[])
     rotating_team.refresh_from_db()
     assert (rotating_team.rotation_enabled, rotating_team.rotation_order) == (False, [])
     with pytest.raises(InvalidInput, match="at least one person"):
-        rotation_config_update(
-            team=rotating_team,
-            actor=staff_actor,
-            now=NOW,
-            settings=RotationSettings(rotation_enabled=True),
-        )
+        reconfigure(rotating_team, staff_actor, rotation_enabled=True)
 
 
 def test_a_primary_change_tells_the_backups_moved_against_the_backup_as_it_was(
@@ -675,22 +599,14 @@ def test_a_primary_change_tells_the_backups_moved_against_the_backup_as_it_was(
     the booked ones, which only the rotation answers: compared with the backup as it plans
     after the change, that last one would seem not to move."""
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY, lookahead_periods=10),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, lookahead_periods=10, role="backup")
     Notification.objects.all().delete()
 
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(
-            rotation_type="custom_order", rotation_order=["U_CAROL", "U_BOB", "U_ALICE"]
-        ),
+    reconfigure(
+        rotating_team,
+        staff_actor,
+        rotation_type="custom_order",
+        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
     )
 
     told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
@@ -708,13 +624,7 @@ def test_an_override_on_the_backup_line_replans_no_line(rotating_team, staff_act
 
     Team.objects.filter(pk=rotating_team.pk).update(overrides_require_approval=False)
     rotating_team.refresh_from_db()
-    rotation_config_update(
-        team=rotating_team,
-        actor=staff_actor,
-        now=NOW,
-        settings=RotationSettings(**BACKUP_DAILY),
-        role="backup",
-    )
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     booked = set(Schedule.objects.values_list("pk", flat=True))
     Notification.objects.all().delete()
     carols = Schedule.objects.get(role="backup", start_date=D(2026, 12, 3))
@@ -739,12 +649,7 @@ def test_an_override_on_the_backup_line_replans_no_line(rotating_team, staff_act
 @pytest.mark.parametrize("order", [[5], {"U_ALICE": 1}, ["U_ALICE", None]])
 def test_a_rotation_order_is_a_list_of_slack_ids_or_refused(rotating_team, staff_actor, order):
     with pytest.raises(InvalidInput) as refused:
-        rotation_config_update(
-            team=rotating_team,
-            actor=staff_actor,
-            now=NOW,
-            settings=RotationSettings(rotation_type="custom_order", rotation_order=order),
-        )
+        reconfigure(rotating_team, staff_actor, rotation_type="custom_order", rotation_order=order)
     assert refused.value.errors["rotation_order"] == ["A list of Slack user ids."]
     rotating_team.refresh_from_db()
     assert (rotating_team.rotation_type, rotating_team.rotation_order) == ("round_robin", [])
