@@ -126,7 +126,7 @@ def rotation_preview(
     periods = _check_periods(periods)
     changes = settings.given() if settings else {}
     now = now or timezone.now()
-    check_start_date(changes, now.date())
+    check_start_date(changes, lines.line_today(team, role, now))  # the date a save checks by
     saved = lines.line_settings(team, role)
     if "rotation_order" in changes:
         # members only, and nobody looked up in Slack: a preview writes nothing (the members

@@ -296,6 +296,36 @@ def test_a_rotation_starts_within_ten_years_of_today(rotating_team, staff_actor,
     assert not AuditLog.objects.exists()
 
 
+@pytest.mark.parametrize("years_ahead", [3660, 3661])
+def test_a_preview_checks_the_start_by_the_date_a_save_checks_it_by(
+    rotating_team, staff_actor, years_ahead
+):
+    """At NOW (1 December, noon UTC) Kiritimati's line is on its 2 December: a start 3,660 days
+    after that is within reach for a save, so for the preview too, and 3,661 days for neither
+    (the preview once counted from UTC's calendar date, a day behind)."""
+    rotating_team.timezone, rotating_team.handoff_time = "Pacific/Kiritimati", datetime.time(1)
+    rotating_team.save()
+    start = D(2026, 12, 2) + datetime.timedelta(days=years_ahead)
+    settings = RotationSettings(rotation_start_date=start)
+
+    def refused(change) -> bool:
+        try:
+            change()
+        except InvalidInput as exc:
+            return "rotation_start_date" in exc.errors
+        return False
+
+    preview = refused(
+        lambda: rotation_preview(team=rotating_team, periods=1, now=NOW, settings=settings)
+    )
+    save = refused(
+        lambda: rotation_config_update(
+            team=rotating_team, actor=staff_actor, now=NOW, settings=settings
+        )
+    )
+    assert preview == save == (years_ahead > 3660)
+
+
 def test_a_backup_line_reads_as_far_ahead_as_its_own_periods_reach(rotating_team, staff_actor):
     """A fortnightly backup line beside a daily primary: 52 of its periods reach two years out,
     52 of the primary's not two months. Read by the primary's, a backup schedule 17 months
