@@ -19,7 +19,7 @@ from schedules.models import Role
 from teams.actions import RotationSettings
 from teams.api.scoping import TeamScopedMixin
 from teams.models import Team
-from teams.selectors import team_get
+from teams.selectors import names_for, team_get
 
 CONFIG_FIELDS = sorted(RotationSettings.names())
 
@@ -74,9 +74,22 @@ class ShiftChangeSerializer(serializers.Serializer):
     after = serializers.CharField(allow_null=True, help_text="On call after; null: nobody.")
 
 
+NAME_HELP = "Null where the directory knows no name for the id."
+
+
+def names_context(outcome: RotationOutcome, team: Team) -> dict[str, dict[str, str]]:
+    """The serializers' context: the name of everyone the outcome names, as the team calls
+    them (one query)."""
+    ids = {entry.engineer for entry in outcome.entries if entry.engineer}
+    return {"names": names_for(ids | set(outcome.impact.affected), team.slug)}
+
+
 class ImpactSerializer(serializers.Serializer):
     affected = serializers.ListField(
         child=serializers.CharField(), help_text="Everyone who gains or loses a day, sorted."
+    )
+    names = serializers.SerializerMethodField(
+        help_text=f"Everyone affected → their name. {NAME_HELP}"
     )
     gains = serializers.DictField(
         child=serializers.ListField(child=ShiftChangeSerializer()),
@@ -86,6 +99,10 @@ class ImpactSerializer(serializers.Serializer):
         child=serializers.ListField(child=ShiftChangeSerializer()),
         help_text="Engineer → the runs of on-call days they lose.",
     )
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField(allow_null=True)))
+    def get_names(self, impact) -> dict[str, str | None]:
+        return {person: self.context["names"].get(person) for person in impact.affected}
 
 
 class AutoSchedulesSerializer(serializers.Serializer):
@@ -108,7 +125,7 @@ class RotationConfigChangeSerializer(RotationConfigSerializer):
 
     @extend_schema_field(ImpactSerializer)
     def get_impact(self, team: Team) -> dict:
-        return ImpactSerializer(self.context["outcome"].impact).data
+        return ImpactSerializer(self.context["outcome"].impact, context=self.context).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, team: Team) -> list[str]:
@@ -150,6 +167,10 @@ class EntrySerializer(serializers.Serializer):
         allow_null=True,
         help_text="Null when every candidate is away, or nobody can rotate.",
     )
+    engineer_name = serializers.SerializerMethodField(help_text=f"Their name. {NAME_HELP}")
+
+    def get_engineer_name(self, entry) -> str | None:
+        return self.context["names"].get(entry.engineer) if entry.engineer else None
 
 
 class PlanSerializer(serializers.Serializer):
@@ -192,7 +213,8 @@ class RotationConfigViewSet(TeamScopedMixin, ApiViewSet):
             team=self.team, actor=self.actor(), settings=RotationSettings(**changes), role=role
         )
         team = team_get(ref=str(self.team.pk))
-        context = {**self.get_serializer_context(), "outcome": outcome}
+        context = {**self.get_serializer_context(), **names_context(outcome, self.team)}
+        context["outcome"] = outcome
         line = line_settings(team, role)
         return Response(RotationConfigChangeSerializer(line, context=context).data)
 
@@ -229,7 +251,7 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
                 for name, messages in exc.errors.items()
             }
             raise InvalidInput(exc.message, errors) from exc
-        return Response(PlanSerializer(outcome).data)
+        return Response(PlanSerializer(outcome, context=names_context(outcome, self.team)).data)
 
     @extend_schema(
         parameters=[ROLE_PARAMETER],
@@ -248,4 +270,5 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         periods = self.parse(GenerateInputSerializer)["periods"]
         outcome = rotation_generate(team=self.team, actor=self.actor(), periods=periods, role=role)
         code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
-        return Response(GeneratedSerializer(outcome).data, status=code)
+        context = names_context(outcome, self.team)
+        return Response(GeneratedSerializer(outcome, context=context).data, status=code)

@@ -134,7 +134,7 @@ def test_a_rotation_change_regenerates_and_reports_who_gains_and_loses(staff, te
 def test_a_rotation_patch_that_changes_nothing_reports_no_impact(staff, team):
     response = staff.patch(url(team, "rotation-config"), {"lookahead_periods": 4}, format="json")
     body = response.json()
-    assert body["impact"] == {"affected": [], "gains": {}, "losses": {}}
+    assert body["impact"] == {"affected": [], "names": {}, "gains": {}, "losses": {}}
     assert body["auto_schedules"] == {"created": 0, "deleted": 0}
 
 
@@ -232,6 +232,41 @@ def test_previewing_changes_shows_their_plan_and_whom_they_move(staff, team):
     body = response.json()
     assert len(body["entries"]) == 3 and consecutive(body["entries"], 1)
     assert body["impact"]["affected"]
+
+
+def test_a_plan_names_each_engineer_by_the_name_the_team_calls_them(staff, team):
+    """Preview, generate and a change of settings name everyone they give or move a shift to,
+    not only by Slack id: the team's own name for a member first."""
+    names = {"U_ALICE": "Alice Liddell", "U_BOB": "Bob Dylan", "U_CAROL": "Carol King"}
+    for uid, name in names.items():
+        team.memberships.filter(slack_user_id=uid).update(display_name=name)
+    preview = staff.post(url(team, "rotation/preview"), {"periods": 3}, format="json").json()
+    generated = staff.post(url(team, "rotation/generate"), {"periods": 3}, format="json").json()
+    for body in (preview, generated):
+        assert [e["engineer_name"] for e in body["entries"]] == [
+            names[e["engineer_slack_id"]] for e in body["entries"]
+        ]
+    change = {"rotation_type": "custom_order", "rotation_order": ["U_CAROL", "U_BOB", "U_ALICE"]}
+    for response in (
+        staff.post(url(team, "rotation/preview"), {"periods": 3, "changes": change}, "json"),
+        staff.patch(url(team, "rotation-config"), change, format="json"),
+    ):
+        impact = response.json()["impact"]
+        assert impact["affected"]
+        assert impact["names"] == {uid: names[uid] for uid in impact["affected"]}
+
+
+def test_a_plan_turn_nobody_can_take_has_no_name(staff, team):
+    monday = local_today(team, timezone.now())
+    monday -= monday.weekday() * DAY
+    for uid in MEMBERS:  # everyone away all next week
+        UnavailabilityFactory(
+            team=team, slack_user_id=uid, start_date=monday + 7 * DAY, end_date=monday + 13 * DAY
+        )
+    body = staff.post(url(team, "rotation/preview"), {"periods": 2}, format="json").json()
+    assert body["entries"][1]["engineer_slack_id"] is None
+    assert body["entries"][1]["engineer_name"] is None
+    assert body["entries"][0]["engineer_name"]
 
 
 def test_preview_anonymous_is_refused(team):
