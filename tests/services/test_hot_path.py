@@ -147,7 +147,10 @@ def test_a_throttled_token_gets_drfs_429_and_is_not_counted_twice(org):
     bot = token_client()
     with override_settings(REST_FRAMEWORK=rates):
         statuses = [answer(bot, PLAIN[0], hot_path=True)[0] for _ in range(3)]
+        with override_settings(API_HOT_PATH=True):
+            again = bot.get(PLAIN[0])
     assert statuses == [200, 200, 429]
+    assert again.status_code == 429 and 1 <= int(again["Retry-After"]) <= 60
 
 
 def test_a_change_to_the_service_its_team_or_the_day_is_a_new_answer(org, monkeypatch):

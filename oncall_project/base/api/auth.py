@@ -93,15 +93,12 @@ class TokenRateThrottle(SimpleRateThrottle):
         backend = caches["default"]
         if self.rate is None or not isinstance(backend, RedisCache):
             return None
-        current, previous, overlap, into = self._window(digest)
+        current, previous, overlap, _ = self._window(digest)
         found = self._count_in_redis(
             backend, current, previous, overlap, (GENERATION_KEY, backend.stored(generation))
         )
-        if found < 0:
-            return None
-        if not found:
-            self.retry_after = self.duration - into
-        return bool(found)
+        # Refused: the API view answers the 429, its Retry-After worked out by its own check
+        return None if found < 0 else bool(found)
 
     def _window(self, digest: str) -> tuple[str, str, float, float]:
         """This window's counter key and the last one's, how much of the last one still
