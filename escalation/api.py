@@ -15,11 +15,15 @@ from escalation.selectors import escalation_list
 from oncall_project.base.api.inputs import InputSerializer
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.outbox.models import NotificationStatus
+from teams.api.names import PersonNameField
+from teams.selectors import with_names
 
 SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 
 class EscalationSerializer(serializers.ModelSerializer):
+    acknowledged_by_name = PersonNameField(id_field="acknowledged_by")
+    created_by_name = PersonNameField(id_field="created_by")
     services = serializers.ListField(child=serializers.CharField(), read_only=True)
     mentions = serializers.ListField(
         child=serializers.CharField(),
@@ -48,11 +52,13 @@ class EscalationSerializer(serializers.ModelSerializer):
             "text",
             "status",
             "acknowledged_by",
+            "acknowledged_by_name",
             "acknowledged_at",
             "ack_timeout_minutes",
             "ack_deadline",
             "delivery",
             "created_by",
+            "created_by_name",
             "created_at",
             "updated_at",
         ]
@@ -168,7 +174,8 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
     filterset_class = EscalationFilter
 
     def get_queryset(self):
-        return escalation_list()
+        names = {"acknowledged_by_name": "acknowledged_by", "created_by_name": "created_by"}
+        return with_names(escalation_list(), **names)
 
     @extend_schema(
         request=EscalationInputSerializer,

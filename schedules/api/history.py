@@ -9,18 +9,28 @@ from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.models import OnCallRecord
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamScopedMixin
+from teams.selectors import with_names
 
 
 class OnCallRecordSerializer(serializers.ModelSerializer):
     engineer_slack_id = serializers.CharField(
         read_only=True, help_text="Empty when nobody was on call (a coverage gap)."
     )
+    engineer_name = PersonNameField(id_field="engineer_slack_id")
     source = source_field(TEAM_SOURCE_HELP, read_only=True)
 
     class Meta:
         model = OnCallRecord
-        fields = ["id", "on_call_date", "engineer_slack_id", "source", "created_at"]
+        fields = [
+            "id",
+            "on_call_date",
+            "engineer_slack_id",
+            "engineer_name",
+            "source",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -52,4 +62,5 @@ class OnCallHistoryViewSet(TeamScopedMixin, mixins.ListModelMixin, ApiViewSet):
     def get_queryset(self):
         if self.schema_only():
             return OnCallRecord.objects.none()
-        return OnCallRecord.objects.filter(team=self.team).order_by("-on_call_date")
+        records = OnCallRecord.objects.filter(team=self.team).order_by("-on_call_date")
+        return with_names(records, engineer_name="engineer_slack_id")

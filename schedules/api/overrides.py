@@ -19,6 +19,7 @@ OVERRIDE_NAMES = {
     "engineer_name": "engineer_slack_id",
     "replaces_name": "replaces_slack_id",
     "requested_by_name": "requested_by",
+    "approved_by_name": "approved_by",
 }
 DECISIONS = [OverrideStatus.APPROVED, OverrideStatus.REJECTED, OverrideStatus.CANCELLED]
 
@@ -27,6 +28,7 @@ class OverrideSerializer(serializers.ModelSerializer):
     engineer_name = PersonNameField(id_field="engineer_slack_id")
     replaces_name = PersonNameField(id_field="replaces_slack_id")
     requested_by_name = PersonNameField(id_field="requested_by")
+    approved_by_name = PersonNameField(id_field="approved_by")
 
     class Meta:
         model = Override
@@ -45,6 +47,7 @@ class OverrideSerializer(serializers.ModelSerializer):
             "requested_by",
             "requested_by_name",
             "approved_by",
+            "approved_by_name",
             "decided_at",
             "created_at",
             "updated_at",

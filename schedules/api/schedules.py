@@ -19,6 +19,7 @@ from teams.selectors import with_names
 
 class ScheduleSerializer(serializers.ModelSerializer):
     engineer_name = PersonNameField(id_field="engineer_slack_id")
+    created_by_name = PersonNameField(id_field="created_by")
     days_of_week = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
@@ -35,6 +36,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "origin",
             "role",
             "created_by",
+            "created_by_name",
             "created_at",
             "updated_at",
         ]
@@ -101,7 +103,9 @@ class ScheduleViewSet(
         if self.schema_only():
             return Schedule.objects.none()
         schedules = Schedule.objects.filter(team=self.team).order_by("start_date", "created_at")
-        return with_names(schedules, engineer_name="engineer_slack_id")
+        return with_names(
+            schedules, engineer_name="engineer_slack_id", created_by_name="created_by"
+        )
 
     @extend_schema(request=ScheduleCreateSerializer, responses={201: ScheduleSerializer})
     def create(self, request, *args, **kwargs):

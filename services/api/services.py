@@ -25,18 +25,27 @@ from services.api.oncall import OnCallAnswerSerializer, service_answer
 from services.models import Service, Tier
 from services.selectors.answers import service_on_call, team_on_call_now
 from services.selectors.services import service_list
+from teams.api.names import PersonNameField
 from teams.api.scoping import TeamRefField, TeamSummarySerializer
-from teams.selectors import team_ref_q
+from teams.selectors import names_for, team_ref_q, with_names
+
+SERVICE_NAMES = {"service_owner_name": "service_owner", "primary_oncall_name": "primary_oncall"}
 
 
 class TeamOnCallNowSerializer(serializers.Serializer):
     engineer_slack_id = serializers.CharField(
         source="engineer", allow_null=True, help_text="Null in a coverage gap."
     )
+    engineer_name = serializers.SerializerMethodField(
+        help_text="The people directory's name for `engineer_slack_id`."
+    )
     source = source_field(TEAM_SOURCE_HELP)
     until = LocalInstantField(
         source="ends_at", help_text="The next handoff to someone else, in the team's time zone."
     )
+
+    def get_engineer_name(self, answer) -> str | None:
+        return self.context.get("team_oncall_names", {}).get(answer.engineer)
 
 
 class ServiceTeamSerializer(TeamSummarySerializer):
@@ -52,11 +61,13 @@ class ServiceTeamSerializer(TeamSummarySerializer):
     @extend_schema_field(TeamOnCallNowSerializer(allow_null=True))
     def get_oncall(self, team) -> dict | None:
         answer = self.context.get("team_oncall", {}).get(team.pk)
-        return TeamOnCallNowSerializer(answer).data if answer else None
+        return TeamOnCallNowSerializer(answer, context=self.context).data if answer else None
 
 
 class ServiceSerializer(serializers.ModelSerializer):
     team = ServiceTeamSerializer(read_only=True, allow_null=True)
+    service_owner_name = PersonNameField(id_field="service_owner")
+    primary_oncall_name = PersonNameField(id_field="primary_oncall")
     # Not `format: uri`: empty when the service has none.
     repository_url = serializers.CharField(
         read_only=True, help_text="The code repository's URL; empty when there is none."
@@ -69,7 +80,9 @@ class ServiceSerializer(serializers.ModelSerializer):
             "name",
             "team",
             "service_owner",
+            "service_owner_name",
             "primary_oncall",
+            "primary_oncall_name",
             "team_slack_group",
             "repository_url",
             "tech_stack",
@@ -124,13 +137,15 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     filterset_class = ServiceFilter
 
     def get_queryset(self):
-        return service_list()
+        return with_names(service_list(), **SERVICE_NAMES)
 
     def get_serializer(self, *args, **kwargs):
         if args and not kwargs.get("data"):
             services = args[0] if kwargs.get("many") else [args[0]]
             context = {**self.get_serializer_context(), **kwargs.get("context", {})}
-            context["team_oncall"] = team_on_call_now(services, timezone.now())
+            answers = team_on_call_now(services, timezone.now())
+            context["team_oncall"] = answers
+            context["team_oncall_names"] = names_for(a.engineer for a in answers.values())
             kwargs["context"] = context
         return super().get_serializer(*args, **kwargs)
 

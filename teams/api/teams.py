@@ -13,8 +13,9 @@ from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from teams.actions import RotationSettings, TeamFields, team_soft_delete, team_update
+from teams.api.names import PersonNameField
 from teams.models import Team
-from teams.selectors import team_get, team_list
+from teams.selectors import team_get, team_list, with_names
 
 ROTATION_CONFIG_HINT = (
     "Rotation settings change through PATCH /api/v1/teams/{team}/rotation-config/, "
@@ -23,11 +24,14 @@ ROTATION_CONFIG_HINT = (
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    oncall_engineer_name = PersonNameField(id_field="oncall_engineer")
+
     class Meta:
         model = Team
         fields = [
             "id",
             *TeamFields.names(),
+            "oncall_engineer_name",
             *RotationSettings.names(),
             "current_rotation_index",
             "next_handoff_at",
@@ -79,7 +83,7 @@ class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
     lookup_value_regex = "[^/.]+"
 
     def get_queryset(self):
-        return team_list()
+        return with_names(team_list(), oncall_engineer_name="oncall_engineer")
 
     def get_object(self) -> Team:
         team = team_get(ref=self.kwargs["team"])

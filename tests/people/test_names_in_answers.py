@@ -11,7 +11,9 @@ from teams.actions import PersonFields, person_update
 from teams.models import Person
 from tests.api_support import client_for
 from tests.factories import (
+    EscalationFactory,
     MembershipFactory,
+    OnCallRecordFactory,
     OverrideFactory,
     ScheduleFactory,
     ServiceFactory,
@@ -58,6 +60,65 @@ def test_overrides_carry_the_engineer_the_replaced_and_the_requester_names(staff
         "Alice Nguyen",
         "Carol Diaz",
     )
+
+
+def test_overrides_and_schedules_carry_who_decided_and_who_entered_them(staff, team):
+    OverrideFactory(team=team, engineer_slack_id="U_BOB", approved_by="U_DAVE")
+    ScheduleFactory(team=team, engineer_slack_id="U_ALICE", created_by="U_ERIN")
+    [override] = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/").json()["results"]
+    [schedule] = staff.get(f"/api/v1/teams/{team.slug}/oncall-schedules/").json()["results"]
+    assert (override["approved_by"], override["approved_by_name"]) == ("U_DAVE", "Dave Kim")
+    assert (schedule["created_by"], schedule["created_by_name"]) == ("U_ERIN", "Erin Wu")
+
+
+def test_teams_carry_their_default_engineers_name(staff, team):
+    team.oncall_engineer = "U_CAROL"
+    team.save()
+    [row] = staff.get("/api/v1/teams/").json()["results"]
+    one = staff.get(f"/api/v1/teams/{team.slug}/").json()
+    for body in (row, one):
+        assert (body["oncall_engineer"], body["oncall_engineer_name"]) == ("U_CAROL", "Carol Diaz")
+
+
+def test_services_carry_their_owner_primary_and_team_oncall_names(staff, team):
+    team.oncall_engineer = "U_CAROL"
+    team.save()
+    service = ServiceFactory(team=team, service_owner="U_ALICE", primary_oncall="U_BOB")
+    [row] = staff.get("/api/v1/services/").json()["results"]
+    one = staff.get(f"/api/v1/services/{service.pk}/").json()
+    for body in (row, one):
+        assert (body["service_owner_name"], body["primary_oncall_name"]) == (
+            "Alice Nguyen",
+            "Bob Stone",
+        )
+        oncall = body["team"]["oncall"]
+        assert (oncall["engineer_slack_id"], oncall["engineer_name"]) == ("U_CAROL", "Carol Diaz")
+
+
+def test_a_service_without_a_primary_or_a_team_oncall_has_null_names(staff, team):
+    ServiceFactory(team=team, service_owner="U_ALICE", primary_oncall="")
+    [row] = staff.get("/api/v1/services/").json()["results"]
+    assert row["primary_oncall_name"] is None
+    assert row["team"]["oncall"]["engineer_slack_id"] is None  # a gap: nobody, no default
+    assert row["team"]["oncall"]["engineer_name"] is None
+
+
+def test_the_ledger_carries_each_days_engineer_name(staff, team):
+    OnCallRecordFactory(team=team, engineer_slack_id="U_GRACE")
+    OnCallRecordFactory(team=team, engineer_slack_id="", on_call_date=datetime.date(2026, 12, 2))
+    rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-history/").json()["results"]
+    assert [(r["engineer_slack_id"], r["engineer_name"]) for r in rows] == [
+        ("", None),
+        ("U_GRACE", "Grace Hopper"),
+    ]
+
+
+def test_escalations_carry_who_raised_and_who_acknowledged_them(staff):
+    escalation = EscalationFactory(created_by="U_FRANK", acknowledged_by="U_EVE")
+    [row] = staff.get("/api/v1/escalations/").json()["results"]
+    one = staff.get(f"/api/v1/escalations/{escalation.pk}/").json()
+    for body in (row, one):
+        assert (body["created_by_name"], body["acknowledged_by_name"]) == ("Frank Osei", "Eve Park")
 
 
 def test_a_name_the_directory_does_not_have_is_null(staff, team):
@@ -124,6 +185,20 @@ def test_names_add_no_query_to_the_lists(staff, team, size, django_assert_max_nu
     with django_assert_max_num_queries(5):
         rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-overrides/?page_size=100").json()
     assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])
+    for n in range(size):
+        day = datetime.date(2026, 1, 5) + datetime.timedelta(days=n)
+        OnCallRecordFactory(team=team, engineer_slack_id=f"U_P{n:03d}", on_call_date=day)
+        TeamFactory(oncall_engineer=f"U_P{n:03d}")
+        EscalationFactory(created_by=f"U_P{n:03d}")
+    with django_assert_max_num_queries(5):
+        rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-history/?page_size=100").json()
+    assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])
+    with django_assert_max_num_queries(4):
+        rows = staff.get("/api/v1/teams/?page_size=100").json()["results"]
+    assert sum(bool(r["oncall_engineer_name"]) for r in rows) == size
+    with django_assert_max_num_queries(4):
+        rows = staff.get("/api/v1/escalations/?page_size=100").json()["results"]
+    assert all(r["created_by_name"].startswith("Person ") for r in rows)
 
 
 def test_the_bots_answer_names_whom_it_tags(staff, team):

@@ -79,7 +79,7 @@ def test_service_embeds_its_team(staff, team):
     body = staff.get(url(service)).json()
     oncall = body["team"].pop("oncall")
     assert body["team"] == {"id": str(team.pk), "name": "Payments", "slug": "payments"}
-    assert set(oncall) == {"engineer_slack_id", "source", "until"}
+    assert set(oncall) == {"engineer_slack_id", "engineer_name", "source", "until"}
     assert body["service_owner"] == "U_OWNER"
     assert staff.get(url(ServiceFactory(team=None))).json()["team"] is None
 
