@@ -17,6 +17,7 @@ from schedules.api.queries import ROLE_PARAMETER, read_role
 from schedules.lines import line_settings
 from schedules.models import Role
 from teams.actions import RotationSettings
+from teams.api.names import PeopleNamesField
 from teams.api.scoping import TeamScopedMixin
 from teams.models import Team
 from teams.selectors import names_for, team_get
@@ -35,6 +36,7 @@ class RotationConfigSerializer(serializers.ModelSerializer):
 
     role = serializers.SerializerMethodField(help_text="Which line: primary or backup.")
     rotation_order = serializers.ListField(child=serializers.CharField(), read_only=True)
+    rotation_order_names = PeopleNamesField(ids_field="rotation_order")
     handoff_time = WallTimeField(read_only=True, help_text=HANDOFF_TIME_HELP)
     current_rotation_index = serializers.SerializerMethodField(
         help_text="The primary's place in its order at the last handoff; null for the backup."
@@ -42,7 +44,13 @@ class RotationConfigSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["role", *CONFIG_FIELDS, "current_rotation_index", "next_handoff_at"]
+        fields = [
+            "role",
+            *CONFIG_FIELDS,
+            "rotation_order_names",
+            "current_rotation_index",
+            "next_handoff_at",
+        ]
         read_only_fields = fields
 
     def get_role(self, line) -> str:

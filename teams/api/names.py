@@ -27,3 +27,35 @@ class PersonNameField(serializers.Field):
 
     def to_representation(self, value):
         return value or None
+
+
+NAMES_CONTEXT = "people_names"  # serializer context: Slack id → name, read once for a list
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "nullable": True}})
+class PeopleNamesField(serializers.Field):
+    """The people directory's names of the Slack ids listed in `ids_field`, in their order
+    (null where it has none). A list's view reads them once for all its rows
+    (`people_names`); a single row is one query."""
+
+    def __init__(self, *, ids_field: str, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", f"The people directory's names for `{ids_field}`.")
+        super().__init__(**kwargs)
+        self.ids_field = ids_field
+
+    def get_attribute(self, instance):
+        ids = list(getattr(instance, self.ids_field, None) or [])
+        known = self.context.get(NAMES_CONTEXT)
+        if known is None:
+            known = names_for(i for i in ids if isinstance(i, str))
+        return [known.get(i) if isinstance(i, str) else None for i in ids]
+
+    def to_representation(self, value):
+        return value
+
+
+def people_names(rows, ids_field: str) -> dict[str, dict[str, str]]:
+    """The serializer context giving `PeopleNamesField` the names of every row's ids at once."""
+    ids = {i for row in rows for i in getattr(row, ids_field, None) or [] if isinstance(i, str)}
+    return {NAMES_CONTEXT: names_for(ids)}

@@ -13,7 +13,7 @@ from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from teams.actions import RotationSettings, TeamFields, team_soft_delete, team_update
-from teams.api.names import PersonNameField
+from teams.api.names import PeopleNamesField, PersonNameField, people_names
 from teams.models import Team
 from teams.selectors import team_get, team_list, with_names
 
@@ -25,6 +25,7 @@ ROTATION_CONFIG_HINT = (
 
 class TeamSerializer(serializers.ModelSerializer):
     oncall_engineer_name = PersonNameField(id_field="oncall_engineer")
+    rotation_order_names = PeopleNamesField(ids_field="rotation_order")
 
     class Meta:
         model = Team
@@ -32,6 +33,7 @@ class TeamSerializer(serializers.ModelSerializer):
             "id",
             *TeamFields.names(),
             "oncall_engineer_name",
+            "rotation_order_names",
             *RotationSettings.names(),
             "current_rotation_index",
             "next_handoff_at",
@@ -84,6 +86,14 @@ class TeamViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         return with_names(team_list(), oncall_engineer_name="oncall_engineer")
+
+    def get_serializer(self, *args, **kwargs):
+        if args and kwargs.get("many"):  # a page of teams: their orders' names in one query
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                **people_names(args[0], "rotation_order"),
+            }
+        return super().get_serializer(*args, **kwargs)
 
     def get_object(self) -> Team:
         team = team_get(ref=self.kwargs["team"])

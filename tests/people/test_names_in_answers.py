@@ -80,6 +80,20 @@ def test_teams_carry_their_default_engineers_name(staff, team):
         assert (body["oncall_engineer"], body["oncall_engineer_name"]) == ("U_CAROL", "Carol Diaz")
 
 
+def test_a_rotation_order_carries_its_names_in_its_order(staff, team):
+    team.rotation_order = ["U_CAROL", "U_NOBODY", "U_ALICE"]
+    team.save()
+    named = ["Carol Diaz", None, "Alice Nguyen"]
+    [row] = staff.get("/api/v1/teams/").json()["results"]
+    assert row["rotation_order_names"] == named
+    assert staff.get(f"/api/v1/teams/{team.slug}/").json()["rotation_order_names"] == named
+    config = staff.get(f"/api/v1/teams/{team.slug}/rotation-config/").json()
+    assert (config["rotation_order"], config["rotation_order_names"]) == (
+        team.rotation_order,
+        named,
+    )
+
+
 def test_services_carry_their_owner_primary_and_team_oncall_names(staff, team):
     team.oncall_engineer = "U_CAROL"
     team.save()
@@ -188,14 +202,15 @@ def test_names_add_no_query_to_the_lists(staff, team, size, django_assert_max_nu
     for n in range(size):
         day = datetime.date(2026, 1, 5) + datetime.timedelta(days=n)
         OnCallRecordFactory(team=team, engineer_slack_id=f"U_P{n:03d}", on_call_date=day)
-        TeamFactory(oncall_engineer=f"U_P{n:03d}")
+        TeamFactory(oncall_engineer=f"U_P{n:03d}", rotation_order=[f"U_P{n:03d}", "U_ALICE"])
         EscalationFactory(created_by=f"U_P{n:03d}")
     with django_assert_max_num_queries(5):
         rows = staff.get(f"/api/v1/teams/{team.slug}/oncall-history/?page_size=100").json()
     assert all(r["engineer_name"].startswith("Person ") for r in rows["results"])
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # and one for every rotation order's names
         rows = staff.get("/api/v1/teams/?page_size=100").json()["results"]
     assert sum(bool(r["oncall_engineer_name"]) for r in rows) == size
+    assert sum(r["rotation_order_names"][1:] == ["Alice Nguyen"] for r in rows) == size
     with django_assert_max_num_queries(4):
         rows = staff.get("/api/v1/escalations/?page_size=100").json()["results"]
     assert all(r["created_by_name"].startswith("Person ") for r in rows)

@@ -85,6 +85,7 @@ def test_rotation_config_shows_the_rotation_fields(staff, team):
         "rotation_enabled": True,
         "rotation_interval": "weekly",
         "rotation_order": [],
+        "rotation_order_names": [],
         "rotation_start_date": team.rotation_start_date.isoformat(),
         "rotation_type": "round_robin",
         "current_rotation_index": 0,
