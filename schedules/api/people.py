@@ -16,6 +16,7 @@ from schedules.api.queries import DateParamField, LocalInstantField, read_query
 from schedules.lines import person_periods
 from schedules.models import Role
 from teams.api.scoping import TeamSummarySerializer
+from teams.selectors import names_for
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
@@ -69,6 +70,9 @@ class TeamErrorSerializer(serializers.Serializer):
 
 class PersonScheduleSerializer(serializers.Serializer):
     slack_id = serializers.CharField()
+    name = serializers.CharField(
+        allow_null=True, help_text="The people directory's name for `slack_id`; null when none."
+    )
     periods = PersonPeriodSerializer(many=True, help_text="By start date, then team name.")
     team_errors = TeamErrorSerializer(
         many=True,
@@ -80,6 +84,7 @@ class PersonScheduleSerializer(serializers.Serializer):
         fields = super().get_fields()
         return {
             "slack_id": fields["slack_id"],
+            "name": fields["name"],
             "from": serializers.DateField(help_text="The window's first on-call date."),
             "to": serializers.DateField(help_text="The window's last on-call date (inclusive)."),
             "periods": fields["periods"],
@@ -91,6 +96,7 @@ PERSON_SCHEDULE_EXAMPLE = OpenApiExample(
     "Alice, in two teams",
     value={
         "slack_id": "U_ALICE",
+        "name": "Alice Nguyen",
         "from": "2026-12-07",
         "to": "2027-01-04",
         "periods": [
@@ -169,6 +175,7 @@ class PersonScheduleViewSet(ApiViewSet):
         periods, refused = person_periods(slack_id, start, end)
         body = {
             "slack_id": slack_id,
+            "name": names_for([slack_id]).get(slack_id),
             "from": start,
             "to": end,
             "periods": periods,

@@ -195,6 +195,14 @@ def test_a_persons_periods_name_a_team_whose_periods_cannot_be_worked_out(staff,
     assert empty["team_errors"] == []
 
 
+def test_a_persons_periods_name_the_person(staff, team):
+    """By the directory's name, beside the id asked; null for an id the directory lacks."""
+    alice = staff.get(schedules_url("U_ALICE")).json()
+    nobody = staff.get(schedules_url("U_NOBODY")).json()
+    assert (alice["slack_id"], alice["name"]) == ("U_ALICE", "Alice Nguyen")
+    assert (nobody["slack_id"], nobody["name"]) == ("U_NOBODY", None)
+
+
 def test_a_persons_periods_across_teams_with_overrides_applied(staff, team):
     OverrideFactory(
         team=team,
@@ -313,8 +321,8 @@ def test_a_persons_schedule_takes_the_same_queries_whatever_the_size(
             end_date=D(2026, 12, n + 1),
         )
     client = session_client(make_user())
-    # session, user, teams, members, spans
-    with django_assert_num_queries(5):
+    # session, user, teams, members, spans, the person's name
+    with django_assert_num_queries(6):
         body = client.get(schedules_url("U_ALICE", "?from=2026-12-01&to=2026-12-31")).json()
     assert len(body["periods"]) == size
 
