@@ -118,6 +118,7 @@ def test_a_retry_after_the_escalation_climbed_pages_nobody_again(org):
         ({"bug_id": ""}, "bug_id"),
         ({"bug_id": "   "}, "bug_id"),
         ({"services": "Payment"}, "services"),
+        ({"services": ["Payment", 3]}, "services"),
         ({"channel_id": ""}, "channel_id"),
         ({"channel_id": "U_NOT_A_CHANNEL"}, "channel_id"),
         ({"escalation_level": 0}, "escalation_level"),
@@ -316,3 +317,56 @@ def test_a_climb_due_while_someone_acknowledges_waits_and_then_pages_nobody(org)
     esc.refresh_from_db()
     assert (esc.status, esc.level) == ("acknowledged", 1)
     assert Notification.objects.filter(kind="escalation").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_for_one_bug_at_once_page_once(org):
+    """The bot's retry arrives while its first request is still being written: the retry waits
+    for it and returns the same escalation instead of paging everyone a second time."""
+    retried = []
+
+    def retry():
+        try:
+            retried.append(create())
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        first = create().escalation
+        bot = threading.Thread(target=retry)
+        bot.start()
+        waited = someone_waits_on_a_lock()  # the retry, on the first request's lock on the bug
+    bot.join(timeout=30)
+    assert waited
+    (outcome,) = retried
+    assert not outcome.created and outcome.escalation.pk == first.pk
+    assert Escalation.objects.count() == 1
+    assert Notification.objects.filter(kind="escalation").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_acknowledgements_at_once_leave_the_first_standing_and_audited_once(org):
+    esc = create().escalation
+    second = []
+
+    def press_acknowledge():
+        try:
+            second.append(escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_LEAD")))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_ALICE"))
+        other = threading.Thread(target=press_acknowledge)
+        other.start()
+        waited = someone_waits_on_a_lock()  # the second press, on the first's row lock
+    other.join(timeout=30)
+    assert waited
+    assert second[0].acknowledged_by == "U_ALICE"
+    esc.refresh_from_db()
+    assert (esc.status, esc.acknowledged_by) == ("acknowledged", "U_ALICE")
+    assert AuditLog.objects.filter(action="acknowledged").count() == 1
+    reply = Notification.objects.get(kind="escalation_acknowledged")
+    assert reply.text.startswith(":white_check_mark: *BUG-1* acknowledged by <@U_ALICE>")
