@@ -59,7 +59,13 @@ def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):
     )
     note = Notification.objects.get()
     assert (note.channel, note.thread_ts, note.kind) == ("C_BUGS", "1700.000100", "escalation")
-    assert AuditLog.objects.get().action == "created"
+    assert esc.created_by == "system"
+    entry = AuditLog.objects.get()
+    assert (entry.action, entry.metadata["bug_id"]) == ("created", "BUG-1")
+    assert entry.changes == {
+        "level": {"old": None, "new": 1},
+        "mentions": {"old": None, "new": ["<@U_ALICE>"]},
+    }
 
 
 def test_each_service_falls_back_and_order_is_kept(org):
@@ -101,6 +107,14 @@ def test_a_higher_level_or_a_later_request_for_the_bug_pages_anew(org):
     later = create(now=timezone.now() + datetime.timedelta(minutes=6))
     assert later.created and later.escalation.pk not in (first.pk, higher.escalation.pk)
     assert Escalation.objects.count() == 3 and Notification.objects.count() == 3
+
+
+def test_the_retry_window_is_five_minutes_from_the_first_request_inclusive(org):
+    first = create().escalation
+    window_end = first.created_at + datetime.timedelta(minutes=5)
+    assert create(now=window_end).escalation.pk == first.pk
+    later = create(now=window_end + datetime.timedelta(microseconds=1))
+    assert later.created and later.escalation.pk != first.pk
 
 
 def test_a_retry_after_the_escalation_climbed_pages_nobody_again(org):
@@ -163,6 +177,7 @@ def test_the_climb_is_queued_once_the_escalation_commits_and_only_below_the_top_
     with django_capture_on_commit_callbacks() as on_commit:
         create(ack_timeout_minutes=10)
         create(bug_id="BUG-2", escalation_level=3, ack_timeout_minutes=10)
+        create(bug_id="BUG-3")  # no ack timeout: nobody is waited for, nothing climbs
         assert app.control.purge() == 0  # nothing reaches the broker before the commit
     assert len(on_commit) == 1  # level 3 has no level to climb to
     on_commit[0]()
@@ -278,7 +293,9 @@ def test_the_page_reaches_slack_in_the_bugs_thread(org, fake_slack):
     delivery.deliver(Notification.objects.get(escalation=esc).pk)
     (call,) = fake_slack.calls_to("chat.postMessage")
     assert call.body["thread_ts"] == "1700.000100" and "<@U_ALICE>" in call.body["text"]
-    assert call.body["blocks"][1]["elements"][0]["action_id"] == "escalation_ack"
+    (button,) = call.body["blocks"][1]["elements"]
+    # what the Acknowledge button sends back names this escalation
+    assert (button["action_id"], button["value"]) == ("escalation_ack", str(esc.pk))
 
 
 def test_the_mention_follows_an_override(org):
