@@ -247,7 +247,7 @@ def escalation_climb(
             actor=None,
             changes={
                 "level": {"old": previous, "new": escalation.level},
-                "mentions": {"old": None, "new": escalation.mentions},
+                "mentions": {"old": tagged, "new": escalation.mentions},
             },
         )
     )

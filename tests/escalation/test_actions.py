@@ -161,7 +161,14 @@ def test_unacknowledged_escalation_climbs_one_level_at_a_time(org):
     climbed = escalation_climb(escalation_id=esc.pk, token=esc.token)
     assert climbed.level == 2 and "<@U_LEAD>" in climbed.mentions
     entry = AuditLog.objects.get(action="escalated")
-    assert (entry.actor_type, entry.changes["level"]) == ("system", {"old": 1, "new": 2})
+    assert (entry.actor_type, entry.changes) == (
+        "system",
+        {
+            "level": {"old": 1, "new": 2},
+            # who the level below had tagged, then whom this level tags
+            "mentions": {"old": ["<@U_ALICE>"], "new": ["<@U_ALICE>", "<@U_LEAD>"]},
+        },
+    )
     assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None  # stale token
     top = escalation_climb(escalation_id=esc.pk, token=climbed.token)
     assert top.level == 3
