@@ -3,7 +3,10 @@
 import pytest
 
 from audit.models import AuditLog
+from escalation.actions import escalation_acknowledge, escalation_climb
 from escalation.models import Escalation
+from oncall_project.base.actors import Actor
+from oncall_project.base.outbox import delivery
 from oncall_project.base.outbox.models import Notification
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
 from tests.factories import EscalationFactory, MembershipFactory, ServiceFactory, TeamFactory
@@ -196,6 +199,25 @@ def test_escalations_are_listed_newest_first_and_filter(bot, org):
     detail = bot.get(f"{URL}{second['id']}/").json()
     assert (detail["bug_id"], detail["delivery"]) == ("BUG-2", "skipped")
     assert_error(bot.get(f"{URL}00000000-0000-4000-8000-000000000000/"), 404)
+
+
+def test_the_delivery_shown_is_the_latest_pages_not_the_acknowledgements(bot, org, fake_slack):
+    created = bot.post(URL, {**BUG, "ack_timeout_minutes": 5}, format="json").json()
+
+    def delivery_shown() -> str:
+        return bot.get(f"{URL}{created['id']}/").json()["delivery"]
+
+    def deliver_pages() -> None:
+        for page in Notification.objects.filter(kind="escalation", status="pending"):
+            delivery.deliver(page.pk)
+
+    deliver_pages()
+    escalation_climb(escalation_id=created["id"], token=Escalation.objects.get().token)
+    assert delivery_shown() == "pending"  # the level-2 page, not level 1's, already sent
+    deliver_pages()
+    escalation_acknowledge(escalation_id=created["id"], actor=Actor.slack("U_ALICE"))
+    assert Notification.objects.filter(status="pending").count() == 3  # two edits, one reply
+    assert delivery_shown() == "sent"
 
 
 @pytest.mark.parametrize("role", ROLES)

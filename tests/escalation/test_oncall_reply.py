@@ -131,3 +131,21 @@ def test_oncall_alone_names_a_team_whose_shifts_cannot_be_worked_out(payments):
     )
     alone = oncall_reply("", "U_NOBODY", NOW)
     assert "cannot be worked out" not in alone
+
+
+def test_oncall_alone_lists_at_most_twenty_shifts(payments):
+    """A reply Slack shows at a glance: the first twenty shifts, soonest first."""
+    ledger = TeamFactory(name="Ledger", slug="ledger", timezone="America/Los_Angeles")
+    for team in (payments, ledger):
+        for day in range(14, 40, 2):  # every other day: a shift of its own each time
+            ScheduleFactory(
+                team=team,
+                engineer_slack_id="U_ALICE",
+                start_date=datetime.date(*JUNE, 1) + datetime.timedelta(days=day - 1),
+                end_date=datetime.date(*JUNE, 1) + datetime.timedelta(days=day - 1),
+            )
+    header, *shifts = oncall_reply("", "U_ALICE", NOW).split("\n")
+    assert header == "Your on-call shifts in the next 28 days:"
+    assert len(shifts) == 20
+    assert shifts[0].startswith("• *Payments*: Wed 10 Jun")
+    assert shifts[-1].startswith("• *Ledger*: Thu 02 Jul")  # Payments on the 2nd is the 21st
