@@ -112,10 +112,14 @@ def test_no_services_reads_unknown_and_tags_nobody(bot, org):
         ({**BUG, "severity": "s" * 41}, "severity"),
         ({**BUG, "services": "Payment"}, "services"),
         ({**BUG, "services": [1, {"a": 2}]}, "services.1"),
+        ({**BUG, "services": ["Payment"] * 101}, "services"),
+        ({**BUG, "services": ["S" * 121]}, "services.0"),
         ({**BUG, "channel_id": "bugs"}, "channel_id"),
         ({k: v for k, v in BUG.items() if k != "channel_id"}, "channel_id"),
         ({**BUG, "thread_ts": 1700000000.0001}, "thread_ts"),
         ({**BUG, "thread_ts": "yesterday"}, "thread_ts"),
+        ({**BUG, "thread_ts": "1700000000"}, "thread_ts"),
+        ({**BUG, "thread_ts": "1700000000.123456789"}, "thread_ts"),
         ({**BUG, "escalation_level": 4}, "escalation_level"),
         ({**BUG, "escalation_level": 0}, "escalation_level"),
         ({**BUG, "escalation_level": True}, "escalation_level"),
@@ -195,6 +199,7 @@ def test_escalations_are_listed_newest_first_and_filter(bot, org):
     assert ids() == [second["id"], first["id"]]
     assert ids("?status=acknowledged") == [first["id"]]
     assert ids("?bug_id=BUG-2") == [second["id"]]
+    assert ids("?bug_id=BUG") == []  # the bug's whole id, not a part of it
     assert_error(bot.get(URL + "?status=asleep"), 400, "status")
     detail = bot.get(f"{URL}{second['id']}/").json()
     assert (detail["bug_id"], detail["delivery"]) == ("BUG-2", "skipped")

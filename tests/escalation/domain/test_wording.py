@@ -33,3 +33,10 @@ def test_escalation_text(mentions, already_tagged, last_line):
         already_tagged=already_tagged,
     )
     assert text == HEADER + last_line
+
+
+def test_a_bug_without_a_severity_or_services_says_unknown_for_both():
+    text = escalation_text(bug_id="BUG-1", severity="", services=[], level=1, mentions=[])
+    assert text.startswith(
+        ":rotating_light: *Escalation (Level 1) for BUG-1 (Severity: unknown) — Services: Unknown "
+    )
