@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from escalation.actions import EscalationRequest, escalation_climb, escalation_create
+from escalation.oncall_reply import oncall_reply
 from oncall_project.base.outbox import delivery
 from oncall_project.base.outbox.models import Notification
 from schedules import oncall_now
@@ -110,3 +111,12 @@ def test_the_lookup_text_tool_shows_the_backup(org):
     assert "Backup" not in plain and plain.splitlines()[-1].startswith("Team Slack group:")
     body = bot.get("/api/v1/services/lookup/?name=auth").json()
     assert "backup_oncall" not in body and "backup_oncall_name" not in body
+
+
+def test_oncall_alone_marks_the_callers_backup_shifts(org):
+    """Bob and Carol take the backup line in turns, week by week: each turn is told as backup."""
+    engineer = _backup_answer(org)
+    header, *shifts = oncall_reply("", engineer, timezone.now()).split("\n")
+    assert header == "Your on-call shifts in the next 28 days:"
+    assert len(shifts) >= 2
+    assert all(shift.startswith("• *Payments* (backup): ") for shift in shifts), shifts

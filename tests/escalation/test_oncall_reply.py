@@ -149,3 +149,13 @@ def test_oncall_alone_lists_at_most_twenty_shifts(payments):
     assert len(shifts) == 20
     assert shifts[0].startswith("• *Payments*: Wed 10 Jun")
     assert shifts[-1].startswith("• *Ledger*: Thu 02 Jul")  # Payments on the 2nd is the 21st
+
+
+def test_a_service_answered_by_its_owner_in_a_gap_names_no_team_run(payments):
+    """Nobody on the team is on call: the owner answers for the service, and the team's run
+    (its gap's end, who comes next) is not theirs to be told."""
+    ServiceFactory(name="Ledger", team=payments, service_owner="U_BOB")
+    after = NOW + datetime.timedelta(days=7)
+    assert oncall_reply("ledger", "U_ANYONE", after) == (
+        "*Ledger* (team Payments): <@U_BOB> — service owner."
+    )
