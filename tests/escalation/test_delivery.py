@@ -289,3 +289,14 @@ def test_an_edit_slack_refuses_fails_at_once(db, fake_slack):
     assert delivery.deliver(edit.pk).status == "failed"
     edit.refresh_from_db()
     assert "message_not_found" in edit.last_error
+
+
+def test_an_edit_of_a_message_sent_without_a_ts_is_skipped_not_sent_to_slack(db, fake_slack):
+    """A row marked sent with no ts to address: nothing to edit, and no chat.update that Slack
+    would refuse, to fail and alert on."""
+    original = queue(blocks=[REQUEST, BUTTONS])
+    Notification.objects.filter(pk=original.pk).update(status="sent", slack_ts="")
+    edit = queue_edit()
+    assert delivery.deliver(edit.pk).status == "skipped"
+    assert Notification.objects.get(pk=edit.pk).status == "skipped"
+    assert fake_slack.calls == []
