@@ -163,6 +163,35 @@ def test_two_deliveries_of_the_same_message_at_once_post_it_once(fake_slack):
     assert len(fake_slack.posts()) == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_delivery_skips_a_message_being_posted_without_waiting_for_it(fake_slack):
+    """While Slack hangs on the first delivery, a duplicate task gives up the row at once
+    rather than holding a worker until the first is done."""
+    fake_slack.hang("chat.postMessage")
+    (note,) = enqueue("busy-1")
+    outcomes = []
+
+    def deliver():
+        try:
+            outcomes.append(delivery.deliver(note.pk).status)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=deliver)
+    first.start()
+    wait_for(lambda: fake_slack.calls_to("chat.postMessage"))  # the first is inside the post
+    duplicate = threading.Thread(target=deliver)
+    duplicate.start()
+    duplicate.join(timeout=5)
+    skipped_at_once = outcomes == ["noop"]
+    fake_slack.release()
+    first.join(timeout=30)
+    duplicate.join(timeout=30)
+    assert skipped_at_once, outcomes
+    assert outcomes == ["noop", "sent"] and len(fake_slack.posts()) == 1
+
+
 # --- real workers --------------------------------------------------------------------------------
 
 
