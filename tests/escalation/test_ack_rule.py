@@ -68,6 +68,12 @@ def test_a_person_may_acknowledge_only_as_themselves(escalation):
     assert status_of(escalation) == ("open", "")
 
 
+def test_a_person_naming_themselves_acknowledges_as_themselves(escalation):
+    response = ack(session_client(make_user("U_ALICE")), escalation, acknowledged_by="U_ALICE")
+    assert response.status_code == 200, response.content
+    assert status_of(escalation) == ("acknowledged", "U_ALICE")
+
+
 def test_a_machine_token_must_name_the_person_it_acts_for(escalation):
     body = assert_error(ack(client_for("token"), escalation), 400, "acknowledged_by")
     assert "on behalf of" in body["detail"]
