@@ -169,14 +169,12 @@ def test_the_sweeper_leaves_a_rate_limited_message_until_slacks_retry_after(db, 
 
 
 def test_the_sweeper_delivers_each_stranded_message(db, fake_slack):
-    note = queue()
-    Notification.objects.filter(pk=note.pk).update(
-        next_attempt_at=timezone.now() - datetime.timedelta(minutes=10)
-    )
+    queue("k1"), queue("k2")
+    Notification.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=10))
     with eager_tasks():
-        assert sweep_outbox() == 1
-    note.refresh_from_db()
-    assert note.status == "sent" and len(fake_slack.posts()) == 1
+        assert sweep_outbox() == 2
+    assert list(Notification.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert len(fake_slack.posts()) == 2
 
 
 def test_a_message_given_up_is_logged_as_an_error(db, fake_slack, caplog):
