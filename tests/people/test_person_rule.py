@@ -85,6 +85,16 @@ def _service(field):
     return write
 
 
+def _service_changed(field):
+    """An existing service (`prepare` adds it) given someone new in `field`."""
+
+    def write(team, slack_id):
+        service = Service.objects.get(name="api")
+        service_update(service=service, actor=STAFF, changes=ServiceFields(**{field: slack_id}))
+
+    return write
+
+
 def _requested_by(team, slack_id):
     values = {
         "engineer_slack_id": "U_ALICE",
@@ -106,14 +116,19 @@ WRITES = {
     "time away": (_away, "slack_user_id"),
     "service owner": (_service("service_owner"), "service_owner"),
     "service primary on-call": (_service("primary_oncall"), "primary_oncall"),
+    "service owner changed": (_service_changed("service_owner"), "service_owner"),
+    "service primary on-call changed": (_service_changed("primary_oncall"), "primary_oncall"),
 }
 
 
 def prepare(case: str, team: Team, slack_id: str) -> None:
     """What a write needs before it: the override's requester is a member from before the
-    directory (their row written directly), asking for an override of their team."""
+    directory (their row written directly), asking for an override of their team; the service
+    a change names someone in is there before it."""
     if case == "override requested_by":
         TeamMembership.objects.create(team=team, slack_user_id=slack_id)
+    if case.endswith("changed"):
+        Service.objects.create(name="api", team=team)
 
 
 def written() -> dict:

@@ -1,4 +1,7 @@
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
@@ -13,6 +16,7 @@ from services.actions import (
 from services.models import Service
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+from tests.locks import someone_waits_on_a_lock
 
 
 def test_service_create_audits(db, staff_actor):
@@ -75,3 +79,73 @@ def test_update_soft_delete_and_restore(db, staff_actor):
     assert service.is_active and service.tier == "critical"
     actions = list(AuditLog.objects.order_by("created_at").values_list("action", flat=True))
     assert actions == ["updated", "deleted", "restored"]
+
+
+def test_every_audit_row_of_a_service_belongs_to_its_team(db, staff_actor):
+    """The team's audit trail lists its services' changes: each row carries the team."""
+    team = TeamFactory()
+    service = service_create(actor=staff_actor, fields=ServiceFields(name="Bill", team=team))
+    service_update(service=service, actor=staff_actor, changes=ServiceFields(tier="critical"))
+    service_soft_delete(service=service, actor=staff_actor)
+    service_restore(service=service, actor=staff_actor)
+    rows = AuditLog.objects.order_by("created_at").values_list("action", "team_id")
+    assert list(rows) == [
+        ("created", team.pk),
+        ("updated", team.pk),
+        ("deleted", team.pk),
+        ("restored", team.pk),
+    ]
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_row(db, staff_actor):
+    service = ServiceFactory(name="Bill", tier="critical", service_owner="U_BOB")
+    service_update(
+        service=service,
+        actor=staff_actor,
+        changes=ServiceFields(name="Bill", tier="critical", service_owner="U_BOB"),
+    )
+    assert not AuditLog.objects.exists()
+
+
+def test_deleting_a_deleted_service_or_restoring_an_active_one_is_a_no_op(db, staff_actor):
+    service = ServiceFactory()
+    service_restore(service=service, actor=staff_actor)
+    service_soft_delete(service=service, actor=staff_actor)
+    service_soft_delete(service=service, actor=staff_actor)
+    assert not Service.objects.get(pk=service.pk).is_active
+    assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_editing_a_service_while_staff_moves_it_away_is_refused():
+    """The lead's edit waits on the service's lock for the move to commit, then finds the
+    service in a team they do not lead: without the lock it would pass the check against the
+    old team and save over the move."""
+    payments, identity = TeamFactory(), TeamFactory()
+    MembershipFactory(team=payments, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    service = ServiceFactory(team=payments, tier="standard")
+    lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    refused = []
+
+    def edit_as_lead() -> None:
+        try:
+            service_update(service=service, actor=lead, changes=ServiceFields(tier="critical"))
+        except Forbidden as exc:
+            refused.append(exc)
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=edit_as_lead)
+    with transaction.atomic():
+        service_update(
+            service=service,
+            actor=Actor(id="ops", is_staff=True),
+            changes=ServiceFields(team=identity),
+        )
+        racing.start()
+        waited = someone_waits_on_a_lock()
+    racing.join(timeout=30)
+    assert waited and refused
+    service.refresh_from_db()
+    assert (service.team, service.tier) == (identity, "standard")
