@@ -149,3 +149,15 @@ def test_a_lead_editing_a_service_while_staff_moves_it_away_is_refused():
     assert waited and refused
     service.refresh_from_db()
     assert (service.team, service.tier) == (identity, "standard")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_service_writes_run_in_their_own_transaction(staff_actor):
+    """Outside a test's transaction, as in a request: each action opens its own (PostgreSQL
+    refuses the row lock without one)."""
+    service = service_create(actor=staff_actor, fields=ServiceFields(name="Bill"))
+    service_update(service=service, actor=staff_actor, changes=ServiceFields(tier="critical"))
+    service_soft_delete(service=service, actor=staff_actor)
+    service_restore(service=service, actor=staff_actor)
+    assert Service.objects.get(pk=service.pk).is_active
+    assert AuditLog.objects.count() == 4

@@ -221,3 +221,39 @@ def test_directory_names_whom_a_page_reaches_for_a_team_that_cannot_answer(team,
         page
     )
     assert "Fay Fallback" in page
+
+
+# --- the form's choices and what it starts from -----------------------------------------------
+
+
+def test_the_service_form_offers_active_teams_by_name_only(team):
+    TeamFactory(name="Archive", slug="archive", is_active=False)
+    TeamFactory(name="Analytics", slug="analytics")
+    form = client_for("staff").get("/services/new/").context["form"]
+    assert [t.slug for t in form.fields["team"].queryset] == ["analytics", "payments"]
+
+
+def test_a_service_cannot_be_put_in_a_deleted_team(team):
+    TeamFactory(name="Archive", slug="archive", is_active=False)
+    with nothing_changes():
+        response = client_for("staff").post("/services/new/", service_data(team="archive"))
+    assert "team" in field_errors(response)
+
+
+def test_a_new_service_starts_in_the_team_it_was_added_from(team):
+    form = client_for("lead", team).get("/services/new/?team=payments").context["form"]
+    assert form["team"].value() == "payments"
+
+
+def test_the_edit_form_starts_from_the_service_and_lists_its_teams_people_first(team, service):
+    page = client_for("lead", team).get(f"/services/{service.pk}/edit/")
+    form = page.context["form"]
+    assert (form["team"].value(), form["tier"].value()) == ("payments", "critical")
+    assert form.fields["service_owner"].widget.team == "payments"
+
+
+def test_restore_takes_a_post_only(team, service):
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+    lead = client_for("lead", team)
+    with nothing_changes():
+        assert lead.get(f"/services/{service.pk}/restore/").status_code == 405
