@@ -285,6 +285,16 @@ def test_mentions_refuse_bad_input(bot, org, query, field):
     assert_error(bot.get(f"/api/v1/oncall/mentions/{query}"), 400, field)
 
 
+def test_mentions_take_a_hundred_names_a_name_asked_again_in_another_case_counting_once(bot, org):
+    asked = ["Payment", "PAYMENT", *(f"s{n}" for n in range(99))]
+    response = bot.get("/api/v1/oncall/mentions/?services=" + ",".join(asked))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [s["service"] for s in body["services"]] == ["Payment"]
+    assert body["mentions"] == ["<@U_ALICE>"]
+    assert body["unknown"] == [f"s{n}" for n in range(99)]
+
+
 def test_mentions_take_the_same_queries_for_2_or_20_services(db):
     names = []
     for n in range(20):
@@ -346,6 +356,33 @@ def test_lookup_of_a_service_without_team_says_ungrouped_and_na(bot, org):
         "Group on-call: N/A",
         "Team Slack group: S_ORPH",
     ]
+
+
+def test_lookup_prefers_the_owner_to_the_primary_and_the_teams_group_to_the_services(bot, org):
+    ServiceFactory(
+        name="Ledger",
+        team=org,
+        service_owner="U_BOB",
+        primary_oncall="U_CAROL",
+        team_slack_group="S_LEDGER",
+    )
+    body = bot.get("/api/v1/services/lookup/?name=ledger").json()
+    assert (body["service_owner"], body["service_owner_name"]) == ("U_BOB", "Bob Stone")
+    assert body["team_slack_group"] == "S_PAY"
+
+
+def test_lookup_in_a_teams_gap_gives_no_group_oncall_not_the_fallback(bot, org):
+    """Hushed has nobody on call: the service's answer falls back to its owner, but the
+    group's on-call is nobody."""
+    quiet = TeamFactory(name="Hushed", slug="hushed")
+    ServiceFactory(name="Mute", team=quiet, service_owner="U_EVE")
+    body = bot.get("/api/v1/services/lookup/?name=mute").json()
+    assert (body["group"], body["group_oncall"], body["group_oncall_name"]) == (
+        "Hushed",
+        None,
+        None,
+    )
+    assert body["service_owner"] == "U_EVE"
 
 
 def test_lookup_as_text_names_a_person_the_directory_has_no_name_for_by_mention(bot, org):
