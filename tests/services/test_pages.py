@@ -257,3 +257,31 @@ def test_restore_takes_a_post_only(team, service):
     lead = client_for("lead", team)
     with nothing_changes():
         assert lead.get(f"/services/{service.pk}/restore/").status_code == 405
+
+
+def test_directory_search_reads_the_team_name_and_the_tech_stack_too(team, service):
+    ServiceFactory(name="Search", team=None, tech_stack="Elasticsearch, Kotlin")
+    client = client_for("member", team)
+    for search, expected in (("payments", ["Payment API"]), ("kotlin", ["Search"])):
+        response = client.get("/services/", {"search": search})
+        assert [s.name for s, _ in response.context["rows"]] == expected, search
+
+
+def test_directory_offers_each_environment_once(team, service):
+    ServiceFactory(name="Search", team=None, environment="staging")
+    ServiceFactory(name="Ledger", team=None, environment="production")
+    ServiceFactory(name="Script", team=None, environment="")
+    form = client_for("member", team).get("/services/").context["form"]
+    assert form.fields["environment"].choices == [
+        ("", "Any environment"),
+        ("production", "production"),
+        ("staging", "staging"),
+    ]
+
+
+def test_directory_answers_for_a_deleted_teams_service_as_if_it_had_no_team(team):
+    gone = TeamFactory(name="Gone", slug="gone", oncall_engineer="U_ALICE", is_active=False)
+    ServiceFactory(name="Ledger", team=gone, service_owner="U_OWNER")
+    response = client_for("member", team).get("/services/")
+    (answer,) = [answer for s, answer in response.context["rows"] if s.name == "Ledger"]
+    assert (answer.target, answer.source) == ("U_OWNER", "service_owner")
