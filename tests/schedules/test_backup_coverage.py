@@ -4,10 +4,13 @@ call beside the primary and lists the backup's gaps apart, and `/coverage-gaps/`
 every day (the team default), the backup rotates daily with Bob the only member eligible for
 it, so the days Bob is made primary leave the backup line with nobody."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from tests.api_support import client_for as api_client_for
-from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
+from tests.factories import BackupLineFactory, MembershipFactory, ScheduleFactory, TeamFactory
 from tests.page_support import client_for, days
 from tests.schedules.test_pages_backup import MEMBERS, backup_on
 
@@ -47,3 +50,21 @@ def test_coverage_gaps_give_the_backup_lines_apart(team):
         {"start_date": str(days(5)), "end_date": str(days(6)), "days": 2}
     ]
     assert "backup_gaps" not in by_slug["search"], "no backup line: no key"
+
+
+def test_coverage_gaps_read_the_backup_line_from_its_own_on_call_day(db, monkeypatch):
+    """The backup line hands off at 12:00: at 09:30 its on-call day is still yesterday,
+    though the primary's is today; its gaps start there."""
+    now = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    team = TeamFactory(name="Data", slug="data", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE")  # primary every day: never backup
+    BackupLineFactory(
+        team=team,
+        rotation_enabled=True,
+        rotation_start_date=datetime.date(2026, 11, 30),
+        handoff_time=datetime.time(12),
+    )
+    (row,) = api_client_for("staff").get("/api/v1/coverage-gaps/?days=3").json()["results"]
+    assert row["gaps"] == []
+    assert row["backup_gaps"] == [{"start_date": "2026-12-06", "end_date": "2026-12-08", "days": 3}]

@@ -60,3 +60,47 @@ def test_a_team_whose_zone_the_server_lost_hears_why_once_a_week(db):
         "'US/Pacific-New'. Pages for its services reach its default engineer and their own "
         "fallbacks until staff or a lead chooses its time zone again in the team's settings."
     )
+
+
+def test_the_report_is_queued_once_a_week_whatever_the_day_it_runs(db):
+    team = TeamFactory(name="Data", slack_channel_id="C_DATA")
+    for day in range(4):  # Monday to Thursday
+        coverage_report_queue(team_id=team.pk, now=NOW + datetime.timedelta(days=day))
+    note = Notification.objects.get()
+    assert note.idempotency_key == f"gaps:{team.pk}:2026-12-07"
+
+
+def test_a_deleted_team_gets_no_report(db):
+    team = TeamFactory(slack_channel_id="C_GONE", is_active=False)
+    assert coverage_report_queue(team_id=team.pk, now=NOW) is None
+    assert not Notification.objects.exists()
+
+
+def test_the_report_starts_from_the_teams_own_on_call_day(db):
+    """Monday 09:30 UTC is 01:30 in Los Angeles: before the 09:00 handoff, its on-call day is
+    still Sunday, which the report covers, in the week before."""
+    team = TeamFactory(
+        name="West", slack_channel_id="C_WEST", timezone="America/Los_Angeles", oncall_engineer=""
+    )
+    gaps = coverage_report_queue(team_id=team.pk, now=NOW)
+    assert [(g.start_date, g.end_date) for g in gaps] == [
+        (datetime.date(2026, 12, 6), datetime.date(2026, 12, 19))
+    ]
+    assert Notification.objects.get().idempotency_key == f"gaps:{team.pk}:2026-11-30"
+
+
+def test_the_backups_gaps_start_from_the_backup_lines_own_on_call_day(db):
+    """The backup line hands off at 12:00: at 09:30 on Monday its on-call day is still
+    Sunday, though the primary's is Monday."""
+    team = TeamFactory(name="Data", slack_channel_id="C_DATA", oncall_engineer="U_ALICE")
+    MembershipFactory(team=team, slack_user_id="U_ALICE")  # primary every day: never backup
+    BackupLine.objects.create(
+        team=team,
+        rotation_enabled=True,
+        rotation_start_date=datetime.date(2026, 11, 30),
+        handoff_time=datetime.time(12),
+    )
+    coverage_report_queue(team_id=team.pk, now=NOW)
+    assert "No backup on-call on these days:\n• 2026-12-06 to 2026-12-19" in (
+        Notification.objects.get().text
+    )
