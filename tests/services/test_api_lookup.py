@@ -452,6 +452,26 @@ def test_a_service_of_an_inactive_team_embeds_no_oncall(bot, db):
     assert bot.get(f"/api/v1/services/{service.pk}/").json()["team"]["oncall"] is None
 
 
+def test_a_deleted_teams_service_answers_with_its_own_fallbacks_then_the_teams_group(bot, db):
+    """As without a team: the deleted team's on-call is nobody's answer, but its Slack group
+    still counts, as the service's own would."""
+    gone = TeamFactory(
+        name="Gone", slug="gone", oncall_engineer="U_GONE", slack_group_id="S_GONE", is_active=False
+    )
+    ServiceFactory(name="Heirloom", team=gone, service_owner="U_OWNER")
+    ServiceFactory(name="Relic", team=gone)
+    heirloom, relic = (oncall(bot, service=name).json() for name in ("Heirloom", "Relic"))
+    assert (heirloom["target"], heirloom["source"]) == ("U_OWNER", "service_owner")
+    assert (relic["target"], relic["source"]) == ("S_GONE", "slack_group")
+
+
+def test_a_deleted_team_whose_zone_the_server_lost_gives_its_services_no_team_error(bot, db):
+    gone = TeamFactory(name="Gone", slug="gone", timezone="US/Pacific-New", is_active=False)
+    ServiceFactory(name="Heirloom", team=gone, service_owner="U_OWNER")
+    body = oncall(bot, service="Heirloom").json()
+    assert body["target"] == "U_OWNER" and "team_error" not in body
+
+
 @pytest.mark.parametrize("size", [3, 50])
 def test_a_page_of_services_with_their_oncall_takes_six_queries(
     db, size, django_assert_num_queries
