@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar
 
 from tests.factories import (
@@ -220,3 +221,23 @@ def test_the_feed_of_a_deactivated_team_is_not_found(team):
     team.is_active = False
     team.save()
     assert Client().get(url).status_code == 404
+
+
+def test_team_feed_uids_name_the_team_and_the_periods_first_day(team):
+    """Calendar apps match events by UID: another form of UID shows every shift twice."""
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
+    (event,) = events(Client().get(feed(team)))
+    assert str(event["uid"]) == f"{team.pk}-{days(2).isoformat()}@oncall"
+
+
+def test_team_feed_reaches_back_a_month_from_the_teams_own_on_call_day(team, monkeypatch):
+    """At 02:00 UTC on 7 December it is still the 6th in Pago Pago (UTC-11): the month back
+    is counted from the 6th, not from the date in UTC."""
+    now = datetime.datetime(2026, 12, 7, 2, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    team.timezone = "Pacific/Pago_Pago"
+    team.save()
+    first = datetime.date(2026, 11, 6)
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=first, end_date=first)
+    (event,) = events(Client().get(feed(team)))
+    assert event.decoded("dtstart").date() == first
