@@ -12,6 +12,7 @@ from tests.page_support import (
     client_for,
     days,
     field_errors,
+    messages_of,
     nothing_changes,
 )
 
@@ -285,3 +286,15 @@ def test_directory_answers_for_a_deleted_teams_service_as_if_it_had_no_team(team
     response = client_for("member", team).get("/services/")
     (answer,) = [answer for s, answer in response.context["rows"] if s.name == "Ledger"]
     assert (answer.target, answer.source) == ("U_OWNER", "service_owner")
+
+
+def test_a_delete_the_action_refuses_goes_back_to_the_service_saying_why(team, service):
+    """Its stored data no longer passes validation (written before the rule): the delete
+    is refused, and the service page says why."""
+    Service.objects.filter(pk=service.pk).update(repository_url="not a url")
+    client = client_for("lead", team)
+    response = client.post(f"/services/{service.pk}/delete/")
+    assert response["Location"] == f"/services/{service.pk}/"
+    assert Service.objects.get(pk=service.pk).is_active
+    page = client.get(response["Location"])
+    assert messages_of(page) and "URL" in messages_of(page)[0]
