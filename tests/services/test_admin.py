@@ -113,3 +113,14 @@ def test_admin_services_filter_by_tier_and_search_by_owner(client, operator):
 
     assert [s.name for s in by_tier] == ["Payment"]
     assert [s.name for s in by_owner] == ["Bill"]
+
+
+def test_admin_service_form_shows_is_active_read_only_and_pickers_for_people(client, operator):
+    """Deleting and restoring go through their actions (and their audit), never a checkbox."""
+    service = ServiceFactory()
+    page = client.get(admin_url(Service, "change", service.pk)).content.decode()
+    assert 'name="is_active"' not in page
+    form = client.get(admin_url(Service, "change", service.pk)).context["adminform"].form
+    assert {type(form.fields[f].widget).__name__ for f in ("service_owner", "primary_oncall")} == {
+        "PersonPicker"
+    }
