@@ -21,3 +21,13 @@ def test_a_name_asked_with_spaces_around_it_or_in_another_case_finds_the_service
     # asked alone: the name is loaded as the service is named, without the spaces
     (alone,) = resolve_services([" payment "], timezone.now())
     assert alone.known and alone.answer.target == "U_OWNER"
+
+
+def test_no_name_worth_asking_reads_nothing_and_answers_each_as_unknown(
+    db, django_assert_num_queries
+):
+    """An escalation may name no service, or only blanks: no statement with an empty IN."""
+    with django_assert_num_queries(0):
+        assert resolve_services([], timezone.now()) == []
+        results = resolve_services(["", " "], timezone.now())
+    assert [(r.asked, r.known) for r in results] == [("", False), (" ", False)]
