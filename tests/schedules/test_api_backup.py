@@ -339,6 +339,18 @@ def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team)
     )
 
 
+def test_a_services_answer_by_id_reads_its_teams_backup_line_with_it(
+    staff, team, django_assert_num_queries
+):
+    service = ServiceFactory(name="Payment", team=team)
+    turn_on_backup(staff, team)
+    path = f"/api/v1/services/{service.pk}/oncall/"
+    staff.get(path)
+    # session, user, and the service with its team and backup line: the states are kept
+    with django_assert_num_queries(3):
+        assert staff.get(path).json()["backup"]
+
+
 def test_a_backup_answer_takes_few_queries(staff, team, django_assert_max_num_queries):
     turn_on_backup(staff, team)
     staff.get(url(team, "oncall", role=None))
