@@ -436,6 +436,13 @@ def test_coverage_gaps_of_a_team_whose_on_call_cannot_be_worked_out_are_null_wit
     assert covered["backup_gaps"]  # nobody eligible for the backup line: all gaps
 
 
+def test_coverage_gaps_keep_the_teams_in_name_order_beside_one_that_cannot_answer(staff):
+    TeamFactory(name="A covered", slug="covered", oncall_engineer="U_DEFAULT")
+    TeamFactory(name="Z odd", slug="odd", timezone="US/Pacific-New")  # gone in tzdata 2020b
+    rows = staff.get("/api/v1/coverage-gaps/").json()["results"]
+    assert [(r["team"]["slug"], r["gaps"]) for r in rows] == [("covered", []), ("odd", None)]
+
+
 @pytest.mark.parametrize("ref", ["nope", "gone"])
 def test_coverage_gaps_of_a_team_that_is_not_there_are_a_404(staff, ref):
     TeamFactory(name="D gone", slug="gone", is_active=False)
