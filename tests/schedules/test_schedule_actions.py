@@ -1,12 +1,15 @@
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 
 from audit.models import AuditLog
 from oncall_project.base.errors import Conflict, InvalidInput
 from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
 from schedules.models import Schedule
 from tests.factories import ScheduleFactory, TeamFactory
+from tests.locks import someone_waits_on_a_lock
 
 D = datetime.date
 
@@ -193,3 +196,69 @@ def test_a_deleted_team_takes_no_schedule_change(db, staff_actor):
         schedule_delete(schedule=schedule, actor=staff_actor)
     assert list(Schedule.objects.values_list("engineer_slack_id", flat=True)) == ["U_ALICE"]
     assert not AuditLog.objects.exists()
+
+
+def _week(engineer: str, start: datetime.date = D(2026, 12, 7)) -> ScheduleFields:
+    return ScheduleFields(
+        engineer_slack_id=engineer, start_date=start, end_date=start + datetime.timedelta(6)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_schedules_at_once_the_second_waits_and_is_refused(staff_actor):
+    """The second create waits on the team's lock for the first to commit, then sees its
+    schedule: without the lock each would check for overlaps before the other saved."""
+    team = TeamFactory()
+    second = []
+
+    def create_too() -> None:
+        try:
+            second.append(schedule_create(team=team, actor=staff_actor, fields=_week("U_BOB")))
+        except Conflict as exc:
+            second.append(str(exc))
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=create_too)
+    with transaction.atomic():
+        schedule_create(team=team, actor=staff_actor, fields=_week("U_ALICE"))
+        racing.start()
+        waited = someone_waits_on_a_lock()  # the second create, on the first's team lock
+    racing.join(timeout=30)
+    assert waited and len(second) == 1 and "Overlaps" in str(second[0])
+    assert list(Schedule.objects.values_list("engineer_slack_id", flat=True)) == ["U_ALICE"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_update_that_waited_on_the_lock_keeps_the_change_it_waited_for(staff_actor):
+    """The second writer read the schedule before the first changed it: once it holds the lock
+    it works on the schedule as committed, so the first's end date is kept, not written back
+    from the copy it was given."""
+    schedule = ScheduleFactory()
+    given = Schedule.objects.get(pk=schedule.pk)  # the copy the second writer was handed
+    done = []
+
+    def update_too() -> None:
+        try:
+            schedule_update(
+                schedule=given, actor=staff_actor, changes=ScheduleFields(engineer_slack_id="U_BOB")
+            )
+            done.append(True)
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=update_too)
+    with transaction.atomic():
+        schedule_update(
+            schedule=schedule, actor=staff_actor, changes=ScheduleFields(end_date=D(2026, 12, 10))
+        )
+        racing.start()
+        waited = someone_waits_on_a_lock()  # the second update, on the first's team lock
+    racing.join(timeout=30)
+    schedule.refresh_from_db()
+    assert waited and done == [True]
+    assert (schedule.engineer_slack_id, schedule.end_date) == ("U_BOB", D(2026, 12, 10))
+    entry = AuditLog.objects.get(changes__has_key="engineer_slack_id")
+    assert entry.changes == {"engineer_slack_id": {"old": "U_ALICE", "new": "U_BOB"}}
