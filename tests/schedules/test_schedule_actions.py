@@ -65,6 +65,7 @@ def test_schedule_create_refuses_bad_input(db, staff_actor, fields, field):
     [
         # weekly against weekly
         ({}, {"start_date": D(2026, 12, 13), "end_date": D(2026, 12, 20)}, True),
+        ({}, {"start_date": D(2026, 11, 30), "end_date": D(2026, 12, 7)}, True),  # its first day
         ({}, {"start_date": D(2026, 12, 14), "end_date": D(2026, 12, 20)}, False),
         # daily with days against weekly: 2026-12-07 is a Monday
         (
@@ -262,3 +263,43 @@ def test_an_update_that_waited_on_the_lock_keeps_the_change_it_waited_for(staff_
     assert (schedule.engineer_slack_id, schedule.end_date) == ("U_BOB", D(2026, 12, 10))
     entry = AuditLog.objects.get(changes__has_key="engineer_slack_id")
     assert entry.changes == {"engineer_slack_id": {"old": "U_ALICE", "new": "U_BOB"}}
+
+
+def test_an_overlap_on_the_backup_line_names_the_backup_schedule(db, staff_actor):
+    team = TeamFactory()
+    ScheduleFactory(team=team, role="backup", engineer_slack_id="U_BOB")
+    message = (
+        r"^Overlaps the manual backup schedule of Bob Stone \(U_BOB\) "
+        r"\(2026-12-07 to 2026-12-13\)\.$"
+    )
+    with pytest.raises(Conflict, match=message):
+        schedule_create(team=team, actor=staff_actor, fields=_week("U_CAROL"), role="backup")
+
+
+def test_each_schedule_change_is_audited_with_its_id_line_kind_people_and_day(db, staff_actor):
+    schedule = schedule_create(team=TeamFactory(), actor=staff_actor, fields=_week("U_ALICE"))
+    schedule_update(
+        schedule=schedule,
+        actor=staff_actor,
+        changes=ScheduleFields(engineer_slack_id="U_BOB", start_date=D(2026, 12, 8)),
+    )
+    schedule_delete(schedule=schedule, actor=staff_actor)
+    rows = AuditLog.objects.all()
+    assert {(e.entity_id, e.metadata["role"]) for e in rows} == {(str(schedule.pk), "primary")}
+    entries = {
+        row.action: (
+            row.change_type,
+            row.engineer_slack_id,
+            row.previous_engineer_slack_id,
+            row.effective_date,
+        )
+        for row in rows
+    }
+    assert entries == {
+        "created": ("schedule_created", "U_ALICE", "", D(2026, 12, 7)),
+        "updated": ("schedule_updated", "U_BOB", "U_ALICE", D(2026, 12, 8)),
+        "deleted": ("schedule_deleted", "", "U_BOB", None),
+    }
+    deleted = AuditLog.objects.get(action="deleted").changes
+    assert deleted["origin"] == {"old": "manual", "new": None}
+    assert deleted["end_date"] == {"old": "2026-12-13", "new": None}
