@@ -111,3 +111,17 @@ def test_audit_changelist_filters_by_date_and_the_entry_shows_its_legacy_id(clie
     listed = client.get(admin_url(AuditLog, "changelist")).content.decode()
     entry = client.get(admin_url(AuditLog, "change", row.pk)).content.decode()
     assert "Past 7 days" in listed and "legacy-42" in entry
+
+
+def test_audit_change_page_shows_imported_changes_of_any_shape(client, operator):
+    """Imported history holds changes as the old system wrote them: a list, or a value that is
+    not an old → new pair (shown as it is, in both columns)."""
+    listed = AuditLogFactory(changes=["moved"])
+    plain = AuditLogFactory(changes={"note": "kept as it was"})
+
+    listed_page = client.get(admin_url(AuditLog, "change", listed.pk))
+    plain_page = client.get(admin_url(AuditLog, "change", plain.pk)).content.decode()
+
+    assert listed_page.status_code == 200
+    assert '<div class="readonly">—</div>' in listed_page.content.decode()  # no old → new
+    assert "<tr><th>note</th><td>kept as it was</td><td>kept as it was</td></tr>" in plain_page

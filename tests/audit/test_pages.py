@@ -323,3 +323,19 @@ def test_the_team_filter_is_that_team_alone_and_lists_teams_by_name(db):
     assert _entity_ids(response) == {"ops"}
     choices = list(response.context["form"].fields["team"].choices)
     assert choices == [("", "Any team"), ("ops-eu", "Alpha Ops"), ("ops", "Zulu Ops")]
+
+
+def test_filters_that_make_no_sense_show_their_error_and_no_entries(team):
+    AuditLogFactory(team=team)
+    dates = {"date_from": "2026-02-01", "date_to": "2026-01-31"}
+    response = client_for("staff").get("/audit/", dates)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date_to": ["The end is before the start."]}
+    assert response.context["entries"] == []
+
+
+def test_an_entry_whose_team_is_gone_links_nowhere(db):
+    """Imported history, or an entry of a team since removed, names no team to link to."""
+    AuditLogFactory(team=None, entity_type="schedule", engineer_slack_id="U_BOB")
+    [(_entry, label, link)] = client_for("staff").get("/audit/").context["entries"]
+    assert (label.engineer, link) == ("U_BOB", None)

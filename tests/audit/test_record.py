@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from audit.log import AuditEvent, LegacyEvent, invalid_fields, record
 from audit.models import AuditAction, AuditLog, EntityType
@@ -97,3 +98,19 @@ def test_invalid_fields_names_what_the_log_would_refuse():
         legacy_id="oncall_audit_logs:2",
     )
     assert set(invalid_fields(odd)) == {"entity_type", "action"}
+
+
+def test_a_legacy_entry_without_its_time_is_dated_when_written(db):
+    legacy = LegacyEvent(
+        entity_type="team",
+        entity_id="old-2",
+        action="updated",
+        actor_type="system",
+        actor_id="cron",
+        legacy_id="oncall_audit_logs:3",
+    )
+    before = timezone.now()
+    with transaction.atomic():
+        [row] = record(legacy)
+    entry = AuditLog.objects.get(pk=row.pk)
+    assert before <= entry.created_at <= timezone.now()
