@@ -221,6 +221,23 @@ def test_a_schedule_moved_from_before_the_checkpoint_to_later_drops_it(aged_team
     assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
 
 
+def test_a_schedule_moved_from_later_to_before_the_checkpoint_drops_it(aged_team):
+    """The dates it takes change who was on call as much as the dates it leaves."""
+    made = checkpoint_of(aged_team)
+    past, later = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=20)
+    Schedule.objects.filter(team=aged_team, start_date__in=[past, later]).delete()
+    schedule = schedule_create(
+        team=aged_team,
+        actor=None,
+        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=later, end_date=later),
+    )
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint == made["rotation_checkpoint"]
+    schedule_update(
+        schedule=schedule, actor=None, changes=ScheduleFields(start_date=past, end_date=past)
+    )
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
+
+
 def test_a_schedule_deleted_from_before_the_checkpoint_drops_it(aged_team):
     assert aged_team.rotation_checkpoint is not None
     past = Schedule.objects.get(team=aged_team, start_date=TODAY - datetime.timedelta(days=10))
