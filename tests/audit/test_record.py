@@ -114,3 +114,20 @@ def test_a_legacy_entry_without_its_time_is_dated_when_written(db):
         [row] = record(legacy)
     entry = AuditLog.objects.get(pk=row.pk)
     assert before <= entry.created_at <= timezone.now()
+
+
+def test_an_entry_naming_nobody_holds_empty_ids(db):
+    """An old value that was no one (None) is written as the empty id the columns hold."""
+    with transaction.atomic():
+        [row] = record(
+            AuditEvent(
+                entity_type=EntityType.SCHEDULE,
+                entity_id="s1",
+                action=AuditAction.DELETED,
+                actor=None,
+                engineer_slack_id=None,
+                previous_engineer_slack_id=None,
+            )
+        )
+    entry = AuditLog.objects.get(pk=row.pk)
+    assert (entry.engineer_slack_id, entry.previous_engineer_slack_id) == ("", "")
