@@ -82,6 +82,8 @@ def test_audit_log_is_newest_first_with_its_diff(log):
         ("?to=2026-12-02T23:30:00Z", ["service", "team"]),  # up to an instant, included
         ("?from=2026-12-02T23:30:00&to=2026-12-02T23:30:00", ["service"]),  # no zone: UTC
         ("?actor_id=ops", []),  # a whole id, not its start
+        ("?actor_id=OPS-ADMIN", []),  # as written
+        ("?entity_id=o", []),  # a whole id, not its start
         ("?action=override", []),  # a whole action, not a part
     ],
 )
@@ -138,3 +140,39 @@ def test_audit_log_takes_the_same_queries_whatever_the_size(
         (r["actor_name"], r["engineer_name"], r["previous_engineer_name"]) for r in body["results"]
     }
     assert names == {("Alice Nguyen", "Bob Stone", "Carol Diaz")}  # read with the rows
+
+
+def test_an_entry_holds_every_field_and_the_names_of_its_people(db):
+    row = entry(
+        datetime.datetime(2026, 12, 1, 9, tzinfo=UTC),
+        entity_type="schedule",
+        entity_id="s9",
+        engineer_slack_id="U_BOB",
+        previous_engineer_slack_id="U_CAROL",
+        changes={"engineer_slack_id": {"old": "U_CAROL", "new": "U_BOB"}},
+        metadata={"source": "api", "request_id": "req-9", "ip": "192.0.2.7", "role": "primary"},
+        change_type="schedule_updated",
+        change_reason="A swap",
+        effective_date=datetime.date(2026, 12, 7),
+    )
+    [shown] = session_client(make_user()).get(URL).json()["results"]
+    assert shown == {
+        "id": str(row.pk),
+        "created_at": "2026-12-01T09:00:00Z",
+        "team": None,
+        "entity_type": "schedule",
+        "entity_id": "s9",
+        "action": "updated",
+        "actor_type": "user",
+        "actor_id": "U_ALICE",
+        "actor_name": "Alice Nguyen",
+        "changes": {"engineer_slack_id": {"old": "U_CAROL", "new": "U_BOB"}},
+        "metadata": {"source": "api", "request_id": "req-9", "ip": "192.0.2.7", "role": "primary"},
+        "engineer_slack_id": "U_BOB",
+        "engineer_name": "Bob Stone",
+        "previous_engineer_slack_id": "U_CAROL",
+        "previous_engineer_name": "Carol Diaz",
+        "change_type": "schedule_updated",
+        "change_reason": "A swap",
+        "effective_date": "2026-12-07",
+    }
