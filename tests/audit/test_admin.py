@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from audit.models import AuditLog
 from teams.models import Person
 from tests.admin_support import admin_url, login_operator
-from tests.factories import AuditLogFactory
+from tests.factories import AuditLogFactory, TeamFactory
 
 
 @pytest.fixture
@@ -125,3 +125,16 @@ def test_audit_change_page_shows_imported_changes_of_any_shape(client, operator)
     assert listed_page.status_code == 200
     assert '<div class="readonly">—</div>' in listed_page.content.decode()  # no old → new
     assert "<tr><th>note</th><td>kept as it was</td><td>kept as it was</td></tr>" in plain_page
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_audit_changelist_takes_the_same_queries_whatever_the_size(
+    client, operator, size, django_assert_max_num_queries
+):
+    """Each entry's team is read with the entries, not one query a row."""
+    for _ in range(size):
+        AuditLogFactory(team=TeamFactory(), actor_type="user", actor_id="U_ALICE")
+    # session, user, the action filter's choices, the count, the page
+    with django_assert_max_num_queries(5):
+        response = client.get(admin_url(AuditLog, "changelist"))
+    assert len(response.context["cl"].result_list) == size
