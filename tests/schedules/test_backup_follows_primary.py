@@ -152,3 +152,24 @@ def test_a_member_no_longer_eligible_for_backup_leaves_the_backup_line(team, day
         fields=MembershipFields(is_eligible_for_backup=False),
     )
     assert backup_on(team, day) != team.x
+
+
+def saved_backup_on(team: Team, day: datetime.date) -> list[str]:
+    return list(
+        Schedule.objects.filter(
+            team=team, role="backup", start_date__lte=day, end_date__gte=day
+        ).values_list("engineer_slack_id", flat=True)
+    )
+
+
+def test_changing_a_manual_primary_schedule_saves_the_replanned_backup(staff, team, day):
+    """Not only the answer: the backup's saved schedules are planned again, so the day's
+    saved backup never names the person the change made the day's primary."""
+    someone_else = next(m for m in MEMBERS if m not in (team.r, team.x))
+    created = add_schedule(staff, team, someone_else, day).json()
+    [backup] = saved_backup_on(team, day)
+    response = staff.patch(
+        schedule_path(team, created["id"]), {"engineer_slack_id": backup}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert saved_backup_on(team, day) == [team.x if backup == team.r else team.r]
