@@ -11,7 +11,13 @@ from django.db import connection, transaction
 
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
-from schedules.actions import rotation_config_update
+from schedules.actions import (
+    ScheduleFields,
+    rotation_config_update,
+    schedule_create,
+    schedule_update,
+)
+from schedules.models import Schedule
 from teams.actions import (
     MembershipFields,
     RotationSettings,
@@ -22,7 +28,7 @@ from teams.actions import (
 )
 from teams.models import Person, Team, TeamMembership, Unavailability
 from tests.celery_worker import wait_for
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
 
 STAFF = Actor(id="ops", source="test", is_staff=True)
 
@@ -42,6 +48,16 @@ def _record_time_away(team: Team) -> None:
     unavailability_create(actor=STAFF, slack_user_id="U_NEW", team=team, **dates)
 
 
+def _schedule(team: Team) -> None:
+    dates = {"start_date": datetime.date(2026, 12, 7), "end_date": datetime.date(2026, 12, 13)}
+    schedule_create(team=team, actor=STAFF, fields=ScheduleFields(engineer_slack_id=NEW, **dates))
+
+
+def _hand_a_schedule_over(team: Team) -> None:
+    schedule = ScheduleFactory(team=team, engineer_slack_id="U_OLD")
+    schedule_update(schedule=schedule, actor=STAFF, changes=ScheduleFields(engineer_slack_id=NEW))
+
+
 NEW = "U_NEW"
 
 # Each write of a team that may name someone only Slack knows, and the rows naming them after.
@@ -49,6 +65,11 @@ NAMING_WRITES = {
     "new member": (_add_member, lambda: TeamMembership.objects.filter(slack_user_id=NEW)),
     "default on-call": (_make_default_on_call, lambda: Team.objects.filter(oncall_engineer=NEW)),
     "time away": (_record_time_away, lambda: Unavailability.objects.filter(slack_user_id=NEW)),
+    "schedule": (_schedule, lambda: Schedule.objects.filter(engineer_slack_id=NEW)),
+    "schedule handed over": (
+        _hand_a_schedule_over,
+        lambda: Schedule.objects.filter(engineer_slack_id=NEW),
+    ),
 }
 
 
