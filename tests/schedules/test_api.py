@@ -51,6 +51,7 @@ def test_schedule_list_filters_by_dates_and_origin(staff, team):
     assert starts("?from=2026-12-13") == ["2026-12-07", "2026-12-14"]
     assert starts("?from=2026-12-14") == ["2026-12-14"]
     assert starts("?to=2026-12-13") == ["2026-12-07"]
+    assert starts("?to=2026-12-14") == ["2026-12-07", "2026-12-14"]  # starting that day
     assert starts("?from=2026-12-10&to=2026-12-10") == ["2026-12-07"]
     assert starts("?origin=auto") == ["2026-12-14"]
     detail = staff.get(schedules_url(team, first.pk)).json()
@@ -136,6 +137,7 @@ def test_schedule_create_is_manual_and_audited(team):
         ({**WEEK, "schedule_type": "monthly"}, "schedule_type"),
         ({**WEEK, "schedule_type": "daily"}, "days_of_week"),
         ({**WEEK, "schedule_type": "daily", "days_of_week": [7]}, "days_of_week.0"),
+        ({**WEEK, "schedule_type": "daily", "days_of_week": [-1]}, "days_of_week.0"),
         ({**WEEK, "schedule_type": "daily", "days_of_week": "mon"}, "days_of_week"),
         ({**WEEK, "days_of_week": [1]}, "days_of_week"),
         ({**WEEK, "origin": "auto"}, "origin"),
