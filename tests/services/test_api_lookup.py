@@ -440,6 +440,7 @@ def test_a_service_embeds_its_teams_oncall_now(bot, org):
     assert listed["Orphan"] is None
     assert listed["Hush"]["oncall"] == {
         "engineer_slack_id": None,
+        "engineer_name": None,
         "source": "none",
         "until": listed["Hush"]["oncall"]["until"],
     }
@@ -473,7 +474,7 @@ def test_a_deleted_team_whose_zone_the_server_lost_gives_its_services_no_team_er
 
 
 @pytest.mark.parametrize("size", [3, 50])
-def test_a_page_of_services_with_their_oncall_takes_six_queries(
+def test_a_page_of_services_with_their_oncall_takes_seven_queries(
     db, size, django_assert_num_queries
 ):
     for n in range(size):
@@ -481,8 +482,8 @@ def test_a_page_of_services_with_their_oncall_takes_six_queries(
         ScheduleFactory(team=team)
         ServiceFactory(team=team)
     client = session_client(make_user())
-    # session, user, count, page with teams, members, spans
-    with django_assert_num_queries(6):
+    # session, user, count, page with teams, members, spans, the on-call engineers' names
+    with django_assert_num_queries(7):
         body = client.get("/api/v1/services/").json()
     assert len(body["results"]) == size
     assert all(s["team"]["oncall"]["engineer_slack_id"] for s in body["results"])
