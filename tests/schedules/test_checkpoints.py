@@ -204,36 +204,24 @@ def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, off
         assert kept_now == (made["rotation_checkpoint"] if kept else None), status
 
 
-def test_a_schedule_moved_from_before_the_checkpoint_to_later_drops_it(aged_team):
-    """The dates it leaves change who was on call as much as the dates it takes."""
+@pytest.mark.parametrize("moved", ["later", "earlier"])
+def test_a_schedule_moved_across_the_checkpoint_drops_it(aged_team, moved):
+    """The dates it leaves and the dates it takes change who was on call alike (the update
+    forgets from the earlier of its old and new starts)."""
     made = checkpoint_of(aged_team)
     past, later = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=20)
+    start, moved_to = (past, later) if moved == "later" else (later, past)
     Schedule.objects.filter(team=aged_team, start_date__in=[past, later]).delete()
     schedule = schedule_create(
         team=aged_team,
         actor=None,
-        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=past, end_date=past),
+        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=start, end_date=start),
     )
-    Team.objects.filter(pk=aged_team.pk).update(**made)
+    Team.objects.filter(pk=aged_team.pk).update(**made)  # as made, whatever the create forgot
     schedule_update(
-        schedule=schedule, actor=None, changes=ScheduleFields(start_date=later, end_date=later)
-    )
-    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
-
-
-def test_a_schedule_moved_from_later_to_before_the_checkpoint_drops_it(aged_team):
-    """The dates it takes change who was on call as much as the dates it leaves."""
-    made = checkpoint_of(aged_team)
-    past, later = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=20)
-    Schedule.objects.filter(team=aged_team, start_date__in=[past, later]).delete()
-    schedule = schedule_create(
-        team=aged_team,
+        schedule=schedule,
         actor=None,
-        fields=ScheduleFields(engineer_slack_id="U_ALICE", start_date=later, end_date=later),
-    )
-    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint == made["rotation_checkpoint"]
-    schedule_update(
-        schedule=schedule, actor=None, changes=ScheduleFields(start_date=past, end_date=past)
+        changes=ScheduleFields(start_date=moved_to, end_date=moved_to),
     )
     assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
 
