@@ -100,10 +100,10 @@ def schedule_create(
     team: Team,
     actor: Actor | None,
     fields: ScheduleFields,
-    origin: str = Origin.MANUAL,
     role: str = Role.PRIMARY,
 ) -> Schedule:
-    """A schedule on the team's `role` line (primary or backup; it stays on that line)."""
+    """A manual schedule on the team's `role` line (primary or backup; it stays on that line);
+    a rotation's own schedules are made by its plan (`schedules.actions.rotation`)."""
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
@@ -115,7 +115,7 @@ def schedule_create(
         actor=actor,
     )
     schedule = Schedule(
-        team=team, origin=origin, role=role, created_by=actor.id if actor else "system"
+        team=team, origin=Origin.MANUAL, role=role, created_by=actor.id if actor else "system"
     )
     snapshot = before_primary_change(team, role)
     apply_changes(schedule, given, before_save=ensure_line_clear(team))
