@@ -20,8 +20,12 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     """Why this client may not read the metrics, or None when it may."""
     token = settings.METRICS_TOKEN
     if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if hmac.compare_digest(given.encode(), token.encode()):
+        scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+        # The scheme word is case-insensitive (RFC 9110); the token alone, without it, is not
+        # a bearer token
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        ):
             return None
         response = JsonResponse({"detail": "A valid bearer token is required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'

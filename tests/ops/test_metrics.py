@@ -69,6 +69,25 @@ def test_with_a_token_metrics_need_it_from_everywhere(client, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("bearer s3cret-scrape", 200),  # the scheme word in any case
+        ("BEARER  s3cret-scrape", 200),
+        ("s3cret-scrape", 401),  # the token alone is not a bearer token
+        ("Token s3cret-scrape", 401),
+        ("Basic s3cret-scrape", 401),
+        ("Bearer", 401),
+        ("Bearer s3cret-scrape-and-more", 401),
+    ],
+)
+def test_metrics_take_the_token_as_a_bearer_token_only(client, settings, header, status):
+    settings.METRICS_TOKEN = "s3cret-scrape"
+    response = client.get("/metrics", HTTP_AUTHORIZATION=header, **ELSEWHERE)
+    assert response.status_code == status
+
+
+@pytest.mark.django_db
 def test_requests_are_counted_by_route_and_status_with_latency(client):
     api = token_client()
     before = scrape(client)
