@@ -55,6 +55,7 @@ class FakeSlack:
     # None: a user group never set reads as empty; else the error Slack gives for it
     unknown_usergroup_error: str | None = None
     on_answer: Callable[["Call", dict], None] | None = None  # told of each answered request
+    cut_short: int = 0  # the next this many answers stop halfway, the connection then closed
 
     def script(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
         """Queue a response for the next call (before the default answers)."""
@@ -79,6 +80,19 @@ class FakeSlack:
             "tz": tz,
             "profile": profile,
         }
+
+    def cut_next_answer_short(self) -> None:
+        """The next answer is cut short: its headers promise the whole body, half is sent,
+        then the connection closes (a proxy or Slack dropping it midway)."""
+        with self.lock:
+            self.cut_short += 1
+
+    def take_cut_short(self) -> bool:
+        with self.lock:
+            if not self.cut_short:
+                return False
+            self.cut_short -= 1
+            return True
 
     def begin_outage(self) -> None:
         self.in_outage = True
@@ -190,6 +204,10 @@ def _handler(fake: FakeSlack):
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
+            if fake.take_cut_short():
+                self.wfile.write(data[: len(data) // 2])
+                self.close_connection = True
+                return
             self.wfile.write(data)
 
         def log_message(self, *args):

@@ -135,6 +135,18 @@ def test_unreachable_slack_is_a_temporary_failure(db, settings):
     assert outcome.status == "pending" and outcome.retry_in == 2.0
 
 
+def test_an_answer_cut_short_is_a_temporary_failure_and_the_message_goes_again(db, fake_slack):
+    fake_slack.cut_next_answer_short()
+    note = queue()
+    outcome = delivery.deliver(note.pk)
+    assert outcome.status == "pending" and outcome.retry_in == 2.0
+    note.refresh_from_db()
+    assert note.attempts == 1 and "Could not reach Slack: IncompleteRead" in note.last_error
+    assert delivery.deliver(note.pk).status == "sent"
+    note.refresh_from_db()
+    assert note.status == "sent" and note.slack_ts
+
+
 def test_sweeper_finds_only_stranded_pending_rows(db, settings):
     settings.SLACK_BOT_TOKEN = "xoxb-test"
     old, fresh = queue("old"), queue("fresh")
