@@ -29,6 +29,7 @@ from teams.actions import (
 from teams.models import Person, Team, TeamMembership, Unavailability
 from tests.celery_worker import wait_for
 from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
+from tests.slow_slack import team_edited_while_slack_hangs
 
 STAFF = Actor(id="ops", source="test", is_staff=True)
 
@@ -78,28 +79,9 @@ NAMING_WRITES = {
 def test_while_slack_is_slow_to_confirm_someone_new_the_team_stays_writable(fake_slack, write):
     team = TeamFactory(name="Payments")
     fake_slack.add_user("U_NEW", "Newton", tz="Europe/Paris")
-    fake_slack.hang("users.info", seconds=30)
     naming, written = NAMING_WRITES[write]
-    added: list[object] = []
-
-    def write_naming_them() -> None:
-        try:
-            naming(team)
-            added.append(True)
-        finally:
-            connection.close()
-
-    adding = threading.Thread(target=write_naming_them)
-    adding.start()
-    wait_for(lambda: fake_slack.calls_to("users.info"))
-    started = time.monotonic()
-    team_update(team=team, actor=STAFF, changes=TeamFields(description="while Slack thinks"))
-    waited = time.monotonic() - started
-    fake_slack.release()  # the hung call is dropped; the client's retry gets the answer
-    adding.join(timeout=30)
-    assert waited < 2, f"the team's lock was held for {waited:.1f} s while Slack was asked"
-    assert Team.objects.get(pk=team.pk).description == "while Slack thinks"
-    assert added and written().exists()
+    done = team_edited_while_slack_hangs(fake_slack, "users.info", team, lambda: naming(team))
+    assert done and written().exists()
     assert Person.objects.get(slack_user_id="U_NEW").display_name == "Newton"
 
 
