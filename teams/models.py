@@ -318,6 +318,12 @@ class Person(BaseModel):
         """The name shown of someone with these NAME_FIELDS values ("" when all are empty)."""
         return next((name for name in names if name), "")
 
+    @staticmethod
+    def labelled(name: str, slack_user_id: str) -> str:
+        """Someone in text: "Alice Nguyen (U_ALICE)", or the Slack id alone where no name is
+        known."""
+        return f"{name} ({slack_user_id})" if name else slack_user_id
+
     @classmethod
     def name_expression(cls) -> Coalesce:
         """`named` for `.annotate()`: null when every name field is empty."""
@@ -334,6 +340,6 @@ class Person(BaseModel):
         return self.known_name or self.slack_user_id or str(self.user or "")
 
     def __str__(self) -> str:
-        if self.slack_user_id and self.name != self.slack_user_id:
-            return f"{self.name} ({self.slack_user_id})"
-        return self.slack_user_id or f"{self.user} (no Slack id)"
+        if self.slack_user_id:
+            return self.labelled(self.known_name, self.slack_user_id)
+        return f"{self.user} (no Slack id)"

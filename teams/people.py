@@ -153,7 +153,7 @@ def suggestions(slack_user_id: str) -> list[str]:
         .values_list("slack_user_id", "display_name", "real_name")
     )
     word = slack_user_id.lower()
-    labels = {sid: f"{Person.named(display, real) or sid} ({sid})" for sid, display, real in rows}
+    labels = {sid: Person.labelled(Person.named(display, real), sid) for sid, display, real in rows}
     keys: dict[str, str] = {}
     for sid, display, real in rows:
         for key in (sid, display, real, f"u_{display}".replace(" ", "_")):

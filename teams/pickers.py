@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from oncall_project.base import slack_ids
 from oncall_project.base.text import shown
 from teams import page_selectors, selectors
+from teams.models import Person
 
 MAX_LENGTH = 120
 MAX_PEOPLE = 100  # in one list (a rotation's custom order)
@@ -159,7 +160,7 @@ def person_text(row, field: str) -> str | None:
     """The person in the row's `field` as "Alice Nguyen (U_ALICE)", the name read with the rows
     (PersonPickerAdmin.get_queryset); the id alone where the directory names nobody."""
     slack_id, name = getattr(row, field), getattr(row, f"{field}{NAME_SUFFIX}", None)
-    return f"{name} ({slack_id})" if name and slack_id else slack_id or None
+    return Person.labelled(name or "", slack_id) if slack_id else None
 
 
 @functools.cache

@@ -130,8 +130,7 @@ def names_for(ids: Iterable[str], team_slug: str = "") -> dict[str, str]:
 def person_label(slack_user_id: str) -> str:
     """Someone in a sentence: "Alice Nguyen (U_ALICE)", or the id when the directory has no
     name for them. One query."""
-    name = names_for([slack_user_id]).get(slack_user_id)
-    return f"{name} ({slack_user_id})" if name else slack_user_id
+    return Person.labelled(names_for([slack_user_id]).get(slack_user_id, ""), slack_user_id)
 
 
 class PersonName(str):

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from oncall_project.base import slack_ids, viewer_zone
+from teams.models import Person
 
 register = template.Library()
 
@@ -180,7 +181,7 @@ def _shown(value, names=None) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     name = (names or {}).get(value) if isinstance(value, str) else None
-    return f"{name} ({value})" if name else str(value)
+    return Person.labelled(name, value) if name else str(value)
 
 
 @register.filter
