@@ -9,6 +9,7 @@ from django.db.models import Q
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
+from oncall_project.base.errors import NotFound
 from oncall_project.base.writes import apply_changes, created_values, deleted_values
 from teams.actions.team import ensure_team_active, lock_team
 from teams.checkpoints import forget_checkpoints
@@ -95,9 +96,13 @@ def unavailability_create(
 
 @transaction.atomic
 def unavailability_delete(*, unavailability: Unavailability, actor: Actor | None) -> None:
-    away = unavailability
-    _ensure_may_record_away(actor, away.team, away.slack_user_id)
-    teams = _away_teams(away.team, away.slack_user_id)
+    """Remove time away (its team and person never change); NotFound when a removal that
+    waited on the locks finds it removed already (a double click), with nothing written."""
+    _ensure_may_record_away(actor, unavailability.team, unavailability.slack_user_id)
+    teams = _away_teams(unavailability.team, unavailability.slack_user_id)
+    away = Unavailability.objects.select_for_update().filter(pk=unavailability.pk).first()
+    if away is None:
+        raise NotFound("This time away was removed already.")
     snapshots = [before_roster_change(t) for t in teams]
     changes = deleted_values(away, AWAY_FIELDS)
     entity_id, team = away.pk, away.team

@@ -1,6 +1,8 @@
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditLog
@@ -13,6 +15,7 @@ from teams import actions
 from teams.actions import MembershipFields, TeamFields
 from teams.models import Team, TeamMembership, TeamRole, Unavailability
 from tests.factories import MembershipFactory, TeamFactory, UnavailabilityFactory
+from tests.locks import someone_waits_on_a_lock
 
 
 def only_audit_row() -> AuditLog:
@@ -551,3 +554,34 @@ def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(
         end_date=datetime.date(2026, 12, 18),
     )
     assert everywhere.team is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("from_every_team", [False, True])
+def test_time_away_removed_twice_at_once_is_removed_and_audited_once(from_every_team):
+    """A double click on Remove: the second removal waits for the first to commit, then finds
+    nothing to remove (a 404), and writes no second "deleted" entry."""
+    team = None if from_every_team else TeamFactory()
+    away = UnavailabilityFactory(team=team, slack_user_id="U_ALICE")
+    me = Actor(id="U_ALICE", slack_user_id="U_ALICE")
+    second: list[Exception] = []
+
+    def remove_again() -> None:
+        try:
+            actions.unavailability_delete(unavailability=away, actor=me)
+        except NotFound as exc:
+            second.append(exc)
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=remove_again)
+    with transaction.atomic():  # each removal with its own copy, as two requests have
+        actions.unavailability_delete(unavailability=Unavailability.objects.get(), actor=me)
+        racing.start()
+        waited = someone_waits_on_a_lock()
+    racing.join(timeout=30)
+    assert waited, "the second removal never waited on the first"
+    assert second and "removed already" in str(second[0])
+    deleted = AuditLog.objects.filter(entity_type="unavailability", action="deleted")
+    assert deleted.count() == 1 and not Unavailability.objects.exists()
