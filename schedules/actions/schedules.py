@@ -8,7 +8,7 @@ from django.db import transaction
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base.actors import Actor
-from oncall_project.base.errors import Conflict
+from oncall_project.base.errors import Conflict, NotFound
 from oncall_project.base.writes import (
     UNSET,
     Fields,
@@ -142,7 +142,10 @@ def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Sched
     team = lock_team(schedule.team_id)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    return team, Schedule.objects.get(pk=schedule.pk)
+    found = Schedule.objects.filter(pk=schedule.pk).first()  # as committed: maybe deleted by
+    if found is None:  # a write this one waited on
+        raise NotFound("This schedule was deleted meanwhile.")
+    return team, found
 
 
 @asks_slack_first
