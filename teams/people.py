@@ -13,7 +13,7 @@ from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
 from oncall_project.base import slack, slack_ids
 from oncall_project.base.actors import Actor
-from oncall_project.base.errors import InvalidInput
+from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.text import shown
 from oncall_project.base.writes import apply_changes, created_values
 from teams.models import Person, PersonStatus, Team, TeamMembership, time_zone_names
@@ -98,6 +98,15 @@ DIRECTORY_FIELDS = (
     "is_active",
     "status",
 )
+
+
+def person_locked(person: Person) -> Person:
+    """`person`'s entry as committed, locked until the transaction ends; NotFound when a write
+    this one waited on removed it (a double click on unlink, say)."""
+    found = Person.objects.select_for_update().filter(pk=person.pk).first()
+    if found is None:
+        raise NotFound("This person's entry was removed meanwhile.")
+    return found
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import Conflict, Forbidden
 from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, created_values
 from teams.models import Person, PersonStatus, TeamMembership, TeamRole
-from teams.people import DIRECTORY_FIELDS, names_changed
+from teams.people import DIRECTORY_FIELDS, names_changed, person_locked
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +87,7 @@ def person_create(
 def person_update(*, person: Person, actor: Actor | None, fields: PersonFields) -> Person:
     """Change a directory entry; audited with old and new values, nothing when nothing changed."""
     _ensure_may_change(actor, person, fields)
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = person_locked(person)
     changes = apply_changes(person, fields.given())
     if changes:
         _record(person, AuditAction.UPDATED, changes, actor)

@@ -13,6 +13,7 @@ from oncall_project.base.errors import Forbidden, InvalidInput
 from oncall_project.base.writes import apply_changes, deleted_values
 from teams import slack_proof
 from teams.models import Person, new_ical_token
+from teams.people import person_locked
 from teams.permissions import ensure_staff
 
 PERSON_FIELDS = ["user", "slack_user_id"]
@@ -97,7 +98,7 @@ def _detach(person: Person) -> None:
 def person_unlink(*, person: Person, actor: Actor | None) -> None:
     """Forget a user's Slack identity (and with it their iCal feed token)."""
     ensure_staff(actor)
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = person_locked(person)
     changes = deleted_values(person, PERSON_FIELDS)
     entity_id = person.pk
     person.delete()
@@ -119,7 +120,7 @@ def person_ical_token_reset(*, person: Person, actor: Actor | None) -> Person:
     own = actor is not None and actor.user_id is not None and actor.user_id == person.user_id
     if actor is not None and not (actor.is_staff or own):  # no account is no one's own
         raise Forbidden("Only you, or staff, may renew your calendar link.")
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = person_locked(person)
     person.ical_token = new_ical_token()
     person.save(update_fields=["ical_token", "updated_at"])
     record(

@@ -1,10 +1,21 @@
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from audit.models import AuditLog
-from oncall_project.base.errors import Forbidden, InvalidInput
-from teams.actions import person_link, person_unlink
+from oncall_project.base.actors import Actor
+from oncall_project.base.errors import Forbidden, InvalidInput, NotFound
+from teams.actions import (
+    PersonFields,
+    person_ical_token_reset,
+    person_link,
+    person_unlink,
+    person_update,
+)
 from teams.models import Person
 from tests.factories import UserFactory, person
+from tests.locks import someone_waits_on_a_lock
 
 pytestmark = pytest.mark.empty_directory
 
@@ -68,3 +79,38 @@ def test_person_unlink_is_for_staff_only(db, member_actor):
     with pytest.raises(Forbidden, match=r"^Only staff may do this\.$"):
         person_unlink(person=linked, actor=member_actor)
     assert Person.objects.filter(pk=linked.pk).exists() and not AuditLog.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_write", ["unlink", "rename", "new calendar link"])
+def test_a_write_that_waited_on_an_unlink_finds_the_entry_gone(second_write):
+    """A double click on the admin's unlink, or an edit racing it: the second write waits on
+    the entry's lock, then finds it removed: a 404 in words, not a crash, and nothing written."""
+    staff = Actor(id="ops", source="test", is_staff=True)
+    linked = person("U_ALICE")
+    given = Person.objects.get(pk=linked.pk)  # the copy the second writer was handed
+    second: list[Exception] = []
+
+    def write_too() -> None:
+        try:
+            if second_write == "unlink":
+                person_unlink(person=given, actor=staff)
+            elif second_write == "rename":
+                person_update(person=given, actor=staff, fields=PersonFields(display_name="Al"))
+            else:
+                person_ical_token_reset(person=given, actor=staff)
+        except NotFound as exc:
+            second.append(exc)
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=write_too)
+    with transaction.atomic():
+        person_unlink(person=linked, actor=staff)
+        racing.start()
+        waited = someone_waits_on_a_lock()
+    racing.join(timeout=30)
+    assert waited and second and "removed" in str(second[0])
+    assert not Person.objects.exists()
+    assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]
