@@ -190,7 +190,7 @@ class PersonAdmin(ActionAdmin):
         found.pop("delete_selected", None)
         return found
 
-    @admin.action(description="Deactivate the selected people")
+    @admin.action(description="Deactivate the selected people", permissions=["change"])
     def deactivate(self, request, queryset):
         actor = admin_actor(request)
         done = 0

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,7 @@ from teams.models import BackupLine, Person, Team, TeamMembership, Unavailabilit
 from tests import factories
 from tests.admin_support import admin_url as url
 from tests.admin_support import form_data, form_errors, login_operator, messages_of
+from tests.factories import StaffUserFactory
 
 ROWS = {
     Team: factories.TeamFactory,
@@ -211,3 +213,63 @@ def test_change_lists_name_people_with_the_same_queries(
             assert "Alice Nguyen (U_ALICE)" in page
             counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# Every bulk action that writes, on a row it would change: an operator who may only look at
+# the list is not offered it, and posting it anyway changes nothing.
+BULK_WRITES = {
+    "Team-soft_delete": (Team, "soft_delete_selected", factories.TeamFactory),
+    "Team-restore": (Team, "restore_selected", lambda: factories.TeamFactory(is_active=False)),
+    "Team-sync": (Team, "sync_from_slack", factories.TeamFactory),
+    "Service-soft_delete": (Service, "soft_delete_selected", factories.ServiceFactory),
+    "Override-approve": (
+        Override,
+        "approve_selected",
+        lambda: factories.OverrideFactory(status="pending"),
+    ),
+    "Override-reject": (
+        Override,
+        "reject_selected",
+        lambda: factories.OverrideFactory(status="pending"),
+    ),
+    "BackupLine-turn_off": (
+        BackupLine,
+        "turn_off_selected",
+        lambda: factories.BackupLineFactory(rotation_enabled=True),
+    ),
+    "Person-deactivate": (
+        Person,
+        "deactivate",
+        lambda: Person.objects.get(slack_user_id="U_ALICE"),
+    ),
+    "Schedule-delete": (Schedule, "delete_selected", factories.ScheduleFactory),
+}
+
+
+@pytest.mark.parametrize("case", list(BULK_WRITES))
+def test_an_operator_who_may_only_look_runs_no_bulk_write(client, db, case):
+    model, action, make = BULK_WRITES[case]
+    row = make()
+    viewer = StaffUserFactory(is_superuser=False)
+    viewer.user_permissions.add(
+        Permission.objects.get(
+            content_type=ContentType.objects.get_for_model(model),
+            codename=f"view_{model._meta.model_name}",
+        )
+    )
+    client.force_login(viewer)
+    before = list(model.objects.values())
+
+    listing = client.get(url(model, "changelist"))
+    assert listing.status_code == 200
+    assert f'value="{action}"' not in listing.content.decode()
+    response = client.post(
+        url(model, "changelist"),
+        {"action": action, "index": "0", "post": "yes", "_selected_action": [str(row.pk)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == []  # the list again, nothing done or refused
+    assert list(model.objects.values()) == before
+    assert not AuditLog.objects.exists()
