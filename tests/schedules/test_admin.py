@@ -222,3 +222,125 @@ def test_admin_ledger_counts_to_the_cap_and_reads_no_whole_table(client, operato
     shown = [row.on_call_date for row in response.context["cl"].result_list]
     assert shown[0] == datetime.date(2026, 2, 9) and shown == sorted(shown, reverse=True)
     assert min(shown) >= datetime.date(2026, 1, 5)
+
+
+def test_admin_bulk_delete_of_schedules_audits_each_one(client, operator):
+    first, second = ScheduleFactory(), ScheduleFactory()
+
+    response = client.post(
+        admin_url(Schedule, "changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": [first.pk, second.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not Schedule.objects.exists()
+    rows = AuditLog.objects.filter(entity_type="schedule", action="deleted")
+    assert sorted(rows.values_list("entity_id", flat=True)) == sorted(
+        [str(first.pk), str(second.pk)]
+    )
+    assert set(rows.values_list("actor_id", flat=True)) == {"ops"}
+
+
+def test_admin_bulk_delete_refused_for_one_schedule_deletes_none(client, operator):
+    kept = ScheduleFactory()
+    of_deleted_team = ScheduleFactory(team=TeamFactory(is_active=False))
+
+    response = client.post(
+        admin_url(Schedule, "changelist"),
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [kept.pk, of_deleted_team.pk],
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "The team is deleted; restore it first." in messages_of(response)
+    assert Schedule.objects.count() == 2
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_delete_refused_by_the_action_is_a_message_on_the_schedule(client, operator):
+    schedule = ScheduleFactory(team=TeamFactory(is_active=False))
+
+    response = client.post(admin_url(Schedule, "delete", schedule.pk), {"post": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == admin_url(Schedule, "change", schedule.pk)
+    assert "The team is deleted; restore it first." in messages_of(response)
+    assert Schedule.objects.filter(pk=schedule.pk).exists()
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_schedule_saved_untouched_writes_no_audit_entry(client, operator):
+    schedule = ScheduleFactory(engineer_slack_id="U_ALICE")
+    url = admin_url(Schedule, "change", schedule.pk)
+
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_override_reject_with_every_one_refused_reports_no_success(client, operator):
+    approved = OverrideFactory(status="approved")
+
+    response = client.post(
+        admin_url(Override, "changelist"),
+        {"action": "reject_selected", "_selected_action": [approved.pk]},
+        follow=True,
+    )
+
+    shown = messages_of(response)
+    assert shown == [f"{approved}: An override that is approved cannot become rejected."]
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_schedule_keeps_its_team_and_line(client, operator):
+    schedule = ScheduleFactory(engineer_slack_id="U_ALICE")
+    team_id, other = schedule.team_id, TeamFactory()
+    url = admin_url(Schedule, "change", schedule.pk)
+
+    response = client.post(
+        url, form_data(client.get(url), team=str(other.pk), role="backup", end_date="2026-12-10")
+    )
+
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert (schedule.team_id, schedule.role, schedule.end_date) == (
+        team_id,
+        "primary",
+        datetime.date(2026, 12, 10),
+    )
+    assert only_audit_row().changes == {"end_date": {"old": "2026-12-13", "new": "2026-12-10"}}
+
+
+def test_admin_override_once_requested_only_changes_its_status(client, operator):
+    override = OverrideFactory(status="pending", engineer_slack_id="U_BOB")
+    url = admin_url(Override, "change", override.pk)
+
+    response = client.post(
+        url,
+        form_data(client.get(url), engineer_slack_id="U_CAROL", end_date="2026-12-20", reason="x"),
+    )
+
+    assert response.status_code == 302
+    override.refresh_from_db()
+    assert (override.engineer_slack_id, override.end_date, override.reason, override.status) == (
+        "U_BOB",
+        datetime.date(2026, 12, 9),
+        "",
+        "pending",
+    )
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_override_saved_untouched_changes_nothing(client, operator):
+    override = OverrideFactory(status="pending")
+    url = admin_url(Override, "change", override.pk)
+
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+
+    override.refresh_from_db()
+    assert override.status == "pending"
+    assert AuditLog.objects.count() == 0

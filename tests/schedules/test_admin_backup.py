@@ -118,3 +118,14 @@ def test_the_bulk_action_turns_lines_off_through_the_action(client, operator, te
     assert not line.rotation_enabled
     entry = AuditLog.objects.filter(metadata__role="backup").latest("created_at")
     assert entry.changes["rotation_enabled"] == {"old": True, "new": False}
+
+
+def test_a_backup_line_is_turned_off_never_deleted(client, operator, team):
+    add_line(client, team=str(team.pk), rotation_enabled="on", rotation_start_date="2026-11-30")
+    line = BackupLine.objects.get()
+    listing = client.get(admin_url(BackupLine, "changelist")).content.decode()
+
+    assert 'value="delete_selected"' not in listing
+    assert client.get(admin_url(BackupLine, "delete", line.pk)).status_code == 403
+    assert client.post(admin_url(BackupLine, "delete", line.pk), {"post": "yes"}).status_code == 403
+    assert BackupLine.objects.filter(pk=line.pk).exists()
