@@ -4,7 +4,14 @@ import pytest
 
 from audit.models import AuditLog
 from teams.models import Person, Team, TeamMembership, Unavailability
-from tests.admin_support import admin_url, form_data, form_errors, login_operator, only_audit_row
+from tests.admin_support import (
+    admin_url,
+    form_data,
+    form_errors,
+    login_operator,
+    messages_of,
+    only_audit_row,
+)
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
@@ -334,3 +341,147 @@ def test_admin_team_add_refused_for_a_bad_member_can_be_corrected(client, operat
     retry = form_data(refused, **{"memberships-0-slack_user_id": "U_ALICE"})
     assert client.post(admin_url(Team, "add"), retry).status_code == 302
     assert Team.objects.get().memberships.get().slack_user_id == "U_ALICE"
+
+
+def test_admin_team_add_refused_with_a_member_blames_only_the_team(client, operator):
+    page = client.get(admin_url(Team, "add"))
+    data = form_data(page, name="Search", slug="search", timezone="UTC")
+    data |= {
+        "rotation_enabled": "on",
+        "rotation_start_date": "2046-01-01",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-0-slack_user_id": "U_ALICE",
+        "memberships-0-team_role": "member",
+        "memberships-0-weight": "1",
+        "memberships-0-joined_at": "2026-01-05",
+    }
+
+    response = client.post(admin_url(Team, "add"), data)
+
+    assert "rotation_start_date" in form_errors(response)
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert not any(formset.errors) and not formset.non_form_errors()
+    assert not Team.objects.exists() and not TeamMembership.objects.exists()
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_inline_member_keeps_its_person(client, operator):
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_ALICE", weight=1.0)
+    page = client.get(admin_url(Team, "change", team.pk))
+
+    response = client.post(
+        admin_url(Team, "change", team.pk),
+        form_data(page, **{"memberships-0-slack_user_id": "U_BOB", "memberships-0-weight": "2.0"}),
+    )
+
+    assert response.status_code == 302
+    assert list(team.memberships.values_list("slack_user_id", "weight")) == [("U_ALICE", 2.0)]
+    assert only_audit_row().changes == {"weight": {"old": 1.0, "new": 2.0}}
+
+
+def test_admin_membership_page_keeps_its_team_and_person(client, operator):
+    membership = MembershipFactory(slack_user_id="U_ALICE", weight=1.0)
+    other = TeamFactory()
+
+    response = post_change(
+        client, membership, team=str(other.pk), slack_user_id="U_BOB", weight="2.0"
+    )
+
+    assert response.status_code == 302
+    assert list(TeamMembership.objects.values_list("team", "slack_user_id", "weight")) == [
+        (membership.team_id, "U_ALICE", 2.0)
+    ]
+    assert only_audit_row().changes == {"weight": {"old": 1.0, "new": 2.0}}
+
+
+def test_admin_team_page_leaves_deleting_and_the_current_on_call_to_their_actions(client, operator):
+    team = TeamFactory(current_engineer="U_ALICE")
+
+    response = post_change(client, team, is_active="", current_engineer="U_BOB")
+
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.is_active, team.current_engineer) == (True, "U_ALICE")
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_blank_inline_row_added_and_left_empty_adds_nobody(client, operator):
+    team = TeamFactory(description="before")
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    page = client.get(admin_url(Team, "change", team.pk))
+    data = form_data(page, description="after")
+    # "Add another", then nothing typed in it: the new row posts its defaults as shown
+    blank = page.context["inline_admin_formsets"][0].formset.empty_form
+    for field in blank:
+        value = field.value()
+        if value not in (None, False):
+            data[field.html_name.replace("__prefix__", "1")] = "on" if value is True else str(value)
+        if field.field.show_hidden_initial:
+            hidden = field.html_initial_name.replace("__prefix__", "1")
+            data[hidden] = str(field.initial)
+    data["memberships-TOTAL_FORMS"] = "2"
+
+    response = client.post(admin_url(Team, "change", team.pk), data)
+
+    assert response.status_code == 302
+    assert list(team.memberships.values_list("slack_user_id", flat=True)) == ["U_ALICE"]
+    assert only_audit_row().entity_type == "team"
+
+
+def test_admin_inline_removal_refused_is_shown_and_keeps_the_member(client, operator):
+    team = TeamFactory(is_active=False)
+    MembershipFactory(team=team, slack_user_id="U_ALICE")
+    page = client.get(admin_url(Team, "change", team.pk))
+
+    response = client.post(
+        admin_url(Team, "change", team.pk), form_data(page, **{"memberships-0-DELETE": "on"})
+    )
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert any("The team is deleted; restore it first." in e for e in formset.non_form_errors())
+    assert team.memberships.filter(slack_user_id="U_ALICE").exists()
+    assert AuditLog.objects.count() == 0
+
+
+def test_admin_team_list_says_how_each_team_rotates(client, operator):
+    TeamFactory(name="Payments", rotation_enabled=True, rotation_interval="weekly", handoff_day=0)
+    TeamFactory(name="Search", rotation_enabled=False, rotation_interval="daily")
+
+    page = client.get(admin_url(Team, "changelist")).content.decode()
+
+    rows = {
+        name: row for row in page.split("<tr") for name in ("Payments", "Search") if name in row
+    }
+    assert '<td class="field-rotation">Round robin, weekly on Mondays</td>' in rows["Payments"]
+    assert '<td class="field-rotation">off</td>' in rows["Search"]
+
+
+def test_admin_deactivate_counts_only_the_people_it_deactivates(client, operator):
+    alice = Person.objects.get(slack_user_id="U_ALICE")
+    bob = Person.objects.get(slack_user_id="U_BOB")
+    Person.objects.filter(pk=bob.pk).update(is_active=False)
+    bare_link = Person.objects.create(user=UserFactory())
+
+    done = client.post(
+        admin_url(Person, "changelist"),
+        {"action": "deactivate", "_selected_action": [str(p.pk) for p in (alice, bob, bare_link)]},
+        follow=True,
+    )
+
+    assert "1 deactivated; they can be named again once active." in messages_of(done)
+    assert list(AuditLog.objects.values_list("entity_id", flat=True)) == [str(alice.pk)]
+    bare_link.refresh_from_db()
+    assert bare_link.is_active
+
+
+def test_admin_directory_entry_without_a_user_keeps_its_slack_id(client, operator):
+    person = Person.objects.get(slack_user_id="U_ALICE")
+    assert person.user_id is None
+
+    response = post_change(client, person, slack_user_id="U_ALINA")
+
+    assert response.status_code == 302
+    assert Person.objects.filter(pk=person.pk, slack_user_id="U_ALICE").exists()
+    assert not Person.objects.filter(slack_user_id="U_ALINA").exists()
