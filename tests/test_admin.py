@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.models import AuditLog
@@ -11,6 +12,7 @@ from escalation.models import Escalation
 from oncall_project.base.admin_actions import ActionAdmin
 from oncall_project.base.admin_reading import HistoryReadMixin
 from oncall_project.base.outbox.models import Notification
+from oncall_project.tokens import api_token_create
 from schedules.models import OnCallRecord, Override, Schedule
 from services.models import Service
 from teams.models import BackupLine, Person, Team, TeamMembership, Unavailability
@@ -83,6 +85,9 @@ def test_history_cannot_revert_around_the_actions(client, operator, model):
     row = ROWS[model]()
     version = row.history.first()
     before = model.objects.values().get(pk=row.pk)
+    shown = client.get(url(model, "simple_history", row.pk, version.pk))
+    assert shown.status_code == 200
+    assert "revert to this version" not in shown.content.decode()  # no button offers it
 
     assert client.post(url(model, "simple_history", row.pk, version.pk), {}).status_code == 403
 
@@ -273,3 +278,33 @@ def test_an_operator_who_may_only_look_runs_no_bulk_write(client, db, case):
     assert messages_of(response) == []  # the list again, nothing done or refused
     assert list(model.objects.values()) == before
     assert not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize("model", [Team, Service], ids=lambda m: m.__name__)
+def test_soft_deleted_models_offer_no_hard_delete(client, operator, model):
+    ROWS[model]()
+    listing = client.get(url(model, "changelist")).content.decode()
+    assert 'value="soft_delete_selected"' in listing
+    assert 'value="delete_selected"' not in listing
+
+
+# Lists whose rows show a related row (a member's team, an entry's or a token's user).
+RELATED_LISTS = {
+    TeamMembership: lambda n: factories.MembershipFactory(slack_user_id=f"U_M{n}"),
+    Person: lambda n: factories.person(f"U_P{n}", username=f"person{n}"),
+    AuthToken: lambda n: api_token_create(name=f"bot-{n}"),
+}
+
+
+@pytest.mark.parametrize("model", list(RELATED_LISTS), ids=lambda m: m.__name__)
+def test_change_lists_show_related_rows_with_the_same_queries(
+    client, operator, model, django_assert_max_num_queries
+):
+    counts = []
+    for n in range(6):
+        RELATED_LISTS[model](n)
+        if n in (0, 5):
+            with django_assert_max_num_queries(50) as queries:
+                assert client.get(url(model, "changelist")).status_code == 200
+            counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -161,3 +161,16 @@ def test_two_revocations_of_one_token_at_once_revoke_and_audit_it_once(staff_act
     assert waited
     assert second == ["refused"]
     assert AuditLog.objects.filter(action="revoked").count() == 1
+
+
+def test_the_list_finds_a_token_by_its_key_or_its_user(client, operator):
+    api_token_create(name="bug-bot")
+    api_token_create(name="pager")
+    key = AuthToken.objects.get(user__username="pager").token_key
+    changelist = admin_url(AuthToken, "changelist")
+
+    by_user = client.get(changelist, {"q": "bug-bot"}).context["cl"].result_list
+    by_key = client.get(changelist, {"q": key}).context["cl"].result_list
+
+    assert [t.user.username for t in by_user] == ["bug-bot"]
+    assert [t.user.username for t in by_key] == ["pager"]
