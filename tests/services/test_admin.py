@@ -124,3 +124,15 @@ def test_admin_service_form_shows_is_active_read_only_and_pickers_for_people(cli
     assert {type(form.fields[f].widget).__name__ for f in ("service_owner", "primary_oncall")} == {
         "PersonPicker"
     }
+
+
+def test_admin_service_repository_typed_without_a_scheme_is_https(client, operator):
+    service = ServiceFactory(name="Bill")
+    url = admin_url(Service, "change", service.pk)
+
+    response = client.post(url, form_data(client.get(url), repository_url="github.com/acme/bill"))
+
+    assert response.status_code == 302, form_errors(response)
+    service.refresh_from_db()
+    assert service.repository_url == "https://github.com/acme/bill"
+    assert only_audit_row().changes["repository_url"]["new"] == "https://github.com/acme/bill"
