@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -378,6 +378,27 @@ def test_a_windows_count_still_weighs_through_the_next_window(db, monkeypatch):
         time.sleep(1.3)  # past one window, well within two
         clock[0] += 1.25  # a quarter into the next window: the last one still weighs 1.5 of 2
         assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_a_count_whose_counter_expires_as_it_is_made_still_counts(db, monkeypatch):
+    """The window's counter reaches the end of its life between its add and its increment: the
+    request is counted all the same, not let through for nothing."""
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: 60.0 * 1_000_000 + 10)
+    backend = caches["default"]
+    increment = backend.incr
+    expired = []
+
+    def incr_just_after_expiry(key, delta=1, version=None):
+        if not expired:
+            expired.append(key)
+            backend.delete(key)  # as the cache drops it at the end of its life
+        return increment(key, delta, version)
+
+    monkeypatch.setattr(backend, "incr", incr_just_after_expiry)
+    with override_settings(REST_FRAMEWORK=_rates("1/minute")):
+        client = token_client()
+        assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+    assert expired  # the first request's count met the expiry
 
 
 def test_a_token_for_a_staff_user_is_audited_as_staff_though_not_made_staff(db):

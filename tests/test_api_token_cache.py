@@ -202,7 +202,8 @@ def test_a_kept_tokens_lookup_on_the_hot_path_is_one_cache_round_trip(
     service, monkeypatch, django_assert_num_queries
 ):
     client, _ = bot()
-    assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
+    for _ in range(2):  # verified, then kept (the script that reads both loaded into Redis)
+        assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
     commands = RedisCommands(monkeypatch)
     with django_assert_num_queries(1):  # its service, its team with it
         assert client.get("/api/v1/oncall/?service=Payment").status_code == 200
@@ -219,6 +220,22 @@ def test_the_hot_path_refuses_a_throttled_token_before_its_lookup(
         assert [client.get(path).status_code for _ in range(2)] == [200, 200]
         with django_assert_num_queries(0):  # neither the service nor its team read
             assert client.get(path).status_code == 429
+
+
+def test_a_kept_token_over_its_rate_is_refused_on_the_hot_path_in_its_one_round_trip(
+    service, monkeypatch
+):
+    """The script that would have counted the request says no: the hot path checks nothing
+    afresh, and the API view answers the 429 (the token's generation, then its count)."""
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "2/minute"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        path = "/api/v1/oncall/?service=Payment"
+        assert [client.get(path).status_code for _ in range(2)] == [200, 200]  # verified, kept
+        commands = RedisCommands(monkeypatch)
+        refused = client.get(path)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert commands.sent == 1 + 2
 
 
 def test_a_request_the_hot_path_hands_on_is_counted_once(service):
