@@ -68,3 +68,22 @@ def test_an_oversized_body_sent_over_http_is_answered_413(live_server):
     )
     assert response.status_code == 413
     assert response.json()["detail"].startswith("The request body is larger than")
+
+
+@pytest.mark.django_db
+def test_with_no_limit_set_a_body_of_any_size_is_read(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None  # Django's "no limit"
+    TeamFactory(slug="payments")
+    body = json.dumps({"name": "Payment", "team": "payments", "tech_stack": "go"})
+    response = client_for("staff").generic(
+        "POST", "/api/v1/services/", body.ljust(OVERSIZED), "application/json"
+    )
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db
+def test_a_length_that_is_no_number_is_no_reason_to_refuse():
+    # Django reads no body it cannot size: the request is answered as one without a body.
+    response = client_for("staff").get("/api/v1/me/", CONTENT_LENGTH="lots")
+    assert response.status_code == 200
+    assert response.json()["is_staff"] is True
