@@ -15,6 +15,7 @@ import pytest
 import redis.connection
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -325,6 +326,20 @@ def test_a_windows_count_in_redis_still_weighs_through_the_next_window(monkeypat
         time.sleep(1.3)  # past one window, well within two
         clock[0] += 1.25  # a quarter into the next window: the last one still weighs 1.5 of 2
         assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.mark.django_db
+def test_a_tokens_counters_in_redis_end_their_life_two_windows_on():
+    """Nothing of a token's rate piles up in Redis: each window's counter lives two windows."""
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "5/minute"}}
+    with override_settings(REST_FRAMEWORK=rates):
+        client, _ = bot()
+        assert client.get("/api/v1/me/").status_code == 200  # verified, counted
+        assert client.get("/api/v1/me/").status_code == 200  # kept, counted
+    redis = caches["default"].redis(write=True)
+    counters = redis.keys(f"*throttle_token_{AuthToken.objects.get().digest}:*")
+    assert counters
+    assert all(0 < redis.ttl(key) <= 120 for key in counters)
 
 
 def test_with_no_token_rate_a_kept_tokens_lookups_are_answered(service):
