@@ -135,6 +135,21 @@ def test_a_query_string_that_is_not_utf8_is_a_400_naming_the_parameter(staff, pa
     assert body["detail"] == "search: Text that is not valid UTF-8."
 
 
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("sea%00rch=x", "sea\\0rch: Text with a NUL character, which cannot be stored."),
+        (f"se{NOT_UTF8}=x", "se\ufffd\ufffd\ufffd: Text that is not valid UTF-8."),
+        (f"={NOT_UTF8}", "(no name): Text that is not valid UTF-8."),
+        ("my+search=%00", "my search: Text with a NUL character, which cannot be stored."),
+    ],
+    ids=["nul-in-name", "name-not-utf8", "no-name", "named-as-read"],
+)
+def test_a_parameter_whose_name_is_no_text_is_a_400_too(staff, query, detail):
+    response = staff.get("/api/v1/services/", QUERY_STRING=query)
+    assert assert_error(response, 400)["detail"] == detail
+
+
 def test_a_query_string_with_a_nul_is_a_400_on_a_page_too(team):
     client = page_client_for("member", team)
     response = client.get("/services/", QUERY_STRING="search=a%00b")
