@@ -125,6 +125,12 @@ def test_readyz_is_503_when_the_broker_does_not_answer_and_says_no_more(client, 
     assert "127.0.0.1" not in response.content.decode()
 
 
+def test_a_load_balancer_may_ask_healthz_with_head(client):
+    response = client.head("/healthz", **LOAD_BALANCER)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
 @pytest.mark.django_db
 def test_probes_refuse_writes(client):
     assert client.post("/readyz").status_code == 405
