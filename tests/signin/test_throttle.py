@@ -142,3 +142,11 @@ def test_the_lockout_page_keeps_where_the_person_was_going(alice):
     )
     assert response.status_code == 429
     assert 'name="next" value="/teams/"' in response.content.decode()
+
+
+def test_the_lockout_page_still_offers_a_password_reset_where_email_is_configured(alice, settings):
+    settings.EMAIL_HOST = "smtp.example.com"
+    twelve_wrong_passwords()
+    response, _ = sign_in("alice", PASSWORD)
+    assert response.status_code == 429
+    assert 'href="/accounts/password_reset/"' in response.content.decode()
