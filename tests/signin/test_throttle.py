@@ -78,6 +78,7 @@ def test_guessing_many_usernames_from_one_address_locks_the_address(alice, bob):
 def test_the_lockout_ends_after_the_configured_cool_off(alice, settings, cool_off):
     settings.AXES_COOLOFF_TIME = cool_off
     twelve_wrong_passwords()
+    assert AuditLog.objects.get().metadata["cool_off_minutes"] == cool_off.seconds // 60
     age_attempts(cool_off - datetime.timedelta(minutes=1))
     # Still locked, saying for how long; and an attempt while locked starts the cool-off again.
     response = sign_in("alice", PASSWORD)[0]
