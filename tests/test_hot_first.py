@@ -145,6 +145,14 @@ def test_whatever_the_hot_path_does_not_answer_the_full_handler_does(
     assert handed_on == 1
 
 
+def test_a_lookup_sent_with_a_body_over_the_limit_is_the_full_handlers_413(token, settings):
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    body = {"CONTENT_LENGTH": str(size), "wsgi.input": io.BytesIO(b"x" * size)}
+    ours, full, handed_on = both("/api/v1/oncall/", "service=Checkout", token=token, **body)
+    assert ours[0] == full[0] == "413 Request Entity Too Large"
+    assert handed_on == 1
+
+
 def test_text_that_is_no_text_is_refused_by_the_same_check_on_either_path(token):
     ours, full, handed_on = both("/api/v1/oncall/", "service=%FF%FE", token=token)
     assert ours == full
