@@ -40,6 +40,15 @@ def test_override_notice_and_request_titles(needs_approval, title):
     assert [b["type"] for b in message.blocks] == ["section"] + ["actions"] * needs_approval
 
 
+@pytest.mark.parametrize(
+    ("requested_by", "shown"),
+    [("U_CAROL", "<@U_CAROL>"), ("ops-admin", "ops-admin")],
+    ids=["slack user", "staff username"],
+)
+def test_the_requester_is_a_mention_only_when_a_slack_user(requested_by, shown):
+    assert request(requested_by=requested_by).text.endswith(f"Reason: — (by {shown}).")
+
+
 def decision(status="approved", decided_by="U_ALICE", requested_by="U_CAROL"):
     return messages.override_decision_messages(
         override_id="o-1",
@@ -70,6 +79,11 @@ def test_the_decider_is_a_mention_when_a_slack_user(decided_by, shown):
 def test_a_cancellation_edits_nothing_and_a_username_requester_gets_no_dm():
     sent = decision(status="cancelled", requested_by="ursula")
     assert [(m.kind, m.channel) for m in sent] == [("override_decision", "U_BOB")]
+
+
+def test_someone_who_asked_to_cover_themselves_gets_one_dm_of_the_decision():
+    sent = decision(requested_by="U_BOB")
+    assert [m.channel for m in sent if m.kind == "override_decision"] == ["U_BOB"]
 
 
 def test_a_rejection_edits_the_request_it_answers():
@@ -125,3 +139,11 @@ def test_an_open_ended_handoff_plans_no_next_engineer():
     (channel, *_) = handoff(until=None, next_engineer=None)
     assert "until further notice. Next: no change planned." in channel.text
     assert channel.blocks[-1]["elements"][0]["text"] == "Next up: no change planned"
+
+
+def test_a_teams_backup_line_in_a_gap_is_named_as_nobody_in_the_primarys_handoff():
+    (channel, *_) = handoff(has_backup=True, backup=None)
+    assert channel.text.endswith("Next: <@U_CAROL>. Backup on-call: nobody.")
+    assert channel.blocks[-1]["elements"][0]["text"] == (
+        "Next up: <@U_CAROL> · Backup on-call: nobody"
+    )

@@ -64,7 +64,11 @@ def test_the_backup_hands_off_at_its_own_time_and_says_so(with_backup):
     entry = AuditLog.objects.filter(metadata__role="backup").latest("created_at")
     assert (entry.previous_engineer_slack_id, entry.engineer_slack_id) == (before, after)
     post = Notification.objects.filter(kind="handoff").latest("created_at")
-    assert "backup on-call handoff" in post.text and f"<@{after}>" in post.text
+    # the backup line plans no next engineer: its post says nothing of one
+    assert post.text == (
+        f":pager: *Payments* backup on-call handoff: <@{before}> → <@{after}>, "
+        "until Wed 02 Dec 18:00 UTC."
+    )
     dm = Notification.objects.get(kind="handoff_incoming", channel=after)
     assert "backup on call" in dm.text
     assert OnCallRecord.objects.filter(role="primary").count() == 1, "the primary was not due"
@@ -77,6 +81,9 @@ def test_the_primarys_handoff_names_the_backup(with_backup):
     post = Notification.objects.filter(kind="handoff", text__contains="<@U_ALICE> → <@U_BOB>").get()
     backup = BackupLine.objects.get().current_engineer
     assert f"Backup on-call: <@{backup}>" in post.text and backup != "U_BOB"
+    assert post.blocks[-1]["elements"][0]["text"] == (
+        f"Next up: <@U_CAROL> · Backup on-call: <@{backup}>"
+    )
 
 
 def test_a_team_without_a_backup_line_writes_no_backup_rows(rotating_team):
