@@ -1,6 +1,8 @@
 """Team pages: list, create, overview, settings and the profile (members: test_pages_members).
 Access rules, bad input, and query counts."""
 
+import re
+
 import pytest
 
 from audit.models import AuditLog
@@ -171,6 +173,40 @@ def test_team_overview_shows_now_next_and_a_month_calendar(team):
     page = client.get("/teams/payments/").content.decode()
     assert "U_BOB" in page and "kind-manual" in page and 'class="calendar"' in page
     assert client.get("/teams/payments/?month=garbage").status_code == 200
+
+
+def test_team_overview_on_the_default_engineer_is_until_further_notice(team):
+    page = client_for("member", team).get("/teams/payments/").content.decode()
+    assert "<dt>Until</dt><dd>further notice</dd>" in page
+
+
+def test_team_overview_says_nobody_is_on_call_in_a_gap(db):
+    gap = TeamFactory(name="Ledger", slug="ledger", oncall_engineer="")
+    page = client_for("member", gap).get("/teams/ledger/").content.decode()
+    assert '<dt>Who</dt><dd><span class="nobody">nobody</span></dd>' in page
+
+
+def test_the_calendar_calls_people_by_their_first_name_and_titles_them_in_full(team):
+    # only seen in data from before the directory: no name, nobody confirmed them
+    Person.objects.create(slack_user_id="U_OLDTIMER", is_active=False, status="unconfirmed")
+    ScheduleFactory(team=team, engineer_slack_id="U_OLDTIMER", start_date=days(0), end_date=days(0))
+    page = client_for("member", team).get("/teams/payments/").content.decode()
+    cells = re.findall(r'<td class="kind-([^"]*)" title="([^"]*)">.*?"who">([^<]*)<', page, re.S)
+    shown = [(kind.split()[0], title.split(": ", 1)[1], who) for kind, title, who in cells]
+    assert [s for s in shown if s[0] == "manual"] == [
+        ("manual", "U_OLDTIMER (unconfirmed) (Manual schedule)", "U_OLDTIMER")
+    ]
+    assert {s for s in shown if s[0] != "manual"} == {
+        ("team_default", "Alice Nguyen (Team default)", "Alice")
+    }
+
+
+def test_the_team_head_names_the_rotations_handoff_day(team):
+    Team.objects.filter(pk=team.pk).update(
+        rotation_enabled=True, rotation_interval="weekly", handoff_day=0
+    )
+    page = client_for("member", team).get("/teams/payments/").content.decode()
+    assert "· rotation round robin, weekly on Mondays</span>" in page
 
 
 def test_team_overview_opens_the_month_asked_for(team):

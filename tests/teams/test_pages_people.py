@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Override
-from teams.models import Person, TeamMembership
+from teams.models import Person, Team, TeamMembership
 from tests.factories import (
     AuditLogFactory,
     MembershipFactory,
@@ -228,6 +228,41 @@ def test_a_member_sees_settings_and_rotation_read_only(team):
     assert "Only a lead of Payments or staff" in rotation and ">Save<" not in rotation
 
 
+def read_only_values(page: str) -> dict[str, str]:
+    """A read-only form's fields as shown: label → value, tags dropped."""
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page.split('<dl class="readonly">')[1])
+    return {label: re.sub(r"<[^>]+>", "", value) for label, value in pairs}
+
+
+def test_a_member_reads_the_rotation_and_settings_in_words(team):
+    """Yes or no, choices by their label, a time without seconds, people by name, a dash for
+    nothing."""
+    Team.objects.filter(pk=team.pk).update(
+        rotation_enabled=True,
+        rotation_type="custom_order",
+        rotation_interval="weekly",
+        handoff_day=0,
+        handoff_time=datetime.time(9, 30),
+        rotation_order=["U_BOB", "U_ALICE"],
+        oncall_engineer="",
+    )
+    client = client_for("member", team)
+    rotation = read_only_values(client.get("/teams/payments/rotation/").content.decode())
+    assert rotation == {
+        "Rotation on": "yes",
+        "Type": "Custom order",
+        "Period": "Weekly",
+        "Starts": "—",
+        "Handoff day": "Monday",
+        "Handoff time": "09:30",
+        "Custom order": "Bob Martins U_BOB, Alice Nguyen U_ALICE",
+        "Periods planned ahead": "4",
+    }
+    settings = read_only_values(client.get("/teams/payments/settings/").content.decode())
+    assert settings["Overrides require approval"] == "no"
+    assert (settings["Description"], settings["Default on-call"]) == ("—", "—")
+
+
 @pytest.mark.parametrize("role", ["member", "lead"])
 def test_the_schedules_and_rotation_tabs_offer_their_writes_to_leads_only(team, role):
     """Adding, editing, deleting schedules and generating the rotation's: no form a member
@@ -312,6 +347,37 @@ def test_the_dashboard_until_and_the_audit_trail_read_on_the_viewers_clock(new_y
     dashboard = client.get("/").content.decode()
     assert "JST" in dashboard.split("Ledger")[1].split("</tr>")[0]
     assert " JST</time>" in client.get("/audit/").content.decode()
+
+
+DAY = r"\w{3} \d{1,2} \w{3}"
+
+
+@pytest.mark.parametrize(
+    ("zone", "cell", "until"),
+    [
+        ("Europe/Berlin", rf"{DAY} 09:00 · 1[45]:00 CES?T", r"09:00 E[SD]T · 1[45]:00 CES?T"),
+        # fourteen hours east of UTC: the viewer's clock reads the next day, and says which
+        (
+            "Pacific/Kiritimati",
+            rf"{DAY} 09:00 · {DAY} 0[34]:00 \+14",
+            rf"09:00 E[SD]T · {DAY} 0[34]:00 \+14",
+        ),
+        # the team's own zone: nothing beside the team's clock
+        ("America/New_York", rf"{DAY} 09:00", "09:00 E[SD]T"),
+    ],
+    ids=["six hours east", "the next day", "the same zone"],
+)
+def test_the_coming_periods_read_on_the_viewers_clock_only_where_it_differs(
+    new_york, zone, cell, until
+):
+    client = Client()
+    client.force_login(viewer_in(zone, new_york))
+    page = client.get("/teams/ledger/").content.decode()
+    table = page.split("Coming periods")[1].split("</table>")[0]
+    cells = re.findall(r'data-label="(?:From|Until)">(.*?)</td>', table)
+    assert cells and all(re.fullmatch(cell, c) for c in cells), cells
+    (now_until,) = re.findall(r"<dt>Until</dt><dd>(.*?)</dd>", page)
+    assert re.fullmatch(rf"{DAY} \d{{4}} {until}", now_until), now_until
 
 
 def test_a_viewer_without_a_zone_reads_the_teams_clock_alone(new_york):
