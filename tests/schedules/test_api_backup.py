@@ -262,7 +262,10 @@ def test_a_backup_override_changes_the_backup_answer_only(staff, team):
     assert (backup["engineer_slack_id"], backup["source"]) == ("U_ERIN", "override")
     primary = staff.get(url(team, "oncall", role=None)).json()
     assert primary["engineer_slack_id"] == before["engineer_slack_id"]
-    assert primary["backup"]["engineer_slack_id"] == "U_ERIN"
+    assert (primary["backup"]["engineer_slack_id"], primary["backup"]["source"]) == (
+        "U_ERIN",
+        "override",
+    )
 
 
 # --- on-call reads -----------------------------------------------------------------------
@@ -327,10 +330,14 @@ def test_the_bots_lookups_take_a_role(staff, team):
 
 def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team):
     """Neither the service's own fallbacks nor the team's default: those are the primary's."""
-    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_LEAD")
+    Team.objects.filter(pk=team.pk).update(oncall_engineer="U_LEAD", slack_group_id="S_PAY")
     service = ServiceFactory(name="Payment", team=team, primary_oncall="U_OWNER")
+    body = staff.get(url(team, "oncall")).json()
+    assert (body["engineer_slack_id"], body["mention"], body["source"]) == (None, None, "none")
+    assert body["fallback_chain"] == []
     body = staff.get("/api/v1/oncall/?service=Payment&role=backup").json()
     assert (body["engineer_slack_id"], body["source"]) == (None, "none")
+    assert (body["target"], body["kind"], body["mention"]) == (None, None, None)
     # asked by the service's id too: the service's own fallbacks are the primary line's
     body = staff.get(f"/api/v1/services/{service.pk}/oncall/?role=backup").json()
     assert (body["engineer_slack_id"], body["source"]) == (None, "none")
