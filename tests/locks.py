@@ -1,9 +1,11 @@
 """Race tests on PostgreSQL: hold a row lock, start the racing writer, and go on only once it
 waits on that lock (a fixed sleep would pass unseen on a slow machine without testing it)."""
 
+import threading
 import time
+from collections.abc import Callable
 
-from django.db import connection
+from django.db import connection, transaction
 
 WAIT_SECONDS = 10
 
@@ -24,3 +26,28 @@ def someone_waits_on_a_lock() -> bool:
                 return True
         time.sleep(0.02)
     return False
+
+
+def second_write_while_first_holds(
+    first: Callable[[], object], second: Callable[[], object]
+) -> tuple[bool, list[object]]:
+    """Run `first` in a transaction here; while it holds its locks, run `second` in a thread
+    of its own (its own connection) and commit once `second` waits on a lock. Whether it
+    waited, and what `second` returned or raised (one item; none if it never ended)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(second())
+        except Exception as exc:  # the test says which outcome it expects
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    racing = threading.Thread(target=run)
+    with transaction.atomic():
+        first()
+        racing.start()
+        waited = someone_waits_on_a_lock()
+    racing.join(timeout=30)
+    return waited, outcome

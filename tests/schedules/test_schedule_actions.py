@@ -9,7 +9,7 @@ from oncall_project.base.errors import Conflict, InvalidInput, NotFound
 from schedules.actions import ScheduleFields, schedule_create, schedule_delete, schedule_update
 from schedules.models import Schedule
 from tests.factories import ScheduleFactory, TeamFactory
-from tests.locks import someone_waits_on_a_lock
+from tests.locks import second_write_while_first_holds, someone_waits_on_a_lock
 
 D = datetime.date
 
@@ -305,34 +305,27 @@ def test_each_schedule_change_is_audited_with_its_id_line_kind_people_and_day(db
     assert deleted["end_date"] == {"old": "2026-12-13", "new": None}
 
 
+# A second write to a schedule, handed a copy read before the first write
+SECOND_WRITES = {
+    "delete": lambda schedule, actor: schedule_delete(schedule=schedule, actor=actor),
+    "update": lambda schedule, actor: schedule_update(
+        schedule=schedule, actor=actor, changes=ScheduleFields(engineer_slack_id="U_BOB")
+    ),
+}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("second_write", ["delete", "update"])
+@pytest.mark.parametrize("second_write", SECOND_WRITES)
 def test_a_write_that_waited_on_a_schedules_deletion_finds_it_gone(staff_actor, second_write):
     """A double click on Delete, or an edit racing it: the second write waits on the team's
     lock, then finds the schedule deleted: a 404 in words, not a crash, and nothing written."""
     schedule = ScheduleFactory()
     given = Schedule.objects.get(pk=schedule.pk)  # the copy the second writer was handed
-    second: list[Exception] = []
-
-    def write_too() -> None:
-        try:
-            if second_write == "delete":
-                schedule_delete(schedule=given, actor=staff_actor)
-            else:
-                changes = ScheduleFields(engineer_slack_id="U_BOB")
-                schedule_update(schedule=given, actor=staff_actor, changes=changes)
-        except NotFound as exc:
-            second.append(exc)
-        finally:
-            connection.close()
-
-    racing = threading.Thread(target=write_too)
-    with transaction.atomic():
-        schedule_delete(schedule=schedule, actor=staff_actor)
-        racing.start()
-        waited = someone_waits_on_a_lock()
-    racing.join(timeout=30)
-    assert waited and second and "deleted" in str(second[0])
+    waited, [outcome] = second_write_while_first_holds(
+        lambda: schedule_delete(schedule=schedule, actor=staff_actor),
+        lambda: SECOND_WRITES[second_write](given, staff_actor),
+    )
+    assert waited and isinstance(outcome, NotFound) and "deleted" in str(outcome)
     assert not Schedule.objects.exists()
     assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]

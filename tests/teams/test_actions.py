@@ -1,8 +1,7 @@
 import datetime
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditLog
@@ -15,7 +14,7 @@ from teams import actions
 from teams.actions import MembershipFields, TeamFields
 from teams.models import Team, TeamMembership, TeamRole, Unavailability
 from tests.factories import MembershipFactory, TeamFactory, UnavailabilityFactory
-from tests.locks import someone_waits_on_a_lock
+from tests.locks import second_write_while_first_holds
 
 
 def only_audit_row() -> AuditLog:
@@ -562,26 +561,13 @@ def test_time_away_of_a_deleted_team_is_refused_but_away_from_every_team_is_not(
 def test_time_away_removed_twice_at_once_is_removed_and_audited_once(from_every_team):
     """A double click on Remove: the second removal waits for the first to commit, then finds
     nothing to remove (a 404), and writes no second "deleted" entry."""
-    team = None if from_every_team else TeamFactory()
-    away = UnavailabilityFactory(team=team, slack_user_id="U_ALICE")
+    away = UnavailabilityFactory(team=None if from_every_team else TeamFactory())
     me = Actor(id="U_ALICE", slack_user_id="U_ALICE")
-    second: list[Exception] = []
-
-    def remove_again() -> None:
-        try:
-            actions.unavailability_delete(unavailability=away, actor=me)
-        except NotFound as exc:
-            second.append(exc)
-        finally:
-            connection.close()
-
-    racing = threading.Thread(target=remove_again)
-    with transaction.atomic():  # each removal with its own copy, as two requests have
-        actions.unavailability_delete(unavailability=Unavailability.objects.get(), actor=me)
-        racing.start()
-        waited = someone_waits_on_a_lock()
-    racing.join(timeout=30)
-    assert waited, "the second removal never waited on the first"
-    assert second and "removed already" in str(second[0])
+    copy = Unavailability.objects.get()  # each removal with its own copy, as two requests have
+    waited, [outcome] = second_write_while_first_holds(
+        lambda: actions.unavailability_delete(unavailability=copy, actor=me),
+        lambda: actions.unavailability_delete(unavailability=away, actor=me),
+    )
+    assert waited and isinstance(outcome, NotFound) and "removed already" in str(outcome)
     deleted = AuditLog.objects.filter(entity_type="unavailability", action="deleted")
     assert deleted.count() == 1 and not Unavailability.objects.exists()

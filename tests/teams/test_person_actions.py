@@ -1,7 +1,5 @@
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from audit.models import AuditLog
 from oncall_project.base.actors import Actor
@@ -15,7 +13,7 @@ from teams.actions import (
 )
 from teams.models import Person
 from tests.factories import UserFactory, person
-from tests.locks import someone_waits_on_a_lock
+from tests.locks import second_write_while_first_holds
 
 pytestmark = pytest.mark.empty_directory
 
@@ -81,36 +79,29 @@ def test_person_unlink_is_for_staff_only(db, member_actor):
     assert Person.objects.filter(pk=linked.pk).exists() and not AuditLog.objects.exists()
 
 
+# A second write to a person's entry, handed a copy read before the first write
+SECOND_WRITES = {
+    "unlink": lambda person, actor: person_unlink(person=person, actor=actor),
+    "rename": lambda person, actor: person_update(
+        person=person, actor=actor, fields=PersonFields(display_name="Al")
+    ),
+    "new calendar link": lambda person, actor: person_ical_token_reset(person=person, actor=actor),
+}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("second_write", ["unlink", "rename", "new calendar link"])
+@pytest.mark.parametrize("second_write", SECOND_WRITES)
 def test_a_write_that_waited_on_an_unlink_finds_the_entry_gone(second_write):
     """A double click on the admin's unlink, or an edit racing it: the second write waits on
     the entry's lock, then finds it removed: a 404 in words, not a crash, and nothing written."""
     staff = Actor(id="ops", source="test", is_staff=True)
     linked = person("U_ALICE")
     given = Person.objects.get(pk=linked.pk)  # the copy the second writer was handed
-    second: list[Exception] = []
-
-    def write_too() -> None:
-        try:
-            if second_write == "unlink":
-                person_unlink(person=given, actor=staff)
-            elif second_write == "rename":
-                person_update(person=given, actor=staff, fields=PersonFields(display_name="Al"))
-            else:
-                person_ical_token_reset(person=given, actor=staff)
-        except NotFound as exc:
-            second.append(exc)
-        finally:
-            connection.close()
-
-    racing = threading.Thread(target=write_too)
-    with transaction.atomic():
-        person_unlink(person=linked, actor=staff)
-        racing.start()
-        waited = someone_waits_on_a_lock()
-    racing.join(timeout=30)
-    assert waited and second and "removed" in str(second[0])
+    waited, [outcome] = second_write_while_first_holds(
+        lambda: person_unlink(person=linked, actor=staff),
+        lambda: SECOND_WRITES[second_write](given, staff),
+    )
+    assert waited and isinstance(outcome, NotFound) and "removed" in str(outcome)
     assert not Person.objects.exists()
     assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]
