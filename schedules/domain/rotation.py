@@ -59,12 +59,17 @@ def _earliest_commitment(state: TeamState, before: int) -> int:
     return min([*starts, before])
 
 
-def _fairness_at_anchor(state: TeamState, team: Roster, ledger: dict, layers) -> Fairness:
-    """The real days before the anchor, counted: the ledger's, then the committed ones."""
+def _fairness_at_anchor(
+    state: TeamState, team: Roster, ledger: dict, layers, from_day: int
+) -> Fairness:
+    """The real days before the anchor, counted: the ledger's, then the committed ones from
+    `from_day` on (after the ledger's end). Not from the layers' first day: a caller's layers
+    may start earlier, inside the ledger, whose days would then count twice, and an answer
+    would depend on the first day asked."""
     anchor_day = _bounds(state)(0)[0]
     fairness = Fairness(team)
     fairness.count((day, engineer) for day, engineer in ledger.items() if day < anchor_day)
-    fairness.count((day, layers.committed(day)) for day in range(layers.first, anchor_day))
+    fairness.count((day, layers.committed(day)) for day in range(from_day, anchor_day))
     return fairness
 
 
@@ -94,7 +99,7 @@ def _weighted(
     else:
         layers = day_layers(state, date.fromordinal(from_day), date.fromordinal(to_day))
     if held is None:
-        fairness = _fairness_at_anchor(state, team, ledger, layers)
+        fairness = _fairness_at_anchor(state, team, ledger, layers, from_day)
     else:
         fairness = Fairness(team)
         fairness.restore(held.share, held.days, held.last_day)

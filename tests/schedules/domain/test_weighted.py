@@ -1,16 +1,29 @@
 from collections import Counter
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedules.domain import Member, ScheduleSpan, Shift, plan
+from schedules.domain import (
+    Member,
+    OverrideSpan,
+    ScheduleSpan,
+    Shift,
+    TeamConfig,
+    TeamState,
+    checkpoint_at,
+    plan,
+    resolve_range,
+)
 from schedules.domain.roster import roster
 from schedules.domain.weighted import Fairness
 
 from .builders import JOINED, MONDAY, day, engineers, members, rotation, team, with_config
+
+DAY = timedelta(days=1)
 
 
 def weighted(*weights: float, **fields):
@@ -250,4 +263,50 @@ def test_counting_days_together_is_counting_them_one_by_one(days):
     joined = {"U0": 0, "U1": 10, "U2": 25}
     assert sum(together.days.values()) == sum(
         1 for n, who in days if who in joined and n >= joined[who]
+    )
+
+
+def test_an_answer_does_not_depend_on_the_first_day_asked():
+    """Found by the checkpoint property: resolving from the day before the anchor handed the
+    caller's layers (starting that day, inside the ledger) to the count of the days before the
+    anchor, which then counted a day of the ledger twice; 30 March went to UE asked from
+    12 October, to UA asked from 13 October (and with a checkpoint)."""
+    config = TeamConfig(
+        timezone="America/New_York",
+        rotation_enabled=True,
+        rotation_type="weighted",
+        rotation_order=("UA", "UE"),
+        rotation_interval="weekly",
+        rotation_start_date=date(2025, 10, 12),  # a Sunday: period 0 starts on Monday the 13th
+        handoff_day=0,
+    )
+    monday = date(2025, 10, 20)
+    turns = [ScheduleSpan("UE", date(2025, 10, 18), date(2025, 10, 19), origin="auto")] + [
+        ScheduleSpan(
+            ("UE", "UA")[n % 2], monday + 7 * n * DAY, monday + (7 * n + 6) * DAY, origin="auto"
+        )
+        for n in range(23)
+    ]
+    cover = OverrideSpan("UA", date(2025, 10, 9), date(2025, 10, 17), status="approved")
+    planned = TeamState(
+        config,
+        (Member("UA", JOINED, weight=0.5), Member("UE", JOINED, weight=0.5)),
+        schedules=tuple(turns),
+        overrides=(cover,),
+    )
+    ledger = resolve_range(planned, date(2025, 9, 29), date(2026, 3, 7))
+    state = replace(planned, history=tuple(Shift(a.engineer, a.on_call_date) for a in ledger))
+    last = date(2026, 5, 10)
+
+    def answers(first: date) -> dict[date, str | None]:
+        return {a.on_call_date: a.engineer for a in resolve_range(state, first, last)}
+
+    from_anchor = answers(date(2025, 10, 13))
+    assert from_anchor[date(2026, 3, 30)] == "UA"
+    for first in (date(2025, 10, 12), date(2025, 10, 5)):
+        asked = answers(first)
+        assert {day: asked[day] for day in from_anchor} == from_anchor
+    held = replace(state, checkpoint=checkpoint_at(state, 1))
+    assert resolve_range(held, date(2025, 10, 13), last) == resolve_range(
+        state, date(2025, 10, 13), last
     )
