@@ -142,8 +142,9 @@ def _lock_schedule(schedule: Schedule, actor: Actor | None) -> tuple[Team, Sched
     team = lock_team(schedule.team_id)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
-    found = Schedule.objects.filter(pk=schedule.pk).first()  # as committed: maybe deleted by
-    if found is None:  # a write this one waited on
+    # Read again as committed: a write this one waited on the lock for may have deleted it.
+    found = Schedule.objects.filter(pk=schedule.pk).first()
+    if found is None:
         raise NotFound("This schedule was deleted meanwhile.")
     return team, found
 
