@@ -14,8 +14,8 @@ from teams.pickers import PersonPickerAdmin
 DIRECTORY_DETAILS = ("display_name", "real_name", "timezone", "email", "is_active")
 
 
-def _upsert(team, actor, fields: dict):
-    """A member row from an admin form: its Slack id, and the metadata the form holds."""
+def _add(team, actor, fields: dict):
+    """A new member row from an admin form: its Slack id, and the metadata the form holds."""
     slack_user_id = fields.pop("slack_user_id")
     membership, _ = actions.membership_upsert(
         team=team,
@@ -24,6 +24,16 @@ def _upsert(team, actor, fields: dict):
         fields=actions.MembershipFields.parse(fields),
     )
     return membership
+
+
+def _change(membership, actor, changes: dict):
+    """An existing member row's changes: refused if the member was removed meanwhile."""
+    return actions.membership_update(
+        team=membership.team,
+        slack_user_id=membership.slack_user_id,
+        actor=actor,
+        fields=actions.MembershipFields.parse(changes),
+    )
 
 
 class MembershipInlineForm(forms.ModelForm):
@@ -51,10 +61,10 @@ class MembershipInline(ActionInline):
     readonly_fields = ("in_slack_group",)
 
     def create_row(self, *, parent, actor, fields):
-        return _upsert(parent, actor, fields)
+        return _add(parent, actor, fields)
 
     def update_row(self, *, obj, actor, changes):
-        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
+        return _change(obj, actor, changes)
 
     def delete_row(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)
@@ -95,10 +105,10 @@ class TeamMembershipAdmin(PersonPickerAdmin, ActionAdmin):
         return always if obj is None else ("team", "slack_user_id", *always)
 
     def create(self, *, actor, fields):
-        return _upsert(fields.pop("team"), actor, fields)
+        return _add(fields.pop("team"), actor, fields)
 
     def update(self, *, obj, actor, changes):
-        return _upsert(obj.team, actor, {"slack_user_id": obj.slack_user_id, **changes})
+        return _change(obj, actor, changes)
 
     def delete(self, *, obj, actor):
         actions.membership_remove(team=obj.team, slack_user_id=obj.slack_user_id, actor=actor)

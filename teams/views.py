@@ -127,7 +127,7 @@ def member_edit(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResp
     if form.is_valid():
         done = run_action(
             form,
-            actions.membership_upsert,
+            actions.membership_update,
             team=team,
             actor=page_actor(request),
             slack_user_id=slack_user_id,

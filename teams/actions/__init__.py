@@ -10,6 +10,7 @@ from teams.actions.directory import (
 from teams.actions.members import (
     MembershipFields,
     membership_remove,
+    membership_update,
     membership_upsert,
     team_sync_members,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "ensure_team_active",
     "lock_team",
     "membership_remove",
+    "membership_update",
     "membership_upsert",
     "person_create",
     "person_ical_token_reset",

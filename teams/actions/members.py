@@ -57,6 +57,31 @@ def membership_upsert(
     """Add the member, or change their metadata; audited, and the rotation re-planned when
     turns may move. Returns the row and whether it was added, as update_or_create does:
     decided under the team lock, so of any number of calls at once exactly one adds."""
+    return _membership_write(
+        team=team, slack_user_id=slack_user_id, actor=actor, fields=fields, may_add=True
+    )
+
+
+@transaction.atomic
+def membership_update(
+    *, team: Team, slack_user_id: str, actor: Actor | None, fields: MembershipFields
+) -> TeamMembership:
+    """Change a member's metadata (the edit forms): NotFound when they are no member, so an
+    edit that waited on a removal of the same member does not bring them back."""
+    membership, _ = _membership_write(
+        team=team, slack_user_id=slack_user_id, actor=actor, fields=fields, may_add=False
+    )
+    return membership
+
+
+def _membership_write(
+    *,
+    team: Team,
+    slack_user_id: str,
+    actor: Actor | None,
+    fields: MembershipFields | None,
+    may_add: bool,
+) -> tuple[TeamMembership, bool]:
     given = fields.given() if fields else {}
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
@@ -64,6 +89,8 @@ def membership_upsert(
     snapshot = before_roster_change(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
+        if not may_add:
+            raise _not_a_member(team, slack_user_id)
         person = person_require(field="slack_user_id", slack_user_id=slack_user_id, actor=actor)
         given.setdefault("display_name", person.known_name)
         membership = TeamMembership(team=team, slack_user_id=slack_user_id)
@@ -91,6 +118,10 @@ def membership_upsert(
     return membership, action == AuditAction.CREATED
 
 
+def _not_a_member(team: Team, slack_user_id: str) -> NotFound:
+    return NotFound(f"{slack_user_id} is not a member of {team.name}.")
+
+
 @transaction.atomic
 def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) -> None:
     team = lock_team(team.pk)
@@ -98,7 +129,7 @@ def membership_remove(*, team: Team, slack_user_id: str, actor: Actor | None) ->
     ensure_team_active(team)
     membership = TeamMembership.objects.filter(team=team, slack_user_id=slack_user_id).first()
     if membership is None:
-        raise NotFound(f"{slack_user_id} is not a member of {team.name}.")
+        raise _not_a_member(team, slack_user_id)
     snapshot = before_roster_change(team)
     changes = deleted_values(membership, ["slack_user_id", *MembershipFields.names()])
     entity_id = membership.pk

@@ -9,7 +9,12 @@ from oncall_project.base.api.errors import ErrorSerializer
 from oncall_project.base.api.inputs import ModelInputSerializer
 from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
-from teams.actions import MembershipFields, membership_remove, membership_upsert
+from teams.actions import (
+    MembershipFields,
+    membership_remove,
+    membership_update,
+    membership_upsert,
+)
 from teams.api.names import PersonNameField
 from teams.api.scoping import TeamScopedMixin
 from teams.models import TeamMembership
@@ -122,7 +127,7 @@ class MemberViewSet(TeamScopedMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
         changes = self.parse(MemberUpdateSerializer, partial=True)
-        membership, _ = membership_upsert(
+        membership = membership_update(
             team=self.team,
             slack_user_id=member.slack_user_id,
             actor=self.actor(),

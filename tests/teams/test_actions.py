@@ -210,6 +210,46 @@ def test_membership_remove(db, staff_actor):
         actions.membership_remove(team=membership.team, slack_user_id="U_ALICE", actor=staff_actor)
 
 
+def test_membership_update_changes_a_member_and_never_adds_one(db, staff_actor):
+    membership = MembershipFactory(slack_user_id="U_ALICE", weight=1)
+    updated = actions.membership_update(
+        team=membership.team,
+        slack_user_id="U_ALICE",
+        actor=staff_actor,
+        fields=MembershipFields(weight=3),
+    )
+    assert updated.weight == 3 and only_audit_row().changes == {"weight": {"old": 1, "new": 3}}
+    with pytest.raises(NotFound, match="U_BOB is not a member of"):
+        actions.membership_update(
+            team=membership.team,
+            slack_user_id="U_BOB",
+            actor=staff_actor,
+            fields=MembershipFields(weight=2),
+        )
+    assert TeamMembership.objects.count() == 1 and AuditLog.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_that_waited_on_a_removal_does_not_bring_the_member_back(staff_actor):
+    """Two leads at once: one removes Alice, the other saves her edited row. The edit waits
+    on the team's lock, then finds her gone (a 404) instead of adding her again."""
+    membership = MembershipFactory(slack_user_id="U_ALICE")
+    team = membership.team
+    waited, [outcome] = second_write_while_first_holds(
+        lambda: actions.membership_remove(team=team, slack_user_id="U_ALICE", actor=staff_actor),
+        lambda: actions.membership_update(
+            team=team,
+            slack_user_id="U_ALICE",
+            actor=staff_actor,
+            fields=MembershipFields(team_role="lead"),
+        ),
+    )
+    assert waited and isinstance(outcome, NotFound)
+    assert not TeamMembership.objects.exists()
+    assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]
+
+
 def test_team_sync_members_is_refused_to_a_member_under_its_own_lock(db):
     """The sync from Slack checks first to spare Slack a refused caller's calls; the action
     checks again itself, for whoever calls it without that check."""
