@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
@@ -105,8 +105,9 @@ class Team(UniquelyNamed, RotationFields, BaseModel):
     next_handoff_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_handoff_date = models.DateField(null=True, blank=True, editable=False)
     current_engineer = models.CharField(max_length=32, blank=True, editable=False)
-    # Bumped in the transaction of every write that can change who is on call (teams.actions
-    # .lock_team and the handoff), so a state cached under an older one is never used again.
+    # Set to next_oncall_version() in the transaction of every write that can change who is on
+    # call (lock_team, the handoffs, a new name, the legacy import), so a state cached under an
+    # older one is never used again.
     oncall_version = models.PositiveBigIntegerField(default=0, editable=False)
     legacy_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     ical_token = models.CharField(
@@ -135,6 +136,12 @@ class Team(UniquelyNamed, RotationFields, BaseModel):
 
     def clean(self) -> None:
         self.clean_rotation()
+
+
+def next_oncall_version() -> models.Expression:
+    """What every write that can change who is on call sets `oncall_version` to, in its own
+    transaction: the one rule that makes each answer or state kept under the old one stale."""
+    return F("oncall_version") + 1
 
 
 class BackupLine(RotationFields, BaseModel):

@@ -7,7 +7,6 @@ import difflib
 import logging
 
 from django.db import transaction
-from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -16,7 +15,14 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.text import shown
 from oncall_project.base.writes import apply_changes, created_values
-from teams.models import Person, PersonStatus, Team, TeamMembership, time_zone_names
+from teams.models import (
+    Person,
+    PersonStatus,
+    Team,
+    TeamMembership,
+    next_oncall_version,
+    time_zone_names,
+)
 from teams.slack_first import slack_user
 
 logger = logging.getLogger(__name__)
@@ -149,7 +155,7 @@ def names_changed(person: Person) -> None:
     """Their teams' on-call answers name members from the directory and are kept under the
     team's on-call version: a new name is a new version, so no answer keeps the old one."""
     Team.objects.filter(memberships__slack_user_id=person.slack_user_id).update(
-        oncall_version=F("oncall_version") + 1
+        oncall_version=next_oncall_version()
     )
 
 

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from audit.log import AuditEvent, record
 from audit.models import AuditAction, EntityType
@@ -18,7 +17,7 @@ from oncall_project.legacy.state import ImportRun, TableCount
 from oncall_project.legacy.team_import import import_teams
 from oncall_project.legacy.values import IMPORT_SOURCE, check_storable_text
 from teams.checkpoints import forget_all_checkpoints
-from teams.models import Team
+from teams.models import Team, next_oncall_version
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def import_legacy(*, url: str, dry_run: bool = False) -> ImportReport:
             # Past schedules and overrides arrived around every rotation's checkpoint, and
             # who is on call may have moved: no answer kept under the old version is read.
             forget_all_checkpoints()
-            Team.objects.update(oncall_version=F("oncall_version") + 1)
+            Team.objects.update(oncall_version=next_oncall_version())
             _record_summary(run)
         if dry_run:
             transaction.set_rollback(True)

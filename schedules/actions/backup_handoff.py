@@ -5,14 +5,12 @@ schedules. Teams without a backup line cost no statement here."""
 
 import datetime
 
-from django.db.models import F
-
 from audit.log import AuditEvent
 from audit.models import AuditAction, EntityType
 from schedules import checkpoints, domain, lines, messages
 from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
 from schedules.models import OnCallRecord, Origin, Role, Schedule
-from teams.models import BackupLine, Team
+from teams.models import BackupLine, Team, next_oncall_version
 
 
 def _due(line: BackupLine, now: datetime.datetime) -> bool:
@@ -76,7 +74,7 @@ def _hand_off(team, line, state, now, writes: Writes) -> HandoffOutcome:
     writes.lines.append(line)
     if team not in writes.teams:
         # New ledger days and top-up schedules: states cached under the old version are stale.
-        team.oncall_version = F("oncall_version") + 1
+        team.oncall_version = next_oncall_version()
         writes.teams.append(team)
     return outcome
 

@@ -11,7 +11,7 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.log import AuditEvent, record
@@ -21,7 +21,7 @@ from schedules import checkpoints, day_answers, domain, messages, oncall_now, se
 from schedules.actions import backup_handoff
 from schedules.actions.handoff_batch import HandoffOutcome, Writes, days_to_record
 from schedules.models import OnCallRecord, Origin, Role, Schedule
-from teams.models import BackupLine, Team
+from teams.models import BackupLine, Team, next_oncall_version
 from teams.rotation_fields import CHECKPOINT_FIELDS
 from teams.tasks import set_oncall_usergroup
 
@@ -150,7 +150,7 @@ def _hand_off(team, state, days, today, now, writes: Writes, backups: dict) -> H
     team.last_handoff_date = today
     team.updated_at = now
     # New ledger days and top-up schedules: states cached under the old version are stale.
-    team.oncall_version = F("oncall_version") + 1
+    team.oncall_version = next_oncall_version()
     writes.teams.append(team)
     return outcome
 

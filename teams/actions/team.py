@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.text import slugify
 
 from audit.log import AuditEvent, record
@@ -23,7 +22,7 @@ from oncall_project.base.writes import (
     save_validated,
 )
 from teams.checkpoints import forget_checkpoints
-from teams.models import BackupLine, Team, new_ical_token
+from teams.models import BackupLine, Team, new_ical_token, next_oncall_version
 from teams.people import person_require_if_changed
 from teams.permissions import ensure_can_manage_team, ensure_staff
 from teams.slack_first import asks_slack_first
@@ -73,7 +72,7 @@ def lock_team(team_id: Any) -> Team:
     Taking it bumps the team's on-call version (the UPDATE is what locks the row), so a state
     cached for "now" lookups under the old version is never read again once this commits."""
     try:
-        bumped = Team.objects.filter(pk=team_id).update(oncall_version=F("oncall_version") + 1)
+        bumped = Team.objects.filter(pk=team_id).update(oncall_version=next_oncall_version())
     except (ValueError, ValidationError) as exc:
         raise NotFound("No such team.") from exc
     if not bumped:
