@@ -279,6 +279,29 @@ def test_admin_action_syncs_each_selected_team_and_reports_each_refusal(db, clie
     assert (row.actor_id, row.metadata["source"]) == ("ops", "admin")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_while_slack_is_slow_the_admin_sync_holds_no_team_it_synced_locked(client, fake_slack):
+    """Other bulk actions are all-or-nothing in one transaction; the Slack sync is not: Alpha,
+    synced first, is writable while Slack is slow to name Beta's newcomer."""
+    login_operator(client)
+    alpha = TeamFactory(name="Alpha", slack_group_id="S_ALPHA")
+    beta = TeamFactory(name="Beta", slack_group_id="S_BETA")
+    fake_slack.usergroups |= {"S_ALPHA": ["U_ALICE"], "S_BETA": ["U_NINA"]}
+    fake_slack.profiles["U_NINA"] = {"display_name": "nina"}
+    picked = [alpha.pk, beta.pk]
+    done = team_edited_while_slack_hangs(
+        fake_slack,
+        "users.info",  # asked about U_NINA alone: the directory knows Alice
+        alpha,
+        lambda: client.post(
+            admin_url(Team, "changelist"), {"action": "sync_from_slack", "_selected_action": picked}
+        ),
+    )
+    assert done and done[0].status_code == 302
+    assert {c.body["user"] for c in fake_slack.calls_to("users.info")} == {"U_NINA"}  # a retry
+    assert names(beta) == {"U_NINA": "nina"}
+
+
 # --- the on-call user group ----------------------------------------------------------------------
 
 
