@@ -7,6 +7,7 @@ temporary failure too."""
 
 import http.client
 import logging
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,9 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from oncall_project.telemetry import instruments
 
 logger = logging.getLogger(__name__)
+
+# Slack's usual wait after a 429, for one whose Retry-After cannot be read; and the longest.
+RETRY_AFTER_SECONDS, RETRY_AFTER_MAX_SECONDS = 30.0, 86_400.0
 
 
 class SlackRetryLater(Exception):
@@ -61,7 +65,7 @@ def _call(method: str, *, read: bool = False, **kwargs) -> dict:
         status = exc.response.status_code
         instruments.slack_call(method, instruments.slack_result(status))
         if status == 429:
-            retry_after = float(exc.response.headers.get("Retry-After", "30") or 30)
+            retry_after = _retry_after(exc.response.headers.get("Retry-After"))
             raise SlackRetryLater("Slack rate limit (429).", retry_after) from exc
         if status >= 500:
             raise SlackRetryLater(f"Slack server error {status}.") from exc
@@ -73,6 +77,18 @@ def _call(method: str, *, read: bool = False, **kwargs) -> dict:
         raise SlackRetryLater(f"Could not reach Slack: {detail}") from exc
     instruments.slack_call(method, "ok")
     return response.data if isinstance(response.data, dict) else {}
+
+
+def _retry_after(header: str | None) -> float:
+    """Retry-After's seconds; Slack's usual wait when it says none we can use (missing, a date,
+    a word, not a finite number of seconds), so an odd header never loses the message."""
+    try:
+        seconds = float(header or RETRY_AFTER_SECONDS)
+    except ValueError:
+        return RETRY_AFTER_SECONDS
+    if not math.isfinite(seconds) or seconds < 0:
+        return RETRY_AFTER_SECONDS
+    return min(seconds, RETRY_AFTER_MAX_SECONDS)
 
 
 def post_message(

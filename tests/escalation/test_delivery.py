@@ -102,6 +102,28 @@ def test_rate_limit_retries_after_slacks_retry_after(db, fake_slack):
     assert delivery.deliver(note.pk).status == "sent"
 
 
+@pytest.mark.parametrize(
+    ("header", "retry_in"),
+    [
+        ({"retry-after": "7"}, 7.0),  # a proxy's lower case
+        ({"Retry-After": "soon"}, 30.0),
+        ({"Retry-After": "Wed, 09 Dec 2026 07:28:00 GMT"}, 30.0),
+        ({"Retry-After": "inf"}, 30.0),
+        ({"Retry-After": "nan"}, 30.0),
+        ({"Retry-After": "-5"}, 30.0),
+        ({"Retry-After": "1e12"}, 86400.0),
+    ],
+)
+def test_a_rate_limit_with_an_odd_retry_after_is_still_retried(db, fake_slack, header, retry_in):
+    """Whatever Slack (or a proxy on the way) says in Retry-After, the message stays queued
+    and goes out later: a number of seconds, at most a day, else Slack's usual 30 s."""
+    fake_slack.script(429, {"ok": False, "error": "ratelimited"}, header)
+    note = queue()
+    outcome = delivery.deliver(note.pk)
+    assert (outcome.status, outcome.retry_in) == ("pending", retry_in)
+    assert delivery.deliver(note.pk).status == "sent"
+
+
 def test_server_errors_back_off_then_give_up(db, fake_slack, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     for _ in range(3):
