@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from oncall_project.base import slack_ids
 from oncall_project.base.bounds import (
     DESCRIPTION_MAX_LENGTH,
+    PERSON_NAME_MAX_LENGTH,
     bounded_text,
     validate_date_in_window,
     validate_metadata_size,
@@ -177,7 +178,7 @@ class TeamMembership(BaseModel):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     slack_user_id = models.CharField(max_length=32, validators=[slack_ids.validate_user_id])
-    display_name = models.CharField(max_length=120, blank=True)
+    display_name = models.CharField(max_length=PERSON_NAME_MAX_LENGTH, blank=True)
     team_role = models.CharField(max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     is_eligible_for_oncall = models.BooleanField(default=True)
     is_eligible_for_backup = models.BooleanField(
@@ -285,8 +286,8 @@ class Person(BaseModel):
     slack_user_id = models.CharField(
         max_length=32, unique=True, null=True, blank=True, validators=[slack_ids.validate_user_id]
     )
-    display_name = models.CharField(max_length=120, blank=True)
-    real_name = models.CharField(max_length=120, blank=True)
+    display_name = models.CharField(max_length=PERSON_NAME_MAX_LENGTH, blank=True)
+    real_name = models.CharField(max_length=PERSON_NAME_MAX_LENGTH, blank=True)
     timezone = models.CharField(
         max_length=64,
         blank=True,

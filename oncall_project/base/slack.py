@@ -8,19 +8,26 @@ temporary failure too."""
 import http.client
 import logging
 import math
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from oncall_project.base import slack_ids
+from oncall_project.base.bounds import PERSON_NAME_MAX_LENGTH
+from oncall_project.base.text import text_problem
 from oncall_project.telemetry import instruments
 
 logger = logging.getLogger(__name__)
 
 # Slack's usual wait after a 429, for one whose Retry-After cannot be read; and the longest.
 RETRY_AFTER_SECONDS, RETRY_AFTER_MAX_SECONDS = 30.0, 86_400.0
+MESSAGE_TS = re.compile(r"^\d{1,20}\.\d{1,11}\Z")  # "1700000000.000100"
+TIME_ZONE_MAX_LENGTH = 64
 
 
 class SlackRetryLater(Exception):
@@ -99,18 +106,44 @@ def post_message(
         payload["blocks"] = blocks
     if thread_ts:
         payload["thread_ts"] = thread_ts
-    data = _call("chat.postMessage", **payload)
-    return Posted(channel=data.get("channel", channel), ts=data.get("ts", ""))
+    return _posted(_call("chat.postMessage", **payload), channel, "")
 
 
 def update_message(*, channel: str, ts: str, text: str, blocks: list) -> Posted:
     """Replace a posted message's text and blocks (Slack keeps the old blocks unless given)."""
-    data = _call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
-    return Posted(channel=data.get("channel", channel), ts=data.get("ts", ts))
+    return _posted(
+        _call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks), channel, ts
+    )
+
+
+def _posted(data: dict, channel: str, ts: str) -> Posted:
+    """Where Slack says the message is: its channel and timestamp when they read as such (else
+    what was asked, or no timestamp), so an odd answer never fails the record of a message
+    that went out, which would post it again."""
+    answered_ts = data.get("ts")
+    if isinstance(answered_ts, str) and MESSAGE_TS.match(answered_ts):
+        ts = answered_ts
+    answered_channel = data.get("channel")
+    if isinstance(answered_channel, str) and slack_ids.is_channel_id(answered_channel):
+        channel = answered_channel
+    return Posted(channel=channel, ts=ts)
 
 
 def usergroup_members(usergroup_id: str) -> list[str]:
-    return list(_call("usergroups.users.list", read=True, usergroup=usergroup_id).get("users", []))
+    """The group's members, each once. An entry that is no Slack user id is left out (logged);
+    an answer with no list of members is a temporary failure, never an empty group (which
+    would take everyone out of the rotation)."""
+    listed = _call("usergroups.users.list", read=True, usergroup=usergroup_id).get("users")
+    if not isinstance(listed, list):
+        raise SlackRetryLater("Slack's answer about the user group held no list of members.")
+    members = [u for u in listed if isinstance(u, str) and slack_ids.is_user_id(u)]
+    if len(members) < len(listed):
+        logger.warning(
+            "Slack listed %d entries of user group %s that are no user id: left out",
+            len(listed) - len(members),
+            usergroup_id,
+        )
+    return list(dict.fromkeys(members))
 
 
 def usergroup_set_members(usergroup_id: str, users: list[str]) -> None:
@@ -128,13 +161,26 @@ class SlackUser:
 
 def user_info(user_id: str) -> SlackUser:
     """Slack's record of a user (`users.info`); SlackRefused when Slack knows no such user
-    (`user_not_found`), SlackRetryLater when it does not answer."""
-    user = _call("users.info", read=True, user=user_id).get("user", {})
-    profile = user.get("profile", {})
+    (`user_not_found`), SlackRetryLater when it does not answer. What Slack gives that we could
+    not store (no text, a NUL, half a surrogate pair) reads as not given; names are cut to
+    what the directory holds."""
+    user = _mapping(_call("users.info", read=True, user=user_id).get("user"))
+    profile = _mapping(user.get("profile"))
     return SlackUser(
-        id=user.get("id", user_id),
-        display_name=profile.get("display_name") or "",
-        real_name=profile.get("real_name") or user.get("real_name") or "",
-        timezone=user.get("tz") or "",
-        deleted=bool(user.get("deleted")),
+        id=user_id,
+        display_name=_text(profile.get("display_name"), PERSON_NAME_MAX_LENGTH),
+        real_name=_text(profile.get("real_name"), PERSON_NAME_MAX_LENGTH)
+        or _text(user.get("real_name"), PERSON_NAME_MAX_LENGTH),
+        timezone=_text(user.get("tz"), TIME_ZONE_MAX_LENGTH),
+        deleted=user.get("deleted") is True,
     )
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any, limit: int) -> str:
+    if not isinstance(value, str) or text_problem(value):
+        return ""
+    return value.strip()[:limit]

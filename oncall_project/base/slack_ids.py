@@ -35,3 +35,7 @@ def validate_channel_id(value: str) -> None:
 
 def is_user_id(value: str) -> bool:
     return bool(value and _USER.match(value))
+
+
+def is_channel_id(value: str) -> bool:
+    return bool(value and _CHANNEL.match(value))

@@ -124,6 +124,19 @@ def test_a_rate_limit_with_an_odd_retry_after_is_still_retried(db, fake_slack, h
     assert delivery.deliver(note.pk).status == "sent"
 
 
+@pytest.mark.parametrize("ts", ["9" * 40, "soon", 1700000000.0001, None])
+def test_a_message_slack_answers_oddly_about_is_recorded_as_sent_once(db, fake_slack, ts):
+    """A `ts` we cannot keep must not fail the record of a message that went out: the next
+    delivery would post it again."""
+    fake_slack.script(200, {"ok": True, "channel": "C_PAYMENTS", "ts": ts})
+    note = queue()
+    assert delivery.deliver(note.pk).status == "sent"
+    note.refresh_from_db()
+    assert (note.status, note.slack_ts) == ("sent", "")
+    assert delivery.deliver(note.pk).status == "noop"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
 def test_server_errors_back_off_then_give_up(db, fake_slack, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     for _ in range(3):

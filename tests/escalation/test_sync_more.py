@@ -191,6 +191,49 @@ def test_a_lead_may_sync_and_is_the_audited_actor(db, fake_slack):
     assert set(AuditLog.objects.values_list("actor_id", flat=True)) == {"U_LEAD"}
 
 
+ODD_ENTRIES = ["not an id", "U" * 100, "U_OK\x00", "", 42, None, {"id": "U_X"}, "U_NINA"]
+
+
+def test_what_is_no_user_id_in_slacks_member_list_is_left_out(db, fake_slack, caplog):
+    """Slack's answer is outside input too: one odd entry neither fails the sync (a 500, once
+    a half-written one) nor becomes a member; the rest are synced, each once."""
+    team = TeamFactory(slack_group_id="S_PAY")
+    fake_slack.usergroups["S_PAY"] = ["U_NINA", *ODD_ENTRIES]
+    outcome = sync_team_from_slack(team=team, actor=None)
+    assert outcome["added"] == ["U_NINA"] and names(team) == {"U_NINA": "U_NINA"}
+    assert "7 entries of user group S_PAY that are no user id" in caplog.text
+
+
+def test_an_answer_with_no_member_list_is_no_empty_group(db, fake_slack):
+    """Were it read as an empty group, everyone would leave the rotation."""
+    team = TeamFactory(slack_group_id="S_PAY")
+    MembershipFactory(team=team, slack_user_id="U_NINA", in_slack_group=True)
+    fake_slack.script(200, {"ok": True, "users": "U_NINA"})
+    with pytest.raises(SlackUnavailable, match="no list of members"):
+        sync_team_from_slack(team=team, actor=None)
+    assert TeamMembership.objects.get().in_slack_group is True
+
+
+@pytest.mark.parametrize(
+    ("profile", "stored"),
+    [
+        ({"display_name": "  Nina  "}, "Nina"),
+        ({"display_name": "N" * 600}, "N" * 120),
+        ({"display_name": "Ni\x00na"}, ""),
+        ({"display_name": "\ud800"}, ""),
+        ({"display_name": 5}, ""),
+        ("a profile", ""),
+    ],
+)
+def test_a_name_from_slack_is_kept_as_far_as_it_can_be_stored(db, fake_slack, profile, stored):
+    team = TeamFactory(slack_group_id="S_PAY")
+    fake_slack.usergroups["S_PAY"] = ["U_NINA"]
+    fake_slack.profiles["U_NINA"] = profile
+    sync_team_from_slack(team=team, actor=None)
+    assert Person.objects.get(slack_user_id="U_NINA").display_name == stored
+    assert names(team) == {"U_NINA": stored}
+
+
 # --- the periodic sync ---------------------------------------------------------------------------
 
 
