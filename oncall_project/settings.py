@@ -2,6 +2,7 @@
 filesystem broker under var/, so a fresh clone runs with no servers."""
 
 import datetime
+import math
 import os
 import secrets
 from email.utils import getaddresses
@@ -17,10 +18,36 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
+    """A switch: 1/true/yes/on or 0/false/no/off (any case; empty is false). Any other word is
+    refused at start-up, naming the variable: a typo never silently turns a switch off."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"", "0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}."
+    )
+
+
+def env_number(name: str, default: float, *, least: float | None = None) -> float:
+    """A number of the default's kind (a whole number for an int), at least `least` (0 unless
+    given); anything else is refused at start-up, naming the variable."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    least = type(default)(0) if least is None else least
+    try:
+        number = type(default)(value.strip())
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or number < least:
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ImproperlyConfigured(f"{name} must be {kind} of at least {least}, not {value!r}.")
+    return number
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -116,7 +143,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'oncall.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -175,8 +202,8 @@ AUTHENTICATION_BACKENDS = [
     # Sessions started before PersonBackend name this one; it still reads them.
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_number("SIGNIN_FAILURE_LIMIT", 5, least=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("SIGNIN_LOCKOUT_MINUTES", 15))
 # "username,ip_address" counts each on its own; "username+ip_address" counts the pair. Behind a
 # proxy that hides client addresses (every request from its address), use "username".
 AXES_LOCKOUT_PARAMETERS = [
@@ -193,7 +220,7 @@ AXES_VERBOSE = False  # no banner on every command; failures and lockouts are st
 # is set or EMAIL_BACKEND names a backend that needs no server (file, console).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_PORT = env_number("EMAIL_PORT", 587, least=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
@@ -206,7 +233,7 @@ EMAIL_SUBJECT_PREFIX = "[On-call] "
 # Teams whose on-call state and answers each process keeps between requests (least recently used
 # go first); 0 keeps only the teams of the last load (the rest of its request reads them), every
 # lookup then loading its teams' states as a cold one does.
-ONCALL_CACHE_TEAMS = int(os.environ.get("ONCALL_CACHE_TEAMS", "2048"))
+ONCALL_CACHE_TEAMS = env_number("ONCALL_CACHE_TEAMS", 2048)
 # Each team's answer for its on-call day, shared by every process through CACHE_URL's cache (the
 # handoff works each new day's out): a process meeting a team for the first time that day reads
 # it instead of loading the team's state (schedules.day_answers). Nothing is shared without
@@ -241,14 +268,14 @@ CACHES = {
 SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
 SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
-ESCALATION_MAX_ACK_MINUTES = int(os.environ.get("ESCALATION_MAX_ACK_MINUTES", "240"))
-SLACK_TIMEOUT_SECONDS = float(os.environ.get("SLACK_TIMEOUT_SECONDS", "10"))
+ESCALATION_MAX_ACK_MINUTES = env_number("ESCALATION_MAX_ACK_MINUTES", 240)
+SLACK_TIMEOUT_SECONDS = env_number("SLACK_TIMEOUT_SECONDS", 10.0, least=0.1)
 # A page must outlive a Slack outage: keep trying (backoff capped at RETRY_CAP) for up to
 # GIVE_UP seconds or MAX_ATTEMPTS attempts, whichever comes first.
-NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "60"))
-NOTIFICATION_GIVE_UP_SECONDS = int(os.environ.get("NOTIFICATION_GIVE_UP_SECONDS", "3600"))
-NOTIFICATION_RETRY_CAP_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_CAP_SECONDS", "120"))
-NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_SECONDS", "120"))
+NOTIFICATION_MAX_ATTEMPTS = env_number("NOTIFICATION_MAX_ATTEMPTS", 60, least=1)
+NOTIFICATION_GIVE_UP_SECONDS = env_number("NOTIFICATION_GIVE_UP_SECONDS", 3600)
+NOTIFICATION_RETRY_CAP_SECONDS = env_number("NOTIFICATION_RETRY_CAP_SECONDS", 120)
+NOTIFICATION_SWEEP_GRACE_SECONDS = env_number("NOTIFICATION_SWEEP_GRACE_SECONDS", 120)
 
 # --- Celery ----------------------------------------------------------------------------------
 _broker_dir = VAR_DIR / "broker"
@@ -268,7 +295,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # An escalation's eta may lie hours ahead: Redis must not redeliver it before then.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(6 * 3600)))
+        "visibility_timeout": env_number("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, least=1)
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -284,7 +311,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Several beats may run: the one holding a database lease dispatches (oncall_project/ops/beat.py).
 CELERY_BEAT_SCHEDULER = "oncall_project.ops.beat:LeaderScheduler"
-BEAT_LEASE_SECONDS = float(os.environ.get("BEAT_LEASE_SECONDS", "30"))
+BEAT_LEASE_SECONDS = env_number("BEAT_LEASE_SECONDS", 30.0, least=1.0)
 CELERY_BEAT_SCHEDULE = {
     "coverage-report-weekly": {
         "task": "schedules.tasks.coverage_report_tick",
@@ -323,15 +350,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Operations: probes, metrics, watchdog, logs -----------------------------------------------
-READY_TICK_MAX_AGE_SECONDS = int(os.environ.get("READY_TICK_MAX_AGE_SECONDS", "180"))
-READY_PENDING_MAX_AGE_SECONDS = int(os.environ.get("READY_PENDING_MAX_AGE_SECONDS", "300"))
+READY_TICK_MAX_AGE_SECONDS = env_number("READY_TICK_MAX_AGE_SECONDS", 180)
+READY_PENDING_MAX_AGE_SECONDS = env_number("READY_PENDING_MAX_AGE_SECONDS", 300)
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-METRICS_COVERAGE_CACHE_SECONDS = int(os.environ.get("METRICS_COVERAGE_CACHE_SECONDS", "300"))
+METRICS_COVERAGE_CACHE_SECONDS = env_number("METRICS_COVERAGE_CACHE_SECONDS", 300)
 # Read by prometheus-client itself at process start; here so /metrics knows to add up the files.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("WATCHDOG_INTERVAL_SECONDS", "30"))
-WATCHDOG_TICK_STALE_SECONDS = int(os.environ.get("WATCHDOG_TICK_STALE_SECONDS", "300"))
-WATCHDOG_DELIVERY_FAILING_SECONDS = int(os.environ.get("WATCHDOG_DELIVERY_FAILING_SECONDS", "600"))
+WATCHDOG_INTERVAL_SECONDS = env_number("WATCHDOG_INTERVAL_SECONDS", 30.0, least=0.1)
+WATCHDOG_TICK_STALE_SECONDS = env_number("WATCHDOG_TICK_STALE_SECONDS", 300)
+WATCHDOG_DELIVERY_FAILING_SECONDS = env_number("WATCHDOG_DELIVERY_FAILING_SECONDS", 600)
 OPS_SLACK_CHANNEL = os.environ.get("OPS_SLACK_CHANNEL", "")
 ADMINS = getaddresses(env_list("ADMINS", ""))
 
