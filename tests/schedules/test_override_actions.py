@@ -10,7 +10,8 @@ from oncall_project.base.errors import Conflict, Forbidden, InvalidInput, NotFou
 from schedules.actions import OverrideFields, override_cancel, override_decide, override_request
 from schedules.models import Override
 from teams.models import TeamRole
-from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
+from tests.factories import BackupLineFactory, MembershipFactory, OverrideFactory, TeamFactory
+from tests.locks import second_write_while_first_holds
 
 # Written with fixed dates of December 2026: they run on that month's clock.
 pytestmark = pytest.mark.usefixtures("december_2026")
@@ -75,6 +76,15 @@ def test_the_requests_audit_entry_names_the_requester_and_every_value_asked_for(
 def test_request_is_approved_at_once_when_no_approval_is_needed(db):
     override = request(team_of_bob(overrides_require_approval=False))
     assert override.status == "approved" and override.decided_at is not None
+
+
+def test_staff_without_a_slack_identity_are_named_by_username_as_requester_and_approver(
+    team, staff_actor
+):
+    override = request(team, actor=staff_actor)
+    override_decide(override=override, actor=staff_actor, status="approved")
+    override.refresh_from_db()
+    assert (override.requested_by, override.approved_by) == ("ops-admin", "ops-admin")
 
 
 def test_request_needs_a_slack_identity(team):
@@ -248,6 +258,22 @@ def test_nobody_else_cancels_an_approved_override(team, actor):
     assert override.status == "cancelled"
 
 
+def test_an_override_nobody_is_named_as_asking_for_is_not_cancelled_by_someone_without_slack(team):
+    """An imported override may name no requester: no Slack identity matches that blank."""
+    override = OverrideFactory(team=team, status="approved", requested_by="")
+    with pytest.raises(Forbidden, match="Only the requester, the covering engineer, a lead or"):
+        override_cancel(override=override, actor=Actor(id="ops"))
+    override.refresh_from_db()
+    assert override.status == "approved"
+
+
+def test_a_decisions_audit_entry_belongs_to_the_team_and_names_the_line(team):
+    override = OverrideFactory(team=team, role="backup")
+    override_decide(override=override, actor=LEAD, status="rejected")
+    row = AuditLog.objects.get()
+    assert (row.team_id, row.metadata["role"]) == (team.pk, "backup")
+
+
 def test_the_covering_engineer_may_cancel_an_override_someone_else_asked_for(team):
     override = OverrideFactory(
         team=team, status="approved", requested_by="U_LEAD", engineer_slack_id="U_BOB"
@@ -295,6 +321,16 @@ def test_two_deciders_at_once_cannot_both_win():
     assert AuditLog.objects.filter(entity_id=str(override.pk)).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_overlapping_requests_at_once_cannot_both_be_taken():
+    """A double click on Request: the second waits on the team's lock, then sees the first."""
+    team = team_of_bob(overrides_require_approval=True)
+    waited, [outcome] = second_write_while_first_holds(lambda: request(team), lambda: request(team))
+    assert waited and isinstance(outcome, Conflict)
+    assert Override.objects.count() == 1
+
+
 def test_a_request_needing_approval_posts_buttons_to_the_team_channel(db):
     from oncall_project.base.outbox.models import Notification
 
@@ -336,6 +372,19 @@ def test_an_override_still_running_today_is_taken(team):
     override = request(team, start_date=D(2026, 12, 1), end_date=D(2026, 12, 7), now=early)
     assert override.end_date == D(2026, 12, 7)
     assert request(team, start_date=D(2026, 12, 8), end_date=D(2026, 12, 8), now=TUESDAY_NOON)
+
+
+def test_a_backup_override_reads_today_at_the_backup_lines_own_handoff(team):
+    """At Tuesday noon the backup line (handing off at 18:00) is still on Monday's on-call
+    date: a backup override ending Monday still runs, though the primary's Monday is over."""
+    BackupLineFactory(team=team, handoff_time=datetime.time(18))
+    fields = OverrideFields(
+        engineer_slack_id="U_BOB", start_date=D(2026, 12, 7), end_date=D(2026, 12, 7)
+    )
+    override = override_request(
+        team=team, actor=BOB, fields=fields, now=TUESDAY_NOON, role="backup"
+    )
+    assert (override.role, override.end_date) == ("backup", D(2026, 12, 7))
 
 
 def test_the_system_may_record_an_override_of_the_past(team):
