@@ -204,6 +204,14 @@ def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, off
         assert kept_now == (made["rotation_checkpoint"] if kept else None), status
 
 
+def test_an_override_running_from_before_the_checkpoint_until_after_it_drops_it(aged_team):
+    """Counted from its first day, not its last: it changes who was on call back then."""
+    start, end = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=5)
+    fields = OverrideFields(engineer_slack_id="U_DAVE", start_date=start, end_date=end)
+    override_request(team=aged_team, actor=None, fields=fields)
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
+
+
 @pytest.mark.parametrize("moved", ["later", "earlier"])
 def test_a_schedule_moved_across_the_checkpoint_drops_it(aged_team, moved):
     """The dates it leaves and the dates it takes change who was on call alike (the update
