@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditLog
+from oncall_project.base.bounds import REASON_MAX_LENGTH
 from schedules.models import Override
 from schedules.selectors import local_today
 from teams.models import Team
@@ -53,6 +54,20 @@ def test_override_list_filters_by_status(staff, team):
     results = staff.get(overrides_url(team) + "?status=approved").json()["results"]
     assert [o["start_date"] for o in results] == ["2026-12-20"]
     assert_error(staff.get(overrides_url(team) + "?status=maybe"), 400, "status")
+
+
+def test_override_list_runs_by_start_date(staff, team):
+    for day in (20, 8, 14):
+        OverrideFactory(team=team, start_date=D(2026, 12, day), end_date=D(2026, 12, day))
+    results = staff.get(overrides_url(team)).json()["results"]
+    assert [o["start_date"] for o in results] == ["2026-12-08", "2026-12-14", "2026-12-20"]
+
+
+def test_override_list_filters_by_line(staff, team):
+    OverrideFactory(team=team, role="backup", start_date=D(2026, 12, 20), end_date=D(2026, 12, 21))
+    OverrideFactory(team=team)
+    results = staff.get(overrides_url(team) + "?role=backup").json()["results"]
+    assert [(o["role"], o["start_date"]) for o in results] == [("backup", "2026-12-20")]
 
 
 @pytest.mark.parametrize("size", [2, 40])
@@ -233,6 +248,14 @@ def test_a_refused_transition_is_a_409_with_a_message(staff, team, current, deci
 def test_a_bad_decision_is_a_400(staff, team, pending, body, field):
     with nothing_changes():
         assert_error(staff.patch(overrides_url(team, pending.pk), body, format="json"), 400, field)
+
+
+def test_a_decision_with_a_reason_too_long_is_a_400(staff, team, pending):
+    body = {"status": "approved", "reason": "x" * (REASON_MAX_LENGTH + 1)}
+    with nothing_changes():
+        assert_error(
+            staff.patch(overrides_url(team, pending.pk), body, format="json"), 400, "reason"
+        )
 
 
 def test_an_override_of_another_team_is_not_found_here(staff, team):
