@@ -212,6 +212,99 @@ def test_the_overrides_tab_offers_only_the_decisions_the_viewer_may_make(
     assert decisions_offered(page, the_leads) == on_the_leads
 
 
+def test_an_approved_override_offers_only_cancel_and_a_rejected_one_nothing(team):
+    """Whoever asked or covers, and a lead, may still cancel an approved override; a rejected
+    one is over for everyone."""
+    asked, covers, rejected = (
+        OverrideFactory(
+            team=team,
+            engineer_slack_id=who,
+            requested_by=by,
+            status=status,
+            start_date=day,
+            end_date=day,
+        )
+        for who, by, status, day in (
+            ("U_BOB", "U_MEMBER", "approved", days(3)),
+            ("U_MEMBER", "U_LEAD", "approved", days(8)),
+            ("U_MEMBER", "U_MEMBER", "rejected", days(8)),
+        )
+    )
+    for role in ("member", "lead"):
+        page = client_for(role, team).get("/teams/payments/overrides/").content.decode()
+        assert decisions_offered(page, asked) == decisions_offered(page, covers) == {"cancelled"}
+        assert decisions_offered(page, rejected) == set()
+
+
+def test_the_overrides_tab_filters_by_status_newest_first(team):
+    for day, status in ((3, "approved"), (5, "pending"), (8, "approved")):
+        OverrideFactory(team=team, status=status, start_date=days(day), end_date=days(day))
+    client = client_for("member", team)
+    page = client.get("/teams/payments/overrides/", {"status": "approved"}).context["page"]
+    assert [o.start_date for o in page] == [days(8), days(3)]
+
+
+def test_an_override_request_may_leave_instead_of_and_reason_empty(team):
+    client = client_for("member", team)
+    client.post("/teams/payments/overrides/", override_data(replaces_slack_id="", reason=""))
+    assert Override.objects.get().replaces_slack_id == ""
+
+
+def test_an_override_of_another_team_is_not_found_under_this_teams_tab(team):
+    elsewhere = OverrideFactory(team=TeamFactory(), status="pending")
+    staff = client_for("staff")
+    with nothing_changes():
+        response = staff.post(
+            f"/teams/payments/overrides/{elsewhere.pk}/decide/", {"status": "approved"}
+        )
+    assert response.status_code == 404
+
+
+def test_a_decision_goes_back_to_a_page_of_this_site_only(team):
+    override = OverrideFactory(team=team, status="pending")
+    decide = f"/teams/payments/overrides/{override.pk}/decide/"
+    lead = client_for("lead", team)
+    response = lead.post(
+        decide, {"status": "rejected", "next": "https://evil.example/"}, follow=True
+    )
+    assert response.redirect_chain == [("/teams/payments/overrides/", 302)]
+    assert "Override rejected." in messages_of(response)
+
+
+def test_a_decision_that_is_none_says_so_and_changes_nothing(team):
+    override = OverrideFactory(team=team, status="pending")
+    lead = client_for("lead", team)
+    with nothing_changes():
+        response = lead.post(
+            f"/teams/payments/overrides/{override.pk}/decide/", {"status": "pending"}, follow=True
+        )
+    assert "Choose approve, reject or cancel." in messages_of(response)
+
+
+def test_the_overrides_tab_names_who_approved(team):
+    OverrideFactory(team=team, status="approved", approved_by="U_CAROL")
+    OverrideFactory(team=team, status="pending", start_date=days(20), end_date=days(20))
+    page = client_for("member", team).get("/teams/payments/overrides/").content.decode()
+    assert 'by <span class="person">Carol <code class="slack-id">U_CAROL</code>' in page
+    assert page.count("by <span") == 1  # none for the pending one
+
+
+def test_someone_outside_the_team_sees_no_request_form(team):
+    page = client_for("outsider").get("/teams/payments/overrides/").content.decode()
+    assert "Members of Payments, its leads and staff may request overrides." in page
+    assert "Request override</button>" not in page
+
+
+def test_the_request_form_says_whether_a_lead_must_approve(team):
+    member = client_for("member", team)
+    assert (
+        "Requests take effect at once." in member.get("/teams/payments/overrides/").content.decode()
+    )
+    Team.objects.filter(pk=team.pk).update(overrides_require_approval=True)
+    page = member.get("/teams/payments/overrides/").content.decode()
+    assert "A lead of Payments must approve requests." in page
+
+
 def test_an_override_asked_by_an_api_client_and_decided_by_the_system_shows_their_names(team):
     """Not a Slack id: shown as the name it is, not as a person's id to copy."""
     OverrideFactory(team=team, requested_by="bugbot", approved_by="system", status="approved")
@@ -256,7 +349,12 @@ def test_the_request_form_is_prefilled_from_my_schedule(team):
     response = client_for("member", team).get(
         "/teams/payments/overrides/", {"replaces": "U_MEMBER", "start": days(3), "end": days(4)}
     )
-    assert response.context["form"].initial["replaces_slack_id"] == "U_MEMBER"
+    initial = response.context["form"].initial
+    assert (initial["replaces_slack_id"], initial["start_date"], initial["end_date"]) == (
+        "U_MEMBER",
+        str(days(3)),
+        str(days(4)),
+    )
 
 
 @pytest.mark.parametrize("size", [2, 40])
