@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from schedules.models import OnCallRecord
 from schedules.selectors import local_today
+from teams.models import Person
 from tests.factories import (
     MembershipFactory,
     OverrideFactory,
@@ -408,6 +409,21 @@ def test_my_schedule_refuses_dates_out_of_reach(team, start, end):
     assert errors["start"] == errors["end"] == ["At most 10 years from today."]
 
 
+def test_my_schedule_lists_shifts_in_time_order_whatever_the_teams_names(team):
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=days(9), end_date=days(9))
+    search = TeamFactory(name="Search", slug="search")
+    ScheduleFactory(team=search, engineer_slack_id="U_MEMBER", start_date=days(2), end_date=days(2))
+    response = client_for("member", team).get("/me/schedule/")
+    assert [s.team.slug for s in response.context["shifts"]] == ["search", "payments"]
+
+
+def test_my_schedule_names_me_and_says_it_lists_the_shifts_not_over_yet(db):
+    client = client_for("member")  # in no team: nobody's member list names me
+    page = client.get("/me/schedule/").content.decode()
+    assert Person.objects.get(slack_user_id="U_MEMBER").name in page
+    assert f"Shifts not over yet, through the on-call day of {days(56):%a %-d %b %Y}." in page
+
+
 @pytest.mark.parametrize("size", [1, 30])
 def test_my_schedule_takes_the_same_queries_whatever_the_number_of_teams(
     db, size, django_assert_max_num_queries
@@ -446,6 +462,13 @@ def test_fairness_counts_shifts_days_and_weekend_days_from_the_ledger(team):
     rows = {row.engineer: row for row, _share in response.context["rows"]}
     assert (rows["U_ALICE"].shifts, rows["U_ALICE"].days, rows["U_ALICE"].weekend_days) == (2, 8, 2)
     assert (rows["U_BOB"].shifts, rows["U_BOB"].days, rows["U_BOB"].name) == (1, 3, "Bob Martins")
+
+
+def test_fairness_names_someone_who_covered_from_outside_the_team_from_the_directory(team):
+    Person.objects.update_or_create(slack_user_id="U_YVES", defaults={"display_name": "Yves Roy"})
+    _ledger(team, "U_YVES", days(-3), 1)
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    assert [row.name for row, _share in response.context["rows"]] == ["Yves Roy"]
 
 
 def test_fairness_csv_has_one_row_per_team_line_and_person(team):
@@ -499,6 +522,47 @@ def test_a_range_with_a_bad_date_names_that_date_only(team, path):
 def test_fairness_refuses_more_than_a_year(team):
     response = client_for("member", team).get("/fairness/", {"start": days(-800), "end": days(0)})
     assert "end" in field_errors(response)
+
+
+def test_fairness_counts_the_first_and_last_days_of_the_range(team):
+    _ledger(team, "U_ALICE", days(-11), 2)  # the day before the range, and its first day
+    _ledger(team, "U_BOB", days(-5), 2)  # its last day, and the day after it
+    query = {"start": days(-10), "end": days(-5)}
+    rows = client_for("member", team).get("/fairness/", query).context["rows"]
+    assert sorted((row.engineer, row.days) for row, _share in rows) == [
+        ("U_ALICE", 1),
+        ("U_BOB", 1),
+    ]
+
+
+def test_fairness_of_a_team_leaves_out_other_teams_and_days_with_nobody_most_days_first(team):
+    _ledger(team, "U_ALICE", days(-9), 1)
+    _ledger(team, "U_BOB", days(-8), 2)
+    _ledger(team, "", days(-6), 3)  # a coverage gap
+    _ledger(TeamFactory(slug="search"), "U_CAROL", days(-9), 4)
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    rows = [(row.engineer, row.days) for row, _share in response.context["rows"]]
+    assert rows == [("U_BOB", 2), ("U_ALICE", 1)]
+
+
+def test_fairness_csv_gives_weekend_days_and_names_the_range(team):
+    saturday = today() - datetime.timedelta(days=today().weekday() + 2)
+    _ledger(team, "U_ALICE", saturday - datetime.timedelta(days=1), 3)  # Friday to Sunday
+    query = {"format": "csv", "start": days(-30), "end": today()}
+    response = client_for("member", team).get("/fairness/", query)
+    header, alice = csv.reader(io.StringIO(response.content.decode()))
+    assert dict(zip(header, alice, strict=True))["weekend_days"] == "2"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="fairness-{days(-30)}-{today()}.csv"'
+    )
+
+
+def test_fairness_counts_a_new_shift_after_a_day_off(team):
+    _ledger(team, "U_ALICE", days(-10), 1)
+    _ledger(team, "U_ALICE", days(-8), 2)
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    [(row, _share)] = response.context["rows"]
+    assert (row.shifts, row.days) == (2, 3)
 
 
 @pytest.mark.parametrize("size", [2, 30])
