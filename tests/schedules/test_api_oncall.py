@@ -301,6 +301,19 @@ def test_a_full_year_window_is_allowed(staff):
     assert response.status_code == 200, response.content
 
 
+def test_a_one_day_window_is_allowed(staff):
+    TeamFactory(slug="fallback", oncall_engineer="U_DEFAULT")
+    body = staff.get(schedules_url("U_DEFAULT", "?from=2026-12-02&to=2026-12-02")).json()
+    assert [(p["start_date"], p["end_date"]) for p in body["periods"]] == [
+        ("2026-12-02", "2026-12-02")
+    ]
+
+
+def test_a_persons_window_with_a_start_only_runs_28_days_from_it(staff):
+    body = staff.get(schedules_url("U_NOBODY", "?from=2027-03-01")).json()
+    assert (body["from"], body["to"]) == ("2027-03-01", "2027-03-29")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_a_persons_schedule_needs_authentication_only(db, role):
     response = client_for(role).get(schedules_url("U_ALICE"))
