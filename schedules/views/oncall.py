@@ -18,6 +18,7 @@ from schedules.page_selectors.person import coming_shifts, person_shifts
 from teams.models import Team
 
 MY_SCHEDULE_DAYS = 56
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FAIRNESS_DAYS = 90
 
 
@@ -113,5 +114,11 @@ def _fairness_csv(rows, start: datetime.date, end: datetime.date) -> HttpRespons
     writer.writerow(header)
     for row in rows:
         counts = [row.shifts, row.days, row.weekend_days]
-        writer.writerow([row.team.slug, row.engineer, row.name, *counts, row.role])
+        writer.writerow([row.team.slug, row.engineer, _cell(row.name), *counts, row.role])
     return response
+
+
+def _cell(text: str) -> str:
+    """A name as a spreadsheet reads it: one starting like a formula (a display name anyone
+    may set in Slack) is quoted, so opening the export never runs it (CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

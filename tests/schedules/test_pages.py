@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from schedules.models import OnCallRecord
 from schedules.selectors import local_today
-from teams.models import Person
+from teams.models import Person, TeamMembership
 from tests.factories import (
     MembershipFactory,
     OverrideFactory,
@@ -481,6 +481,16 @@ def test_fairness_csv_has_one_row_per_team_line_and_person(team):
     assert rows[0] == header
     assert rows[1][:5] == ["payments", "U_ALICE", "Alice Nguyen", "1", "3"]
     assert (rows[1][6], rows[2][4], rows[2][6]) == ("primary", "2", "backup")
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)"])
+def test_fairness_csv_quotes_a_name_a_spreadsheet_would_run(team, name):
+    Person.objects.filter(slack_user_id="U_ALICE").update(display_name=name)
+    TeamMembership.objects.filter(slack_user_id="U_ALICE").update(display_name=name)
+    _ledger(team, "U_ALICE", days(-5), 3)
+    response = client_for("member", team).get("/fairness/", {"format": "csv"})
+    _, alice = csv.reader(io.StringIO(response.content.decode()))
+    assert alice[:3] == ["payments", "U_ALICE", f"'{name}"]
 
 
 def test_fairness_counts_each_line_apart(team):
