@@ -19,6 +19,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.outbox.queue import Message, enqueue
 from oncall_project.base.slack_ids import validate_channel_id
+from schedules.messages import plain
 
 RECENT = datetime.timedelta(minutes=5)
 CLIMB_TASK = "escalation.tasks.climb_escalation"
@@ -123,10 +124,10 @@ def _page(
     audience = audience_for(escalation.services, now)
     targets = domain.targets_for_level(audience, escalation.level)
     escalation.mentions = [t.mention for t in targets]
-    escalation.text = domain.escalation_text(
-        bug_id=escalation.bug_id,
-        severity=escalation.severity,
-        services=escalation.services,
+    escalation.text = domain.escalation_text(  # mark-up: what the bot sent is printed as is
+        bug_id=plain(escalation.bug_id),
+        severity=plain(escalation.severity),
+        services=[plain(name) for name in escalation.services],
         level=escalation.level,
         mentions=escalation.mentions,
         already_tagged=already_tagged,

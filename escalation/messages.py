@@ -2,7 +2,7 @@
 Pure builders: data in, outbox Message out."""
 
 from oncall_project.base.outbox.queue import Message
-from schedules.messages import actor, section
+from schedules.messages import actor, plain, section
 
 
 def escalation_acknowledged_messages(
@@ -30,7 +30,9 @@ def escalation_acknowledged_messages(
         )
         for key in posted_keys
     ]
-    reply = f":white_check_mark: *{bug_id}* acknowledged by {who}; the escalation stops here."
+    reply = (
+        f":white_check_mark: *{plain(bug_id)}* acknowledged by {who}; the escalation stops here."
+    )
     return [
         *edits,
         Message(

@@ -8,6 +8,13 @@ from oncall_project.base.slack_ids import is_user_id
 from schedules.domain import MentionKind, mention_for, zone
 
 
+def plain(text: str) -> str:
+    """Free text (a team's name, a reason, a bug id) as Slack prints it, never as mark-up: a
+    `<!channel>`, a mention or a link someone typed is shown, not acted on (Slack's own
+    escaping of &, < and >)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def user(slack_id: str | None) -> str:
     return mention_for(slack_id, MentionKind.USER) if slack_id else "nobody"
 
@@ -15,7 +22,7 @@ def user(slack_id: str | None) -> str:
 def actor(actor_id: str) -> str:
     """Who did something: a Slack user as a mention; a username (staff without Slack) or
     "system" as plain text."""
-    return user(actor_id) if is_user_id(actor_id) else actor_id
+    return user(actor_id) if is_user_id(actor_id) else plain(actor_id)
 
 
 def section(text: str) -> dict:
@@ -55,6 +62,7 @@ def handoff_messages(
     key = f"handoff:{team_id}:{line.strip() + ':' if line else ''}{on_call_date.isoformat()}"
     until_text = when(until, timezone)
     following = user(next_engineer) if until is not None else "no change planned"
+    team_name = plain(team_name)
     title = f":pager: *{team_name}* {line}on-call handoff"
     text = f"{title}: {user(outgoing)} → {user(incoming)}, until {until_text}."
     context_text = "Backup on-call" if line else f"Next up: {following}"
@@ -100,8 +108,8 @@ def override_request_message(
     covering = f"{user(engineer)} covers" + (f" for {user(replaces)}" if replaces else "")
     title = "override request" if needs_approval else "override"
     text = (
-        f":arrows_counterclockwise: *{team_name}* {title}: "
-        f"{covering} from {start} to {end}. Reason: {reason or '—'} (by {actor(requested_by)})."
+        f":arrows_counterclockwise: *{plain(team_name)}* {title}: {covering} from {start} to "
+        f"{end}. Reason: {plain(reason) or '—'} (by {actor(requested_by)})."
     )
     blocks = [section(text)]
     if needs_approval:
@@ -157,8 +165,8 @@ def override_decision_messages(
     """A DM to the requester and to the substitute (once if they are the same person); for an
     approval or a rejection, also the request in the channel loses its buttons."""
     text = (
-        f"Your *{team_name}* override ({user(engineer)}, {start} to {end}) was *{status}* "
-        f"by {actor(decided_by)}."
+        f"Your *{plain(team_name)}* override ({user(engineer)}, {start} to {end}) was "
+        f"*{status}* by {actor(decided_by)}."
     )
     targets = dict.fromkeys(t for t in (requested_by, engineer) if is_user_id(t))
     dms = [
@@ -198,11 +206,12 @@ def coverage_gap_message(
 ) -> Message:
     """`backup_gaps` is None for a team without a backup line; `refused` says why the team's
     on-call cannot be worked out, when it cannot (its gaps are then unknown)."""
+    team_name = plain(team_name)
     if refused:
         text = (
-            f":no_entry: *{team_name}*: who is on call cannot be worked out: {refused} Pages "
-            "for its services reach its default engineer and their own fallbacks until staff or "
-            "a lead chooses its time zone again in the team's settings."
+            f":no_entry: *{team_name}*: who is on call cannot be worked out: {plain(refused)} "
+            "Pages for its services reach its default engineer and their own fallbacks until "
+            "staff or a lead chooses its time zone again in the team's settings."
         )
     elif gaps:
         lines = "\n".join(f"• {start} to {end}" for start, end in gaps)
@@ -235,7 +244,7 @@ def shifts_moved_message(
     role: str = "primary",
 ) -> Message:
     line = "backup " if role == "backup" else ""
-    parts = [f"A change to *{team_name}*'s {line}rotation moved your {line}on-call shifts."]
+    parts = [f"A change to *{plain(team_name)}*'s {line}rotation moved your {line}on-call shifts."]
     if gained:
         parts.append("You are now on call: " + ", ".join(gained) + ".")
     if lost:

@@ -68,6 +68,15 @@ def test_level_one_tags_each_services_oncall_once_in_the_plans_format(org):
     }
 
 
+def test_the_bots_words_are_printed_in_the_thread_and_only_its_mentions_tag(org):
+    esc = create(bug_id="<!here> BUG-1", severity="<@U_EVE>", services=["Payment", "<!channel>"])
+    assert esc.escalation.text == (
+        ":rotating_light: *Escalation (Level 1) for &lt;!here&gt; BUG-1 (Severity: "
+        "&lt;@U_EVE&gt;) — Services: Payment, &lt;!channel&gt; — Requires human "
+        "investigation.*\n<@U_ALICE> please investigate."
+    )
+
+
 def test_each_service_falls_back_and_order_is_kept(org):
     esc = create(services=["auth", "Orphan", "payment", "nope"]).escalation
     assert esc.mentions == ["<@U_DAVE>", "<@U_FRANK>", "<@U_ALICE>"]

@@ -40,6 +40,20 @@ def test_override_notice_and_request_titles(needs_approval, title):
     assert [b["type"] for b in message.blocks] == ["section"] + ["actions"] * needs_approval
 
 
+def test_what_someone_typed_is_printed_in_slack_never_acted_on():
+    """A reason or a team's name is free text: `<!channel>` must not page the whole channel,
+    nor a link pass for something else."""
+    message = request(
+        team_name="R&D <ops>", reason="<!channel> pizza, <https://evil.example|approve here>"
+    )
+    assert message.text == (
+        ":arrows_counterclockwise: *R&amp;D &lt;ops&gt;* override: <@U_BOB> covers from "
+        "2026-12-08 to 2026-12-09. Reason: &lt;!channel&gt; pizza, "
+        "&lt;https://evil.example|approve here&gt; (by <@U_BOB>)."
+    )
+    assert message.blocks[0]["text"]["text"] == message.text
+
+
 @pytest.mark.parametrize(
     ("requested_by", "shown"),
     [("U_CAROL", "<@U_CAROL>"), ("ops-admin", "ops-admin")],
