@@ -8,9 +8,11 @@ import pytest
 
 from audit.models import AuditLog
 from oncall_project.base.outbox.models import Notification
+from schedules import domain
 from schedules.actions import handoff_process, rotation_config_update
 from schedules.actions.handoff import due_team_ids
-from schedules.models import OnCallRecord
+from schedules.models import OnCallRecord, Schedule
+from schedules.selectors import team_state
 from teams.actions import RotationSettings, TeamFields, team_update
 from teams.models import BackupLine, Team
 from tests.schedules.conftest import NOW, UTC
@@ -63,6 +65,8 @@ def test_the_backup_hands_off_at_its_own_time_and_says_so(with_backup):
     assert after not in (before, "U_ALICE")
     entry = AuditLog.objects.filter(metadata__role="backup").latest("created_at")
     assert (entry.previous_engineer_slack_id, entry.engineer_slack_id) == (before, after)
+    assert entry.changes == {"backup_on_call": {"old": before, "new": after}}
+    assert entry.effective_date == D(2026, 12, 1)
     post = Notification.objects.filter(kind="handoff").latest("created_at")
     # the backup line plans no next engineer: its post says nothing of one
     assert post.text == (
@@ -107,3 +111,93 @@ def test_a_time_zone_change_moves_both_lines_handoffs_to_the_new_local_time(with
     assert line.next_handoff_at == datetime.datetime(2026, 12, 2, 18, tzinfo=tokyo)
     primary = Team.objects.get(pk=with_backup.pk).next_handoff_at
     assert primary == datetime.datetime(2026, 12, 2, 9, tzinfo=tokyo)  # its 09:00 there
+
+
+def test_the_backup_hands_off_at_its_handoff_instant_exactly(with_backup):
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    handoff_at = BackupLine.objects.get().next_handoff_at
+    assert handoff_at == datetime.datetime(2026, 12, 1, 18, tzinfo=UTC)
+
+    outcome = handoff_process(team_id=with_backup.pk, now=handoff_at)
+
+    assert outcome.role == "backup"
+    assert BackupLine.objects.get().last_handoff_date == D(2026, 12, 1)
+
+
+@pytest.fixture
+def weekly_backup(rotating_team):
+    """Payments with a weekly backup line from Monday 30 November, handing off at 18:00 UTC:
+    Alice is the primary all that week, so the backup is one other person all week."""
+    rotation_config_update(
+        team=rotating_team,
+        actor=None,
+        role="backup",
+        now=NOW,
+        settings=RotationSettings(
+            rotation_enabled=True,
+            rotation_interval="weekly",
+            rotation_start_date=D(2026, 11, 30),
+            handoff_time=datetime.time(18),
+        ),
+    )
+    Notification.objects.all().delete()
+    AuditLog.objects.all().delete()
+    return rotating_team
+
+
+def test_a_backup_handoff_that_keeps_the_same_engineer_audits_and_posts_nothing(weekly_backup):
+    handoff_process(team_id=weekly_backup.pk, now=NOW)
+    AuditLog.objects.all().delete()
+    Notification.objects.all().delete()
+
+    handoff_process(team_id=weekly_backup.pk, now=datetime.datetime(2026, 12, 3, 18, 1, tzinfo=UTC))
+
+    assert OnCallRecord.objects.filter(role="backup").count() == 4  # 30 Nov to 3 Dec
+    assert not AuditLog.objects.filter(metadata__role="backup").exists()
+    assert not Notification.objects.filter(text__contains="backup").exists()
+
+
+def test_a_backup_lines_first_handoff_mid_week_hands_over_from_the_day_before(weekly_backup):
+    wednesday = datetime.datetime(2026, 12, 2, 12, tzinfo=UTC)  # the backup's 1 December
+
+    handoff_process(team_id=weekly_backup.pk, now=wednesday)
+
+    assert OnCallRecord.objects.filter(role="backup").count() == 1
+    assert not AuditLog.objects.filter(metadata__role="backup").exists()
+    assert not Notification.objects.filter(text__contains="backup").exists()
+
+
+def test_a_backup_line_catching_up_missed_days_never_records_the_primary(with_backup):
+    handoff_process(team_id=with_backup.pk, now=NOW)
+
+    handoff_process(team_id=with_backup.pk, now=datetime.datetime(2026, 12, 4, 18, 1, tzinfo=UTC))
+
+    backups = OnCallRecord.objects.filter(role="backup").order_by("on_call_date")
+    assert [r.on_call_date.day for r in backups] == [30, 1, 2, 3, 4]
+    # Alice is the primary the whole week
+    assert "U_ALICE" not in [r.engineer_slack_id for r in backups]
+    assert all(r.engineer_slack_id for r in backups)
+
+
+def test_the_backups_planned_days_never_name_that_days_primary(with_backup):
+    handoff_process(team_id=with_backup.pk, now=datetime.datetime(2026, 12, 4, 18, 1, tzinfo=UTC))
+
+    planned = Schedule.objects.filter(role="backup", origin="auto", start_date__gte=D(2026, 12, 5))
+    assert planned.exists()
+    for schedule in planned:
+        primary = domain.resolve_day(
+            team_state(with_backup, schedule.start_date), schedule.start_date
+        )
+        assert schedule.engineer_slack_id != primary.engineer
+
+
+def test_a_backup_only_handoff_moves_the_teams_oncall_version(with_backup):
+    handoff_process(team_id=with_backup.pk, now=NOW)
+    before = Team.objects.get(pk=with_backup.pk).oncall_version
+
+    outcome = handoff_process(
+        team_id=with_backup.pk, now=datetime.datetime(2026, 12, 1, 18, 1, tzinfo=UTC)
+    )
+
+    assert outcome.role == "backup"
+    assert Team.objects.get(pk=with_backup.pk).oncall_version > before
