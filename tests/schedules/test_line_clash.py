@@ -152,3 +152,14 @@ def test_a_daily_backup_schedule_is_checked_on_its_own_days_only(staff, team, da
     Schedule.objects.filter(role="backup", origin="manual").delete()
     refused = staff.post(url(team, "oncall-schedules", role=None), on_sunday, format="json")
     assert_error(refused, 409, "engineer_slack_id")
+
+
+def test_a_manual_backup_on_a_line_turned_off_holds_nobody_off_the_primary(staff, team, day):
+    backup = not_primary(team, day)
+    assert add_schedule(staff, team, backup, day, "backup").status_code == 201
+    response = staff.patch(url(team, "rotation-config"), {"rotation_enabled": False}, format="json")
+    assert response.status_code == 200, response.content
+
+    created = add_schedule(staff, team, backup, day)
+
+    assert created.status_code == 201, created.content
