@@ -134,14 +134,23 @@ def test_team_oncall_defaults_to_now_and_takes_the_id(staff):
     assert body["on_call_date"] == local_today(team, timezone.now()).isoformat()
 
 
-def test_an_offset_whose_plus_sign_was_not_url_encoded_still_reads(staff, team):
+@pytest.mark.parametrize("at", ["2026-12-07T09:30:00+01:00", "2026-12-07T09:30:00.250+01:00"])
+def test_an_offset_whose_plus_sign_was_not_url_encoded_still_reads(staff, team, at):
     # "+01:00" arrives as " 01:00" when the caller forgot to encode it.
-    body = staff.get(oncall_url(team, "2026-12-07T09:30:00+01:00")).json()
+    body = staff.get(oncall_url(team, at)).json()
     assert (body["on_call_date"], body["engineer_slack_id"]) == ("2026-12-07", "U_ALICE")
 
 
 @pytest.mark.parametrize(
-    "at", ["yesterday", "2026-13-01T00:00:00Z", "2026-12-08", "2999-01-01T00:00:00Z", ""]
+    "at",
+    [
+        "yesterday",
+        "2026-13-01T00:00:00Z",
+        "2026-12-08",
+        "2999-01-01T00:00:00Z",
+        "1900-01-01T00:00:00Z",  # as far out in the past is refused too
+        "",
+    ],
 )
 def test_a_bad_at_is_a_400_naming_it(staff, team, at):
     assert_error(staff.get(oncall_url(team) + f"?at={at}"), 400, "at")
@@ -290,6 +299,7 @@ def test_a_persons_window_defaults_to_the_next_28_days(staff):
         ("U_ALICE", "?from=2026-12-10&to=2026-12-09", "to"),
         ("U_ALICE", "?from=2026-01-01&to=2027-01-02", "to"),
         ("U_ALICE", "?from=2999-01-01&to=2999-01-02", "from"),
+        ("U_ALICE", "?from=1900-01-01&to=1900-01-02", "from"),
     ],
 )
 def test_a_persons_schedule_refuses_bad_input(staff, slack_id, query, field):
@@ -488,3 +498,8 @@ def test_coverage_gaps_take_the_same_queries_whatever_the_number_of_teams(
     # session, user, count, page of teams, members, spans
     with django_assert_num_queries(6):
         assert client.get("/api/v1/coverage-gaps/").json()["count"] == size
+
+
+def test_an_at_just_beyond_ten_years_is_refused(staff, team):
+    beyond = timezone.now() + datetime.timedelta(days=366 * 10 + 2)
+    assert_error(staff.get(oncall_url(team) + f"?at={beyond:%Y-%m-%dT%H:%M:%SZ}"), 400, "at")
