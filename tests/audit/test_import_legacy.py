@@ -114,10 +114,13 @@ def test_only_slack_user_ids_in_a_rotation_order_become_members(legacy_url):
     row = {**legacy.TEAMS[2], "id": odd, "slack_group_id": "S0ODD", "rotation_order": order}
     legacy.insert_rows(legacy_url, {"teams": [row]})
 
-    run_import(legacy_url)
+    lines = run_import(legacy_url)
 
     members = TeamMembership.objects.filter(team=team(odd))
     assert list(members.values_list("slack_user_id", flat=True)) == ["U_ZOE"]
+    # a team with no rotation start: its people joined when the team was made
+    assert members.get().joined_at == d("2025-10-01")
+    assert "teams.rotation_order           4         4                0" in lines
 
 
 def test_every_service_arrives_with_owner_on_call_group_and_repository(legacy_url):
@@ -589,6 +592,8 @@ def test_older_shape_audit_logs_come_over_and_dual_written_history_only_once(old
         "override", str(pending.pk), "override_requested", "U_BOB", "override_created", group,
     )
     # fmt: on
+    assert request.changes == {"status": {"old": None, "new": "pending"}}
+    assert request.created_at == ts("2026-03-01")
     assert request.metadata == {
         "source": "api",
         "legacy_import": {
@@ -706,3 +711,191 @@ def test_an_import_that_brings_rows_drops_every_checkpoint_and_kept_answer(legac
     assert all(t.oncall_version > versions[t.pk] for t in Team.objects.all())
     assert set(Team.objects.values_list("rotation_checkpoint_start", flat=True)) == {None}
     assert set(Team.objects.values_list("rotation_checkpoint", flat=True)) == {None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_membership_weight_of_zero_stops_the_import_naming_it(postgres):
+    weightless = {**legacy.OLDER_ROWS["team_memberships"][1], "id": uid(13, 9)}
+    weightless.update(slack_user_id="U_CAROL", weight=0.0)
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"team_memberships": [weightless]})
+        with pytest.raises(CommandError) as error:
+            run_import(url)
+
+    assert f"team_memberships:{weightless['id']}: weight" in str(error.value)
+    assert set(counts().values()) == {0}
+
+
+def test_a_later_legacy_override_on_a_day_of_a_backup_override_here_comes_over(legacy_url):
+    run_import(legacy_url)
+    day = d("2026-04-08")
+    OverrideFactory(team=team(legacy.T_PAY), role="backup", start_date=day, end_date=day)
+    later = {**legacy.OVERRIDES[0], "id": uid(4, 6), "override_date": day}
+    legacy.insert_rows(legacy_url, {"oncall_overrides": [later]})
+
+    run_import(legacy_url)
+
+    assert imported(Override, "oncall_overrides", later["id"]).role == "primary"
+
+
+def test_an_on_call_engineer_not_valid_here_is_kept_aside_with_a_warning(legacy_url):
+    odd = {
+        **legacy.TEAMS[2],
+        "id": uid(1, 5),
+        "slack_group_id": "S0ODDER",
+        "oncall_engineer": "dave",
+    }
+    legacy.insert_rows(legacy_url, {"teams": [odd]})
+
+    lines = run_import(legacy_url)
+
+    assert team(odd["id"]).oncall_engineer == ""
+    assert team(odd["id"]).metadata["legacy_import"]["invalid"] == {"oncall_engineer": "dave"}
+    assert f"warning: teams:{odd['id']}: kept oncall_engineer='dave' {NOT_VALID}" in lines
+
+
+def test_a_tier_not_valid_here_is_kept_aside_and_the_service_is_standard(postgres):
+    odd = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 7)}
+    odd.update(service_name="Reports", tier="gold")
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"service_team_mapping": [odd]})
+        run_import(url)
+    service = imported(Service, "service_team_mapping", odd["id"])
+    assert service.tier == "standard"
+    assert service.metadata["legacy_import"]["invalid"] == {"tier": "gold"}
+
+
+def test_a_legacy_audit_log_without_actor_type_is_a_users_and_a_system_one_without_id_is_system(
+    postgres,
+):
+    base = legacy.OLDER_ROWS["oncall_audit_logs"][1]
+    untyped = {**base, "id": uid(16, 8), "actor_type": None, "actor_id": "U_ADMIN"}
+    anonymous = {**base, "id": uid(16, 9), "actor_type": "system", "actor_id": None}
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"oncall_audit_logs": [untyped, anonymous]})
+        run_import(url)
+    columns = "actor_type actor_id"
+    assert values(imported(AuditLog, "oncall_audit_logs", untyped["id"]), columns) == (
+        "user",
+        "U_ADMIN",
+    )
+    assert values(imported(AuditLog, "oncall_audit_logs", anonymous["id"]), columns) == (
+        "system",
+        "system",
+    )
+
+
+def test_a_membership_without_joined_at_joined_when_its_row_was_made(postgres):
+    late = {**legacy.OLDER_ROWS["team_memberships"][1], "id": uid(13, 8)}
+    late.update(slack_user_id="U_CAROL", joined_at=None, created_at=ts("2025-08-01", "10:00"))
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE team_memberships ADD COLUMN created_at timestamptz")
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, {"team_memberships": [late]})
+        run_import(url)
+    group = imported(Team, "service_groups", legacy.G_PAY)
+    assert group.memberships.get(slack_user_id="U_CAROL").joined_at == d("2025-08-01")
+
+
+def test_a_later_shape_override_range_arrives_with_its_dates_and_decision(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute(
+            "ALTER TABLE oncall_overrides ALTER COLUMN override_date DROP NOT NULL, "
+            "ADD COLUMN start_date date, ADD COLUMN end_date date, ADD COLUMN decided_at timestamp"
+        )
+    ranged = {**legacy.OVERRIDES[1], "id": uid(4, 5), "override_date": None}
+    ranged.update(start_date=d("2026-04-06"), end_date=d("2026-04-08"))
+    ranged.update(decided_at=datetime.datetime(2026, 4, 1, 10, 0))  # no zone: read as UTC
+    legacy.insert_rows(legacy_url, {"oncall_overrides": [ranged]})
+
+    run_import(legacy_url)
+
+    override = imported(Override, "oncall_overrides", ranged["id"])
+    assert values(override, "start_date end_date decided_at") == (
+        d("2026-04-06"),
+        d("2026-04-08"),
+        ts("2026-04-01", "10:00"),
+    )
+
+
+def test_a_legacy_schedule_the_rotation_made_arrives_as_auto(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE oncall_schedules ADD COLUMN origin varchar(10)")
+    planned = {**legacy.SCHEDULES[2], "id": uid(3, 7), "days_of_week": None, "origin": "auto"}
+    planned.update(start_date=d("2026-04-13"), end_date=d("2026-04-19"))
+    legacy.insert_rows(legacy_url, {"oncall_schedules": [planned]})
+
+    run_import(legacy_url)
+
+    assert imported(Schedule, "oncall_schedules", planned["id"]).origin == "auto"
+    assert imported(Schedule, "oncall_schedules", legacy.SCH_AUTH).origin == "manual"
+
+
+def older_import_with(rows: dict) -> None:
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, rows)
+        run_import(url)
+
+
+def test_a_system_change_dual_written_is_imported_once(postgres):
+    manual = next(r for r in legacy.OLDER_ROWS["oncall_history"] if r["id"] == legacy.OLD_H_MANUAL)
+    copy = {**legacy.OLDER_ROWS["oncall_audit_logs"][0], "id": uid(16, 7)}
+    copy.update(entity_type="team", entity_id=legacy.G_PAY, action="updated")
+    copy.update(actor_type="system", actor_id="system", metadata=None)
+    copy.update({k: manual[k] for k in ("engineer_slack_id", "previous_engineer_slack_id")})
+    copy.update({k: manual[k] for k in ("change_type", "change_reason", "effective_date")})
+
+    older_import_with({"oncall_audit_logs": [copy]})
+
+    entry = imported(AuditLog, "oncall_audit_logs", copy["id"])
+    assert entry.metadata["legacy_import"]["duplicate"] == f"oncall_history:{manual['id']}"
+    assert not AuditLog.objects.filter(legacy_id=f"oncall_history:{manual['id']}")
+
+
+def test_a_dual_written_change_drops_the_history_row_of_its_own_date_only(postgres):
+    twin = next(r for r in legacy.OLDER_ROWS["oncall_history"] if r["id"] == legacy.OLD_H_OVERRIDE)
+    earlier = {**twin, "id": uid(15, 0), "effective_date": d("2026-02-25")}
+
+    older_import_with({"oncall_history": [earlier]})
+
+    assert imported(AuditLog, "oncall_history", earlier["id"]).effective_date == d("2026-02-25")
+    assert not AuditLog.objects.filter(legacy_id=f"oncall_history:{legacy.OLD_H_OVERRIDE}")
+
+
+def test_a_team_in_both_teams_and_service_groups_keeps_its_rows_on_the_teams_one(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE service_groups (id uuid PRIMARY KEY, group_name varchar(100))")
+    legacy.insert_rows(legacy_url, {"service_groups": [{"id": legacy.T_PAY, "group_name": "Old"}]})
+
+    run_import(legacy_url)
+
+    week = imported(Schedule, "oncall_schedules", legacy.SCH_WEEK)
+    assert week.team == team(legacy.T_PAY)
+    assert imported(Team, "service_groups", legacy.T_PAY).name == "Old"
+
+
+def test_a_service_of_a_team_the_old_database_lost_stops_the_import_naming_it(legacy_url):
+    with psycopg.connect(legacy_url, autocommit=True) as conn:
+        conn.execute(
+            "ALTER TABLE service_team_mapping DROP CONSTRAINT service_team_mapping_team_id_fkey"
+        )
+    orphan = {
+        **legacy.SERVICES[2],
+        "id": uid(2, 7),
+        "service_name": "Orphan",
+        "team_id": uid(1, 99),
+    }
+    legacy.insert_rows(legacy_url, {"service_team_mapping": [orphan]})
+
+    with pytest.raises(CommandError) as error:
+        run_import(legacy_url)
+
+    assert f"service_team_mapping:{orphan['id']}: team {uid(1, 99)} is not a legacy team" in str(
+        error.value
+    )
+    assert not Service.objects.exists()
