@@ -23,6 +23,7 @@ from teams.models import Team, TeamMembership
 from teams.people import person_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_hook import after_roster_change, before_roster_change
+from teams.selectors import person_label
 from teams.slack_first import asks_slack_first
 
 
@@ -119,7 +120,7 @@ def _membership_write(
 
 
 def _not_a_member(team: Team, slack_user_id: str) -> NotFound:
-    return NotFound(f"{slack_user_id} is not a member of {team.name}.")
+    return NotFound(f"{person_label(slack_user_id)} is not a member of {team.name}.")
 
 
 @transaction.atomic

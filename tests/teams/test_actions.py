@@ -219,7 +219,7 @@ def test_membership_update_changes_a_member_and_never_adds_one(db, staff_actor):
         fields=MembershipFields(weight=3),
     )
     assert updated.weight == 3 and only_audit_row().changes == {"weight": {"old": 1, "new": 3}}
-    with pytest.raises(NotFound, match="U_BOB is not a member of"):
+    with pytest.raises(NotFound, match=r"Bob Stone \(U_BOB\) is not a member of"):
         actions.membership_update(
             team=membership.team,
             slack_user_id="U_BOB",

@@ -205,6 +205,16 @@ def test_a_lead_removes_a_member(team):
     assert not TeamMembership.objects.filter(slack_user_id="U_BOB").exists()
 
 
+def test_removing_a_member_twice_says_by_name_that_they_are_gone(team):
+    """A double click on Remove: the second finds nobody, and its 404 page names them."""
+    MembershipFactory(team=team, slack_user_id="U_BOB")
+    client = client_for("lead", team)
+    client.post("/teams/payments/members/U_BOB/remove/")
+    again = client.post("/teams/payments/members/U_BOB/remove/")
+    assert again.status_code == 404
+    assert "Bob Stone (U_BOB) is not a member of Payments." in again.content.decode()
+
+
 @pytest.mark.parametrize("size", [2, 40])
 def test_members_page_takes_the_same_queries_whatever_the_team_size(
     team, size, django_assert_max_num_queries
