@@ -20,25 +20,31 @@ from tests.schedules.conftest import NOW, UTC
 D = datetime.date
 
 
-@pytest.fixture
-def with_backup(rotating_team):
-    """Payments (weekly primary Alice, Bob, Carol from Monday 30 November) with a daily backup
-    line handing off at 18:00 UTC."""
+def backup_line_from_30_november(team: Team, interval: str) -> Team:
+    """`team` with a backup line of `interval` from Monday 30 November, handing off at 18:00
+    UTC; the messages and audit entries of setting it up are cleared."""
     rotation_config_update(
-        team=rotating_team,
+        team=team,
         actor=None,
         role="backup",
         now=NOW,
         settings=RotationSettings(
             rotation_enabled=True,
-            rotation_interval="daily",
+            rotation_interval=interval,
             rotation_start_date=D(2026, 11, 30),
             handoff_time=datetime.time(18),
         ),
     )
     Notification.objects.all().delete()
     AuditLog.objects.all().delete()
-    return rotating_team
+    return team
+
+
+@pytest.fixture
+def with_backup(rotating_team):
+    """Payments (weekly primary Alice, Bob, Carol from Monday 30 November) with a daily backup
+    line handing off at 18:00 UTC."""
+    return backup_line_from_30_november(rotating_team, "daily")
 
 
 def test_a_handoff_records_both_lines_never_the_same_person(with_backup):
@@ -128,21 +134,7 @@ def test_the_backup_hands_off_at_its_handoff_instant_exactly(with_backup):
 def weekly_backup(rotating_team):
     """Payments with a weekly backup line from Monday 30 November, handing off at 18:00 UTC:
     Alice is the primary all that week, so the backup is one other person all week."""
-    rotation_config_update(
-        team=rotating_team,
-        actor=None,
-        role="backup",
-        now=NOW,
-        settings=RotationSettings(
-            rotation_enabled=True,
-            rotation_interval="weekly",
-            rotation_start_date=D(2026, 11, 30),
-            handoff_time=datetime.time(18),
-        ),
-    )
-    Notification.objects.all().delete()
-    AuditLog.objects.all().delete()
-    return rotating_team
+    return backup_line_from_30_november(rotating_team, "weekly")
 
 
 def test_a_backup_handoff_that_keeps_the_same_engineer_audits_and_posts_nothing(weekly_backup):
