@@ -45,6 +45,14 @@ def run_import(url: str, *options: str) -> list[str]:
     return out.getvalue().splitlines()
 
 
+def import_older_rows_with(extra: dict) -> list[str]:
+    """Import the older shape's rows and `extra` rows beside them (table -> rows)."""
+    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
+        legacy.insert_rows(url, legacy.OLDER_ROWS)
+        legacy.insert_rows(url, extra)
+        return run_import(url)
+
+
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
@@ -521,10 +529,7 @@ def test_a_team_name_taken_here_in_another_case_arrives_with_a_suffix(postgres):
 def test_legacy_metadata_that_is_not_an_object_is_kept_under_the_import_notes(postgres):
     listed = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 9)}
     listed.update(service_name="Audit", metadata=Jsonb(["pci", "sox"]))
-    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
-        legacy.insert_rows(url, legacy.OLDER_ROWS)
-        legacy.insert_rows(url, {"service_team_mapping": [listed]})
-        run_import(url)
+    import_older_rows_with({"service_team_mapping": [listed]})
     service = imported(Service, "service_team_mapping", listed["id"])
     assert service.metadata == {"legacy_import": {"metadata": ["pci", "sox"]}}
 
@@ -559,10 +564,7 @@ def test_an_environment_not_valid_here_is_blanked_not_made_production(postgres):
     wordy = "production-eu-west-1-blue-green-canary-ring0"  # longer than ours holds
     odd = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 8)}
     odd.update(service_name="Reports", environment=wordy)
-    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
-        legacy.insert_rows(url, legacy.OLDER_ROWS)
-        legacy.insert_rows(url, {"service_team_mapping": [odd]})
-        run_import(url)
+    import_older_rows_with({"service_team_mapping": [odd]})
     service = imported(Service, "service_team_mapping", odd["id"])
     assert service.environment == ""
     assert service.metadata["legacy_import"]["invalid"] == {"environment": wordy}
@@ -758,10 +760,7 @@ def test_an_on_call_engineer_not_valid_here_is_kept_aside_with_a_warning(legacy_
 def test_a_tier_not_valid_here_is_kept_aside_and_the_service_is_standard(postgres):
     odd = {**legacy.OLDER_ROWS["service_team_mapping"][1], "id": uid(12, 7)}
     odd.update(service_name="Reports", tier="gold")
-    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
-        legacy.insert_rows(url, legacy.OLDER_ROWS)
-        legacy.insert_rows(url, {"service_team_mapping": [odd]})
-        run_import(url)
+    import_older_rows_with({"service_team_mapping": [odd]})
     service = imported(Service, "service_team_mapping", odd["id"])
     assert service.tier == "standard"
     assert service.metadata["legacy_import"]["invalid"] == {"tier": "gold"}
@@ -773,10 +772,7 @@ def test_a_legacy_audit_log_without_actor_type_is_a_users_and_a_system_one_witho
     base = legacy.OLDER_ROWS["oncall_audit_logs"][1]
     untyped = {**base, "id": uid(16, 8), "actor_type": None, "actor_id": "U_ADMIN"}
     anonymous = {**base, "id": uid(16, 9), "actor_type": "system", "actor_id": None}
-    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
-        legacy.insert_rows(url, legacy.OLDER_ROWS)
-        legacy.insert_rows(url, {"oncall_audit_logs": [untyped, anonymous]})
-        run_import(url)
+    import_older_rows_with({"oncall_audit_logs": [untyped, anonymous]})
     columns = "actor_type actor_id"
     assert values(imported(AuditLog, "oncall_audit_logs", untyped["id"]), columns) == (
         "user",
@@ -836,10 +832,7 @@ def test_a_legacy_schedule_the_rotation_made_arrives_as_auto(legacy_url):
 
 
 def older_import_with(rows: dict) -> None:
-    with legacy.legacy_database(legacy.OLDER_SHAPE) as url:
-        legacy.insert_rows(url, legacy.OLDER_ROWS)
-        legacy.insert_rows(url, rows)
-        run_import(url)
+    import_older_rows_with(rows)
 
 
 def test_a_system_change_dual_written_is_imported_once(postgres):
