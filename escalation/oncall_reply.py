@@ -4,7 +4,7 @@ import datetime
 
 from schedules import domain, oncall_now, selectors
 from schedules.lines import person_periods
-from schedules.messages import user, when
+from schedules.messages import plain, user, when
 from schedules.models import Role
 from services.selectors.answers import resolve_services
 from teams.models import Team
@@ -26,13 +26,13 @@ def oncall_reply(query: str, caller: str, now: datetime.datetime) -> str:
     team = team_by_word(query, active_only=True)
     if team is not None:
         return _team_line(team, selectors.who_is_on_call(team, now)) + _backup_note(team, now)
-    return f"No service or team called '{query}'. `/oncall` alone lists your own shifts."
+    return f"No service or team called '{plain(query)}'. `/oncall` alone lists your own shifts."
 
 
 def _service_line(result, now) -> str:
     answer, service = result.answer, result.service
     who = answer.mention or "nobody"
-    team = f" (team {service.team.name})" if service.team else ""
+    team = f" (team {plain(service.team.name)})" if service.team else ""
     until = ""
     # The team's answer (its gap too, when nothing else answers) holds for the team's run.
     if answer.team_answer is not None and answer.source == answer.team_answer.source:
@@ -40,8 +40,9 @@ def _service_line(result, now) -> str:
         until += _next(service.team, answer.team_answer)
     backup = _backup_note(service.team, now) if service.team else ""
     if answer.team_error:
-        backup = f"\nThe team's on-call could not be worked out: {answer.team_error}{backup}"
-    return f"*{service.name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}.{backup}"
+        backup = f"\nThe team's on-call could not be worked out: {plain(answer.team_error)}{backup}"
+    name = plain(service.name)
+    return f"*{name}*{team}: {who} — {answer.source.replace('_', ' ')}{until}.{backup}"
 
 
 def _backup_note(team: Team, now: datetime.datetime) -> str:
@@ -57,10 +58,10 @@ def _backup_note(team: Team, now: datetime.datetime) -> str:
 def _team_line(team: Team, engine: domain.OnCallAnswer) -> str:
     answer = selectors.whom_to_tag(team, engine)
     if answer.target is None:
-        return f"*{team.name}*: nobody is on call — a coverage gap."
+        return f"*{plain(team.name)}*: nobody is on call — a coverage gap."
     until = when(engine.until, team.timezone)
     return (
-        f"*{team.name}*: {answer.mention} ({answer.source.replace('_', ' ')}) "
+        f"*{plain(team.name)}*: {answer.mention} ({answer.source.replace('_', ' ')}) "
         f"until {until}{_next(team, engine)}."
     )
 
@@ -81,7 +82,8 @@ def _own_shifts(caller: str, now: datetime.datetime) -> str:
     )
     shifts = [s for s in found if s.ends_at > now]
     unknown = "".join(
-        f"\nYour shifts in *{r.team.name}* cannot be worked out: {r.reason}" for r in refused
+        f"\nYour shifts in *{plain(r.team.name)}* cannot be worked out: {plain(r.reason)}"
+        for r in refused
     )
     if not shifts:
         return (
@@ -89,7 +91,7 @@ def _own_shifts(caller: str, now: datetime.datetime) -> str:
             "Ask `/oncall <service or team>` to see who is on call." + unknown
         )
     lines = [
-        f"• *{s.team.name}*{' (backup)' if s.role == Role.BACKUP else ''}: "
+        f"• *{plain(s.team.name)}*{' (backup)' if s.role == Role.BACKUP else ''}: "
         f"{when(s.starts_at, s.team.timezone)} → "
         f"{when(s.ends_at, s.team.timezone)} ({s.source.replace('_', ' ')})"
         for s in shifts[:MAX_LINES]

@@ -75,6 +75,15 @@ def test_a_backup_line_with_nobody_on_it_is_told_as_a_gap(payments):
     assert second == "Backup on-call: nobody (a gap in the backup line)."
 
 
+def test_names_and_what_was_asked_are_printed_never_taken_as_mark_up(payments):
+    Team.objects.filter(pk=payments.pk).update(name="R&D <ops>")
+    answer = oncall_reply("payment", "U_ANYONE", NOW)
+    assert answer.startswith("*Payment* (team R&amp;D &lt;ops&gt;): <@U_ALICE> — schedule")
+    assert oncall_reply("<!channel>", "U_ANYONE", NOW) == (
+        "No service or team called '&lt;!channel&gt;'. `/oncall` alone lists your own shifts."
+    )
+
+
 def test_an_archived_team_is_not_answered_for(payments):
     payments.is_active = False
     payments.save()
