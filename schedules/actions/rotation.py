@@ -149,7 +149,7 @@ def rotation_preview(
     return RotationOutcome(
         planned,
         _replan_impact(state, replan, today, until),
-        warnings=domain.rotation_warnings(state, config, today, last),
+        warnings=domain.rotation_warnings(planning, config, today, last, planned),
     )
 
 
@@ -228,7 +228,7 @@ def regenerate_future(
     _tell_affected(team, impact, change_key, role)
     planned = list(replan.planned[:periods])
     last = planned[-1].end_date if planned else today
-    warnings = domain.rotation_warnings(state, state.config, today, last)
+    warnings = domain.rotation_warnings(state, state.config, today, last, planned)
     return RotationOutcome(planned, impact, created, deleted, warnings)
 
 

@@ -197,6 +197,28 @@ def test_preview_of_the_backup_line_calls_nobody_away_for_being_the_primary(staf
     assert response.json()["warnings"] == []
 
 
+BIWEEKLY_ON_WEDNESDAYS = {"rotation_interval": "biweekly", "handoff_day": 2}
+
+
+def test_a_backup_line_that_would_plan_nobody_says_why_in_its_preview_and_save(staff, team):
+    """Three people on a weekly primary handing off on Mondays: a biweekly backup handing off
+    on Wednesdays takes in three primary weeks each time, so nobody is free for a whole one."""
+    team.memberships.filter(slack_user_id="U_DAVE").delete()  # three people
+    turn_on_backup(staff, team)
+    body = {"periods": 4, "changes": BIWEEKLY_ON_WEDNESDAYS}
+    preview = staff.post(url(team, "rotation/preview"), body, format="json").json()
+    assert None in {e["engineer_slack_id"] for e in preview["entries"]}
+    assert preview["warnings"][0].startswith("Nobody can take the turn")
+    assert "each candidate is the primary (or away) on some day of it" in preview["warnings"][0]
+    saved = turn_on_backup(staff, team, **BIWEEKLY_ON_WEDNESDAYS)
+    assert saved["warnings"][0] == preview["warnings"][0]
+    handing_off_with_the_primary = {**BIWEEKLY_ON_WEDNESDAYS, "handoff_day": 0}
+    body = {"periods": 4, "changes": {**handing_off_with_the_primary, "handoff_time": "09:00"}}
+    preview = staff.post(url(team, "rotation/preview"), body, format="json").json()
+    assert preview["warnings"] == []
+    assert None not in {e["engineer_slack_id"] for e in preview["entries"]}
+
+
 def test_generate_on_the_backup_line_saves_backup_schedules(staff, team):
     turn_on_backup(staff, team)
     Schedule.objects.filter(team=team, role="backup").delete()

@@ -1,10 +1,13 @@
-"""What a rotation preview warns about: the people its order names whom it will skip."""
+"""What a rotation preview warns about: the people its order names whom it will skip, and
+turns nobody can take."""
+
+from datetime import time
 
 import pytest
 
-from schedules.domain import Member, Unavailability, rotation_warnings
+from schedules.domain import Member, Unavailability, backup_state, plan, rotation_warnings
 
-from .builders import JOINED, day, rotation, team
+from .builders import JOINED, day, engineers, members, rotation, team
 
 PEOPLE = (
     Member("UA", JOINED, display_name="Ann"),
@@ -72,3 +75,52 @@ def test_a_rotation_nobody_can_take_a_turn_in_says_so_first(config, people, then
         "falls back to its default engineer."
     )
     assert [line.split(":")[0] for line in found[1:]] == list(then)
+
+
+def test_turns_every_candidate_is_away_for_are_named():
+    trio = (Member("UA", JOINED), Member("UB", JOINED), Member("UC", JOINED))
+    away = tuple(Unavailability(who, day(8), day(9)) for who in ("UA", "UB", "UC"))
+    state = team(members=trio, unavailability=away)
+    planned = plan(state, day(0), 3)
+    assert engineers(planned) == ["UA", None, "UB"]
+    found = rotation_warnings(state, state.config, day(0), day(20), planned)
+    assert found[0] == (
+        "Nobody can take the turn 2026-03-09 to 2026-03-15: each candidate is away some day of "
+        "it. The line falls back to its default engineer then."
+    )
+
+
+BIWEEKLY_ON_WEDNESDAYS = {"rotation_interval": "biweekly", "handoff_day": 2}
+
+
+@pytest.mark.parametrize(
+    ("backup_settings", "warned"),
+    [
+        (BIWEEKLY_ON_WEDNESDAYS, True),  # each 14 days touch three primary weeks: all three
+        ({"rotation_interval": "biweekly", "handoff_time": time(10)}, True),  # an hour over
+        ({"rotation_interval": "biweekly"}, False),  # two primary weeks: the third person
+        ({"handoff_day": 2}, False),  # weekly: two primary weeks, the third person
+    ],
+)
+def test_a_backup_line_whose_periods_take_in_every_primary_warns_how_to_fix_it(
+    backup_settings, warned
+):
+    """A 3-person weekly primary (Mondays 09:00): a backup line handing off inside the
+    primary's weeks can find nobody free of the primary for a whole period."""
+    trio = members("UA", "UB", "UC")
+    primary = team(members=trio)
+    backup = team(rotation(**backup_settings), members=trio)
+    state = backup_state(backup, primary, day(-400), day(800))
+    planned = plan(state, day(0), 4)
+    found = rotation_warnings(state, state.config, day(0), planned[-1].end_date, planned)
+    assert (None in engineers(planned)) is warned
+    if warned:
+        assert found[0].startswith("Nobody can take the turns 2026-")
+        assert found[0].endswith(
+            "each candidate is the primary (or away) on some day of it, as the primary hands "
+            "off inside this line's periods. Hand this line off on the primary's day and at its "
+            "time, or add members."
+        )
+        assert " and 1 more:" in found[0]
+    else:
+        assert found == ()
