@@ -483,6 +483,14 @@ def test_fairness_csv_has_one_row_per_team_line_and_person(team):
     assert (rows[1][6], rows[2][4], rows[2][6]) == ("primary", "2", "backup")
 
 
+@pytest.mark.parametrize("asked", ["json", "CSV", "csv ", ""])
+def test_fairness_answers_csv_only_when_asked_for_csv(team, asked):
+    _ledger(team, "U_ALICE", days(-5), 3)
+    response = client_for("member", team).get("/fairness/", {"format": asked})
+    assert response["Content-Type"].startswith("text/html")
+    assert [row.engineer for row, _share in response.context["rows"]] == ["U_ALICE"]
+
+
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)"])
 def test_fairness_csv_quotes_a_name_a_spreadsheet_would_run(team, name):
     Person.objects.filter(slack_user_id="U_ALICE").update(display_name=name)
