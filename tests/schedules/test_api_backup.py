@@ -14,7 +14,12 @@ from schedules.models import Override, Role, Schedule
 from schedules.selectors import team_state
 from teams.models import BackupLine, Team
 from tests.api_support import assert_error, client_for
-from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    ServiceFactory,
+    TeamFactory,
+    UnavailabilityFactory,
+)
 
 DAY = datetime.timedelta(days=1)
 MEMBERS = ["U_ALICE", "U_BOB", "U_CAROL", "U_DAVE"]
@@ -139,6 +144,23 @@ def test_a_change_to_the_primary_replans_the_backup(staff, team):
     )
     assert response.status_code == 200, response.content
     assert_never_both_lines(team)
+
+
+@pytest.mark.parametrize("every_team", [True, False], ids=["every team", "this team"])
+def test_the_backup_line_skips_someone_away_from_every_team_as_from_this_one(
+    staff, team, every_team
+):
+    today = timezone.now().date()
+    away = {"start_date": today + 3 * DAY, "end_date": today + 9 * DAY}
+    UnavailabilityFactory(team=None if every_team else team, slack_user_id="U_BOB", **away)
+    turn_on_backup(staff, team)
+    backup = domain.resolve_range(
+        line_state(team, Role.BACKUP, today, today + 14 * DAY), today, today + 14 * DAY
+    )
+    days_of_bob = [a.on_call_date for a in backup if a.engineer == "U_BOB"]
+    assert days_of_bob and not [
+        d for d in days_of_bob if away["start_date"] <= d <= away["end_date"]
+    ]
 
 
 def test_backup_eligibility_is_per_member(staff, team):
