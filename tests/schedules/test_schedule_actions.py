@@ -329,3 +329,19 @@ def test_a_write_that_waited_on_a_schedules_deletion_finds_it_gone(staff_actor, 
     assert waited and isinstance(outcome, NotFound) and "deleted" in str(outcome)
     assert not Schedule.objects.exists()
     assert list(AuditLog.objects.values_list("action", flat=True)) == ["deleted"]
+
+
+def test_a_backup_schedules_changes_are_audited_on_the_backup_line(db, staff_actor):
+    schedule = schedule_create(
+        team=TeamFactory(), actor=staff_actor, fields=_week("U_BOB"), role="backup"
+    )
+    schedule_update(
+        schedule=schedule, actor=staff_actor, changes=ScheduleFields(engineer_slack_id="U_CAROL")
+    )
+    schedule_delete(schedule=schedule, actor=staff_actor)
+    rows = AuditLog.objects.filter(entity_type="schedule", entity_id=str(schedule.pk))
+    assert sorted((row.action, row.metadata["role"]) for row in rows) == [
+        ("created", "backup"),
+        ("deleted", "backup"),
+        ("updated", "backup"),
+    ]
