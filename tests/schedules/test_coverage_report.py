@@ -1,8 +1,12 @@
 import datetime
 
+import pytest
+
 from oncall_project.base.outbox.models import Notification
 from schedules.actions.coverage import coverage_report_queue
+from schedules.tasks import coverage_report_tick
 from teams.models import BackupLine
+from tests.celery_worker import celery_worker, wait_for
 from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
 
 NOW = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)  # a Monday
@@ -104,3 +108,34 @@ def test_the_backups_gaps_start_from_the_backup_lines_own_on_call_day(db):
     assert "No backup on-call on these days:\n• 2026-12-06 to 2026-12-19" in (
         Notification.objects.get().text
     )
+
+
+@pytest.mark.parametrize("backup_line", ["none", "turned off"])
+def test_a_team_without_a_backup_line_hears_nothing_of_one(db, backup_line):
+    team = TeamFactory(name="Ok", slack_channel_id="C_OK", oncall_engineer="U_ALICE")
+    if backup_line == "turned off":
+        BackupLine.objects.create(
+            team=team, rotation_enabled=False, rotation_start_date=datetime.date(2026, 11, 30)
+        )
+    coverage_report_queue(team_id=team.pk, now=NOW)
+    assert Notification.objects.get().text == (
+        ":white_check_mark: *Ok* is fully covered for the next 14 days."
+    )
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_weekly_tick_posts_to_each_active_team_with_a_channel():
+    """Through a real worker: one report per active team with a channel; a team without a
+    channel, or deleted, hears nothing."""
+    TeamFactory(name="Data", slack_channel_id="C_DATA")
+    TeamFactory(name="Ok", slack_channel_id="C_OK", oncall_engineer="U_ALICE")
+    TeamFactory(name="Quiet")
+    TeamFactory(name="Gone", slack_channel_id="C_GONE", is_active=False)
+    with celery_worker(queue="celery"):
+        assert coverage_report_tick() == 2
+        wait_for(lambda: Notification.objects.count() == 2)
+    assert sorted(Notification.objects.values_list("channel", "kind")) == [
+        ("C_DATA", "coverage_gaps"),
+        ("C_OK", "coverage_gaps"),
+    ]
