@@ -503,3 +503,27 @@ def test_coverage_gaps_take_the_same_queries_whatever_the_number_of_teams(
 def test_an_at_just_beyond_ten_years_is_refused(staff, team):
     beyond = timezone.now() + datetime.timedelta(days=366 * 10 + 2)
     assert_error(staff.get(oncall_url(team) + f"?at={beyond:%Y-%m-%dT%H:%M:%SZ}"), 400, "at")
+
+
+def test_coverage_gaps_list_the_teams_in_name_order(staff):
+    names = ["Zeta", "Alpha", "Mu", "Beta", "Omega", "Kappa", "Delta", "Iota"]
+    for name in names:
+        TeamFactory(name=name)
+    rows = staff.get("/api/v1/coverage-gaps/").json()["results"]
+    assert [row["team"]["name"] for row in rows] == sorted(names)
+
+
+def test_coverage_gaps_of_each_team_start_from_its_own_on_call_day(staff):
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11) are never on the same on-call date: each
+    team's gaps run from its own today, not the earliest of them."""
+    teams = [
+        TeamFactory(name="East", slug="east", timezone="Pacific/Kiritimati"),
+        TeamFactory(name="West", slug="west", timezone="Pacific/Pago_Pago"),
+    ]
+    now = timezone.now()
+    expected = {}
+    for team in teams:
+        today = local_today(team, now)
+        expected[team.slug] = [(today.isoformat(), (today + 2 * DAY).isoformat(), 3)]
+    assert expected["east"] != expected["west"]
+    assert gaps_by_slug(staff, "?days=3") == expected
