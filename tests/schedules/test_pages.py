@@ -603,3 +603,12 @@ def test_the_page_of_a_team_whose_time_zone_the_server_no_longer_knows_is_a_409(
     response = client_for("member", team).get("/teams/odd/")
     assert response.status_code == 409
     assert "US/Pacific-New" in response.content.decode()
+
+
+def test_dashboard_gives_a_team_with_nobody_one_gap_from_its_on_call_day_for_fourteen_days(db):
+    search = TeamFactory(name="Search", slug="search")  # nobody at all
+    first = local_today(search, timezone.now())
+    last = first + datetime.timedelta(days=13)
+    page = client_for("staff").get("/").content.decode()
+    run = f"{first:%a} {first.day} {first:%b} – {last:%a} {last.day} {last:%b} (14 days)"
+    assert run in page
