@@ -20,8 +20,15 @@ from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.outbox import delivery
 from oncall_project.base.outbox.models import Notification
 from oncall_project.celery import app
+from schedules.selectors import local_today
 from teams.models import TeamRole
-from tests.factories import MembershipFactory, OverrideFactory, ServiceFactory, TeamFactory
+from tests.factories import (
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    ServiceFactory,
+    TeamFactory,
+)
 from tests.locks import someone_waits_on_a_lock
 
 
@@ -403,3 +410,23 @@ def test_two_acknowledgements_at_once_leave_the_first_standing_and_audited_once(
     assert AuditLog.objects.filter(action="acknowledged").count() == 1
     reply = Notification.objects.get(kind="escalation_acknowledged")
     assert reply.text.startswith(":white_check_mark: *BUG-1* acknowledged by <@U_ALICE>")
+
+
+def test_level_three_adds_every_services_slack_group_once_in_the_order_named(org):
+    esc = create(services=["Auth", "Payment", "Orphan", "Bill"], escalation_level=3).escalation
+    assert esc.mentions == [
+        "<@U_DAVE>",
+        "<@U_ALICE>",
+        "<@U_FRANK>",
+        "<@U_LEAD>",
+        "<!subteam^S_AUTH>",
+        "<!subteam^S_PAY>",
+        "<!subteam^S_ORPH>",
+    ]
+
+
+def test_the_mentions_are_whoever_is_on_call_at_the_escalations_instant(org):
+    later = timezone.now() + datetime.timedelta(days=30)
+    day = local_today(org, later)
+    ScheduleFactory(team=org, engineer_slack_id="U_ZOE", start_date=day, end_date=day)
+    assert create(now=later).escalation.mentions == ["<@U_ZOE>"]
