@@ -159,10 +159,13 @@ def test_a_settings_change_makes_a_new_checkpoint(aged_team):
     )
 
 
-@pytest.mark.parametrize(("offset", "kept"), [(-10, False), (1, True), (20, True)])
+@pytest.mark.parametrize(
+    ("offset", "kept"), [(-10, False), (-1, False), (0, True), (1, True), (20, True)]
+)
 def test_a_schedule_dated_before_the_checkpoint_drops_it(aged_team, offset, kept):
-    """The checkpoint starts today: a schedule of ten days back reaches it; one of tomorrow
-    (within the reach of any checkpoint) or later leaves it as it was."""
+    """The checkpoint starts today: a schedule from ten days back or from yesterday reaches
+    it; one from today (the checkpoint's own first day), tomorrow (within the reach of any
+    checkpoint) or later leaves it as it was."""
     before = aged_team.rotation_checkpoint
     day = TODAY + datetime.timedelta(days=offset)
     Schedule.objects.filter(team=aged_team, start_date=day).delete()
