@@ -527,3 +527,10 @@ def test_coverage_gaps_of_each_team_start_from_its_own_on_call_day(staff):
         expected[team.slug] = [(today.isoformat(), (today + 2 * DAY).isoformat(), 3)]
     assert expected["east"] != expected["west"]
     assert gaps_by_slug(staff, "?days=3") == expected
+
+
+def test_coverage_gaps_look_as_far_as_ninety_days(staff):
+    team = TeamFactory(slug="empty")
+    today = local_today(team, timezone.now())
+    last = (today + 89 * DAY).isoformat()
+    assert gaps_by_slug(staff, "?days=90") == {"empty": [(today.isoformat(), last, 90)]}
