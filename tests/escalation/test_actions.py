@@ -430,3 +430,8 @@ def test_the_mentions_are_whoever_is_on_call_at_the_escalations_instant(org):
     day = local_today(org, later)
     ScheduleFactory(team=org, engineer_slack_id="U_ZOE", start_date=day, end_date=day)
     assert create(now=later).escalation.mentions == ["<@U_ZOE>"]
+
+
+def test_a_refused_escalation_says_what_was_wrong(org):
+    with pytest.raises(InvalidInput, match=r"^A level from 1 to 3\.$"):
+        create(escalation_level=4)
