@@ -39,8 +39,10 @@ class RotationOutcome:
     impact: domain.Impact
     created: int = 0
     deleted: int = 0
-    # People the plan passes over (not eligible, gone from Slack, away): a preview says so.
+    # People the plan passes over (not eligible, gone from Slack, away), turns nobody can take:
+    # a preview says so.
     warnings: tuple[str, ...] = ()
+    unfilled: str | None = None  # why turns go to nobody, as one of the warnings
 
 
 def _check_periods(periods: Any) -> int:
@@ -229,7 +231,8 @@ def regenerate_future(
     planned = list(replan.planned[:periods])
     last = planned[-1].end_date if planned else today
     warnings = domain.rotation_warnings(state, state.config, today, last, planned)
-    return RotationOutcome(planned, impact, created, deleted, warnings)
+    unfilled = domain.unfilled_turns(state, planned)
+    return RotationOutcome(planned, impact, created, deleted, warnings, unfilled)
 
 
 def backup_snapshot(team: Team, now: datetime.datetime):

@@ -5,7 +5,7 @@ re-plans the backup too, which keeps clear of the primary's days."""
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +32,8 @@ from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_fields import RotationFields
 from teams.slack_first import asks_slack_first
+
+BACKUP = "Backup line: "  # a warning of the backup's, beside the primary's own
 
 
 def _line_for_change(team: Team, role: str) -> RotationFields:
@@ -106,7 +108,9 @@ def _update(team, actor, settings, now, role) -> RotationOutcome:
         )
     )
     if role == Role.PRIMARY:
-        follow_with_backup(team, actor, now, change_key=key, snapshot=backup_before)
+        backup = follow_with_backup(team, actor, now, change_key=key, snapshot=backup_before)
+        if backup is not None and backup.unfilled:  # the primary's new periods clash with it
+            outcome = replace(outcome, warnings=(*outcome.warnings, BACKUP + backup.unfilled))
     return outcome
 
 

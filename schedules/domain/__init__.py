@@ -127,7 +127,7 @@ from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
 from .roster import candidates, rotation_fingerprint
 from .rotation import plan
-from .warnings import rotation_warnings
+from .warnings import rotation_warnings, unfilled_turns
 
 __all__ = [
     "TEAM_RUNGS",
@@ -192,6 +192,7 @@ __all__ = [
     "rotation_fingerprint",
     "rotation_warnings",
     "settled_index",
+    "unfilled_turns",
     "who_is_on_call",
     "without_future_auto_schedules",
     "zone",
