@@ -16,7 +16,7 @@ from services.actions import (
 from services.models import Service
 from teams.models import TeamRole
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
-from tests.locks import someone_waits_on_a_lock
+from tests.locks import second_write_while_first_holds, someone_waits_on_a_lock
 
 
 def test_service_create_audits(db, staff_actor):
@@ -149,6 +149,24 @@ def test_a_lead_editing_a_service_while_staff_moves_it_away_is_refused():
     assert waited and refused
     service.refresh_from_db()
     assert (service.team, service.tier) == (identity, "standard")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_deleting_a_service_while_staff_moves_it_away_is_refused():
+    """The delete waits on the service's lock for the move to commit, then finds the service
+    in a team the lead does not lead: without the lock it would delete it after the move."""
+    payments, identity = TeamFactory(), TeamFactory()
+    MembershipFactory(team=payments, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    service = ServiceFactory(team=payments)
+    staff, lead = Actor(id="ops", is_staff=True), Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    waited, outcome = second_write_while_first_holds(
+        lambda: service_update(service=service, actor=staff, changes=ServiceFields(team=identity)),
+        lambda: service_soft_delete(service=service, actor=lead),
+    )
+    assert waited and len(outcome) == 1 and isinstance(outcome[0], Forbidden)
+    service.refresh_from_db()
+    assert (service.team, service.is_active) == (identity, True)
 
 
 @pytest.mark.django_db(transaction=True)
