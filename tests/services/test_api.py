@@ -98,6 +98,23 @@ def test_service_list_takes_the_same_queries_whatever_the_size(
     assert all(s["team"]["slug"] for s in body["results"])
 
 
+@pytest.mark.parametrize("size", [3, 30])
+def test_service_list_names_owners_and_primaries_in_the_same_queries_whatever_the_size(
+    db, size, django_assert_max_num_queries
+):
+    """The names are read with the page's rows, not once per service."""
+    for _ in range(size):
+        ServiceFactory(team=None, service_owner="U_BOB", primary_oncall="U_CAROL")
+    client = session_client(make_user())
+    # session, user, count, page with the names
+    with django_assert_max_num_queries(4):
+        body = client.get(url()).json()
+    assert len(body["results"]) == size
+    assert {(s["service_owner_name"], s["primary_oncall_name"]) for s in body["results"]} == {
+        ("Bob Stone", "Carol Diaz")
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_service_reads_need_authentication_only(team, role):
     service = ServiceFactory(team=team)
