@@ -271,6 +271,25 @@ def test_mentions_for_a_service_that_tags_nobody(bot, db):
     assert body["services"][0]["mention"] is None and body["services"][0]["source"] == "none"
 
 
+def test_mentions_list_an_unknown_name_asked_in_two_cases_once_as_first_asked(bot, org):
+    body = bot.get("/api/v1/oncall/mentions/?services=Ledger,payment,LEDGER").json()
+    assert body["unknown"] == ["Ledger"]
+    assert body["mentions"] == ["<@U_ALICE>"]
+
+
+def test_mentions_answer_for_the_instant_asked(bot, org):
+    """`?at=` is the instant the mentions are for, as for /oncall/: the schedule then, not
+    the team's default now."""
+    ScheduleFactory(
+        team=org, engineer_slack_id="U_GRACE", start_date=D(2026, 3, 9), end_date=D(2026, 3, 15)
+    )
+    body = bot.get(
+        "/api/v1/oncall/mentions/", {"services": "Bill", "at": "2026-03-10T12:00:00Z"}
+    ).json()
+    assert body["mentions"] == ["<@U_GRACE>"]
+    assert body["services"][0]["source"] == "schedule"
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
