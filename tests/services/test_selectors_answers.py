@@ -23,6 +23,13 @@ def test_a_name_asked_with_spaces_around_it_or_in_another_case_finds_the_service
     assert alone.known and alone.answer.target == "U_OWNER"
 
 
+def test_a_name_asked_with_spaces_around_it_and_in_another_case_finds_the_service(db):
+    ServiceFactory(name="Payment", team=None, service_owner="U_OWNER")
+    (result,) = resolve_services([" PAYMENT "], timezone.now())
+    assert (result.asked, result.service and result.service.name) == (" PAYMENT ", "Payment")
+    assert result.answer.target == "U_OWNER"
+
+
 def test_no_name_worth_asking_reads_nothing_and_answers_each_as_unknown(
     db, django_assert_num_queries
 ):
