@@ -255,6 +255,12 @@ def test_lookup_suggests_names_that_partly_match(team):
     assert response.context["matches"] == ["Payments", "Payroll"]
 
 
+def test_lookup_finds_the_one_name_holding_the_words_anywhere(team):
+    ServiceFactory(name="Payment API", team=team)
+    result = client_for("member", team).get("/who/", {"q": "api"}).context["result"]
+    assert (result.subject, result.name) == ("service", "Payment API")
+
+
 def test_lookup_suggests_and_finds_only_active_services_and_teams(team):
     """A soft-deleted service or team is no answer here, as the bot's lookups do not know it:
     not suggested, not found by its name, nor by part of it."""

@@ -268,6 +268,12 @@ def test_directory_search_reads_the_team_name_and_the_tech_stack_too(team, servi
         assert [s.name for s, _ in response.context["rows"]] == expected, search
 
 
+def test_directory_search_reads_part_of_the_services_own_name(team, service):
+    ServiceFactory(name="Search", team=None, tech_stack="Elasticsearch, Kotlin")
+    response = client_for("member", team).get("/services/", {"search": "api"})
+    assert [s.name for s, _ in response.context["rows"]] == ["Payment API"]
+
+
 def test_directory_offers_each_environment_once(team, service):
     ServiceFactory(name="Search", team=None, environment="staging")
     ServiceFactory(name="Ledger", team=None, environment="production")

@@ -1,9 +1,11 @@
-"""How "who is on call for…" lists the fallback chain, line by line (pure: no database)."""
+"""How "who is on call for…" lists the fallback chain, line by line (pure: no database), and
+the names its search box suggests."""
 
 import datetime
 
 from schedules.domain import Assignment, ServiceInfo, Source, resolve_service, resolve_team
-from services.selectors.who import chain_lines
+from services.selectors.who import chain_lines, suggestions
+from tests.factories import ServiceFactory, TeamFactory
 
 DAY = datetime.date(2026, 12, 8)
 
@@ -63,3 +65,10 @@ def test_a_service_without_a_team_or_anyone_still_says_it_has_no_team():
         ("The team's Slack group", "", "skipped"),
         ("The service's Slack group", "", "skipped"),
     ]
+
+
+def test_suggestions_are_in_alphabetical_order_whatever_the_case(db):
+    TeamFactory(name="Beta", slug="beta")
+    ServiceFactory(name="alpha", team=None)
+    ServiceFactory(name="Charlie", team=None)
+    assert suggestions() == ["alpha", "Beta", "Charlie"]
