@@ -70,6 +70,18 @@ def test_a_lead_manages_their_teams_services_only(db):
         service_create(actor=lead, fields=ServiceFields(name="Orphan"))
 
 
+def test_a_lead_may_not_take_a_service_out_of_every_team(db):
+    """A service without a team is staff's: its lead may not leave it there."""
+    team = TeamFactory()
+    MembershipFactory(team=team, slack_user_id="U_LEAD", team_role=TeamRole.LEAD)
+    service = ServiceFactory(team=team)
+    lead = Actor(id="U_LEAD", slack_user_id="U_LEAD")
+    with pytest.raises(Forbidden):
+        service_update(service=service, actor=lead, changes=ServiceFields(team=None))
+    service.refresh_from_db()
+    assert service.team == team and not AuditLog.objects.exists()
+
+
 def test_update_soft_delete_and_restore(db, staff_actor):
     service = ServiceFactory(name="Bill", tier="standard")
     service_update(service=service, actor=staff_actor, changes=ServiceFields(tier="critical"))
@@ -79,6 +91,23 @@ def test_update_soft_delete_and_restore(db, staff_actor):
     assert service.is_active and service.tier == "critical"
     actions = list(AuditLog.objects.order_by("created_at").values_list("action", flat=True))
     assert actions == ["updated", "deleted", "restored"]
+
+
+def test_update_soft_delete_and_restore_audit_old_and_new_values(db, staff_actor):
+    service = ServiceFactory(name="Bill", tier="standard", service_owner="U_BOB")
+    service_update(
+        service=service,
+        actor=staff_actor,
+        changes=ServiceFields(tier="critical", service_owner="U_BOB", tech_stack="Go"),
+    )
+    service_soft_delete(service=service, actor=staff_actor)
+    service_restore(service=service, actor=staff_actor)
+    changes = list(AuditLog.objects.order_by("created_at").values_list("changes", flat=True))
+    assert changes == [
+        {"tier": {"old": "standard", "new": "critical"}, "tech_stack": {"old": "", "new": "Go"}},
+        {"is_active": {"old": True, "new": False}},
+        {"is_active": {"old": False, "new": True}},
+    ]
 
 
 def test_every_audit_row_of_a_service_belongs_to_its_team(db, staff_actor):
