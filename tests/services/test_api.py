@@ -74,6 +74,14 @@ def test_is_active_reads_true_and_false_in_any_case_and_as_digits(staff):
     assert names(staff, "?is_active=") == names(staff) == ["Payment"]
 
 
+def test_search_reads_any_part_of_the_name_and_environment_the_whole_value(staff, team):
+    ServiceFactory(name="Payment", team=team, environment="production")
+    ServiceFactory(name="Bill", team=team, environment="prod-eu")
+    assert names(staff, "?search=MENT") == ["Payment"]
+    assert names(staff, "?environment=prod") == []
+    assert names(staff, "?environment=PROD-EU") == ["Bill"]
+
+
 def test_service_embeds_its_team(staff, team):
     service = ServiceFactory(name="Payment", team=team, service_owner="U_OWNER")
     body = staff.get(url(service)).json()
