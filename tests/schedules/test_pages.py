@@ -261,6 +261,19 @@ def test_lookup_finds_the_one_name_holding_the_words_anywhere(team):
     assert (result.subject, result.name) == ("service", "Payment API")
 
 
+def test_lookup_finds_the_name_typed_in_another_case_before_names_holding_it(team):
+    ServiceFactory(name="Payment API", team=team)
+    ServiceFactory(name="Payment API v2", team=team)
+    result = client_for("member", team).get("/who/", {"q": "payment api"}).context["result"]
+    assert (result.subject, result.name) == ("service", "Payment API")
+
+
+def test_lookup_of_a_name_both_a_service_and_a_team_answers_for_the_service(team):
+    ServiceFactory(name="Payments", team=None, service_owner="U_OWNER")
+    result = client_for("member", team).get("/who/", {"q": "Payments"}).context["result"]
+    assert (result.subject, result.target) == ("service", "U_OWNER")
+
+
 def test_lookup_suggests_and_finds_only_active_services_and_teams(team):
     """A soft-deleted service or team is no answer here, as the bot's lookups do not know it:
     not suggested, not found by its name, nor by part of it."""
