@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from services.actions import (
 )
 from services.models import Service
 from teams.models import TeamRole
+from tests.celery_worker import wait_for
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 from tests.locks import second_write_while_first_holds, someone_waits_on_a_lock
 
@@ -208,3 +210,39 @@ def test_service_writes_run_in_their_own_transaction(staff_actor):
     service_restore(service=service, actor=staff_actor)
     assert Service.objects.get(pk=service.pk).is_active
     assert AuditLog.objects.count() == 4
+
+
+@pytest.mark.empty_directory
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", ["create", "update"])
+def test_while_slack_is_slow_to_confirm_a_new_owner_the_service_stays_writable(fake_slack, write):
+    """Slack is asked before the write's transaction (teams.slack_first): the service's lock
+    (on SQLite, the database's) is not held while Slack thinks."""
+    service = ServiceFactory(team=None, tier="standard")
+    staff = Actor(id="ops", is_staff=True)
+    fake_slack.add_user("U_NEW", "Newton")
+    fake_slack.hang("users.info", seconds=30)
+    done: list[object] = []
+
+    def name_the_owner() -> None:
+        try:
+            if write == "create":
+                fields = ServiceFields(name="Ledger", service_owner="U_NEW")
+                done.append(service_create(actor=staff, fields=fields))
+            else:
+                changes = ServiceFields(service_owner="U_NEW")
+                done.append(service_update(service=service, actor=staff, changes=changes))
+        finally:
+            connection.close()
+
+    naming = threading.Thread(target=name_the_owner)
+    naming.start()
+    wait_for(lambda: fake_slack.calls_to("users.info"))
+    started = time.monotonic()
+    service_update(service=service, actor=staff, changes=ServiceFields(tier="critical"))
+    waited = time.monotonic() - started
+    fake_slack.release()
+    naming.join(timeout=30)
+    assert waited < 2, f"the service was locked for {waited:.1f} s while Slack was asked"
+    assert done and done[0].service_owner == "U_NEW"
+    assert Service.objects.get(pk=service.pk).tier == "critical"
