@@ -390,6 +390,13 @@ def test_the_bots_lookups_take_a_role(staff, team):
     assert mentions["mentions"] == [f"<@{backup}>"]
 
 
+def test_the_bots_team_lookup_names_the_backup_beside_the_primary(staff, team):
+    turn_on_backup(staff, team)
+    backup = staff.get(url(team, "oncall")).json()["engineer_slack_id"]
+    by_team = staff.get("/api/v1/oncall/?team=payments").json()
+    assert by_team["backup"]["engineer_slack_id"] == backup
+
+
 def test_a_team_without_a_backup_line_answers_nobody_for_the_backup(staff, team):
     """Neither the service's own fallbacks nor the team's default: those are the primary's."""
     Team.objects.filter(pk=team.pk).update(oncall_engineer="U_LEAD", slack_group_id="S_PAY")
