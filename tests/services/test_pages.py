@@ -69,6 +69,13 @@ def test_directory_shows_who_is_on_call_for_each_service(team, service):
     assert "Alice Nguyen" in response.content.decode()
 
 
+def test_directory_answers_for_now(team, service):
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(1))
+    response = client_for("member", team).get("/services/")
+    (answer,) = [a for s, a in response.context["rows"] if s.name == "Payment API"]
+    assert (answer.target, answer.source) == ("U_BOB", "schedule")
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
