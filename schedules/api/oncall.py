@@ -302,7 +302,9 @@ def team_on_call(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) ->
     return {
         "team": team,
         "engineer_slack_id": engine.engineer,
-        "engineer_name": names.get(engine.engineer) or None if engine.engineer else None,
+        # the team's name for its member, else the directory's (who covers may be anyone)
+        "engineer_name": names.get(engine.engineer)
+        or engineer_name(engine.engineer, team, at, role),
         "display_name": names.get(engine.engineer, "") if engine.engineer else "",
         "mention": answer.mention,
         "source": str(answer.source),

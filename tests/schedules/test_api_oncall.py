@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from schedules.selectors import local_today
-from teams.models import Team
+from teams.models import Person, Team
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
 from tests.factories import (
     BackupLineFactory,
@@ -107,6 +107,27 @@ def test_team_oncall_applies_an_approved_override_and_not_a_pending_one(staff, t
     )
     thursday = staff.get(oncall_url(team, "2026-12-10T12:00:00Z")).json()
     assert (thursday["engineer_slack_id"], thursday["source"]) == ("U_ALICE", "schedule")
+
+
+def test_team_oncall_names_whoever_covers_from_outside_the_team_from_the_directory(staff, team):
+    """Who covers may come from another team, and the default engineer need not be a member:
+    `engineer_name` is the directory's name then, as in the bot's lookups; `display_name`
+    stays the team's (none)."""
+    for slack_id, name in (("U_BOB", "Bob Stone"), ("U_LEAD", "Lee Adams")):
+        Person.objects.update_or_create(slack_user_id=slack_id, defaults={"display_name": name})
+    OverrideFactory(
+        team=team,
+        engineer_slack_id="U_BOB",
+        status="approved",
+        start_date=D(2026, 12, 8),
+        end_date=D(2026, 12, 8),
+    )
+    covered = staff.get(oncall_url(team, TUESDAY_NOON)).json()
+    assert (covered["engineer_name"], covered["display_name"]) == ("Bob Stone", "")
+    by_default = staff.get(oncall_url(team, "2026-12-07T07:30:00Z")).json()
+    assert (by_default["source"], by_default["engineer_name"]) == ("team_default", "Lee Adams")
+    bot = staff.get(f"/api/v1/oncall/?team={team.slug}&at={TUESDAY_NOON}").json()
+    assert bot["engineer_name"] == covered["engineer_name"]
 
 
 def test_before_the_handoff_the_previous_day_still_holds(staff, team):
