@@ -36,6 +36,16 @@ def test_no_change_no_impact():
     assert impact.changed_periods == () and impact.gains == {} and impact.affected == ()
 
 
+def test_a_run_of_days_to_one_engineer_from_two_is_two_changes():
+    """The same person gaining back-to-back weeks from two others: each loses their own week."""
+    impact = change_impact([week(0, "UA"), week(1, "UB")], [week(0, "UC"), week(1, "UC")])
+    from_a = ShiftChange(day(0), day(6), "UA", "UC")
+    from_b = ShiftChange(day(7), day(13), "UB", "UC")
+    assert impact.changed_periods == (from_a, from_b)
+    assert impact.losses == {"UA": (from_a,), "UB": (from_b,)}
+    assert impact.gains == {"UC": (from_a, from_b)}
+
+
 def test_periods_need_not_line_up_and_nobody_counts():
     weekly = team(members=members("UA", "UB"))
     daily = team(rotation(rotation_interval="daily"), members=members("UA", "UB"))
