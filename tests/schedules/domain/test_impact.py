@@ -56,6 +56,17 @@ def test_periods_need_not_line_up_and_nobody_counts():
     assert emptied.gains == {}
 
 
+def test_filling_a_gap_is_a_gain_though_nobody_loses_it():
+    """A week nobody covered, or one the old plan did not reach, is gained by whoever takes
+    it: they are among the people told."""
+    filled = change_impact([week(0, None)], [week(0, "UA"), week(1, "UB")])
+    assert filled.gains == {
+        "UA": (ShiftChange(day(0), day(6), None, "UA"),),
+        "UB": (ShiftChange(day(7), day(13), None, "UB"),),
+    }
+    assert filled.losses == {} and filled.affected == ("UA", "UB")
+
+
 def test_a_member_joining_shows_who_gives_up_which_weeks():
     before = team(members=members("UA", "UB"))
     after = team(before.config, members=members("UA", "UB", "UC"))
