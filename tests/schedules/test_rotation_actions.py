@@ -683,3 +683,20 @@ def test_a_rotation_order_is_a_list_of_slack_ids_or_refused(rotating_team, staff
     assert refused.value.errors["rotation_order"] == ["A list of Slack user ids."]
     rotating_team.refresh_from_db()
     assert (rotating_team.rotation_type, rotating_team.rotation_order) == ("round_robin", [])
+
+
+def test_a_longer_lookahead_moves_nobody_past_a_year_ahead(rotating_team, staff_actor):
+    """Seventy weeks booked, a manual week in January 2028: raising the lookahead from four to
+    twelve re-plans them all and changes nobody's days. The line as it was is read as far as
+    the new plan reaches, so the manual week is not taken for a turn that moved."""
+    manual = {"engineer_slack_id": "U_CAROL", "origin": "manual"}
+    ScheduleFactory(
+        team=rotating_team, start_date=D(2028, 1, 24), end_date=D(2028, 1, 30), **manual
+    )
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=70, now=NOW)
+    Notification.objects.all().delete()
+
+    outcome = reconfigure(rotating_team, staff_actor, lookahead_periods=12)
+
+    assert outcome.impact.changed_periods == ()
+    assert not Notification.objects.filter(kind="shifts_moved").exists()
