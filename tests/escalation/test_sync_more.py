@@ -2,6 +2,7 @@
 with its retries, the admin action, and the on-call user group set at each handoff."""
 
 import logging
+import time
 import uuid
 
 import pytest
@@ -395,6 +396,29 @@ def test_a_rate_limited_group_update_is_retried(db, fake_slack):
     updates = fake_slack.calls_to("usergroups.users.update")
     assert [c.status for c in updates] == [429, 200]
     assert fake_slack.usergroups["S_PAY_ONCALL"] == ["U_ALICE"]
+
+
+def test_a_group_update_for_a_team_gone_since_it_was_queued_does_nothing(db, fake_slack):
+    team = oncall_team(current_engineer="U_ALICE")
+    team_id = str(team.pk)
+    team.delete()
+    result = set_oncall_usergroup.apply(args=[team_id])
+    assert result.successful() and result.get() == []
+    assert fake_slack.calls == []
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_waits_for_slacks_retry_after_before_setting_the_group_again(fake_slack):
+    team = oncall_team(current_engineer="U_ALICE")
+    fake_slack.script(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "3"})
+    answered = []
+    fake_slack.on_answer = lambda call, payload: answered.append(time.monotonic())
+    with celery_worker() as queue:
+        set_oncall_usergroup.apply_async([str(team.pk)], queue=queue)
+        wait_for(lambda: fake_slack.usergroups.get("S_PAY_ONCALL") == ["U_ALICE"])
+    refused, updated = answered
+    assert updated - refused >= 2.5  # Slack asked for 3 seconds' rest (the backoff gives 2)
 
 
 @pytest.mark.celery_worker
