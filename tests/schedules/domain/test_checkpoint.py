@@ -319,3 +319,25 @@ def test_a_checkpoint_fits_over_weeks_that_need_no_recorded_turn():
     assert checkpoint_fits(stopped, MONDAY)
     assert checkpoint_at(stopped, 6) is None
     assert checkpoint_at(state, 0) is None  # the anchor's period: nothing to sum up yet
+
+
+def test_a_checkpoint_fits_over_a_week_an_approved_override_covers():
+    """An approved override covering a whole week gives its every day: that week needs no turn
+    of the replay's, so a resolve from before it still starts from the checkpoint (and answers
+    as the whole state). A pending one gives no day: its week still needs its turn."""
+    state = team(members=members("UA", "UB", "UC"))
+    planned = [p for p in plan(state, MONDAY, 8) if p.index != 2]
+    recorded = auto_schedules(state, planned)
+    week_2 = (day(14), day(20))
+    for status, fits in (("approved", True), ("pending", False)):
+        covered = replace(
+            state,
+            schedules=tuple(recorded),
+            overrides=(OverrideSpan("UC", *week_2, status=status),),
+        )
+        held = replace(covered, checkpoint=checkpoint_at(covered, 5))
+        assert checkpoint_fits(loaded_from(held, MONDAY), MONDAY) is fits
+        last = day(48)
+        assert resolve_range(loaded_from(held, MONDAY), MONDAY, last) == resolve_range(
+            covered, MONDAY, last
+        )
