@@ -135,6 +135,18 @@ def test_a_lookup_far_back_loads_from_the_start(aged_team):
     assert min(s.start_date for s in state.schedules) == RECORDED_FROM
 
 
+def test_a_lookup_reaching_the_unrecorded_month_loads_from_the_start_in_one_go(
+    aged_team, django_assert_num_queries
+):
+    """Its year reaches into late October 2024, before the checkpoint's clean_from: the selector
+    loads from the start straight away, not from the checkpoint first and then again."""
+    day = D(2025, 10, 25)
+    with django_assert_num_queries(2):
+        state = selectors.team_state(aged_team, day)
+    assert state.checkpoint is not None
+    assert min(s.start_date for s in state.schedules) == RECORDED_FROM
+
+
 def test_a_checkpoint_for_other_settings_is_passed_over(aged_team):
     Team.objects.filter(pk=aged_team.pk).update(rotation_type="round_robin")
     aged_team.refresh_from_db()
