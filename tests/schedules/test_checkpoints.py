@@ -5,6 +5,7 @@ start; one made for other settings is passed over, and a write dated before it d
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from schedules import domain, lines, selectors
 from schedules.actions import (
@@ -287,9 +288,10 @@ def test_a_restored_team_starts_its_rotation_from_its_anchor_again(aged_team):
     team was archived must not be read past once it is back."""
     team_soft_delete(team=aged_team, actor=None)
     assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is not None  # kept meanwhile
-    team_restore(team=aged_team, actor=None)
+    returned = team_restore(team=aged_team, actor=None)
     restored = Team.objects.get(pk=aged_team.pk)
-    assert (restored.rotation_checkpoint, restored.rotation_checkpoint_start) == (None, None)
+    for team in (restored, returned):  # the row, and the team the action hands back
+        assert (team.rotation_checkpoint, team.rotation_checkpoint_start) == (None, None)
 
 
 def test_the_backup_lines_handoff_keeps_its_own_checkpoint(aged_team):
@@ -333,6 +335,23 @@ def test_a_write_drops_the_checkpoints_its_date_reaches(aged_team, role, days_be
         BackupLine.objects.create(team=aged_team, **row)
     else:
         Team.objects.filter(pk=aged_team.pk).update(**row)
-    forget_checkpoints([aged_team], start - datetime.timedelta(days=days_before_start))
+    in_hand = Team.objects.select_related("backup_line").get(pk=aged_team.pk)
+    forget_checkpoints([in_hand], start - datetime.timedelta(days=days_before_start))
     which = {"pk": aged_team.pk} if role == Role.PRIMARY else {"team": aged_team}
     assert line.objects.filter(rotation_checkpoint__isnull=False, **which).exists() == kept
+    # and so on the rows in hand, which the write may go on to save
+    held = in_hand if role == Role.PRIMARY else in_hand.backup_line
+    assert (held.rotation_checkpoint is not None) == kept
+    assert (held.rotation_checkpoint_start is not None) == kept
+
+
+def test_a_backup_checkpoint_made_at_utcs_tomorrow_is_dropped_by_a_write_dated_that_day(
+    aged_team,
+):
+    """A team far east of UTC is on its next on-call day already: a primary write dated UTC's
+    tomorrow reaches the backup line's checkpoint made at that day."""
+    tomorrow = timezone.now().date() + datetime.timedelta(days=1)
+    row = {"rotation_checkpoint": {"any": 1}, "rotation_checkpoint_start": tomorrow}
+    BackupLine.objects.create(team=aged_team, **row)
+    forget_checkpoints([aged_team], tomorrow)
+    assert BackupLine.objects.get(team=aged_team).rotation_checkpoint is None
