@@ -187,10 +187,15 @@ def test_a_checkpoint_of_other_settings_or_people_is_not_used(state, data):
     members = tuple(
         replace(m, weight=m.weight * 2) if m.slack_user_id == "UA" else m for m in state.members
     )
+    joined_later = tuple(
+        replace(m, joined_at=m.joined_at + timedelta(days=30)) if m.slack_user_id == "UA" else m
+        for m in state.members
+    )
     changed = data.draw(
         st.sampled_from(
             [
                 replace(state, members=members),
+                replace(state, members=joined_later),
                 replace(state, config=replace(state.config, rotation_order=("UA",))),
                 replace(state, keeps_clear_of="another primary"),
             ]
@@ -341,3 +346,13 @@ def test_a_checkpoint_fits_over_a_week_an_approved_override_covers():
         assert resolve_range(loaded_from(held, MONDAY), MONDAY, last) == resolve_range(
             covered, MONDAY, last
         )
+
+
+def test_a_stored_checkpoint_before_the_anchor_is_ignored():
+    """A row may hold a checkpoint no handoff makes (an edit): one at a period before the
+    anchor's is not used, though it matches the rotation."""
+    state = team(members=members("UA", "UB", "UC"))
+    made = checkpoint_at(state, 3)
+    edited = replace(state, checkpoint=replace(made, index=-1))
+    assert resolve_range(edited, MONDAY, day(41)) == resolve_range(state, MONDAY, day(41))
+    assert plan(edited, MONDAY, 6) == plan(state, MONDAY, 6)
