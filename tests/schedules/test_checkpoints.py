@@ -221,10 +221,16 @@ def test_an_override_taking_effect_before_the_checkpoint_drops_it(aged_team, off
 
 
 def test_an_override_running_from_before_the_checkpoint_until_after_it_drops_it(aged_team):
-    """Counted from its first day, not its last: it changes who was on call back then."""
+    """Counted from its first day, not its last: it changes who was on call back then —
+    recorded at once, or approved later."""
+    made = checkpoint_of(aged_team)
     start, end = TODAY - datetime.timedelta(days=10), TODAY + datetime.timedelta(days=5)
     fields = OverrideFields(engineer_slack_id="U_DAVE", start_date=start, end_date=end)
-    override_request(team=aged_team, actor=None, fields=fields)
+    override = override_request(team=aged_team, actor=None, fields=fields)
+    assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
+    Override.objects.filter(pk=override.pk).update(status="pending")
+    Team.objects.filter(pk=aged_team.pk).update(**made)
+    override_decide(override=override, actor=None, status="approved")
     assert Team.objects.get(pk=aged_team.pk).rotation_checkpoint is None
 
 
