@@ -15,6 +15,7 @@ from schedules.actions import (
     override_decide,
     override_request,
     rotation_config_update,
+    rotation_preview,
     schedule_create,
     schedule_delete,
     schedule_update,
@@ -170,6 +171,19 @@ def test_a_settings_change_makes_a_new_checkpoint(aged_team):
     assert _answers(state, TODAY) == _answers(
         selectors.team_state(aged_team, TODAY, checkpoint=False), TODAY
     )
+
+
+def test_a_preview_of_other_settings_replays_from_the_start_as_saving_them_does(aged_team):
+    """The saved checkpoint sums up the saved settings' turns: a preview of others loads the
+    line from its start, so what it shows is what saving them plans. (The ledger's first year
+    is rewritten as Alice's behind the checkpoint's back: a plan built on the saved checkpoint
+    would then differ from one from the start, so the test sees which one the preview used.)"""
+    early = OnCallRecord.objects.filter(team=aged_team, on_call_date__lt=D(2025, 10, 1))
+    early.update(engineer_slack_id="U_ALICE")
+    tried = RotationSettings(handoff_time=datetime.time(10), lookahead_periods=14)
+    preview = rotation_preview(team=aged_team, periods=14, now=NOW, settings=tried)
+    saved = rotation_config_update(team=aged_team, actor=None, now=NOW, settings=tried)
+    assert preview.entries == saved.entries
 
 
 @pytest.mark.parametrize(
