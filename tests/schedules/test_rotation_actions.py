@@ -546,6 +546,34 @@ def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_ac
     )
 
 
+def test_a_member_no_longer_eligible_for_the_backup_leaves_its_turns_and_is_told(
+    rotating_team, staff_actor, december_2026
+):
+    from teams.actions import membership_upsert
+
+    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
+    later = Schedule.objects.filter(
+        team=rotating_team,
+        role="backup",
+        origin="auto",
+        engineer_slack_id="U_BOB",
+        start_date__gt=D(2026, 12, 1),
+    )
+    assert later.exists()
+    Notification.objects.all().delete()
+
+    membership_upsert(
+        team=rotating_team,
+        slack_user_id="U_BOB",
+        actor=staff_actor,
+        fields=MembershipFields(is_eligible_for_backup=False),
+    )
+
+    assert not later.exists()
+    told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
+    assert "You are no longer on call" in told.get(channel="U_BOB").text
+
+
 def test_generating_the_primary_replans_the_backup_clear_of_its_new_days(
     rotating_team, staff_actor
 ):
