@@ -375,3 +375,22 @@ def test_a_backup_checkpoint_made_at_utcs_tomorrow_is_dropped_by_a_write_dated_t
     BackupLine.objects.create(team=aged_team, **row)
     forget_checkpoints([aged_team], tomorrow)
     assert BackupLine.objects.get(team=aged_team).rotation_checkpoint is None
+
+
+def test_a_weighted_rotations_first_handoff_keeps_a_checkpoint_counting_the_day_it_records(db):
+    """No ledger before it: the day the handoff records is the ledger's first, so the
+    checkpoint of today's period is made at once, not a handoff later."""
+    team = TeamFactory(
+        rotation_enabled=True,
+        rotation_type="weighted",
+        rotation_interval="daily",
+        rotation_start_date=D(2026, 11, 20),
+    )
+    for uid in ("U_ALICE", "U_BOB"):
+        MembershipFactory(team=team, slack_user_id=uid, joined_at=D(2026, 1, 1))
+    handoff_process(team_id=team.pk, now=NOW)
+    team.refresh_from_db()
+    assert team.rotation_checkpoint_start == TODAY
+    whole = selectors.team_state(team, TODAY, checkpoint=False)
+    made = domain.checkpoint_at(whole, domain.period_of(whole.config, TODAY).index)
+    assert domain.Checkpoint.from_json(team.rotation_checkpoint) == made
