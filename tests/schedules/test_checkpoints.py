@@ -394,3 +394,28 @@ def test_a_weighted_rotations_first_handoff_keeps_a_checkpoint_counting_the_day_
     whole = selectors.team_state(team, TODAY, checkpoint=False)
     made = domain.checkpoint_at(whole, domain.period_of(whole.config, TODAY).index)
     assert domain.Checkpoint.from_json(team.rotation_checkpoint) == made
+
+
+def test_a_weighted_backup_lines_first_handoff_keeps_a_checkpoint_counting_the_day_it_records(
+    rotating_team,
+):
+    rotation_config_update(
+        team=rotating_team,
+        actor=None,
+        role=Role.BACKUP,
+        now=NOW,
+        settings=RotationSettings(
+            rotation_enabled=True,
+            rotation_type="weighted",
+            rotation_interval="daily",
+            rotation_start_date=D(2026, 11, 20),
+        ),
+    )
+    assert BackupLine.objects.get(team=rotating_team).rotation_checkpoint is None  # no ledger
+    handoff_process(team_id=rotating_team.pk, now=NOW)
+    line = BackupLine.objects.get(team=rotating_team)
+    assert line.rotation_checkpoint_start == TODAY
+    team = Team.objects.select_related("backup_line").get(pk=rotating_team.pk)
+    whole = lines.line_state(team, Role.BACKUP, TODAY, checkpoint=False)
+    made = domain.checkpoint_at(whole, domain.period_of(whole.config, TODAY).index)
+    assert domain.Checkpoint.from_json(line.rotation_checkpoint) == made
