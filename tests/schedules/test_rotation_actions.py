@@ -728,3 +728,20 @@ def test_a_longer_lookahead_moves_nobody_past_a_year_ahead(rotating_team, staff_
 
     assert outcome.impact.changed_periods == ()
     assert not Notification.objects.filter(kind="shifts_moved").exists()
+
+
+def test_someone_who_both_gains_and_loses_days_is_told_both(rotating_team, staff_actor):
+    outcome = reconfigure(
+        rotating_team,
+        staff_actor,
+        rotation_type="custom_order",
+        rotation_order=["U_CAROL", "U_BOB", "U_ALICE"],
+    )
+    both = set(outcome.impact.gains) & set(outcome.impact.losses)
+    assert both  # the new order moves someone both ways
+    for engineer in both:
+        text = Notification.objects.get(kind="shifts_moved", channel=engineer).text
+        gained = outcome.impact.gains[engineer][0]
+        lost = outcome.impact.losses[engineer][0]
+        assert f"You are now on call: {gained.start_date} to {gained.end_date}" in text
+        assert f"You are no longer on call: {lost.start_date} to {lost.end_date}" in text
