@@ -15,7 +15,7 @@ from audit.models import AuditLog
 from oncall_project.legacy.source import legacy_connection
 from schedules.models import Override, Schedule
 from services.models import Service
-from teams.models import Person, Team, TeamMembership
+from teams.models import BackupLine, Person, Team, TeamMembership
 from tests.audit import legacy_fixtures as legacy
 from tests.audit.legacy_fixtures import d, ts, uid
 from tests.factories import OverrideFactory, ScheduleFactory, ServiceFactory, TeamFactory
@@ -699,10 +699,13 @@ def test_an_import_that_brings_rows_drops_every_checkpoint_and_kept_answer(legac
     run_import(legacy_url)
     kept = {"rotation_checkpoint": {"kept": True}, "rotation_checkpoint_start": d("2026-11-30")}
     Team.objects.update(**kept)
+    for team in Team.objects.all():  # the backup lines' checkpoints too
+        BackupLine.objects.update_or_create(team=team, defaults=kept)
     run_import(legacy_url)  # nothing new: the checkpoints stand
-    assert set(Team.objects.values_list("rotation_checkpoint_start", flat=True)) == {
-        d("2026-11-30")
-    }
+    for line in (Team, BackupLine):
+        assert set(line.objects.values_list("rotation_checkpoint_start", flat=True)) == {
+            d("2026-11-30")
+        }
     versions = dict(Team.objects.values_list("pk", "oncall_version"))
     later = {**legacy.HISTORY[1], "id": uid(5, 98), "effective_date": d("2026-03-11")}
     legacy.insert_rows(legacy_url, {"oncall_history": [later]})
@@ -711,8 +714,9 @@ def test_an_import_that_brings_rows_drops_every_checkpoint_and_kept_answer(legac
 
     # every answer kept under the old versions, in any process, is a miss
     assert all(t.oncall_version > versions[t.pk] for t in Team.objects.all())
-    assert set(Team.objects.values_list("rotation_checkpoint_start", flat=True)) == {None}
-    assert set(Team.objects.values_list("rotation_checkpoint", flat=True)) == {None}
+    for line in (Team, BackupLine):
+        assert set(line.objects.values_list("rotation_checkpoint_start", flat=True)) == {None}
+        assert set(line.objects.values_list("rotation_checkpoint", flat=True)) == {None}
 
 
 @pytest.mark.django_db(transaction=True)
