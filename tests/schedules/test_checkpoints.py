@@ -294,6 +294,28 @@ def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew
     assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
 
 
+def test_time_away_from_the_unrecorded_month_until_after_the_checkpoint_drops_it(aged_team):
+    """Counted from its first day, not its last: Bob away since October 2024 moves the round
+    robin's turns in the month no schedule records, so the checkpoint made before it is not
+    built on — the one made again is the one from the start."""
+    rotation_config_update(
+        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
+    )
+    unavailability_create(
+        actor=None,
+        slack_user_id="U_BOB",
+        team=aged_team,
+        start_date=D(2024, 10, 10),
+        end_date=TODAY + datetime.timedelta(days=5),
+    )
+    aged_team.refresh_from_db()
+    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
+    index = domain.settled_index(whole, datetime.date.today())
+    assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
+    day = TODAY + datetime.timedelta(days=10)
+    assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
+
+
 def test_a_rotation_switched_off_keeps_no_checkpoint(aged_team):
     assert aged_team.rotation_checkpoint is not None
     rotation_config_update(
