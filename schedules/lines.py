@@ -7,6 +7,7 @@ so its rotation never gives the day's primary."""
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import replace
 
 from schedules import checkpoints, domain
 from schedules.member_rows import members_by_team
@@ -123,6 +124,26 @@ def backup_states(
     if not checkpoint:
         return states
     return refit(states, teams, lines, start, end, backup_states)
+
+
+def backup_unfilled_beside(
+    team: Team, primary: domain.TeamState, now: datetime.datetime
+) -> str | None:
+    """Why the team's backup line, planned beside `primary` (a primary line not saved yet: a
+    preview's), would give turns to nobody (`domain.unfilled_turns`); None where it would not,
+    or the team runs no backup line. Loaded from its rotation's start, as the backup is once
+    the primary it keeps clear of changed."""
+    if not has_backup_line(team):
+        return None
+    line = line_settings(team, Role.BACKUP)
+    today = line_today(team, Role.BACKUP, now)
+    periods = line.lookahead_periods
+    end = domain.plan_horizon(team_config(team, line), today, periods)
+    saved = line_state(team, Role.BACKUP, today, end, checkpoint=False)
+    own = tuple(away for away in saved.unavailability if not away.on_other_line)
+    first, last = window(line, today, end, checkpoint=False)
+    state = domain.backup_state(replace(saved, unavailability=own), primary, first, last)
+    return domain.unfilled_turns(state, domain.replan(state, today, periods).planned[:periods])
 
 
 def person_periods(

@@ -29,6 +29,7 @@ MAX_PERIODS = 104
 # The rotation replays its turns from its start date: much further back is unbounded work, and
 # near the calendar's end its periods run off it.
 START_REACH_YEARS = 10
+BACKUP_LINE = "Backup line: "  # a warning of the backup's, beside the primary's own
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,12 @@ def rotation_preview(
     replan = domain.replan(planning, today, periods)
     planned = list(replan.planned[:periods])
     last = planned[-1].end_date if planned else today
-    return RotationOutcome(
-        planned,
-        _replan_impact(state, replan, today, until),
-        warnings=domain.rotation_warnings(planning, config, today, last, planned),
-    )
+    warnings = domain.rotation_warnings(planning, config, today, last, planned)
+    # other primary settings tried: what they leave the backup line, as saving them says
+    tried_primary = changes and role == Role.PRIMARY
+    if tried_primary and (beside := lines.backup_unfilled_beside(team, replan.state, now)):
+        warnings += (BACKUP_LINE + beside,)
+    return RotationOutcome(planned, _replan_impact(state, replan, today, until), warnings=warnings)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.writes import apply_changes
 from schedules import checkpoints, domain, lines
 from schedules.actions.rotation import (
+    BACKUP_LINE,
     RotationOutcome,
     backup_snapshot,
     check_start_date,
@@ -32,8 +33,6 @@ from teams.people import rotation_order_require
 from teams.permissions import ensure_can_manage_team
 from teams.rotation_fields import RotationFields
 from teams.slack_first import asks_slack_first
-
-BACKUP = "Backup line: "  # a warning of the backup's, beside the primary's own
 
 
 def _line_for_change(team: Team, role: str) -> RotationFields:
@@ -110,7 +109,7 @@ def _update(team, actor, settings, now, role) -> RotationOutcome:
     if role == Role.PRIMARY:
         backup = follow_with_backup(team, actor, now, change_key=key, snapshot=backup_before)
         if backup is not None and backup.unfilled:  # the primary's new periods clash with it
-            outcome = replace(outcome, warnings=(*outcome.warnings, BACKUP + backup.unfilled))
+            outcome = replace(outcome, warnings=(*outcome.warnings, BACKUP_LINE + backup.unfilled))
     return outcome
 
 

@@ -241,7 +241,9 @@ def test_a_backup_line_that_would_plan_nobody_says_why_in_its_preview_and_save(s
     assert None not in {e["engineer_slack_id"] for e in preview["entries"]}
 
 
-def test_a_primary_change_that_leaves_the_backup_line_nobody_says_so_on_saving(staff, team):
+def test_a_primary_change_that_leaves_the_backup_line_nobody_says_so_in_preview_and_save(
+    staff, team
+):
     """Three people; a weekly backup beside a weekly primary plans fine. The primary turned
     daily gives all three primary days in every backup week: the save says so."""
     team.memberships.filter(slack_user_id="U_DAVE").delete()
@@ -251,12 +253,19 @@ def test_a_primary_change_that_leaves_the_backup_line_nobody_says_so_on_saving(s
         == []
     )
     body = {"rotation_interval": "daily", "handoff_day": None}
+    tried = {"periods": 4, "changes": body}
+    preview = staff.post(url(team, "rotation/preview", role=None), tried, format="json").json()
     response = staff.patch(url(team, "rotation-config", role=None), body, format="json")
     assert response.status_code == 200, response.content
     backup_warnings = [w for w in response.json()["warnings"] if w.startswith("Backup line: ")]
     assert len(backup_warnings) == 1
     assert backup_warnings[0].startswith("Backup line: Nobody can take the turn")
     assert "each candidate is the primary (or away) on some day of it" in backup_warnings[0]
+    # the preview said so before: the same words
+    assert [w for w in preview["warnings"] if w.startswith("Backup line: ")] == backup_warnings
+    back_to_weekly = {"periods": 4, "changes": {"rotation_interval": "weekly", "handoff_day": 0}}
+    preview = staff.post(url(team, "rotation/preview", role=None), back_to_weekly, format="json")
+    assert preview.json()["warnings"] == []
 
 
 def test_generate_on_the_backup_line_saves_backup_schedules(staff, team):
