@@ -3,7 +3,11 @@ the actions validate it and say no (their messages land next to the fields)."""
 
 from django import forms
 
-from oncall_project.base.bounds import DESCRIPTION_MAX_LENGTH
+from oncall_project.base.bounds import (
+    DESCRIPTION_MAX_LENGTH,
+    PERSON_NAME_MAX_LENGTH,
+    TIME_ZONE_MAX_LENGTH,
+)
 from teams.models import TeamRole, time_zone_names
 from teams.pickers import PersonField, scope_pickers
 
@@ -57,7 +61,7 @@ class TeamForm(PageForm):
     )
     timezone = forms.CharField(
         label="Time zone",
-        max_length=64,
+        max_length=TIME_ZONE_MAX_LENGTH,
         initial="UTC",
         help_text="IANA time zone of the handoffs, e.g. Europe/Berlin.",
         widget=forms.TextInput(attrs={"list": "timezones"}),
@@ -87,7 +91,7 @@ class MemberForm(PageForm):
     auto_id = "add_%s"
 
     slack_user_id = person_field("Person")
-    display_name = forms.CharField(max_length=120, required=False)
+    display_name = forms.CharField(max_length=PERSON_NAME_MAX_LENGTH, required=False)
     team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices, initial=TeamRole.MEMBER)
     is_eligible_for_oncall = forms.BooleanField(
         label="Eligible for on-call", required=False, initial=True
@@ -99,7 +103,7 @@ class MemberEditForm(PageForm):
     """The inline edit of one member's on-call metadata; its ids carry the member's Slack id,
     since it opens on the members page beside the add form."""
 
-    display_name = forms.CharField(max_length=120, required=False)
+    display_name = forms.CharField(max_length=PERSON_NAME_MAX_LENGTH, required=False)
     team_role = forms.ChoiceField(label="Role", choices=TeamRole.choices)
     is_eligible_for_oncall = forms.BooleanField(label="Eligible for on-call", required=False)
     weight = forms.FloatField()
@@ -132,10 +136,12 @@ class PersonDetailsForm(PageForm):
 
     auto_id = "me_%s"
 
-    display_name = forms.CharField(label="Your name", max_length=120, required=False)
+    display_name = forms.CharField(
+        label="Your name", max_length=PERSON_NAME_MAX_LENGTH, required=False
+    )
     timezone = forms.CharField(
         label="Your time zone",
-        max_length=64,
+        max_length=TIME_ZONE_MAX_LENGTH,
         required=False,
         help_text="IANA time zone, e.g. Europe/Berlin: pages show times on your clock too.",
         widget=forms.TextInput(attrs={"list": "timezones"}),

@@ -16,6 +16,7 @@ from oncall_project.base import slack_ids
 from oncall_project.base.bounds import (
     DESCRIPTION_MAX_LENGTH,
     PERSON_NAME_MAX_LENGTH,
+    TIME_ZONE_MAX_LENGTH,
     bounded_text,
     validate_date_in_window,
     validate_metadata_size,
@@ -99,7 +100,9 @@ class Team(UniquelyNamed, RotationFields, BaseModel):
         validators=[slack_ids.validate_group_id],
         help_text="Optional Slack user group set to the current on-call at each handoff.",
     )
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(
+        max_length=TIME_ZONE_MAX_LENGTH, default="UTC", validators=[validate_timezone]
+    )
     current_rotation_index = models.PositiveIntegerField(default=0, editable=False)
     overrides_require_approval = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
@@ -289,7 +292,7 @@ class Person(BaseModel):
     display_name = models.CharField(max_length=PERSON_NAME_MAX_LENGTH, blank=True)
     real_name = models.CharField(max_length=PERSON_NAME_MAX_LENGTH, blank=True)
     timezone = models.CharField(
-        max_length=64,
+        max_length=TIME_ZONE_MAX_LENGTH,
         blank=True,
         validators=[validate_timezone],
         help_text="IANA time zone; empty = not known.",

@@ -13,6 +13,7 @@ DESCRIPTION_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
 METADATA_MAX_BYTES = 16 * 1024
 PERSON_NAME_MAX_LENGTH = 120  # a name in the directory or on a membership
+TIME_ZONE_MAX_LENGTH = 64  # an IANA zone name (a team's, a person's)
 
 # Wide enough for any real on-call date (the legacy system's history included), narrow enough
 # that the engine's date arithmetic never nears the calendar's ends (year 1 and 9999).

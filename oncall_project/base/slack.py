@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from oncall_project.base import slack_ids
-from oncall_project.base.bounds import PERSON_NAME_MAX_LENGTH
+from oncall_project.base.bounds import PERSON_NAME_MAX_LENGTH, TIME_ZONE_MAX_LENGTH
 from oncall_project.base.text import text_problem
 from oncall_project.telemetry import instruments
 
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 # Slack's usual wait after a 429, for one whose Retry-After cannot be read; and the longest.
 RETRY_AFTER_SECONDS, RETRY_AFTER_MAX_SECONDS = 30.0, 86_400.0
 MESSAGE_TS = re.compile(r"^\d{1,20}\.\d{1,11}\Z")  # "1700000000.000100"
-TIME_ZONE_MAX_LENGTH = 64
 
 
 class SlackRetryLater(Exception):
