@@ -5,11 +5,24 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import AuditLog
-from oncall_project.base.errors import InvalidInput
+from oncall_project.base.errors import Conflict, InvalidInput
 from oncall_project.base.outbox.models import Notification
-from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
+from schedules.actions import (
+    OverrideFields,
+    ScheduleFields,
+    override_request,
+    rotation_config_update,
+    rotation_generate,
+    rotation_preview,
+    schedule_create,
+)
 from schedules.models import Override, Schedule
-from teams.actions import MembershipFields, RotationSettings
+from teams.actions import (
+    MembershipFields,
+    RotationSettings,
+    membership_remove,
+    membership_upsert,
+)
 from teams.models import Team
 from tests.factories import OverrideFactory, ScheduleFactory, UnavailabilityFactory
 from tests.locks import someone_waits_on_a_lock
@@ -163,8 +176,6 @@ def test_disabling_the_rotation_clears_future_auto_schedules(rotating_team, staf
 def test_removing_a_member_moves_their_future_shifts_and_tells_people(
     rotating_team, staff_actor, december_2026
 ):
-    from teams.actions import membership_remove
-
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     Notification.objects.all().delete()
     membership_remove(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor)
@@ -175,8 +186,6 @@ def test_removing_a_member_moves_their_future_shifts_and_tells_people(
 
 
 def test_a_display_name_change_does_not_replan(rotating_team, staff_actor):
-    from teams.actions import membership_upsert
-
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     before = auto_rows(rotating_team)
     ids = set(Schedule.objects.values_list("pk", flat=True))
@@ -213,8 +222,6 @@ def test_the_impact_runs_to_the_end_of_the_last_period_and_so_do_the_dms(
 
 
 def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, staff_actor):
-    from tests.factories import UnavailabilityFactory
-
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
     Schedule.objects.filter(team=rotating_team, start_date=D(2026, 12, 7)).delete()
     ScheduleFactory(
@@ -248,8 +255,6 @@ def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, 
 
 
 def test_a_deleted_team_takes_no_rotation_change_but_still_previews(rotating_team, staff_actor):
-    from oncall_project.base.errors import Conflict
-
     rotating_team.is_active = False
     rotating_team.save()
     with pytest.raises(Conflict, match=r"The team is deleted; restore it first\."):
@@ -521,12 +526,12 @@ def test_a_new_handoff_day_or_time_leaves_the_next_handoff_to_be_worked_out_agai
     assert rotating_team.next_handoff_at == (None if cleared else due)
 
 
-def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_actor, december_2026):
-    from teams.actions import membership_remove
-
-    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
+def bobs_backup_turns_after_1_december(team, actor):
+    """A daily backup line turned on at NOW: Bob's auto turns on it after 1 December (some),
+    with the notifications of turning it on cleared."""
+    reconfigure(team, actor, **BACKUP_DAILY, role="backup")
     later = Schedule.objects.filter(
-        team=rotating_team,
+        team=team,
         role="backup",
         origin="auto",
         engineer_slack_id="U_BOB",
@@ -534,6 +539,11 @@ def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_ac
     )
     assert later.exists()
     Notification.objects.all().delete()
+    return later
+
+
+def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_actor, december_2026):
+    later = bobs_backup_turns_after_1_december(rotating_team, staff_actor)
 
     membership_remove(team=rotating_team, slack_user_id="U_BOB", actor=staff_actor)
 
@@ -549,18 +559,7 @@ def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_ac
 def test_a_member_no_longer_eligible_for_the_backup_leaves_its_turns_and_is_told(
     rotating_team, staff_actor, december_2026
 ):
-    from teams.actions import membership_upsert
-
-    reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
-    later = Schedule.objects.filter(
-        team=rotating_team,
-        role="backup",
-        origin="auto",
-        engineer_slack_id="U_BOB",
-        start_date__gt=D(2026, 12, 1),
-    )
-    assert later.exists()
-    Notification.objects.all().delete()
+    later = bobs_backup_turns_after_1_december(rotating_team, staff_actor)
 
     membership_upsert(
         team=rotating_team,
@@ -604,8 +603,6 @@ def test_generating_the_primary_replans_the_backup_clear_of_its_new_days(
 def test_a_primary_schedule_replans_the_backup_clear_of_it(
     rotating_team, staff_actor, december_2026
 ):
-    from schedules.actions import ScheduleFields, schedule_create
-
     reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
     backup = Schedule.objects.filter(team=rotating_team, role="backup", origin="auto")
     day = backup.filter(start_date__gt=D(2026, 12, 1)).earliest("start_date")
@@ -678,8 +675,6 @@ def test_a_primary_change_tells_the_backups_moved_against_the_backup_as_it_was(
 def test_an_override_on_the_backup_line_replans_no_line(rotating_team, staff_actor, december_2026):
     """Only a change to the primary's days moves the backup's turns: Bob covering Carol's
     backup day leaves the booked turns as they are, and tells nobody their shifts moved."""
-    from schedules.actions import OverrideFields, override_request
-
     Team.objects.filter(pk=rotating_team.pk).update(overrides_require_approval=False)
     rotating_team.refresh_from_db()
     reconfigure(rotating_team, staff_actor, **BACKUP_DAILY, role="backup")
