@@ -151,7 +151,7 @@ def rotation_preview(
     last = planned[-1].end_date if planned else today
     warnings = domain.rotation_warnings(planning, config, today, last, planned)
     # other primary settings tried: what they leave the backup line, as saving them says
-    tried_primary = changes and role == Role.PRIMARY
+    tried_primary = bool(changes) and role == Role.PRIMARY
     if tried_primary and (beside := lines.backup_unfilled_beside(team, replan.state, now)):
         warnings += (BACKUP_LINE + beside,)
     return RotationOutcome(planned, _replan_impact(state, replan, today, until), warnings=warnings)
