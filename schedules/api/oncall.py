@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from oncall_project.base.api.schema import EXAMPLE_TEAM, TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import NotFound
 from schedules import domain, oncall_now
 from schedules.api.queries import (
     AT_PARAMETER,
@@ -292,6 +293,20 @@ class TeamOnCallSerializer(serializers.Serializer):
         return {**fields, **period_fields(), "fallback_chain": chain, "backup": backup}
 
 
+def answering(team: Team) -> Team:
+    """The team, if it has an on-call to tell: a deleted team's handoffs stopped and its services
+    fall back as if it had none, so the bot is told it is deleted (404, as `/who/` and Slack's
+    `/oncall` find no such team) rather than given a name from its kept data. What was stays
+    readable in its on-call history."""
+    if not team.is_active:
+        raise NotFound(
+            f"Team '{team.name}' is deleted: nobody is on call for it (who was is in "
+            f"/api/v1/teams/{team.slug}/oncall-history/).",
+            {"team": ["The team is deleted."]},
+        )
+    return team
+
+
 def team_on_call(team: Team, at: datetime.datetime, role: str = Role.PRIMARY) -> dict[str, Any]:
     """The team's answer of its `role` line at `at`, as TeamOnCallSerializer reads it (three
     queries: the team is loaded; a few more for a backup line)."""
@@ -366,8 +381,9 @@ class TeamOnCallViewSet(TeamScopedMixin, ApiViewSet):
         description="Highest layer first: an approved override, a schedule, the rotation, the "
         "team's default engineer; else nobody (`source` none: a coverage gap). The answer "
         "holds from `from` until `until`. `?role=backup` answers for the backup line (no "
-        "default engineer there); a primary answer carries `backup` when the team has one.",
+        "default engineer there); a primary answer carries `backup` when the team has one. "
+        "A deleted team is a 404: nobody is on call for it.",
     )
     def retrieve(self, request, *args, **kwargs):
         query = read_query(request, AtQuerySerializer)
-        return self.respond(team_on_call(self.team, instant(query), query["role"]))
+        return self.respond(team_on_call(answering(self.team), instant(query), query["role"]))

@@ -15,6 +15,7 @@ from schedules import domain, oncall_now
 from schedules.api.oncall import (
     ChainLinkSerializer,
     answer_json,
+    answering,
     backup_field,
     backup_json,
     line_tag,
@@ -204,7 +205,8 @@ class OnCallViewSet(ApiViewSet):
         "on-call, else its primary on-call, else its owner, else a Slack group; `from`/`until` "
         "is the team's current run (null when the service has no active team). `?role=backup` "
         "answers with the team's backup line (nobody when it has none); a primary answer "
-        "carries `backup` when the team has a backup line.",
+        "carries `backup` when the team has a backup line. A deleted team (or a name that "
+        "is no team's) is a 404.",
     )
     def retrieve(self, request, *args, **kwargs):
         query = read_query(request, OnCallQuerySerializer)
@@ -213,7 +215,7 @@ class OnCallViewSet(ApiViewSet):
             team = team_by_word(query["team"])
             if team is None:
                 raise NotFound(f"No team '{query['team']}'.", {"team": ["No such team."]})
-            return Response(team_answer(team, at, role))
+            return Response(team_answer(answering(team), at, role))
         result = resolve_services([query["service"]], at, role)[0]
         if not result.known:
             raise NotFound(

@@ -181,6 +181,23 @@ def test_team_oncall_for_an_unknown_team_is_a_404(staff):
     assert_error(staff.get(oncall_url("nope")), 404)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        oncall_url("payments", TUESDAY_NOON),
+        f"/api/v1/oncall/?team=Payments&at={TUESDAY_NOON}",
+    ],
+)
+def test_a_deleted_team_has_nobody_on_call_to_tell(staff, team, url):
+    """As /who/ and Slack's /oncall find no such team and its services skip it: the bot is not
+    handed a name from a deleted team's kept schedules. Its history stays readable."""
+    assert staff.get(url).json()["engineer_slack_id"] == "U_ALICE"
+    assert staff.delete("/api/v1/teams/payments/").status_code == 204
+    body = assert_error(staff.get(url), 404, "team")
+    assert "Payments" in body["detail"] and "deleted" in body["detail"]
+    assert staff.get("/api/v1/teams/payments/oncall-history/").status_code == 200
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_team_oncall_needs_authentication_only(team, role):
     response = client_for(role, team).get(oncall_url(team, TUESDAY_NOON))
