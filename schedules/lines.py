@@ -6,7 +6,7 @@ members and backup spans, with the primary's on-call days as time away (`domain.
 so its rotation never gives the day's primary."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from schedules import checkpoints, domain
@@ -27,6 +27,9 @@ from schedules.selectors import (
 from schedules.spans import spans_query
 from teams.models import BackupLine, Team
 from teams.rotation_fields import RotationFields
+
+# A change to a line's members, as a preview tries it: (members, backup line?) → members.
+MembersChange = Callable[[tuple[domain.Member, ...], bool], tuple[domain.Member, ...]]
 
 
 def backup_line(team: Team) -> BackupLine | None:
@@ -127,23 +130,45 @@ def backup_states(
 
 
 def backup_unfilled_beside(
-    team: Team, primary: domain.TeamState, now: datetime.datetime
+    team: Team,
+    primary: domain.TeamState,
+    now: datetime.datetime,
+    members: MembersChange | None = None,
 ) -> str | None:
     """Why the team's backup line, planned beside `primary` (a primary line not saved yet: a
     preview's), would give turns to nobody (`domain.unfilled_turns`); None where it would not,
-    or the team runs no backup line. Loaded from its rotation's start, as the backup is once
-    the primary it keeps clear of changed."""
+    or the team runs no backup line."""
+    beside = backup_beside(team, primary, now, members)
+    if beside is None:
+        return None
+    state, today, periods = beside
+    return domain.unfilled_turns(state, domain.replan(state, today, periods).planned[:periods])
+
+
+def backup_beside(
+    team: Team,
+    primary: domain.TeamState,
+    now: datetime.datetime,
+    members: MembersChange | None = None,
+    periods: int | None = None,
+) -> tuple[domain.TeamState, datetime.date, int] | None:
+    """The team's backup line planned beside `primary` (a preview's), its members changed by
+    `members` where given: its state, today and the periods to plan (default its lookahead);
+    None when the team runs no backup line. Loaded from its rotation's start, as the backup is
+    once the primary it keeps clear of changed."""
     if not has_backup_line(team):
         return None
     line = line_settings(team, Role.BACKUP)
     today = line_today(team, Role.BACKUP, now)
-    periods = line.lookahead_periods
+    periods = periods or line.lookahead_periods
     end = domain.plan_horizon(team_config(team, line), today, periods)
     saved = line_state(team, Role.BACKUP, today, end, checkpoint=False)
     own = tuple(away for away in saved.unavailability if not away.on_other_line)
+    saved = replace(saved, unavailability=own)
+    if members is not None:
+        saved = replace(saved, members=members(saved.members, True))
     first, last = window(line, today, end, checkpoint=False)
-    state = domain.backup_state(replace(saved, unavailability=own), primary, first, last)
-    return domain.unfilled_turns(state, domain.replan(state, today, periods).planned[:periods])
+    return domain.backup_state(saved, primary, first, last), today, periods
 
 
 def person_periods(

@@ -4,7 +4,7 @@ rotation tabs, and the iCal feeds."""
 from django.urls import path
 
 from schedules import ical
-from schedules.views import oncall, rotation, team_tabs
+from schedules.views import member_preview, oncall, rotation, team_tabs
 
 urlpatterns = [
     path("", oncall.dashboard, name="dashboard"),
@@ -24,6 +24,11 @@ urlpatterns = [
         "teams/<slug:slug>/overrides/<uuid:pk>/decide/",
         team_tabs.override_decide,
         name="override-decide",
+    ),
+    path(
+        "teams/<slug:slug>/members/<slug:slack_user_id>/preview/",
+        member_preview.member_preview,
+        name="member-preview",
     ),
     path("teams/<slug:slug>/rotation/", rotation.rotation, name="rotation"),
     path("teams/<slug:slug>/rotation/preview/", rotation.rotation_preview, name="rotation-preview"),

@@ -12,6 +12,7 @@ from oncall_project.base.api.schema import TEAM_PATH_PARAMETER
 from oncall_project.base.api.views import ApiViewSet
 from oncall_project.base.errors import InvalidInput
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
+from schedules.actions.member_preview import MemberChange, member_change_preview
 from schedules.actions.rotation import MAX_PERIODS, RotationOutcome
 from schedules.api.queries import ROLE_PARAMETER, read_role
 from schedules.lines import line_settings
@@ -19,7 +20,7 @@ from schedules.models import Role
 from teams.actions import RotationSettings
 from teams.api.names import PeopleNamesField
 from teams.api.scoping import TeamScopedMixin
-from teams.models import Team
+from teams.models import Team, TeamMembership
 from teams.selectors import names_for, team_get
 
 CONFIG_FIELDS = sorted(RotationSettings.names())
@@ -155,11 +156,48 @@ class PeriodsField(serializers.IntegerField):
         )
 
 
+class MemberChangeInputSerializer(ModelInputSerializer):
+    """A membership change to try: the member's new on-call metadata, or their removal."""
+
+    remove = serializers.BooleanField(
+        default=False, help_text="Try removing the member (no other field with it)."
+    )
+
+    class Meta:
+        model = TeamMembership
+        fields = [
+            "slack_user_id",
+            "is_eligible_for_oncall",
+            "is_eligible_for_backup",
+            "weight",
+            "joined_at",
+            "remove",
+        ]
+        extra_kwargs = {
+            "slack_user_id": {"help_text": "The member, or someone to add (from the directory)."}
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("remove") and len(attrs) > 2:
+            raise serializers.ValidationError("`remove` goes with `slack_user_id` only.")
+        return attrs
+
+
 class PreviewInputSerializer(InputSerializer):
     periods = PeriodsField()
     changes = RotationConfigInputSerializer(
         required=False, help_text="Rotation settings to try instead of the saved ones."
     )
+    member = MemberChangeInputSerializer(
+        required=False,
+        help_text="A membership change to try instead (added, changed or removed), as saving "
+        "it through /members/ would re-plan the line.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if "changes" in attrs and "member" in attrs:
+            raise serializers.ValidationError("Try either `changes` or `member`, not both.")
+        return attrs
 
 
 class GenerateInputSerializer(InputSerializer):
@@ -239,11 +277,15 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
         responses=PlanSerializer,
         summary="Preview the rotation; nothing is saved",
         description="Without `changes`: what generate would save. With them: what changing the "
-        "settings would plan, and whose shifts it would move. Any signed-in user may preview.",
+        "settings would plan, and whose shifts it would move. With `member`: what adding, "
+        "changing or removing that member would plan and move (the primary's preview adds "
+        "what it would leave the backup line). Any signed-in user may preview.",
     )
     def preview(self, request, *args, **kwargs):
         role = read_role(request)
         fields = self.parse(PreviewInputSerializer)
+        if "member" in fields:
+            return self._member_preview(fields["periods"], fields["member"], role)
         try:
             changes = fields.get("changes")
             outcome = rotation_preview(
@@ -258,6 +300,21 @@ class RotationPlanViewSet(TeamScopedMixin, ApiViewSet):
                 f"changes.{name}" if name in CONFIG_FIELDS else name: messages
                 for name, messages in exc.errors.items()
             }
+            raise InvalidInput(exc.message, errors) from exc
+        return Response(PlanSerializer(outcome, context=names_context(outcome, self.team)).data)
+
+    def _member_preview(self, periods: int, member: dict, role: str) -> Response:
+        uid, remove = member.pop("slack_user_id"), member.pop("remove")
+        try:
+            outcome = member_change_preview(
+                team=self.team,
+                periods=periods,
+                change=MemberChange(uid, member, remove=remove),
+                role=role,
+            )
+        except InvalidInput as exc:
+            # The member tried is under `member` in the body: name its fields so.
+            errors = {f"member.{name}": messages for name, messages in exc.errors.items()}
             raise InvalidInput(exc.message, errors) from exc
         return Response(PlanSerializer(outcome, context=names_context(outcome, self.team)).data)
 

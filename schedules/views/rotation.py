@@ -2,6 +2,8 @@
 the config form, a preview of who gains and loses shifts before saving (nothing is saved),
 saving the config, and generating the next periods."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
@@ -42,16 +44,20 @@ def _people_shown(team, line: RotationFields, form: RotationForm | None) -> list
     return shown
 
 
+def team_names(team, ids: Iterable[str]) -> dict:
+    """Each id's name as the team knows its members, else as the directory does."""
+    return {
+        **names_shown(ids),
+        **{m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name},
+    }
+
+
 def _page(
     request, team, role, form=None, generate_form=None, outcome=None, saved=False, status=200
 ) -> HttpResponse:
     template = "schedules/_rotation_panel.html" if request.htmx else "schedules/rotation.html"
     line = line_settings(team, role)
-    # As the team knows its members, else as the directory does.
-    names = {
-        **names_shown(_people_shown(team, line, form)),
-        **{m.slack_user_id: m.display_name for m in team.memberships.all() if m.display_name},
-    }
+    names = team_names(team, _people_shown(team, line, form))
     response = team_page(
         request,
         team,

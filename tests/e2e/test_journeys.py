@@ -202,6 +202,37 @@ def test_members_are_edited_in_place(open_page):
     assert page.url.endswith("/teams/payments/members/")  # swapped in place, no navigation
 
 
+def test_a_member_edit_is_previewed_in_place_before_saving(open_page):
+    """Alice and Bob take weekly turns: the lead sees who would take Bob's weeks before
+    taking him off the rotation, and nothing is saved until Save."""
+    team = on_call_team()
+    Team.objects.filter(pk=team.pk).update(
+        rotation_enabled=True,
+        rotation_type="round_robin",
+        rotation_interval="weekly",
+        rotation_start_date=timezone.localdate() - datetime.timedelta(days=14),
+    )
+    user("lead", "U_LEAD")
+    MembershipFactory(
+        team=team, slack_user_id="U_LEAD", team_role="lead", is_eligible_for_oncall=False
+    )
+    page = open_page()
+    log_in(page, "lead")
+    page.goto("/teams/payments/members/")
+    page.get_by_role("link", name="Edit Bob Martins").click()
+    form = page.locator("form#member-U_BOB")
+    form.get_by_label("Eligible for on-call").uncheck()
+    form.get_by_role("button", name="Preview").click()
+    preview = page.locator("#member-preview-U_BOB")
+    expect(preview).to_contain_text("If saved: the primary line")
+    expect(preview.get_by_role("row").nth(1)).to_contain_text("Bob Martins")
+    expect(preview.get_by_role("row").nth(1)).to_contain_text("Alice Nguyen")
+    assert page.url.endswith("/teams/payments/members/")  # in place, no navigation
+    assert team.memberships.get(slack_user_id="U_BOB").is_eligible_for_oncall
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("article#member-U_BOB")).to_contain_text("not eligible")
+
+
 def test_team_setup_rotation_override_and_audit_trail(open_page, artifacts):
     user("ops", is_staff=True)
     user("lead", "U_LEAD")

@@ -32,6 +32,11 @@ def monday_two_weeks_ago() -> datetime.date:
 
 @pytest.fixture
 def team(db):
+    return payments_of_four()
+
+
+def payments_of_four() -> Team:
+    """Payments: a weekly round robin of four from the Monday two weeks ago, Mondays 09:00."""
     team = TeamFactory(
         name="Payments",
         slug="payments",

@@ -404,6 +404,53 @@ def test_preview_with_bad_input_shows_the_field_error(team):
     assert "rotation_start_date" in field_errors(response)
 
 
+def member_data(**fields) -> dict:
+    return {
+        "display_name": "Bob",
+        "team_role": "member",
+        "is_eligible_for_oncall": "on",
+        "weight": "1.0",
+        **fields,
+    }
+
+
+def test_a_member_edit_previews_who_would_gain_bobs_shifts_without_saving(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    url = "/teams/payments/members/U_BOB/preview/"
+    with nothing_changes():
+        response = client.post(url, member_data(is_eligible_for_oncall=""), **HTMX)
+    assert response.templates[0].name == "schedules/_member_preview.html"
+    [(role, outcome)] = response.context["previews"]
+    assert role == "primary" and "U_BOB" in outcome.impact.losses
+    page = response.content.decode()
+    assert "If saved: the primary line" in page and "Bob" in page
+    assert "passes over" in page or "not eligible" in page
+    # nothing moved: the same form previews no change
+    with nothing_changes():
+        unchanged = client.post(url, member_data(), **HTMX)
+    assert "Nobody gains or loses a shift" in unchanged.content.decode()
+
+
+def test_a_member_preview_with_bad_input_says_what_to_fix_and_saves_nothing(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    with nothing_changes():
+        response = client.post("/teams/payments/members/U_BOB/preview/", member_data(weight="0"))
+    assert response.templates[0].name == "schedules/member_preview.html"
+    assert field_errors(response) == {
+        "weight": ["Ensure this value is greater than or equal to 0.01."]
+    }
+    assert "Fix the form first: Ensure this value is greater" in response.content.decode()
+
+
+def test_a_member_preview_of_a_team_without_rotation_says_no_shift_moves(team):
+    response = client_for("lead", team).post(
+        "/teams/payments/members/U_BOB/preview/", member_data(is_eligible_for_oncall=""), **HTMX
+    )
+    assert "has no rotation" in response.content.decode()
+
+
 def test_a_lead_saves_the_rotation_and_sees_who_moved(team):
     response = client_for("lead", team).post("/teams/payments/rotation/", rotation_data())
     assert response.status_code == 200 and response.context["saved"]

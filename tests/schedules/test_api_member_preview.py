@@ -1,0 +1,134 @@
+"""POST /teams/{team}/rotation/preview/ with `member`: what adding, changing or removing a
+member would plan on each line, before it is saved. The preview must say what the save then
+does: each case previews a change, saves it through /members/, and compares the plan."""
+
+import pytest
+
+from audit.models import AuditLog
+from schedules.models import Schedule
+from teams.models import Person, Team, TeamMembership
+from tests.api_support import assert_error, client_for
+from tests.schedules.test_api_backup import payments_of_four, turn_on_backup, url
+
+PERIODS = 14  # two weeks of the daily backup line: past the primary's next handoff
+
+
+@pytest.fixture
+def team(db):
+    return payments_of_four()
+
+
+@pytest.fixture
+def staff(db):
+    return client_for("staff")
+
+
+def preview(client, team: Team, role: str | None, **body):
+    return client.post(
+        url(team, "rotation/preview", role=role), {"periods": PERIODS, **body}, format="json"
+    )
+
+
+def plan(client, team: Team, role: str | None) -> list[tuple]:
+    response = preview(client, team, role)
+    assert response.status_code == 200, response.content
+    return entries(response.json())
+
+
+def entries(body: dict) -> list[tuple]:
+    return [(e["start_date"], e["engineer_slack_id"]) for e in body["entries"]]
+
+
+def members_url(team: Team, slack_user_id: str = "") -> str:
+    return f"/api/v1/teams/{team.slug}/members/" + (f"{slack_user_id}/" if slack_user_id else "")
+
+
+def save(client, team: Team, member: dict) -> None:
+    member = dict(member)
+    uid = member.pop("slack_user_id")
+    if member.pop("remove", False):
+        response = client.delete(members_url(team, uid))
+    elif team.memberships.filter(slack_user_id=uid).exists():
+        response = client.patch(members_url(team, uid), member, format="json")
+    else:
+        response = client.post(members_url(team), {"slack_user_id": uid, **member}, format="json")
+    assert response.status_code in (200, 201, 204), response.content
+
+
+CHANGES = {
+    "no longer on call": {"slack_user_id": "U_BOB", "is_eligible_for_oncall": False},
+    "no longer backup": {"slack_user_id": "U_BOB", "is_eligible_for_backup": False},
+    "removed": {"slack_user_id": "U_CAROL", "remove": True},
+    "joined first": {"slack_user_id": "U_DAVE", "joined_at": "2025-12-01"},
+    "added": {"slack_user_id": "U_ERIN", "joined_at": "2025-06-01"},
+}
+
+
+@pytest.mark.parametrize("role", [None, "backup"])
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_member_change_previews_the_plan_its_save_makes(staff, team, change, role):
+    Person.objects.update_or_create(slack_user_id="U_ERIN", defaults={"is_active": True})
+    generated = staff.post(url(team, "rotation/generate", role=None), {"periods": 4}, format="json")
+    assert generated.status_code == 201, generated.content  # the primary's turns are saved
+    turn_on_backup(staff, team)
+    saved = (Schedule.objects.count(), AuditLog.objects.count(), TeamMembership.objects.count())
+    response = preview(staff, team, role, member=change)
+    assert response.status_code == 200, response.content
+    tried = response.json()
+    assert (
+        Schedule.objects.count(),
+        AuditLog.objects.count(),
+        TeamMembership.objects.count(),
+    ) == saved, "a preview saves nothing"
+    before = plan(staff, team, role)
+    save(staff, team, change)
+    assert entries(tried) == plan(staff, team, role)
+    moved = {
+        uid
+        for (_, was), (_, now) in zip(before, entries(tried))
+        if was != now
+        for uid in (was, now)
+    }
+    assert moved - {None} <= set(tried["impact"]["affected"])
+
+
+def test_taking_someone_off_the_rotation_names_whom_it_moves_by_name(staff, team):
+    body = preview(staff, team, None, member=CHANGES["no longer on call"]).json()
+    assert "U_BOB" not in {e["engineer_slack_id"] for e in body["entries"]}
+    assert "U_BOB" in body["impact"]["losses"] and body["impact"]["names"]["U_BOB"] == "Bob"
+    assert any("Bob" in warning and "not eligible" in warning for warning in body["warnings"])
+
+
+def test_a_removal_that_leaves_the_backup_line_nobody_says_so(staff, team):
+    """A biweekly backup handing off on Wednesdays beside the weekly primary: four people
+    leave one free in every backup period; three would be the primary on some day of each."""
+    turn_on_backup(staff, team, rotation_interval="biweekly", handoff_day=2, handoff_time="09:00")
+    assert not [w for w in preview(staff, team, None).json()["warnings"] if "Backup" in w]
+    body = preview(staff, team, None, member=CHANGES["removed"]).json()
+    [warning] = [w for w in body["warnings"] if w.startswith("Backup line: ")]
+    assert "each candidate is the primary (or away) on some day of it" in warning
+    backup = preview(staff, team, "backup", member=CHANGES["removed"]).json()
+    assert None in {e["engineer_slack_id"] for e in backup["entries"]}
+
+
+@pytest.mark.parametrize(
+    ("member", "status", "field"),
+    [
+        ({"slack_user_id": "U_NOBODY", "remove": True}, 404, None),
+        ({"slack_user_id": "U_STRANGER"}, 400, "member.slack_user_id"),
+        ({"slack_user_id": "U_BOB", "weight": 0}, 400, "member.weight"),
+        ({"slack_user_id": "U_BOB", "joined_at": "1900-01-01"}, 400, "member.joined_at"),
+        ({"slack_user_id": "U_BOB", "remove": True, "weight": 2}, 400, "member"),
+        ({"slack_user_id": "U_BOB", "team_role": "lead"}, 400, "member.team_role"),
+        ({"is_eligible_for_oncall": False}, 400, "member.slack_user_id"),
+    ],
+)
+def test_a_bad_member_change_is_refused_and_changes_nothing(staff, team, member, status, field):
+    saved = list(TeamMembership.objects.values_list("slack_user_id", "weight", "joined_at"))
+    assert_error(preview(staff, team, None, member=member), status, field)
+    assert list(TeamMembership.objects.values_list("slack_user_id", "weight", "joined_at")) == saved
+
+
+def test_settings_and_a_member_are_not_tried_together(staff, team):
+    body = {"changes": {"rotation_interval": "daily"}, "member": CHANGES["removed"]}
+    assert_error(preview(staff, team, None, **body), 400)
