@@ -2,12 +2,17 @@
 member would plan on each line, before it is saved. The preview must say what the save then
 does: each case previews a change, saves it through /members/, and compares the plan."""
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditLog
 from schedules.models import Schedule
 from teams.models import Person, Team, TeamMembership
 from tests.api_support import assert_error, client_for
+from tests.factories import MembershipFactory
 from tests.schedules.test_api_backup import payments_of_four, turn_on_backup, url
 
 PERIODS = 14  # two weeks of the daily backup line: past the primary's next handoff
@@ -132,3 +137,21 @@ def test_a_bad_member_change_is_refused_and_changes_nothing(staff, team, member,
 def test_settings_and_a_member_are_not_tried_together(staff, team):
     body = {"changes": {"rotation_interval": "daily"}, "member": CHANGES["removed"]}
     assert_error(preview(staff, team, None, **body), 400)
+
+
+@pytest.mark.parametrize("role", [None, "backup"])
+def test_a_member_preview_takes_the_same_queries_whatever_the_team_size(staff, team, role):
+    turn_on_backup(staff, team)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = preview(staff, team, role, member=CHANGES["no longer on call"])
+        assert response.status_code == 200, response.content
+        return len(captured)
+
+    few = queries()
+    for n in range(26):
+        MembershipFactory(
+            team=team, slack_user_id=f"U_MORE{n:02d}", joined_at=datetime.date(2026, 2, 1)
+        )
+    assert queries() == few
