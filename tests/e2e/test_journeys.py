@@ -178,6 +178,9 @@ def test_htmx_swaps_fit_a_phone(open_page):
     page.get_by_role("link", name="Edit Bob Martins").click()
     expect(page.locator("form#member-U_BOB")).to_be_visible()
     assert page_problems(page) == {}
+    page.locator("form#member-U_BOB").get_by_role("button", name="Preview").click()
+    expect(page.locator("#member-preview-U_BOB")).to_contain_text("has no rotation")
+    assert page_problems(page) == {}
     page.goto("/teams/payments/rotation/")
     page.get_by_label("Rotation on").check()
     page.get_by_label("Starts").fill(timezone.localdate().isoformat())
