@@ -10,7 +10,9 @@ from rest_framework.response import Response
 
 from oncall_project.base.api.filters import ActiveFilter
 from oncall_project.base.api.inputs import ModelInputSerializer
+from oncall_project.base.api.schema import error_response
 from oncall_project.base.api.views import ApiViewSet
+from oncall_project.base.errors import NotFound
 from schedules.api.oncall import TEAM_SOURCE_HELP, source_field
 from schedules.api.queries import (
     AT_PARAMETER,
@@ -151,16 +153,22 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     @extend_schema(
         parameters=[AT_PARAMETER, ROLE_PARAMETER],
-        responses=OnCallAnswerSerializer,
+        responses={200: OnCallAnswerSerializer, 404: error_response(404)},
         summary="Who is on call for the service",
         description="The service's team's on-call, else its primary on-call, else its owner, "
-        "else a Slack group — as GET /oncall/?service= answers.",
+        "else a Slack group — as GET /oncall/?service= answers; a deleted service is a 404 "
+        "there and here.",
     )
     @action(detail=True, methods=["get"])
     def oncall(self, request, *args, **kwargs):
         query = read_query(request, AtQuerySerializer)
         at, role = instant(query), query["role"]
         service = self.get_object()
+        if not service.is_active:  # as /oncall/?service= and mentions know no deleted service
+            raise NotFound(
+                f"Service '{service.name}' is deleted: nobody is on call for it.",
+                {"service": ["The service is deleted."]},
+            )
         return Response(service_answer(service_on_call(service, at, role), at, role))
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceSerializer})

@@ -278,3 +278,13 @@ def test_a_deleted_service_leaves_the_list_and_stays_readable_by_id(staff, team)
     assert names(staff) == []
     assert names(staff, "?is_active=false") == ["Payment"]
     assert staff.get(url(service)).json()["is_active"] is False
+
+
+def test_a_deleted_service_has_nobody_on_call_as_the_bots_lookup_says(staff, team):
+    """/oncall/?service= and mentions know no deleted service: by id it is a 404 too."""
+    service = ServiceFactory(name="Payment", team=team, service_owner="U_OWNER")
+    assert staff.get(url(service) + "oncall/").status_code == 200
+    assert staff.delete(url(service)).status_code == 204
+    body = assert_error(staff.get(url(service) + "oncall/"), 404, "service")
+    assert "Payment" in body["detail"] and "deleted" in body["detail"]
+    assert_error(staff.get("/api/v1/oncall/?service=Payment"), 404, "service")
