@@ -30,6 +30,11 @@ urlpatterns = [
         member_preview.member_preview,
         name="member-preview",
     ),
+    path(
+        "teams/<slug:slug>/members/<slug:slack_user_id>/remove/confirm/",
+        member_preview.member_remove,
+        name="member-remove",
+    ),
     path("teams/<slug:slug>/rotation/", rotation.rotation, name="rotation"),
     path("teams/<slug:slug>/rotation/preview/", rotation.rotation_preview, name="rotation-preview"),
     path(

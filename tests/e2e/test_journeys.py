@@ -205,9 +205,10 @@ def test_members_are_edited_in_place(open_page):
     assert page.url.endswith("/teams/payments/members/")  # swapped in place, no navigation
 
 
-def test_a_member_edit_is_previewed_in_place_before_saving(open_page):
+def test_a_member_edit_and_a_removal_are_previewed_before_they_are_saved(open_page):
     """Alice and Bob take weekly turns: the lead sees who would take Bob's weeks before
-    taking him off the rotation, and nothing is saved until Save."""
+    taking him off the rotation (in place; nothing is saved until Save), and what removing
+    Alice would move before the button that removes her."""
     team = on_call_team()
     Team.objects.filter(pk=team.pk).update(
         rotation_enabled=True,
@@ -234,6 +235,14 @@ def test_a_member_edit_is_previewed_in_place_before_saving(open_page):
     assert team.memberships.get(slack_user_id="U_BOB").is_eligible_for_oncall
     form.get_by_role("button", name="Save").click()
     expect(page.locator("article#member-U_BOB")).to_contain_text("not eligible")
+    # removing shows what it would move first; only the button there removes
+    page.get_by_role("link", name="Remove Alice Nguyen").click()
+    expect(page.get_by_role("heading", name="Remove Alice Nguyen from Payments?")).to_be_visible()
+    expect(page.locator("#member-preview-U_ALICE")).to_contain_text("If removed: the primary line")
+    assert team.memberships.filter(slack_user_id="U_ALICE").exists()
+    page.get_by_role("button", name="Remove Alice Nguyen").click()
+    expect(page.get_by_text("Alice Nguyen removed from Payments.")).to_be_visible()
+    assert not team.memberships.filter(slack_user_id="U_ALICE").exists()
 
 
 def test_team_setup_rotation_override_and_audit_trail(open_page, artifacts):

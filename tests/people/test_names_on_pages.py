@@ -66,7 +66,9 @@ def test_a_member_without_a_display_name_is_shown_by_the_directorys_name(team):
     client = client_for("lead", team)
     members = client.get("/teams/payments/members/").content.decode()
     assert '<strong>Carol Diaz</strong> <code class="slack-id">U_CAROL</code>' in members
-    assert 'data-confirm="Remove Carol Diaz from Payments?"' in members
+    assert '<span class="visually-hidden"> Carol Diaz</span>' in members  # Remove Carol Diaz
+    remove = client.get("/teams/payments/members/U_CAROL/remove/confirm/").content.decode()
+    assert '<h2 id="member-remove-h">Remove Carol Diaz from Payments?</h2>' in remove
     edit = client.get("/teams/payments/members/U_CAROL/edit/").content.decode()
     assert "<h2>Edit Carol Diaz</h2>" in edit
     assert "<title>Edit Carol Diaz" in edit

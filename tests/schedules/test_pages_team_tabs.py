@@ -451,6 +451,30 @@ def test_a_member_preview_of_a_team_without_rotation_says_no_shift_moves(team):
     assert "has no rotation" in response.content.decode()
 
 
+def test_removing_a_member_shows_what_it_would_move_before_the_button_that_removes(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    with nothing_changes():
+        response = client.get("/teams/payments/members/U_BOB/remove/confirm/")
+    [(role, outcome)] = response.context["previews"]
+    assert role == "primary" and "U_BOB" in outcome.impact.losses
+    page = response.content.decode()
+    assert "If removed: the primary line" in page
+    assert 'action="/teams/payments/members/U_BOB/remove/"' in page
+    assert client.post("/teams/payments/members/U_BOB/remove/").status_code == 302
+    assert not team.memberships.filter(slack_user_id="U_BOB").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "who", "status"), [("member", "U_BOB", 403), ("lead", "U_NOBODY", 404)]
+)
+def test_the_removal_page_is_for_those_who_may_remove_a_member_of_the_team(team, role, who, status):
+    client = client_for(role, team)
+    with nothing_changes():
+        response = client.get(f"/teams/payments/members/{who}/remove/confirm/")
+    assert response.status_code == status
+
+
 def test_a_lead_saves_the_rotation_and_sees_who_moved(team):
     response = client_for("lead", team).post("/teams/payments/rotation/", rotation_data())
     assert response.status_code == 200 and response.context["saved"]
