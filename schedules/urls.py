@@ -26,6 +26,11 @@ urlpatterns = [
         name="override-decide",
     ),
     path(
+        "teams/<slug:slug>/members/preview/",
+        member_preview.member_add_preview,
+        name="member-add-preview",
+    ),
+    path(
         "teams/<slug:slug>/members/<slug:slack_user_id>/preview/",
         member_preview.member_preview,
         name="member-preview",

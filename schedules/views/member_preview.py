@@ -5,6 +5,7 @@ which shifts, and the turns nobody could take. Nothing is saved here."""
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from oncall_project.base.pages import page_actor, page_allowed, run_action
@@ -13,7 +14,7 @@ from schedules.actions.rotation import RotationOutcome
 from schedules.lines import has_backup_line
 from schedules.models import Role
 from schedules.views.rotation import team_names
-from teams.forms import MemberEditForm
+from teams.forms import MemberEditForm, MemberForm
 from teams.models import Team
 from teams.page_selectors import membership_for_page, team_for_page
 from teams.permissions import ensure_can_manage_team
@@ -38,7 +39,7 @@ def line_previews(*, team: Team, change: MemberChange) -> list[tuple[str, Rotati
     ]
 
 
-def _render(request, team, membership, form, change, template, **context) -> HttpResponse:
+def _render(request, team, form, change, template, **context) -> HttpResponse:
     previews = []
     if change is not None:
         previews = run_action(form, line_previews, team=team, change=change).value or []
@@ -48,13 +49,16 @@ def _render(request, team, membership, form, change, template, **context) -> Htt
         team,
         "members",
         template,
-        m=membership,
         form=form,
         previews=previews,
         rotating=bool(rotating_lines(team)),
         names=team_names(team, named),
         **context,
     )
+
+
+def _template(request) -> str:
+    return "schedules/_member_preview.html" if request.htmx else "schedules/member_preview.html"
 
 
 @login_required
@@ -71,8 +75,10 @@ def member_preview(request: HttpRequest, slug: str, slack_user_id: str) -> HttpR
         change = MemberChange(
             slack_user_id, {f: v for f, v in tried.items() if v != getattr(membership, f)}
         )
-    template = "schedules/_member_preview.html" if request.htmx else "schedules/member_preview.html"
-    return _render(request, team, membership, form, change, template, verb="saved")
+    back = reverse("teams:member-edit", args=[team.slug, slack_user_id])
+    return _render(
+        request, team, form, change, _template(request), m=membership, verb="saved", back=back
+    )
 
 
 @login_required
@@ -84,4 +90,18 @@ def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpRe
     page_allowed(ensure_can_manage_team, actor=page_actor(request), team=team)
     change = MemberChange(slack_user_id, remove=True)
     template = "schedules/member_remove.html"
-    return _render(request, team, membership, forms.Form(), change, template, verb="removed")
+    return _render(request, team, forms.Form(), change, template, m=membership, verb="removed")
+
+
+@login_required
+@require_POST
+def member_add_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The add form as it stands, previewed: someone from the directory joining today."""
+    team = team_for_page(slug)
+    form = MemberForm(request.POST, team=team)
+    change = None
+    if form.is_valid():
+        slack_user_id = form.cleaned_data["slack_user_id"].strip()
+        change = MemberChange(slack_user_id, {f: form.cleaned_data[f] for f in MOVES_TURNS})
+    back = reverse("teams:members", args=[team.slug])
+    return _render(request, team, form, change, _template(request), verb="added", back=back)

@@ -235,6 +235,12 @@ def test_a_member_edit_and_a_removal_are_previewed_before_they_are_saved(open_pa
     assert team.memberships.get(slack_user_id="U_BOB").is_eligible_for_oncall
     form.get_by_role("button", name="Save").click()
     expect(page.locator("article#member-U_BOB")).to_contain_text("not eligible")
+    # adding someone shows whose turns they would take, below the add form
+    add = page.locator("form").filter(has=page.get_by_role("button", name="Add member"))
+    add.get_by_label("Person").fill("U_LEAD")
+    add.get_by_label("Eligible for on-call").check()
+    add.get_by_role("button", name="Preview").click()
+    expect(page.locator("#member-preview-new")).to_contain_text("If added: the primary line")
     # removing shows what it would move first; only the button there removes
     page.get_by_role("link", name="Remove Alice Nguyen").click()
     expect(page.get_by_role("heading", name="Remove Alice Nguyen from Payments?")).to_be_visible()

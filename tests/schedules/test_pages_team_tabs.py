@@ -451,6 +451,25 @@ def test_a_member_preview_of_a_team_without_rotation_says_no_shift_moves(team):
     assert "has no rotation" in response.content.decode()
 
 
+def test_adding_a_member_previews_whose_turns_they_would_take_without_saving(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    Person.objects.update_or_create(slack_user_id="U_DAVE", defaults={"display_name": "Dave"})
+    data = {"slack_user_id": "U_DAVE", "team_role": "member", "is_eligible_for_oncall": "on"}
+    with nothing_changes():
+        response = client.post("/teams/payments/members/preview/", {**data, "weight": "1"}, **HTMX)
+    [(role, outcome)] = response.context["previews"]
+    assert role == "primary" and "U_DAVE" in outcome.impact.gains
+    page = response.content.decode()
+    assert 'id="member-preview-new"' in page and "If added: the primary line" in page
+    with nothing_changes():
+        stranger = client.post(
+            "/teams/payments/members/preview/", {**data, "slack_user_id": "U_NOBODY", "weight": "1"}
+        )
+    assert "U_NOBODY is not in the people directory" in stranger.content.decode()
+    assert "Back to the form" in stranger.content.decode()
+
+
 def test_removing_a_member_shows_what_it_would_move_before_the_button_that_removes(team):
     client = client_for("lead", team)
     client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
