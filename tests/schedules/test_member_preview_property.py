@@ -10,8 +10,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oncall_project.base.outbox.models import Notification
 from schedules.actions import rotation_config_update, rotation_generate, rotation_preview
 from schedules.actions.member_preview import MemberChange, member_change_preview
+from schedules.messages import shifts_moved_message
 from schedules.models import Role
 from teams.actions import MembershipFields, RotationSettings, membership_remove, membership_upsert
 from teams.models import Person, Team
@@ -19,6 +21,7 @@ from tests.factories import MembershipFactory, TeamFactory
 
 PEOPLE = [f"U_P{n}" for n in range(7)]
 PERIODS = 10
+LOOKAHEAD = 4  # each line's: what a save re-plans, and whom it tells
 JOINED = st.dates(datetime.date(2025, 1, 1), datetime.date(2026, 11, 1))
 MEMBER = st.fixed_dictionaries(
     {
@@ -48,7 +51,7 @@ def _settings(line: dict, order: list[str]) -> RotationSettings:
         rotation_enabled=True,
         rotation_start_date=start,
         rotation_order=order if line["rotation_type"] == "custom_order" else [],
-        lookahead_periods=4,
+        lookahead_periods=LOOKAHEAD,
         **line,
     )
 
@@ -100,6 +103,35 @@ def _plan(outcome) -> list[tuple]:
     return [(p.start_date, p.end_date, p.engineer) for p in outcome.entries]
 
 
+def _messages(team: Team, outcome, role: str) -> dict[str, str]:
+    """Engineer → what the save should tell them, from a preview's impact."""
+
+    def runs(changes) -> list[str]:
+        return [f"{c.start_date} to {c.end_date}" for c in changes]
+
+    impact = outcome.impact
+    return {
+        who: shifts_moved_message(
+            team_id=team.pk,
+            team_name=team.name,
+            engineer=who,
+            gained=runs(impact.gains.get(who, ())),
+            lost=runs(impact.losses.get(who, ())),
+            change_key="",
+            role=role,
+        ).text
+        for who in impact.affected
+    }
+
+
+def _told(role: str) -> dict[str, str]:
+    """Engineer → what the save queued for them about the `role` line."""
+    notes = Notification.objects.filter(kind="shifts_moved")
+    backup = {n for n in notes if ":backup:" in n.idempotency_key}
+    mine = backup if role == Role.BACKUP else set(notes) - backup
+    return {n.channel: n.text for n in mine}
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -115,12 +147,18 @@ def test_a_member_change_previews_exactly_what_its_save_plans(db, case):
         roles = [Role.PRIMARY] + ([Role.BACKUP] if backup is not None else [])
         change = MemberChange(who, {} if kind == "remove" else fields, remove=kind == "remove")
         previews = {
-            role: member_change_preview(team=team, periods=PERIODS, change=change, role=role)
+            (role, periods): member_change_preview(
+                team=team, periods=periods, change=change, role=role
+            )
             for role in roles
+            for periods in (PERIODS, LOOKAHEAD)
         }
+        Notification.objects.all().delete()
         _save(team, kind, who, fields)
         team = Team.objects.get(pk=team.pk)
         for role in roles:
             saved = rotation_preview(team=team, periods=PERIODS, role=role)
-            assert _plan(previews[role]) == _plan(saved), (role, case)
+            assert _plan(previews[role, PERIODS]) == _plan(saved), (role, case)
+            # whom the preview says the change moves is whom the save tells, in the same words
+            assert _messages(team, previews[role, LOOKAHEAD], role) == _told(role), (role, case)
         transaction.set_rollback(True)
