@@ -7,13 +7,14 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AuditLog
 from schedules.models import Schedule
 from teams.models import Person, Team, TeamMembership
 from tests.api_support import assert_error, client_for
-from tests.factories import MembershipFactory
-from tests.schedules.test_api_backup import payments_of_four, turn_on_backup, url
+from tests.factories import MembershipFactory, UnavailabilityFactory
+from tests.schedules.test_api_backup import DAY, payments_of_four, turn_on_backup, url
 
 PERIODS = 14  # two weeks of the daily backup line: past the primary's next handoff
 
@@ -72,6 +73,12 @@ CHANGES = {
 @pytest.mark.parametrize("role", [None, "backup"])
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 def test_a_member_change_previews_the_plan_its_save_makes(staff, team, change, role):
+    assert_preview_is_what_saving_plans(staff, team, change, role)
+
+
+def assert_preview_is_what_saving_plans(staff, team: Team, change: dict, role: str | None) -> dict:
+    """Previews `change` with the primary's turns saved and a daily backup line on, checks it
+    saved nothing, saves it, and checks the plan then is the one previewed; the preview."""
     Person.objects.update_or_create(slack_user_id="U_ERIN", defaults={"is_active": True})
     generated = staff.post(url(team, "rotation/generate", role=None), {"periods": 4}, format="json")
     assert generated.status_code == 201, generated.content  # the primary's turns are saved
@@ -95,6 +102,7 @@ def test_a_member_change_previews_the_plan_its_save_makes(staff, team, change, r
         for uid in (was, now)
     }
     assert moved - {None} <= set(tried["impact"]["affected"])
+    return tried
 
 
 def test_taking_someone_off_the_rotation_names_whom_it_moves_by_name(staff, team):
@@ -155,3 +163,61 @@ def test_a_member_preview_takes_the_same_queries_whatever_the_team_size(staff, t
             team=team, slack_user_id=f"U_MORE{n:02d}", joined_at=datetime.date(2026, 2, 1)
         )
     assert queries() == few
+
+
+@pytest.mark.parametrize("role", [None, "backup"])
+def test_a_weight_change_on_a_weighted_rotation_previews_the_plan_its_save_makes(staff, team, role):
+    Team.objects.filter(pk=team.pk).update(rotation_type="weighted")
+    TeamMembership.objects.filter(team=team).update(weight=1.0)
+    change = {"slack_user_id": "U_BOB", "weight": 4.0}
+    tried = assert_preview_is_what_saving_plans(staff, team, change, role)
+    assert tried["impact"]["affected"], "a four-fold share moves some turn"
+
+
+@pytest.mark.parametrize("role", [None, "backup"])
+def test_a_change_to_someone_gone_from_slack_keeps_them_out_of_the_preview(staff, team, role):
+    Team.objects.filter(pk=team.pk).update(slack_group_id="S_PAYMENTS")
+    team.memberships.filter(slack_user_id="U_BOB").update(in_slack_group=False)
+    change = {"slack_user_id": "U_BOB", "weight": 2.0}
+    tried = assert_preview_is_what_saving_plans(staff, team, change, role)
+    assert "U_BOB" not in {e["engineer_slack_id"] for e in tried["entries"]}
+
+
+def test_someone_added_without_a_join_date_is_previewed_as_joining_today(staff, team):
+    """Abe joined today too: by (joined_at, id) Erin, joining today, comes after him."""
+    Person.objects.update_or_create(slack_user_id="U_ABE", defaults={"is_active": True})
+    MembershipFactory(team=team, slack_user_id="U_ABE", joined_at=timezone.localdate())
+    assert_preview_is_what_saving_plans(staff, team, {"slack_user_id": "U_ERIN"}, None)
+
+
+def test_someone_away_late_in_the_periods_is_warned_of(staff, team):
+    later = timezone.localdate() + datetime.timedelta(days=40)
+    UnavailabilityFactory(
+        team=team, slack_user_id="U_CAROL", start_date=later, end_date=later + DAY
+    )
+    body = preview(staff, team, None, member=CHANGES["no longer on call"]).json()
+    assert f"Carol (U_CAROL) is away {later} to {later + DAY}" in " ".join(body["warnings"])
+
+
+def test_a_removal_after_the_turns_are_saved_names_the_backup_turns_it_leaves_to_nobody(
+    staff, team
+):
+    """The biweekly backup beside the weekly primary, as in
+    `test_a_removal_that_leaves_the_backup_line_nobody_says_so`, with the primary's turns saved:
+    removing Alice, whose saved weeks would free a backup candidate, leaves the first backup
+    turn nobody's, and the warning names it as the saved plan then has it."""
+    generated = staff.post(url(team, "rotation/generate", role=None), {"periods": 4}, format="json")
+    assert generated.status_code == 201, generated.content
+    turn_on_backup(staff, team, rotation_interval="biweekly", handoff_day=2, handoff_time="09:00")
+    alice = {"slack_user_id": "U_ALICE", "remove": True}
+    body = preview(staff, team, None, member=alice).json()
+    [warning] = [w for w in body["warnings"] if w.startswith("Backup line: ")]
+    save(staff, team, alice)
+    nobodys = [start for start, who in plan(staff, team, "backup") if who is None]
+    assert nobodys and f"{nobodys[0]} to " in warning, (nobodys, warning)
+
+
+def test_an_inactive_person_is_not_previewed_as_added(staff, team):
+    Person.objects.update_or_create(slack_user_id="U_GONE", defaults={"is_active": False})
+    response = preview(staff, team, None, member={"slack_user_id": "U_GONE"})
+    assert_error(response, 400, "member.slack_user_id")
