@@ -8,7 +8,13 @@ import pytest
 from audit.models import AuditLog
 from schedules.models import Override, Schedule
 from teams.models import Person, Team
-from tests.factories import MembershipFactory, OverrideFactory, ScheduleFactory, TeamFactory
+from tests.factories import (
+    BackupLineFactory,
+    MembershipFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    TeamFactory,
+)
 from tests.page_support import (
     assert_login_redirect,
     client_for,
@@ -441,7 +447,9 @@ def test_a_member_preview_with_bad_input_says_what_to_fix_and_saves_nothing(team
     assert field_errors(response) == {
         "weight": ["Ensure this value is greater than or equal to 0.01."]
     }
-    assert "Fix the form first: Ensure this value is greater" in response.content.decode()
+    page = response.content.decode()
+    assert "Fix the form first: Ensure this value is greater" in page
+    assert 'href="/teams/payments/members/U_BOB/edit/">Back to the form</a>' in page
 
 
 def test_a_member_preview_of_a_team_without_rotation_says_no_shift_moves(team):
@@ -492,6 +500,48 @@ def test_the_removal_page_is_for_those_who_may_remove_a_member_of_the_team(team,
     with nothing_changes():
         response = client.get(f"/teams/payments/members/{who}/remove/confirm/")
     assert response.status_code == status
+
+
+PREVIEW = "/teams/payments/members/U_BOB/preview/"
+
+
+def test_a_member_preview_names_whom_it_moves_and_swaps_in_where_the_next_one_goes(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    page = client.post(PREVIEW, member_data(is_eligible_for_oncall=""), **HTMX).content.decode()
+    assert '<span class="person">Bob <code class="slack-id">U_BOB</code>' in page
+    assert 'id="member-preview-U_BOB"' in page  # the target of the next Preview
+
+
+def test_a_member_preview_of_a_team_with_a_backup_line_previews_both_over_their_lookaheads(team):
+    client = client_for("lead", team)
+    client.post("/teams/payments/rotation/", rotation_data(rotation_type="round_robin"))
+    BackupLineFactory(
+        team=team,
+        rotation_enabled=True,
+        rotation_type="round_robin",
+        rotation_interval="daily",
+        rotation_start_date=days(0),
+        lookahead_periods=10,
+    )
+    with nothing_changes():
+        response = client.post(PREVIEW, member_data(is_eligible_for_oncall=""), **HTMX)
+    [(primary, weeks), (backup, nights)] = response.context["previews"]
+    assert (primary, len(weeks.entries)) == ("primary", 4)
+    assert (backup, len(nights.entries)) == ("backup", 10)
+    assert "If saved: the backup line" in response.content.decode()
+    with nothing_changes():
+        refused = client.post(PREVIEW, member_data(weight="0"))
+    assert field_errors(refused) == {
+        "weight": ["Ensure this value is greater than or equal to 0.01."]
+    }, "said once, not once a line"
+
+
+def test_a_member_preview_is_posted_by_someone_signed_in_for_a_member(client, team):
+    assert_login_redirect(client.post(PREVIEW, member_data()), PREVIEW)
+    lead = client_for("lead", team)
+    assert lead.get(PREVIEW).status_code == 405
+    assert lead.post("/teams/payments/members/U_NOBODY/preview/", member_data()).status_code == 404
 
 
 def test_a_lead_saves_the_rotation_and_sees_who_moved(team):
