@@ -221,3 +221,16 @@ def test_an_inactive_person_is_not_previewed_as_added(staff, team):
     Person.objects.update_or_create(slack_user_id="U_GONE", defaults={"is_active": False})
     response = preview(staff, team, None, member={"slack_user_id": "U_GONE"})
     assert_error(response, 400, "member.slack_user_id")
+
+
+def test_the_backup_lines_own_preview_carries_no_backup_line_warning(staff, team):
+    """Bob left as the only backup: his turns beside his own primary weeks go to nobody, which
+    the backup's preview says as its own warning, not as the primary's 'Backup line: …'."""
+    team.memberships.exclude(slack_user_id__in=["U_BOB", "U_CAROL"]).update(
+        is_eligible_for_backup=False
+    )
+    turn_on_backup(staff, team)
+    change = {"slack_user_id": "U_CAROL", "is_eligible_for_backup": False}
+    body = preview(staff, team, "backup", member=change).json()
+    assert {e["engineer_slack_id"] for e in body["entries"]} <= {"U_BOB", None}
+    assert not [w for w in body["warnings"] if w.startswith("Backup line: ")], body["warnings"]
