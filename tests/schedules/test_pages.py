@@ -54,6 +54,12 @@ def test_dashboard_shows_who_is_on_call_until_when_and_who_is_next(team):
     assert "badge-manual" in page
 
 
+def test_dashboard_leaves_out_deleted_teams(team):
+    TeamFactory(name="Legacy", slug="legacy", is_active=False, oncall_engineer="U_BOB")
+    response = client_for("member", team).get("/")
+    assert [row.team.slug for row in response.context["rows"]] == ["payments"]
+
+
 def test_dashboard_says_until_further_notice_when_nothing_ends_the_run(team):
     # the team's default holds, with no schedule, override or rotation ahead
     page = client_for("member", team).get("/").content.decode()
@@ -436,6 +442,14 @@ def test_my_schedule_lists_shifts_in_time_order_whatever_the_teams_names(team):
     assert [s.team.slug for s in response.context["shifts"]] == ["search", "payments"]
 
 
+def test_my_schedule_names_me_as_i_call_myself_not_as_my_team_does(team):
+    MembershipFactory(team=team, slack_user_id="U_MEMBER", display_name="Mem from Payments")
+    ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=days(2), end_date=days(3))
+    response = client_for("member", team).get("/me/schedule/")
+    mine = Person.objects.get(slack_user_id="U_MEMBER").name
+    assert mine != "Mem from Payments" and response.context["names"]["U_MEMBER"] == mine
+
+
 def test_my_schedule_names_me_and_says_it_lists_the_shifts_not_over_yet(db):
     client = client_for("member")  # in no team: nobody's member list names me
     page = client.get("/me/schedule/").content.decode()
@@ -510,7 +524,9 @@ def test_fairness_answers_csv_only_when_asked_for_csv(team, asked):
     assert [row.engineer for row, _share in response.context["rows"]] == ["U_ALICE"]
 
 
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)", "\t=1+2", "\r=1+2"]
+)
 def test_fairness_csv_quotes_a_name_a_spreadsheet_would_run(team, name):
     Person.objects.filter(slack_user_id="U_ALICE").update(display_name=name)
     TeamMembership.objects.filter(slack_user_id="U_ALICE").update(display_name=name)
@@ -570,6 +586,14 @@ def test_fairness_counts_the_first_and_last_days_of_the_range(team):
         ("U_ALICE", 1),
         ("U_BOB", 1),
     ]
+
+
+def test_fairness_links_its_csv_for_the_team_and_dates_shown(team):
+    asked = {"team": "payments", "start": days(-30), "end": days(-1)}
+    response = client_for("member", team).get("/fairness/", asked)
+    assert response.context["csv_query"] == (
+        f"team=payments&start={days(-30)}&end={days(-1)}&format=csv"
+    )
 
 
 def test_fairness_of_a_team_leaves_out_other_teams_and_days_with_nobody_most_days_first(team):
