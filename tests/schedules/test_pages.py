@@ -399,6 +399,18 @@ def test_my_schedule_lists_the_shift_running_now_two_dates_behind_utc(db, monkey
     assert [s.start_date for s in response.context["shifts"]] == [monday]
 
 
+def test_my_schedule_leaves_out_the_shift_that_ends_at_this_very_handoff(db, monkeypatch):
+    handoff = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: handoff)
+    team = TeamFactory(slug="ops", timezone="UTC", handoff_time=datetime.time(9))
+    MembershipFactory(team=team, slack_user_id="U_MEMBER")
+    for day in (1, 3):  # Tuesday's shift ends now; Thursday's is to come
+        dec = datetime.date(2026, 12, day)
+        ScheduleFactory(team=team, engineer_slack_id="U_MEMBER", start_date=dec, end_date=dec)
+    response = client_for("member", team).get("/me/schedule/")
+    assert [s.start_date.day for s in response.context["shifts"]] == [3]
+
+
 def test_my_schedule_from_an_earlier_date_lists_the_shifts_since_then(db, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: UTC_EVENING)
     team = TeamFactory(slug="la", timezone="America/Los_Angeles", handoff_time=datetime.time(18))
@@ -594,6 +606,23 @@ def test_fairness_links_its_csv_for_the_team_and_dates_shown(team):
     assert response.context["csv_query"] == (
         f"team=payments&start={days(-30)}&end={days(-1)}&format=csv"
     )
+
+
+def test_fairness_counts_a_primary_run_right_after_a_backup_run_as_its_own_shift(team):
+    _ledger(team, "U_ALICE", days(-5), 2, role="backup")
+    _ledger(team, "U_ALICE", days(-3), 3)
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    rows = [(row.role, row.shifts, row.days) for row, _share in response.context["rows"]]
+    assert rows == [("primary", 1, 3), ("backup", 1, 2)]
+
+
+def test_fairness_lists_the_primary_line_first_then_equal_days_by_slack_id(team):
+    _ledger(team, "U_BOB", days(-9), 2)
+    _ledger(team, "U_ALICE", days(-5), 2)
+    _ledger(team, "U_CAROL", days(-9), 5, role="backup")
+    response = client_for("member", team).get("/fairness/", {"team": "payments"})
+    rows = [(row.role, row.engineer) for row, _share in response.context["rows"]]
+    assert rows == [("primary", "U_ALICE"), ("primary", "U_BOB"), ("backup", "U_CAROL")]
 
 
 def test_fairness_of_a_team_leaves_out_other_teams_and_days_with_nobody_most_days_first(team):
