@@ -54,6 +54,24 @@ def test_dashboard_shows_who_is_on_call_until_when_and_who_is_next(team):
     assert "badge-manual" in page
 
 
+def test_dashboard_says_what_gives_now_and_next_an_auto_schedule_being_the_rotation(team):
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(2), origin="auto"
+    )
+    ScheduleFactory(team=team, engineer_slack_id="U_ALICE", start_date=days(3), end_date=days(4))
+    [row] = client_for("member", team).get("/").context["rows"]
+    assert (row.kind, row.next_engineer, row.next_kind) == ("rotation", "U_ALICE", "manual")
+
+
+def test_dashboard_lists_staff_the_pending_overrides_of_live_teams_soonest_first(team):
+    zeta = TeamFactory(name="Zeta", slug="zeta")
+    gone = TeamFactory(name="Gone", slug="gone", is_active=False)
+    for on, start in ((team, days(5)), (zeta, days(3)), (gone, days(1))):
+        OverrideFactory(team=on, start_date=start, end_date=start, status="pending")
+    awaiting = client_for("staff").get("/").context["awaiting"]
+    assert [o.team.slug for o in awaiting] == ["zeta", "payments"]
+
+
 def test_dashboard_leaves_out_deleted_teams(team):
     TeamFactory(name="Legacy", slug="legacy", is_active=False, oncall_engineer="U_BOB")
     response = client_for("member", team).get("/")
