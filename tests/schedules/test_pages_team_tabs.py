@@ -81,6 +81,30 @@ def test_a_lead_creates_edits_and_deletes_a_schedule(team):
     assert sorted(actions) == ["created", "deleted", "updated"]
 
 
+def test_the_schedules_tab_shows_the_last_thirty_days_and_the_rest_when_asked(team):
+    recent = ScheduleFactory(team=team, start_date=days(-12), end_date=days(-10))
+    old = ScheduleFactory(team=team, start_date=days(-42), end_date=days(-40))
+    client = client_for("member", team)
+    assert list(client.get("/teams/payments/schedules/").context["page"]) == [recent]
+    shown = client.get("/teams/payments/schedules/", {"past": "1"}).context["page"]
+    assert list(shown) == [old, recent]
+
+
+def test_a_schedule_of_another_team_is_not_found_under_this_teams_tab(team):
+    elsewhere = ScheduleFactory(team=TeamFactory())
+    staff = client_for("staff")
+    with nothing_changes():
+        assert staff.get(f"/teams/payments/schedules/{elsewhere.pk}/edit/").status_code == 404
+        deleted = staff.post(f"/teams/payments/schedules/{elsewhere.pk}/delete/")
+    assert deleted.status_code == 404
+
+
+def test_a_member_may_not_open_a_schedules_edit_form(team):
+    schedule = ScheduleFactory(team=team)
+    response = client_for("member", team).get(f"/teams/payments/schedules/{schedule.pk}/edit/")
+    assert response.status_code == 403
+
+
 def test_an_overlapping_schedule_shows_the_clash_next_to_the_dates(team):
     ScheduleFactory(team=team, engineer_slack_id="U_ALICE", start_date=days(12), end_date=days(13))
     client = client_for("lead", team)
@@ -275,6 +299,13 @@ def test_a_decision_goes_back_to_a_page_of_this_site_only(team):
     )
     assert response.redirect_chain == [("/teams/payments/overrides/", 302)]
     assert "Override rejected." in messages_of(response)
+
+
+def test_a_decision_from_the_dashboard_goes_back_to_it(team):
+    override = OverrideFactory(team=team, status="pending")
+    decide = f"/teams/payments/overrides/{override.pk}/decide/"
+    response = client_for("lead", team).post(decide, {"status": "approved", "next": "/"})
+    assert response["Location"] == "/"
 
 
 def test_a_decision_that_is_none_says_so_and_changes_nothing(team):
