@@ -90,9 +90,11 @@ def _members_after(team: Team, change: MemberChange, today: datetime.date) -> li
     row = TeamMembership.objects.filter(team=team, slack_user_id=change.slack_user_id).first()
     if row is None and change.remove:
         raise NotFound(f"{person_label(change.slack_user_id)} is not a member of {team.name}.")
-    if row is None:
-        _known(change.slack_user_id)
-        row = TeamMembership(team=team, slack_user_id=change.slack_user_id, joined_at=today)
+    if row is None:  # named as saving would name them: by the directory's name
+        name = _known(change.slack_user_id).known_name
+        row = TeamMembership(
+            team=team, slack_user_id=change.slack_user_id, joined_at=today, display_name=name
+        )
     for name, value in change.fields.items():
         setattr(row, name, value)
     try:
@@ -110,7 +112,7 @@ def _members_after(team: Team, change: MemberChange, today: datetime.date) -> li
             is_eligible=getattr(row, ELIGIBLE[backup]),
             weight=row.weight,
             in_slack_group=row.in_slack_group,
-            display_name=names.get(row.slack_user_id, ""),
+            display_name=names.get(row.slack_user_id, row.display_name),
             role=row.team_role,
         )
         after = [moved if m.slack_user_id == row.slack_user_id else m for m in current]
@@ -121,11 +123,13 @@ def _members_after(team: Team, change: MemberChange, today: datetime.date) -> li
     return members
 
 
-def _known(slack_user_id: str) -> None:
+def _known(slack_user_id: str) -> Person:
     """A preview asks nobody in Slack: someone new to the team must be in the directory."""
-    if not Person.objects.filter(slack_user_id=slack_user_id, is_active=True).exists():
+    person = Person.objects.filter(slack_user_id=slack_user_id, is_active=True).first()
+    if person is None:
         message = (
             f"{slack_user_id} is not in the people directory: adding them as a member looks "
             "them up in Slack first."
         )
         raise InvalidInput(message, {"slack_user_id": [message]})
+    return person

@@ -234,3 +234,15 @@ def test_the_backup_lines_own_preview_carries_no_backup_line_warning(staff, team
     body = preview(staff, team, "backup", member=change).json()
     assert {e["engineer_slack_id"] for e in body["entries"]} <= {"U_BOB", None}
     assert not [w for w in body["warnings"] if w.startswith("Backup line: ")], body["warnings"]
+
+
+def test_someone_new_is_named_in_the_warnings_as_saving_them_would_name_them(staff, team):
+    """The save takes a newcomer's name from the directory: the preview's warnings do too."""
+    Person.objects.update_or_create(
+        slack_user_id="U_ERIN", defaults={"is_active": True, "display_name": "Erin Wu"}
+    )
+    member = {"slack_user_id": "U_ERIN", "is_eligible_for_oncall": False}
+    body = preview(staff, team, None, member=member).json()
+    assert (
+        "Erin Wu (U_ERIN) is not eligible for on-call: the rotation skips them." in body["warnings"]
+    )
