@@ -163,8 +163,12 @@ def test_membership_upsert_creates_then_updates(db, staff_actor):
     created, updated = AuditLog.objects.order_by("created_at")
     assert created.action == "created" and created.changes["weight"]["new"] == 2
     assert updated.changes == {"team_role": {"old": "member", "new": "lead"}}
-    for row in (created, updated):
-        assert (row.actor_id, row.engineer_slack_id) == ("ops-admin", "U_ALICE")
+    for row in (created, updated):  # found under the person's name, and on the team's audit tab
+        assert (row.actor_id, row.engineer_slack_id, row.team_id) == (
+            "ops-admin",
+            "U_ALICE",
+            team.pk,
+        )
 
 
 def test_a_member_added_without_a_name_takes_the_directorys(db, staff_actor):
