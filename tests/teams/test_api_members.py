@@ -106,6 +106,17 @@ def test_member_post_upserts(staff, team):
     ]
 
 
+def test_a_members_joining_date_is_set_on_add_and_changed_by_patch(staff, team):
+    """The rotation counts turns from the day a member joined: the API sets it too."""
+    added = staff.post(
+        url(team, "members"), {"slack_user_id": "U_NEW", "joined_at": "2026-03-02"}, format="json"
+    )
+    assert (added.status_code, added.json()["joined_at"]) == (201, "2026-03-02")
+    changed = staff.patch(url(team, "members", "U_NEW"), {"joined_at": "2026-04-06"}, format="json")
+    assert (changed.status_code, changed.json()["joined_at"]) == (200, "2026-04-06")
+    assert str(TeamMembership.objects.get(slack_user_id="U_NEW").joined_at) == "2026-04-06"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_upserts_of_one_member_answer_one_201_then_200s():
     team = TeamFactory(name="Payments", slug="payments")
