@@ -143,6 +143,17 @@ def member_removed(team):
     team_actions.membership_remove(team=team, slack_user_id=now_on_call, actor=None)
 
 
+def _slack_group(team):
+    Team.objects.filter(pk=team.pk).update(slack_group_id="S_PAY")  # its leavers leave turns
+
+
+def member_left_the_slack_group(team):
+    now_on_call = uncached(team, timezone.now()).engineer
+    others = ["U_ALICE", "U_BOB", "U_CAROL"]
+    others.remove(now_on_call)
+    team_actions.team_sync_members(team=team, slack_members=others, actor=None)
+
+
 def member_not_eligible(team):
     now_on_call = uncached(team, timezone.now()).engineer
     team_actions.membership_upsert(
@@ -196,6 +207,7 @@ def _nothing(team):
         (_zed_override("approved"), override_cancelled, True),
         (_nothing, member_removed, True),
         (_nothing, member_not_eligible, True),
+        (_slack_group, member_left_the_slack_group, True),
         (_nothing, rotation_switched_off, True),
         (_rotation_off, default_engineer_changed, True),
         (_nothing, away_from_every_team, True),
