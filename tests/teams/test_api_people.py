@@ -118,6 +118,24 @@ def test_get_and_patch_a_person_audit_old_and_new(staff):
     assert_error(staff.get("/api/v1/people/U_NOBODY/"), 404)
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"slack_user_id": "U_ALICE2"}, "slack_user_id"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"email": "not-an-email"}, "email"),
+        ({"status": "unconfirmed"}, "status"),
+        ({"is_active": "maybe"}, "is_active"),
+    ],
+)
+def test_patch_refuses_bad_input_and_changes_nothing(staff, body, field):
+    """A person's Slack id names them everywhere: it is never changed, like a bad value."""
+    directory(("U_ALICE", "Alice"))
+    before = Person.objects.values().get()
+    assert_error(staff.patch("/api/v1/people/U_ALICE/", body, format="json"), 400, field)
+    assert Person.objects.values().get() == before and not AuditLog.objects.exists()
+
+
 def test_a_person_changes_their_own_entry_but_not_someone_elses(db):
     directory(("U_ALICE", "Alice"), ("U_BOB", "Bob"))
     Person.objects.filter(slack_user_id="U_ALICE").update(user=make_user())
