@@ -58,11 +58,15 @@ def test_team_list_refuses_an_is_active_that_is_neither_true_nor_false(staff):
 def test_team_list_takes_the_same_queries_whatever_the_size(
     db, size, django_assert_max_num_queries
 ):
-    TeamFactory.create_batch(size)
+    TeamFactory.create_batch(size, rotation_order=["U_ALICE", "U_BOB"])
     client = session_client(make_user())
-    # session, user, count, page
-    with django_assert_max_num_queries(4):
-        assert client.get("/api/v1/teams/").json()["count"] == size
+    # session, user, count, page, and the names of every rotation order at once
+    with django_assert_max_num_queries(5):
+        body = client.get("/api/v1/teams/").json()
+    assert body["count"] == size
+    assert {tuple(t["rotation_order_names"]) for t in body["results"]} == {
+        ("Alice Nguyen", "Bob Stone")
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
