@@ -21,7 +21,13 @@ from schedules.actions import (
     schedule_update,
 )
 from schedules.models import OnCallRecord, Origin, Override, Role, Schedule
-from teams.actions import RotationSettings, team_restore, team_soft_delete, unavailability_create
+from teams.actions import (
+    RotationSettings,
+    team_restore,
+    team_soft_delete,
+    unavailability_create,
+    unavailability_delete,
+)
 from teams.checkpoints import forget_checkpoints
 from teams.models import BackupLine, Team
 from tests.factories import MembershipFactory, OverrideFactory, TeamFactory
@@ -309,6 +315,28 @@ def test_time_away_from_the_unrecorded_month_until_after_the_checkpoint_drops_it
         # past the checkpoint the re-plan makes at the real clock's today, whatever day it is
         end_date=datetime.date.today() + datetime.timedelta(days=5),
     )
+    aged_team.refresh_from_db()
+    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
+    index = domain.settled_index(whole, datetime.date.today())
+    assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
+    day = TODAY + datetime.timedelta(days=10)
+    assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
+
+
+def test_time_away_from_the_unrecorded_month_removed_drops_the_checkpoint_built_on_it(aged_team):
+    """Removing that time away moves the turns back from its first day: the checkpoint the
+    re-plan made while Bob was away is not built on either."""
+    rotation_config_update(
+        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
+    )
+    away = unavailability_create(
+        actor=None,
+        slack_user_id="U_BOB",
+        team=aged_team,
+        start_date=D(2024, 10, 10),
+        end_date=datetime.date.today() + datetime.timedelta(days=5),
+    )
+    unavailability_delete(unavailability=away, actor=None)
     aged_team.refresh_from_db()
     whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
     index = domain.settled_index(whole, datetime.date.today())
