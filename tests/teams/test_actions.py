@@ -132,6 +132,12 @@ def test_a_write_to_a_team_removed_meanwhile_is_not_found(db, staff_actor):
     assert not AuditLog.objects.exists()
 
 
+@pytest.mark.parametrize("team_id", ["not-a-uuid", "12345"])
+def test_locking_a_team_by_an_id_that_is_no_team_id_is_not_found(db, team_id):
+    with pytest.raises(NotFound, match=r"^No such team\.$"):
+        actions.lock_team(team_id)
+
+
 def test_soft_delete_and_restore(db, staff_actor):
     team = TeamFactory()
     actions.team_soft_delete(team=team, actor=staff_actor)
