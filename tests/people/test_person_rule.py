@@ -394,8 +394,11 @@ def test_slack_vouching_for_someone_is_audited_with_who_named_them(team, fake_sl
 
 
 def test_a_real_name_slack_gives_is_a_new_name_in_the_teams_answers(team, fake_slack):
-    """Only the real name changes: the teams of the person still get a new on-call version."""
+    """Only the real name changes: the teams of the person still get a new on-call version,
+    and only they: a team the person is not in keeps its kept answers."""
     other = TeamFactory(name="Search", slug="search")
+    bystander = TeamFactory(name="Docs", slug="docs")
+    untouched = Team.objects.get(pk=bystander.pk).oncall_version
     Person.objects.create(
         slack_user_id="U_OLD", display_name="oldtimer", is_active=False, status="unconfirmed"
     )
@@ -404,6 +407,7 @@ def test_a_real_name_slack_gives_is_a_new_name_in_the_teams_answers(team, fake_s
     fake_slack.add_user("U_OLD", "", real_name="Olga Timer")
     _schedule(team, "U_OLD")
     assert Team.objects.get(pk=other.pk).oncall_version == version + 1
+    assert Team.objects.get(pk=bystander.pk).oncall_version == untouched
 
 
 def test_resending_a_name_from_before_the_directory_does_not_block_other_changes(team):
