@@ -275,7 +275,9 @@ def test_a_teams_default_on_call_from_before_the_directory_sent_back_unchanged_i
     assert (saved.oncall_engineer, saved.description) == ("U_UNLISTED", "We take payments.")
 
 
-@pytest.mark.parametrize("order", [["U_ALICE", "not an id"], ["U_ALICE", 5], "U_ALICE"])
+@pytest.mark.parametrize(
+    "order", [["U_ALICE", "not an id"], ["U_ALICE", 5], "U_ALICE", 5, {"U_ALICE": 1}]
+)
 def test_a_rotation_order_that_is_not_a_list_of_ids_is_the_models_400(team, order):
     with pytest.raises(InvalidInput) as refused:
         rotation_config_update(
