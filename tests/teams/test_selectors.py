@@ -1,0 +1,23 @@
+"""The team a person or a bot means by a word (teams.selectors.team_by_word)."""
+
+from teams.selectors import team_by_word
+from tests.factories import TeamFactory
+
+
+def test_a_word_with_spaces_around_it_finds_its_team(db):
+    payments = TeamFactory(name="Payments", slug="payments")
+    assert team_by_word("  Payments\n") == payments
+    assert team_by_word(" payments ") == payments
+
+
+def test_a_teams_id_wins_over_a_slug_spelt_like_it(db):
+    by_id = TeamFactory(name="Payments", slug="payments")
+    TeamFactory(name="Impostor", slug=str(by_id.pk))
+    assert team_by_word(str(by_id.pk)) == by_id
+
+
+def test_a_slug_in_another_case_wins_over_a_name(db):
+    """One team's slug is another's name: the slug's team, whatever the case."""
+    by_slug = TeamFactory(name="Search", slug="billing")
+    TeamFactory(name="BILLING", slug="money")
+    assert team_by_word("Billing") == by_slug
