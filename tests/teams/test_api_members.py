@@ -1,5 +1,6 @@
 """/teams/{team}/members/ and /teams/{team}/members/{slack_user_id}/."""
 
+import datetime
 import threading
 
 import pytest
@@ -45,6 +46,14 @@ def test_member_list_shows_each_row_with_its_slack_group_state(staff, team):
     assert rows["U_ALICE"]["team_role"] == "lead"
     assert rows["U_ALICE"]["in_slack_group"] is None
     assert (rows["U_BOB"]["in_slack_group"], rows["U_BOB"]["weight"]) == (False, 2.0)
+
+
+def test_member_list_is_in_the_order_people_joined_then_by_slack_id(staff, team):
+    MembershipFactory(team=team, slack_user_id="U_ALICE", joined_at=datetime.date(2026, 3, 1))
+    MembershipFactory(team=team, slack_user_id="U_BOB", joined_at=datetime.date(2026, 1, 1))
+    MembershipFactory(team=team, slack_user_id="U_AARON", joined_at=datetime.date(2026, 3, 1))
+    body = staff.get(url(team, "members")).json()
+    assert [m["slack_user_id"] for m in body["results"]] == ["U_BOB", "U_AARON", "U_ALICE"]
 
 
 @pytest.mark.parametrize("size", [2, 40])
