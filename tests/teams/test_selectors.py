@@ -1,7 +1,7 @@
 """The team a person or a bot means by a word (teams.selectors.team_by_word)."""
 
-from teams.selectors import team_by_word
-from tests.factories import TeamFactory
+from teams.selectors import names_for, team_by_word
+from tests.factories import MembershipFactory, TeamFactory
 
 
 def test_a_word_with_spaces_around_it_finds_its_team(db):
@@ -21,3 +21,14 @@ def test_a_slug_in_another_case_wins_over_a_name(db):
     by_slug = TeamFactory(name="Search", slug="billing")
     TeamFactory(name="BILLING", slug="money")
     assert team_by_word("Billing") == by_slug
+
+
+def test_names_for_a_team_are_as_that_team_calls_its_members(db):
+    payments = TeamFactory(name="Payments", slug="payments")
+    search = TeamFactory(name="Search", slug="search")
+    MembershipFactory(team=search, slack_user_id="U_ALICE", display_name="Al from Search")
+    MembershipFactory(team=payments, slack_user_id="U_BOB", display_name="Bobby")
+    assert names_for(["U_ALICE", "U_BOB"], "payments") == {
+        "U_ALICE": "Alice Nguyen",
+        "U_BOB": "Bobby",
+    }
