@@ -136,6 +136,14 @@ def test_patch_refuses_bad_input_and_changes_nothing(staff, body, field):
     assert Person.objects.values().get() == before and not AuditLog.objects.exists()
 
 
+def test_a_person_id_with_a_nul_byte_is_a_404(staff):
+    # PostgreSQL refuses a NUL byte in a query: a 500 there, were it looked up.
+    directory(("U_ALICE", "Alice"))
+    assert_error(staff.get("/api/v1/people/U%00/"), 404)
+    assert_error(staff.patch("/api/v1/people/U%00/", {"real_name": "X"}, format="json"), 404)
+    assert not AuditLog.objects.exists()
+
+
 def test_a_person_changes_their_own_entry_but_not_someone_elses(db):
     directory(("U_ALICE", "Alice"), ("U_BOB", "Bob"))
     Person.objects.filter(slack_user_id="U_ALICE").update(user=make_user())
