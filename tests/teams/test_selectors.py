@@ -32,3 +32,10 @@ def test_names_for_a_team_are_as_that_team_calls_its_members(db):
         "U_ALICE": "Alice Nguyen",
         "U_BOB": "Bobby",
     }
+
+
+def test_a_word_with_a_nul_byte_finds_no_team(db):
+    # PostgreSQL refuses a NUL byte in a query: an error there, were it compared.
+    TeamFactory(name="Payments", slug="payments")
+    assert team_by_word("pay\x00ments") is None
+    assert team_by_word("payments\x00", active_only=True) is None
