@@ -34,6 +34,14 @@ def test_search_matches_the_start_of_a_name_a_word_of_it_or_the_id_without_case(
     assert ids(staff.get("/api/v1/people/?search=lice")) == []
 
 
+def test_search_matches_the_start_of_the_real_name_or_a_word_of_it(staff):
+    directory(("U_DAVE", "dk"), ("U_ERIN", "ew"))
+    Person.objects.filter(slack_user_id="U_DAVE").update(real_name="Dave Kim")
+    Person.objects.filter(slack_user_id="U_ERIN").update(real_name="Erin Wu")
+    assert ids(staff.get("/api/v1/people/?search=dav")) == ["U_DAVE"]
+    assert ids(staff.get("/api/v1/people/?search=wu")) == ["U_ERIN"]
+
+
 def test_search_lists_the_members_of_the_team_asked_for_first(staff):
     directory(("U_ALICE", "Alice"), ("U_ALEX", "Alex"), ("U_ALF", "Alf"))
     team = TeamFactory(slug="payments")
