@@ -15,9 +15,9 @@ from schedules import domain, lines
 from schedules.actions.rotation import (
     BACKUP_LINE,
     RotationOutcome,
-    _check_periods,
-    _replan_impact,
+    check_periods,
     horizon,
+    replan_impact,
 )
 from schedules.models import Role
 from teams.models import Person, Team, TeamMembership
@@ -47,7 +47,7 @@ def member_change_preview(
     """The `role` line's next periods as they would be planned after `change`, whom it moves
     and whom it passes over; for the primary, the turns it would leave the backup line to
     nobody too ("Backup line: …"), as saving it says."""
-    periods = _check_periods(periods)
+    periods = check_periods(periods)
     now = now or timezone.now()
     members = _members_after(team, change, timezone.localdate(now))
     line = lines.line_settings(team, role)
@@ -70,7 +70,7 @@ def member_change_preview(
     left = lines.backup_unfilled_beside(team, replan.state, now, members) if on_primary else None
     if left:
         warnings += (BACKUP_LINE + left,)
-    return RotationOutcome(planned, _replan_impact(before, replan, today, until), warnings=warnings)
+    return RotationOutcome(planned, replan_impact(before, replan, today, until), warnings=warnings)
 
 
 def _primary_after(

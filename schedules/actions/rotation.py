@@ -46,7 +46,7 @@ class RotationOutcome:
     unfilled: str | None = None  # why turns go to nobody, as one of the warnings
 
 
-def _check_periods(periods: Any) -> int:
+def check_periods(periods: Any) -> int:
     if isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= MAX_PERIODS:
         raise InvalidInput(
             f"periods must be a whole number from 1 to {MAX_PERIODS}.",
@@ -77,7 +77,7 @@ def _impact(before, after, today, horizon) -> domain.Impact:
     )
 
 
-def _replan_impact(before, replan: domain.Replan, today, horizon) -> domain.Impact:
+def replan_impact(before, replan: domain.Replan, today, horizon) -> domain.Impact:
     """Up to the horizon, or as far as the replan reaches when that is further (it plans again
     every auto schedule already booked)."""
     return _impact(before, replan.state, today, max(horizon, replan.until or horizon))
@@ -126,7 +126,7 @@ def rotation_preview(
 ) -> RotationOutcome:
     """What generate (or a change to `settings`) would do over the next periods of the `role`
     line. Nothing is saved."""
-    periods = _check_periods(periods)
+    periods = check_periods(periods)
     changes = settings.given() if settings else {}
     now = now or timezone.now()
     check_start_date(changes, lines.line_today(team, role, now))  # the date a save checks by
@@ -154,7 +154,7 @@ def rotation_preview(
     tried_primary = bool(changes) and role == Role.PRIMARY
     if tried_primary and (beside := lines.backup_unfilled_beside(team, replan.state, now)):
         warnings += (BACKUP_LINE + beside,)
-    return RotationOutcome(planned, _replan_impact(state, replan, today, until), warnings=warnings)
+    return RotationOutcome(planned, replan_impact(state, replan, today, until), warnings=warnings)
 
 
 @transaction.atomic
@@ -169,7 +169,7 @@ def rotation_generate(
     """Save auto schedules for the next `periods` periods of the `role` line: the future ones
     are planned again (as a config change does), so filling a gap never repeats a turn after
     it."""
-    periods = _check_periods(periods)
+    periods = check_periods(periods)
     team = lock_team(team.pk)
     ensure_can_manage_team(actor, team)
     ensure_team_active(team)
@@ -228,7 +228,7 @@ def regenerate_future(
     stale = [span.id for span in replan.stale]
     deleted, _ = Schedule.objects.filter(pk__in=stale, origin=Origin.AUTO, role=role).delete()
     created = _save_spans(team, role, list(replan.new), actor)
-    impact = _replan_impact(before, replan, today, until)
+    impact = replan_impact(before, replan, today, until)
     _tell_affected(team, impact, change_key, role)
     planned = list(replan.planned[:periods])
     last = planned[-1].end_date if planned else today
