@@ -23,6 +23,21 @@ def team_edited_while_slack_hangs(
     """Run `write` in a thread of its own while Slack hangs `method`; once Slack is asked,
     edit the team from here, then let Slack answer. Asserts the edit did not wait on the
     write and was saved; returns what `write` returned (empty if it failed)."""
+
+    def edit() -> None:
+        team_update(team=team, actor=STAFF, changes=TeamFields(description=EDITED))
+
+    done = edited_while_slack_hangs(fake_slack, method, write, edit)
+    assert Team.objects.get(pk=team.pk).description == EDITED
+    return done
+
+
+def edited_while_slack_hangs(
+    fake_slack: FakeSlack, method: str, write: Callable[[], object], edit: Callable[[], None]
+) -> list[object]:
+    """Run `write` in a thread of its own while Slack hangs `method`; once Slack is asked,
+    run `edit` from here, then let Slack answer. Asserts `edit` did not wait on the write's
+    lock; returns what `write` returned (empty if it failed)."""
     fake_slack.hang(method, seconds=30)
     done: list[object] = []
 
@@ -36,10 +51,9 @@ def team_edited_while_slack_hangs(
     writing.start()
     wait_for(lambda: fake_slack.calls_to(method))
     started = time.monotonic()
-    team_update(team=team, actor=STAFF, changes=TeamFields(description=EDITED))
+    edit()
     waited = time.monotonic() - started
     fake_slack.release()  # the hung call is dropped; the client's retry gets the answer
     writing.join(timeout=30)
-    assert waited < 2, f"the team's lock was held for {waited:.1f} s while Slack was asked"
-    assert Team.objects.get(pk=team.pk).description == EDITED
+    assert waited < 2, f"the lock was held for {waited:.1f} s while Slack was asked"
     return done

@@ -1,5 +1,4 @@
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -16,9 +15,9 @@ from services.actions import (
 )
 from services.models import Service
 from teams.models import TeamRole
-from tests.celery_worker import wait_for
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 from tests.locks import second_write_while_first_holds, someone_waits_on_a_lock
+from tests.slow_slack import edited_while_slack_hangs
 
 
 def test_service_create_audits(db, staff_actor):
@@ -221,28 +220,17 @@ def test_while_slack_is_slow_to_confirm_a_new_owner_the_service_stays_writable(f
     service = ServiceFactory(team=None, tier="standard")
     staff = Actor(id="ops", is_staff=True)
     fake_slack.add_user("U_NEW", "Newton")
-    fake_slack.hang("users.info", seconds=30)
-    done: list[object] = []
 
-    def name_the_owner() -> None:
-        try:
-            if write == "create":
-                fields = ServiceFields(name="Ledger", service_owner="U_NEW")
-                done.append(service_create(actor=staff, fields=fields))
-            else:
-                changes = ServiceFields(service_owner="U_NEW")
-                done.append(service_update(service=service, actor=staff, changes=changes))
-        finally:
-            connection.close()
+    def name_the_owner() -> Service:
+        if write == "create":
+            fields = ServiceFields(name="Ledger", service_owner="U_NEW")
+            return service_create(actor=staff, fields=fields)
+        changes = ServiceFields(service_owner="U_NEW")
+        return service_update(service=service, actor=staff, changes=changes)
 
-    naming = threading.Thread(target=name_the_owner)
-    naming.start()
-    wait_for(lambda: fake_slack.calls_to("users.info"))
-    started = time.monotonic()
-    service_update(service=service, actor=staff, changes=ServiceFields(tier="critical"))
-    waited = time.monotonic() - started
-    fake_slack.release()
-    naming.join(timeout=30)
-    assert waited < 2, f"the service was locked for {waited:.1f} s while Slack was asked"
+    def edit() -> None:
+        service_update(service=service, actor=staff, changes=ServiceFields(tier="critical"))
+
+    done = edited_while_slack_hangs(fake_slack, "users.info", name_the_owner, edit)
     assert done and done[0].service_owner == "U_NEW"
     assert Service.objects.get(pk=service.pk).tier == "critical"
