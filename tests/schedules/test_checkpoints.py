@@ -300,49 +300,44 @@ def test_time_away_in_the_past_drops_the_checkpoint_and_the_replan_makes_it_anew
     assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
 
 
+def _bob_away_from_the_unrecorded_month(team: Team):
+    """On a round robin, Bob away from October 2024 (the month no schedule records) until
+    five days past the real clock's today: past the checkpoint the re-plan makes then."""
+    rotation_config_update(
+        team=team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
+    )
+    return unavailability_create(
+        actor=None,
+        slack_user_id="U_BOB",
+        team=team,
+        start_date=D(2024, 10, 10),
+        end_date=datetime.date.today() + datetime.timedelta(days=5),
+    )
+
+
+def _assert_checkpoint_is_the_one_from_the_start(team: Team) -> None:
+    team.refresh_from_db()
+    whole = selectors.team_state(team, TODAY, checkpoint=False)
+    index = domain.settled_index(whole, datetime.date.today())
+    assert team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
+    day = TODAY + datetime.timedelta(days=10)
+    assert _answers(selectors.team_state(team, day), day) == _answers(whole, day)
+
+
 def test_time_away_from_the_unrecorded_month_until_after_the_checkpoint_drops_it(aged_team):
     """Counted from its first day, not its last: Bob away since October 2024 moves the round
     robin's turns in the month no schedule records, so the checkpoint made before it is not
     built on — the one made again is the one from the start."""
-    rotation_config_update(
-        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
-    )
-    unavailability_create(
-        actor=None,
-        slack_user_id="U_BOB",
-        team=aged_team,
-        start_date=D(2024, 10, 10),
-        # past the checkpoint the re-plan makes at the real clock's today, whatever day it is
-        end_date=datetime.date.today() + datetime.timedelta(days=5),
-    )
-    aged_team.refresh_from_db()
-    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
-    index = domain.settled_index(whole, datetime.date.today())
-    assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
-    day = TODAY + datetime.timedelta(days=10)
-    assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
+    _bob_away_from_the_unrecorded_month(aged_team)
+    _assert_checkpoint_is_the_one_from_the_start(aged_team)
 
 
 def test_time_away_from_the_unrecorded_month_removed_drops_the_checkpoint_built_on_it(aged_team):
     """Removing that time away moves the turns back from its first day: the checkpoint the
     re-plan made while Bob was away is not built on either."""
-    rotation_config_update(
-        team=aged_team, actor=None, now=NOW, settings=RotationSettings(rotation_type="round_robin")
-    )
-    away = unavailability_create(
-        actor=None,
-        slack_user_id="U_BOB",
-        team=aged_team,
-        start_date=D(2024, 10, 10),
-        end_date=datetime.date.today() + datetime.timedelta(days=5),
-    )
+    away = _bob_away_from_the_unrecorded_month(aged_team)
     unavailability_delete(unavailability=away, actor=None)
-    aged_team.refresh_from_db()
-    whole = selectors.team_state(aged_team, TODAY, checkpoint=False)
-    index = domain.settled_index(whole, datetime.date.today())
-    assert aged_team.rotation_checkpoint == domain.checkpoint_at(whole, index).as_json()
-    day = TODAY + datetime.timedelta(days=10)
-    assert _answers(selectors.team_state(aged_team, day), day) == _answers(whole, day)
+    _assert_checkpoint_is_the_one_from_the_start(aged_team)
 
 
 def test_a_rotation_switched_off_keeps_no_checkpoint(aged_team):
