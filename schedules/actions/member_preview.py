@@ -17,6 +17,7 @@ from schedules.actions.rotation import (
     RotationOutcome,
     check_periods,
     horizon,
+    plan_warnings,
     replan_impact,
 )
 from schedules.models import Role
@@ -64,9 +65,7 @@ def member_change_preview(
         beside = lines.backup_beside(team, primary, now, members, periods)
         after = beside[0] if beside else replace(before, members=members(before.members, True))
     replan = domain.replan(after, today, periods)
-    planned = list(replan.planned[:periods])
-    last = planned[-1].end_date if planned else today
-    warnings = domain.rotation_warnings(after, after.config, today, last, planned)
+    planned, warnings = plan_warnings(after, replan, today, periods)
     left = lines.backup_unfilled_beside(team, replan.state, now, members) if on_primary else None
     if left:
         warnings += (BACKUP_LINE + left,)

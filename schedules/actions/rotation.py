@@ -83,6 +83,16 @@ def replan_impact(before, replan: domain.Replan, today, horizon) -> domain.Impac
     return _impact(before, replan.state, today, max(horizon, replan.until or horizon))
 
 
+def plan_warnings(
+    state: domain.TeamState, replan: domain.Replan, today: datetime.date, periods: int
+) -> tuple[list[domain.PlannedPeriod], tuple[str, ...]]:
+    """The re-plan of `state`: its first `periods` periods, and the warnings on them (whom the
+    rotation passes over from today to their last day, the turns nobody can take)."""
+    planned = list(replan.planned[:periods])
+    last = planned[-1].end_date if planned else today
+    return planned, domain.rotation_warnings(state, state.config, today, last, planned)
+
+
 def _save_spans(
     team: Team, role: str, spans: list[domain.ScheduleSpan], actor: Actor | None
 ) -> int:
@@ -147,9 +157,7 @@ def rotation_preview(
         tried = lines.backup_states([team], today, until, tried={team.pk: draft})[team.pk]
         planning = replace(tried, config=config)
     replan = domain.replan(planning, today, periods)
-    planned = list(replan.planned[:periods])
-    last = planned[-1].end_date if planned else today
-    warnings = domain.rotation_warnings(planning, config, today, last, planned)
+    planned, warnings = plan_warnings(planning, replan, today, periods)
     # other primary settings tried: what they leave the backup line, as saving them says
     tried_primary = bool(changes) and role == Role.PRIMARY
     if tried_primary and (beside := lines.backup_unfilled_beside(team, replan.state, now)):
@@ -230,9 +238,7 @@ def regenerate_future(
     created = _save_spans(team, role, list(replan.new), actor)
     impact = replan_impact(before, replan, today, until)
     _tell_affected(team, impact, change_key, role)
-    planned = list(replan.planned[:periods])
-    last = planned[-1].end_date if planned else today
-    warnings = domain.rotation_warnings(state, state.config, today, last, planned)
+    planned, warnings = plan_warnings(state, replan, today, periods)
     unfilled = domain.unfilled_turns(state, planned)
     return RotationOutcome(planned, impact, created, deleted, warnings, unfilled)
 
