@@ -37,8 +37,8 @@ urlpatterns = [
     ),
     path(
         "teams/<slug:slug>/members/<slug:slack_user_id>/remove/confirm/",
-        member_preview.member_remove,
-        name="member-remove",
+        member_preview.member_remove_confirm,
+        name="member-remove-confirm",
     ),
     path("teams/<slug:slug>/rotation/", rotation.rotation, name="rotation"),
     path("teams/<slug:slug>/rotation/preview/", rotation.rotation_preview, name="rotation-preview"),

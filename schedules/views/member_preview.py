@@ -83,7 +83,7 @@ def member_preview(request: HttpRequest, slug: str, slack_user_id: str) -> HttpR
 
 @login_required
 @require_GET
-def member_remove(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
+def member_remove_confirm(request: HttpRequest, slug: str, slack_user_id: str) -> HttpResponse:
     """Before removing a member: what it would move, and the button that removes them."""
     team = team_for_page(slug)
     membership = membership_for_page(team, slack_user_id)
