@@ -17,6 +17,11 @@ NOBODY = (
 SHOWN_TURNS = 3  # turns nobody can take named in a warning; the rest counted
 
 
+def days(start: date, end: date) -> str:
+    """A run of days as the pages write dates: "Mon 7 Dec 2026 to Sun 13 Dec 2026"."""
+    return f"{start:%a} {start.day} {start:%b %Y} to {end:%a} {end.day} {end:%b %Y}"
+
+
 def rotation_warnings(
     state: TeamState,
     config: TeamConfig,
@@ -48,8 +53,8 @@ def rotation_warnings(
                 continue
             if away.slack_user_id == slack_id and away.start_date <= end and away.end_date >= start:
                 warnings.append(
-                    f"{who} is away {away.start_date} to {away.end_date}: the rotation skips "
-                    "them on those days."
+                    f"{who} is away {days(away.start_date, away.end_date)}: the rotation "
+                    "skips them on those days."
                 )
     planning = replace(state, config=config)
     if not candidates(planning):
@@ -74,7 +79,7 @@ def unfilled_turns(state: TeamState, planned: Sequence[PlannedPeriod]) -> str | 
     if not unfilled:
         return None
     turns = ("turn " if len(unfilled) == 1 else "turns ") + ", ".join(
-        f"{t.start_date} to {t.end_date}" for t in unfilled[:SHOWN_TURNS]
+        days(t.start_date, t.end_date) for t in unfilled[:SHOWN_TURNS]
     )
     if len(unfilled) > SHOWN_TURNS:
         turns += f" and {len(unfilled) - SHOWN_TURNS} more"

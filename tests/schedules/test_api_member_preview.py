@@ -45,6 +45,11 @@ def entries(body: dict) -> list[tuple]:
     return [(e["start_date"], e["engineer_slack_id"]) for e in body["entries"]]
 
 
+def shown(day: datetime.date) -> str:
+    """A date as the warnings write it, as the pages do: "Mon 7 Dec 2026"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def members_url(team: Team, slack_user_id: str = "") -> str:
     return f"/api/v1/teams/{team.slug}/members/" + (f"{slack_user_id}/" if slack_user_id else "")
 
@@ -196,7 +201,9 @@ def test_someone_away_late_in_the_periods_is_warned_of(staff, team):
         team=team, slack_user_id="U_CAROL", start_date=later, end_date=later + DAY
     )
     body = preview(staff, team, None, member=CHANGES["no longer on call"]).json()
-    assert f"Carol (U_CAROL) is away {later} to {later + DAY}" in " ".join(body["warnings"])
+    assert f"Carol (U_CAROL) is away {shown(later)} to {shown(later + DAY)}" in " ".join(
+        body["warnings"]
+    )
 
 
 def test_a_removal_after_the_turns_are_saved_names_the_backup_turns_it_leaves_to_nobody(
@@ -214,7 +221,8 @@ def test_a_removal_after_the_turns_are_saved_names_the_backup_turns_it_leaves_to
     [warning] = [w for w in body["warnings"] if w.startswith("Backup line: ")]
     save(staff, team, alice)
     nobodys = [start for start, who in plan(staff, team, "backup") if who is None]
-    assert nobodys and f"{nobodys[0]} to " in warning, (nobodys, warning)
+    assert nobodys, plan(staff, team, "backup")
+    assert f"{shown(datetime.date.fromisoformat(nobodys[0]))} to " in warning, (nobodys, warning)
 
 
 def test_an_inactive_person_is_not_previewed_as_added(staff, team):
