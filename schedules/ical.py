@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from oncall_project.base import slack_ids
 from schedules.models import Role
-from schedules.page_selectors.oncall import Shift, display_names, shifts
+from schedules.page_selectors.oncall import Shift, display_names, shifts, with_directory_names
 from schedules.page_selectors.person import person_shifts
 from schedules.selectors import local_today, team_state
 from teams.models import Person, Team
@@ -36,7 +36,8 @@ def _check_token(request: HttpRequest, expected: str | None) -> None:
 
 
 def _event(shift: Shift, uid: str, names: dict[str, str], stamp: datetime.datetime) -> Event:
-    who = names.get(shift.engineer, shift.engineer)
+    name = names.get(shift.engineer, "")
+    who = name or shift.engineer
     backup = shift.role == Role.BACKUP
     event = Event()
     event.add("uid", uid.replace("@", "-backup@") if backup else uid)
@@ -47,7 +48,7 @@ def _event(shift: Shift, uid: str, names: dict[str, str], stamp: datetime.dateti
     event.add("summary", f"{title}: {who} ({shift.team.name})")
     event.add(
         "description",
-        f"{who} ({shift.engineer}) is {'the backup ' if backup else ''}on call for "
+        f"{Person.labelled(name, shift.engineer)} is {'the backup ' if backup else ''}on call for "
         f"{shift.team.name}, from {KIND_TEXT.get(shift.kind, shift.kind)}.",
     )
     event.add("transp", "TRANSPARENT")
@@ -79,11 +80,11 @@ def team_feed(request: HttpRequest, slug: str) -> HttpResponse:
         today + datetime.timedelta(days=AHEAD_DAYS),
     )
     state = team_state(team, start, end)
-    names = display_names([state])
+    covered = [s for s in shifts(team, state, start, end) if s.engineer]
+    # Someone covering from outside the team is named from the directory, as on the pages.
+    names = with_directory_names(display_names([state]), (s.engineer for s in covered))
     events = [
-        _event(s, f"{team.pk}-{s.start_date.isoformat()}@oncall", names, now)
-        for s in shifts(team, state, start, end)
-        if s.engineer
+        _event(s, f"{team.pk}-{s.start_date.isoformat()}@oncall", names, now) for s in covered
     ]
     return _response(f"On call: {team.name}", events, start, end)
 
@@ -105,6 +106,8 @@ def person_feed(request: HttpRequest, slack_user_id: str) -> HttpResponse:
     # A team whose data the engine cannot read has no events here: a feed has no place to say
     # why, and "My schedule" and the API say it.
     mine, names, _ = person_shifts(slack_user_id, start, end)
+    if person.known_name:  # named so where no team of theirs holds them as a member
+        names.setdefault(slack_user_id, person.known_name)
     events = [
         _event(s, f"{s.team.pk}-{s.start_date.isoformat()}-{slack_user_id}@oncall", names, now)
         for s in mine

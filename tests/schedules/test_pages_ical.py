@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
+from teams.models import Person
 from tests.factories import (
     MembershipFactory,
     OverrideFactory,
@@ -49,6 +50,13 @@ def feed(team) -> str:
     return f"/ical/team/{team.slug}.ics?token={team.ical_token}"
 
 
+def covers(team, slack_user_id: str, day: datetime.date) -> None:
+    """An approved override: `slack_user_id` on call for `team` on `day`."""
+    OverrideFactory(
+        team=team, engineer_slack_id=slack_user_id, start_date=day, end_date=day, status="approved"
+    )
+
+
 @pytest.fixture
 def team(db):
     team = TeamFactory(name="Payments", slug="payments")
@@ -58,20 +66,14 @@ def team(db):
 
 def test_team_feed_has_one_event_per_resolved_period_with_overrides_applied(team):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(8))
-    OverrideFactory(
-        team=team,
-        engineer_slack_id="U_CAROL",
-        start_date=days(4),
-        end_date=days(4),
-        status="approved",
-    )
+    covers(team, "U_CAROL", days(4))
     got = [
         (str(e["summary"]), e.decoded("dtstart").date(), e.decoded("dtend").date())
         for e in events(Client().get(feed(team)))
     ]
     assert got == [
         ("On call: Bob Martins (Payments)", days(2), days(4)),
-        ("On call: U_CAROL (Payments)", days(4), days(5)),
+        ("On call: Carol Diaz (Payments)", days(4), days(5)),  # not in the team: the directory's
         ("On call: Bob Martins (Payments)", days(5), days(9)),
     ]
 
@@ -153,19 +155,15 @@ def test_team_feed_takes_the_same_queries_whatever_the_number_of_schedules(
     for n in range(size):
         start = today() + datetime.timedelta(days=2 * n)
         ScheduleFactory(team=team, start_date=start, end_date=start)
-    with django_assert_max_num_queries(3):
+    # the team, its members, its schedules and overrides, and the directory's names of Alice,
+    # who covers from outside the team
+    with django_assert_max_num_queries(4):
         assert len(events(Client().get(feed(team)))) == size
 
 
 def test_team_feed_names_the_calendar_and_describes_who_and_why(team):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3))
-    OverrideFactory(
-        team=team,
-        engineer_slack_id="U_CAROL",
-        start_date=days(3),
-        end_date=days(3),
-        status="approved",
-    )
+    covers(team, "U_CAROL", days(3))
     response = Client().get(feed(team))
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["x-wr-calname"]) == "On call: Payments"
@@ -175,12 +173,31 @@ def test_team_feed_names_the_calendar_and_describes_who_and_why(team):
     assert str(bob["description"]) == (
         "Bob Martins (U_BOB) is on call for Payments, from a manual schedule."
     )
-    assert (
-        str(carol["description"]) == "U_CAROL (U_CAROL) is on call for Payments, from an override."
+    assert str(carol["description"]) == (
+        "Carol Diaz (U_CAROL) is on call for Payments, from an override."
     )
     # on call is not busy: the shifts do not block the subscriber's free/busy time
     assert {str(e["transp"]) for e in (bob, carol)} == {"TRANSPARENT"}
     assert all("dtstamp" in e for e in (bob, carol))
+
+
+def test_team_feed_names_someone_the_directory_has_no_name_for_by_their_slack_id_once(team):
+    Person.objects.create(slack_user_id="U_DANA")
+    covers(team, "U_DANA", days(3))
+    (dana,) = events(Client().get(feed(team)))
+    assert str(dana["summary"]) == "On call: U_DANA (Payments)"
+    assert str(dana["description"]) == "U_DANA is on call for Payments, from an override."
+
+
+def test_person_feed_names_someone_covering_a_team_they_are_not_a_member_of(team):
+    dana = linked_person(make_user(), "U_DANA")
+    dana.display_name = "Dana Reyes"
+    dana.save()
+    covers(team, "U_DANA", days(3))
+    response = Client().get(f"/ical/user/U_DANA.ics?token={dana.ical_token}")
+    (shift,) = events(response)
+    assert str(Calendar.from_ical(response.content)["x-wr-calname"]) == "On call: Dana Reyes"
+    assert str(shift["summary"]) == "On call: Dana Reyes (Payments)"
 
 
 def test_team_feed_keeps_an_events_uid_when_its_period_is_extended(team):
