@@ -2,10 +2,11 @@
 shifts), and the pieces every Slack message uses. Pure builders: data in, outbox Message out."""
 
 import datetime
+from collections.abc import Sequence
 
 from oncall_project.base.outbox.queue import Message
 from oncall_project.base.slack_ids import is_user_id
-from schedules.domain import MentionKind, mention_for, zone
+from schedules.domain import MentionKind, ShiftChange, days_text, mention_for, zone
 
 
 def plain(text: str) -> str:
@@ -108,8 +109,8 @@ def override_request_message(
     covering = f"{user(engineer)} covers" + (f" for {user(replaces)}" if replaces else "")
     title = "override request" if needs_approval else "override"
     text = (
-        f":arrows_counterclockwise: *{plain(team_name)}* {title}: {covering} from {start} to "
-        f"{end}. Reason: {plain(reason) or '—'} (by {actor(requested_by)})."
+        f":arrows_counterclockwise: *{plain(team_name)}* {title}: {covering} {_when(start, end)}. "
+        f"Reason: {plain(reason) or '—'} (by {actor(requested_by)})."
     )
     blocks = [section(text)]
     if needs_approval:
@@ -165,7 +166,7 @@ def override_decision_messages(
     """A DM to the requester and to the substitute (once if they are the same person); for an
     approval or a rejection, also the request in the channel loses its buttons."""
     text = (
-        f"Your *{plain(team_name)}* override ({user(engineer)}, {start} to {end}) was "
+        f"Your *{plain(team_name)}* override ({user(engineer)}, {days_text(start, end)}) was "
         f"*{status}* by {actor(decided_by)}."
     )
     targets = dict.fromkeys(t for t in (requested_by, engineer) if is_user_id(t))
@@ -214,12 +215,12 @@ def coverage_gap_message(
             "staff or a lead chooses its time zone again in the team's settings."
         )
     elif gaps:
-        lines = "\n".join(f"• {start} to {end}" for start, end in gaps)
+        lines = "\n".join(f"• {days_text(start, end)}" for start, end in gaps)
         text = f":warning: *{team_name}* has no one on call on these days:\n{lines}"
     else:
         text = f":white_check_mark: *{team_name}* is fully covered for the next 14 days."
     if backup_gaps:
-        lines = "\n".join(f"• {start} to {end}" for start, end in backup_gaps)
+        lines = "\n".join(f"• {days_text(start, end)}" for start, end in backup_gaps)
         text += f"\nNo backup on-call on these days:\n{lines}"
     elif backup_gaps is not None:
         text += "\nThe backup line is fully covered too."
@@ -238,17 +239,26 @@ def shifts_moved_message(
     team_id,
     team_name: str,
     engineer: str,
-    gained: list[str],
-    lost: list[str],
+    gained: Sequence[ShiftChange],
+    lost: Sequence[ShiftChange],
     change_key: str,
     role: str = "primary",
 ) -> Message:
     line = "backup " if role == "backup" else ""
     parts = [f"A change to *{plain(team_name)}*'s {line}rotation moved your {line}on-call shifts."]
     if gained:
-        parts.append("You are now on call: " + ", ".join(gained) + ".")
+        parts.append(f"You are now on call: {_runs(gained)}.")
     if lost:
-        parts.append("You are no longer on call: " + ", ".join(lost) + ".")
+        parts.append(f"You are no longer on call: {_runs(lost)}.")
     return Message(
         "shifts_moved", engineer, " ".join(parts), f"moved:{change_key}:{engineer}", team_id=team_id
     )
+
+
+def _runs(changes: Sequence[ShiftChange]) -> str:
+    return ", ".join(days_text(c.start_date, c.end_date) for c in changes)
+
+
+def _when(start: datetime.date, end: datetime.date) -> str:
+    """ "on Tue 8 Dec 2026", or "from Tue 8 Dec 2026 to Wed 9 Dec 2026"."""
+    return f"on {days_text(start, end)}" if start == end else f"from {days_text(start, end)}"

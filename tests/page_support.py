@@ -30,6 +30,11 @@ def days(n: int) -> datetime.date:
     return today() + datetime.timedelta(days=n)
 
 
+def shown(day: datetime.date) -> str:
+    """A date as pages, warnings and messages write it: "Mon 7 Dec 2026"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def make_user(slack_user_id: str | None = None, **fields):
     user = get_user_model().objects.create(username=f"page-user-{next(_names)}", **fields)
     if slack_user_id:

@@ -284,17 +284,14 @@ def after_primary_change(team: Team, actor: Actor | None, snapshot, change_key: 
 
 
 def _tell_affected(team: Team, impact: domain.Impact, change_key: str, role: str) -> None:
-    def runs(changes) -> list[str]:
-        return [f"{c.start_date} to {c.end_date}" for c in changes]
-
     enqueue(
         [
             messages.shifts_moved_message(
                 team_id=team.pk,
                 team_name=team.name,
                 engineer=engineer,
-                gained=runs(impact.gains.get(engineer, ())),
-                lost=runs(impact.losses.get(engineer, ())),
+                gained=impact.gains.get(engineer, ()),
+                lost=impact.losses.get(engineer, ()),
                 change_key=change_key,
                 role=role,
             )

@@ -127,7 +127,7 @@ from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
 from .roster import candidates, rotation_fingerprint
 from .rotation import plan
-from .warnings import rotation_warnings, unfilled_turns
+from .warnings import days_text, rotation_warnings, unfilled_turns
 
 __all__ = [
     "TEAM_RUNGS",
@@ -172,6 +172,7 @@ __all__ = [
     "coverage_gaps",
     "dates_held",
     "dates_touching",
+    "days_text",
     "fixed_only",
     "future_auto_schedules",
     "handoff_at",

@@ -17,9 +17,14 @@ NOBODY = (
 SHOWN_TURNS = 3  # turns nobody can take named in a warning; the rest counted
 
 
-def days(start: date, end: date) -> str:
-    """A run of days as the pages write dates: "Mon 7 Dec 2026 to Sun 13 Dec 2026"."""
-    return f"{start:%a} {start.day} {start:%b %Y} to {end:%a} {end.day} {end:%b %Y}"
+def days_text(start: date, end: date) -> str:
+    """A run of days as the pages write dates: "Mon 7 Dec 2026 to Sun 13 Dec 2026", or one day
+    alone: "Wed 2 Dec 2026"."""
+
+    def day(d: date) -> str:
+        return f"{d:%a} {d.day} {d:%b %Y}"
+
+    return day(start) if start == end else f"{day(start)} to {day(end)}"
 
 
 def rotation_warnings(
@@ -53,7 +58,7 @@ def rotation_warnings(
                 continue
             if away.slack_user_id == slack_id and away.start_date <= end and away.end_date >= start:
                 warnings.append(
-                    f"{who} is away {days(away.start_date, away.end_date)}: the rotation "
+                    f"{who} is away {days_text(away.start_date, away.end_date)}: the rotation "
                     "skips them on those days."
                 )
     planning = replace(state, config=config)
@@ -79,7 +84,7 @@ def unfilled_turns(state: TeamState, planned: Sequence[PlannedPeriod]) -> str | 
     if not unfilled:
         return None
     turns = ("turn " if len(unfilled) == 1 else "turns ") + ", ".join(
-        days(t.start_date, t.end_date) for t in unfilled[:SHOWN_TURNS]
+        days_text(t.start_date, t.end_date) for t in unfilled[:SHOWN_TURNS]
     )
     if len(unfilled) > SHOWN_TURNS:
         turns += f" and {len(unfilled) - SHOWN_TURNS} more"

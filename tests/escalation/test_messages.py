@@ -34,10 +34,17 @@ def request(**fields):
 def test_override_notice_and_request_titles(needs_approval, title):
     message = request(needs_approval=needs_approval)
     assert message.text == (
-        f":arrows_counterclockwise: *Payments* {title}: <@U_BOB> covers from 2026-12-08 to "
-        "2026-12-09. Reason: — (by <@U_BOB>)."
+        f":arrows_counterclockwise: *Payments* {title}: <@U_BOB> covers from Tue 8 Dec 2026 to "
+        "Wed 9 Dec 2026. Reason: — (by <@U_BOB>)."
     )
     assert [b["type"] for b in message.blocks] == ["section"] + ["actions"] * needs_approval
+
+
+def test_a_one_day_override_is_on_that_day_written_as_the_pages_write_it():
+    message = request(start=D(2026, 12, 8), end=D(2026, 12, 8))
+    assert "<@U_BOB> covers on Tue 8 Dec 2026. Reason:" in message.text
+    [dm] = decision(status="cancelled", requested_by="U_BOB", end=D(2026, 12, 8))
+    assert dm.text.startswith("Your *Payments* override (<@U_BOB>, Tue 8 Dec 2026) was ")
 
 
 def test_what_someone_typed_is_printed_in_slack_never_acted_on():
@@ -48,7 +55,7 @@ def test_what_someone_typed_is_printed_in_slack_never_acted_on():
     )
     assert message.text == (
         ":arrows_counterclockwise: *R&amp;D &lt;ops&gt;* override: <@U_BOB> covers from "
-        "2026-12-08 to 2026-12-09. Reason: &lt;!channel&gt; pizza, "
+        "Tue 8 Dec 2026 to Wed 9 Dec 2026. Reason: &lt;!channel&gt; pizza, "
         "&lt;https://evil.example|approve here&gt; (by <@U_BOB>)."
     )
     assert message.blocks[0]["text"]["text"] == message.text
@@ -63,7 +70,7 @@ def test_the_requester_is_a_mention_only_when_a_slack_user(requested_by, shown):
     assert request(requested_by=requested_by).text.endswith(f"Reason: — (by {shown}).")
 
 
-def decision(status="approved", decided_by="U_ALICE", requested_by="U_CAROL"):
+def decision(status="approved", decided_by="U_ALICE", requested_by="U_CAROL", end=D(2026, 12, 9)):
     return messages.override_decision_messages(
         override_id="o-1",
         team_id="t-1",
@@ -73,7 +80,7 @@ def decision(status="approved", decided_by="U_ALICE", requested_by="U_CAROL"):
         engineer="U_BOB",
         requested_by=requested_by,
         start=D(2026, 12, 8),
-        end=D(2026, 12, 9),
+        end=end,
     )
 
 

@@ -156,7 +156,7 @@ def request_cover(stage: Stage, actor: Actor = BOB):
 def request_text(title: str, by: str = "<@U_BOB>") -> str:
     return (
         f":arrows_counterclockwise: *Payments* {title}: <@U_BOB> covers for <@U_ALICE> "
-        f"from 2026-12-08 to 2026-12-09. Reason: Dentist (by {by})."
+        f"from Tue 8 Dec 2026 to Wed 9 Dec 2026. Reason: Dentist (by {by})."
     )
 
 
@@ -205,7 +205,8 @@ def decided_by_alice(stage: Stage):
 
 
 DECISION_TEXT = (
-    "Your *Payments* override (<@U_BOB>, 2026-12-08 to 2026-12-09) was *approved* by <@U_ALICE>."
+    "Your *Payments* override (<@U_BOB>, Tue 8 Dec 2026 to Wed 9 Dec 2026) was *approved* by "
+    "<@U_ALICE>."
 )
 
 
@@ -230,7 +231,10 @@ def weekly_coverage_gap_report(stage: Stage) -> Sent:
         end_date=D(2026, 12, 7),
     )
     coverage_report_queue(team_id=stage.team.pk, now=NOW)
-    text = ":warning: *Payments* has no one on call on these days:\n• 2026-12-08 to 2026-12-14"
+    text = (
+        ":warning: *Payments* has no one on call on these days:\n"
+        "• Tue 8 Dec 2026 to Mon 14 Dec 2026"
+    )
     return Sent("coverage_gaps", "chat.postMessage", "C_PAY", text, [], [section(text)])
 
 
@@ -247,8 +251,9 @@ def shifts_moved_dm(stage: Stage) -> Sent:
     )
     text = (
         "A change to *Payments*'s rotation moved your on-call shifts. "
-        "You are now on call: 2026-12-14 to 2026-12-20, 2027-01-04 to 2027-01-10. "
-        "You are no longer on call: 2026-12-07 to 2026-12-13, 2026-12-28 to 2027-01-03."
+        "You are now on call: Mon 14 Dec 2026 to Sun 20 Dec 2026, Mon 4 Jan 2027 to Sun 10 Jan "
+        "2027. You are no longer on call: Mon 7 Dec 2026 to Sun 13 Dec 2026, Mon 28 Dec 2026 to "
+        "Sun 3 Jan 2027."
     )
     return Sent("shifts_moved", "chat.postMessage", "U_BOB", text, [])
 

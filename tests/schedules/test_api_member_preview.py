@@ -14,6 +14,7 @@ from schedules.models import Schedule
 from teams.models import Person, Team, TeamMembership
 from tests.api_support import assert_error, client_for
 from tests.factories import MembershipFactory, UnavailabilityFactory
+from tests.page_support import shown
 from tests.schedules.test_api_backup import DAY, payments_of_four, turn_on_backup, url
 
 PERIODS = 14  # two weeks of the daily backup line: past the primary's next handoff
@@ -43,11 +44,6 @@ def plan(client, team: Team, role: str | None) -> list[tuple]:
 
 def entries(body: dict) -> list[tuple]:
     return [(e["start_date"], e["engineer_slack_id"]) for e in body["entries"]]
-
-
-def shown(day: datetime.date) -> str:
-    """A date as the warnings write it, as the pages do: "Mon 7 Dec 2026"."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def members_url(team: Team, slack_user_id: str = "") -> str:

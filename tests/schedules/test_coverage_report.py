@@ -23,7 +23,7 @@ def test_the_weekly_report_lists_the_uncovered_days_once(db):
     ]
     coverage_report_queue(team_id=team.pk, now=NOW + datetime.timedelta(hours=1))
     note = Notification.objects.get()
-    assert note.channel == "C_DATA" and "2026-12-14 to 2026-12-20" in note.text
+    assert note.channel == "C_DATA" and "Mon 14 Dec 2026 to Sun 20 Dec 2026" in note.text
 
 
 def test_a_covered_team_hears_it_is_covered(db):
@@ -46,7 +46,7 @@ def test_a_team_with_a_backup_line_hears_about_the_backups_gaps_too(db):
     assert coverage_report_queue(team_id=team.pk, now=NOW) == []
     text = Notification.objects.get().text
     assert "fully covered" in text
-    assert "No backup on-call on these days:\n• 2026-12-07 to 2026-12-20" in text
+    assert "No backup on-call on these days:\n• Mon 7 Dec 2026 to Sun 20 Dec 2026" in text
 
 
 def test_a_team_whose_zone_the_server_lost_hears_why_once_a_week(db):
@@ -105,7 +105,7 @@ def test_the_backups_gaps_start_from_the_backup_lines_own_on_call_day(db):
         handoff_time=datetime.time(12),
     )
     coverage_report_queue(team_id=team.pk, now=NOW)
-    assert "No backup on-call on these days:\n• 2026-12-06 to 2026-12-19" in (
+    assert "No backup on-call on these days:\n• Sun 6 Dec 2026 to Sat 19 Dec 2026" in (
         Notification.objects.get().text
     )
 

@@ -105,18 +105,14 @@ def _plan(outcome) -> list[tuple]:
 
 def _messages(team: Team, outcome, role: str) -> dict[str, str]:
     """Engineer → what the save should tell them, from a preview's impact."""
-
-    def runs(changes) -> list[str]:
-        return [f"{c.start_date} to {c.end_date}" for c in changes]
-
     impact = outcome.impact
     return {
         who: shifts_moved_message(
             team_id=team.pk,
             team_name=team.name,
             engineer=who,
-            gained=runs(impact.gains.get(who, ())),
-            lost=runs(impact.losses.get(who, ())),
+            gained=impact.gains.get(who, ()),
+            lost=impact.losses.get(who, ()),
             change_key="",
             role=role,
         ).text

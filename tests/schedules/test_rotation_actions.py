@@ -26,6 +26,7 @@ from teams.actions import (
 from teams.models import Team
 from tests.factories import OverrideFactory, ScheduleFactory, UnavailabilityFactory
 from tests.locks import someone_waits_on_a_lock
+from tests.page_support import shown
 from tests.schedules.conftest import NOW
 
 D = datetime.date
@@ -36,6 +37,16 @@ BACKUP_DAILY = {
     "handoff_time": datetime.time(18),
     "rotation_start_date": D(2026, 11, 30),
 }
+
+
+def run(change) -> str:
+    """A run of days a shift change covers, as the messages write it."""
+    same = change.start_date == change.end_date
+    return (
+        shown(change.start_date)
+        if same
+        else f"{shown(change.start_date)} to {shown(change.end_date)}"
+    )
 
 
 def reconfigure(team, actor, role="primary", **settings):
@@ -218,7 +229,7 @@ def test_the_impact_runs_to_the_end_of_the_last_period_and_so_do_the_dms(
     texts = " ".join(
         Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True)
     )
-    assert "2027-01-04 to 2027-01-10" in texts and "to 2027-01-05" not in texts
+    assert "Mon 4 Jan 2027 to Sun 10 Jan 2027" in texts and "to Tue 5 Jan 2027" not in texts
 
 
 def test_generate_fills_a_gap_and_plans_the_turns_after_it_again(rotating_team, staff_actor):
@@ -405,7 +416,7 @@ def test_a_change_tells_whose_shifts_move_as_far_as_the_auto_schedules_already_b
         D(2027, 1, 24),
     )
     texts = Notification.objects.filter(kind="shifts_moved").values_list("text", flat=True)
-    assert any("2027-01-18 to 2027-01-24" in text for text in texts)
+    assert any("Mon 18 Jan 2027 to Sun 24 Jan 2027" in text for text in texts)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
@@ -552,7 +563,7 @@ def test_removing_a_member_moves_their_backup_shifts_too(rotating_team, staff_ac
     # only the rotation answers (and, without Bob, would not give him)
     told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
     assert told.get(channel="U_BOB").text.endswith(
-        "You are no longer on call: 2026-12-02 to 2026-12-02, 2026-12-04 to 2026-12-04."
+        "You are no longer on call: Wed 2 Dec 2026, Fri 4 Dec 2026."
     )
 
 
@@ -666,7 +677,7 @@ def test_a_primary_change_tells_the_backups_moved_against_the_backup_as_it_was(
 
     told = Notification.objects.filter(kind="shifts_moved", text__contains="backup rotation")
     texts = dict(told.values_list("channel", "text"))
-    days = "2026-12-06 to 2026-12-06, 2026-12-09 to 2026-12-09, 2026-12-11 to 2026-12-11."
+    days = "Sun 6 Dec 2026, Wed 9 Dec 2026, Fri 11 Dec 2026."
     assert texts.keys() == {"U_BOB", "U_CAROL"}
     assert texts["U_BOB"].endswith(f"You are now on call: {days}")
     assert texts["U_CAROL"].endswith(f"You are no longer on call: {days}")
@@ -738,5 +749,5 @@ def test_someone_who_both_gains_and_loses_days_is_told_both(rotating_team, staff
         text = Notification.objects.get(kind="shifts_moved", channel=engineer).text
         gained = outcome.impact.gains[engineer][0]
         lost = outcome.impact.losses[engineer][0]
-        assert f"You are now on call: {gained.start_date} to {gained.end_date}" in text
-        assert f"You are no longer on call: {lost.start_date} to {lost.end_date}" in text
+        assert f"You are now on call: {run(gained)}" in text
+        assert f"You are no longer on call: {run(lost)}" in text

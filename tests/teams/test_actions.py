@@ -15,6 +15,7 @@ from teams.actions import MembershipFields, TeamFields
 from teams.models import Team, TeamMembership, TeamRole, Unavailability
 from tests.factories import MembershipFactory, TeamFactory, UnavailabilityFactory
 from tests.locks import second_write_while_first_holds
+from tests.page_support import shown
 
 
 def only_audit_row() -> AuditLog:
@@ -454,7 +455,8 @@ def test_time_away_gives_the_period_to_someone_else_and_deleting_it_gives_it_bac
     assert stand_in != engineer
     assert moved_dms() == {engineer, stand_in}
     dm = Notification.objects.get(kind="shifts_moved", channel=engineer)
-    assert f"no longer on call: {monday} to {monday + datetime.timedelta(days=6)}" in dm.text
+    sunday = monday + datetime.timedelta(days=6)
+    assert f"no longer on call: {shown(monday)} to {shown(sunday)}" in dm.text
 
     Notification.objects.all().delete()
     actions.unavailability_delete(unavailability=away, actor=staff_actor)
