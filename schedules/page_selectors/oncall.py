@@ -223,6 +223,12 @@ def _grid(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     )
 
 
+def _coming(resolved: list[Shift], now: datetime.datetime) -> list[Shift]:
+    """The next periods, the one running at `now` first, from its own start (as "who is on
+    call" gives it), not from today's handoff."""
+    return [s for s in resolved if s.ends_at > now][:NEXT_PERIODS]
+
+
 def team_overview(team: Team, now: datetime.datetime, month: datetime.date | None) -> Overview:
     """Now, the next periods and a month calendar coloured by source, for the primary line and
     (beside it) the backup line when the team has one: two queries, a few more for a backup."""
@@ -240,7 +246,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         backup_state = backup_states([team], first, last)[team.pk]
         backup = BackupOverview(
             now=_team_now(team, backup_state, now),
-            upcoming=shifts(team, backup_state, today, horizon, Role.BACKUP)[:NEXT_PERIODS],
+            upcoming=_coming(shifts(team, backup_state, first, horizon, Role.BACKUP), now),
         )
         backup_days = [a.engineer for a in domain.resolve_range(backup_state, grid_start, grid_end)]
     cells = [
@@ -255,7 +261,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         for a, on_backup in zip(days, backup_days, strict=True)
     ]
     team_now = _team_now(team, state, now)
-    upcoming = shifts(team, state, today, horizon)[:NEXT_PERIODS]
+    upcoming = _coming(shifts(team, state, first, horizon), now)
     shown = [c.engineer for c in cells] + backup_days + _now_ids(team_now)
     shown += [s.engineer for s in upcoming]
     if backup is not None:

@@ -47,6 +47,9 @@ def test_the_overview_shows_the_backup_beside_the_primary(team):
     assert "Backup on call" in page and "Backup line" in page
     overview = client_for("member", team).get("/teams/payments/").context["overview"]
     assert overview.backup.now.answer.engineer == "U_CAROL"
+    # Carol's backup shift is listed from its own start, yesterday, as the primary's would be
+    running = overview.backup.upcoming[0]
+    assert (running.engineer, running.start_date) == ("U_CAROL", days(-1))
     assert overview.now.answer.engineer == "U_ALICE"
     today_cell = next(c for week in overview.weeks for c in week if c.is_today)
     assert (today_cell.engineer, today_cell.backup) == ("U_ALICE", "U_CAROL")

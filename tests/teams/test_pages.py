@@ -14,6 +14,7 @@ from tests.page_support import (
     days,
     field_errors,
     nothing_changes,
+    shown,
     user_for,
 )
 
@@ -173,6 +174,17 @@ def test_team_overview_shows_now_next_and_a_month_calendar(team):
     page = client.get("/teams/payments/").content.decode()
     assert "U_BOB" in page and "kind-manual" in page and 'class="calendar"' in page
     assert client.get("/teams/payments/?month=garbage").status_code == 200
+
+
+def test_coming_periods_start_with_the_running_one_from_its_own_start(team):
+    """Bob's shift began two days ago: the table says so, as "who is on call" does, instead of
+    starting it at today's handoff."""
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-2), end_date=days(2))
+    ScheduleFactory(team=team, engineer_slack_id="U_CAROL", start_date=days(3), end_date=days(9))
+    page = client_for("member", team).get("/teams/payments/").content.decode()
+    table = page.split('id="next-h"', 1)[1].split("</table>", 1)[0]
+    starts = re.findall(r'data-label="From">([^<]*)<', table)
+    assert starts[:2] == [f"{shown(days(-2))[:-5]} 09:00", f"{shown(days(3))[:-5]} 09:00"]
 
 
 def test_team_overview_on_the_default_engineer_is_until_further_notice(team):
