@@ -15,6 +15,7 @@ from schedules import domain, lines
 from schedules.actions.rotation import (
     BACKUP_LINE,
     RotationOutcome,
+    as_saved,
     check_periods,
     horizon,
     plan_warnings,
@@ -69,7 +70,8 @@ def member_change_preview(
     left = lines.backup_unfilled_beside(team, replan.state, now, members) if on_primary else None
     if left:
         warnings += (BACKUP_LINE + left,)
-    return RotationOutcome(planned, replan_impact(before, replan, today, until), warnings=warnings)
+    impact = replan_impact(before, replan, today, until)
+    return RotationOutcome(as_saved(replan, planned), impact, warnings=warnings)
 
 
 def _primary_after(

@@ -93,6 +93,29 @@ def plan_warnings(
     return planned, domain.rotation_warnings(state, state.config, today, last, planned)
 
 
+def as_saved(
+    replan: domain.Replan, planned: list[domain.PlannedPeriod]
+) -> list[domain.PlannedPeriod]:
+    """The `planned` periods as they are on call once the re-plan is saved: a period that one
+    engineer holds whole — by the running auto schedule the settings before booked (kept), a
+    manual swap or an approved override — is theirs, not the rotation turn it leaves unused.
+    A period split between people, or left to the default, shows the rotation's turn."""
+    if not planned:
+        return planned
+    days = domain.resolve_range(replan.state, planned[0].start_date, planned[-1].end_date)
+    first = planned[0].start_date.toordinal()
+    held = (domain.Source.OVERRIDE, domain.Source.SCHEDULE, domain.Source.ROTATION)
+    shown = []
+    for period in planned:
+        start, end = period.start_date.toordinal() - first, period.end_date.toordinal() - first
+        whole = days[start : end + 1]
+        engineers = {day.engineer for day in whole}
+        if len(engineers) == 1 and all(day.source in held for day in whole):
+            period = replace(period, engineer=engineers.pop())
+        shown.append(period)
+    return shown
+
+
 def _save_spans(
     team: Team, role: str, spans: list[domain.ScheduleSpan], actor: Actor | None
 ) -> int:
@@ -162,7 +185,8 @@ def rotation_preview(
     tried_primary = bool(changes) and role == Role.PRIMARY
     if tried_primary and (beside := lines.backup_unfilled_beside(team, replan.state, now)):
         warnings += (BACKUP_LINE + beside,)
-    return RotationOutcome(planned, replan_impact(state, replan, today, until), warnings=warnings)
+    impact = replan_impact(state, replan, today, until)
+    return RotationOutcome(as_saved(replan, planned), impact, warnings=warnings)
 
 
 @transaction.atomic
@@ -240,7 +264,7 @@ def regenerate_future(
     _tell_affected(team, impact, change_key, role)
     planned, warnings = plan_warnings(state, replan, today, periods)
     unfilled = domain.unfilled_turns(state, planned)
-    return RotationOutcome(planned, impact, created, deleted, warnings, unfilled)
+    return RotationOutcome(as_saved(replan, planned), impact, created, deleted, warnings, unfilled)
 
 
 def backup_snapshot(team: Team, now: datetime.datetime):

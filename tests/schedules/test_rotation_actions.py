@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from audit.models import AuditLog
 from oncall_project.base.errors import Conflict, InvalidInput
 from oncall_project.base.outbox.models import Notification
+from schedules import domain
 from schedules.actions import (
     OverrideFields,
     ScheduleFields,
@@ -17,6 +18,7 @@ from schedules.actions import (
     schedule_create,
 )
 from schedules.models import Override, Schedule
+from schedules.selectors import team_state
 from teams.actions import (
     MembershipFields,
     RotationSettings,
@@ -751,3 +753,31 @@ def test_someone_who_both_gains_and_loses_days_is_told_both(rotating_team, staff
         lost = outcome.impact.losses[engineer][0]
         assert f"You are now on call: {run(gained)}" in text
         assert f"You are no longer on call: {run(lost)}" in text
+
+
+def test_a_preview_gives_each_period_to_whom_it_is_on_call_once_saved(rotating_team, staff_actor):
+    """Weekly to daily on a Tuesday: Alice's running week (booked before) stays hers to Sunday,
+    and Carol's approved override holds the 8th. The preview says so, period by period, as the
+    team resolves once the change is saved; not the daily turns those days leave unused."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    OverrideFactory(
+        team=rotating_team,
+        engineer_slack_id="U_CAROL",
+        start_date=D(2026, 12, 8),
+        end_date=D(2026, 12, 8),
+        status="approved",
+    )
+    daily = RotationSettings(rotation_interval="daily")
+    preview = rotation_preview(team=rotating_team, periods=10, now=NOW, settings=daily)
+
+    reconfigure(rotating_team, staff_actor, rotation_interval="daily")
+
+    team = Team.objects.get(pk=rotating_team.pk)
+    on_call = domain.resolve_range(
+        team_state(team, D(2026, 12, 1), D(2026, 12, 10)), D(2026, 12, 1), D(2026, 12, 10)
+    )
+    assert [(p.start_date, p.end_date, p.engineer) for p in preview.entries] == [
+        (a.on_call_date, a.on_call_date, a.engineer) for a in on_call
+    ]
+    assert {p.engineer for p in preview.entries[:6]} == {"U_ALICE"}
+    assert preview.entries[7].engineer == "U_CAROL"
