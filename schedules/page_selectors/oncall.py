@@ -70,6 +70,8 @@ class Shift:
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     role: str = Role.PRIMARY
+    # The team's default, or nobody, as far as the page looks: no handoff ends it there
+    open_end: bool = False
 
 
 def shifts(
@@ -223,10 +225,15 @@ def _grid(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     )
 
 
-def _coming(resolved: list[Shift], now: datetime.datetime) -> list[Shift]:
+def _coming(resolved: list[Shift], now: datetime.datetime, horizon: datetime.date) -> list[Shift]:
     """The next periods, the one running at `now` first, from its own start (as "who is on
-    call" gives it), not from today's handoff."""
-    return [s for s in resolved if s.ends_at > now][:NEXT_PERIODS]
+    call" gives it), not from today's handoff; the default's (or nobody's) reaching `horizon`
+    has no end to show."""
+    return [
+        replace(s, open_end=s.end_date >= horizon and s.kind in ("team_default", "gap"))
+        for s in resolved
+        if s.ends_at > now
+    ][:NEXT_PERIODS]
 
 
 def team_overview(team: Team, now: datetime.datetime, month: datetime.date | None) -> Overview:
@@ -246,7 +253,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         backup_state = backup_states([team], first, last)[team.pk]
         backup = BackupOverview(
             now=_team_now(team, backup_state, now),
-            upcoming=_coming(shifts(team, backup_state, first, horizon, Role.BACKUP), now),
+            upcoming=_coming(shifts(team, backup_state, first, horizon, Role.BACKUP), now, horizon),
         )
         backup_days = [a.engineer for a in domain.resolve_range(backup_state, grid_start, grid_end)]
     cells = [
@@ -261,7 +268,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         for a, on_backup in zip(days, backup_days, strict=True)
     ]
     team_now = _team_now(team, state, now)
-    upcoming = _coming(shifts(team, state, first, horizon), now)
+    upcoming = _coming(shifts(team, state, first, horizon), now, horizon)
     shown = [c.engineer for c in cells] + backup_days + _now_ids(team_now)
     shown += [s.engineer for s in upcoming]
     if backup is not None:

@@ -184,7 +184,10 @@ def test_coming_periods_start_with_the_running_one_from_its_own_start(team):
     page = client_for("member", team).get("/teams/payments/").content.decode()
     table = page.split('id="next-h"', 1)[1].split("</table>", 1)[0]
     starts = re.findall(r'data-label="From">([^<]*)<', table)
-    assert starts[:2] == [f"{shown(days(-2))[:-5]} 09:00", f"{shown(days(3))[:-5]} 09:00"]
+    assert starts == [f"{shown(days(d))[:-5]} 09:00" for d in (-2, 3, 10)]
+    # then the team's default, which no handoff ends within the page's reach
+    ends = re.findall(r'data-label="Until">([^<]*)<', table)
+    assert ends == [f"{shown(days(d))[:-5]} 09:00" for d in (3, 10)] + ["further notice"]
 
 
 def test_team_overview_on_the_default_engineer_is_until_further_notice(team):
