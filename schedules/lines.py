@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from django.utils import timezone
+
 from schedules import checkpoints, domain
 from schedules.member_rows import members_by_team
 from schedules.models import Role
@@ -58,6 +60,14 @@ def line_today(team: Team, role: str, now: datetime.datetime) -> datetime.date:
     """The on-call date of the team's `role` line that holds `now` (each line hands off at its
     own time)."""
     return domain.on_call_date(now, team.timezone, line_settings(team, role).handoff_time)
+
+
+def override_has_ended(override, now: datetime.datetime | None = None) -> bool:
+    """Over before its line's on-call date at `now` (default now): approving or cancelling it
+    would change nobody's on-call, only the story of who was. Reads `override.team` (and its
+    backup line, for a backup override)."""
+    today = line_today(override.team, override.role, now or timezone.now())
+    return override.end_date < today
 
 
 def line_states(

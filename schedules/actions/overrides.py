@@ -17,7 +17,7 @@ from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, crea
 from schedules import messages
 from schedules.actions.line_clash import ensure_not_on_other_line
 from schedules.actions.rotation import after_primary_change, before_primary_change
-from schedules.lines import line_today
+from schedules.lines import line_today, override_has_ended
 from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
 from teams.checkpoints import forget_checkpoints
@@ -207,6 +207,15 @@ def _lock_override(override: Override, actor: Actor | None, status: str) -> tupl
     ensure_team_active(team)
     if status not in TRANSITIONS.get(override.status, set()):
         raise Conflict(f"An override that is {override.status} cannot become {status}.")
+    # The system (actor None) records history, as for a request (demo data, imports).
+    takes_effect = OverrideStatus.APPROVED in (status, override.status)
+    if actor is not None and takes_effect and override_has_ended(override):
+        verb = "approved" if status == OverrideStatus.APPROVED else "cancelled"
+        raise Conflict(
+            f"This override ended on {override.end_date:%a %-d %b %Y}: it can no longer be "
+            f"{verb}, which would only rewrite who was on call then (the on-call history keeps "
+            "who really was)."
+        )
     if status == OverrideStatus.APPROVED:
         # The lines may have moved since the request.
         ensure_not_on_other_line(

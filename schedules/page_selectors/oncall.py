@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Subquery
+from django.utils import timezone
 
 from oncall_project.base.actors import Actor
 from schedules import domain
-from schedules.lines import backup_states, has_backup_line
+from schedules.lines import backup_states, has_backup_line, override_has_ended
 from schedules.models import Override, OverrideStatus, Role
 from schedules.selectors import (
+    first_day_running,
     local_today,
     readable,
     team_state,
@@ -173,7 +175,11 @@ def overrides_awaiting(actor: Actor) -> list[Override]:
             slack_user_id=actor.slack_user_id, team_role=TeamRole.LEAD
         ).values("team_id")
         pending = pending.filter(team_id__in=Subquery(led))
-    return list(pending.order_by("start_date", "team__name")[:100])
+    # one that is over has nothing left to decide but a rejection: the Overrides tab has it
+    now = timezone.now()
+    awaiting = pending.filter(end_date__gte=first_day_running(now))
+    awaiting = awaiting.select_related("team__backup_line").order_by("start_date", "team__name")
+    return [o for o in awaiting[:100] if not override_has_ended(o, now)]
 
 
 @dataclass(frozen=True)

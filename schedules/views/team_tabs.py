@@ -23,6 +23,7 @@ from oncall_project.base.pages import (
 )
 from schedules import actions
 from schedules.forms import DecisionForm, OverrideForm, ScheduleForm
+from schedules.lines import override_has_ended
 from schedules.models import Override, OverrideStatus, Schedule
 from schedules.selectors import local_today
 from teams.page_selectors import people_named, team_for_page
@@ -123,7 +124,7 @@ def _overrides_page(request, team, form=None) -> HttpResponse:
     status = request.GET.get("status", "")
     rows = (
         Override.objects.filter(team=team)
-        .select_related("team")
+        .select_related("team", "team__backup_line")
         .order_by("-start_date", "-created_at")
     )
     if status in OverrideStatus.values:
@@ -134,6 +135,8 @@ def _overrides_page(request, team, form=None) -> HttpResponse:
         "end_date": request.GET.get("end", ""),
     }
     page = paginate(request, rows)
+    for override in page:  # nothing left to approve or cancel once over (the action refuses)
+        override.ended = override_has_ended(override)
     return team_page(
         request,
         team,

@@ -236,6 +236,18 @@ def test_a_refused_transition_is_a_409_with_a_message(staff, team, current, deci
     assert current in body["detail"] and decision in body["detail"]
 
 
+def test_deciding_an_override_that_is_over_is_a_409_naming_its_last_day(staff, team):
+    override = OverrideFactory(
+        team=team, status="pending", start_date=D(2026, 11, 20), end_date=D(2026, 11, 21)
+    )
+    with nothing_changes():
+        body = assert_error(
+            staff.patch(overrides_url(team, override.pk), {"status": "approved"}, format="json"),
+            409,
+        )
+    assert body["detail"].startswith("This override ended on Sat 21 Nov 2026")
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -162,6 +162,52 @@ def test_every_transition(team, start, target):
         assert override.status == start and not AuditLog.objects.exists()
 
 
+@pytest.mark.parametrize(("start", "target"), [("pending", "approved"), ("approved", "cancelled")])
+def test_an_override_that_is_over_can_no_longer_change_who_was_on_call(team, start, target):
+    """Over on 30 November, before 1 December's on-call date: approving it, or cancelling it
+    once approved, would only rewrite who was on call then; refused, and nothing changes."""
+    override = OverrideFactory(
+        team=team, status=start, start_date=D(2026, 11, 29), end_date=D(2026, 11, 30)
+    )
+    with pytest.raises(Conflict, match="ended on Mon 30 Nov 2026: it can no longer be"):
+        override_decide(override=override, actor=LEAD, status=target)
+    override.refresh_from_db()
+    assert override.status == start and not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["rejected", "cancelled"])
+def test_a_pending_override_that_is_over_may_still_be_turned_down(team, target):
+    """It changed nobody's on-call: saying no to it rewrites nothing."""
+    override = OverrideFactory(
+        team=team, status="pending", start_date=D(2026, 11, 29), end_date=D(2026, 11, 30)
+    )
+    assert override_decide(override=override, actor=LEAD, status=target).status == target
+
+
+def test_an_override_ending_on_todays_on_call_date_may_still_be_decided(team):
+    """Its last day is running (1 December, until tomorrow's handoff): approving it counts."""
+    override = OverrideFactory(
+        team=team, status="pending", start_date=D(2026, 11, 30), end_date=D(2026, 12, 1)
+    )
+    decided = override_decide(override=override, actor=LEAD, status="approved")
+    assert decided.status == "approved"
+    assert override_decide(override=decided, actor=LEAD, status="cancelled").status == "cancelled"
+
+
+def test_a_backup_override_is_over_by_its_own_lines_on_call_date(team):
+    """The backup line hands off at 18:00: at noon on 1 December its on-call date is still
+    30 November, so a backup override ending on the 30th is running, and may be approved."""
+    BackupLineFactory(team=team, handoff_time=datetime.time(18))
+    override = OverrideFactory(
+        team=team,
+        role="backup",
+        status="pending",
+        start_date=D(2026, 11, 30),
+        end_date=D(2026, 11, 30),
+    )
+    assert override_decide(override=override, actor=LEAD, status="approved").status == "approved"
+
+
 def test_a_decisions_audit_entry_names_the_decider_and_whom_the_override_replaces(team):
     override = OverrideFactory(team=team, replaces_slack_id="U_CAROL")
     override_decide(override=override, actor=LEAD, status="approved", reason="Fine by me")

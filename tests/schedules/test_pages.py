@@ -72,6 +72,13 @@ def test_dashboard_lists_staff_the_pending_overrides_of_live_teams_soonest_first
     assert [o.team.slug for o in awaiting] == ["zeta", "payments"]
 
 
+def test_dashboard_leaves_out_pending_overrides_that_are_over(team):
+    """Nothing left to approve once over (the Overrides tab still offers to reject it)."""
+    OverrideFactory(team=team, start_date=days(-3), end_date=days(-2), status="pending")
+    running = OverrideFactory(team=team, start_date=days(-1), end_date=days(0), status="pending")
+    assert client_for("staff").get("/").context["awaiting"] == [running]
+
+
 def test_dashboard_leaves_out_deleted_teams(team):
     TeamFactory(name="Legacy", slug="legacy", is_active=False, oncall_engineer="U_BOB")
     response = client_for("member", team).get("/")

@@ -242,6 +242,18 @@ def test_the_overrides_tab_offers_only_the_decisions_the_viewer_may_make(
     assert decisions_offered(page, the_leads) == on_the_leads
 
 
+def test_an_override_that_is_over_offers_nothing_that_would_rewrite_who_was_on_call(team):
+    """Over before today's on-call date: a pending one may still be rejected or cancelled (it
+    changed nobody's on-call), but not approved; an approved one is not cancelled."""
+    pending, approved = (
+        OverrideFactory(team=team, status=status, start_date=days(-n), end_date=days(1 - n))
+        for status, n in (("pending", 4), ("approved", 6))
+    )
+    page = client_for("lead", team).get("/teams/payments/overrides/").content.decode()
+    assert decisions_offered(page, pending) == {"rejected", "cancelled"}
+    assert decisions_offered(page, approved) == set()
+
+
 def test_an_approved_override_offers_only_cancel_and_a_rejected_one_nothing(team):
     """Whoever asked or covers, and a lead, may still cancel an approved override; a rejected
     one is over for everyone."""
