@@ -38,7 +38,7 @@ def when(instant: datetime.datetime | None, tz_name: str) -> str:
     if instant is None:
         return "further notice"
     local = instant.astimezone(zone(tz_name))
-    return f"{local:%a %d %b %H:%M} {tz_name}"
+    return f"{local:%a} {local.day} {local:%b %H:%M} {tz_name}"  # "Mon 7 Dec", as pages write
 
 
 def handoff_messages(

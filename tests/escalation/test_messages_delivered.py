@@ -98,7 +98,7 @@ def deliver_outbox() -> list[Notification]:
 
 # --- the actions, each returning what Slack must then receive --------------------------------
 
-HANDOFF_UNTIL = "Mon 07 Dec 09:00 UTC"
+HANDOFF_UNTIL = "Mon 7 Dec 09:00 UTC"
 HANDOFF_TEXT = (
     f":pager: *Payments* on-call handoff: <@U_DAVE> → <@U_ALICE>, until {HANDOFF_UNTIL}. "
     "Next: <@U_BOB>."

@@ -113,7 +113,7 @@ def test_oncall_alone_lists_each_of_the_callers_shifts_in_the_next_four_weeks(pa
         "• *Payments*: Sat 20 Jun 09:00 America/Los_Angeles → "
         "Mon 22 Jun 09:00 America/Los_Angeles (schedule)",
         "• *Payments*: Tue 30 Jun 09:00 America/Los_Angeles → "
-        "Wed 01 Jul 09:00 America/Los_Angeles (schedule)",
+        "Wed 1 Jul 09:00 America/Los_Angeles (schedule)",
     ]
 
 
@@ -157,7 +157,7 @@ def test_oncall_alone_lists_at_most_twenty_shifts(payments):
     assert header == "Your on-call shifts in the next 28 days:"
     assert len(shifts) == 20
     assert shifts[0].startswith("• *Payments*: Wed 10 Jun")
-    assert shifts[-1].startswith("• *Ledger*: Thu 02 Jul")  # Payments on the 2nd is the 21st
+    assert shifts[-1].startswith("• *Ledger*: Thu 2 Jul")  # Payments on the 2nd is the 21st
 
 
 def test_a_service_answered_by_its_owner_in_a_gap_names_no_team_run(payments):

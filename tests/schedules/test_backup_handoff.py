@@ -77,7 +77,7 @@ def test_the_backup_hands_off_at_its_own_time_and_says_so(with_backup):
     # the backup line plans no next engineer: its post says nothing of one
     assert post.text == (
         f":pager: *Payments* backup on-call handoff: <@{before}> → <@{after}>, "
-        "until Wed 02 Dec 18:00 UTC."
+        "until Wed 2 Dec 18:00 UTC."
     )
     dm = Notification.objects.get(kind="handoff_incoming", channel=after)
     assert "backup on call" in dm.text
