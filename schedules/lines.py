@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from schedules import checkpoints, domain
 from schedules.member_rows import members_by_team
-from schedules.models import Role
+from schedules.models import Override, Role
 from schedules.selectors import (
     PersonPeriod,
     TeamRefused,
@@ -62,7 +62,7 @@ def line_today(team: Team, role: str, now: datetime.datetime) -> datetime.date:
     return domain.on_call_date(now, team.timezone, line_settings(team, role).handoff_time)
 
 
-def override_has_ended(override, now: datetime.datetime | None = None) -> bool:
+def override_has_ended(override: Override, now: datetime.datetime | None = None) -> bool:
     """Over before its line's on-call date at `now` (default now): approving or cancelling it
     would change nobody's on-call, only the story of who was. Reads `override.team` (and its
     backup line, for a backup override)."""
