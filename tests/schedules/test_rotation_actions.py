@@ -781,3 +781,80 @@ def test_a_preview_gives_each_period_to_whom_it_is_on_call_once_saved(rotating_t
     ]
     assert {p.engineer for p in preview.entries[:6]} == {"U_ALICE"}
     assert preview.entries[7].engineer == "U_CAROL"
+
+
+def test_a_preview_gives_a_period_to_whoever_holds_it_whole_and_a_split_one_to_its_turn(
+    rotating_team, staff_actor
+):
+    """Bob's week of 7 December is held by Carol's override to Wednesday and Alice's from
+    Thursday: nobody holds it whole, so the preview shows Bob's turn, not one of theirs. Carol's
+    week, which Bob's override holds whole, is Bob's; Alice's of the 21st, which a manual
+    schedule gives Carol whole, is Carol's."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    for engineer, start, end in [
+        ("U_CAROL", D(2026, 12, 7), D(2026, 12, 9)),
+        ("U_ALICE", D(2026, 12, 10), D(2026, 12, 13)),
+        ("U_BOB", D(2026, 12, 14), D(2026, 12, 20)),
+    ]:
+        OverrideFactory(
+            team=rotating_team,
+            engineer_slack_id=engineer,
+            start_date=start,
+            end_date=end,
+            status="approved",
+        )
+    ScheduleFactory(
+        team=rotating_team,
+        engineer_slack_id="U_CAROL",
+        start_date=D(2026, 12, 21),
+        end_date=D(2026, 12, 27),
+    )
+    preview = rotation_preview(team=rotating_team, periods=4, now=NOW)
+    assert [(p.start_date, p.engineer) for p in preview.entries] == [
+        (D(2026, 11, 30), "U_ALICE"),
+        (D(2026, 12, 7), "U_BOB"),
+        (D(2026, 12, 14), "U_BOB"),
+        (D(2026, 12, 21), "U_CAROL"),
+    ]
+
+
+def test_a_preview_warns_of_absences_and_unfilled_turns_in_every_period_it_lists(rotating_team):
+    """Everyone is away the week of 14 December, the third period: a three-period preview
+    warns of each absence and of the turn nobody can take, not only of its first period."""
+    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
+        UnavailabilityFactory(
+            team=rotating_team,
+            slack_user_id=engineer,
+            start_date=D(2026, 12, 14),
+            end_date=D(2026, 12, 20),
+        )
+    preview = rotation_preview(team=rotating_team, periods=3, now=NOW)
+    week = f"{shown(D(2026, 12, 14))} to {shown(D(2026, 12, 20))}"
+    assert preview.entries[2].engineer is None
+    assert preview.warnings[0].startswith(f"Nobody can take the turn {week}:")
+    away = f"(U_BOB) is away {week}: the rotation skips them on those days."
+    assert any(w.endswith(away) for w in preview.warnings)
+
+
+def test_a_preview_leaves_a_period_the_default_engineer_covers_to_its_turn(rotating_team):
+    """Nobody can take the week of 14 December: the default engineer covers it, by their own
+    override on its first day. They hold it, but not by a schedule or override every day: the
+    preview shows the turn nobody takes, as the rotation leaves it."""
+    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
+        UnavailabilityFactory(
+            team=rotating_team,
+            slack_user_id=engineer,
+            start_date=D(2026, 12, 14),
+            end_date=D(2026, 12, 20),
+        )
+    Team.objects.filter(pk=rotating_team.pk).update(oncall_engineer="U_DAVE")
+    OverrideFactory(
+        team=rotating_team,
+        engineer_slack_id="U_DAVE",
+        start_date=D(2026, 12, 14),
+        end_date=D(2026, 12, 14),
+        status="approved",
+    )
+    team = Team.objects.get(pk=rotating_team.pk)
+    preview = rotation_preview(team=team, periods=3, now=NOW)
+    assert preview.entries[2].engineer is None
