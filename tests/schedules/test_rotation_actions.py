@@ -858,3 +858,35 @@ def test_a_preview_leaves_a_period_the_default_engineer_covers_to_its_turn(rotat
     team = Team.objects.get(pk=rotating_team.pk)
     preview = rotation_preview(team=team, periods=3, now=NOW)
     assert preview.entries[2].engineer is None
+
+
+def test_a_preview_of_a_later_handoff_starts_on_the_day_that_handoff_makes_today(rotating_team):
+    """At noon on 1 December, a 13:00 handoff tried keeps 30 November's turn running: the
+    preview's first daily turn is that day's, as saving the settings would count it."""
+    tried = RotationSettings(rotation_interval="daily", handoff_time=datetime.time(13))
+    preview = rotation_preview(team=rotating_team, periods=2, now=NOW, settings=tried)
+    assert [p.start_date for p in preview.entries] == [D(2026, 11, 30), D(2026, 12, 1)]
+
+
+def test_a_preview_of_a_shorter_interval_compares_only_the_periods_it_lists(rotating_team):
+    """Two daily turns tried on a weekly rotation: the change is compared as far as the daily
+    re-plan books (its four-turn lookahead, to 4 December), not over the two weeks two periods
+    of the saved settings span."""
+    daily = RotationSettings(rotation_interval="daily")
+    preview = rotation_preview(team=rotating_team, periods=2, now=NOW, settings=daily)
+    last = D(2026, 12, 4)
+    changes = [c for side in (preview.impact.gains, preview.impact.losses) for c in side.values()]
+    assert changes and all(c.end_date <= last for runs in changes for c in runs)
+
+
+def test_generate_says_why_turns_go_to_nobody(rotating_team, staff_actor):
+    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
+        UnavailabilityFactory(
+            team=rotating_team,
+            slack_user_id=engineer,
+            start_date=D(2026, 12, 14),
+            end_date=D(2026, 12, 20),
+        )
+    outcome = rotation_generate(team=rotating_team, actor=staff_actor, periods=3, now=NOW)
+    week = f"{shown(D(2026, 12, 14))} to {shown(D(2026, 12, 20))}"
+    assert outcome.unfilled.startswith(f"Nobody can take the turn {week}:")
