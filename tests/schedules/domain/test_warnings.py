@@ -127,3 +127,19 @@ def test_a_backup_line_whose_periods_take_in_every_primary_warns_how_to_fix_it(
         assert " and 1 more:" in found[0]
     else:
         assert found == ()
+
+
+@pytest.mark.parametrize(
+    ("last_away", "named"),
+    [
+        (10, "turns Tue 10 Mar 2026, Wed 11 Mar 2026, Thu 12 Mar 2026:"),
+        (11, "turns Tue 10 Mar 2026, Wed 11 Mar 2026, Thu 12 Mar 2026 and 1 more:"),
+    ],
+)
+def test_the_first_three_turns_nobody_can_take_are_named_and_the_rest_counted(last_away, named):
+    trio = (Member("UA", JOINED), Member("UB", JOINED), Member("UC", JOINED))
+    away = tuple(Unavailability(who, day(8), day(last_away)) for who in ("UA", "UB", "UC"))
+    state = team(rotation(rotation_interval="daily"), members=trio, unavailability=away)
+    planned = plan(state, day(0), 14)
+    found = rotation_warnings(state, state.config, day(0), day(13), planned)
+    assert found[0].startswith(f"Nobody can take the {named}")
