@@ -1,11 +1,18 @@
 """`member_change_preview` called directly, as the pages call it: it checks what the API's
 serializer would have checked for it."""
 
+import datetime
+
 import pytest
 
 from oncall_project.base.errors import InvalidInput
 from schedules.actions.member_preview import MemberChange, member_change_preview
+from schedules.actions.rotation import rotation_generate
+from tests.factories import OverrideFactory
+from tests.schedules.conftest import NOW
 from tests.schedules.test_api_backup import payments_of_four
+
+D = datetime.date
 
 
 @pytest.mark.parametrize("periods", [0, 105, True])
@@ -15,3 +22,24 @@ def test_a_member_preview_of_periods_out_of_range_is_refused(db, periods):
             team=payments_of_four(), periods=periods, change=MemberChange("U_BOB", {"weight": 2.0})
         )
     assert "periods" in refused.value.errors
+
+
+def test_a_member_preview_gives_a_period_to_whoever_holds_it_whole(rotating_team, staff_actor):
+    """Alice's approved override holds the week of 7 December whole: a preview of Bob leaving
+    shows that week as Alice's, as the team resolves once the removal is saved, not as the turn
+    the rotation would give Carol."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    OverrideFactory(
+        team=rotating_team,
+        engineer_slack_id="U_ALICE",
+        start_date=D(2026, 12, 7),
+        end_date=D(2026, 12, 13),
+        status="approved",
+    )
+    preview = member_change_preview(
+        team=rotating_team, periods=3, now=NOW, change=MemberChange("U_BOB", remove=True)
+    )
+    assert [(p.start_date, p.engineer) for p in preview.entries][:2] == [
+        (D(2026, 11, 30), "U_ALICE"),
+        (D(2026, 12, 7), "U_ALICE"),
+    ]
