@@ -8,6 +8,7 @@ import pytest
 from oncall_project.base.errors import InvalidInput
 from schedules.actions.member_preview import MemberChange, member_change_preview
 from schedules.actions.rotation import rotation_generate
+from teams.models import Person, TeamMembership
 from tests.factories import OverrideFactory
 from tests.schedules.conftest import NOW
 from tests.schedules.test_api_backup import payments_of_four
@@ -43,3 +44,15 @@ def test_a_member_preview_gives_a_period_to_whoever_holds_it_whole(rotating_team
         (D(2026, 11, 30), "U_ALICE"),
         (D(2026, 12, 7), "U_ALICE"),
     ]
+
+
+def test_a_member_preview_names_a_member_changed_as_the_team_names_them(rotating_team):
+    """Bob's membership has no name of its own: the warning about making him ineligible names
+    him from the people directory, as the team's other warnings do."""
+    TeamMembership.objects.filter(team=rotating_team, slack_user_id="U_BOB").update(display_name="")
+    Person.objects.filter(slack_user_id="U_BOB").update(display_name="Bobby")
+    change = MemberChange("U_BOB", {"is_eligible_for_oncall": False})
+    preview = member_change_preview(team=rotating_team, periods=2, now=NOW, change=change)
+    assert "Bobby (U_BOB) is not eligible for on-call: the rotation skips them." in (
+        preview.warnings
+    )
