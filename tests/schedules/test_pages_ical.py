@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from teams.models import Person
 from tests.factories import (
+    BackupLineFactory,
     MembershipFactory,
     OverrideFactory,
     ScheduleFactory,
@@ -258,3 +259,18 @@ def test_team_feed_reaches_back_a_month_from_the_teams_own_on_call_day(team, mon
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=first, end_date=first)
     (event,) = events(Client().get(feed(team)))
     assert event.decoded("dtstart").date() == first
+
+
+def test_person_feed_marks_a_backup_shift_in_its_title_description_and_uid(team):
+    """Bob's backup shift is told apart from an on-call one: its title and description say
+    backup, and its UID is not the one his primary shift starting that day would have."""
+    person = linked_person(make_user(), "U_BOB")
+    BackupLineFactory(team=team, rotation_enabled=True)
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_BOB", start_date=days(2), end_date=days(3), role="backup"
+    )
+    response = Client().get(f"/ical/user/U_BOB.ics?token={person.ical_token}")
+    (backup,) = [e for e in events(response) if e.decoded("dtstart").date() == days(2)]
+    assert str(backup["summary"]) == "Backup on call: Bob Martins (Payments)"
+    assert str(backup["uid"]) == f"{team.pk}-{days(2).isoformat()}-U_BOB-backup@oncall"
+    assert str(backup["description"]).startswith("Bob Martins (U_BOB) is the backup on call for")
