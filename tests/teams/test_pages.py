@@ -1,11 +1,13 @@
 """Team pages: list, create, overview, settings and the profile (members: test_pages_members).
 Access rules, bad input, and query counts."""
 
+import datetime
 import re
 
 import pytest
 
 from audit.models import AuditLog
+from schedules.page_selectors.oncall import team_overview
 from teams.models import Person, Team
 from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory
 from tests.page_support import (
@@ -17,6 +19,8 @@ from tests.page_support import (
     shown,
     user_for,
 )
+
+D = datetime.date
 
 
 @pytest.fixture
@@ -267,3 +271,39 @@ def test_only_an_operator_types_in_a_slack_identity(team):
     assert "/oncall link" in page and "U_MEMBER" in page
     with nothing_changes():
         assert client.post("/profile/", {"slack_user_id": "U_OTHER"}).status_code == 403
+
+
+def test_coming_periods_begin_with_the_running_one_whatever_month_the_calendar_shows(team):
+    """Two months ahead on the calendar, the coming periods still begin with Bob's running
+    shift, then Carol's."""
+    ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-2), end_date=days(2))
+    ScheduleFactory(team=team, engineer_slack_id="U_CAROL", start_date=days(3), end_date=days(9))
+    ahead = (days(0).replace(day=1) + datetime.timedelta(days=62)).replace(day=1)
+    client = client_for("member", team)
+    overview = client.get(f"/teams/payments/?month={ahead:%Y-%m}").context["overview"]
+    coming = [(s.engineer, s.end_date) for s in overview.upcoming[:2]]
+    assert coming == [("U_BOB", days(2)), ("U_CAROL", days(9))]
+
+
+def test_coming_periods_leave_out_the_one_ending_at_this_very_handoff(team):
+    """At 09:00 on 10 December, Bob's shift has just ended: Carol's is the first coming."""
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_BOB", start_date=D(2026, 12, 3), end_date=D(2026, 12, 9)
+    )
+    ScheduleFactory(
+        team=team, engineer_slack_id="U_CAROL", start_date=D(2026, 12, 10), end_date=D(2026, 12, 16)
+    )
+    at = datetime.datetime.combine(D(2026, 12, 10), team.handoff_time, datetime.UTC)
+    overview = team_overview(team, at, None)
+    assert overview.upcoming[0].engineer == "U_CAROL"
+
+
+def test_coming_periods_name_someone_covering_from_outside_the_team(team):
+    """Olive is no member and covers a day two months ahead, past the calendar shown and after
+    the next shift (Carol's): the coming periods name her from the directory."""
+    Person.objects.create(slack_user_id="U_OLIVE", display_name="Olive Out")
+    ScheduleFactory(team=team, engineer_slack_id="U_CAROL", start_date=days(40), end_date=days(40))
+    ScheduleFactory(team=team, engineer_slack_id="U_OLIVE", start_date=days(60), end_date=days(60))
+    overview = client_for("member", team).get("/teams/payments/").context["overview"]
+    assert "U_OLIVE" in [s.engineer for s in overview.upcoming]
+    assert str(overview.names["U_OLIVE"]) == "Olive Out"
