@@ -168,3 +168,18 @@ def test_a_teams_backup_line_in_a_gap_is_named_as_nobody_in_the_primarys_handoff
     assert channel.blocks[-1]["elements"][0]["text"] == (
         "Next up: <@U_CAROL> · Backup on-call: nobody"
     )
+
+
+def test_why_on_call_cannot_be_worked_out_is_printed_never_acted_on():
+    """The reason names what staff saved (a time zone): whatever it holds is shown as text."""
+    message = messages.coverage_gap_message(
+        team_id="t-1",
+        team_name="Payments",
+        channel="C_PAY",
+        week_of=D(2026, 12, 7),
+        gaps=[],
+        refused="Its time zone <!channel> & co is unknown.",
+    )
+    assert "cannot be worked out: Its time zone &lt;!channel&gt; &amp; co is unknown." in (
+        message.text
+    )
