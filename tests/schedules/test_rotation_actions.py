@@ -26,7 +26,12 @@ from teams.actions import (
     membership_upsert,
 )
 from teams.models import Team
-from tests.factories import OverrideFactory, ScheduleFactory, UnavailabilityFactory
+from tests.factories import (
+    BackupLineFactory,
+    OverrideFactory,
+    ScheduleFactory,
+    UnavailabilityFactory,
+)
 from tests.locks import someone_waits_on_a_lock
 from tests.page_support import shown
 from tests.schedules.conftest import NOW
@@ -890,3 +895,25 @@ def test_generate_says_why_turns_go_to_nobody(rotating_team, staff_actor):
     outcome = rotation_generate(team=rotating_team, actor=staff_actor, periods=3, now=NOW)
     week = f"{shown(D(2026, 12, 14))} to {shown(D(2026, 12, 20))}"
     assert outcome.unfilled.startswith(f"Nobody can take the turn {week}:")
+
+
+def test_only_a_preview_of_other_primary_settings_says_what_they_leave_the_backup_line(
+    rotating_team,
+):
+    """The backup line hands off on Wednesdays, fortnightly: each of its periods takes in
+    every primary week's engineer, so it has turns nobody can take whatever the primary does.
+    A preview of other primary settings says so, as saving them does; a preview of the
+    settings as they are (what generate would do) is about the primary alone."""
+    BackupLineFactory(
+        team=rotating_team,
+        rotation_enabled=True,
+        rotation_interval="biweekly",
+        handoff_day=2,
+        rotation_start_date=D(2026, 11, 25),
+    )
+    backup = "Backup line: "
+    same = rotation_preview(team=rotating_team, periods=4, now=NOW)
+    assert not [w for w in same.warnings if w.startswith(backup)]
+    tried = RotationSettings(lookahead_periods=5)
+    other = rotation_preview(team=rotating_team, periods=4, now=NOW, settings=tried)
+    assert [w for w in other.warnings if w.startswith(backup)]
