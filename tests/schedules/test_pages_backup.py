@@ -11,7 +11,7 @@ from icalendar import Calendar
 from schedules.actions import rotation_config_update
 from schedules.models import Schedule
 from teams.actions import RotationSettings
-from teams.models import BackupLine, Team
+from teams.models import BackupLine, Person, Team
 from tests.factories import MembershipFactory, ScheduleFactory, TeamFactory, linked_person
 from tests.page_support import client_for, days, make_user, messages_of, today
 
@@ -153,3 +153,23 @@ def test_a_lead_generates_the_backup_lines_periods(team):
     assert response.status_code == 302
     made = Schedule.objects.filter(team=team, origin="auto")
     assert made.count() == 3 and set(made.values_list("role", flat=True)) == {"backup"}
+
+
+def test_the_backups_coming_periods_name_someone_covering_from_outside_the_team(team):
+    """Olive is no member and covers a backup day five weeks ahead, past the calendar shown:
+    the backup's coming periods name her from the directory."""
+    Person.objects.create(slack_user_id="U_OLIVE", display_name="Olive Out")
+    ScheduleFactory(
+        team=team, role="backup", engineer_slack_id="U_CAROL", start_date=days(-1), end_date=days(3)
+    )
+    ScheduleFactory(
+        team=team,
+        role="backup",
+        engineer_slack_id="U_OLIVE",
+        start_date=days(35),
+        end_date=days(35),
+    )
+    backup_on(team, rotation_start_date=days(30))
+    overview = client_for("member", team).get("/teams/payments/").context["overview"]
+    assert "U_OLIVE" in [s.engineer for s in overview.backup.upcoming]
+    assert str(overview.names["U_OLIVE"]) == "Olive Out"
