@@ -4,11 +4,13 @@ serializer would have checked for it."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from oncall_project.base.errors import InvalidInput
 from schedules.actions.member_preview import MemberChange, member_change_preview
-from schedules.actions.rotation import rotation_generate
-from teams.models import Person, TeamMembership
+from schedules.actions.rotation import rotation_generate, rotation_preview
+from teams.actions import membership_upsert
+from teams.models import Person, Team, TeamMembership
 from tests.factories import OverrideFactory
 from tests.schedules.conftest import NOW
 from tests.schedules.test_api_backup import payments_of_four
@@ -56,3 +58,18 @@ def test_a_member_preview_names_a_member_changed_as_the_team_names_them(rotating
     assert "Bobby (U_BOB) is not eligible for on-call: the rotation skips them." in (
         preview.warnings
     )
+
+
+def test_a_member_preview_of_someone_new_places_them_as_saving_them_does(rotating_team):
+    """Dave joins today: he takes his turns after the members who joined before him, in the
+    preview as in the plan his addition saves."""
+    now = timezone.now()
+    preview = member_change_preview(
+        team=rotating_team, periods=4, now=now, change=MemberChange("U_DAVE")
+    )
+    membership_upsert(team=rotating_team, slack_user_id="U_DAVE", actor=None)
+    team = Team.objects.get(pk=rotating_team.pk)
+    after = rotation_preview(team=team, periods=4, now=now)
+    assert [(p.start_date, p.engineer) for p in preview.entries] == [
+        (p.start_date, p.engineer) for p in after.entries
+    ]
