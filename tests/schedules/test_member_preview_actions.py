@@ -73,3 +73,13 @@ def test_a_member_preview_of_someone_new_places_them_as_saving_them_does(rotatin
     assert [(p.start_date, p.engineer) for p in preview.entries] == [
         (p.start_date, p.engineer) for p in after.entries
     ]
+
+
+def test_a_member_preview_of_a_field_the_write_refuses_is_refused(rotating_team):
+    """The pages call the preview with what the form gave: a weight the membership write
+    refuses is refused here too, by field."""
+    with pytest.raises(InvalidInput) as refused:
+        member_change_preview(
+            team=rotating_team, periods=2, now=NOW, change=MemberChange("U_BOB", {"weight": -1.0})
+        )
+    assert "weight" in refused.value.errors

@@ -307,3 +307,9 @@ def test_coming_periods_name_someone_covering_from_outside_the_team(team):
     overview = client_for("member", team).get("/teams/payments/").context["overview"]
     assert "U_OLIVE" in [s.engineer for s in overview.upcoming]
     assert str(overview.names["U_OLIVE"]) == "Olive Out"
+
+
+def test_the_calendar_marks_the_teams_on_call_day_as_today(team):
+    overview = client_for("member", team).get("/teams/payments/").context["overview"]
+    (marked,) = [c.day for week in overview.weeks for c in week if c.is_today]
+    assert marked == overview.today
