@@ -143,3 +143,17 @@ def test_the_first_three_turns_nobody_can_take_are_named_and_the_rest_counted(la
     planned = plan(state, day(0), 14)
     found = rotation_warnings(state, state.config, day(0), day(13), planned)
     assert found[0].startswith(f"Nobody can take the {named}")
+
+
+def test_turns_nobody_in_the_order_tried_can_take_are_named_by_that_order():
+    """UA and UB are away for the second week and UC is not: the team's round robin has UC
+    for it, but an order of UA and UB only tried has nobody, and the warning says so."""
+    trio = (Member("UA", JOINED), Member("UB", JOINED), Member("UC", JOINED))
+    away = tuple(Unavailability(who, day(8), day(9)) for who in ("UA", "UB"))
+    state = team(members=trio, unavailability=away)
+    tried = rotation(rotation_type="custom_order", rotation_order=("UA", "UB"))
+    planning = team(tried, members=trio, unavailability=away)
+    planned = plan(planning, day(0), 3)
+    assert engineers(planned)[1] is None
+    found = rotation_warnings(state, tried, day(0), day(20), planned)
+    assert found[0].startswith("Nobody can take the turn Mon 9 Mar 2026 to Sun 15 Mar 2026:")
