@@ -917,3 +917,21 @@ def test_only_a_preview_of_other_primary_settings_says_what_they_leave_the_backu
     tried = RotationSettings(lookahead_periods=5)
     other = rotation_preview(team=rotating_team, periods=4, now=NOW, settings=tried)
     assert [w for w in other.warnings if w.startswith(backup)]
+
+
+def test_a_running_turn_kept_for_its_engineer_is_not_one_nobody_can_take(
+    rotating_team, staff_actor
+):
+    """Everyone is away two days of the running week, which Alice's auto schedule keeps: it is
+    hers, so the preview warns of the absences but not of a turn nobody can take."""
+    rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
+    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
+        UnavailabilityFactory(
+            team=rotating_team,
+            slack_user_id=engineer,
+            start_date=D(2026, 12, 2),
+            end_date=D(2026, 12, 3),
+        )
+    preview = rotation_preview(team=rotating_team, periods=2, now=NOW)
+    assert preview.entries[0].engineer == "U_ALICE"
+    assert preview.warnings and not any(w.startswith("Nobody") for w in preview.warnings)
