@@ -27,6 +27,7 @@ from teams.selectors import names_shown
 GAP_DAYS = 14
 NEXT_DAYS = 120
 NEXT_PERIODS = 8
+RUNNING_REACH = datetime.timedelta(days=31)  # how far back the running period's start is read
 # A calendar month further away than this is not shown: the dates around it run off the calendar.
 MONTH_REACH = datetime.timedelta(days=366 * 10)
 
@@ -251,7 +252,10 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
     month = month.replace(day=1)
     grid_start, grid_end = _grid(month)
     horizon = today + datetime.timedelta(days=NEXT_DAYS)
-    first, last = min(grid_start, today), max(grid_end, horizon)
+    # The coming periods read from a month back whatever month the calendar shows, so the
+    # running one starts where it started (one running longer shows from a month back).
+    since = today - RUNNING_REACH
+    first, last = min(grid_start, since), max(grid_end, horizon)
     state = team_state(team, first, last)
     days = domain.resolve_range(state, grid_start, grid_end)
     backup, backup_days = None, [None] * len(days)
@@ -259,7 +263,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         backup_state = backup_states([team], first, last)[team.pk]
         backup = BackupOverview(
             now=_team_now(team, backup_state, now),
-            upcoming=_coming(shifts(team, backup_state, first, horizon, Role.BACKUP), now, horizon),
+            upcoming=_coming(shifts(team, backup_state, since, horizon, Role.BACKUP), now, horizon),
         )
         backup_days = [a.engineer for a in domain.resolve_range(backup_state, grid_start, grid_end)]
     cells = [
@@ -274,7 +278,7 @@ def team_overview(team: Team, now: datetime.datetime, month: datetime.date | Non
         for a, on_backup in zip(days, backup_days, strict=True)
     ]
     team_now = _team_now(team, state, now)
-    upcoming = _coming(shifts(team, state, first, horizon), now, horizon)
+    upcoming = _coming(shifts(team, state, since, horizon), now, horizon)
     shown = [c.engineer for c in cells] + backup_days + _now_ids(team_now)
     shown += [s.engineer for s in upcoming]
     if backup is not None:

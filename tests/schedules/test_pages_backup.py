@@ -50,6 +50,10 @@ def test_the_overview_shows_the_backup_beside_the_primary(team):
     # Carol's backup shift is listed from its own start, yesterday, as the primary's would be
     running = overview.backup.upcoming[0]
     assert (running.engineer, running.start_date) == ("U_CAROL", days(-1))
+    ahead = (today().replace(day=1) + datetime.timedelta(days=62)).replace(day=1)
+    later = client_for("member", team).get(f"/teams/payments/?month={ahead:%Y-%m}")
+    running = later.context["overview"].backup.upcoming[0]  # whatever month the calendar shows
+    assert (running.engineer, running.start_date) == ("U_CAROL", days(-1))
     assert overview.now.answer.engineer == "U_ALICE"
     today_cell = next(c for week in overview.weeks for c in week if c.is_today)
     assert (today_cell.engineer, today_cell.backup) == ("U_ALICE", "U_CAROL")
