@@ -169,6 +169,20 @@ def test_signatures_are_kept_for_the_replay_window_only(client, payments):
     assert SlackSignature.objects.count() == 1 and not SlackSignature.objects.filter(pk=seen.pk)
 
 
+def test_a_replay_is_refused_and_still_forgets_the_stale_signatures(client, payments):
+    """Refusing the replay (the unique key turned it down) must not undo the clean-up done
+    on the way: the stale signature is gone all the same."""
+    body = urllib.parse.urlencode({"text": "payment"})
+    timestamp = str(int(time.time()))
+    signature = signature_for(body, timestamp)
+    assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 200
+    stale = SlackSignature.objects.create(signature="v0=stale")
+    old = timezone.now() - datetime.timedelta(seconds=REPLAY_WINDOW_SECONDS + 1)
+    SlackSignature.objects.filter(pk=stale.pk).update(created_at=old)
+    assert post_raw(client, "/slack/commands/", body, timestamp, signature).status_code == 401
+    assert list(SlackSignature.objects.values_list("signature", flat=True)) == [signature]
+
+
 def test_a_refused_signature_is_not_remembered(client, payments):
     assert signed_post(client, "/slack/commands/", {"text": "x"}, secret="bad").status_code == 401
     assert not SlackSignature.objects.exists()
@@ -378,6 +392,20 @@ def test_staff_acknowledge_and_decide_from_slack_as_on_the_pages(
         json.dumps(
             {"user": {"id": ["U_LEAD"]}, "actions": [{"action_id": "escalation_ack", "value": ""}]}
         ),
+        json.dumps({"actions": [{"action_id": "escalation_ack", "value": ""}]}),
+        json.dumps({"user": {"id": "U_LEAD"}, "actions": []}),
+        json.dumps({"user": "U_LEAD", "actions": [{"action_id": "escalation_ack", "value": ""}]}),
+        "[]",
+    ],
+    ids=[
+        "not json",
+        "an action that is no object",
+        "a value that is no text",
+        "a user id that is no text",
+        "no user",
+        "no action",
+        "a user that is no object",
+        "a list",
     ],
 )
 def test_a_malformed_payload_is_a_400(client, payments, payload):
@@ -389,6 +417,17 @@ def test_an_unknown_button_changes_nothing(client, payments):
     press = interaction("override_cancel", str(override.pk), "U_LEAD")
     assert signed_post(client, "/slack/interactions/", press).json()["text"] == "Unknown action."
     assert Override.objects.get(pk=override.pk).status == "pending"
+
+
+@pytest.mark.parametrize("action_id", ["escalation_snooze", "escalation_ack_all", ""])
+def test_a_button_merely_named_like_acknowledge_acknowledges_nothing(client, payments, action_id):
+    esc = escalation_create(
+        actor=None,
+        request=EscalationRequest(bug_id="BUG-6", services=["Payment"], channel_id="C_BUGS"),
+    ).escalation
+    press = interaction(action_id, str(esc.pk), "U_ALICE")
+    assert signed_post(client, "/slack/interactions/", press).json()["text"] == "Unknown action."
+    assert Escalation.objects.get(pk=esc.pk).status == "open"
 
 
 @pytest.mark.parametrize("value", ["deleted", "not-an-id"])
