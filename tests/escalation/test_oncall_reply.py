@@ -168,3 +168,26 @@ def test_a_service_answered_by_its_owner_in_a_gap_names_no_team_run(payments):
     assert oncall_reply("ledger", "U_ANYONE", after) == (
         "*Ledger* (team Payments): <@U_BOB> — service owner."
     )
+
+
+@pytest.mark.parametrize(("day", "listed"), [(8, True), (9, True), (10, False)])
+def test_oncall_alone_reaches_four_weeks_ahead_and_no_further(payments, day, listed):
+    """From Thursday 11 June, the list runs to the 9th of July: four weeks of days."""
+    ScheduleFactory(
+        team=payments,
+        engineer_slack_id="U_BOB",
+        start_date=datetime.date(2026, 7, day),
+        end_date=datetime.date(2026, 7, day),
+    )
+    reply = oncall_reply("", "U_BOB", NOW)
+    assert ("Jul 09:00 America/Los_Angeles" in reply) is listed, reply
+    assert reply.startswith("Your on-call shifts") is listed
+
+
+def test_oncall_alone_with_no_shifts_still_names_a_team_that_cannot_be_worked_out(payments):
+    TeamFactory(name="Odd", slug="odd", timezone="US/Pacific-New", oncall_engineer="U_CAROL")
+    reply = oncall_reply("", "U_CAROL", NOW)
+    assert reply.startswith("You have no on-call shifts in the next 28 days.")
+    assert reply.endswith(
+        "\nYour shifts in *Odd* cannot be worked out: Unknown time zone 'US/Pacific-New'."
+    )
