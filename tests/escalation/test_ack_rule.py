@@ -7,9 +7,10 @@ import pytest
 from audit.models import AuditLog
 from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
 from escalation.models import Escalation
+from oncall_project.base.actors import Actor
 from teams.models import Person, Team
 from tests.api_support import assert_error, client_for, make_user, session_client, token_client
-from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
+from tests.factories import EscalationFactory, MembershipFactory, ServiceFactory, TeamFactory
 
 URL = "/api/v1/escalations/"
 
@@ -130,3 +131,15 @@ def test_a_staff_token_must_still_name_the_person_it_acts_for(escalation):
 def test_the_system_acknowledging_for_someone_records_them(escalation):
     escalation_acknowledge(escalation_id=escalation.pk, actor=None, on_behalf_of="U_BOB")
     assert status_of(escalation) == ("acknowledged", "U_BOB")
+
+
+def test_a_member_acknowledges_an_escalation_stored_with_services_that_are_not_text(db):
+    """The services column is JSON: a row written some other way than escalation_create (an
+    import, an old release) may hold a number or null beside the names. The names still say
+    whose escalation it is."""
+    payments = TeamFactory(name="Payments", oncall_engineer="U_ALICE")
+    MembershipFactory(team=payments, slack_user_id="U_BOB")
+    ServiceFactory(name="Payment", team=payments)
+    stored = EscalationFactory(services=["Payment", 3, None], channel_id="C_BUGS")
+    escalation_acknowledge(escalation_id=stored.pk, actor=Actor.slack("U_BOB"))
+    assert status_of(stored) == ("acknowledged", "U_BOB")
