@@ -10,7 +10,7 @@ from escalation.oncall_reply import oncall_reply
 from schedules.actions import rotation_config_update
 from teams.actions import RotationSettings
 from teams.models import Team
-from tests.factories import ScheduleFactory, ServiceFactory, TeamFactory
+from tests.factories import MembershipFactory, ScheduleFactory, ServiceFactory, TeamFactory
 
 LA = ZoneInfo("America/Los_Angeles")
 # Thursday 11 June 2026, noon in California: the command passes the time in UTC
@@ -190,4 +190,43 @@ def test_oncall_alone_with_no_shifts_still_names_a_team_that_cannot_be_worked_ou
     assert reply.startswith("You have no on-call shifts in the next 28 days.")
     assert reply.endswith(
         "\nYour shifts in *Odd* cannot be worked out: Unknown time zone 'US/Pacific-New'."
+    )
+
+
+def test_the_backup_on_call_is_told_until_its_handoff_in_the_teams_zone(payments):
+    for engineer in ("U_CAROL", "U_DAVE"):  # a week each: the week of 8 June is Dave's
+        MembershipFactory(team=payments, slack_user_id=engineer)
+    backup = RotationSettings(
+        rotation_enabled=True,
+        rotation_interval="weekly",
+        rotation_start_date=datetime.date(*JUNE, 1),
+    )
+    rotation_config_update(team=payments, actor=None, role="backup", settings=backup)
+    for asked in ("payments", "payment"):
+        second = oncall_reply(asked, "U_ANYONE", NOW).split("\n")[1]
+        assert second == "Backup on-call: <@U_DAVE> until Mon 15 Jun 09:00 America/Los_Angeles."
+
+
+def test_names_in_a_gap_and_in_the_callers_own_shifts_are_printed_never_taken_as_mark_up(
+    payments,
+):
+    Team.objects.filter(pk=payments.pk).update(name="R&D <ops>")
+    after = NOW + datetime.timedelta(days=7)
+    assert oncall_reply("payments", "U_ANYONE", after) == (
+        "*R&amp;D &lt;ops&gt;*: nobody is on call — a coverage gap."
+    )
+    own = oncall_reply("", "U_ALICE", NOW).split("\n")[1]
+    assert own.startswith("• *R&amp;D &lt;ops&gt;*: Wed 10 Jun 09:00")
+
+
+def test_why_a_team_cannot_be_worked_out_is_printed_never_taken_as_mark_up(payments):
+    # A zone name no tzdata knows, saved before zones were checked: it is quoted in the reason.
+    Team.objects.filter(pk=payments.pk).update(timezone="<!channel>", oncall_engineer="U_DUTY")
+    reason = "Unknown time zone '&lt;!channel&gt;'."
+    assert oncall_reply("payment", "U_ANYONE", NOW) == (
+        "*Payment* (team Payments): <@U_DUTY> — team default.\n"
+        f"The team's on-call could not be worked out: {reason}"
+    )
+    assert oncall_reply("", "U_DUTY", NOW).endswith(
+        f"\nYour shifts in *Payments* cannot be worked out: {reason}"
     )
