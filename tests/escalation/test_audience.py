@@ -88,3 +88,18 @@ def test_a_team_that_cannot_answer_still_has_its_service_paged_and_its_leads_at_
     services = ("Checkout", "Ledger API")
     assert mentions(1, services) == ["<@U_ALICE>", "<@U_DUTY>"]
     assert mentions(2, services) == ["<@U_ALICE>", "<@U_DUTY>", "<@U_ZED>", "<@U_AMY>"]
+
+
+def test_level_two_gives_each_teams_leads_in_the_order_their_services_were_named(ledger):
+    vault = TeamFactory(name="Vault")
+    MembershipFactory(team=vault, slack_user_id="U_LEAD1", team_role=TeamRole.LEAD)
+    ServiceFactory(name="Vault API", team=vault)
+    ledger_leads, vault_leads = ["<@U_ZED>", "<@U_AMY>"], ["<@U_LEAD1>"]
+    for bug, services, expected in (
+        ("BUG-LV", ["Ledger API", "Vault API"], ledger_leads + vault_leads),
+        ("BUG-VL", ["Vault API", "Ledger API"], vault_leads + ledger_leads),
+    ):
+        request = EscalationRequest(
+            bug_id=bug, services=services, channel_id="C_BUGS", escalation_level=2
+        )
+        assert escalation_create(actor=None, request=request).escalation.mentions == expected
