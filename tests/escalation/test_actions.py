@@ -435,3 +435,26 @@ def test_the_mentions_are_whoever_is_on_call_at_the_escalations_instant(org):
 def test_a_refused_escalation_says_what_was_wrong(org):
     with pytest.raises(InvalidInput, match=r"^A level from 1 to 3\.$"):
         create(escalation_level=4)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_requests_for_two_different_bugs_at_once_do_not_wait_for_each_other(org):
+    """The lock that serialises the bot's retries is the bug's own: another bug pages at once."""
+    other = []
+
+    def escalate_another_bug():
+        try:
+            other.append(create(bug_id="BUG-2"))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        create(bug_id="BUG-1")
+        bot = threading.Thread(target=escalate_another_bug)
+        bot.start()
+        bot.join(timeout=10)
+        finished_while_the_first_was_open = not bot.is_alive()
+    bot.join(timeout=30)
+    assert finished_while_the_first_was_open
+    assert other[0].created and other[0].escalation.bug_id == "BUG-2"
