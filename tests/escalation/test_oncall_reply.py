@@ -230,3 +230,8 @@ def test_why_a_team_cannot_be_worked_out_is_printed_never_taken_as_mark_up(payme
     assert oncall_reply("", "U_DUTY", NOW).endswith(
         f"\nYour shifts in *Payments* cannot be worked out: {reason}"
     )
+
+
+def test_a_service_of_no_team_is_answered_by_its_fallback_with_no_team_run(db):
+    ServiceFactory(name="Orphan", team=None, service_owner="U_FRANK", team_slack_group="S_ORPH")
+    assert oncall_reply("orphan", "U_ANYONE", NOW) == "*Orphan*: <@U_FRANK> — service owner."
