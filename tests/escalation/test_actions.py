@@ -458,3 +458,15 @@ def test_requests_for_two_different_bugs_at_once_do_not_wait_for_each_other(org)
     bot.join(timeout=30)
     assert finished_while_the_first_was_open
     assert other[0].created and other[0].escalation.bug_id == "BUG-2"
+
+
+def test_a_resolved_escalation_is_neither_acknowledged_nor_climbed(org):
+    """Resolved is final: a late press of Acknowledge or a climb still queued leaves it so."""
+    esc = create(ack_timeout_minutes=10).escalation
+    Escalation.objects.filter(pk=esc.pk).update(status="resolved")
+    assert escalation_climb(escalation_id=esc.pk, token=esc.token) is None
+    escalation_acknowledge(escalation_id=esc.pk, actor=Actor.slack("U_ALICE"))
+    esc.refresh_from_db()
+    assert (esc.status, esc.level, esc.acknowledged_by) == ("resolved", 1, "")
+    assert not AuditLog.objects.exclude(action="created").exists()
+    assert Notification.objects.filter(kind="escalation").count() == 1
