@@ -430,6 +430,21 @@ def test_a_button_merely_named_like_acknowledge_acknowledges_nothing(client, pay
     assert Escalation.objects.get(pk=esc.pk).status == "open"
 
 
+@pytest.mark.parametrize(
+    ("action_id", "text"),
+    [
+        ("override_approve", "That override no longer exists."),
+        ("escalation_ack", ":no_entry: No such escalation."),
+    ],
+)
+def test_a_button_sent_without_a_value_is_answered_not_refused(client, payments, action_id, text):
+    payload = json.loads(interaction(action_id, "", "U_LEAD")["payload"])
+    del payload["actions"][0]["value"]
+    response = signed_post(client, "/slack/interactions/", {"payload": json.dumps(payload)})
+    assert response.status_code == 200
+    assert response.json()["text"] == text
+
+
 @pytest.mark.parametrize("value", ["deleted", "not-an-id"])
 def test_a_button_for_an_override_that_is_gone_says_so(client, payments, value):
     if value == "deleted":
