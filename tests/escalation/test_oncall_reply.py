@@ -235,3 +235,10 @@ def test_why_a_team_cannot_be_worked_out_is_printed_never_taken_as_mark_up(payme
 def test_a_service_of_no_team_is_answered_by_its_fallback_with_no_team_run(db):
     ServiceFactory(name="Orphan", team=None, service_owner="U_FRANK", team_slack_group="S_ORPH")
     assert oncall_reply("orphan", "U_ANYONE", NOW) == "*Orphan*: <@U_FRANK> — service owner."
+
+
+def test_oncall_alone_words_a_default_shift_as_the_team_lookup_does(payments):
+    TeamFactory(name="Ledger", slug="ledger", oncall_engineer="U_ERIN")
+    header, *shifts = oncall_reply("", "U_ERIN", NOW).split("\n")
+    assert header == "Your on-call shifts in the next 28 days:"
+    assert shifts and all(s.endswith(" (team default)") for s in shifts), shifts
