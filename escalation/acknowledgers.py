@@ -26,7 +26,11 @@ def may_acknowledge(*, slack_user_id: str, escalation: Escalation) -> bool:
 
 
 def _is_staff_person(slack_user_id: str) -> bool:
-    return Person.objects.filter(slack_user_id=slack_user_id, user__is_staff=True).exists()
+    """Linked to an active staff account: a deactivated one is a Slack user like any other,
+    as on the Slack button (`teams.selectors.slack_actor`)."""
+    return Person.objects.filter(
+        slack_user_id=slack_user_id, user__is_staff=True, user__is_active=True
+    ).exists()
 
 
 def acknowledger_for(*, actor: Actor | None, on_behalf_of: str, escalation: Escalation) -> str:

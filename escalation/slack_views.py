@@ -1,5 +1,5 @@
 """Inbound Slack: the `/oncall` slash command and button clicks. Every request must carry a
-valid signature with a fresh timestamp (slack-sdk's SignatureVerifier), else 403."""
+valid signature with a fresh timestamp (slack-sdk's SignatureVerifier), else 401."""
 
 import json
 import logging

@@ -112,6 +112,16 @@ def test_staff_acknowledge_any_escalation_and_for_a_staff_person(escalation):
     assert status_of(escalation) == ("acknowledged", "U_OPS")
 
 
+def test_a_token_may_not_act_for_a_deactivated_staff_person(escalation):
+    """A deactivated staff account is a Slack user like any other, as on the Slack button:
+    Ops was not paged and is in none of the teams, so the token may not acknowledge for them."""
+    staff = make_user(is_staff=True, is_active=False)
+    Person.objects.update_or_create(slack_user_id="U_OPS", defaults={"user": staff})
+    response = ack(client_for("token"), escalation, acknowledged_by="U_OPS")
+    assert response.status_code == 403, response.content
+    assert status_of(escalation)[0] == "open"
+
+
 def test_a_member_of_any_team_the_escalation_names_acknowledges(escalation):
     """Dave is in Auth: an escalation naming Payment and then Auth is his to acknowledge too."""
     ServiceFactory(name="Auth", team=Team.objects.get(name="Auth"))
