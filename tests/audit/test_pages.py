@@ -45,11 +45,20 @@ def test_entries_show_old_and_new_values_and_link_to_what_changed(team):
     assert "/teams/payments/overrides/" in page and f"/services/{service.pk}/" in page
 
 
+def test_an_entry_is_dated_as_the_other_pages_date_things(team):
+    """'Thu 15 Jan 2026 10:00 UTC', with the machine-readable instant beside it, not ISO."""
+    entry = AuditLogFactory(team=team, entity_type="team", changes={})
+    at = datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.UTC)
+    AuditLog.objects.filter(pk=entry.pk).update(created_at=at)
+    page = client_for("member", team).get("/audit/").content.decode()
+    assert '<time datetime="2026-01-15T10:00:00+00:00">Thu 15 Jan 2026 10:00 UTC</time>' in page
+
+
 def _summaries(response) -> list[str]:
     """The summary lines of the entries as a reader sees them, after the time and the actor."""
     lines = re.findall(r"<summary>(.*?)</summary>", response.content.decode(), re.S)
     words = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
-    return [line.split(" ", 5)[-1] for line in words]  # drop "2026-01-15 10:00 UTC · actor"
+    return [line.split(" ", 8)[-1] for line in words]  # drop "Thu 15 Jan 2026 10:00 UTC · actor"
 
 
 def test_summaries_name_what_changed_from_the_entry_itself(team):
