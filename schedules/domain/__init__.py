@@ -127,7 +127,8 @@ from .replan import Replan, replan
 from .resolution import periods, resolve_day, resolve_range, who_is_on_call
 from .roster import candidates, rotation_fingerprint
 from .rotation import plan
-from .warnings import days_text, rotation_warnings, unfilled_turns
+from .warnings import rotation_warnings, unfilled_turns
+from .wording import days_text
 
 __all__ = [
     "TEAM_RUNGS",

@@ -8,6 +8,7 @@ from datetime import date
 from .answers import PlannedPeriod
 from .model import RotationType, TeamConfig, TeamState
 from .roster import candidates, roster
+from .wording import days_text
 
 OFF = "The rotation is off: it plans nobody until it is turned on."
 NOBODY = (
@@ -15,16 +16,6 @@ NOBODY = (
     "falls back to its default engineer."
 )
 SHOWN_TURNS = 3  # turns nobody can take named in a warning; the rest counted
-
-
-def days_text(start: date, end: date) -> str:
-    """A run of days as the pages write dates: "Mon 7 Dec 2026 to Sun 13 Dec 2026", or one day
-    alone: "Wed 2 Dec 2026"."""
-
-    def day(d: date) -> str:
-        return f"{d:%a} {d.day} {d:%b %Y}"
-
-    return day(start) if start == end else f"{day(start)} to {day(end)}"
 
 
 def rotation_warnings(
