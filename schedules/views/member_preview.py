@@ -101,7 +101,7 @@ def member_add_preview(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberForm(request.POST, team=team)
     change = None
     if form.is_valid():
-        slack_user_id = form.cleaned_data["slack_user_id"].strip()
-        change = MemberChange(slack_user_id, {f: form.cleaned_data[f] for f in MOVES_TURNS})
+        tried = {f: form.cleaned_data[f] for f in MOVES_TURNS}
+        change = MemberChange(form.cleaned_data["slack_user_id"], tried)
     back = reverse("teams:members", args=[team.slug])
     return _render(request, team, form, change, _template(request), verb="added", back=back)

@@ -56,6 +56,12 @@ def run(change) -> str:
     )
 
 
+def everyone_away(team, start, end):
+    """Alice, Bob and Carol, the whole rotation, away from `start` to `end`."""
+    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
+        UnavailabilityFactory(team=team, slack_user_id=engineer, start_date=start, end_date=end)
+
+
 def reconfigure(team, actor, role="primary", **settings):
     """`rotation_config_update` of the `role` line at NOW."""
     return rotation_config_update(
@@ -826,13 +832,7 @@ def test_a_preview_gives_a_period_to_whoever_holds_it_whole_and_a_split_one_to_i
 def test_a_preview_warns_of_absences_and_unfilled_turns_in_every_period_it_lists(rotating_team):
     """Everyone is away the week of 14 December, the third period: a three-period preview
     warns of each absence and of the turn nobody can take, not only of its first period."""
-    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
-        UnavailabilityFactory(
-            team=rotating_team,
-            slack_user_id=engineer,
-            start_date=D(2026, 12, 14),
-            end_date=D(2026, 12, 20),
-        )
+    everyone_away(rotating_team, D(2026, 12, 14), D(2026, 12, 20))
     preview = rotation_preview(team=rotating_team, periods=3, now=NOW)
     week = f"{shown(D(2026, 12, 14))} to {shown(D(2026, 12, 20))}"
     assert preview.entries[2].engineer is None
@@ -845,13 +845,7 @@ def test_a_preview_leaves_a_period_the_default_engineer_covers_to_its_turn(rotat
     """Nobody can take the week of 14 December: the default engineer covers it, by their own
     override on its first day. They hold it, but not by a schedule or override every day: the
     preview shows the turn nobody takes, as the rotation leaves it."""
-    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
-        UnavailabilityFactory(
-            team=rotating_team,
-            slack_user_id=engineer,
-            start_date=D(2026, 12, 14),
-            end_date=D(2026, 12, 20),
-        )
+    everyone_away(rotating_team, D(2026, 12, 14), D(2026, 12, 20))
     Team.objects.filter(pk=rotating_team.pk).update(oncall_engineer="U_DAVE")
     OverrideFactory(
         team=rotating_team,
@@ -885,13 +879,7 @@ def test_a_preview_of_a_shorter_interval_compares_only_the_periods_it_lists(rota
 
 
 def test_generate_says_why_turns_go_to_nobody(rotating_team, staff_actor):
-    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
-        UnavailabilityFactory(
-            team=rotating_team,
-            slack_user_id=engineer,
-            start_date=D(2026, 12, 14),
-            end_date=D(2026, 12, 20),
-        )
+    everyone_away(rotating_team, D(2026, 12, 14), D(2026, 12, 20))
     outcome = rotation_generate(team=rotating_team, actor=staff_actor, periods=3, now=NOW)
     week = f"{shown(D(2026, 12, 14))} to {shown(D(2026, 12, 20))}"
     assert outcome.unfilled.startswith(f"Nobody can take the turn {week}:")
@@ -925,13 +913,7 @@ def test_a_running_turn_kept_for_its_engineer_is_not_one_nobody_can_take(
     """Everyone is away two days of the running week, which Alice's auto schedule keeps: it is
     hers, so the preview warns of the absences but not of a turn nobody can take."""
     rotation_generate(team=rotating_team, actor=staff_actor, periods=4, now=NOW)
-    for engineer in ["U_ALICE", "U_BOB", "U_CAROL"]:
-        UnavailabilityFactory(
-            team=rotating_team,
-            slack_user_id=engineer,
-            start_date=D(2026, 12, 2),
-            end_date=D(2026, 12, 3),
-        )
+    everyone_away(rotating_team, D(2026, 12, 2), D(2026, 12, 3))
     preview = rotation_preview(team=rotating_team, periods=2, now=NOW)
     assert preview.entries[0].engineer == "U_ALICE"
     assert preview.warnings and not any(w.startswith("Nobody") for w in preview.warnings)
