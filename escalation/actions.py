@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import AuditEvent, record
@@ -19,6 +19,7 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.outbox.queue import Message, enqueue
 from oncall_project.base.slack_ids import validate_channel_id
+from oncall_project.base.writes import serialise_writers_of
 from schedules.messages import plain
 
 RECENT = datetime.timedelta(minutes=5)
@@ -69,13 +70,6 @@ def _check_rules(request: EscalationRequest) -> list[str]:
     return [s.strip() for s in services if s.strip()]
 
 
-def _serialise_bug(bug_id: str) -> None:
-    """Two bot retries for one bug at once must not both page: serialise them per bug."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"escalation:{bug_id}"])
-
-
 @transaction.atomic
 def escalation_create(
     *, actor: Actor | None, request: EscalationRequest, now: datetime.datetime | None = None
@@ -83,7 +77,8 @@ def escalation_create(
     services = _check_rules(request)
     now = now or timezone.now()
     bug_id, level = request.bug_id, request.escalation_level
-    _serialise_bug(bug_id)
+    # Two bot retries for one bug at once must not both page.
+    serialise_writers_of(f"escalation:{bug_id}")
     # A retry finds its escalation even after it climbed past the level asked for.
     recent = Escalation.objects.filter(
         bug_id=bug_id, level__gte=level, created_at__gte=now - RECENT

@@ -14,7 +14,7 @@ from oncall_project.base import slack, slack_ids
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput, NotFound
 from oncall_project.base.text import shown
-from oncall_project.base.writes import apply_changes, created_values
+from oncall_project.base.writes import apply_changes, created_values, serialise_writers_of
 from teams.models import (
     Person,
     PersonStatus,
@@ -120,7 +120,7 @@ def person_join_from_slack(*, user: slack.SlackUser, actor: Actor | None) -> Per
     """Slack knows this person: add them, or confirm and reactivate the entry data left behind,
     with the name and time zone Slack gives (what Slack leaves empty is kept). `actor` is whoever
     named them, or the Slack sync; no permission is needed, Slack vouched for the person."""
-    person = Person.objects.select_for_update().filter(slack_user_id=user.id).first()
+    person = _entry_locked(user.id)
     values = {
         "display_name": user.display_name,
         "real_name": user.real_name,
@@ -149,6 +149,13 @@ def person_join_from_slack(*, user: slack.SlackUser, actor: Actor | None) -> Per
             )
         )
     return person
+
+
+def _entry_locked(slack_user_id: str) -> Person | None:
+    """The entry for `slack_user_id`, locked; None if there is none, and then none can appear
+    before this transaction ends: two people naming the same newcomer at once add them once."""
+    serialise_writers_of(f"person:{slack_user_id}")
+    return Person.objects.select_for_update().filter(slack_user_id=slack_user_id).first()
 
 
 def names_changed(person: Person) -> None:

@@ -146,3 +146,14 @@ def restore_timestamps(model: type[models.Model], objs: list[models.Model]) -> N
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
+
+
+def serialise_writers_of(name: str) -> None:
+    """Writers naming the same `name` run one after another until this transaction ends: the
+    lock for something that may not exist yet (a row lock cannot lock a row not there), such
+    as a bug's first escalation or a newcomer's directory entry. On SQLite every write
+    transaction already holds the database's one write lock (IMMEDIATE), so there is nothing
+    more to take."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

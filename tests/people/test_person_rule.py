@@ -5,8 +5,10 @@ anyone else is a 400 on the field, naming the id, with suggestions, and nothing 
 import datetime
 
 import pytest
+from django.db import connection
 
 from audit.models import AuditLog
+from oncall_project.base import slack
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import InvalidInput
 from schedules.actions import (
@@ -30,7 +32,9 @@ from teams.actions import (
     unavailability_create,
 )
 from teams.models import Person, Team, TeamMembership, Unavailability
+from teams.people import person_join_from_slack
 from tests.factories import MembershipFactory, TeamFactory
+from tests.locks import second_write_while_first_holds
 
 pytestmark = pytest.mark.usefixtures("december_2026")
 
@@ -453,3 +457,24 @@ def test_slack_confirming_someone_from_old_data_is_audited_as_an_update(team, fa
         "updated",
         {"old": "unconfirmed", "new": "confirmed"},
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.empty_directory
+def test_two_people_naming_the_same_newcomer_at_once_add_them_once():
+    """Two writes name someone only Slack knows, at the same moment: the second waits for the
+    first to add them, then finds them there: no 409 for a clash nobody made, one entry, one
+    audit entry."""
+    newcomer = slack.SlackUser(
+        id="U_NEWBIE", display_name="newbie", real_name="New Bee", timezone="", deleted=False
+    )
+    lead = Actor(id="U_LEAD", source="test", slack_user_id="U_LEAD")
+    waited, [outcome] = second_write_while_first_holds(
+        lambda: person_join_from_slack(user=newcomer, actor=STAFF),
+        lambda: person_join_from_slack(user=newcomer, actor=lead),
+    )
+    assert waited and isinstance(outcome, Person) and outcome.real_name == "New Bee"
+    assert list(Person.objects.values_list("slack_user_id", flat=True)) == ["U_NEWBIE"]
+    entries = AuditLog.objects.filter(entity_type="person")
+    assert list(entries.values_list("action", "actor_id")) == [("created", "ops")]
