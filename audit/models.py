@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     OVERRIDE_CANCELLED = "override_cancelled"
     ACKNOWLEDGED = "acknowledged"
     ESCALATED = "escalated"
+    RESOLVED = "resolved"
     REVOKED = "revoked"
     IMPORTED = "imported"
     LOCKED_OUT = "locked_out"

@@ -1,7 +1,7 @@
-"""Who may acknowledge an escalation: someone it paged, a member or lead of a team it names
-(through its services), or staff. A machine token acknowledges only on behalf of such a person,
-named in the request. The API, the Slack button and any other caller go through
-`acknowledger_for`, which escalation_acknowledge calls."""
+"""Who may acknowledge or resolve an escalation: someone it paged, a member or lead of a team it
+names (through its services), or staff. A machine token does so only on behalf of such a person,
+named in the request. The API, the Slack buttons and any other caller go through
+`acknowledger_for`, which escalation_acknowledge and escalation_resolve call."""
 
 from django.db.models import Subquery
 
@@ -33,19 +33,26 @@ def _is_staff_person(slack_user_id: str) -> bool:
     ).exists()
 
 
-def acknowledger_for(*, actor: Actor | None, on_behalf_of: str, escalation: Escalation) -> str:
-    """The Slack id (or, for staff without one, the username) the acknowledgement is recorded
-    under; Forbidden or InvalidInput when the caller may not acknowledge this escalation."""
+# What may be done to an escalation, and the request field naming who does it for a token.
+NAMED_IN = {"acknowledge": "acknowledged_by", "resolve": "resolved_by"}
+
+
+def acknowledger_for(
+    *, actor: Actor | None, on_behalf_of: str, escalation: Escalation, verb: str = "acknowledge"
+) -> str:
+    """The Slack id (or, for staff without one, the username) the acknowledgement (or, with
+    `verb` "resolve", the resolution) is recorded under; Forbidden or InvalidInput when the
+    caller may not do that to this escalation."""
     if on_behalf_of:
-        return _named_acknowledger(actor, on_behalf_of, escalation)
+        return _named_acknowledger(actor, on_behalf_of, escalation, verb)
     if actor is None:
         return "system"
     if actor.machine:
         message = (
-            "A machine token acknowledges on behalf of a person: name them in "
-            "acknowledged_by (their Slack user id)."
+            f"A machine token {verb}s on behalf of a person: name them in "
+            f"{NAMED_IN[verb]} (their Slack user id)."
         )
-        raise InvalidInput(message, {"acknowledged_by": [message]})
+        raise InvalidInput(message, {NAMED_IN[verb]: [message]})
     if actor.is_staff:
         return actor.id
     if actor.slack_user_id and may_acknowledge(
@@ -54,20 +61,22 @@ def acknowledger_for(*, actor: Actor | None, on_behalf_of: str, escalation: Esca
         return actor.slack_user_id
     raise Forbidden(
         "Only someone this escalation paged, a member or lead of a team it names, or staff "
-        "may acknowledge it."
+        f"may {verb} it."
     )
 
 
-def _named_acknowledger(actor: Actor | None, slack_user_id: str, escalation: Escalation) -> str:
+def _named_acknowledger(
+    actor: Actor | None, slack_user_id: str, escalation: Escalation, verb: str
+) -> str:
     person_acting = actor is not None and not actor.machine and not actor.is_staff
     if person_acting and slack_user_id != actor.slack_user_id:
-        raise Forbidden("You may acknowledge only as yourself.")
-    person = person_require(field="acknowledged_by", slack_user_id=slack_user_id, actor=actor)
+        raise Forbidden(f"You may {verb} only as yourself.")
+    person = person_require(field=NAMED_IN[verb], slack_user_id=slack_user_id, actor=actor)
     if may_acknowledge(slack_user_id=slack_user_id, escalation=escalation) or _is_staff_person(
         slack_user_id
     ):
         return slack_user_id
     raise Forbidden(
         f"{person.name} ({slack_user_id}) was not paged by this escalation and is in none of "
-        "its teams: they may not acknowledge it."
+        f"its teams: they may not {verb} it."
     )

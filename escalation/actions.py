@@ -79,10 +79,13 @@ def escalation_create(
     bug_id, level = request.bug_id, request.escalation_level
     # Two bot retries for one bug at once must not both page.
     serialise_writers_of(f"escalation:{bug_id}")
-    # A retry finds its escalation even after it climbed past the level asked for.
-    recent = Escalation.objects.filter(
-        bug_id=bug_id, level__gte=level, created_at__gte=now - RECENT
-    ).first()
+    # A retry finds its escalation even after it climbed past the level asked for; a resolved
+    # one is over, and the bug back again is paged anew.
+    recent = (
+        Escalation.objects.filter(bug_id=bug_id, level__gte=level, created_at__gte=now - RECENT)
+        .exclude(status=EscalationStatus.RESOLVED)
+        .first()
+    )
     if recent is not None:
         return EscalationOutcome(recent, created=False)
     escalation = Escalation.objects.create(
@@ -143,19 +146,7 @@ def _page(
 def _thread_message(escalation: Escalation) -> Message:
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": escalation.text}},
-        {
-            "type": "actions",
-            "block_id": f"escalation:{escalation.pk}",
-            "elements": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "action_id": "escalation_ack",
-                    "text": {"type": "plain_text", "text": "Acknowledge"},
-                    "value": str(escalation.pk),
-                },
-            ],
-        },
+        messages.escalation_buttons(escalation.pk, acknowledge=True),
     ]
     return Message(
         kind="escalation",
@@ -184,40 +175,62 @@ def escalation_acknowledge(
     harmless: the first answer stands."""
     escalation = _lock(escalation_id)
     acknowledger = acknowledger_for(actor=actor, on_behalf_of=on_behalf_of, escalation=escalation)
-    if escalation.status != EscalationStatus.OPEN:
-        return escalation
-    escalation.status = EscalationStatus.ACKNOWLEDGED
-    escalation.acknowledged_by = acknowledger
-    escalation.acknowledged_at = timezone.now()
-    escalation.token += 1  # fences off any climb task still queued
-    escalation.save(
-        update_fields=["status", "acknowledged_by", "acknowledged_at", "token", "updated_at"]
+    if escalation.status == EscalationStatus.OPEN:
+        _answer(escalation, EscalationStatus.ACKNOWLEDGED, acknowledger, actor, on_behalf_of)
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation_id, actor: Actor | None, on_behalf_of: str = "") -> Escalation:
+    """Close the escalation: the bug is handled. Whoever may acknowledge it may resolve it, open
+    (which also stops the climb) or acknowledged. Resolving twice is harmless: the first
+    resolution stands."""
+    escalation = _lock(escalation_id)
+    resolver = acknowledger_for(
+        actor=actor, on_behalf_of=on_behalf_of, escalation=escalation, verb="resolve"
     )
+    if escalation.status != EscalationStatus.RESOLVED:
+        _answer(escalation, EscalationStatus.RESOLVED, resolver, actor, on_behalf_of)
+    return escalation
+
+
+def _answer(
+    escalation: Escalation,
+    status: EscalationStatus,
+    by: str,
+    actor: Actor | None,
+    on_behalf_of: str,
+) -> None:
+    """Move the locked escalation to `status` (acknowledged or resolved), recording who and
+    when in its `<status>_by` and `<status>_at`; fence off any climb still queued, audit it,
+    and tell the bug's thread."""
+    previous, field = escalation.status, f"{status}_by"
+    escalation.status = status
+    setattr(escalation, field, by)
+    setattr(escalation, f"{status}_at", timezone.now())
+    escalation.token += 1  # fences off any climb task still queued
+    escalation.save(update_fields=["status", field, f"{status}_at", "token", "updated_at"])
     record(
         AuditEvent(
             entity_type=EntityType.ESCALATION,
             entity_id=escalation.pk,
-            action=AuditAction.ACKNOWLEDGED,
+            action=AuditAction(status.value),
             actor=actor,
-            changes={
-                "status": {"old": EscalationStatus.OPEN, "new": escalation.status},
-                "acknowledged_by": {"old": "", "new": acknowledger},
-            },
+            changes={"status": {"old": previous, "new": status}, field: {"old": "", "new": by}},
             metadata={"on_behalf_of": on_behalf_of} if on_behalf_of else None,
         )
     )
     posted = escalation.notifications.filter(kind="escalation").order_by("created_at")
-    enqueue(
-        messages.escalation_acknowledged_messages(
-            escalation_id=escalation.pk,
-            bug_id=escalation.bug_id,
-            channel=escalation.channel_id,
-            thread_ts=escalation.thread_ts,
-            acknowledged_by=escalation.acknowledged_by,
-            posted_keys=list(posted.values_list("idempotency_key", flat=True)),
-        )
+    answered = messages.Answer(
+        escalation_id=escalation.pk,
+        bug_id=escalation.bug_id,
+        channel=escalation.channel_id,
+        thread_ts=escalation.thread_ts,
+        answer=status.value,
+        by=by,
+        posted_keys=list(posted.values_list("idempotency_key", flat=True)),
     )
-    return escalation
+    enqueue(messages.escalation_answered_messages(answered))
 
 
 @transaction.atomic

@@ -8,9 +8,10 @@ from teams.pickers import PersonPickerAdmin
 
 @admin.register(Escalation)
 class EscalationAdmin(PersonPickerAdmin, ReadOnlyAdminMixin, HistoryReadMixin, SimpleHistoryAdmin):
-    """Read-only until escalation actions exist; escalations are raised by the bug bot's API."""
+    """Read-only: escalations are raised by the bug bot's API and answered from Slack or the
+    API (acknowledge, resolve)."""
 
-    named_columns = ("acknowledged_by",)
+    named_columns = ("acknowledged_by", "resolved_by")
 
     list_display = (
         "bug_id",
@@ -18,9 +19,17 @@ class EscalationAdmin(PersonPickerAdmin, ReadOnlyAdminMixin, HistoryReadMixin, S
         "level",
         "status",
         "acknowledged_by",
+        "resolved_by",
         "ack_deadline",
         "created_at",
     )
     list_filter = ("status", "level", "severity")
-    search_fields = ("bug_id", "channel_id", "thread_ts", "acknowledged_by", "created_by")
+    search_fields = (
+        "bug_id",
+        "channel_id",
+        "thread_ts",
+        "acknowledged_by",
+        "resolved_by",
+        "created_by",
+    )
     date_hierarchy = "created_at"

@@ -1,5 +1,6 @@
-"""/escalations/, /escalations/{id}/ and /escalations/{id}/ack/: the bot pages the on-call of a
-bug's services in its Slack thread, and someone acknowledges."""
+"""/escalations/, /escalations/{id}/, /escalations/{id}/ack/ and /escalations/{id}/resolve/: the
+bot pages the on-call of a bug's services in its Slack thread, someone acknowledges, and someone
+resolves it once the bug is handled."""
 
 import re
 
@@ -8,7 +9,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
+from escalation.actions import (
+    EscalationRequest,
+    escalation_acknowledge,
+    escalation_create,
+    escalation_resolve,
+)
 from escalation.domain import MAX_LEVEL
 from escalation.models import Escalation, EscalationStatus
 from escalation.selectors import escalation_list
@@ -23,6 +29,7 @@ SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 class EscalationSerializer(serializers.ModelSerializer):
     acknowledged_by_name = PersonNameField(id_field="acknowledged_by")
+    resolved_by_name = PersonNameField(id_field="resolved_by")
     created_by_name = PersonNameField(id_field="created_by")
     services = serializers.ListField(child=serializers.CharField(), read_only=True)
     mentions = serializers.ListField(
@@ -54,6 +61,9 @@ class EscalationSerializer(serializers.ModelSerializer):
             "acknowledged_by",
             "acknowledged_by_name",
             "acknowledged_at",
+            "resolved_by",
+            "resolved_by_name",
+            "resolved_at",
             "ack_timeout_minutes",
             "ack_deadline",
             "delivery",
@@ -147,6 +157,9 @@ ESCALATION_RESPONSE_EXAMPLE = OpenApiExample(
         "acknowledged_by": "",
         "acknowledged_by_name": None,
         "acknowledged_at": None,
+        "resolved_by": "",
+        "resolved_by_name": None,
+        "resolved_at": None,
         "ack_timeout_minutes": 15,
         "ack_deadline": "2026-12-07T10:45:00Z",
         "delivery": "pending",
@@ -168,15 +181,29 @@ class AckInputSerializer(InputSerializer):
     )
 
 
+class ResolveInputSerializer(InputSerializer):
+    resolved_by = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="The Slack user id of the person resolving: required from a machine token, "
+        "which acts on their behalf; a person may give only their own.",
+    )
+
+
 @extend_schema(tags=["escalations"])
 class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """Escalations: who was tagged at which level, and whether anyone acknowledged."""
+    """Escalations: who was tagged at which level, whether anyone acknowledged, and whether
+    the bug is handled (resolved)."""
 
     serializer_class = EscalationSerializer
     filterset_class = EscalationFilter
 
     def get_queryset(self):
-        names = {"acknowledged_by_name": "acknowledged_by", "created_by_name": "created_by"}
+        names = {
+            "acknowledged_by_name": "acknowledged_by",
+            "resolved_by_name": "resolved_by",
+            "created_by_name": "created_by",
+        }
         return with_names(escalation_list(), **names)
 
     @extend_schema(
@@ -214,5 +241,24 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
             escalation_id=self.kwargs["pk"],
             actor=self.actor(),
             on_behalf_of=fields.get("acknowledged_by", ""),
+        )
+        return self.respond(self.get_queryset().get(pk=self.kwargs["pk"]))
+
+    @extend_schema(
+        request=ResolveInputSerializer,
+        responses=EscalationSerializer,
+        summary="Resolve: the bug is handled",
+        description="Closes the escalation, open or acknowledged; an open one stops climbing. "
+        "Allowed to whoever may acknowledge it (else 403); a machine token resolves on behalf "
+        "of such a person, named in `resolved_by` (else 400). The bug's thread hears who "
+        "resolved it. Resolving twice is harmless: the first resolution stands.",
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, *args, **kwargs):
+        fields = self.parse(ResolveInputSerializer)
+        escalation_resolve(
+            escalation_id=self.kwargs["pk"],
+            actor=self.actor(),
+            on_behalf_of=fields.get("resolved_by", ""),
         )
         return self.respond(self.get_queryset().get(pk=self.kwargs["pk"]))

@@ -12,7 +12,8 @@ class EscalationStatus(models.TextChoices):
 
 
 class Escalation(BaseModel):
-    """A bug that needs a human: who was tagged, at which level, and whether anyone answered."""
+    """A bug that needs a human: who was tagged, at which level, whether anyone answered, and
+    whether it is over (resolved)."""
 
     bug_id = models.CharField(max_length=120)
     severity = models.CharField(max_length=40, blank=True)
@@ -27,6 +28,8 @@ class Escalation(BaseModel):
     )
     acknowledged_by = models.CharField(max_length=150, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
     ack_timeout_minutes = models.PositiveIntegerField(null=True, blank=True)
     ack_deadline = models.DateTimeField(null=True, blank=True)
     token = models.PositiveIntegerField(default=0, help_text="Fencing token for the climb task.")

@@ -14,12 +14,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_sdk.signature import SignatureVerifier
 
-from escalation.actions import escalation_acknowledge, slack_signature_remember
+from escalation.actions import (
+    escalation_acknowledge,
+    escalation_resolve,
+    slack_signature_remember,
+)
+from escalation.models import Escalation, EscalationStatus
 from escalation.oncall_reply import oncall_reply
 from oncall_project.base.actors import Actor
 from oncall_project.base.errors import DomainError
 from oncall_project.base.text import unstorable
 from schedules.actions import override_decide
+from schedules.messages import actor as named
 from schedules.messages import user
 from schedules.models import Override
 from teams import slack_proof
@@ -118,9 +124,17 @@ def _handle(action_id: str, value: str, actor: Actor) -> str:
         override = override_decide(override=override, actor=actor, status=status)
         return f"Override for {user(override.engineer_slack_id)} {override.status}."
     if action_id == "escalation_ack":
-        escalation = escalation_acknowledge(escalation_id=value, actor=actor)
-        return f"Acknowledged by {user(escalation.acknowledged_by)}."
+        return _answered(escalation_acknowledge(escalation_id=value, actor=actor))
+    if action_id == "escalation_resolve":
+        return _answered(escalation_resolve(escalation_id=value, actor=actor))
     return "Unknown action."
+
+
+def _answered(escalation: Escalation) -> str:
+    """Where the escalation stands after the press: a late Acknowledge learns who resolved it."""
+    if escalation.status == EscalationStatus.RESOLVED:
+        return f"Resolved by {named(escalation.resolved_by)}."
+    return f"Acknowledged by {named(escalation.acknowledged_by)}."
 
 
 def _is_uuid(value: str) -> bool:

@@ -61,7 +61,8 @@ def notifications(now: datetime.datetime) -> Iterator[Metric]:
 
 
 def escalations() -> Iterator[Metric]:
-    """Opened, acknowledged and time to acknowledge in one query; climbs from the audit log."""
+    """Opened, acknowledged, resolved and time to acknowledge in one query; climbs from the
+    audit log."""
     to_ack = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
     acked = Q(acknowledged_at__isnull=False)
     within = {
@@ -73,12 +74,19 @@ def escalations() -> Iterator[Metric]:
         for seconds in TIME_TO_ACK_BUCKETS
     }
     row = Escalation.objects.aggregate(
-        opened=Count("pk"), acknowledged=Count("pk", filter=acked), total=Sum(to_ack), **within
+        opened=Count("pk"),
+        acknowledged=Count("pk", filter=acked),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        total=Sum(to_ack),
+        **within,
     )
     climbed = AuditLog.objects.filter(entity_type="escalation", action="escalated").count()
     yield CounterMetricFamily("oncall_escalations_opened", "Escalations opened.", row["opened"])
     yield CounterMetricFamily(
         "oncall_escalations_acknowledged", "Escalations acknowledged.", row["acknowledged"]
+    )
+    yield CounterMetricFamily(
+        "oncall_escalations_resolved", "Escalations resolved.", row["resolved"]
     )
     yield CounterMetricFamily(
         "oncall_escalations_climbed", "Escalation climbs (a level up, unacknowledged).", climbed

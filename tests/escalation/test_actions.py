@@ -316,9 +316,13 @@ def test_the_page_reaches_slack_in_the_bugs_thread(org, fake_slack):
     delivery.deliver(Notification.objects.get(escalation=esc).pk)
     (call,) = fake_slack.calls_to("chat.postMessage")
     assert call.body["thread_ts"] == "1700.000100" and "<@U_ALICE>" in call.body["text"]
-    (button,) = call.body["blocks"][1]["elements"]
-    # what the Acknowledge button sends back names this escalation
-    assert (button["action_id"], button["value"]) == ("escalation_ack", str(esc.pk))
+    buttons = call.body["blocks"][1]["elements"]
+    # what the Acknowledge and Resolve buttons send back names this escalation
+    assert [(b["action_id"], b["value"], b["text"]["text"]) for b in buttons] == [
+        ("escalation_ack", str(esc.pk), "Acknowledge"),
+        ("escalation_resolve", str(esc.pk), "Resolve"),
+    ]
+    assert [b.get("style") for b in buttons] == ["primary", None]
 
 
 def test_the_mention_follows_an_override(org):

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from escalation.actions import EscalationRequest, escalation_acknowledge, escalation_create
+from escalation.actions import (
+    EscalationRequest,
+    escalation_acknowledge,
+    escalation_create,
+    escalation_resolve,
+)
 from oncall_project.base.actors import Actor
 from oncall_project.base.outbox.delivery import deliver_notification
 from oncall_project.base.outbox.models import Notification
@@ -294,7 +299,7 @@ def rejected_by_staff_in_the_admin(stage: Stage) -> Sent:
     return Sent("override_request_update", "chat.update", "C_PAY", text, mentions, blocks, ts=ts)
 
 
-def page(stage: Stage):
+def paged(stage: Stage):
     escalation = escalation_create(
         actor=None,
         now=NOW,
@@ -308,14 +313,27 @@ def page(stage: Stage):
         ),
     ).escalation
     deliver_outbox()
+    return escalation
+
+
+def page(stage: Stage):
+    escalation = paged(stage)
     escalation_acknowledge(escalation_id=escalation.pk, actor=ALICE)
     return escalation
 
 
-def acknowledged_page_loses_its_button(stage: Stage) -> Sent:
+def acknowledged_page_keeps_only_its_resolve_button(stage: Stage) -> Sent:
     escalation = page(stage)
     line = ":white_check_mark: Acknowledged by <@U_ALICE>"
-    blocks = [section(escalation.text), section(line)]
+    resolve = {
+        "type": "button",
+        "action_id": "escalation_resolve",
+        "text": {"type": "plain_text", "text": "Resolve"},
+        "value": str(escalation.pk),
+        "style": "primary",
+    }
+    buttons = {"type": "actions", "block_id": f"escalation:{escalation.pk}", "elements": [resolve]}
+    blocks = [section(escalation.text), section(line), buttons]
     ts = posted_ts("escalation")
     mentions = ["<@U_ALICE>", "<@U_ALICE>"]
     text = f"{escalation.text}\n{line}"
@@ -327,6 +345,30 @@ def acknowledgement_in_the_bugs_thread(stage: Stage) -> Sent:
     text = ":white_check_mark: *BUG-7* acknowledged by <@U_ALICE>; the escalation stops here."
     return Sent(
         "escalation_acknowledged",
+        "chat.postMessage",
+        "C_BUGS",
+        text,
+        ["<@U_ALICE>"],
+        thread_ts=THREAD,
+    )
+
+
+def resolved_page_loses_its_buttons(stage: Stage) -> Sent:
+    escalation = paged(stage)
+    escalation_resolve(escalation_id=escalation.pk, actor=ALICE)
+    line = ":heavy_check_mark: Resolved by <@U_ALICE>"
+    blocks = [section(escalation.text), section(line)]
+    ts = posted_ts("escalation")
+    mentions = ["<@U_ALICE>", "<@U_ALICE>"]
+    text = f"{escalation.text}\n{line}"
+    return Sent("escalation_update", "chat.update", "C_BUGS", text, mentions, blocks, ts=ts)
+
+
+def resolution_in_the_bugs_thread(stage: Stage) -> Sent:
+    escalation_resolve(escalation_id=paged(stage).pk, actor=ALICE)
+    text = ":heavy_check_mark: *BUG-7* resolved by <@U_ALICE>."
+    return Sent(
+        "escalation_resolved",
         "chat.postMessage",
         "C_BUGS",
         text,
@@ -347,8 +389,10 @@ CASES: list[Callable[[Stage], Sent]] = [
     shifts_moved_dm,
     approved_from_the_slack_button,
     rejected_by_staff_in_the_admin,
-    acknowledged_page_loses_its_button,
+    acknowledged_page_keeps_only_its_resolve_button,
     acknowledgement_in_the_bugs_thread,
+    resolved_page_loses_its_buttons,
+    resolution_in_the_bugs_thread,
 ]
 
 

@@ -14,6 +14,7 @@ from escalation.actions import (
     escalation_acknowledge,
     escalation_climb,
     escalation_create,
+    escalation_resolve,
 )
 from escalation.models import Escalation
 from oncall_project.base import slack
@@ -131,7 +132,7 @@ def test_notifications_by_status_and_the_oldest_pending_age(client, settings):
 
 
 @pytest.mark.django_db
-def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
+def test_escalations_opened_acknowledged_resolved_climbed_and_time_to_ack(client):
     team = TeamFactory(oncall_engineer="U_ALICE")
     ServiceFactory(name="Payment", team=team)
     opened = [
@@ -145,12 +146,14 @@ def test_escalations_opened_acknowledged_climbed_and_time_to_ack(client):
     ]
     escalation_climb(escalation_id=opened[0].pk, token=opened[0].token)
     escalation_acknowledge(escalation_id=opened[1].pk, actor=Actor.slack("U_ALICE"))
+    escalation_resolve(escalation_id=opened[2].pk, actor=Actor.slack("U_ALICE"))
     # exactly on a bucket's bound: Prometheus buckets count values less than or equal to it
     five_minutes = opened[1].created_at + datetime.timedelta(minutes=5)
     Escalation.objects.filter(pk=opened[1].pk).update(acknowledged_at=five_minutes)
     text = scrape(client)
     assert value(text, "oncall_escalations_opened_total") == 3
     assert value(text, "oncall_escalations_acknowledged_total") == 1
+    assert value(text, "oncall_escalations_resolved_total") == 1
     assert value(text, "oncall_escalations_climbed_total") == 1
     ack = "oncall_escalation_time_to_ack_seconds"
     assert value(text, f"{ack}_bucket", le="60.0") == 0
