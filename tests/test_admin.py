@@ -248,6 +248,8 @@ BULK_WRITES = {
         lambda: Person.objects.get(slack_user_id="U_ALICE"),
     ),
     "Schedule-delete": (Schedule, "delete_selected", factories.ScheduleFactory),
+    "Escalation-acknowledge": (Escalation, "acknowledge_selected", factories.EscalationFactory),
+    "Escalation-resolve": (Escalation, "resolve_selected", factories.EscalationFactory),
 }
 
 
