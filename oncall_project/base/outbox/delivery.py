@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from oncall_project.base import slack
@@ -31,9 +30,11 @@ def backoff(attempts: int) -> float:
 
 def deliver(notification_id) -> Outcome:
     """Send one pending notification. Returns what happened and, for a temporary failure, when
-    to try again; the caller (a Celery task) owns the retry."""
+    to try again; the caller (a Celery task) owns the retry. Two workers never both post it:
+    on PostgreSQL the row lock keeps it to one, on SQLite the transaction itself (begun
+    IMMEDIATE, settings.py) holds the database's one write lock, so the second waits and then
+    finds it sent."""
     with transaction.atomic():
-        _take_sqlite_write_lock(notification_id)
         note = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
@@ -93,15 +94,6 @@ def _wake_edits(note: Notification) -> None:
         update_of=note.idempotency_key, status=NotificationStatus.PENDING
     ).values_list("pk", flat=True)
     deliver_after_commit(list(waiting))
-
-
-def _take_sqlite_write_lock(notification_id) -> None:
-    """SQLite has no row locks, and a transaction that reads and only later writes fails at once
-    with "database is locked" when another worker wrote meanwhile: the outcome (perhaps of a
-    post that went through) would be lost and the row posted again. Writing first makes a
-    second worker wait for this delivery instead (PostgreSQL: the row lock does the job)."""
-    if connection.vendor == "sqlite":
-        Notification.objects.filter(pk=notification_id).update(attempts=F("attempts"))
 
 
 def _failed_for_now(note: Notification, error: str, retry_after: float | None) -> Outcome:
