@@ -47,7 +47,11 @@ class Escalation(BaseModel):
                 condition=Q(status__in=EscalationStatus.values), name="escalation_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["bug_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["bug_id", "created_at"]),
+            # the sweep for lost climbs: open escalations past their deadline
+            models.Index(fields=["status", "ack_deadline"], name="escalation_overdue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.bug_id} L{self.level} ({self.status})"

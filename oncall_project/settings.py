@@ -269,6 +269,8 @@ SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
 SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
 ESCALATION_MAX_ACK_MINUTES = env_number("ESCALATION_MAX_ACK_MINUTES", 240)
+# A climb overdue by this long lost its task: the sweep (every minute) climbs it.
+ESCALATION_SWEEP_GRACE_SECONDS = env_number("ESCALATION_SWEEP_GRACE_SECONDS", 60)
 SLACK_TIMEOUT_SECONDS = env_number("SLACK_TIMEOUT_SECONDS", 10.0, least=0.1)
 # A page must outlive a Slack outage: keep trying (backoff capped at RETRY_CAP) for up to
 # GIVE_UP seconds or MAX_ATTEMPTS attempts, whichever comes first.
@@ -319,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "handoff-tick": {"task": "schedules.tasks.handoff_tick", "schedule": 60.0},
     "sweep-outbox": {"task": "escalation.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-escalations": {"task": "escalation.tasks.sweep_escalations", "schedule": 60.0},
     "slack-group-sync": {"task": "escalation.tasks.slack_group_sync_tick", "schedule": 600.0},
 }
 
