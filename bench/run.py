@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from bench import data  # noqa: E402
 from bench.targets import Targets  # noqa: E402
+from bench.throwaway import throwaway_database  # noqa: E402
 from schedules import domain, selectors  # noqa: E402
 from schedules.actions.handoff import BATCH_SIZE, due_team_ids, handoffs_process  # noqa: E402
 from teams.models import Team  # noqa: E402
@@ -64,12 +65,9 @@ def report(label: str, queries: int, ms: float, most_queries: int, most_ms: floa
 
 def main() -> None:
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database("run"):
         pages()
         run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     TARGETS.done()
 
 

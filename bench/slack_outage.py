@@ -21,7 +21,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncall_project.settings")
 os.environ.setdefault("NOTIFICATION_RETRY_CAP_SECONDS", "2")
 os.environ.setdefault("NOTIFICATION_MAX_ATTEMPTS", "100")
 
-from escalation.actions import EscalationRequest
 from tests.fake_slack import FakeSlackServer  # stdlib only: imported before Django is set up
 from tests.isolation import use_own_var_dir
 
@@ -46,16 +45,13 @@ def main() -> int:
         import django
 
         django.setup()
-        from django.db import connection
         from django.test.utils import setup_test_environment
 
+        from bench.throwaway import throwaway_database
+
         setup_test_environment()
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
+        with throwaway_database("outage"):
             return run(args, fake)
-        finally:
-            connection.close()
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def seed_services() -> list[str]:
@@ -73,7 +69,7 @@ def seed_services() -> list[str]:
 
 
 def raise_escalations(count: int, services: list[str]) -> None:
-    from escalation.actions import escalation_create
+    from escalation.actions import EscalationRequest, escalation_create
 
     for n in range(count):
         escalation_create(
