@@ -152,8 +152,9 @@ def person_join_from_slack(*, user: slack.SlackUser, actor: Actor | None) -> Per
 
 
 def _entry_locked(slack_user_id: str) -> Person | None:
-    """The entry for `slack_user_id`, locked; None if there is none, and then none can appear
-    before this transaction ends: two people naming the same newcomer at once add them once."""
+    """The entry for `slack_user_id`, locked; None if there is none, and then no other join
+    adds one before this transaction ends: two people naming the same newcomer at once add
+    them once. (An explicit add, `person_create`, meeting a join still clashes: a 409.)"""
     serialise_writers_of(f"person:{slack_user_id}")
     return Person.objects.select_for_update().filter(slack_user_id=slack_user_id).first()
 
