@@ -128,3 +128,11 @@ def test_acknowledge_pressed_after_a_staff_acknowledgement_names_the_operator(
     pressed = interaction("escalation_ack", str(escalation.pk), "U_ALICE")
     response = signed_post(client, "/slack/interactions/", pressed)
     assert response.json()["text"] == "Acknowledged by ops-admin."
+
+
+def test_a_resolved_by_longer_than_a_slack_id_is_refused_for_its_length(escalation):
+    response = client_for("token").post(
+        f"{URL}{escalation.pk}/resolve/", {"resolved_by": "U" + "X" * 32}, format="json"
+    )
+    body = assert_error(response, 400, "resolved_by")
+    assert "no more than 32 characters" in body["errors"]["resolved_by"][0]
