@@ -129,3 +129,30 @@ def test_a_backup_line_is_turned_off_never_deleted(client, operator, team):
     assert client.get(admin_url(BackupLine, "delete", line.pk)).status_code == 403
     assert client.post(admin_url(BackupLine, "delete", line.pk), {"post": "yes"}).status_code == 403
     assert BackupLine.objects.filter(pk=line.pk).exists()
+
+
+def test_a_schedule_added_in_the_admin_names_its_line(client, operator, team):
+    page = client.get(admin_url(Schedule, "add"))
+    response = client.post(
+        admin_url(Schedule, "add"),
+        form_data(
+            page,
+            team=str(team.pk),
+            role="backup",
+            engineer_slack_id="U_BOB",
+            start_date="2026-12-02",
+            end_date="2026-12-03",
+            schedule_type="weekly",
+        ),
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert Schedule.objects.get().role == "backup"
+    assert AuditLog.objects.get().metadata["role"] == "backup"
+
+
+def test_a_backup_lines_team_is_read_only_once_set_up(client, operator, team):
+    add_line(client, team=str(team.pk), rotation_enabled="on", rotation_start_date="2026-11-30")
+    line = BackupLine.objects.get()
+    page = client.get(admin_url(BackupLine, "change", line.pk))
+    assert "team" not in page.context["adminform"].form.fields
+    assert "rotation_enabled" in page.context["adminform"].form.fields
