@@ -344,3 +344,40 @@ def test_admin_override_saved_untouched_changes_nothing(client, operator):
     override.refresh_from_db()
     assert override.status == "pending"
     assert AuditLog.objects.count() == 0
+
+
+def test_admin_override_list_shows_the_dates_and_who_decided_when(client, operator):
+    override = OverrideFactory(
+        status="pending",
+        start_date=datetime.date(2026, 12, 8),
+        end_date=datetime.date(2026, 12, 9),
+    )
+    client.post(
+        admin_url(Override, "changelist"),
+        {"action": "approve_selected", "_selected_action": [override.pk]},
+    )
+    override.refresh_from_db()
+
+    page = client.get(admin_url(Override, "changelist")).content.decode()
+
+    assert "8 Dec → 9 Dec 2026" in page
+    assert f"ops, {override.decided_at:%-d %b %Y}" in page
+
+
+def test_admin_override_list_filters_by_status_and_searches_the_reason(client, operator):
+    pending = OverrideFactory(status="pending", reason="Dentist")
+    approved = OverrideFactory(
+        status="approved",
+        reason="Wedding",
+        start_date=datetime.date(2026, 12, 20),
+        end_date=datetime.date(2026, 12, 21),
+    )
+    url = admin_url(Override, "changelist")
+
+    by_status = client.get(url, {"status__exact": "pending"})
+    by_reason = client.get(url, {"q": "wedding"})
+
+    filters = [getattr(spec, "field", None) for spec in by_status.context["cl"].filter_specs]
+    assert "status" in [f.name for f in filters if f is not None]  # offered beside the list
+    assert [o.pk for o in by_status.context["cl"].result_list] == [pending.pk]
+    assert [o.pk for o in by_reason.context["cl"].result_list] == [approved.pk]
