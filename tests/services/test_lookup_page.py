@@ -78,3 +78,10 @@ def test_lookup_of_a_team_names_who_is_next_after_the_run(db):
     ScheduleFactory(team=team, engineer_slack_id="U_BOB", start_date=days(-1), end_date=days(3))
     page = client_for("staff").get("/who/", {"q": "Payments"}).content.decode()
     assert 'Next: <span class="person">Alice Nguyen' in page
+
+
+def test_lookup_opened_without_a_name_asks_nothing_and_shows_no_error(db):
+    response = client_for("staff").get("/who/")
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert field_errors(response) == {}
