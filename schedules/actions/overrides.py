@@ -17,6 +17,7 @@ from oncall_project.base.writes import UNSET, Fields, Unset, apply_changes, crea
 from schedules import messages
 from schedules.actions.line_clash import ensure_not_on_other_line
 from schedules.actions.rotation import after_primary_change, before_primary_change
+from schedules.domain import days_text
 from schedules.lines import line_today, override_has_ended
 from schedules.models import Override, OverrideStatus, Role
 from teams.actions import ensure_team_active, lock_team
@@ -212,9 +213,9 @@ def _lock_override(override: Override, actor: Actor | None, status: str) -> tupl
     if actor is not None and takes_effect and override_has_ended(override):
         verb = "approved" if status == OverrideStatus.APPROVED else "cancelled"
         raise Conflict(
-            f"This override ended on {override.end_date:%a %-d %b %Y}: it can no longer be "
-            f"{verb}, which would only rewrite who was on call then (the on-call history keeps "
-            "who really was)."
+            f"This override ended on {days_text(override.end_date, override.end_date)}: it "
+            f"can no longer be {verb}, which would only rewrite who was on call then (the "
+            "on-call history keeps who really was)."
         )
     if status == OverrideStatus.APPROVED:
         # The lines may have moved since the request.
