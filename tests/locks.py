@@ -28,13 +28,9 @@ def someone_waits_on_a_lock() -> bool:
     return False
 
 
-def second_write_while_first_holds(
-    first: Callable[[], object], second: Callable[[], object]
-) -> tuple[bool, list[object]]:
-    """Run `first` in a transaction here; while it holds its locks, run `second` in a thread
-    of its own (its own connection) and commit once `second` waits on a lock. Whether it
-    waited, and what `second` returned or raised (one item; none if it never ended)."""
-    outcome: list[object] = []
+def _racing(second: Callable[[], object], outcome: list[object]) -> threading.Thread:
+    """A thread (with its own connection) that runs `second` and puts what it returned or
+    raised in `outcome`."""
 
     def run() -> None:
         try:
@@ -44,10 +40,38 @@ def second_write_while_first_holds(
         finally:
             connection.close()
 
-    racing = threading.Thread(target=run)
+    return threading.Thread(target=run)
+
+
+def second_write_while_first_holds(
+    first: Callable[[], object], second: Callable[[], object]
+) -> tuple[bool, list[object]]:
+    """Run `first` in a transaction here; while it holds its locks, run `second` in a thread
+    of its own (its own connection) and commit once `second` waits on a lock. Whether it
+    waited, and what `second` returned or raised (one item; none if it never ended)."""
+    outcome: list[object] = []
+    racing = _racing(second, outcome)
     with transaction.atomic():
         first()
         racing.start()
         waited = someone_waits_on_a_lock()
     racing.join(timeout=30)
     return waited, outcome
+
+
+def second_write_beside_first(
+    first: Callable[[], object], second: Callable[[], object]
+) -> tuple[bool, list[object]]:
+    """Run `first` in a transaction here; while it is still open, run `second` in a thread of
+    its own (its own connection). Whether `second` finished before `first` committed (it took
+    no lock `first` holds), and what it returned or raised (one item; none if it never
+    ended)."""
+    outcome: list[object] = []
+    racing = _racing(second, outcome)
+    with transaction.atomic():
+        first()
+        racing.start()
+        racing.join(timeout=WAIT_SECONDS)
+        finished_while_the_first_was_open = not racing.is_alive()
+    racing.join(timeout=30)
+    return finished_while_the_first_was_open, outcome

@@ -29,7 +29,7 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
 )
-from tests.locks import someone_waits_on_a_lock
+from tests.locks import second_write_beside_first, someone_waits_on_a_lock
 
 
 @pytest.fixture
@@ -445,23 +445,11 @@ def test_a_refused_escalation_says_what_was_wrong(org):
 @pytest.mark.django_db(transaction=True)
 def test_requests_for_two_different_bugs_at_once_do_not_wait_for_each_other(org):
     """The lock that serialises the bot's retries is the bug's own: another bug pages at once."""
-    other = []
-
-    def escalate_another_bug():
-        try:
-            other.append(create(bug_id="BUG-2"))
-        finally:
-            connection.close()
-
-    with transaction.atomic():
-        create(bug_id="BUG-1")
-        bot = threading.Thread(target=escalate_another_bug)
-        bot.start()
-        bot.join(timeout=10)
-        finished_while_the_first_was_open = not bot.is_alive()
-    bot.join(timeout=30)
-    assert finished_while_the_first_was_open
-    assert other[0].created and other[0].escalation.bug_id == "BUG-2"
+    finished, [other] = second_write_beside_first(
+        lambda: create(bug_id="BUG-1"), lambda: create(bug_id="BUG-2")
+    )
+    assert finished
+    assert other.created and other.escalation.bug_id == "BUG-2"
 
 
 def test_a_resolved_escalation_is_neither_acknowledged_nor_climbed(org):

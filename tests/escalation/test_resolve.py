@@ -18,7 +18,7 @@ from escalation.models import Escalation
 from oncall_project.base.actors import Actor
 from oncall_project.base.outbox.models import Notification
 from tests.api_support import ROLES, assert_error, client_for, make_user, session_client
-from tests.escalation.test_slack_views import interaction, signed_post
+from tests.escalation.test_slack_views import SECRET, interaction, signed_post
 from tests.factories import EscalationFactory, MembershipFactory, ServiceFactory, TeamFactory
 from tests.locks import second_write_while_first_holds
 
@@ -191,7 +191,7 @@ def test_resolved_escalations_are_listed_by_their_status(escalation):
 
 
 def test_the_resolve_button_in_slack_closes_the_escalation(client, escalation, settings):
-    settings.SLACK_SIGNING_SECRET = "test-signing-secret"
+    settings.SLACK_SIGNING_SECRET = SECRET
     pressed = interaction("escalation_resolve", str(escalation.pk), "U_ALICE")
     response = signed_post(client, "/slack/interactions/", pressed)
     assert response.json()["text"] == "Resolved by <@U_ALICE>."
@@ -225,12 +225,22 @@ def test_the_bug_escalated_again_after_its_resolution_is_paged_anew(escalation):
     assert Notification.objects.filter(kind="escalation").count() == 2
 
 
-def test_acknowledge_pressed_after_the_resolution_says_who_resolved_it(
-    client, escalation, settings
+@pytest.mark.parametrize(
+    ("answer", "said", "after"),
+    [
+        (escalation_resolve, "Resolved by ops-admin.", ("resolved", "", "ops-admin")),
+        (escalation_acknowledge, "Acknowledged by ops-admin.", ("acknowledged", "ops-admin", "")),
+    ],
+    ids=["after-a-resolution", "after-an-acknowledgement"],
+)
+def test_acknowledge_pressed_late_says_who_answered_first(
+    client, escalation, settings, answer, said, after
 ):
-    settings.SLACK_SIGNING_SECRET = "test-signing-secret"
-    escalation_resolve(escalation_id=escalation.pk, actor=Actor(id="ops-admin", is_staff=True))
+    """A staff operator answered first (a username, not a Slack mention); a late press of
+    Acknowledge in Slack says so and changes nothing."""
+    settings.SLACK_SIGNING_SECRET = SECRET
+    answer(escalation_id=escalation.pk, actor=Actor(id="ops-admin", is_staff=True))
     pressed = interaction("escalation_ack", str(escalation.pk), "U_ALICE")
     response = signed_post(client, "/slack/interactions/", pressed)
-    assert response.json()["text"] == "Resolved by ops-admin."
-    assert state(escalation) == ("resolved", "", "ops-admin")
+    assert response.json()["text"] == said
+    assert state(escalation) == after

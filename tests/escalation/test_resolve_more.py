@@ -15,7 +15,6 @@ from oncall_project.base.actors import Actor
 from oncall_project.base.outbox.models import Notification
 from teams.models import Person
 from tests.api_support import assert_error, client_for, make_user, session_client
-from tests.escalation.test_slack_views import interaction, signed_post
 from tests.factories import MembershipFactory, ServiceFactory, TeamFactory
 
 URL = "/api/v1/escalations/"
@@ -118,16 +117,6 @@ def test_the_resolver_is_named_from_the_directory_in_the_answer(escalation):
         ("Bob Builder", "Alice Archer"),
         ("Bob Builder", "Alice Archer"),
     ]
-
-
-def test_acknowledge_pressed_after_a_staff_acknowledgement_names_the_operator(
-    client, escalation, settings
-):
-    settings.SLACK_SIGNING_SECRET = "test-signing-secret"
-    escalation_acknowledge(escalation_id=escalation.pk, actor=Actor(id="ops-admin", is_staff=True))
-    pressed = interaction("escalation_ack", str(escalation.pk), "U_ALICE")
-    response = signed_post(client, "/slack/interactions/", pressed)
-    assert response.json()["text"] == "Acknowledged by ops-admin."
 
 
 def test_a_resolved_by_longer_than_a_slack_id_is_refused_for_its_length(escalation):

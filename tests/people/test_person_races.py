@@ -2,17 +2,15 @@
 entry and keeps it, and two different newcomers are added at once without waiting on each
 other."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from oncall_project.base import slack
 from oncall_project.base.actors import Actor
 from teams.actions import PersonFields, person_update
 from teams.models import Person
 from teams.people import person_join_from_slack
-from tests.locks import second_write_while_first_holds
+from tests.locks import second_write_beside_first, second_write_while_first_holds
 
 STAFF = Actor(id="ops", source="test", is_staff=True)
 
@@ -43,20 +41,9 @@ def test_slack_confirming_someone_while_a_lead_edits_them_keeps_the_edit():
 
 
 def test_two_different_newcomers_are_added_at_once_without_waiting_for_each_other():
-    other: list[object] = []
-
-    def add_another():
-        try:
-            other.append(person_join_from_slack(user=slack_user("U_TWO", "Two"), actor=None))
-        finally:
-            connection.close()
-
-    with transaction.atomic():
-        person_join_from_slack(user=slack_user("U_ONE", "One"), actor=None)
-        racing = threading.Thread(target=add_another)
-        racing.start()
-        racing.join(timeout=10)
-        finished_while_the_first_was_open = not racing.is_alive()
-    racing.join(timeout=30)
-    assert finished_while_the_first_was_open
+    finished, [other] = second_write_beside_first(
+        lambda: person_join_from_slack(user=slack_user("U_ONE", "One"), actor=None),
+        lambda: person_join_from_slack(user=slack_user("U_TWO", "Two"), actor=None),
+    )
+    assert finished and isinstance(other, Person)
     assert sorted(Person.objects.values_list("slack_user_id", flat=True)) == ["U_ONE", "U_TWO"]

@@ -88,10 +88,15 @@ def test_the_backup_order_is_picked_by_name(client, operator, team):
     assert BackupLine.objects.get(team=team).rotation_order == ["U_CAROL", "U_ALICE"]
 
 
-def test_an_override_added_in_the_admin_names_its_line(client, operator, team):
-    page = client.get(admin_url(Override, "add"))
+@pytest.mark.parametrize(
+    ("model", "fields"), [(Override, {}), (Schedule, {"schedule_type": "weekly"})]
+)
+def test_an_override_or_schedule_added_in_the_admin_names_its_line(
+    client, operator, team, model, fields
+):
+    page = client.get(admin_url(model, "add"))
     response = client.post(
-        admin_url(Override, "add"),
+        admin_url(model, "add"),
         form_data(
             page,
             team=str(team.pk),
@@ -99,10 +104,11 @@ def test_an_override_added_in_the_admin_names_its_line(client, operator, team):
             engineer_slack_id="U_BOB",
             start_date="2026-12-02",
             end_date="2026-12-03",
+            **fields,
         ),
     )
     assert response.status_code == 302, form_errors(response)
-    assert Override.objects.get().role == "backup"
+    assert model.objects.get().role == "backup"
     assert AuditLog.objects.get().metadata["role"] == "backup"
 
 
@@ -129,25 +135,6 @@ def test_a_backup_line_is_turned_off_never_deleted(client, operator, team):
     assert client.get(admin_url(BackupLine, "delete", line.pk)).status_code == 403
     assert client.post(admin_url(BackupLine, "delete", line.pk), {"post": "yes"}).status_code == 403
     assert BackupLine.objects.filter(pk=line.pk).exists()
-
-
-def test_a_schedule_added_in_the_admin_names_its_line(client, operator, team):
-    page = client.get(admin_url(Schedule, "add"))
-    response = client.post(
-        admin_url(Schedule, "add"),
-        form_data(
-            page,
-            team=str(team.pk),
-            role="backup",
-            engineer_slack_id="U_BOB",
-            start_date="2026-12-02",
-            end_date="2026-12-03",
-            schedule_type="weekly",
-        ),
-    )
-    assert response.status_code == 302, form_errors(response)
-    assert Schedule.objects.get().role == "backup"
-    assert AuditLog.objects.get().metadata["role"] == "backup"
 
 
 def test_a_backup_lines_team_is_read_only_once_set_up(client, operator, team):
